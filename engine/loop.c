@@ -1,0 +1,297 @@
+/*
+ * loop.c - the event loop and the task scheduler (see luaform/loop.h).
+ *
+ * A task is a Lua thread plus the callback to run when it ends. A task is
+ * either ready (in the ready queue, to be resumed on the next turn) or
+ * parked on exactly one lf_wait. The task pointer lives in the thread's
+ * extra space, so lf_await finds the task of the running thread in O(1).
+ *
+ * A turn (lf_loop_step) resumes every ready task, then sleeps in
+ * curl_multi_poll until the nearest timer, a socket event or max_wait_ms,
+ * then dispatches finished transfers and due timers. Those call
+ * lf_wait_done, which puts the parked task back in the ready queue.
+ */
+#include "luaform/loop.h"
+
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct task {
+  lua_State *co;
+  int ref;              /* anchors co in the registry */
+  int nargs;            /* arguments for the first resume */
+  int started;
+  lf_wait *waiting;
+  lf_task_end_fn end;
+  void *ud;
+  struct task *next;    /* ready queue */
+} task;
+
+struct lf_wait {
+  task *task;           /* NULL while the waiter is blocking */
+  int done;
+  lf_push_fn push;
+  void *ud;
+};
+
+typedef struct timer {
+  double at;
+  lf_timer_fn fn;
+  void *ud;
+  struct timer *next;   /* sorted by at */
+} timer;
+
+typedef struct transfer {
+  lf_http_done_fn done;
+  void *ud;
+} transfer;
+
+struct lf_loop {
+  lua_State *L;         /* main thread */
+  CURLM *multi;
+  task *ready, *ready_tail;
+  timer *timers;
+  int tasks, transfers;
+};
+
+static const char LOOP_KEY[] = "luaform.loop";
+
+double lf_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static task **task_slot(lua_State *co) { return (task **)lua_getextraspace(co); }
+
+lf_loop *lf_loop_of(lua_State *L) {
+  lf_loop *loop;
+  lua_getfield(L, LUA_REGISTRYINDEX, LOOP_KEY);
+  loop = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (loop) return loop;
+  loop = calloc(1, sizeof *loop);
+  if (!loop) luaL_error(L, "out of memory");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+  loop->L = lua_tothread(L, -1);
+  lua_pop(L, 1);
+  loop->multi = curl_multi_init();
+  lua_pushlightuserdata(L, loop);
+  lua_setfield(L, LUA_REGISTRYINDEX, LOOP_KEY);
+  return loop;
+}
+
+void lf_loop_close(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, LOOP_KEY);
+  lf_loop *loop = lua_touserdata(L, -1);
+  lua_pop(L, 1);
+  if (!loop) return;
+  while (loop->timers) {
+    timer *t = loop->timers;
+    loop->timers = t->next;
+    free(t);
+  }
+  curl_multi_cleanup(loop->multi);
+  free(loop);
+  lua_pushnil(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, LOOP_KEY);
+}
+
+CURLM *lf_loop_multi(lf_loop *loop) { return loop->multi; }
+
+int lf_loop_busy(lf_loop *loop) {
+  int n = loop->tasks + loop->transfers;
+  for (timer *t = loop->timers; t; t = t->next) n++;
+  return n;
+}
+
+static void make_ready(lf_loop *loop, task *t) {
+  t->next = NULL;
+  if (loop->ready_tail) loop->ready_tail->next = t;
+  else loop->ready = t;
+  loop->ready_tail = t;
+}
+
+lf_wait *lf_wait_new(lua_State *L) {
+  lf_wait *w = calloc(1, sizeof *w);
+  if (!w) luaL_error(L, "out of memory");
+  return w;
+}
+
+void lf_wait_done(lf_wait *w, lf_push_fn push, void *ud) {
+  w->done = 1;
+  w->push = push;
+  w->ud = ud;
+  if (w->task) {
+    task *t = w->task;
+    lf_loop *loop = lf_loop_of(t->co);
+    make_ready(loop, t);
+  }
+}
+
+static int finish_wait(lua_State *L, lf_wait *w) {
+  lf_push_fn push = w->push;
+  void *ud = w->ud;
+  free(w);
+  return push ? push(L, ud) : 0;
+}
+
+static int await_k(lua_State *L, int status, lua_KContext ctx) {
+  (void)status;
+  return finish_wait(L, (lf_wait *)ctx);
+}
+
+int lf_await(lua_State *L, lf_wait *w) {
+  task *t = *task_slot(L);
+  if (t && t->co == L && lua_isyieldable(L)) {
+    t->waiting = w;
+    w->task = t;
+    if (w->done) make_ready(lf_loop_of(L), t);
+    return lua_yieldk(L, 0, (lua_KContext)w, await_k);
+  }
+  lf_loop *loop = lf_loop_of(L);
+  while (!w->done) lf_loop_step(loop, 50);
+  return finish_wait(L, w);
+}
+
+void lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud) {
+  lf_loop *loop = lf_loop_of(L);
+  task *t = calloc(1, sizeof *t);
+  if (!t) luaL_error(L, "out of memory");
+  t->co = lua_newthread(L);
+  t->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_xmove(L, t->co, nargs + 1);
+  *task_slot(t->co) = t;
+  t->nargs = nargs;
+  t->end = end;
+  t->ud = ud;
+  loop->tasks++;
+  make_ready(loop, t);
+}
+
+static void resume_task(lf_loop *loop, task *t) {
+  int nres, nargs = t->started ? 0 : t->nargs;
+  t->started = 1;
+  t->waiting = NULL;
+  int status = lua_resume(t->co, NULL, nargs, &nres);
+  if (status == LUA_YIELD) {
+    if (t->waiting) return;         /* parked on a wait */
+    lua_pop(t->co, nres);
+    lua_pushstring(t->co, "coroutine.yield across a luaform task (use a plain iterator)");
+    status = LUA_ERRRUN;
+  }
+  *task_slot(t->co) = NULL;
+  loop->tasks--;
+  if (t->end) t->end(t->ud, t->co, status);
+  luaL_unref(loop->L, LUA_REGISTRYINDEX, t->ref);
+  free(t);
+}
+
+void lf_loop_add_timer(lf_loop *loop, double delay_s, lf_timer_fn fn, void *ud) {
+  timer *t = malloc(sizeof *t), **p = &loop->timers;
+  if (!t) abort();
+  t->at = lf_now() + delay_s;
+  t->fn = fn;
+  t->ud = ud;
+  while (*p && (*p)->at <= t->at) p = &(*p)->next;
+  t->next = *p;
+  *p = t;
+}
+
+void lf_loop_add_http(lf_loop *loop, CURL *easy, lf_http_done_fn done, void *ud) {
+  transfer *x = malloc(sizeof *x);
+  if (!x) abort();
+  x->done = done;
+  x->ud = ud;
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, x);
+  loop->transfers++;
+  CURLMcode rc = curl_multi_add_handle(loop->multi, easy);
+  if (rc != CURLM_OK) {
+    loop->transfers--;
+    free(x);
+    done(ud, easy, CURLE_FAILED_INIT);
+  }
+}
+
+static void dispatch_transfers(lf_loop *loop) {
+  int running, left;
+  CURLMsg *m;
+  curl_multi_perform(loop->multi, &running);
+  while ((m = curl_multi_info_read(loop->multi, &left))) {
+    if (m->msg != CURLMSG_DONE) continue;
+    CURL *easy = m->easy_handle;
+    CURLcode rc = m->data.result;
+    transfer *x = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+    curl_multi_remove_handle(loop->multi, easy);
+    loop->transfers--;
+    if (x) {
+      x->done(x->ud, easy, rc);
+      free(x);
+    }
+  }
+}
+
+static void dispatch_timers(lf_loop *loop) {
+  double now = lf_now();
+  while (loop->timers && loop->timers->at <= now) {
+    timer *t = loop->timers;
+    loop->timers = t->next;
+    t->fn(t->ud);
+    free(t);
+  }
+}
+
+void lf_loop_step(lf_loop *loop, int max_wait_ms) {
+  /* Resume only the tasks ready at the start of the turn; tasks made ready
+   * while running wait for the next turn, so a busy task cannot starve I/O. */
+  task *t = loop->ready;
+  loop->ready = loop->ready_tail = NULL;
+  while (t) {
+    task *next = t->next;
+    resume_task(loop, t);
+    t = next;
+  }
+  int wait = max_wait_ms;
+  if (loop->ready) wait = 0;
+  if (loop->timers) {
+    int ms = (int)((loop->timers->at - lf_now()) * 1000.0 + 0.999);
+    if (ms < wait) wait = ms < 0 ? 0 : ms;
+  }
+  if (loop->transfers) {
+    long curl_ms = -1;
+    curl_multi_timeout(loop->multi, &curl_ms);
+    if (curl_ms >= 0 && curl_ms < wait) wait = (int)curl_ms;
+    curl_multi_poll(loop->multi, NULL, 0, wait, NULL);
+    dispatch_transfers(loop);
+  } else if (wait > 0 && (loop->timers || loop->tasks)) {
+    curl_multi_poll(loop->multi, NULL, 0, wait, NULL);
+  }
+  dispatch_timers(loop);
+}
+
+/* ---- Lua surface: core.sleep, core.now, core.spawn ---- */
+
+static void timer_wake(void *ud) { lf_wait_done(ud, NULL, NULL); }
+
+/* core.sleep(seconds): waits without blocking other tasks. */
+static int core_sleep(lua_State *L) {
+  double s = luaL_checknumber(L, 1);
+  lf_wait *w = lf_wait_new(L);
+  lf_loop_add_timer(lf_loop_of(L), s > 0 ? s : 0, timer_wake, w);
+  return lf_await(L, w);
+}
+
+static int core_now(lua_State *L) {
+  lua_pushnumber(L, lf_now());
+  return 1;
+}
+
+void lf_open_loop(lua_State *L) {
+  lua_pushcfunction(L, core_sleep);
+  lua_setfield(L, -2, "sleep");
+  lua_pushcfunction(L, core_now);
+  lua_setfield(L, -2, "now");
+}

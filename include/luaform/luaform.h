@@ -1,0 +1,38 @@
+/*
+ * luaform's embedding API. A host creates a runtime (one lua_State with the
+ * engine's Lua side loaded), runs the CLI or its own Lua, and closes it.
+ *
+ * The C core exposes itself to Lua as the module "luaform.core"; every
+ * engine file that adds functions to it has an lf_open_<concern> function
+ * listed in core.c.
+ */
+#ifndef LUAFORM_H
+#define LUAFORM_H
+
+#include <lua.h>
+
+#define LUAFORM_VERSION "0.1.0"
+
+lua_State *lf_runtime_new(void);
+void lf_runtime_close(lua_State *L);
+/* Runs luaform.cli.main(argv) and returns the process exit code. */
+int lf_runtime_main(lua_State *L, int argc, char **argv);
+
+/* Directory of the running executable (no trailing slash). */
+const char *lf_exe_dir(void);
+
+/* Each adds its functions to the table on top of the stack. */
+void lf_open_loop(lua_State *L);    /* sleep, spawn, now */
+void lf_open_graph(lua_State *L);   /* graph */
+void lf_open_walk(lua_State *L);    /* walk */
+void lf_open_state(lua_State *L);   /* state_* */
+void lf_open_json(lua_State *L);    /* json_encode, json_decode */
+void lf_open_util(lua_State *L);    /* hashes, random, files, uuid, signals */
+void lf_open_aws(lua_State *L);     /* aws transport (engine/aws) */
+
+/* Interrupts (SIGINT/SIGTERM) seen so far; the walker stops scheduling at
+ * 1 and abandons in-flight work at 2. */
+int lf_interrupts(void);
+void lf_install_signal_handlers(void);
+
+#endif

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test suite of luaform and exits non-zero if any failed.
+#   build/tests/*          C unit tests (cmocka), built by `make unit`
+#   tests/lua/             Lua tests, run by `luaform test`
+#   tests/emulator/        the AWS emulator's own tests (python3 unittest)
+#   tests/e2e/*.sh         end-to-end tests of the CLI
+# Each suite prints its own results; the last line counts suites.
+set -u
+cd "$(dirname "$0")/.."
+passed=0; failed=0; failures=()
+
+run_suite() {  # name, command...
+  local name=$1; shift
+  echo "=== $name"
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
+}
+
+for t in build/tests/*; do
+  [ -x "$t" ] && run_suite "unit: ${t##*/}" "$t"
+done
+[ -d tests/lua ] && run_suite "lua: tests/lua" ./luaform test tests/lua
+if ls tests/emulator/test_*.py >/dev/null 2>&1; then
+  run_suite "emulator: unittest" python3 -m unittest discover -s tests/emulator -p 'test_*.py'
+fi
+for t in tests/e2e/*.sh; do
+  [ -f "$t" ] && run_suite "e2e: ${t##*/}" bash "$t"
+done
+
+echo
+[ ${#failures[@]} -gt 0 ] && printf 'FAILED: %s\n' "${failures[@]}"
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
