@@ -1,3 +1,159 @@
-/* walk.c - placeholder */
+/*
+ * walk.c - the parallel walker.
+ *
+ * core.walk(graph, opts) runs opts.run(node) for every node as soon as the
+ * nodes it depends on are done (or, with opts.reverse, as soon as the nodes
+ * that depend on it are done: destroy order), with at most
+ * opts.parallelism (default 10) operations in flight. Each operation is a
+ * task on the event loop, so an operation that waits (a timer, an AWS
+ * call) lets the others run. Nodes for which opts.active[node] is false
+ * are passed through without a task.
+ *
+ * After each operation opts.on_done(node, ok, err) runs on the walker's
+ * thread (the Lua side saves state there). The first failure, or the first
+ * interrupt, stops new operations from starting; the running ones finish.
+ * A second interrupt returns at once. Returns "ok", "failed",
+ * "interrupted" or "aborted".
+ */
+#include "luaform/graph.h"
+#include "luaform/loop.h"
 #include "luaform/luaform.h"
-void lf_open_walk(lua_State *L) { (void)L; }
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct walker {
+  lua_State *L;
+  lf_graph *g;
+  int reverse, parallelism, running, failed;
+  int *left;                /* dependencies not done yet */
+  int *queue, qhead, qtail; /* ready nodes */
+  int opts;                 /* stack index of the opts table */
+} walker;
+
+typedef struct op {
+  walker *w;
+  int node;
+} op;
+
+static lf_ints *waits_on(walker *w, int i) { return w->reverse ? &w->g->users[i] : &w->g->deps[i]; }
+static lf_ints *released(walker *w, int i) { return w->reverse ? &w->g->deps[i] : &w->g->users[i]; }
+
+static void release(walker *w, int i) {
+  lf_ints *r = released(w, i);
+  for (size_t k = 0; k < r->len; k++)
+    if (--w->left[r->items[k]] == 0) w->queue[w->qtail++] = r->items[k];
+}
+
+static int is_active(walker *w, int i) {
+  if (lua_getfield(w->L, w->opts, "active") == LUA_TNIL) {
+    lua_pop(w->L, 1);
+    return 1;
+  }
+  lua_rawgeti(w->L, -1, i);
+  int on = lua_toboolean(w->L, -1);
+  lua_pop(w->L, 2);
+  return on;
+}
+
+/* Calls opts.on_done(node, ok, err) with err on top of the stack (or nil). */
+static void report(walker *w, int node, int ok) {
+  lua_State *L = w->L;
+  if (lua_getfield(L, w->opts, "on_done") == LUA_TNIL) {
+    lua_pop(L, 2);
+    return;
+  }
+  lua_insert(L, -2);
+  lua_pushinteger(L, node);
+  lua_insert(L, -2);
+  lua_pushboolean(L, ok);
+  lua_insert(L, -2);
+  if (lua_pcall(L, 3, 0, 0) != LUA_OK) {
+    /* A failing on_done (state could not be saved) stops the walk too. */
+    w->failed = 1;
+    fprintf(stderr, "Error: %s\n", luaL_tolstring(L, -1, NULL));
+    lua_pop(L, 2);
+  }
+}
+
+static void op_end(void *ud, lua_State *co, int status) {
+  op *o = ud;
+  walker *w = o->w;
+  w->running--;
+  if (status == LUA_OK) {
+    lua_pushnil(w->L);
+    report(w, o->node, 1);
+    release(w, o->node);
+  } else {
+    w->failed = 1;
+    lua_xmove(co, w->L, 1);
+    report(w, o->node, 0);
+  }
+  free(o);
+}
+
+static void start(walker *w, int i) {
+  op *o = malloc(sizeof *o);
+  if (!o) luaL_error(w->L, "out of memory");
+  o->w = w;
+  o->node = i;
+  lua_getfield(w->L, w->opts, "run");
+  lua_pushinteger(w->L, i);
+  w->running++;
+  lf_spawn(w->L, 1, op_end, o);
+}
+
+static const char *walk(walker *w) {
+  lf_loop *loop = lf_loop_of(w->L);
+  for (int i = 1; i <= w->g->n; i++) {
+    w->left[i] = (int)waits_on(w, i)->len;
+    if (!w->left[i]) w->queue[w->qtail++] = i;
+  }
+  for (;;) {
+    int intr = lf_interrupts();
+    if (intr >= 2) return "aborted";
+    int stop = w->failed || intr;
+    while (!stop && w->running < w->parallelism && w->qhead < w->qtail) {
+      int i = w->queue[w->qhead++];
+      if (is_active(w, i)) start(w, i);
+      else release(w, i);
+    }
+    if (w->running == 0 && (stop || w->qhead == w->qtail)) break;
+    lf_loop_step(loop, 100);
+  }
+  if (w->failed) return "failed";
+  if (lf_interrupts()) return "interrupted";
+  return "ok";
+}
+
+static int l_walk(lua_State *L) {
+  walker w = {0};
+  w.L = L;
+  w.g = lf_graph_check(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  w.opts = 2;
+  lua_getfield(L, 2, "reverse");
+  w.reverse = lua_toboolean(L, -1);
+  lua_getfield(L, 2, "parallelism");
+  w.parallelism = (int)luaL_optinteger(L, -1, 10);
+  lua_pop(L, 2);
+  if (w.parallelism < 1) w.parallelism = 1;
+  w.left = calloc(w.g->n + 1, sizeof *w.left);
+  w.queue = calloc(w.g->n + 1, sizeof *w.queue);
+  if (!w.left || !w.queue) {
+    free(w.left);
+    free(w.queue);
+    return luaL_error(L, "out of memory");
+  }
+  const char *status = walk(&w);
+  free(w.left);
+  free(w.queue);
+  lua_pushstring(L, status);
+  return 1;
+}
+
+void lf_open_walk(lua_State *L) {
+  lua_pushcfunction(L, l_walk);
+  lua_setfield(L, -2, "walk");
+}
