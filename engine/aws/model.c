@@ -1,0 +1,185 @@
+/*
+ * model.c - AWS service models: finding, loading and caching them.
+ *
+ * A model is the jansson tree of a service-2.json plus its paginators and
+ * waiters. lf_model_load searches, in order: each directory of
+ * $LUAFORM_MODELS_PATH (colon-separated, botocore layout
+ * <svc>/<version>/service-2.json, newest version wins), then
+ * <exe_dir>/models/<svc>/ and <exe_dir>/../share/luaform/models/<svc>/ (the
+ * trimmed layout written by tools/trim_models.py). A loaded model is cached
+ * for the life of the process (one thread: no locking).
+ */
+#include "luaform/aws.h"
+#include "luaform/luaform.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct lf_model {
+  char *service;
+  json_t *desc;        /* {metadata, operations, shapes} */
+  json_t *paginators;  /* "pagination" object or NULL */
+  json_t *waiters;     /* "waiters" object or NULL */
+  struct lf_model *next;
+};
+
+static lf_model *cache;
+
+static int is_file(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Newest "<dir>/<svc>/<version>" holding service-2.json, into out. */
+static int find_botocore(const char *dir, const char *svc, char *out, size_t n) {
+  char base[4096], probe[4200], best[256] = "";
+  if (snprintf(base, sizeof base, "%s/%s", dir, svc) >= (int)sizeof base) return 0;
+  DIR *d = opendir(base);
+  if (!d) return 0;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof best) continue;
+    if (snprintf(probe, sizeof probe, "%s/%s/service-2.json", base, e->d_name) >= (int)sizeof probe)
+      continue;
+    if (is_file(probe) && strcmp(e->d_name, best) > 0) strcpy(best, e->d_name);
+  }
+  closedir(d);
+  if (!best[0]) return 0;
+  return snprintf(out, n, "%s/%s", base, best) < (int)n;
+}
+
+static int find_model_dir(const char *svc, char *out, size_t n) {
+  const char *env = getenv("LUAFORM_MODELS_PATH");
+  if (env && *env) {
+    char *paths = strdup(env), *save = NULL;
+    for (char *p = strtok_r(paths, ":", &save); p; p = strtok_r(NULL, ":", &save))
+      if (find_botocore(p, svc, out, n)) { free(paths); return 1; }
+    free(paths);
+  }
+  const char *exe = lf_exe_dir();
+  const char *fmts[] = {"%s/models/%s", "%s/../share/luaform/models/%s"};
+  for (size_t i = 0; exe && i < 2; i++) {
+    char probe[4200];
+    snprintf(out, n, fmts[i], exe, svc);
+    snprintf(probe, sizeof probe, "%s/service-2.json", out);
+    if (is_file(probe)) return 1;
+  }
+  return 0;
+}
+
+static json_t *load_optional(const char *dir, const char *file, const char *key) {
+  char p[4200];
+  snprintf(p, sizeof p, "%s/%s", dir, file);
+  json_t *root = json_load_file(p, 0, NULL);
+  if (!root) return NULL;
+  json_t *v = json_incref(json_object_get(root, key));
+  json_decref(root);
+  return v;
+}
+
+static int valid_service_name(const char *s) {
+  if (!*s || strlen(s) > 100) return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
+      return 0;
+  return 1;
+}
+
+lf_model *lf_model_load(const char *service, char *err, size_t errlen) {
+  for (lf_model *m = cache; m; m = m->next)
+    if (strcmp(m->service, service) == 0) return m;
+  if (!valid_service_name(service) || strstr(service, "..")) {
+    snprintf(err, errlen, "invalid service name '%s'", service);
+    return NULL;
+  }
+  char dir[4096], path[4200];
+  if (!find_model_dir(service, dir, sizeof dir)) {
+    snprintf(err, errlen, "no model for service '%s' (looked in LUAFORM_MODELS_PATH, "
+             "%s/models, %s/../share/luaform/models)", service, lf_exe_dir(), lf_exe_dir());
+    return NULL;
+  }
+  snprintf(path, sizeof path, "%s/service-2.json", dir);
+  json_error_t je;
+  json_t *desc = json_load_file(path, 0, &je);
+  if (!desc) {
+    snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+    return NULL;
+  }
+  lf_model *m = lf_model_new(desc, err, errlen);
+  json_decref(desc);
+  if (!m) return NULL;
+  m->service = strdup(service);
+  m->paginators = load_optional(dir, "paginators-1.json", "pagination");
+  m->waiters = load_optional(dir, "waiters-2.json", "waiters");
+  m->next = cache;
+  cache = m;
+  return m;
+}
+
+lf_model *lf_model_new(json_t *desc, char *err, size_t errlen) {
+  if (!json_is_object(json_object_get(desc, "metadata")) ||
+      !json_is_object(json_object_get(desc, "shapes"))) {
+    snprintf(err, errlen, "model has no metadata or shapes");
+    return NULL;
+  }
+  lf_model *m = calloc(1, sizeof *m);
+  m->desc = json_incref(desc);
+  if (!json_object_get(desc, "operations")) json_object_set_new(desc, "operations", json_object());
+  return m;
+}
+
+void lf_model_free(lf_model *m) {
+  if (!m) return;
+  json_decref(m->desc);
+  json_decref(m->paginators);
+  json_decref(m->waiters);
+  free(m->service);
+  free(m);
+}
+
+json_t *lf_model_metadata(const lf_model *m) { return json_object_get(m->desc, "metadata"); }
+
+static const char *meta(const lf_model *m, const char *key) {
+  return json_string_value(json_object_get(lf_model_metadata(m), key));
+}
+
+const char *lf_model_protocol(const lf_model *m) {
+  const char *p = meta(m, "protocol");
+  return p ? p : "";
+}
+const char *lf_model_signing_name(const lf_model *m) {
+  const char *s = meta(m, "signingName");
+  return s ? s : lf_model_endpoint_prefix(m);
+}
+const char *lf_model_endpoint_prefix(const lf_model *m) {
+  const char *s = meta(m, "endpointPrefix");
+  return s ? s : "";
+}
+const char *lf_model_sdk_id(const lf_model *m) {
+  const char *s = meta(m, "serviceId");
+  return s ? s : lf_model_endpoint_prefix(m);
+}
+const char *lf_model_api_version(const lf_model *m) {
+  const char *s = meta(m, "apiVersion");
+  return s ? s : "";
+}
+const char *lf_model_global_endpoint(const lf_model *m) { return meta(m, "globalEndpoint"); }
+
+json_t *lf_model_operation(const lf_model *m, const char *op) {
+  return json_object_get(json_object_get(m->desc, "operations"), op);
+}
+int lf_model_has_operation(const lf_model *m, const char *op) {
+  return lf_model_operation(m, op) != NULL;
+}
+json_t *lf_model_shape(const lf_model *m, const char *name) {
+  return json_object_get(json_object_get(m->desc, "shapes"), name);
+}
+json_t *lf_model_paginator(const lf_model *m, const char *op) {
+  return m->paginators ? json_object_get(m->paginators, op) : NULL;
+}
+json_t *lf_model_waiter(const lf_model *m, const char *name) {
+  return m->waiters ? json_object_get(m->waiters, name) : NULL;
+}
