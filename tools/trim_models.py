@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""trim_models.py - write luaform's compact AWS models from botocore's data.
+
+Reads <botocore>/data/<service>/<newest version>/{service-2,paginators-1,waiters-2}.json
+(Debian's python3-botocore by default), drops documentation strings and other
+doc-only keys, and writes compact JSON to models/<service>/. Whole services
+are kept (every operation and shape): migration scripts may call anything.
+
+usage: tools/trim_models.py [--data DIR] [--out DIR] [service ...]
+"""
+import argparse
+import gzip
+import json
+import os
+import sys
+
+SERVICES = ["ec2", "elbv2", "ecs", "ecr", "iam", "logs", "application-autoscaling",
+            "sns", "sqs", "sts", "s3", "dynamodb"]
+DEFAULT_DATA = "/usr/lib/python3/dist-packages/botocore/data"
+FILES = ["service-2.json", "paginators-1.json", "waiters-2.json"]
+# Keys that only document; nothing in the transport reads them.
+DOC_KEYS = {"documentation", "documentationUrl", "deprecatedMessage", "examples",
+            "description"}
+
+
+def strip(node, in_members=False):
+    """Copy of node without doc keys. Keys of a members/shapes/operations map
+    are names, never dropped, so in_members marks such a map."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if not in_members and k in DOC_KEYS:
+                continue
+            out[k] = strip(v, k in ("members", "shapes", "operations", "waiters",
+                                    "pagination", "errors_map"))
+        return out
+    if isinstance(node, list):
+        return [strip(v) for v in node]
+    return node
+
+
+def read_json(path):
+    if os.path.exists(path):
+        with open(path, "rb") as f:
+            return json.load(f)
+    if os.path.exists(path + ".gz"):
+        with gzip.open(path + ".gz", "rb") as f:
+            return json.load(f)
+    return None
+
+
+def newest_version(service_dir):
+    versions = [v for v in os.listdir(service_dir)
+                if read_json(os.path.join(service_dir, v, "service-2.json")) is not None
+                or os.path.exists(os.path.join(service_dir, v, "service-2.json.gz"))]
+    if not versions:
+        raise SystemExit("no service-2.json under " + service_dir)
+    return max(versions)
+
+
+def trim_service(data, out, service):
+    src = os.path.join(data, service, newest_version(os.path.join(data, service)))
+    dst = os.path.join(out, service)
+    os.makedirs(dst, exist_ok=True)
+    total = 0
+    for name in FILES:
+        tree = read_json(os.path.join(src, name))
+        if tree is None:
+            continue
+        text = json.dumps(strip(tree), separators=(",", ":"), ensure_ascii=False)
+        with open(os.path.join(dst, name), "w", encoding="utf-8") as f:
+            f.write(text + "\n")
+        total += len(text) + 1
+    return src, total
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=DEFAULT_DATA)
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "models"))
+    ap.add_argument("services", nargs="*", default=SERVICES)
+    args = ap.parse_args()
+    grand = 0
+    for svc in args.services:
+        src, size = trim_service(args.data, args.out, svc)
+        grand += size
+        print(f"{svc:26} {size:>9} bytes  from {src}")
+    print(f"{'total':26} {grand:>9} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
