@@ -21,8 +21,3 @@ int lf_parse_response(lua_State *L, const lf_model *m, const char *op, const lf_
   return -1;
 }
 
-int lf_sigv4_sign(lf_request *req, const char *host, const char *service, const char *region,
-                  const lf_credentials *c, time_t t, int unsigned_payload) {
-  (void)req; (void)host; (void)service; (void)region; (void)c; (void)t; (void)unsigned_payload;
-  return -1;
-}

@@ -1,0 +1,110 @@
+/*
+ * aws_int.h - internals shared by the files of engine/aws (not installed).
+ *
+ * lf_buf: a growable byte buffer. codec.c: base64, URI encoding, number and
+ * timestamp text. shape.c: shape lookups and the validated Lua -> jansson
+ * conversion every serializer starts from. xml.c: a small DOM over expat.
+ *
+ * The intermediate input tree (jansson) follows the shapes: structures and
+ * maps are objects, lists arrays, blobs raw byte strings (json_stringn_nocheck),
+ * timestamps json reals (epoch seconds), special floats the strings "NaN",
+ * "Infinity", "-Infinity".
+ */
+#ifndef LF_AWS_INT_H
+#define LF_AWS_INT_H
+
+#include "luaform/aws.h"
+
+#include <stdarg.h>
+
+/* ---- buffer ---- */
+typedef struct { char *p; size_t n, cap; } lf_buf;
+void lf_buf_add(lf_buf *b, const void *s, size_t n);
+void lf_buf_puts(lf_buf *b, const char *s);
+void lf_buf_putc(lf_buf *b, char c);
+void lf_buf_printf(lf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *lf_buf_take(lf_buf *b);   /* NUL-terminated, caller frees; b is reset */
+void lf_buf_free(lf_buf *b);
+
+/* ---- codec.c ---- */
+char *lf_base64_encode(const void *data, size_t n);                 /* malloc'd */
+unsigned char *lf_base64_decode(const char *s, size_t n, size_t *outlen);  /* NULL if invalid */
+/* RFC 3986 percent-encoding of all but A-Za-z0-9-_.~ (and '/' if keep_slash). */
+void lf_buf_uriencode(lf_buf *b, const char *s, size_t n, int keep_slash);
+/* Shortest text that reads back as d; "NaN", "Infinity", "-Infinity". */
+void lf_fmt_double(double d, char *out, size_t n);
+/* fmt: "iso8601" (ms when fractional), "rfc822", "unixTimestamp". */
+void lf_fmt_timestamp(double t, const char *fmt, char *out, size_t n);
+/* Accepts iso8601 (fraction, Z or offset), rfc822 and epoch seconds. */
+int lf_parse_timestamp(const char *s, double *out);
+/* Fresh random UUID v4 text (37 bytes). */
+void lf_uuid4(char out[37]);
+
+/* ---- shape.c ---- */
+/* The shape a reference ({"shape": name, ...traits}) points to, or NULL. */
+json_t *lf_shape_of(const lf_model *m, json_t *ref);
+const char *lf_shape_type(json_t *shape);
+/* Trait of the member reference, else of the target shape. */
+json_t *lf_trait(const lf_model *m, json_t *ref, const char *key);
+const char *lf_trait_str(const lf_model *m, json_t *ref, const char *key);
+int lf_trait_true(const lf_model *m, json_t *ref, const char *key);
+/* Converts the Lua value at idx following ref's shape, validating it.
+   path names the value in errors. Returns a new reference or NULL (err). */
+json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, json_t *ref,
+                        const char *path, char *err, size_t errlen);
+/* Pushes a generic jansson value as Lua (objects tables, arrays sequences). */
+void lf_push_json(lua_State *L, json_t *v);
+
+/* ---- serializers (input tree -> request) ---- */
+int lf_ser_query(const lf_model *m, json_t *op, json_t *in, lf_request *req, int ec2,
+                 char *err, size_t errlen);
+int lf_ser_json_rpc(const lf_model *m, json_t *op, json_t *in, lf_request *req,
+                    char *err, size_t errlen);
+int lf_ser_rest(const lf_model *m, json_t *op, json_t *in, lf_request *req, int xml,
+                char *err, size_t errlen);
+/* JSON body of a structure/any shape (json protocols' encoding). New ref. */
+json_t *lf_json_body(const lf_model *m, json_t *ref, json_t *v);
+/* XML element for v under name (rest-xml encoding). */
+void lf_xml_write(lf_buf *b, const lf_model *m, json_t *ref, json_t *v, const char *name,
+                  int top);
+/* Text of a scalar for query/uri/header use (timestamps in fmt). */
+void lf_scalar_text(const lf_model *m, json_t *ref, json_t *v, const char *default_ts,
+                    lf_buf *out);
+
+/* ---- xml.c ---- */
+typedef struct lf_xml lf_xml;
+struct lf_xml {
+  char *name;                 /* as written, may have a prefix */
+  char **attrs;               /* name, value, ..., NULL */
+  char *text;                 /* concatenated character data */
+  size_t text_len;
+  lf_xml *child, *next;       /* first child, next sibling */
+};
+lf_xml *lf_xml_parse(const char *s, size_t n, char *err, size_t errlen);
+void lf_xml_free(lf_xml *x);
+const char *lf_xml_local(const char *name);   /* name without "prefix:" */
+lf_xml *lf_xml_find(lf_xml *parent, const char *local_name);
+const char *lf_xml_attr(const lf_xml *x, const char *name);
+/* Escapes text for XML character data / attribute values. */
+void lf_buf_xmlescape(lf_buf *b, const char *s, size_t n);
+
+/* ---- parsers (response -> Lua) ---- */
+int lf_parse_xml_output(lua_State *L, const lf_model *m, json_t *op, const lf_response *res);
+int lf_parse_json_output(lua_State *L, const lf_model *m, json_t *op, const lf_response *res);
+/* Pushes an XML node's value following ref's shape. */
+void lf_push_xml(lua_State *L, const lf_model *m, json_t *ref, lf_xml *x);
+/* Pushes a JSON value following ref's shape. */
+void lf_push_json_shape(lua_State *L, const lf_model *m, json_t *ref, json_t *v);
+/* Pushes the scalar text s (a header, label or XML text) following ref's shape. */
+void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const char *s,
+                         size_t n, const char *default_ts);
+/* Fills output members bound to headers and the status code (rest protocols)
+   into the table on top. */
+void lf_parse_rest_headers(lua_State *L, const lf_model *m, json_t *shape,
+                           const lf_response *res);
+const char *lf_response_header(const lf_response *res, const char *name);
+/* Pushes {code=, message=, status=, request_id=} and returns 0. */
+int lf_push_error(lua_State *L, const char *code, const char *message, int status,
+                  const char *request_id);
+
+#endif
