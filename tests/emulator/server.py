@@ -145,6 +145,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ctx = Context(emu, auth.region, principal.get("account", emu.config.account),
                       access_key=auth.access_key, service=svc.name, action=action,
                       principal=principal)
+        ctx.protocol = protocol   # the wire form of this request (SQS answers json or query)
         request_id = ctx.request_id
         mutating = svc.is_mutating(action)
         decision = emu.faults.decide()

@@ -22,6 +22,11 @@ class XmlMap(dict):
     """A dict written as <entry><key>k</key><value>v</value></entry> items."""
 
 
+class XmlFlat(list):
+    """A list written flattened: the items repeat the parent key's element
+    (<Attribute>..</Attribute><Attribute>..</Attribute>), no container."""
+
+
 # ---------------------------------------------------------------- decoding
 
 _NUM = re.compile(r"^[0-9]+$")
@@ -110,6 +115,10 @@ def _fill(parent, value, item_tag):
     elif isinstance(value, dict):
         for k, v in value.items():
             if v is None:
+                continue
+            if isinstance(v, XmlFlat):
+                for item in v:
+                    _fill(ET.SubElement(parent, k), item, item_tag)
                 continue
             _fill(ET.SubElement(parent, k), v, item_tag)
     elif isinstance(value, (list, tuple)):
