@@ -68,8 +68,11 @@ static int open_core(lua_State *L) {
   lf_open_json(L);
   lf_open_util(L);
   lf_open_aws(L);
+  lf_open_process(L);
   lua_pushcfunction(L, core_embedded);
   lua_setfield(L, -2, "embedded");
+  lua_pushstring(L, lf_exe_dir());
+  lua_setfield(L, -2, "exe_dir");
   lua_pushstring(L, LUAFORM_VERSION);
   lua_setfield(L, -2, "version");
   return 1;

@@ -1,0 +1,226 @@
+-- luaform.apply: carry out a plan on the walker.
+--
+-- Each change becomes one or two operations: "apply" (create, update, or
+-- read a data source) and "destroy" (delete, or the old half of a
+-- replace). Operations are ordered like Terraform's: an apply waits for
+-- the applies of what it refers to; a destroy waits for the destroys of
+-- what depended on it (from the state's recorded dependencies); a replace
+-- destroys first unless create_before_destroy. Every operation saves the
+-- state when it ends, and a create records its intent (a pending entry
+-- with its idempotency token) before the provider is called, so a killed
+-- run never loses track of an object it made.
+local core = require("luaform.core")
+local context = require("luaform.context")
+local deferred = require("luaform.deferred")
+local errors = require("luaform.errors")
+local schema = require("luaform.schema")
+
+local M = {}
+local UNKNOWN = deferred.UNKNOWN
+
+local function sorted_set(set)
+  local out = {}
+  for k in pairs(set or {}) do out[#out + 1] = k end
+  table.sort(out)
+  return out
+end
+
+local function elapsed(t0)
+  local s = math.floor(core.now() - t0 + 0.5)
+  if s >= 60 then return string.format("%dm%ds", s // 60, s % 60) end
+  return s .. "s"
+end
+
+-- Strips unknown values (arguments the user left to the provider).
+local function known(v)
+  if v == UNKNOWN then return nil end
+  if type(v) ~= "table" then return v end
+  local out = {}
+  for k, x in pairs(v) do out[k] = known(x) end
+  return setmetatable(out, getmetatable(v))
+end
+
+local function build_ops(plan)
+  local ops, apply_op, destroy_op = {}, {}, {}
+  local function add(kind, ch)
+    ops[#ops + 1] = { kind = kind, ch = ch }
+    return #ops
+  end
+  for _, ch in ipairs(plan.changes) do
+    local a = ch.action
+    if a == "create" or a == "update" or a == "read" or a == "replace" or (ch.data and a == "noop") then
+      apply_op[ch.addr] = add("apply", ch)
+    end
+    if a == "delete" or a == "replace" or a == "forget" then destroy_op[ch.addr] = add("destroy", ch) end
+  end
+  local g = core.graph(#ops)
+  for _, ch in ipairs(plan.changes) do
+    local me_apply, me_destroy = apply_op[ch.addr], destroy_op[ch.addr]
+    local cbd = ch.node and ch.node.lifecycle.create_before_destroy
+    if me_apply and ch.node then
+      for d in pairs(ch.node.deps) do
+        if apply_op[d] then g:dep(me_apply, apply_op[d]) end
+      end
+    end
+    for _, d in ipairs(ch.entry and ch.entry.dependencies or {}) do
+      local dd = destroy_op[d]
+      if dd and d ~= ch.addr then
+        -- What I depended on is destroyed after I am destroyed, and (when
+        -- it is not coming back first) after I stop referring to it.
+        if me_destroy then g:dep(dd, me_destroy) end
+        local dch = plan.by_addr[d]
+        local dcbd = dch and dch.node and dch.node.lifecycle.create_before_destroy
+        if me_apply and (dch.action == "delete" or dcbd) then g:dep(dd, me_apply) end
+      end
+    end
+    if ch.action == "replace" then
+      if cbd then g:dep(me_destroy, me_apply) else g:dep(me_apply, me_destroy) end
+    end
+  end
+  local order, cycle = g:order()
+  if not order then
+    local names = {}
+    for _, i in ipairs(cycle) do names[#names + 1] = ops[i].kind .. " " .. ops[i].ch.addr end
+    errors.raise(nil, "the plan's operations form a cycle: %s", table.concat(names, " -> "))
+  end
+  return ops, g
+end
+
+function M.apply(run, plan)
+  local st, store, out = run.state, run.store, run.out
+  local ops, g = build_ops(plan)
+  local failures = {}
+
+  local function lookup(addr)
+    local ch = plan.by_addr[addr]
+    if ch and ch.data and ch.action == "noop" then return ch.after end
+    local e = st.resources[addr]
+    return e and e.attributes or UNKNOWN
+  end
+
+  local function ctx_for(ch, fields)
+    local mod = schema.load(ch.type)
+    local prov = ch.node and ch.node.lifecycle.provider or (ch.entry and ch.entry.provider) or mod.provider
+    fields.address = ch.addr
+    return context.new(run, prov, fields), mod
+  end
+
+  local function do_apply(ch)
+    local node = ch.node
+    local mod = node.provider
+    local args = deferred.resolve(node.args, lookup)
+    if deferred.contains_unknown(args) then
+      errors.raise(node.where, "%s: an argument is still unknown at apply time", ch.addr)
+    end
+    local desired = schema.normalize_block(mod.schema, args)
+    local entry = st.resources[ch.addr]
+    local base = {
+      type = node.type, mode = node.mode, provider = node.lifecycle.provider or mod.provider,
+      module = node.module ~= "" and node.module or nil, schema_version = mod.schema_version or 0,
+      dependencies = sorted_set(node.deps),
+    }
+    if node.mode == "data" then
+      local attrs = ch.after
+      if ch.action == "read" then
+        attrs = mod.read(context.new(run, base.provider, { address = ch.addr }), desired)
+      end
+      base.attributes = attrs
+      st.resources[ch.addr] = base
+      store:save()
+      return
+    end
+    local t0 = core.now()
+    if entry and entry.attributes and ch.action == "update" then
+      local ctx = ctx_for(ch, {})
+      out:progress("%s: Modifying... [id=%s]", ch.addr, tostring(entry.attributes.id))
+      local after = require("luaform.plan").diff_after(node, entry.attributes, lookup)
+      local attrs = mod.update(ctx, entry.attributes.id, entry.attributes, known(after))
+      entry.attributes = attrs
+      entry.dependencies = base.dependencies
+      store:save()
+      out:progress("%s: Modifications complete after %s [id=%s]", ch.addr, elapsed(t0), tostring(attrs.id))
+      return
+    end
+    -- create (also the new half of a replace)
+    local token = core.uuid()
+    base.pending = { op = "create", token = token, since = core.time() }
+    base.deposed = entry and entry.deposed
+    if entry and entry.attributes and node.lifecycle.create_before_destroy then base.deposed = entry.attributes end
+    st.resources[ch.addr] = base
+    store:save()
+    out:progress("%s: Creating...", ch.addr)
+    local ctx = ctx_for(ch, { token = token })
+    local ok, attrs = pcall(mod.create, ctx, desired)
+    if not ok then
+      local e = attrs
+      -- An answered error means nothing was made; otherwise keep the intent.
+      if type(e) == "table" and e.status then base.pending = nil end
+      if not base.pending and not base.deposed then st.resources[ch.addr] = nil end
+      store:save()
+      error(e, 0)
+    end
+    base.attributes = attrs
+    base.pending = nil
+    store:save()
+    out:progress("%s: Creation complete after %s [id=%s]", ch.addr, elapsed(t0), tostring(attrs.id))
+  end
+
+  local function do_destroy(ch)
+    local entry = st.resources[ch.addr]
+    if not entry then return end
+    if ch.action == "forget" or entry.mode == "data" then
+      st.resources[ch.addr] = nil
+      store:save()
+      return
+    end
+    local cbd = ch.action == "replace" and ch.node and ch.node.lifecycle.create_before_destroy
+    local attrs = cbd and entry.deposed or entry.attributes
+    if attrs then
+      local t0 = core.now()
+      local ctx, mod = ctx_for(ch, {})
+      out:progress("%s: Destroying... [id=%s]", ch.addr, tostring(attrs.id))
+      mod.delete(ctx, attrs.id, attrs)
+      out:progress("%s: Destruction complete after %s", ch.addr, elapsed(t0))
+    end
+    if cbd then entry.deposed = nil else st.resources[ch.addr] = nil end
+    store:save()
+  end
+
+  local status = core.walk(g, {
+    parallelism = run.opts.parallelism or 10,
+    run = function(i)
+      local op = ops[i]
+      if op.kind == "apply" then do_apply(op.ch) else do_destroy(op.ch) end
+    end,
+    on_done = function(i, ok, err)
+      if not ok then
+        err = errors.wrap(err)
+        failures[#failures + 1] = { addr = ops[i].ch.addr, err = err }
+      end
+    end,
+  })
+
+  M.update_outputs(run, plan)
+  store:save()
+  return status, failures
+end
+
+function M.update_outputs(run, plan)
+  local st, cfg = run.state, run.cfg
+  st.outputs = {}
+  if plan.is_destroy or not cfg then return end
+  for _, name in ipairs(cfg.output_order) do
+    local o = cfg.outputs[name]
+    local v = deferred.resolve(o.value, function(addr)
+      local ch = plan.by_addr[addr]
+      if ch and ch.data then return ch.after end
+      local e = st.resources[addr]
+      return e and e.attributes or UNKNOWN
+    end)
+    if v ~= nil and not deferred.contains_unknown(v) then
+      st.outputs[name] = { value = v, sensitive = o.sensitive or nil }
+    end
+  end
+end
+
+return M

@@ -1,0 +1,457 @@
+-- luaform.commands: what each CLI command does.
+--
+-- A stack command evaluates main.lua first (bad input fails before any
+-- state is touched), then opens the state store, takes its lock for the
+-- whole command, refreshes, plans, and - for apply and destroy - walks the
+-- plan, saving state after every operation. Exit codes follow Terraform:
+-- 0 success, 1 error, and with plan -detailed-exitcode 2 for "changes".
+local core = require("luaform.core")
+local dsl = require("luaform.dsl")
+local errors = require("luaform.errors")
+local planner = require("luaform.plan")
+local render = require("luaform.render")
+local state = require("luaform.state")
+local ui = require("luaform.ui")
+
+local C = {}
+
+local STACK_FLAGS = {
+  var = "list", var_file = "list", target = "list", refresh = "bool", parallelism = "number",
+  no_color = "bool", json = "bool", lock_timeout = "string", lock = "bool", state = "string",
+}
+
+local function flags_with(extra)
+  local t = {}
+  for k, v in pairs(STACK_FLAGS) do t[k] = v end
+  for k, v in pairs(extra or {}) do t[k] = v end
+  return t
+end
+
+local function parse_vars(list)
+  local vars = {}
+  for _, kv in ipairs(list or {}) do
+    local k, v = kv:match("^([%w_]+)=(.*)$")
+    if not k then errors.raise(nil, '-var expects NAME=VALUE, got "%s"', kv) end
+    vars[k] = v
+  end
+  return vars
+end
+
+-- "5s", "1m", "300ms" or a number of seconds.
+local function seconds(s)
+  if not s then return 0 end
+  local n, unit = tostring(s):match("^([%d%.]+)(%a*)$")
+  n = tonumber(n)
+  if not n then errors.raise(nil, 'bad duration "%s"', s) end
+  return n * (({ ms = 0.001, s = 1, m = 60, h = 3600, [""] = 1 })[unit] or 1)
+end
+
+local function evaluate(flags, extra_vars)
+  local vars = parse_vars(flags.var)
+  for k, v in pairs(extra_vars or {}) do vars[k] = v end
+  return dsl.evaluate({ vars = vars, var_files = flags.var_file, workspace = core.getenv("LUAFORM_WORKSPACE") })
+end
+
+-- Evaluates, opens and locks the state; the caller must run:close().
+local function open_run(flags, operation, extra_vars)
+  local run = {
+    opts = { parallelism = flags.parallelism or 10, targets = flags.target },
+    out = ui.new({ no_color = flags.no_color }),
+    dir = ".",
+  }
+  run.cfg = evaluate(flags, extra_vars)
+  run.store = state.open({ backend = run.cfg.backend, path = flags.state })
+  if operation and flags.lock ~= false then run.store:lock(operation, seconds(flags.lock_timeout)) end
+  run.state = run.store:load()
+  function run.close() run.store:unlock() end
+  return run
+end
+
+local function with_run(flags, operation, fn, extra_vars)
+  local run = open_run(flags, operation, extra_vars)
+  local ok, res = pcall(fn, run)
+  run.close()
+  if not ok then error(res, 0) end
+  return res
+end
+
+local function make_plan(run, flags)
+  if flags.refresh ~= false then planner.refresh(run) end
+  return planner.diff(run)
+end
+
+local function print_outputs(run)
+  local names = {}
+  for k in pairs(run.state.outputs) do names[#names + 1] = k end
+  if #names == 0 then return end
+  table.sort(names)
+  run.out:print("\nOutputs:\n")
+  for _, k in ipairs(names) do
+    local o = run.state.outputs[k]
+    run.out:print("%s = %s", k, o.sensitive and "(sensitive value)" or render.value(o.value))
+  end
+end
+
+-- Outputs whose value would change (a plan with only those still counts).
+local function outputs_changed(run)
+  if not run.cfg then return false end
+  local st = run.state
+  for _, name in ipairs(run.cfg.output_order) do
+    if not st.outputs[name] then return true end
+  end
+  for name in pairs(st.outputs) do if not run.cfg.outputs[name] then return true end end
+  return false
+end
+
+---------------------------------------------------------------- plan
+local PLAN_FILE_FORMAT = "luaform-plan"
+
+local function save_plan_file(path, run, plan, flags)
+  local actions = {}
+  for _, ch in ipairs(plan.changes) do actions[ch.addr] = ch.action end
+  local doc = {
+    format = PLAN_FILE_FORMAT, version = 1, lineage = run.state.lineage, serial = run.state.serial,
+    vars = parse_vars(flags.var), var_files = flags.var_file or {}, targets = flags.target or {},
+    destroy = plan.is_destroy, actions = actions,
+  }
+  core.write_file(path, core.json_encode(doc, { pretty = true }), "0600")
+end
+
+local function load_plan_file(path)
+  local src, err = core.read_file(path)
+  if not src then errors.raise(nil, "cannot read plan file %s: %s", path, err) end
+  local doc, jerr = core.json_decode(src, path)
+  if type(doc) ~= "table" or doc.format ~= PLAN_FILE_FORMAT then
+    errors.raise(nil, "%s is not a luaform plan file%s", path, jerr and (" (" .. jerr .. ")") or "")
+  end
+  return doc
+end
+
+C.plan = {
+  flags = flags_with({ out = "string", detailed_exitcode = "bool", destroy = "bool" }),
+  help = [[
+Usage: luaform plan [options]
+
+  Shows the changes that apply would make.
+
+Options:
+  -out=FILE            Save the plan to FILE for "luaform apply FILE"
+  -destroy             Plan to destroy everything
+  -detailed-exitcode   Exit 0: no changes, 1: error, 2: changes
+  -var NAME=VALUE      Set a variable (repeatable); also -var-file=FILE
+  -target=ADDR         Plan only ADDR and what it depends on (repeatable)
+  -refresh=false       Do not read the real objects first
+  -parallelism=N       Operations in flight at once (default 10)
+  -json                Machine-readable plan
+  -lock-timeout=DUR    Wait this long for the state lock (e.g. 30s)
+  -no-color            No colors (also NO_COLOR)]],
+  run = function(flags)
+    return with_run(flags, "plan", function(run)
+      run.opts.destroy = flags.destroy
+      local plan = make_plan(run, flags)
+      if flags.json then print(render.plan_json(plan)) else render.plan(run.out, plan) end
+      if flags.out then
+        save_plan_file(flags.out, run, plan, flags)
+        run.out:print('\nSaved the plan to: %s\nTo perform exactly these actions, run: luaform apply "%s"',
+          flags.out, flags.out)
+      end
+      if flags.detailed_exitcode and (plan.has_changes or outputs_changed(run)) then return 2 end
+      return 0
+    end)
+  end,
+}
+
+---------------------------------------------------------------- apply
+local function confirm(out, what)
+  out:print("\nDo you want to %s?\n  Only 'yes' will be accepted to approve.\n", what)
+  io.stdout:write("  Enter a value: ")
+  io.stdout:flush()
+  local answer = io.stdin:read("l")
+  out:print("")
+  return answer == "yes"
+end
+
+local function execute(run, plan, flags, verb)
+  if not plan.has_changes and not outputs_changed(run) then
+    if not flags.json then render.plan(run.out, plan) end
+    require("luaform.apply").update_outputs(run, plan)
+    run.store:save()
+    run.out:print("\n%s complete! Resources: 0 added, 0 changed, 0 destroyed.", verb)
+    print_outputs(run)
+    return 0
+  end
+  if plan.has_changes then render.plan(run.out, plan) end
+  if not flags.auto_approve and not flags.planned then
+    if not confirm(run.out, verb == "Destroy" and "really destroy all resources" or "perform these actions") then
+      run.out:print("%s cancelled.", verb)
+      return 1
+    end
+  end
+  local status, failures = require("luaform.apply").apply(run, plan)
+  if status == "interrupted" or status == "aborted" then
+    io.stderr:write("Error: interrupted: ", status == "aborted" and "stopped at once" or
+      "stopped after the operations in flight", "; the state is saved\n")
+    return 1
+  end
+  if #failures > 0 then
+    for _, f in ipairs(failures) do io.stderr:write("Error: ", f.addr, ": ", errors.tostring(f.err), "\n") end
+    return 1
+  end
+  if verb == "Destroy" then
+    run.out:print("\nDestroy complete! Resources: %d destroyed.", plan.destroy)
+  else
+    run.out:print("\nApply complete! Resources: %d added, %d changed, %d destroyed.", plan.add, plan.change, plan.destroy)
+    print_outputs(run)
+  end
+  return 0
+end
+
+C.apply = {
+  flags = flags_with({ auto_approve = "bool", destroy = "bool" }),
+  help = [[
+Usage: luaform apply [options] [PLANFILE]
+
+  Creates or updates infrastructure. With PLANFILE, carries out a plan saved
+  by "luaform plan -out", only if the state has not changed since.
+
+Options:
+  -auto-approve        Do not ask for confirmation
+  -destroy             Destroy everything (same as luaform destroy)
+  -var, -var-file, -target, -refresh, -parallelism, -lock-timeout, -no-color: as for plan]],
+  run = function(flags, pos)
+    if pos[1] then
+      local doc = load_plan_file(pos[1])
+      flags.var, flags.var_file, flags.target = {}, doc.var_files, doc.targets
+      return with_run(flags, "apply", function(run)
+        if run.state.lineage ~= doc.lineage or run.state.serial ~= doc.serial then
+          errors.raise(nil, "saved plan %s is stale: the state changed since it was made (serial %s, now %s); plan again",
+            pos[1], tostring(doc.serial), tostring(run.state.serial))
+        end
+        run.opts.destroy = doc.destroy
+        local plan = planner.diff(run)
+        for _, ch in ipairs(plan.changes) do
+          if (doc.actions[ch.addr] or "noop") ~= ch.action then
+            errors.raise(nil, "saved plan %s no longer matches the stack (%s: planned %s, now %s); plan again",
+              pos[1], ch.addr, doc.actions[ch.addr] or "noop", ch.action)
+          end
+        end
+        flags.planned = true
+        return execute(run, plan, flags, doc.destroy and "Destroy" or "Apply")
+      end, doc.vars)
+    end
+    return with_run(flags, "apply", function(run)
+      run.opts.destroy = flags.destroy
+      return execute(run, make_plan(run, flags), flags, flags.destroy and "Destroy" or "Apply")
+    end)
+  end,
+}
+
+C.destroy = {
+  flags = flags_with({ auto_approve = "bool" }),
+  help = [[
+Usage: luaform destroy [options]
+
+  Destroys every object of the stack, in reverse dependency order.
+
+Options:
+  -auto-approve        Do not ask for confirmation
+  -target=ADDR         Destroy only ADDR and what depends on it
+  -var, -var-file, -parallelism, -lock-timeout, -no-color: as for plan]],
+  run = function(flags)
+    return with_run(flags, "destroy", function(run)
+      run.opts.destroy = true
+      return execute(run, make_plan(run, flags), flags, "Destroy")
+    end)
+  end,
+}
+
+---------------------------------------------------------------- others
+C.validate = {
+  flags = { var = "list", var_file = "list", json = "bool", no_color = "bool" },
+  help = "Usage: luaform validate\n\n  Evaluates the stack and checks every resource's arguments; calls no provider.",
+  run = function(flags)
+    local cfg = evaluate(flags)
+    planner.order(cfg)
+    print("Success! The configuration is valid.")
+    return 0
+  end,
+}
+
+C.init = {
+  flags = { upgrade = "bool", no_color = "bool", backend_config = "list" },
+  help = "Usage: luaform init\n\n  Prepares the stack directory (.luaform/) and checks that the stack loads.",
+  run = function()
+    core.mkdir_p(".luaform")
+    print("luaform has been successfully initialized!")
+    return 0
+  end,
+}
+
+C.graph = {
+  flags = { var = "list", var_file = "list" },
+  help = "Usage: luaform graph\n\n  Prints the resource graph in Graphviz DOT (edges point to dependencies).",
+  run = function(flags)
+    local cfg = evaluate(flags)
+    planner.order(cfg)
+    local lines = { "digraph luaform {", '  rankdir = "RL";' }
+    for _, addr in ipairs(cfg.order) do
+      lines[#lines + 1] = string.format("  %s;", core.json_encode(addr))
+    end
+    for _, addr in ipairs(cfg.order) do
+      local deps = {}
+      for d in pairs(cfg.nodes[addr].deps) do deps[#deps + 1] = d end
+      table.sort(deps)
+      for _, d in ipairs(deps) do
+        lines[#lines + 1] = string.format("  %s -> %s;", core.json_encode(addr), core.json_encode(d))
+      end
+    end
+    lines[#lines + 1] = "}"
+    print(table.concat(lines, "\n"))
+    return 0
+  end,
+}
+
+local function read_state(flags)
+  local store = state.open({ path = flags.state, backend = nil })
+  local st = store:load()
+  return st, store
+end
+
+C.show = {
+  flags = { json = "bool", no_color = "bool", state = "string" },
+  help = "Usage: luaform show [-json] [PLANFILE]\n\n  Shows the state, or a saved plan.",
+  run = function(flags, pos)
+    if pos[1] then
+      local doc = load_plan_file(pos[1])
+      if flags.json then print(core.json_encode(doc, { pretty = true })) return 0 end
+      local addrs = {}
+      for a, act in pairs(doc.actions) do if act ~= "noop" then addrs[#addrs + 1] = a end end
+      table.sort(addrs)
+      for _, a in ipairs(addrs) do print(string.format("  %s: %s", a, doc.actions[a])) end
+      return 0
+    end
+    local st = read_state(flags)
+    if flags.json then
+      print(render.state_json and render.state_json(st) or core.json_encode(st, { pretty = true }))
+      return 0
+    end
+    local out = ui.new(flags)
+    local addrs = state.addresses(st)
+    if #addrs == 0 then out:print("The state is empty.") return 0 end
+    for _, a in ipairs(addrs) do render.resource(out, a, st.resources[a]); out:print("") end
+    return 0
+  end,
+}
+
+C.output = {
+  flags = { json = "bool", raw = "bool", no_color = "bool", state = "string" },
+  help = "Usage: luaform output [-json] [-raw] [NAME]\n\n  Shows the stack's outputs from the state.",
+  run = function(flags, pos)
+    local st = read_state(flags)
+    local name = pos[1]
+    if name then
+      local o = st.outputs[name]
+      if not o then errors.raise(nil, 'output "%s" not found (run apply first?)', name) end
+      if flags.json then print(core.json_encode(o.value))
+      elseif flags.raw and type(o.value) ~= "table" then print(tostring(o.value))
+      else print(render.value(o.value)) end
+      return 0
+    end
+    if flags.json then
+      local doc = {}
+      for k, o in pairs(st.outputs) do doc[k] = { value = o.value, sensitive = o.sensitive or false } end
+      print(core.json_encode(setmetatable(doc, { __jsontype = "object" }), { pretty = true }))
+      return 0
+    end
+    local names = {}
+    for k in pairs(st.outputs) do names[#names + 1] = k end
+    table.sort(names)
+    for _, k in ipairs(names) do
+      local o = st.outputs[k]
+      print(string.format("%s = %s", k, o.sensitive and "(sensitive value)" or render.value(o.value)))
+    end
+    return 0
+  end,
+}
+
+C.state = {
+  help = [[
+Usage: luaform state <subcommand> [options]
+
+Subcommands:
+  list [PATTERN]   List resources in the state (PATTERN: an address prefix)
+  show ADDR        Show one resource's attributes]],
+  subcommands = {
+    list = {
+      flags = { state = "string" },
+      help = "Usage: luaform state list [ADDR-PREFIX...]",
+      run = function(flags, pos)
+        local st = read_state(flags)
+        for _, a in ipairs(state.addresses(st)) do
+          local show = #pos == 0
+          for _, p in ipairs(pos) do
+            if a == p or a:sub(1, #p + 1) == p .. "." or a:sub(1, #p + 1) == p .. "[" then show = true end
+          end
+          if show then print(a) end
+        end
+        return 0
+      end,
+    },
+    show = {
+      flags = { state = "string", no_color = "bool" },
+      help = "Usage: luaform state show ADDR",
+      run = function(flags, pos)
+        if not pos[1] then errors.raise(nil, "state show needs an address") end
+        local st = read_state(flags)
+        local e = st.resources[pos[1]]
+        if not e then errors.raise(nil, 'no resource "%s" in the state', pos[1]) end
+        render.resource(ui.new(flags), pos[1], e)
+        return 0
+      end,
+    },
+  },
+}
+
+C.version = {
+  flags = { json = "bool" },
+  help = "Usage: luaform version",
+  run = function(flags)
+    if flags.json then print(core.json_encode({ luaform_version = core.version }))
+    else print("luaform v" .. core.version) end
+    return 0
+  end,
+}
+
+C.test = {
+  flags = { filter = "string", verbose = "bool" },
+  help = "Usage: luaform test [DIR|FILE...]\n\n  Runs *_test.lua files (default: tests/) and prints \"N passed, N failed\".",
+  run = function(flags, pos)
+    return require("luaform.testing").main(pos, flags)
+  end,
+}
+
+C.run = {
+  raw = true,
+  help = "Usage: luaform run SCRIPT.lua [ARGS...]\n\n  Runs a Lua script with the engine's APIs (aws, core).",
+  run = function(_, pos)
+    local script = pos[1]
+    if not script then errors.raise(nil, "run needs a script") end
+    local chunk, err = loadfile(script)
+    if not chunk then errors.raise(nil, "%s", err) end
+    arg = { [0] = script, table.unpack(pos, 2) }
+    local ok, aws = pcall(require, "luaform.aws")
+    if ok then _G.aws = aws end
+    local res = chunk(table.unpack(pos, 2))
+    return math.type(res) == "integer" and res or 0
+  end,
+}
+
+C.aws = {
+  raw = true,
+  help = "Usage: luaform aws SERVICE OPERATION ['{json params}']\n\n  Calls any operation of an AWS service model and prints the result as JSON.",
+  run = function(_, pos)
+    return require("luaform.aws").cli(pos)
+  end,
+}
+
+return C

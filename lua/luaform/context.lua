@@ -1,0 +1,51 @@
+-- luaform.context: what a provider operation is given.
+--
+-- ctx.address     the resource's address
+-- ctx.token       the idempotency token of a create (also in the state's
+--                 pending intent, so a lost response can be recovered)
+-- ctx.config      the provider block's configuration (region, endpoints...)
+-- ctx.dir         the stack directory
+-- ctx:client(svc) an AWS client for the provider's region and endpoints
+-- ctx:sleep(s)    waits without blocking other operations
+-- ctx:log(...)    a debug line (LUAFORM_LOG=debug)
+local core = require("luaform.core")
+
+local M = {}
+local Ctx = {}
+Ctx.__index = Ctx
+
+local debug_log = core.getenv("LUAFORM_LOG") == "debug"
+
+function M.new(run, provider_name, fields)
+  local ctx = setmetatable(fields or {}, Ctx)
+  ctx.run = run
+  local providers = run.cfg and run.cfg.providers or {}
+  local p = providers[provider_name]
+  ctx.config = p and p.config or {}
+  ctx.provider = provider_name
+  ctx.dir = run.dir or "."
+  return ctx
+end
+
+function Ctx:client(service)
+  local cache = self.run.clients
+  if not cache then cache = {}; self.run.clients = cache end
+  local key = self.provider .. "/" .. service
+  if not cache[key] then
+    local aws = require("luaform.aws")
+    local c = self.config
+    cache[key] = aws.client(service, {
+      region = c.region, profile = c.profile, endpoints = c.endpoints,
+      insecure = c.insecure, max_attempts = c.max_attempts,
+    })
+  end
+  return cache[key]
+end
+
+function Ctx:sleep(s) core.sleep(s) end
+
+function Ctx:log(fmt, ...)
+  if debug_log then io.stderr:write(string.format("[debug] %s: " .. fmt .. "\n", self.address or "-", ...)) end
+end
+
+return M

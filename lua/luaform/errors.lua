@@ -1,0 +1,46 @@
+-- luaform.errors: errors as values with a place.
+--
+-- An error raised by the engine is a table {where = "main.lua:12",
+-- message = "..."}; tostring gives "main.lua:12: message". The CLI prints
+-- it once, as one line, prefixed with "Error: ".
+local M = {}
+
+local ERROR = { __name = "luaform.error" }
+ERROR.__tostring = function(e)
+  if e.where then return e.where .. ": " .. e.message end
+  return e.message
+end
+
+function M.new(where, fmt, ...)
+  local msg = select("#", ...) > 0 and string.format(fmt, ...) or fmt
+  return setmetatable({ where = where, message = msg }, ERROR)
+end
+
+function M.raise(where, fmt, ...)
+  error(M.new(where, fmt, ...), 0)
+end
+
+-- Plain tables with where/message (from deferred.lua) become errors too.
+function M.wrap(e)
+  if type(e) == "table" and getmetatable(e) == nil and e.message then
+    return setmetatable(e, ERROR)
+  end
+  return e
+end
+
+function M.tostring(e)
+  e = M.wrap(e)
+  if type(e) == "table" and getmetatable(e) and getmetatable(e).__tostring then
+    return tostring(e)
+  end
+  return tostring(e)
+end
+
+-- "file:line" of the caller `level` frames up, for user-facing errors.
+function M.caller(level)
+  local info = debug.getinfo(level + 1, "Sl")
+  if not info then return nil end
+  return info.short_src .. ":" .. (info.currentline or 0)
+end
+
+return M

@@ -1,0 +1,283 @@
+-- luaform.plan: refresh, then diff the config against the state.
+--
+-- refresh() reads every resource of the state through its provider (one
+-- read_batch per type where the type has it, else one read each, all in
+-- parallel on the walker) and settles pending creates left by an
+-- interrupted run. diff() walks the config in dependency order and
+-- decides per resource: create, update (in place), replace (a force_new
+-- argument changed, or the type cannot update), delete (in state, gone
+-- from the config), or no-op; data sources are read here when their
+-- arguments are known. The values a resource will have after apply are
+-- "planned" so that dependents can resolve references; what is not known
+-- until apply is deferred.UNKNOWN.
+local core = require("luaform.core")
+local context = require("luaform.context")
+local deferred = require("luaform.deferred")
+local errors = require("luaform.errors")
+local schema = require("luaform.schema")
+local values = require("luaform.values")
+
+local M = {}
+local UNKNOWN = deferred.UNKNOWN
+
+-- Runs the functions in jobs in parallel; raises with every error.
+function M.run_jobs(run, jobs)
+  if #jobs == 0 then return end
+  local errs = {}
+  local status = core.walk(core.graph(#jobs), {
+    parallelism = run.opts.parallelism or 10,
+    run = function(i) jobs[i]() end,
+    on_done = function(_, ok, err) if not ok then errs[#errs + 1] = errors.wrap(err) end end,
+  })
+  if #errs > 0 then
+    local msgs = {}
+    for _, e in ipairs(errs) do msgs[#msgs + 1] = tostring(e) end
+    errors.raise(nil, "%s", table.concat(msgs, "\nError: "))
+  end
+  if status ~= "ok" then errors.raise(nil, "interrupted") end
+end
+
+local function note_drift(run, addr, what)
+  run.drift = run.drift or {}
+  run.drift[#run.drift + 1] = { addr = addr, what = what }
+end
+
+local function settle(run, addr, entry, attrs)
+  local st = run.state
+  if attrs == nil then
+    if entry.attributes then note_drift(run, addr, "deleted") end
+    st.resources[addr] = nil
+    return
+  end
+  local mod = schema.load(entry.type)
+  for k, spec in pairs(mod and mod.schema or {}) do
+    if entry.attributes and not values.equal(spec, attrs[k], entry.attributes[k]) then
+      note_drift(run, addr, "changed")
+      break
+    end
+  end
+  entry.attributes = attrs
+end
+
+function M.refresh(run)
+  local st, jobs, batches = run.state, {}, {}
+  for _, addr in ipairs(require("luaform.state").addresses(st)) do
+    local entry = st.resources[addr]
+    local mod, err = schema.load(entry.type)
+    if not mod then errors.raise(nil, "state: %s: %s", addr, err) end
+    local ctx = context.new(run, entry.provider_config or mod.provider, { address = addr })
+    if entry.pending then
+      jobs[#jobs + 1] = function()
+        local attrs
+        if mod.recover then attrs = mod.recover(ctx, entry.pending, entry.attributes) end
+        entry.pending = nil
+        if attrs then entry.attributes = attrs
+        elseif not entry.attributes then st.resources[addr] = nil end
+      end
+    elseif entry.mode ~= "data" and entry.attributes then
+      local id = entry.attributes.id
+      if mod.read_batch then
+        local b = batches[entry.type]
+        if not b then
+          b = { mod = mod, ctx = ctx, ids = {}, entries = {} }
+          batches[entry.type] = b
+          jobs[#jobs + 1] = function()
+            local found = mod.read_batch(b.ctx, b.ids, b.entries)
+            for i, e in ipairs(b.entries) do settle(run, e.addr, e.entry, found[b.ids[i]]) end
+          end
+        end
+        b.ids[#b.ids + 1] = id
+        b.entries[#b.entries + 1] = { addr = addr, entry = entry }
+      else
+        jobs[#jobs + 1] = function() settle(run, addr, entry, mod.read(ctx, id, entry.attributes)) end
+      end
+    end
+  end
+  M.run_jobs(run, jobs)
+end
+
+-- Attributes a new object will have: the arguments, the rest unknown.
+local function new_object(sch, desired)
+  local after = {}
+  for k, spec in pairs(sch) do
+    local v = desired[k]
+    if v == nil and spec.computed then v = UNKNOWN end
+    after[k] = v
+  end
+  after.id = UNKNOWN
+  return after
+end
+
+local function diff_resource(node, prior, lookup)
+  local mod, sch = node.provider, node.provider.schema
+  local desired = schema.normalize_block(sch, deferred.resolve(node.args, lookup))
+  if not prior then
+    return { action = "create", after = new_object(sch, desired) }
+  end
+  local ignore = {}
+  for _, k in ipairs(node.lifecycle.ignore_changes or {}) do ignore[k] = true end
+  local after, changed, forces = {}, {}, {}
+  for k, spec in pairs(sch) do
+    local settable = spec.required or spec.optional
+    local want = desired[k]
+    if not settable or ignore[k] or (want == nil and spec.computed) then want = prior[k] end
+    after[k] = want
+    if settable and not values.equal(spec, want, prior[k]) then
+      changed[k] = true
+      if spec.force_new or not mod.update then forces[k] = true end
+    end
+  end
+  after.id = prior.id
+  if next(forces) then
+    local fresh = new_object(sch, desired)
+    for k in pairs(sch) do if ignore[k] then fresh[k] = prior[k] end end
+    return { action = "replace", after = fresh, changed = changed, forces = forces }
+  elseif next(changed) then
+    -- Attributes the provider recomputes on every update (id included).
+    for k, spec in pairs(sch) do if spec.computed_on_update then after[k] = UNKNOWN end end
+    return { action = "update", after = after, changed = changed }
+  end
+  return { action = "noop", after = after }
+end
+
+-- The attributes an in-place update should leave (used at apply time,
+-- when every reference is known).
+function M.diff_after(node, prior, lookup)
+  return diff_resource(node, prior, lookup).after
+end
+
+-- Adds every dependency of addr (transitively) to set.
+local function with_deps(cfg, addr, set)
+  if set[addr] then return end
+  set[addr] = true
+  local node = cfg.nodes[addr]
+  for d in pairs(node and node.deps or {}) do with_deps(cfg, d, set) end
+end
+
+local function matches(target, addr)
+  return addr == target or addr:sub(1, #target + 1) == target .. "."
+    or addr:sub(1, #target + 1) == target .. "["
+end
+
+-- The config's nodes in dependency order, or an error naming the cycle.
+function M.order(cfg)
+  local g = core.graph(#cfg.order)
+  for i, addr in ipairs(cfg.order) do
+    for d in pairs(cfg.nodes[addr].deps) do g:dep(i, cfg.nodes[d].index) end
+  end
+  local order, cycle = g:order()
+  if not order then
+    local parts = {}
+    for _, i in ipairs(cycle) do
+      local n = cfg.nodes[cfg.order[i]]
+      parts[#parts + 1] = n.addr .. " (" .. n.where .. ")"
+    end
+    local first = cfg.nodes[cfg.order[cycle[1]]]
+    parts[#parts + 1] = first.addr
+    errors.raise(first.where, "dependency cycle: %s", table.concat(parts, " -> "))
+  end
+  return order, g
+end
+
+function M.diff(run)
+  local cfg, st, opts = run.cfg, run.state, run.opts
+  local order = M.order(cfg)
+  local planned, changes, by_addr = {}, {}, {}
+  local function lookup(addr) return planned[addr] or UNKNOWN end
+  local targeted
+  if opts.targets and #opts.targets > 0 then
+    targeted = {}
+    for _, addr in ipairs(cfg.order) do
+      for _, t in ipairs(opts.targets) do
+        if matches(t, addr) then with_deps(cfg, addr, targeted) end
+      end
+    end
+  end
+
+  for _, i in ipairs(order) do
+    local node = cfg.nodes[cfg.order[i]]
+    local entry = st.resources[node.addr]
+    local prior = entry and entry.attributes
+    local ch
+    if node.mode == "data" then
+      local args = deferred.resolve(node.args, lookup)
+      if deferred.contains_unknown(args) then
+        ch = { action = "read", after = new_object(node.provider.schema, {}) }
+      else
+        local ctx = context.new(run, node.provider.provider, { address = node.addr })
+        local attrs = node.provider.read(ctx, schema.normalize_block(node.provider.schema, args))
+        ch = { action = "noop", after = attrs, data = true }
+      end
+    elseif opts.destroy then
+      ch = { action = prior and "delete" or "noop", after = nil }
+    elseif targeted and not targeted[node.addr] then
+      ch = { action = "noop", after = prior or new_object(node.provider.schema, {}), excluded = true }
+    else
+      ch = diff_resource(node, prior, lookup)
+    end
+    ch.addr, ch.node, ch.type, ch.before, ch.entry = node.addr, node, node.type, prior, entry
+    ch.mode = node.mode
+    if (ch.action == "replace" or ch.action == "delete") and node.lifecycle.prevent_destroy then
+      errors.raise(node.where, "%s has lifecycle.prevent_destroy set, but the plan would destroy it", node.addr)
+    end
+    planned[node.addr] = ch.after
+    changes[#changes + 1] = ch
+    by_addr[node.addr] = ch
+  end
+
+  local gone = {}
+  for _, addr in ipairs(require("luaform.state").addresses(st)) do
+    if not cfg.nodes[addr] then gone[#gone + 1] = addr end
+  end
+  for _, addr in ipairs(gone) do
+    local entry = st.resources[addr]
+    local wanted = not targeted
+    for _, t in ipairs(opts.targets or {}) do if matches(t, addr) then wanted = true end end
+    if wanted then
+      local ch = { addr = addr, action = entry.mode == "data" and "forget" or "delete",
+        type = entry.type, mode = entry.mode, before = entry.attributes, entry = entry }
+      changes[#changes + 1] = ch
+      by_addr[addr] = ch
+    end
+  end
+
+  if opts.destroy and targeted then
+    -- Destroying a target destroys what depends on it, not what it needs.
+    local keep = {}
+    for _, ch in ipairs(changes) do
+      for _, t in ipairs(opts.targets) do if matches(t, ch.addr) then keep[ch.addr] = true end end
+    end
+    local grew = true
+    while grew do
+      grew = false
+      for _, ch in ipairs(changes) do
+        if not keep[ch.addr] then
+          for _, d in ipairs(ch.entry and ch.entry.dependencies or {}) do
+            if keep[d] then keep[ch.addr] = true; grew = true; break end
+          end
+        end
+      end
+    end
+    for _, ch in ipairs(changes) do if not keep[ch.addr] then ch.action = "noop" end end
+  end
+
+  local plan = { changes = changes, by_addr = by_addr, lineage = st.lineage, serial = st.serial,
+                 is_destroy = opts.destroy or false, drift = run.drift or {} }
+  M.count(plan)
+  return plan
+end
+
+function M.count(plan)
+  local add, change, destroy = 0, 0, 0
+  for _, ch in ipairs(plan.changes) do
+    if ch.action == "create" then add = add + 1
+    elseif ch.action == "update" then change = change + 1
+    elseif ch.action == "replace" then add = add + 1; destroy = destroy + 1
+    elseif ch.action == "delete" then destroy = destroy + 1 end
+  end
+  plan.add, plan.change, plan.destroy = add, change, destroy
+  plan.has_changes = add + change + destroy > 0
+  return plan
+end
+
+return M

@@ -1,0 +1,94 @@
+-- luaform.state: the state document and the store it lives in.
+--
+-- The document: {version, lineage, serial, resources = {[addr] = {type,
+-- provider, mode, module, attributes, dependencies, schema_version,
+-- pending, deposed}}, outputs}. The store wraps a C backend
+-- (core.state_backend: "local" writes atomically, keeps a backup, 0600,
+-- flock) and owns the rules: one lock for the whole command, serial + 1
+-- and a save after every operation, never a save over a file the backend
+-- refused to read.
+local core = require("luaform.core")
+local errors = require("luaform.errors")
+
+local M = {}
+M.VERSION = 1
+
+local Store = {}
+Store.__index = Store
+
+function M.empty()
+  return { version = M.VERSION, lineage = core.uuid(), serial = 0, resources = {}, outputs = {} }
+end
+
+-- opts: path (local file), backend = {type, config} from the stack.
+function M.open(opts)
+  local kind, config = "local", { path = opts.path or "luaform.state.json" }
+  if opts.backend and opts.backend.type ~= "local" then
+    kind, config = opts.backend.type, opts.backend.config
+  elseif opts.backend and opts.backend.config.path then
+    config.path = opts.backend.config.path
+  end
+  local ok, b = pcall(core.state_backend or M.dev_backend, kind, config)
+  if not ok then errors.raise(opts.backend and opts.backend.where, "backend %s: %s", kind, tostring(b)) end
+  return setmetatable({ backend = b, locked = false }, Store)
+end
+
+function Store:lock(operation, timeout)
+  local ok, err = self.backend:lock({ operation = operation, timeout = timeout or 0 })
+  if not ok then errors.raise(nil, "%s", err) end
+  self.locked = true
+end
+
+function Store:unlock()
+  if self.locked then
+    self.backend:unlock()
+    self.locked = false
+  end
+end
+
+-- The state document (a new empty one when there is none yet).
+function Store:load()
+  local st = self.backend:load()
+  if st == nil then
+    st = M.empty()
+    self.fresh = true
+  end
+  if st.version ~= M.VERSION then
+    errors.raise(nil, "state version %s is not supported (this luaform writes version %d)",
+      tostring(st.version), M.VERSION)
+  end
+  st.resources = st.resources or {}
+  st.outputs = st.outputs or {}
+  self.doc = st
+  return st
+end
+
+function Store:save()
+  local st = self.doc
+  st.serial = st.serial + 1
+  local ok, err = self.backend:save(st)
+  if not ok then errors.raise(nil, "saving state: %s", err) end
+end
+
+function Store:path() return self.backend:path() end
+
+-- TEMPORARY until the C backend lands.
+function M.dev_backend(_, config)
+  local p = config.path
+  return {
+    lock = function() return true end, unlock = function() end,
+    load = function() local s = core.read_file(p); return s and core.json_decode(s) end,
+    save = function(_, doc) return core.write_file(p, core.json_encode(doc, { pretty = true }), "0600") end,
+    path = function() return p end,
+  }
+end
+
+-- Sorted addresses of the state's resources.
+function M.addresses(st)
+  local out = {}
+  for addr in pairs(st.resources) do out[#out + 1] = addr end
+  table.sort(out)
+  return out
+end
+
+return M

@@ -1,0 +1,165 @@
+-- luaform.testing: `luaform test`, the runner of *_test.lua files.
+--
+-- A test file declares tests with test(name, fn); inside, expect(v)
+-- offers to_be, to_equal (deep), to_match, to_contain, to_be_truthy,
+-- to_be_nil and, for functions, to_fail(pattern); plain assert() works
+-- too. Each test runs as a task on the event loop, so it may sleep or
+-- call AWS. Helpers for end-to-end tests: tmpdir(), write(path, text),
+-- read(path), sh(cmd) -> output, exit code, and luaform(dir, args...)
+-- which runs this luaform binary in dir. The last line printed is
+-- "N passed, N failed".
+local core = require("luaform.core")
+local values = require("luaform.values")
+
+local M = {}
+
+local function fail(msg, level)
+  local info = debug.getinfo(level + 1, "Sl")
+  local where = info and (info.short_src .. ":" .. info.currentline .. ": ") or ""
+  error({ test_failure = where .. msg }, 0)
+end
+
+local function show(v)
+  if type(v) == "string" then return string.format("%q", v) end
+  if type(v) == "table" then
+    local ok, s = pcall(core.json_encode, v)
+    return ok and s or tostring(v)
+  end
+  return tostring(v)
+end
+
+-- expect(v).to_be(x) ...: matchers close over v (called with a dot).
+local function expect(v)
+  local e = {}
+  function e.to_be(x)
+    if v ~= x then fail("expected " .. show(x) .. ", got " .. show(v), 2) end
+  end
+  function e.to_equal(x)
+    if not values.deep_equal(v, x) then fail("expected " .. show(x) .. ", got " .. show(v), 2) end
+  end
+  function e.to_match(pat)
+    if type(v) ~= "string" or not v:find(pat) then
+      fail("expected a string matching " .. show(pat) .. ", got " .. show(v), 2)
+    end
+  end
+  function e.to_contain(x)
+    if type(v) == "string" then
+      if not v:find(x, 1, true) then fail("expected " .. show(v) .. " to contain " .. show(x), 2) end
+      return
+    end
+    for _, y in pairs(v or {}) do if values.deep_equal(x, y) then return end end
+    fail("expected " .. show(v) .. " to contain " .. show(x), 2)
+  end
+  function e.not_to_contain(x)
+    if type(v) == "string" and v:find(x, 1, true) then fail("expected " .. show(v) .. " not to contain " .. show(x), 2) end
+  end
+  function e.to_be_truthy() if not v then fail("expected a true value, got " .. show(v), 2) end end
+  function e.to_be_nil() if v ~= nil then fail("expected nil, got " .. show(v), 2) end end
+  function e.to_fail(pat)
+    local ok, err = pcall(v)
+    if ok then fail("expected an error" .. (pat and (" matching " .. show(pat)) or ""), 2) end
+    local msg = tostring(err)
+    if pat and not msg:find(pat) then fail("expected an error matching " .. show(pat) .. ", got " .. show(msg), 2) end
+    return msg
+  end
+  return e
+end
+
+
+local function sh(cmd)
+  local p = io.popen(cmd .. " 2>&1")
+  local out = p:read("a")
+  local _, _, code = p:close()
+  return out, code
+end
+
+local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local helpers = {
+  core = core,
+  expect = expect,
+  sh = sh,
+  quote = quote,
+  tmpdir = function()
+    local out = sh("mktemp -d /tmp/luaform-test.XXXXXX")
+    return (out:gsub("%s+$", ""))
+  end,
+  write = function(path, text)
+    local dir = path:match("^(.*)/[^/]*$")
+    if dir then core.mkdir_p(dir) end
+    assert(core.write_file(path, text, "0644"))
+  end,
+  read = function(path) return core.read_file(path) end,
+  luaform = function(dir, ...)
+    local args = { quote(core.exe_dir .. "/luaform"), "-chdir=" .. quote(dir) }
+    for _, a in ipairs({ ... }) do args[#args + 1] = quote(a) end
+    return sh("NO_COLOR=1 " .. table.concat(args, " ") .. " </dev/null")
+  end,
+}
+
+local function files_in(paths)
+  local out = {}
+  for _, p in ipairs(paths) do
+    local st = core.stat(p)
+    if st and st.type == "dir" then
+      for _, name in ipairs(core.listdir(p)) do
+        if name:match("_test%.lua$") then out[#out + 1] = p .. "/" .. name end
+      end
+    elseif st then
+      out[#out + 1] = p
+    else
+      io.stderr:write("luaform test: no such file or directory: ", p, "\n")
+    end
+  end
+  return out
+end
+
+local function run_one(fn)
+  local ok, err = true, nil
+  core.walk(core.graph(1), {
+    parallelism = 1,
+    run = function() fn() end,
+    on_done = function(_, good, e) ok, err = good, e end,
+  })
+  return ok, err
+end
+
+function M.main(paths, flags)
+  if #paths == 0 then paths = { "tests" } end
+  local passed, failed = 0, 0
+  for _, file in ipairs(files_in(paths)) do
+    local tests = {}
+    local env = setmetatable({
+      test = function(name, fn) tests[#tests + 1] = { name = name, fn = fn } end,
+    }, { __index = function(_, k) return helpers[k] or _G[k] end })
+    local chunk, err = loadfile(file, "t", env)
+    if not chunk then
+      print("FAIL " .. file .. ": " .. err)
+      failed = failed + 1
+    else
+      local ok, lerr = pcall(chunk)
+      if not ok then
+        print("FAIL " .. file .. ": " .. tostring(lerr))
+        failed = failed + 1
+      end
+    end
+    for _, t in ipairs(tests) do
+      if not flags.filter or t.name:find(flags.filter, 1, true) then
+        local t0 = core.now()
+        local ok, terr = run_one(t.fn)
+        if ok then
+          passed = passed + 1
+          print(string.format("ok   %s: %s (%.2fs)", file, t.name, core.now() - t0))
+        else
+          failed = failed + 1
+          local msg = type(terr) == "table" and terr.test_failure or tostring(terr)
+          print(string.format("FAIL %s: %s\n     %s", file, t.name, msg))
+        end
+      end
+    end
+  end
+  print(string.format("%d passed, %d failed", passed, failed))
+  return failed == 0 and 0 or 1
+end
+
+return M

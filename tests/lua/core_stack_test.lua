@@ -1,0 +1,132 @@
+-- The engine core end to end with local types: apply, no-op plan, update,
+-- replace, drift, destroy.
+local FIXTURE = core.exe_dir .. "/tests/lua/fixtures/core"
+
+local function stack()
+  local dir = tmpdir()
+  sh("cp -r " .. quote(FIXTURE) .. "/. " .. quote(dir))
+  return dir
+end
+
+local function state_of(dir)
+  return core.json_decode(read(dir .. "/luaform.state.json"))
+end
+
+test("apply creates every file; a second plan has no changes", function()
+  local dir = stack()
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("Apply complete! Resources: 5 added, 0 changed, 0 destroyed.")
+  local st = state_of(dir)
+  local hex = st.resources["random_id.suffix"].attributes.hex
+  expect(#hex).to_be(8)
+  expect(read(dir .. "/out/demo-a.txt")).to_be("part a of " .. hex .. "\n")
+  expect(read(dir .. "/out/demo-b.txt")).to_be("part b of " .. hex .. "\n")
+  local manifest = core.json_decode(read(dir .. "/out/manifest.json"))
+  expect(manifest).to_equal({ files = { "out/demo-a.txt", "out/demo-b.txt" }, id = hex, prefix = "demo" })
+  expect(core.stat(dir .. "/out/manifest.json").mode).to_be(640)
+  expect(st.resources['module.parts.local_file.part["a"]']).to_be_truthy()
+  expect(out).to_contain('suffix = "' .. hex .. '"')
+  out, code = luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(0)
+  expect(out).to_contain("No changes.")
+end)
+
+test("editing content plans an in-place update; changing keepers plans a replace", function()
+  local dir = stack()
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local out, code = luaform(dir, "plan", "-detailed-exitcode", "-var", "greeting=bonjour")
+  expect(code).to_be(2)
+  expect(out).to_contain("# local_file.greeting will be updated in-place")
+  expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
+  out, code = luaform(dir, "apply", "-auto-approve", "-var", "greeting=bonjour")
+  expect(code).to_be(0)
+  expect(read(dir .. "/out/greeting.txt")).to_match("^bonjour, %d+\n$")
+
+  local before = state_of(dir).resources["random_id.suffix"].attributes.hex
+  out, code = luaform(dir, "plan", "-detailed-exitcode", "-var", "greeting=bonjour", "-var", "generation=2")
+  expect(code).to_be(2)
+  expect(out).to_contain("# random_id.suffix must be replaced")
+  expect(out).to_contain("# forces replacement")
+  out, code = luaform(dir, "apply", "-auto-approve", "-var", "greeting=bonjour", "-var", "generation=2")
+  expect(code).to_be(0)
+  local after = state_of(dir).resources["random_id.suffix"].attributes.hex
+  expect(after ~= before).to_be(true)
+  expect(read(dir .. "/out/demo-a.txt")).to_be("part a of " .. after .. "\n")
+  out, code = luaform(dir, "plan", "-detailed-exitcode", "-var", "greeting=bonjour", "-var", "generation=2")
+  expect(code).to_be(0)
+end)
+
+test("a file deleted or edited by hand is drift, and apply repairs it", function()
+  local dir = stack()
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  core.remove(dir .. "/out/demo-b.txt")
+  local out, code = luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(2)
+  expect(out).to_contain('module.parts.local_file.part["b"] has been deleted')
+  expect(out).to_contain('# module.parts.local_file.part["b"] will be created')
+  write(dir .. "/out/greeting.txt", "tampered\n")
+  out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("1 added, 1 changed")
+  expect(read(dir .. "/out/demo-b.txt")).to_match("^part b of ")
+  expect(read(dir .. "/out/greeting.txt")).to_match("^hello, ")
+  expect(select(2, luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+end)
+
+test("destroy removes everything and leaves an empty state", function()
+  local dir = stack()
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local out, code = luaform(dir, "destroy", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("Destroy complete! Resources: 5 destroyed.")
+  expect(core.stat(dir .. "/out/manifest.json")).to_be_nil()
+  expect(core.stat(dir .. "/out/demo-a.txt")).to_be_nil()
+  local st = state_of(dir)
+  expect(next(st.resources)).to_be_nil()
+  expect(next(st.outputs)).to_be_nil()
+  out = luaform(dir, "state", "list")
+  expect(out).to_be("")
+end)
+
+test("plan -out saves a plan that apply carries out only while the state is unchanged", function()
+  local dir = stack()
+  local _, code = luaform(dir, "plan", "-out", "p.plan")
+  expect(code).to_be(0)
+  local out
+  out, code = luaform(dir, "apply", "p.plan")
+  expect(code).to_be(0)
+  expect(out).to_contain("5 added")
+  out, code = luaform(dir, "plan", "-out", "p2.plan", "-var", "greeting=hi")
+  expect(select(2, luaform(dir, "apply", "-auto-approve", "-var", "greeting=hey"))).to_be(0)
+  out, code = luaform(dir, "apply", "p2.plan")
+  expect(code).to_be(1)
+  expect(out).to_contain("stale")
+end)
+
+test("-target plans only the target and what it needs; -json is machine-readable", function()
+  local dir = stack()
+  local out, code = luaform(dir, "plan", "-json", "-target", "local_file.manifest")
+  expect(code).to_be(0)
+  local doc = core.json_decode(out)
+  local addrs = {}
+  for _, rc in ipairs(doc.resource_changes) do
+    if rc.change.actions[1] ~= "no-op" then addrs[#addrs + 1] = rc.address end
+  end
+  table.sort(addrs)
+  expect(addrs).to_equal({ "local_file.manifest", 'module.parts.local_file.part["a"]',
+    'module.parts.local_file.part["b"]', "random_id.suffix" })
+end)
+
+test("output, show, state show and graph read the applied stack", function()
+  local dir = stack()
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local out = luaform(dir, "output", "-json")
+  local outputs = core.json_decode(out)
+  expect(outputs.manifest.value).to_be("out/manifest.json")
+  expect(luaform(dir, "output", "-raw", "first_part")).to_be("out/demo-a.txt\n")
+  expect(luaform(dir, "state", "show", "random_id.suffix")).to_contain('resource "random_id" "suffix"')
+  local dot = luaform(dir, "graph")
+  expect(dot).to_contain('"local_file.manifest" -> "random_id.suffix";')
+  expect(dot).to_contain('"module.parts.local_file.part[\\"a\\"]" -> "random_id.suffix";')
+end)
