@@ -1,0 +1,135 @@
+"""Small helpers shared by the IAM/SNS/SQS/ECS/ECR/Logs/AppAutoScaling/S3/DynamoDB services.
+
+Parameter access that raises each service's own validation error, opaque pagination tokens,
+tag list/map conversions and timestamp formats. No state lives here: every service keeps its
+state in the store dict it was given.
+"""
+import base64
+import json
+import time
+
+from ..core import AwsError
+
+
+def require(params, name, code="ValidationException", message=None, status=400):
+    """params[name], or the service's validation error when it is absent or empty."""
+    value = params.get(name)
+    if value is None or value == "" or value == [] or value == {}:
+        raise AwsError(code, message or missing_message(name), status)
+    return value
+
+
+def missing_message(name):
+    """AWS's wording for a required member that is absent (Coral validation)."""
+    return ("1 validation error detected: Value null at '%s' failed to satisfy constraint: "
+            "Member must not be null" % (name[:1].lower() + name[1:]))
+
+
+def as_int(value, name, code="ValidationException", status=400):
+    """value as int (query bodies carry strings), or the validation error."""
+    if isinstance(value, bool):
+        raise AwsError(code, "Invalid value for %s: %r" % (name, value), status)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise AwsError(code, "Invalid value for %s: %r" % (name, value), status)
+
+
+def as_bool(value, name, code="ValidationException", status=400):
+    """value as bool; accepts JSON booleans and the query form's "true"/"false"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise AwsError(code, "Invalid value for %s: %r" % (name, value), status)
+
+
+def as_list(value):
+    """A list from a decoded list, a single value, or None."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict) and all(k.isdigit() for k in value):
+        return [value[k] for k in sorted(value, key=int)]
+    return [value]
+
+
+def pairs_to_dict(value, key="Key", val="Value"):
+    """A map sent either as a JSON object or as the query form's list of key/value entries."""
+    if value is None:
+        return {}
+    if isinstance(value, dict) and not all(k.isdigit() for k in value):
+        if key in value and set(value) <= {key, val}:
+            return {value[key]: value.get(val, "")}
+        return dict(value)
+    out = {}
+    for entry in as_list(value):
+        if not isinstance(entry, dict):
+            continue
+        k = next((entry[n] for n in (key, key.lower(), key.capitalize()) if n in entry), None)
+        v = next((entry[n] for n in (val, val.lower(), val.capitalize()) if n in entry), "")
+        if k is not None:
+            out[k] = v
+    return out
+
+
+def tags_in(value, key="Key", val="Value", code="ValidationException"):
+    """A tag list [{Key, Value}] (or map) as a dict; keys 1-128, values 0-256 chars, max 50."""
+    tags = pairs_to_dict(value, key, val)
+    for k, v in tags.items():
+        if not isinstance(k, str) or not 1 <= len(k) <= 128 or len(str(v)) > 256:
+            raise AwsError(code, "Invalid tag: key must be 1-128 and value 0-256 characters")
+    if len(tags) > 50:
+        raise AwsError(code, "Too many tags: at most 50 tags per resource")
+    return tags
+
+
+def tags_out(tags, key="Key", val="Value"):
+    """A tag dict as the sorted list form [{Key: k, Value: v}]."""
+    return [{key: k, val: tags[k]} for k in sorted(tags)]
+
+
+def page(items, token, limit, code="InvalidNextTokenException", message="Invalid NextToken"):
+    """One page of items (already in a stable order) and the next token or None.
+
+    The token is an opaque base64 of the offset; a token that does not decode is an error."""
+    start = 0
+    if token:
+        try:
+            start = int(json.loads(base64.b64decode(token))["o"])
+        except (ValueError, KeyError, TypeError):
+            raise AwsError(code, message)
+    chunk = items[start:start + limit]
+    more = start + limit < len(items)
+    nxt = base64.b64encode(json.dumps({"o": start + limit}).encode()).decode() if more else None
+    return chunk, nxt
+
+
+def iso8601(ts):
+    """Epoch seconds as AWS's XML timestamp: 2024-01-02T03:04:05Z."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def iso8601_ms(ts):
+    """Epoch seconds as 2024-01-02T03:04:05.123Z (S3 LastModified)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + ".%03dZ" % int((ts % 1) * 1000)
+
+
+def region_store(store, region, *kinds):
+    """The per-region sub-dict of a regional service's store, with each kind initialised."""
+    r = store.setdefault("regions", {}).setdefault(region, {})
+    for k in kinds:
+        r.setdefault(k, {})
+    return r
+
+
+def parse_json_doc(text):
+    """The decoded JSON document, or None when text is not a JSON object."""
+    if not isinstance(text, str):
+        return None
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None

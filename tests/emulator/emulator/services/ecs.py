@@ -1,0 +1,745 @@
+"""ECS (json 1.1, AmazonEC2ContainerServiceV20141113): clusters, task definitions, services, tags.
+
+Per region: clusters by name, task definition families with numbered revisions, services by
+cluster ARN and name, tags by ARN. Deleted clusters stay INACTIVE (DescribeClusters still
+answers them). Task definitions are echoed with the defaults AWS adds to container
+definitions (essential, cpu 0, empty environment/mountPoints/volumesFrom/systemControls,
+portMappings protocol tcp and hostPort = containerPort under awsvpc) and Fargate cpu/memory
+pairs are checked against the documented table.
+
+Service lifecycle, computed from the emulator clock at read time (stored timestamps only, so a
+reloaded state gives the same answer): a deployment's tasks are all running STEADY_SECONDS after
+it started, and then the older deployments disappear (rolloutState COMPLETED); DeleteService
+marks the service DRAINING and it reads INACTIVE DRAIN_SECONDS later.
+"""
+import re
+import uuid
+
+from ..core import AwsError, Service
+from ._common import as_int, as_list, page, region_store
+
+STEADY_SECONDS = 1.0
+DRAIN_SECONDS = 2.0
+NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+FARGATE_MEMORY = {
+    256: [512, 1024, 2048],
+    512: list(range(1024, 4097, 1024)),
+    1024: list(range(2048, 8193, 1024)),
+    2048: list(range(4096, 16385, 1024)),
+    4096: list(range(8192, 30721, 1024)),
+    8192: list(range(16384, 61441, 4096)),
+    16384: list(range(32768, 122881, 8192)),
+}
+NETWORK_MODES = ("bridge", "host", "awsvpc", "none")
+COMPATIBILITIES = ("EC2", "FARGATE", "EXTERNAL")
+SERVICE_ROLE = "arn:aws:iam::%s:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
+
+
+def _invalid(msg):
+    return AwsError("InvalidParameterException", msg)
+
+
+def _client(msg):
+    return AwsError("ClientException", msg)
+
+
+def _require(params, name):
+    value = params.get(name)
+    if value in (None, "", []):
+        raise _invalid("%s can not be blank." % name)
+    return value
+
+
+def _units(value, name, unit_word):
+    """Task cpu ("256", "0.25 vCPU") or memory ("512", "1 GB") as an integer of units."""
+    text = str(value).strip()
+    m = re.match(r"^(\d+(?:\.\d+)?)\s*(%s)?$" % unit_word, text, re.IGNORECASE)
+    if not m:
+        raise _client("Invalid '%s' setting for task." % name)
+    number = float(m.group(1))
+    return int(number * 1024) if m.group(2) else int(number)
+
+
+def _tags_in(value):
+    tags = {}
+    for t in as_list(value):
+        if not isinstance(t, dict) or not t.get("key"):
+            raise _invalid("Tag keys must be specified.")
+        if len(t["key"]) > 128 or len(t.get("value", "")) > 256:
+            raise _invalid("Tag key or value is too long.")
+        tags[t["key"]] = t.get("value", "")
+    if len(tags) > 50:
+        raise _invalid("Too many tags: at most 50 tags per resource.")
+    return tags
+
+
+def _tags_out(tags):
+    return [{"key": k, "value": tags[k]} for k in sorted(tags)]
+
+
+class ECS(Service):
+    name = "ecs"
+    protocol = "json"
+    json_version = "1.1"
+    target_prefix = "AmazonEC2ContainerServiceV20141113"
+    throttle_code = "ThrottlingException"
+
+    def _r(self, ctx):
+        return region_store(self.store, ctx.region, "clusters", "families", "services", "tags")
+
+    def _arn(self, ctx, resource):
+        return "arn:aws:ecs:%s:%s:%s" % (ctx.region, ctx.account_id, resource)
+
+    # -- clusters ------------------------------------------------------------------------
+
+    def _cluster_name(self, ref):
+        ref = ref or "default"
+        return ref.split(":cluster/", 1)[1] if ":cluster/" in ref else ref
+
+    def _cluster(self, ctx, ref, active=True):
+        c = self._r(ctx)["clusters"].get(self._cluster_name(ref))
+        if c is None or not ctx.visible(c["created"]) or (active and c["status"] != "ACTIVE"):
+            raise AwsError("ClusterNotFoundException", "Cluster not found.")
+        return c
+
+    def _cluster_out(self, ctx, c, include=()):
+        live = [s for s in self._r(ctx)["services"].get(c["arn"], {}).values()
+                if self._status(ctx, s) == "ACTIVE"]
+        out = {
+            "clusterArn": c["arn"], "clusterName": c["name"], "status": c["status"],
+            "registeredContainerInstancesCount": 0, "runningTasksCount":
+                sum(self._running(ctx, s) for s in live),
+            "pendingTasksCount": 0, "activeServicesCount": len(live), "statistics": [],
+            "capacityProviders": c["capacityProviders"],
+            "defaultCapacityProviderStrategy": c["defaultCapacityProviderStrategy"],
+            "settings": c["settings"],
+        }
+        if c.get("configuration"):
+            out["configuration"] = c["configuration"]
+        if c.get("serviceConnectDefaults"):
+            out["serviceConnectDefaults"] = c["serviceConnectDefaults"]
+        out["tags"] = _tags_out(self._r(ctx)["tags"].get(c["arn"], {})) if "TAGS" in include else []
+        return out
+
+    def _settings(self, value):
+        settings = {"containerInsights": "disabled"}
+        for s in as_list(value):
+            if s.get("name") != "containerInsights" or \
+                    s.get("value") not in ("enabled", "disabled", "enhanced"):
+                raise _invalid("Cluster setting is not valid: %s" % s)
+            settings[s["name"]] = s["value"]
+        return [{"name": k, "value": v} for k, v in settings.items()]
+
+    def CreateCluster(self, ctx, params):
+        name = params.get("clusterName", "default")
+        if not NAME.match(name):
+            raise _invalid("Cluster name can only contain letters, numbers, hyphens and "
+                           "underscores, up to 255 characters.")
+        r = self._r(ctx)
+        c = r["clusters"].get(name)
+        tags = _tags_in(params.get("tags"))
+        if c is not None and c["status"] == "ACTIVE":
+            return {"cluster": self._cluster_out(ctx, c)}
+        arn = self._arn(ctx, "cluster/" + name)
+        c = {"name": name, "arn": arn, "status": "ACTIVE", "created": ctx.now(),
+             "settings": self._settings(params.get("settings")),
+             "capacityProviders": as_list(params.get("capacityProviders")),
+             "defaultCapacityProviderStrategy":
+                 as_list(params.get("defaultCapacityProviderStrategy")),
+             "configuration": params.get("configuration"),
+             "serviceConnectDefaults": params.get("serviceConnectDefaults")}
+        r["clusters"][name] = c
+        r["tags"][arn] = tags
+        return {"cluster": self._cluster_out(ctx, c, ("TAGS",))}
+
+    def DescribeClusters(self, ctx, params):
+        refs = as_list(params.get("clusters")) or ["default"]
+        if len(refs) > 100:
+            raise _invalid("Clusters cannot have more than 100 elements")
+        include = as_list(params.get("include"))
+        clusters, failures = [], []
+        for ref in refs:
+            c = self._r(ctx)["clusters"].get(self._cluster_name(ref))
+            if c is None or not ctx.visible(c["created"]):
+                arn = ref if ref.startswith("arn:") else self._arn(ctx, "cluster/" + ref)
+                failures.append({"arn": arn, "reason": "MISSING"})
+            else:
+                clusters.append(self._cluster_out(ctx, c, include))
+        return {"clusters": clusters, "failures": failures}
+
+    def ListClusters(self, ctx, params):
+        arns = sorted(c["arn"] for c in self._r(ctx)["clusters"].values()
+                      if c["status"] == "ACTIVE")
+        limit = as_int(params.get("maxResults", 100), "maxResults", "InvalidParameterException")
+        chunk, nxt = page(arns, params.get("nextToken"), limit, "InvalidParameterException",
+                          "Invalid nextToken")
+        out = {"clusterArns": chunk}
+        if nxt:
+            out["nextToken"] = nxt
+        return out
+
+    def PutClusterSettings(self, ctx, params):
+        c = self._cluster(ctx, _require(params, "cluster"))
+        c["settings"] = self._settings(_require(params, "settings"))
+        return {"cluster": self._cluster_out(ctx, c)}
+
+    def UpdateClusterSettings(self, ctx, params):
+        return self.PutClusterSettings(ctx, params)
+
+    def DeleteCluster(self, ctx, params):
+        c = self._cluster(ctx, _require(params, "cluster"))
+        busy = [s for s in self._r(ctx)["services"].get(c["arn"], {}).values()
+                if self._status(ctx, s) in ("ACTIVE", "DRAINING")]
+        if busy:
+            raise AwsError("ClusterContainsServicesException",
+                           "The Cluster cannot be deleted while Services are active.")
+        c["status"] = "INACTIVE"
+        self._r(ctx)["tags"].pop(c["arn"], None)
+        return {"cluster": self._cluster_out(ctx, c)}
+
+    # -- task definitions ----------------------------------------------------------------
+
+    def _container(self, cd, network_mode, fargate, task_memory):
+        if not isinstance(cd, dict):
+            raise _client("Container definition must be an object.")
+        name = cd.get("name")
+        if not name or not NAME.match(name):
+            raise _client("Container.name should not be null or empty.")
+        if not cd.get("image"):
+            raise _client("Container.image should not be null or empty.")
+        if not fargate and task_memory is None and not cd.get("memory") \
+                and not cd.get("memoryReservation"):
+            raise _client("Invalid setting for container '%s'. At least one of 'memory' or "
+                          "'memoryReservation' must be specified." % name)
+        if cd.get("memory") and cd.get("memoryReservation") and \
+                int(cd["memoryReservation"]) > int(cd["memory"]):
+            raise _client("Invalid setting for container '%s'. 'memoryReservation' must be "
+                          "less than or equal to 'memory'." % name)
+        out = dict(cd)
+        ports = []
+        for pm in as_list(cd.get("portMappings")):
+            pm = dict(pm)
+            if "containerPort" in pm:
+                port = as_int(pm["containerPort"], "containerPort", "ClientException")
+                if not 0 < port < 65536:
+                    raise _client("Invalid containerPort %s." % port)
+                if network_mode == "awsvpc":
+                    if pm.get("hostPort") not in (None, port):
+                        raise _client("When networkMode=awsvpc, the host ports and container "
+                                      "ports in port mappings must match.")
+                    pm["hostPort"] = port
+                elif network_mode == "host":
+                    pm["hostPort"] = port
+            pm.setdefault("protocol", "tcp")
+            if pm["protocol"] not in ("tcp", "udp"):
+                raise _client("Invalid protocol %s." % pm["protocol"])
+            ports.append(pm)
+        out["portMappings"] = ports
+        log = cd.get("logConfiguration")
+        if log is not None and log.get("logDriver") not in (
+                "json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk",
+                "awsfirelens"):
+            raise _client("Log driver %s is not supported." % log.get("logDriver"))
+        out.setdefault("cpu", 0)
+        out.setdefault("essential", True)
+        for key in ("environment", "mountPoints", "volumesFrom", "systemControls"):
+            out.setdefault(key, [])
+        return out
+
+    def _requires_attributes(self, td):
+        attrs = {"com.amazonaws.ecs.capability.docker-remote-api.1.18"}
+        if td.get("taskRoleArn"):
+            attrs.add("com.amazonaws.ecs.capability.task-iam-role")
+        if td["networkMode"] == "awsvpc":
+            attrs.add("ecs.capability.task-eni")
+        for cd in td["containerDefinitions"]:
+            log = cd.get("logConfiguration") or {}
+            if log.get("logDriver") == "awslogs":
+                attrs.add("com.amazonaws.ecs.capability.logging-driver.awslogs")
+                attrs.add("com.amazonaws.ecs.capability.docker-remote-api.1.19")
+                if td.get("executionRoleArn"):
+                    attrs.add("ecs.capability.execution-role-awslogs")
+        return [{"name": a} for a in sorted(attrs)]
+
+    def RegisterTaskDefinition(self, ctx, params):
+        family = _require(params, "family")
+        if not NAME.match(family):
+            raise _client("Family contains invalid characters.")
+        containers = params.get("containerDefinitions")
+        if not containers:
+            raise _client("Container list cannot be empty.")
+        requires = as_list(params.get("requiresCompatibilities"))
+        for rc in requires:
+            if rc not in COMPATIBILITIES:
+                raise _client("Invalid requiresCompatibilities value %s." % rc)
+        fargate = "FARGATE" in requires
+        network_mode = params.get("networkMode")
+        if network_mode is not None and network_mode not in NETWORK_MODES:
+            raise _client("Invalid networkMode %s." % network_mode)
+        if fargate and network_mode != "awsvpc":
+            raise _client("Fargate only supports network mode 'awsvpc'.")
+        cpu = _units(params["cpu"], "cpu", "vcpu") if params.get("cpu") else None
+        memory = _units(params["memory"], "memory", "gb") if params.get("memory") else None
+        if fargate:
+            if cpu is None:
+                raise _client("Fargate requires that 'cpu' be defined at the task level.")
+            if memory is None:
+                raise _client("Fargate requires that 'memory' be defined at the task level.")
+            if memory not in FARGATE_MEMORY.get(cpu, []):
+                raise _client("No Fargate configuration exists for given values: %d CPU, %d "
+                              "memory. See the Amazon ECS documentation for the valid values."
+                              % (cpu, memory))
+        names = [cd.get("name") for cd in containers if isinstance(cd, dict)]
+        if len(set(names)) != len(names):
+            raise _client("Duplicate container names are not allowed.")
+        defs = [self._container(cd, network_mode or "bridge", fargate, memory)
+                for cd in containers]
+        execution_role = params.get("executionRoleArn")
+        if fargate and not execution_role and any(
+                (cd.get("logConfiguration") or {}).get("logDriver") == "awslogs" for cd in defs):
+            raise _client("Fargate requires task definition to have execution role ARN to "
+                          "support log driver awslogs.")
+        for key in ("executionRoleArn", "taskRoleArn"):
+            if params.get(key) and not str(params[key]).startswith("arn:aws:iam::"):
+                raise _client("Invalid %s: %s" % (key, params[key]))
+        r = self._r(ctx)
+        fam = r["families"].setdefault(family, {"last": 0, "revisions": {}})
+        fam["last"] += 1
+        rev = fam["last"]
+        td = {
+            "taskDefinitionArn": self._arn(ctx, "task-definition/%s:%d" % (family, rev)),
+            "containerDefinitions": defs, "family": family, "revision": rev,
+            "volumes": as_list(params.get("volumes")), "status": "ACTIVE",
+            "networkMode": network_mode or "bridge",
+            "placementConstraints": as_list(params.get("placementConstraints")),
+            "compatibilities": ["EC2"] + (["FARGATE"] if (network_mode == "awsvpc" and cpu
+                                                          and memory in FARGATE_MEMORY.get(cpu, []))
+                                          else []),
+            "registeredAt": ctx.now(),
+            "registeredBy": "arn:aws:iam::%s:root" % ctx.account_id,
+        }
+        for key in ("taskRoleArn", "executionRoleArn", "runtimePlatform", "pidMode", "ipcMode",
+                    "proxyConfiguration", "ephemeralStorage", "inferenceAccelerators"):
+            if params.get(key) is not None:
+                td[key] = params[key]
+        if requires:
+            td["requiresCompatibilities"] = requires
+        if cpu is not None:
+            td["cpu"] = str(cpu)
+        if memory is not None:
+            td["memory"] = str(memory)
+        td["requiresAttributes"] = self._requires_attributes(td)
+        fam["revisions"][str(rev)] = td
+        tags = _tags_in(params.get("tags"))
+        r["tags"][td["taskDefinitionArn"]] = tags
+        return {"taskDefinition": td, "tags": _tags_out(tags)}
+
+    def _taskdef(self, ctx, ref, need_revision=False):
+        name = ref.split(":task-definition/", 1)[1] if ":task-definition/" in ref else ref
+        family, _, rev = name.partition(":")
+        fam = self._r(ctx)["families"].get(family)
+        if need_revision and not rev:
+            raise _client("Invalid revision number. Number: ")
+        td = None
+        if fam is not None:
+            if rev:
+                td = fam["revisions"].get(rev)
+            else:
+                active = [int(n) for n, t in fam["revisions"].items() if t["status"] == "ACTIVE"]
+                td = fam["revisions"][str(max(active))] if active else None
+        if td is None or not ctx.visible(td["registeredAt"]):
+            raise _client("Unable to describe task definition.")
+        return td
+
+    def DescribeTaskDefinition(self, ctx, params):
+        td = self._taskdef(ctx, _require(params, "taskDefinition"))
+        out = {"taskDefinition": td}
+        if "TAGS" in as_list(params.get("include")):
+            out["tags"] = _tags_out(self._r(ctx)["tags"].get(td["taskDefinitionArn"], {}))
+        return out
+
+    def DeregisterTaskDefinition(self, ctx, params):
+        td = self._taskdef(ctx, _require(params, "taskDefinition"), need_revision=True)
+        if td["status"] == "ACTIVE":
+            td["status"] = "INACTIVE"
+            td["deregisteredAt"] = ctx.now()
+        return {"taskDefinition": td}
+
+    def ListTaskDefinitions(self, ctx, params):
+        status = params.get("status", "ACTIVE")
+        prefix = params.get("familyPrefix", "")
+        arns = [td["taskDefinitionArn"]
+                for fname, fam in sorted(self._r(ctx)["families"].items())
+                if fname.startswith(prefix)
+                for _, td in sorted(fam["revisions"].items(), key=lambda kv: int(kv[0]))
+                if td["status"] == status]
+        if params.get("sort") == "DESC":
+            arns.reverse()
+        limit = as_int(params.get("maxResults", 100), "maxResults", "InvalidParameterException")
+        chunk, nxt = page(arns, params.get("nextToken"), limit, "InvalidParameterException",
+                          "Invalid nextToken")
+        out = {"taskDefinitionArns": chunk}
+        if nxt:
+            out["nextToken"] = nxt
+        return out
+
+    # -- services ------------------------------------------------------------------------
+
+    def _status(self, ctx, s):
+        if s["status"] == "DRAINING" and ctx.now() - s["drained_at"] >= DRAIN_SECONDS:
+            return "INACTIVE"
+        return s["status"]
+
+    def _running(self, ctx, s):
+        if self._status(ctx, s) != "ACTIVE":
+            return 0
+        primary = s["deployments"][0]
+        return s["desiredCount"] if ctx.now() - primary["updatedAt"] >= STEADY_SECONDS else 0
+
+    def _deployments(self, ctx, s):
+        now = ctx.now()
+        out = []
+        steady = now - s["deployments"][0]["updatedAt"] >= STEADY_SECONDS
+        for i, d in enumerate(s["deployments"]):
+            if i > 0 and steady:
+                break
+            d = dict(d)
+            primary = i == 0
+            d["status"] = "PRIMARY" if primary else "ACTIVE"
+            d["desiredCount"] = s["desiredCount"] if primary else 0
+            d["runningCount"] = (s["desiredCount"] if steady else 0) if primary else \
+                s["desiredCount"]
+            d["pendingCount"] = 0 if steady or not primary else s["desiredCount"]
+            d["failedTasks"] = 0
+            d["rolloutState"] = "COMPLETED" if steady else "IN_PROGRESS"
+            d["rolloutStateReason"] = ("ECS deployment %s completed." % d["id"]) if steady else \
+                "ECS deployment %s in progress." % d["id"]
+            out.append(d)
+        return out
+
+    def _service_out(self, ctx, s, include=()):
+        status = self._status(ctx, s)
+        out = {k: v for k, v in s.items()
+               if k not in ("deployments", "drained_at", "created", "clientToken", "status")}
+        out["status"] = status
+        out["runningCount"] = self._running(ctx, s)
+        out["pendingCount"] = 0 if out["runningCount"] == s["desiredCount"] or status != "ACTIVE" \
+            else s["desiredCount"]
+        out["deployments"] = self._deployments(ctx, s) if status != "INACTIVE" else []
+        out["events"] = []
+        out["createdAt"] = s["created"]
+        if "TAGS" in include:
+            out["tags"] = _tags_out(self._r(ctx)["tags"].get(s["serviceArn"], {}))
+        return out
+
+    def _network(self, value, td):
+        if value is None:
+            if td["networkMode"] == "awsvpc":
+                raise _invalid("Network Configuration must be provided when networkMode "
+                               "'awsvpc' is specified.")
+            return None
+        vpc = value.get("awsvpcConfiguration") if isinstance(value, dict) else None
+        if not vpc or not as_list(vpc.get("subnets")):
+            raise _invalid("subnets can not be empty.")
+        if td["networkMode"] != "awsvpc":
+            raise _invalid("Network Configuration is not valid for the given networkMode of "
+                           "this task definition.")
+        if len(as_list(vpc.get("subnets"))) > 16 or len(as_list(vpc.get("securityGroups"))) > 5:
+            raise _invalid("Too many subnets or security groups.")
+        out = {"subnets": as_list(vpc["subnets"]),
+               "securityGroups": as_list(vpc.get("securityGroups")),
+               "assignPublicIp": vpc.get("assignPublicIp", "DISABLED")}
+        if out["assignPublicIp"] not in ("ENABLED", "DISABLED"):
+            raise _invalid("assignPublicIp must be ENABLED or DISABLED.")
+        return {"awsvpcConfiguration": out}
+
+    def _load_balancers(self, value, td):
+        out = []
+        for lb in as_list(value):
+            if not lb.get("targetGroupArn") and not lb.get("loadBalancerName"):
+                raise _invalid("Either targetGroupArn or loadBalancerName must be specified.")
+            name, port = lb.get("containerName"), lb.get("containerPort")
+            cd = next((c for c in td["containerDefinitions"] if c["name"] == name), None)
+            if cd is None:
+                raise _invalid("The container %s does not exist in the task definition." % name)
+            if not any(pm.get("containerPort") == port for pm in cd["portMappings"]):
+                raise _invalid("The container %s did not have a container port %s defined."
+                               % (name, port))
+            if lb.get("targetGroupArn") and td["networkMode"] == "awsvpc":
+                pass  # target type ip is checked by ELBv2, not here
+            out.append(dict(lb))
+        return out
+
+    def _deployment_config(self, value, current=None):
+        cfg = dict(current or {"deploymentCircuitBreaker": {"enable": False, "rollback": False},
+                               "maximumPercent": 200, "minimumHealthyPercent": 100})
+        for k, v in (value or {}).items():
+            cfg[k] = v
+        if cfg["minimumHealthyPercent"] > cfg["maximumPercent"] or cfg["maximumPercent"] < 100:
+            raise _invalid("Invalid deployment configuration: maximumPercent must be at least "
+                           "100 and not less than minimumHealthyPercent.")
+        return cfg
+
+    def _new_deployment(self, ctx, s):
+        now = ctx.now()
+        return {"id": "ecs-svc/" + "".join(str(uuid.uuid4().int)[:19]),
+                "taskDefinition": s["taskDefinition"], "createdAt": now, "updatedAt": now,
+                "launchType": s.get("launchType"), "platformVersion": s.get("platformVersion"),
+                "networkConfiguration": s.get("networkConfiguration")}
+
+    def _services(self, ctx, cluster):
+        return self._r(ctx)["services"].setdefault(cluster["arn"], {})
+
+    def CreateService(self, ctx, params):
+        name = _require(params, "serviceName")
+        if not NAME.match(name):
+            raise _invalid("Service name can only contain letters, numbers, hyphens and "
+                           "underscores, up to 255 characters.")
+        cluster = self._cluster(ctx, params.get("cluster"))
+        strategy = params.get("schedulingStrategy", "REPLICA")
+        if strategy not in ("REPLICA", "DAEMON"):
+            raise _invalid("Invalid schedulingStrategy.")
+        td = self._taskdef(ctx, _require(params, "taskDefinition"))
+        if td["status"] != "ACTIVE":
+            raise _invalid("TaskDefinition is inactive")
+        launch = params.get("launchType")
+        if launch not in (None, "EC2", "FARGATE", "EXTERNAL"):
+            raise _invalid("Invalid launchType.")
+        if launch == "FARGATE" and "FARGATE" not in td["compatibilities"]:
+            raise _invalid("Task definition does not support launch_type FARGATE.")
+        if strategy == "REPLICA" and "desiredCount" not in params:
+            raise _invalid("The desired count must be specified for a service using the "
+                           "REPLICA scheduling strategy.")
+        desired = as_int(params.get("desiredCount", 0), "desiredCount",
+                         "InvalidParameterException")
+        if desired < 0:
+            raise _invalid("desiredCount cannot be negative.")
+        lbs = self._load_balancers(params.get("loadBalancers"), td)
+        grace = params.get("healthCheckGracePeriodSeconds")
+        if grace is not None and not lbs:
+            raise _invalid("Health check grace period is only valid for services configured to "
+                           "use load balancers")
+        network = self._network(params.get("networkConfiguration"), td)
+        services = self._services(ctx, cluster)
+        existing = services.get(name)
+        if existing is not None:
+            status = self._status(ctx, existing)
+            if status == "DRAINING":
+                raise _invalid("Unable to Start a service that is still Draining.")
+            if status == "ACTIVE":
+                token = params.get("clientToken")
+                if token and token == existing.get("clientToken"):
+                    return {"service": self._service_out(ctx, existing)}
+                raise _invalid("Creation of service was not idempotent.")
+        arn = self._arn(ctx, "service/%s/%s" % (cluster["name"], name))
+        s = {
+            "serviceArn": arn, "serviceName": name, "clusterArn": cluster["arn"],
+            "loadBalancers": lbs, "serviceRegistries": as_list(params.get("serviceRegistries")),
+            "status": "ACTIVE", "desiredCount": desired,
+            "taskDefinition": td["taskDefinitionArn"],
+            "deploymentConfiguration": self._deployment_config(
+                params.get("deploymentConfiguration")),
+            "roleArn": SERVICE_ROLE % ctx.account_id,
+            "placementConstraints": as_list(params.get("placementConstraints")),
+            "placementStrategy": as_list(params.get("placementStrategy")),
+            "schedulingStrategy": strategy,
+            "deploymentController": params.get("deploymentController") or {"type": "ECS"},
+            "createdBy": "arn:aws:iam::%s:root" % ctx.account_id,
+            "enableECSManagedTags": bool(params.get("enableECSManagedTags", False)),
+            "propagateTags": params.get("propagateTags", "NONE"),
+            "enableExecuteCommand": bool(params.get("enableExecuteCommand", False)),
+            "created": ctx.now(), "clientToken": params.get("clientToken"),
+        }
+        if launch:
+            s["launchType"] = launch
+            if launch == "FARGATE":
+                s["platformVersion"] = params.get("platformVersion", "LATEST")
+                s["platformFamily"] = "Linux"
+        if params.get("capacityProviderStrategy"):
+            s["capacityProviderStrategy"] = params["capacityProviderStrategy"]
+        if network:
+            s["networkConfiguration"] = network
+        if grace is not None:
+            s["healthCheckGracePeriodSeconds"] = as_int(grace, "healthCheckGracePeriodSeconds",
+                                                        "InvalidParameterException")
+        s["deployments"] = [self._new_deployment(ctx, s)]
+        services[name] = s
+        tags = _tags_in(params.get("tags"))
+        self._r(ctx)["tags"][arn] = tags
+        out = self._service_out(ctx, s)
+        out["tags"] = _tags_out(tags)
+        return {"service": out}
+
+    def _service(self, ctx, params, key="service"):
+        cluster = self._cluster(ctx, params.get("cluster"))
+        ref = _require(params, key)
+        name = ref.rsplit("/", 1)[1] if ref.startswith("arn:") else ref
+        s = self._services(ctx, cluster).get(name)
+        if s is None or not ctx.visible(s["created"]):
+            raise AwsError("ServiceNotFoundException", "Service not found.")
+        return cluster, s
+
+    def DescribeServices(self, ctx, params):
+        cluster = self._cluster(ctx, params.get("cluster"))
+        refs = as_list(_require(params, "services"))
+        if len(refs) > 10:
+            raise _invalid("services can have at most 10 items.")
+        include = as_list(params.get("include"))
+        services, failures = [], []
+        for ref in refs:
+            name = ref.rsplit("/", 1)[1] if ref.startswith("arn:") else ref
+            s = self._services(ctx, cluster).get(name)
+            if s is None or not ctx.visible(s["created"]):
+                arn = ref if ref.startswith("arn:") else \
+                    self._arn(ctx, "service/%s/%s" % (cluster["name"], name))
+                failures.append({"arn": arn, "reason": "MISSING"})
+            else:
+                services.append(self._service_out(ctx, s, include))
+        return {"services": services, "failures": failures}
+
+    def UpdateService(self, ctx, params):
+        _, s = self._service(ctx, params)
+        if self._status(ctx, s) != "ACTIVE":
+            raise AwsError("ServiceNotActiveException", "Service was not ACTIVE.")
+        td = self._taskdef(ctx, s["taskDefinition"])
+        new_deployment = bool(params.get("forceNewDeployment"))
+        if params.get("taskDefinition"):
+            td = self._taskdef(ctx, params["taskDefinition"])
+            if td["status"] != "ACTIVE":
+                raise _invalid("TaskDefinition is inactive")
+            if s.get("launchType") == "FARGATE" and "FARGATE" not in td["compatibilities"]:
+                raise _invalid("Task definition does not support launch_type FARGATE.")
+            if td["taskDefinitionArn"] != s["taskDefinition"]:
+                s["taskDefinition"] = td["taskDefinitionArn"]
+                new_deployment = True
+        if "desiredCount" in params:
+            desired = as_int(params["desiredCount"], "desiredCount", "InvalidParameterException")
+            if desired < 0:
+                raise _invalid("desiredCount cannot be negative.")
+            if desired != s["desiredCount"]:
+                s["desiredCount"] = desired
+                s["deployments"][0]["updatedAt"] = ctx.now()
+        if "networkConfiguration" in params:
+            s["networkConfiguration"] = self._network(params["networkConfiguration"], td)
+            new_deployment = True
+        if "loadBalancers" in params:
+            s["loadBalancers"] = self._load_balancers(params["loadBalancers"], td)
+            new_deployment = True
+        if "deploymentConfiguration" in params:
+            s["deploymentConfiguration"] = self._deployment_config(
+                params["deploymentConfiguration"], s["deploymentConfiguration"])
+        if "healthCheckGracePeriodSeconds" in params:
+            if not s["loadBalancers"]:
+                raise _invalid("Health check grace period is only valid for services configured "
+                               "to use load balancers")
+            s["healthCheckGracePeriodSeconds"] = as_int(
+                params["healthCheckGracePeriodSeconds"], "healthCheckGracePeriodSeconds",
+                "InvalidParameterException")
+        if "platformVersion" in params and s.get("launchType") == "FARGATE":
+            s["platformVersion"] = params["platformVersion"]
+            new_deployment = True
+        for key in ("enableExecuteCommand", "enableECSManagedTags", "propagateTags",
+                    "placementStrategy", "placementConstraints", "capacityProviderStrategy"):
+            if key in params:
+                s[key] = params[key]
+        if new_deployment:
+            s["deployments"].insert(0, self._new_deployment(ctx, s))
+            del s["deployments"][2:]
+        return {"service": self._service_out(ctx, s)}
+
+    def DeleteService(self, ctx, params):
+        _, s = self._service(ctx, params)
+        if self._status(ctx, s) != "ACTIVE":
+            raise AwsError("ServiceNotActiveException", "Service was not ACTIVE.")
+        force = bool(params.get("force", False))
+        if s["desiredCount"] > 0 and not force:
+            raise _invalid("The service cannot be stopped while it is scaled above 0.")
+        s["desiredCount"] = 0
+        s["status"] = "DRAINING"
+        s["drained_at"] = ctx.now()
+        self._r(ctx)["tags"].pop(s["serviceArn"], None)
+        return {"service": self._service_out(ctx, s)}
+
+    def ListServices(self, ctx, params):
+        cluster = self._cluster(ctx, params.get("cluster"))
+        launch = params.get("launchType")
+        arns = sorted(s["serviceArn"] for s in self._services(ctx, cluster).values()
+                      if self._status(ctx, s) != "INACTIVE"
+                      and (launch is None or s.get("launchType") == launch))
+        limit = as_int(params.get("maxResults", 10), "maxResults", "InvalidParameterException")
+        if not 1 <= limit <= 100:
+            raise _invalid("maxResults must be between 1 and 100.")
+        chunk, nxt = page(arns, params.get("nextToken"), limit, "InvalidParameterException",
+                          "Invalid nextToken")
+        out = {"serviceArns": chunk}
+        if nxt:
+            out["nextToken"] = nxt
+        return out
+
+    # -- tags ----------------------------------------------------------------------------
+
+    def _tag_target(self, ctx, arn):
+        m = re.match(r"^arn:aws:ecs:([a-z0-9-]+):(\d{12}):([a-z-]+)/(.+)$", arn or "")
+        if not m:
+            raise _invalid("The ARN provided is invalid.")
+        kind, rest = m.group(3), m.group(4)
+        r = self._r(ctx)
+        if kind == "cluster":
+            self._cluster(ctx, rest)
+        elif kind == "service":
+            cluster_name, _, name = rest.partition("/")
+            cluster = self._cluster(ctx, cluster_name)
+            s = self._services(ctx, cluster).get(name)
+            if s is None or self._status(ctx, s) == "INACTIVE":
+                raise AwsError("ResourceNotFoundException", "The specified resource could "
+                               "not be found.")
+        elif kind == "task-definition":
+            self._taskdef(ctx, arn)
+        else:
+            raise _invalid("The ARN provided is invalid.")
+        return r["tags"].setdefault(arn, {})
+
+    def TagResource(self, ctx, params):
+        tags = self._tag_target(ctx, _require(params, "resourceArn"))
+        new = _tags_in(_require(params, "tags"))
+        if len(dict(tags, **new)) > 50:
+            raise _invalid("Too many tags: at most 50 tags per resource.")
+        tags.update(new)
+        return {}
+
+    def UntagResource(self, ctx, params):
+        tags = self._tag_target(ctx, _require(params, "resourceArn"))
+        for key in as_list(_require(params, "tagKeys")):
+            tags.pop(key, None)
+        return {}
+
+    def ListTagsForResource(self, ctx, params):
+        tags = self._tag_target(ctx, _require(params, "resourceArn"))
+        return {"tags": _tags_out(tags)}
+
+    # -- inventory -----------------------------------------------------------------------
+
+    def inventory(self):
+        clusters, taskdefs, services = [], [], []
+        for region, r in self.store.get("regions", {}).items():
+            for c in r["clusters"].values():
+                if c["status"] == "ACTIVE":
+                    clusters.append({"id": c["arn"], "region": region, "name": c["name"],
+                                     "settings": c["settings"],
+                                     "tags": dict(r["tags"].get(c["arn"], {}))})
+            for fam in r["families"].values():
+                for td in fam["revisions"].values():
+                    if td["status"] == "ACTIVE":
+                        taskdefs.append(dict(td, id=td["taskDefinitionArn"], region=region,
+                                             tags=dict(r["tags"].get(td["taskDefinitionArn"], {}))))
+            for by_name in r["services"].values():
+                for s in by_name.values():
+                    if s["status"] == "INACTIVE":
+                        continue
+                    row = {k: v for k, v in s.items() if k not in ("deployments", "clientToken")}
+                    row.update(id=s["serviceArn"], region=region,
+                               tags=dict(r["tags"].get(s["serviceArn"], {})))
+                    if s["status"] == "DRAINING":
+                        row["inactive_at"] = s["drained_at"] + DRAIN_SECONDS
+                    services.append(row)
+        return {"cluster": clusters, "task_definition": taskdefs, "service": services}

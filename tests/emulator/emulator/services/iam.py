@@ -1,0 +1,256 @@
+"""IAM (query protocol, 2010-05-08): roles, managed-policy attachments and role tags.
+
+IAM is global: one set of roles per account whatever the signing region. Roles are keyed by
+name (case-insensitive uniqueness, as AWS). Trust policies are kept verbatim and returned
+URL-encoded, as IAM does. Policy ARNs: AWS-managed ones (arn:aws:iam::aws:policy/...) are
+accepted; customer-managed ones do not exist here (there is no CreatePolicy), so attaching one
+is NoSuchEntity.
+"""
+import re
+import urllib.parse
+import uuid
+
+from ..core import AwsError, Service
+from ._common import as_int, as_list, iso8601, page, parse_json_doc, tags_in, tags_out
+
+ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+POLICY_ARN = re.compile(r"^arn:aws:iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]{1,128}$")
+MAX_ATTACHED = 10
+
+
+def _validation(msg):
+    return AwsError("ValidationError", msg)
+
+
+def _require(params, name):
+    value = params.get(name)
+    if value in (None, ""):
+        raise _validation("1 validation error detected: Value null at '%s' failed to satisfy "
+                          "constraint: Member must not be null" % (name[0].lower() + name[1:]))
+    return value
+
+
+def _check_trust_policy(text):
+    """MalformedPolicyDocument unless text is a JSON trust policy IAM would accept."""
+    if len(text) > 2048:
+        raise AwsError("LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048", 409)
+    doc = parse_json_doc(text)
+    if doc is None:
+        raise AwsError("MalformedPolicyDocument", "This policy contains invalid Json")
+    if doc.get("Version", "2012-10-17") not in ("2012-10-17", "2008-10-17"):
+        raise AwsError("MalformedPolicyDocument", "The policy must contain a valid version string")
+    statements = doc.get("Statement")
+    if statements is None:
+        raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.")
+    for st in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(st, dict) or st.get("Effect") not in ("Allow", "Deny"):
+            raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.")
+        if "Resource" in st or "NotResource" in st:
+            raise AwsError("MalformedPolicyDocument", "Has prohibited field Resource")
+        if "Principal" not in st and "NotPrincipal" not in st:
+            raise AwsError("MalformedPolicyDocument", "Missing required field Principal")
+        if "Action" not in st and "NotAction" not in st:
+            raise AwsError("MalformedPolicyDocument", "Missing required field Action")
+
+
+class IAM(Service):
+    name = "iam"
+    protocol = "query"
+    api_version = "2010-05-08"
+    xmlns = "https://iam.amazonaws.com/doc/2010-05-08/"
+    throttle_code = "Throttling"
+
+    def __init__(self, store):
+        super().__init__(store)
+        self.store.setdefault("roles", {})
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _role(self, ctx, params):
+        name = _require(params, "RoleName")
+        role = self.store["roles"].get(name.lower())
+        if role is None or not ctx.visible(role["created"]):
+            raise AwsError("NoSuchEntity", "The role with name %s cannot be found." % name, 404)
+        return role
+
+    def _role_out(self, role, with_tags=True):
+        out = {
+            "Path": role["Path"],
+            "RoleName": role["RoleName"],
+            "RoleId": role["RoleId"],
+            "Arn": role["Arn"],
+            "CreateDate": iso8601(role["created"]),
+            "AssumeRolePolicyDocument": urllib.parse.quote(role["AssumeRolePolicyDocument"], safe=""),
+            "MaxSessionDuration": role["MaxSessionDuration"],
+        }
+        if role.get("Description") is not None:
+            out["Description"] = role["Description"]
+        if role.get("PermissionsBoundary"):
+            out["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
+                                          "PermissionsBoundaryArn": role["PermissionsBoundary"]}
+        if with_tags and role["Tags"]:
+            out["Tags"] = tags_out(role["Tags"])
+        return out
+
+    # -- roles ---------------------------------------------------------------------------
+
+    def CreateRole(self, ctx, params):
+        name = _require(params, "RoleName")
+        doc = _require(params, "AssumeRolePolicyDocument")
+        if not ROLE_NAME.match(name):
+            raise _validation("1 validation error detected: Value '%s' at 'roleName' failed to "
+                              "satisfy constraint: Member must satisfy regular expression pattern: "
+                              "[\\w+=,.@-]+" % name)
+        path = params.get("Path", "/")
+        if not (path.startswith("/") and path.endswith("/")) or len(path) > 512:
+            raise _validation("The specified value for path is invalid. It must begin and end "
+                              "with / and contain only alphanumeric characters and/or / characters.")
+        duration = as_int(params.get("MaxSessionDuration", 3600), "MaxSessionDuration",
+                          "ValidationError")
+        if not 3600 <= duration <= 43200:
+            raise _validation("1 validation error detected: Value '%d' at 'maxSessionDuration' "
+                              "failed to satisfy constraint: Member must have value less than or "
+                              "equal to 43200" % duration)
+        description = params.get("Description")
+        if description is not None and len(description) > 1000:
+            raise _validation("Description must be at most 1000 characters")
+        _check_trust_policy(doc)
+        tags = tags_in(params.get("Tags"), code="ValidationError")
+        if name.lower() in self.store["roles"]:
+            raise AwsError("EntityAlreadyExists", "Role with name %s already exists." % name, 409)
+        role = {
+            "RoleName": name, "Path": path, "created": ctx.now(),
+            "RoleId": "AROA" + uuid.uuid4().hex[:17].upper(),
+            "Arn": "arn:aws:iam::%s:role%s%s" % (ctx.account_id, path, name),
+            "AssumeRolePolicyDocument": doc, "MaxSessionDuration": duration,
+            "Description": description, "Tags": tags, "Attached": [],
+            "PermissionsBoundary": params.get("PermissionsBoundary"),
+        }
+        self.store["roles"][name.lower()] = role
+        return {"Role": self._role_out(role)}
+
+    def GetRole(self, ctx, params):
+        role = self._role(ctx, params)
+        out = self._role_out(role)
+        out["RoleLastUsed"] = {}
+        return {"Role": out}
+
+    def ListRoles(self, ctx, params):
+        prefix = params.get("PathPrefix", "/")
+        roles = [r for _, r in sorted(self.store["roles"].items()) if r["Path"].startswith(prefix)]
+        limit = as_int(params.get("MaxItems", 100), "MaxItems", "ValidationError")
+        chunk, marker = page(roles, params.get("Marker"), limit, "ValidationError", "Invalid Marker")
+        out = {"Roles": [self._role_out(r, with_tags=False) for r in chunk],
+               "IsTruncated": marker is not None}
+        if marker:
+            out["Marker"] = marker
+        return out
+
+    def DeleteRole(self, ctx, params):
+        role = self._role(ctx, params)
+        if role["Attached"]:
+            raise AwsError("DeleteConflict",
+                           "Cannot delete entity, must detach all policies first.", 409)
+        del self.store["roles"][role["RoleName"].lower()]
+        return None
+
+    def UpdateAssumeRolePolicy(self, ctx, params):
+        role = self._role(ctx, params)
+        doc = _require(params, "PolicyDocument")
+        _check_trust_policy(doc)
+        role["AssumeRolePolicyDocument"] = doc
+        return None
+
+    def UpdateRole(self, ctx, params):
+        role = self._role(ctx, params)
+        if "MaxSessionDuration" in params:
+            duration = as_int(params["MaxSessionDuration"], "MaxSessionDuration", "ValidationError")
+            if not 3600 <= duration <= 43200:
+                raise _validation("MaxSessionDuration must be between 3600 and 43200")
+            role["MaxSessionDuration"] = duration
+        if "Description" in params:
+            role["Description"] = params["Description"]
+        return None
+
+    # -- managed policy attachments ------------------------------------------------------
+
+    def _policy_arn(self, ctx, params):
+        policy_arn = _require(params, "PolicyArn")
+        if not POLICY_ARN.match(policy_arn):
+            raise AwsError("InvalidInput", "ARN %s is not valid." % policy_arn)
+        account = policy_arn.split(":")[4]
+        if account != "aws":
+            raise AwsError("NoSuchEntity",
+                           "Policy %s does not exist or is not attachable." % policy_arn, 404)
+        return policy_arn
+
+    def AttachRolePolicy(self, ctx, params):
+        role = self._role(ctx, params)
+        policy_arn = self._policy_arn(ctx, params)
+        if policy_arn not in role["Attached"]:
+            if len(role["Attached"]) >= MAX_ATTACHED:
+                raise AwsError("LimitExceeded", "Cannot exceed quota for PoliciesPerRole: %d"
+                               % MAX_ATTACHED, 409)
+            role["Attached"].append(policy_arn)
+        return None
+
+    def DetachRolePolicy(self, ctx, params):
+        role = self._role(ctx, params)
+        policy_arn = self._policy_arn(ctx, params)
+        if policy_arn not in role["Attached"]:
+            raise AwsError("NoSuchEntity", "Policy %s was not found." % policy_arn, 404)
+        role["Attached"].remove(policy_arn)
+        return None
+
+    def ListAttachedRolePolicies(self, ctx, params):
+        role = self._role(ctx, params)
+        prefix = params.get("PathPrefix", "/")
+        attached = [a for a in role["Attached"] if a.split(":policy", 1)[1].startswith(prefix)]
+        limit = as_int(params.get("MaxItems", 100), "MaxItems", "ValidationError")
+        chunk, marker = page(attached, params.get("Marker"), limit, "ValidationError",
+                             "Invalid Marker")
+        out = {"AttachedPolicies": [{"PolicyName": a.rsplit("/", 1)[1], "PolicyArn": a}
+                                    for a in chunk],
+               "IsTruncated": marker is not None}
+        if marker:
+            out["Marker"] = marker
+        return out
+
+    # -- tags ----------------------------------------------------------------------------
+
+    def TagRole(self, ctx, params):
+        role = self._role(ctx, params)
+        new = tags_in(_require(params, "Tags"), code="ValidationError")
+        merged = dict(role["Tags"], **new)
+        if len(merged) > 50:
+            raise AwsError("LimitExceeded", "Cannot exceed quota for TagsPerRole: 50", 409)
+        role["Tags"] = merged
+        return None
+
+    def UntagRole(self, ctx, params):
+        role = self._role(ctx, params)
+        for key in as_list(_require(params, "TagKeys")):
+            role["Tags"].pop(key, None)
+        return None
+
+    def ListRoleTags(self, ctx, params):
+        role = self._role(ctx, params)
+        limit = as_int(params.get("MaxItems", 100), "MaxItems", "ValidationError")
+        chunk, marker = page(tags_out(role["Tags"]), params.get("Marker"), limit,
+                             "ValidationError", "Invalid Marker")
+        out = {"Tags": chunk, "IsTruncated": marker is not None}
+        if marker:
+            out["Marker"] = marker
+        return out
+
+    def inventory(self):
+        return {
+            "role": [{"id": r["RoleName"], "arn": r["Arn"], "role_id": r["RoleId"],
+                      "path": r["Path"], "assume_role_policy": r["AssumeRolePolicyDocument"],
+                      "max_session_duration": r["MaxSessionDuration"],
+                      "description": r.get("Description"), "tags": r["Tags"]}
+                     for r in self.store["roles"].values()],
+            "role_policy_attachment": [{"id": "%s/%s" % (r["RoleName"], a), "role": r["RoleName"],
+                                        "policy_arn": a}
+                                       for r in self.store["roles"].values() for a in r["Attached"]],
+        }
