@@ -153,8 +153,9 @@ function M.apply(run, plan)
     local ok, attrs = pcall(mod.create, ctx, desired)
     if not ok then
       local e = attrs
-      -- An answered error means nothing was made; otherwise keep the intent.
-      if type(e) == "table" and e.status then base.pending = nil end
+      -- An answered error means nothing was made; otherwise keep the intent
+      -- for the next refresh to settle, if the type can recover creates.
+      if (type(e) == "table" and e.status) or not mod.recover then base.pending = nil end
       if not base.pending and not base.deposed then st.resources[ch.addr] = nil end
       store:save()
       error(e, 0)

@@ -110,7 +110,9 @@ local function save_plan_file(path, run, plan, flags)
   local actions = {}
   for _, ch in ipairs(plan.changes) do actions[ch.addr] = ch.action end
   local doc = {
-    format = PLAN_FILE_FORMAT, version = 1, lineage = run.state.lineage, serial = run.state.serial,
+    -- A plan made before any state exists is bound to "no state yet".
+    format = PLAN_FILE_FORMAT, version = 1, serial = run.state.serial,
+    lineage = run.store.fresh and "" or run.state.lineage,
     vars = parse_vars(flags.var), var_files = flags.var_file or {}, targets = flags.target or {},
     destroy = plan.is_destroy, actions = actions,
   }
@@ -223,7 +225,8 @@ Options:
       local doc = load_plan_file(pos[1])
       flags.var, flags.var_file, flags.target = {}, doc.var_files, doc.targets
       return with_run(flags, "apply", function(run)
-        if run.state.lineage ~= doc.lineage or run.state.serial ~= doc.serial then
+        local lineage = run.store.fresh and "" or run.state.lineage
+        if lineage ~= doc.lineage or run.state.serial ~= doc.serial then
           errors.raise(nil, "saved plan %s is stale: the state changed since it was made (serial %s, now %s); plan again",
             pos[1], tostring(doc.serial), tostring(run.state.serial))
         end

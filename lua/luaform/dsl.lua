@@ -132,11 +132,14 @@ local function dsl(cfg, opts)
   end
 
   local env = {}
+  -- (not tail calls: declare() finds the caller's file:line by level)
   function env.resource(type_name, name, args, lifecycle)
-    return declare("managed", type_name, name, args, lifecycle)
+    local handle = declare("managed", type_name, name, args, lifecycle)
+    return handle
   end
   function env.data(type_name, name, args, lifecycle)
-    return declare("data", type_name, name, args, lifecycle)
+    local handle = declare("data", type_name, name, args, lifecycle)
+    return handle
   end
   function env.module(name, fn, args)
     local where = errors.caller(2)

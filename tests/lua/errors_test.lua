@@ -1,0 +1,99 @@
+-- Bad input: each error names the file:line of the mistake, prints one
+-- line without a traceback, and leaves no state behind.
+local function stack(files)
+  local dir = tmpdir()
+  for name, text in pairs(files) do write(dir .. "/" .. name, text) end
+  return dir
+end
+
+-- Runs plan and apply on the stack; both must fail with `pattern`.
+local function fails_with(files, pattern)
+  local dir = stack(files)
+  for _, cmd in ipairs({ "plan", "apply" }) do
+    local out, code = luaform(dir, cmd, "-auto-approve")
+    if cmd == "plan" then out, code = luaform(dir, "plan") end
+    expect(code).to_be(1)
+    expect(out).to_match(pattern)
+    expect(out).not_to_contain("stack traceback")
+    expect(select(2, out:gsub("\n", ""))).to_be(1)
+  end
+  expect(core.stat(dir .. "/luaform.state.json")).to_be_nil()
+  expect(core.stat(dir .. "/out.txt")).to_be_nil()
+end
+
+test("a Lua syntax error", function()
+  fails_with({ ["main.lua"] = 'resource("local_file", "a", {\n  filename = "out.txt"\n  content = "x",\n})\n' },
+    "^Error: main%.lua:3: '}' expected")
+end)
+
+test("an unknown resource type, with a suggestion", function()
+  fails_with({ ["main.lua"] = '\nresource("local_fiel", "a", { filename = "out.txt", content = "x" })\n' },
+    '^Error: main%.lua:2: unknown resource type "local_fiel" %(did you mean "local_file"%?%)')
+end)
+
+test("an unknown argument, with a suggestion", function()
+  fails_with({ ["main.lua"] = 'resource("local_file", "a", {\n  filename = "out.txt",\n  contnet = "x",\n})\n' },
+    '^Error: main%.lua:1: resource local_file%.a: unsupported argument "contnet" %(did you mean "content"%?%)')
+end)
+
+test("a missing required argument", function()
+  fails_with({ ["main.lua"] = 'local x = 1\nresource("random_id", "r", { keepers = { a = "b" } })\n' },
+    '^Error: main%.lua:2: resource random_id%.r: missing required argument "byte_length"')
+end)
+
+test("a wrong type", function()
+  fails_with({ ["main.lua"] = 'resource("random_id", "r", { byte_length = { 4 } })\n' },
+    "^Error: main%.lua:1: resource random_id%.r: byte_length: expected a number, got table")
+end)
+
+test("a reference to an attribute the type does not export", function()
+  fails_with({ ["main.lua"] = 'local r = resource("random_id", "r", { byte_length = 4 })\n'
+      .. 'resource("local_file", "f", {\n  filename = "out.txt",\n  content = r.hexx,\n})\n' },
+    '^Error: main%.lua:4: "random_id" does not export "hexx" %(did you mean "hex"%?%)')
+end)
+
+test("a cycle names every resource with its file:line", function()
+  -- a waits for c (depends_on), c refers to b, b refers to a.
+  local dir = stack({ ["main.lua"] = 'local c_ref = {}\n'
+    .. 'local a = resource("local_file", "a", { filename = "out.txt", content = "x" }, { depends_on = c_ref })\n'
+    .. 'local b = resource("local_file", "b", { filename = "b.txt", content = a.id })\n'
+    .. 'local c = resource("local_file", "c", { filename = "c.txt", content = b.id })\n'
+    .. 'c_ref[1] = c\n' })
+  local out, code = luaform(dir, "plan")
+  expect(code).to_be(1)
+  expect(out).to_match("^Error: main%.lua:2: dependency cycle: ")
+  expect(out).to_contain("local_file.a (main.lua:2)")
+  expect(out).to_contain("local_file.b (main.lua:3)")
+  expect(out).to_contain("local_file.c (main.lua:4)")
+  expect(core.stat(dir .. "/luaform.state.json")).to_be_nil()
+end)
+
+test("a duplicate name names both places", function()
+  fails_with({ ["main.lua"] = 'resource("random_id", "r", { byte_length = 4 })\n'
+      .. 'resource("random_id", "r", { byte_length = 8 })\n' },
+    '^Error: main%.lua:2: "random_id%.r" is declared twice in this scope %(first at main%.lua:1%)')
+end)
+
+test("a missing variable and a bad -var", function()
+  local dir = stack({ ["main.lua"] = 'local n = var("count", { type = "number" })\n' })
+  local out, code = luaform(dir, "plan")
+  expect(code).to_be(1)
+  expect(out).to_match('^Error: main%.lua:1: no value for required variable "count"')
+  out, code = luaform(dir, "plan", "-var", "count=many")
+  expect(code).to_be(1)
+  expect(out).to_match('^Error: main%.lua:1: variable "count": expected a number, got "many"')
+end)
+
+test("unknown commands and flags print usage and exit 1", function()
+  local dir = stack({ ["main.lua"] = "" })
+  local out, code = luaform(dir, "plna")
+  expect(code).to_be(1)
+  expect(out).to_contain('unknown command "plna"')
+  expect(out).to_contain("Usage: luaform")
+  out, code = luaform(dir, "plan", "-bogus")
+  expect(code).to_be(1)
+  expect(out).to_contain("unknown flag -bogus for plan")
+  out, code = luaform(dir, "apply", "-help")
+  expect(code).to_be(0)
+  expect(out).to_contain("Usage: luaform apply")
+end)

@@ -1,0 +1,119 @@
+-- The state store under stress: kill -9 mid-apply, a second concurrent
+-- apply, a corrupted file, Ctrl-C.
+local function stack(text)
+  local dir = tmpdir()
+  write(dir .. "/main.lua", text)
+  return dir
+end
+
+local MANY = [[
+for i = 1, 30 do
+  local s = resource("time_sleep", "s" .. i, { create_duration = "100ms" })
+  resource("local_file", "f" .. i, { filename = "out/f" .. i .. ".txt", content = s.id })
+end
+]]
+
+-- Starts luaform in the background; returns its pid.
+local function spawn(dir, args)
+  local cmd = string.format("cd %s && (NO_COLOR=1 %s %s > run.log 2>&1 </dev/null & echo $!)",
+    quote(dir), quote(core.exe_dir .. "/luaform"), args)
+  return (sh(cmd):gsub("%s+$", ""))
+end
+
+local function wait_exit(pid)
+  for _ = 1, 100 do
+    local _, code = sh("kill -0 " .. pid)
+    if code ~= 0 then return end
+    core.sleep(0.05)
+  end
+  error("process " .. pid .. " did not exit")
+end
+
+test("kill -9 during apply leaves a loadable state listing every resource created", function()
+  local dir = stack(MANY)
+  local pid = spawn(dir, "apply -auto-approve -parallelism=2")
+  core.sleep(1.0)
+  sh("kill -9 " .. pid)
+  wait_exit(pid)
+  local listed, code = luaform(dir, "state", "list")
+  expect(code).to_be(0)
+  local made = 0
+  for i = 1, 30 do
+    if core.stat(dir .. "/out/f" .. i .. ".txt") then
+      made = made + 1
+      expect(listed).to_contain("local_file.f" .. i .. "\n")
+    end
+  end
+  expect(made > 0 and made < 30).to_be(true)
+  -- The next apply finishes the job.
+  local out
+  out, code = luaform(dir, "apply", "-auto-approve", "-parallelism=10")
+  expect(code).to_be(0)
+  expect(select(2, luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+  for i = 1, 30 do expect(core.stat(dir .. "/out/f" .. i .. ".txt")).to_be_truthy() end
+end)
+
+test("a concurrent apply is refused by the lock, or waits with -lock-timeout", function()
+  local dir = stack('resource("time_sleep", "slow", { create_duration = "1500ms" })\n'
+    .. 'resource("local_file", "f", { filename = "f.txt", content = "x" })\n')
+  local pid = spawn(dir, "apply -auto-approve")
+  core.sleep(0.4)
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(1)
+  expect(out).to_match("^Error: .*locked")
+  expect(out).to_contain("apply")
+  out, code = luaform(dir, "plan", "-lock-timeout=10s", "-detailed-exitcode")
+  expect(code).to_be(0)
+  wait_exit(pid)
+end)
+
+test("a corrupted state file is refused and kept as it was", function()
+  local dir = stack('resource("local_file", "f", { filename = "f.txt", content = "x" })\n')
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local path = dir .. "/luaform.state.json"
+  local good = read(path)
+  local broken = good:sub(1, #good // 2)
+  write(path, broken)
+  for _, args in ipairs({ { "plan" }, { "apply", "-auto-approve" }, { "destroy", "-auto-approve" } }) do
+    local out, code = luaform(dir, table.unpack(args))
+    expect(code).to_be(1)
+    expect(out).to_match("^Error: .*luaform%.state%.json")
+    expect(out).to_contain("corrupt")
+    expect(read(path)).to_be(broken)
+  end
+end)
+
+test("state is written atomically with mode 0600 and a backup of the previous one", function()
+  local dir = stack('resource("local_file", "f", { filename = "f.txt", content = "x" })\n')
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local first = core.json_decode(read(dir .. "/luaform.state.json"))
+  expect(core.stat(dir .. "/luaform.state.json").mode).to_be(600)
+  write(dir .. "/main.lua", 'resource("local_file", "f", { filename = "f.txt", content = "y" })\n')
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local backup = core.json_decode(read(dir .. "/luaform.state.json.backup"))
+  expect(backup.serial).to_be(first.serial)
+  expect(core.stat(dir .. "/luaform.state.json.backup").mode).to_be(600)
+  local now = core.json_decode(read(dir .. "/luaform.state.json"))
+  expect(now.lineage).to_be(first.lineage)
+  expect(now.serial > first.serial).to_be(true)
+end)
+
+test("Ctrl-C stops new operations, waits for the running one and saves", function()
+  local dir = stack([[
+for i = 1, 4 do resource("time_sleep", "s" .. i, { create_duration = "600ms" }) end
+]])
+  local pid = spawn(dir, "apply -auto-approve -parallelism=1")
+  core.sleep(0.3)
+  sh("kill -INT " .. pid)
+  wait_exit(pid)
+  local log = read(dir .. "/run.log")
+  expect(log).to_contain("interrupted")
+  local st = core.json_decode(read(dir .. "/luaform.state.json"))
+  local n = 0
+  for _, e in pairs(st.resources) do
+    n = n + 1
+    expect(e.pending).to_be_nil()
+    expect(e.attributes.id).to_be_truthy()
+  end
+  expect(n).to_be(1)
+end)

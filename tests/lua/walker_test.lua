@@ -1,0 +1,76 @@
+-- The walker: independent operations overlap on the event loop, the
+-- parallelism limit holds, and dependencies order create and destroy.
+local function stack(text)
+  local dir = tmpdir()
+  write(dir .. "/main.lua", text)
+  return dir
+end
+
+local TWO_SLEEPS = [[
+resource("time_sleep", "a", { create_duration = "1s" })
+resource("time_sleep", "b", { create_duration = "1s" })
+]]
+
+test("two operations that each wait 1 s finish in about 1 s together", function()
+  local dir = stack(TWO_SLEEPS)
+  local t0 = core.now()
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  local took = core.now() - t0
+  expect(code).to_be(0)
+  expect(out).to_contain("2 added")
+  -- Concurrency, not speed: serial would take at least 2 s.
+  expect(took >= 1.0 and took < 1.8).to_be(true)
+end)
+
+test("-parallelism=1 runs them one after the other", function()
+  local dir = stack(TWO_SLEEPS)
+  local t0 = core.now()
+  local _, code = luaform(dir, "apply", "-auto-approve", "-parallelism=1")
+  expect(code).to_be(0)
+  expect(core.now() - t0 >= 2.0).to_be(true)
+end)
+
+local function position(out, line)
+  local at = out:find(line, 1, true)
+  assert(at, "missing line: " .. line .. "\n" .. out)
+  return at
+end
+
+test("create follows dependencies and destroy reverses them", function()
+  local dir = stack([[
+local first = resource("time_sleep", "first", { create_duration = "200ms", destroy_duration = "200ms" })
+local second = resource("local_file", "second", { filename = "second.txt", content = first.id })
+resource("time_sleep", "third", { create_duration = "100ms", destroy_duration = "100ms",
+  triggers = { after = second.id } })
+resource("time_sleep", "free", { create_duration = "100ms" })
+]])
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(position(out, "time_sleep.first: Creation complete") < position(out, "local_file.second: Creating...")).to_be(true)
+  expect(position(out, "local_file.second: Creation complete") < position(out, "time_sleep.third: Creating...")).to_be(true)
+  -- The free one does not wait for the chain.
+  expect(position(out, "time_sleep.free: Creation complete") < position(out, "time_sleep.third: Creating...")).to_be(true)
+  out, code = luaform(dir, "destroy", "-auto-approve")
+  expect(code).to_be(0)
+  expect(position(out, "time_sleep.third: Destruction complete") < position(out, "local_file.second: Destroying...")).to_be(true)
+  expect(position(out, "local_file.second: Destruction complete") < position(out, "time_sleep.first: Destroying...")).to_be(true)
+end)
+
+test("a failing operation stops new ones, lets running ones finish and reports every error", function()
+  local dir = stack([[
+resource("time_sleep", "slow", { create_duration = "500ms" })
+resource("time_sleep", "bad1", { create_duration = "10 parsecs" })
+resource("time_sleep", "bad2", { create_duration = "lightyear" })
+local gate = resource("time_sleep", "gate", { create_duration = "100ms" })
+resource("local_file", "later", { filename = "later.txt", content = gate.id })
+]])
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(1)
+  expect(out).to_contain('Error: time_sleep.bad1: bad duration "10 parsecs"')
+  expect(out).to_contain('Error: time_sleep.bad2: bad duration "lightyear"')
+  expect(out).to_contain("time_sleep.slow: Creation complete")
+  expect(out).not_to_contain("local_file.later: Creating")
+  local st = core.json_decode(read(dir .. "/luaform.state.json"))
+  expect(st.resources["time_sleep.slow"].attributes.id).to_be_truthy()
+  expect(st.resources["time_sleep.bad1"]).to_be_nil()
+end)
