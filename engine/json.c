@@ -19,6 +19,7 @@
 #include <lauxlib.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,10 @@ typedef struct {
   int depth;
   char msg[200];                  /* what went wrong */
   char path[400];                 /* where: built innermost first */
+  int sort;                       /* insert object members sorted by key */
+  int precision;                  /* digits the reals seen so far need */
+  struct member *members;
+  size_t nmembers, cap;
 } encoder;
 
 __attribute__((format(printf, 2, 3)))
@@ -141,42 +146,93 @@ static json_t *encode_array(encoder *e, int idx, lua_Integer n) {
   return a;
 }
 
+/* Members of the objects being built, innermost last: an object collects
+ * its members here, sorts them, then inserts them in order (jansson keeps
+ * insertion order, so the output is sorted without a sort at dump time). */
+typedef struct member {
+  const char *key;   /* a string key (held by the table), or NULL: num */
+  size_t klen;
+  char num[24];      /* an integer key as text */
+  json_t *value;
+} member;
+
+static const char *member_key(const member *m) { return m->key ? m->key : m->num; }
+
+static int compare_members(const void *a, const void *b) {
+  const member *x = a, *y = b;
+  size_t n = x->klen < y->klen ? x->klen : y->klen;
+  int c = memcmp(member_key(x), member_key(y), n);
+  return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
+}
+
+static member *push_member(encoder *e) {
+  if (e->nmembers == e->cap) {
+    size_t cap = e->cap ? e->cap * 2 : 64;
+    member *m = realloc(e->members, cap * sizeof *m);
+    if (!m) return NULL;
+    e->members = m;
+    e->cap = cap;
+  }
+  return &e->members[e->nmembers++];
+}
+
+static void drop_members(encoder *e, size_t base) {
+  while (e->nmembers > base) json_decref(e->members[--e->nmembers].value);
+}
+
 static json_t *encode_object(encoder *e, int idx) {
   lua_State *L = e->L;
-  json_t *o = json_object();
-  if (!o) return fail(e, "out of memory");
+  size_t base = e->nmembers;
   lua_pushnil(L);
   while (lua_next(L, idx)) {
-    char num[32];
-    const char *k;
-    size_t klen;
+    member *m = push_member(e);
+    if (!m) {
+      lua_pop(L, 2);
+      drop_members(e, base);
+      return fail(e, "out of memory");
+    }
+    m->value = NULL;
     if (lua_type(L, -2) == LUA_TSTRING) {
-      k = lua_tolstring(L, -2, &klen);
+      m->key = lua_tolstring(L, -2, &m->klen);
     } else if (lua_isinteger(L, -2)) {
-      klen = (size_t)snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, -2));
-      k = num;
+      m->key = NULL;
+      m->klen = (size_t)snprintf(m->num, sizeof m->num, "%lld", (long long)lua_tointeger(L, -2));
     } else {
       char seg[64];
       snprintf(seg, sizeof seg, "[<%s key>]", luaL_typename(L, -2));
       fail(e, "cannot use a %s as an object key (only strings and integers)", luaL_typename(L, -2));
       lua_pop(L, 2);
+      drop_members(e, base);
       prepend(e, seg);
-      json_decref(o);
       return NULL;
     }
     json_t *v = encode_value(e, lua_gettop(L));
-    if (v && json_object_setn_new(o, k, klen, v) != 0) {
-      v = NULL;
-      fail(e, "object key is not valid UTF-8");
-    }
+    m = &e->members[e->nmembers - 1];  /* the array may have moved */
     if (!v) {
-      prepend_key(e, k, klen);
+      prepend_key(e, member_key(m), m->klen);
       lua_pop(L, 2);
-      json_decref(o);
+      drop_members(e, base);
       return NULL;
     }
+    m->value = v;
     lua_pop(L, 1);
   }
+  size_t count = e->nmembers - base;
+  if (e->sort && count > 1) qsort(e->members + base, count, sizeof(member), compare_members);
+  json_t *o = json_object();
+  for (size_t i = base; o && i < e->nmembers; i++) {
+    member *m = &e->members[i];
+    json_t *v = m->value;
+    m->value = NULL;
+    if (json_object_setn_new(o, member_key(m), m->klen, v) != 0) {
+      fail(e, "object key is not valid UTF-8");
+      prepend_key(e, member_key(m), m->klen);
+      json_decref(o);
+      o = NULL;
+    }
+  }
+  if (!o && !e->msg[0]) fail(e, "out of memory");
+  drop_members(e, base);
   return o;
 }
 
@@ -210,6 +266,16 @@ static json_t *encode_table(encoder *e, int idx) {
   return v;
 }
 
+/* Fewest significant digits (15..17) that read back as d. */
+static int digits_for(double d) {
+  char buf[40];
+  for (int p = 15; p < 17; p++) {
+    snprintf(buf, sizeof buf, "%.*g", p, d);
+    if (strtod(buf, NULL) == d) return p;
+  }
+  return 17;
+}
+
 static json_t *encode_number(encoder *e, int idx) {
   lua_State *L = e->L;
   if (lua_isinteger(L, idx)) return json_integer((json_int_t)lua_tointeger(L, idx));
@@ -217,6 +283,10 @@ static json_t *encode_number(encoder *e, int idx) {
   if (isnan(d) || isinf(d)) return fail(e, "cannot encode NaN or infinity");
   if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
     return json_integer((json_int_t)d);
+  if (e->precision < 17) {
+    int p = digits_for(d);
+    if (p > e->precision) e->precision = p;
+  }
   return json_real(d);
 }
 
@@ -240,31 +310,27 @@ static json_t *encode_value(encoder *e, int idx) {
   }
 }
 
-json_t *lf_json_from_lua(lua_State *L, int idx, char *err, size_t n) {
-  encoder *e = malloc(sizeof *e);
+static json_t *from_lua(lua_State *L, int idx, int sort, int *precision, char *err, size_t n) {
+  encoder *e = calloc(1, sizeof *e);
   if (!e) {
     snprintf(err, n, "out of memory");
     return NULL;
   }
   e->L = L;
-  e->depth = 0;
-  e->msg[0] = e->path[0] = '\0';
+  e->sort = sort;
+  e->precision = 15;
   int top = lua_gettop(L);
   json_t *v = encode_value(e, lua_absindex(L, idx));
   lua_settop(L, top);
   if (!v) snprintf(err, n, "value%s: %s", e->path, e->msg);
+  if (precision) *precision = e->precision;
+  free(e->members);
   free(e);
   return v;
 }
 
-/* Fewest significant digits (15..17) that read back as d. */
-static int digits_for(double d) {
-  char buf[40];
-  for (int p = 15; p < 17; p++) {
-    snprintf(buf, sizeof buf, "%.*g", p, d);
-    if (strtod(buf, NULL) == d) return p;
-  }
-  return 17;
+json_t *lf_json_from_lua(lua_State *L, int idx, char *err, size_t n) {
+  return from_lua(L, idx, 1, NULL, err, n);
 }
 
 static int precision_of(const json_t *v, int p) {
@@ -286,10 +352,122 @@ static int precision_of(const json_t *v, int p) {
   }
 }
 
+/* json_dump_callback into one growing buffer: no final copy, and the
+ * caller's size hint avoids regrowing for documents of a known size. */
+typedef struct { char *p; size_t len, cap; } outbuf;
+
+static int append(const char *chunk, size_t size, void *ud) {
+  outbuf *b = ud;
+  if (b->len + size + 2 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (b->len + size + 2 > cap) cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) return -1;
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, chunk, size);
+  b->len += size;
+  return 0;
+}
+
+static char *dump(const json_t *v, size_t flags, int precision, size_t hint, size_t *len) {
+  outbuf b = {hint ? malloc(hint) : NULL, 0, hint};
+  if (hint && !b.p) return NULL;
+  flags |= JSON_ENCODE_ANY | JSON_REAL_PRECISION(precision);
+  if (json_dump_callback(v, append, &b, flags) != 0) {
+    free(b.p);
+    return NULL;
+  }
+  b.p[b.len] = '\0';  /* append keeps 2 spare bytes: NUL, or "\n" + NUL */
+  if (len) *len = b.len;
+  return b.p;
+}
+
 char *lf_json_dump(const json_t *v, size_t flags, size_t *len) {
-  flags |= JSON_ENCODE_ANY | JSON_REAL_PRECISION(precision_of(v, 15));
-  char *s = json_dumps(v, flags);
-  if (s && len) *len = strlen(s);
+  return dump(v, flags, precision_of(v, 15), 0, len);
+}
+
+/* The arena for lf_json_encode's temporary tree. jansson allocates a
+ * block per value and the tree lives only until it is dumped, so while
+ * lf_json_encode runs jansson's allocator is a bump allocator over chunks
+ * kept for the next call, and the tree is dropped by resetting the arena
+ * instead of freeing ~20 blocks per resource. This is safe because
+ * nothing else can allocate a jansson value in that window: it runs no Lua
+ * code (raw accesses only, the collector is stopped so no finalizer runs)
+ * and the engine is single-threaded. A block from before the window that
+ * is freed inside it goes to free(). */
+typedef struct chunk {
+  struct chunk *next;
+  size_t size, used;
+  max_align_t data[];
+} chunk;
+
+static struct { chunk *first, *cur; } arena;
+
+static void *arena_malloc(size_t size) {
+  size = (size + 15) & ~(size_t)15;
+  while (arena.cur && arena.cur->used + size > arena.cur->size) {
+    arena.cur = arena.cur->next;
+    if (arena.cur) arena.cur->used = 0;
+  }
+  if (!arena.cur) {
+    size_t last = 0;
+    chunk **tail = &arena.first;
+    while (*tail) {
+      last = (*tail)->size;
+      tail = &(*tail)->next;
+    }
+    size_t csize = last ? last * 2 : ((size_t)1 << 20);
+    if (csize < size) csize = size;
+    chunk *c = malloc(sizeof *c + csize);
+    if (!c) return NULL;
+    c->next = NULL;
+    c->size = csize;
+    c->used = 0;
+    *tail = arena.cur = c;
+  }
+  void *p = (char *)arena.cur->data + arena.cur->used;
+  arena.cur->used += size;
+  return p;
+}
+
+static void arena_free(void *p) {
+  for (chunk *c = arena.first; c; c = c->next)
+    if ((char *)p >= (char *)c->data && (char *)p < (char *)c->data + c->size) return;
+  free(p);
+}
+
+/* Enters/leaves the window in which jansson allocates from the arena. */
+typedef struct {
+  json_malloc_t malloc_fn;
+  json_free_t free_fn;
+  int gc_was_running;
+} arena_window;
+
+static void arena_enter(lua_State *L, arena_window *w) {
+  json_get_alloc_funcs(&w->malloc_fn, &w->free_fn);
+  w->gc_was_running = lua_gc(L, LUA_GCISRUNNING);
+  lua_gc(L, LUA_GCSTOP);
+  arena.cur = arena.first;
+  if (arena.cur) arena.cur->used = 0;
+  json_set_alloc_funcs(arena_malloc, arena_free);
+}
+
+static void arena_leave(lua_State *L, arena_window *w) {
+  json_set_alloc_funcs(w->malloc_fn, w->free_fn);  /* the tree goes with the arena */
+  if (w->gc_was_running) lua_gc(L, LUA_GCRESTART);
+}
+
+char *lf_json_encode(lua_State *L, int idx, size_t flags, size_t size_hint, size_t *len,
+                     char *err, size_t n) {
+  arena_window w;
+  int precision;
+  arena_enter(L, &w);
+  json_t *v = from_lua(L, idx, !(flags & LF_JSON_UNSORTED), &precision, err, n);
+  char *s = v ? dump(v, flags & ~(size_t)LF_JSON_UNSORTED, precision, size_hint, len) : NULL;
+  if (v && !s) snprintf(err, n, "out of memory");
+  arena_leave(L, &w);
   return s;
 }
 
@@ -337,6 +515,31 @@ json_t *lf_json_load(const char *text, size_t len, const char *chunk, char *err,
   return v;
 }
 
+static int push_protected(lua_State *L) {
+  lf_json_push(L, lua_touserdata(L, 1));
+  return 1;
+}
+
+int lf_json_decode(lua_State *L, const char *text, size_t len, lf_json_check_fn check,
+                   json_error_t *je) {
+  arena_window w;
+  arena_enter(L, &w);
+  json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, je);
+  if (v && check && check(v, je->text, sizeof je->text) != 0) {
+    je->line = je->column = 1;
+    v = NULL;
+  }
+  int status = LUA_OK;
+  if (v) {
+    lua_pushcfunction(L, push_protected);
+    lua_pushlightuserdata(L, v);
+    status = lua_pcall(L, 1, 1, 0);
+  }
+  arena_leave(L, &w);
+  if (status != LUA_OK) lua_error(L);  /* out of memory, or nested too deeply */
+  return v != NULL;
+}
+
 /* ---- Lua surface ---- */
 
 static int opt_flag(lua_State *L, int opts, const char *name, int dflt) {
@@ -352,14 +555,11 @@ static int core_json_encode(lua_State *L) {
   luaL_checkany(L, 1);
   if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
   size_t flags = opt_flag(L, 2, "pretty", 0) ? JSON_INDENT(2) : JSON_COMPACT;
-  if (opt_flag(L, 2, "sort_keys", 1)) flags |= JSON_SORT_KEYS;
+  if (!opt_flag(L, 2, "sort_keys", 1)) flags |= LF_JSON_UNSORTED;
   char err[600];
-  json_t *v = lf_json_from_lua(L, 1, err, sizeof err);
-  if (!v) return luaL_error(L, "json_encode: %s", err);
   size_t len;
-  char *s = lf_json_dump(v, flags, &len);
-  json_decref(v);
-  if (!s) return luaL_error(L, "json_encode: out of memory");
+  char *s = lf_json_encode(L, 1, flags, 0, &len, err, sizeof err);
+  if (!s) return luaL_error(L, "json_encode: %s", err);
   lua_pushlstring(L, s, len);
   free(s);
   return 1;
@@ -370,15 +570,12 @@ static int core_json_decode(lua_State *L) {
   size_t len;
   const char *text = luaL_checklstring(L, 1, &len);
   const char *chunk = luaL_optstring(L, 2, "json");
-  char err[400];
-  json_t *v = lf_json_load(text, len, chunk, err, sizeof err);
-  if (!v) {
+  json_error_t je;
+  if (!lf_json_decode(L, text, len, NULL, &je)) {
     lua_pushnil(L);
-    lua_pushstring(L, err);
+    lua_pushfstring(L, "%s:%d:%d: %s", chunk, je.line, je.column, je.text);
     return 2;
   }
-  lf_json_push(L, v);
-  json_decref(v);
   return 1;
 }
 

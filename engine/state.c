@@ -1,3 +1,465 @@
-/* state.c - placeholder until the state concern lands. */
+/*
+ * state.c - the state store's Lua surface (see luaform/state.h).
+ *
+ * core.state_backend(kind, config) wraps an lf_backend in a userdata with
+ * lock/load/save/unlock/close/path. The wrapper owns what is the same for
+ * every backend: the lock record, parsing and checking the document on
+ * load, and the rule that a state refused as corrupted is never
+ * overwritten by this process (save refuses too, also when it is the first
+ * thing called). The Lua side owns the schema; C checks only the fields
+ * every state has.
+ *
+ * core.state_backend_register(name, fns) plugs in a backend written in
+ * Lua: its functions become the vtable (lua_backend below). They run on
+ * the Lua thread that called the method.
+ */
+#include "luaform/json.h"
 #include "luaform/luaform.h"
-void lf_open_state(lua_State *L) { (void)L; }
+#include "luaform/state.h"
+#include "luaform/util.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BACKEND_MT "luaform.state_backend"
+#define REGISTERED_KEY "luaform.state_backends"
+#define DEFAULT_STATE_PATH "luaform.state.json"
+
+/* ---- the document ---- */
+
+int lf_state_check(const json_t *state, char *err, size_t n) {
+  static const struct { const char *key; json_type type; const char *what; } fields[] = {
+    {"version", JSON_INTEGER, "an integer"},
+    {"lineage", JSON_STRING, "a string"},
+    {"serial", JSON_INTEGER, "an integer"},
+    {"resources", JSON_OBJECT, "an object"},
+  };
+  if (!json_is_object(state)) {
+    snprintf(err, n, "the document is not a JSON object");
+    return -1;
+  }
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    json_t *v = json_object_get(state, fields[i].key);
+    if (!v) {
+      snprintf(err, n, "missing field \"%s\"", fields[i].key);
+      return -1;
+    }
+    if (json_typeof(v) != fields[i].type) {
+      snprintf(err, n, "field \"%s\" is not %s", fields[i].key, fields[i].what);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+void lf_lock_describe(const char *info, size_t len, char *out, size_t n) {
+  json_t *rec = len ? json_loadb(info, len, 0, NULL) : NULL;
+  const char *who = json_string_value(json_object_get(rec, "who"));
+  const char *op = json_string_value(json_object_get(rec, "operation"));
+  const char *since = json_string_value(json_object_get(rec, "created"));
+  const char *id = json_string_value(json_object_get(rec, "id"));
+  if (who) {
+    snprintf(out, n, "state is locked by %s (%s, since %s, ID %s)", who, op ? op : "unknown operation",
+             since ? since : "unknown time", id ? id : "unknown");
+  } else {
+    snprintf(out, n, "state is locked by another process (no lock record yet)");
+  }
+  json_decref(rec);
+}
+
+/* ---- backends written in Lua ---- */
+
+typedef struct {
+  lf_backend base;
+  lua_State *L;  /* the thread of the current method call */
+  int self;      /* registry refs: the instance and its function table */
+  int fns;
+} lua_backend;
+
+static const struct lf_backend_ops lua_ops;
+
+/* Calls fns[name](self, ...nargs on top of L) -> nres results, or -1 with
+ * err; a missing optional function counts as success with no results. */
+static int lb_call(lua_backend *lb, const char *name, int nargs, int nres, int optional,
+                  char *err, size_t n) {
+  lua_State *L = lb->L;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lb->fns);
+  if (lua_getfield(L, -1, name) != LUA_TFUNCTION) {
+    lua_pop(L, 2 + nargs);
+    if (optional) {
+      for (int i = 0; i < nres; i++) lua_pushnil(L);
+      return 0;
+    }
+    snprintf(err, n, "%s: backend has no %s function", lb->base.name, name);
+    return -1;
+  }
+  lua_remove(L, -2);
+  lua_insert(L, -1 - nargs);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, lb->self);
+  lua_insert(L, -1 - nargs);
+  if (lua_pcall(L, nargs + 1, nres, 0) != LUA_OK) {
+    snprintf(err, n, "%s", luaL_tolstring(L, -1, NULL));
+    lua_pop(L, 2);
+    return -1;
+  }
+  return 0;
+}
+
+/* The usual "true | nil, message" result of a Lua backend function. */
+static int lb_status(lua_State *L, int fail_code, char *err, size_t n) {
+  int ok = lua_toboolean(L, -2);
+  if (!ok) snprintf(err, n, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "failed");
+  lua_pop(L, 2);
+  return ok ? 0 : fail_code;
+}
+
+static int lb_load(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
+  lua_backend *lb = (lua_backend *)b;
+  if (lb_call(lb, "load", 0, 2, 0, err, n) != 0) return -1;
+  lua_State *L = lb->L;
+  int rc = 1;
+  if (lua_type(L, -2) == LUA_TSTRING) {
+    size_t l;
+    const char *s = lua_tolstring(L, -2, &l);
+    *data = malloc(l + 1);
+    if (*data) {
+      memcpy(*data, s, l + 1);
+      *len = l;
+      rc = 0;
+    } else {
+      snprintf(err, n, "out of memory");
+      rc = -1;
+    }
+  } else if (lua_isstring(L, -1)) {
+    snprintf(err, n, "%s", lua_tostring(L, -1));
+    rc = -1;
+  }
+  lua_pop(L, 2);
+  return rc;
+}
+
+static int lb_save(lf_backend *b, const char *data, size_t len, char *err, size_t n) {
+  lua_backend *lb = (lua_backend *)b;
+  lua_pushlstring(lb->L, data, len);
+  if (lb_call(lb, "save", 1, 2, 0, err, n) != 0) return -1;
+  return lb_status(lb->L, -1, err, n);
+}
+
+static int lb_lock(lf_backend *b, const char *info, double timeout_s, char *err, size_t n) {
+  lua_backend *lb = (lua_backend *)b;
+  lua_pushstring(lb->L, info);
+  lua_pushnumber(lb->L, timeout_s);
+  if (lb_call(lb, "lock", 2, 2, 1, err, n) != 0) return -1;
+  if (lua_isnil(lb->L, -2) && lua_isnil(lb->L, -1)) {  /* no lock function */
+    lua_pop(lb->L, 2);
+    return 0;
+  }
+  return lb_status(lb->L, 1, err, n);
+}
+
+static int lb_unlock(lf_backend *b, char *err, size_t n) {
+  lua_backend *lb = (lua_backend *)b;
+  if (lb_call(lb, "unlock", 0, 0, 1, err, n) != 0) return -1;
+  return 0;
+}
+
+static void lb_close(lf_backend *b) {
+  lua_backend *lb = (lua_backend *)b;
+  char err[200];
+  if (lb_call(lb, "close", 0, 0, 1, err, sizeof err) != 0) { /* closing: nothing to report to */ }
+  luaL_unref(lb->L, LUA_REGISTRYINDEX, lb->self);
+  luaL_unref(lb->L, LUA_REGISTRYINDEX, lb->fns);
+  free(lb);
+}
+
+static const struct lf_backend_ops lua_ops = {
+  lb_load, lb_save, lb_lock, lb_unlock, lb_close,
+};
+
+/* fns at fns_idx, config at cfg_idx -> backend (self = fns.new(config)
+ * when there is a new function, else {config = config}). */
+static lf_backend *lua_backend_new(lua_State *L, const char *kind, int fns_idx, int cfg_idx) {
+  lua_backend *lb = calloc(1, sizeof *lb);
+  if (!lb) luaL_error(L, "out of memory");
+  lb->base.ops = &lua_ops;
+  lb->L = L;
+  if (lua_getfield(L, fns_idx, "new") == LUA_TFUNCTION) {
+    lua_pushvalue(L, cfg_idx);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+      free(lb);
+      lua_error(L);
+    }
+  } else {
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 1);
+    lua_pushvalue(L, cfg_idx);
+    lua_setfield(L, -2, "config");
+  }
+  snprintf(lb->base.name, sizeof lb->base.name, "%s", kind);
+  if (lua_type(L, -1) == LUA_TTABLE) {  /* self.name names the state in messages */
+    if (lua_getfield(L, -1, "name") == LUA_TSTRING)
+      snprintf(lb->base.name, sizeof lb->base.name, "%s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  lb->self = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, fns_idx);
+  lb->fns = luaL_ref(L, LUA_REGISTRYINDEX);
+  return &lb->base;
+}
+
+/* ---- the userdata ---- */
+
+typedef struct {
+  lf_backend *b;
+  int checked;         /* the stored state was seen valid or absent */
+  char *refused;       /* why the stored state was refused; never save */
+  size_t last_len;     /* size of the last save: preallocates the next */
+} backend_ud;
+
+static backend_ud *check_ud(lua_State *L) {
+  backend_ud *u = luaL_checkudata(L, 1, BACKEND_MT);
+  if (!u->b) luaL_error(L, "state backend is closed");
+  if (u->b->ops == &lua_ops) ((lua_backend *)u->b)->L = L;
+  return u;
+}
+
+static int push_fail(lua_State *L, const char *msg) {
+  lua_pushnil(L);
+  lua_pushstring(L, msg);
+  return 2;
+}
+
+/* b:lock{timeout = seconds, operation = "apply"} -> true, id | nil, message */
+static int m_lock(lua_State *L) {
+  backend_ud *u = check_ud(L);
+  double timeout = 0;
+  const char *op = "unknown";
+  if (lua_istable(L, 2)) {
+    lua_getfield(L, 2, "timeout");
+    timeout = luaL_optnumber(L, -1, 0);
+    lua_getfield(L, 2, "operation");
+    op = luaL_optstring(L, -1, "unknown");
+  }
+  char id[37], who[400], when[32], err[1024];
+  lf_uuid(id);
+  lf_who(who, sizeof who);
+  lf_iso8601((double)time(NULL), when);
+  json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s}", "id", id, "who", who,
+                          "operation", op, "created", when, "pid", (json_int_t)getpid(),
+                          "version", LUAFORM_VERSION, "path", u->b->name);
+  char *info = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  json_decref(rec);
+  if (!info) return luaL_error(L, "lock: out of memory");
+  int rc = u->b->ops->lock(u->b, info, timeout, err, sizeof err);
+  free(info);
+  if (rc != 0) return push_fail(L, err);
+  lua_pushboolean(L, 1);
+  lua_pushstring(L, id);
+  return 2;
+}
+
+static int m_unlock(lua_State *L) {
+  backend_ud *u = check_ud(L);
+  char err[1024];
+  if (u->b->ops->unlock(u->b, err, sizeof err) != 0) return push_fail(L, err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* Reads the stored state and pushes it (checked) when push is set: 0
+ * valid, 1 absent, -1 I/O error (err), -2 corrupted (err is the refusal;
+ * u remembers it). */
+static int read_state(lua_State *L, backend_ud *u, int push, char *err, size_t n) {
+  char *data;
+  size_t len;
+  int rc = u->b->ops->load(u->b, &data, &len, err, n);
+  if (rc != 0) {
+    if (rc == 1) u->checked = 1;
+    return rc;
+  }
+  json_error_t je;
+  int ok;
+  if (push) {
+    ok = lf_json_decode(L, data, len, lf_state_check, &je);
+  } else {
+    json_t *v = json_loadb(data, len, JSON_ALLOW_NUL, &je);
+    ok = v && lf_state_check(v, je.text, sizeof je.text) == 0;
+    if (v && !ok) je.line = je.column = 1;
+    json_decref(v);
+  }
+  free(data);
+  if (!ok) {
+    snprintf(err, n, "%s:%d:%d: state file is corrupted (%s); refusing to use it. "
+             "The file was left untouched.", u->b->name, je.line, je.column, je.text);
+    free(u->refused);
+    u->refused = strdup(err);
+    return -2;
+  }
+  u->checked = 1;
+  return 0;
+}
+
+/* b:load() -> state table | nil (no state yet); corrupted: error */
+static int m_load(lua_State *L) {
+  backend_ud *u = check_ud(L);
+  char err[1024];
+  int rc = read_state(L, u, 1, err, sizeof err);
+  if (rc == 1) {
+    lua_pushnil(L);
+    return 1;
+  }
+  if (rc < 0) {
+    lua_pushstring(L, err);
+    return lua_error(L);
+  }
+  return 1;
+}
+
+/* The required fields of a state table (lf_state_check's rules). */
+static int check_table(lua_State *L, int idx, char *err, size_t n) {
+  static const struct { const char *key; int type; const char *what; } fields[] = {
+    {"version", LUA_TNUMBER, "an integer"},
+    {"lineage", LUA_TSTRING, "a string"},
+    {"serial", LUA_TNUMBER, "an integer"},
+    {"resources", LUA_TTABLE, "a table"},
+  };
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    int t = lua_getfield(L, idx, fields[i].key);
+    int isnum = 0;
+    if (t == LUA_TNUMBER) lua_tointegerx(L, -1, &isnum);
+    lua_pop(L, 1);
+    if (t == LUA_TNIL) {
+      snprintf(err, n, "missing field \"%s\"", fields[i].key);
+      return -1;
+    }
+    if (t != fields[i].type || (t == LUA_TNUMBER && !isnum)) {
+      snprintf(err, n, "field \"%s\" is not %s", fields[i].key, fields[i].what);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* b:save(state) -> true | nil, message */
+static int m_save(lua_State *L) {
+  backend_ud *u = check_ud(L);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  char err[1024];
+  if (!u->checked && !u->refused) {  /* never replace a file we have not seen valid */
+    if (read_state(L, u, 0, err, sizeof err) == -1) return push_fail(L, err);
+  }
+  if (u->refused) {
+    snprintf(err, sizeof err, "refusing to save over %s: %s", u->b->name, u->refused);
+    return push_fail(L, err);
+  }
+  char why[300];
+  if (check_table(L, 2, why, sizeof why) != 0) {
+    snprintf(err, sizeof err, "refusing to save an invalid state to %s: %s", u->b->name, why);
+    return push_fail(L, err);
+  }
+  size_t len;
+  char *full = lf_json_encode(L, 2, JSON_INDENT(2), u->last_len + u->last_len / 8 + 4096,
+                              &len, err, sizeof err);
+  if (!full) return push_fail(L, err);
+  full[len++] = '\n';
+  full[len] = '\0';
+  u->last_len = len;
+  int rc = u->b->ops->save(u->b, full, len, err, sizeof err);
+  free(full);
+  if (rc != 0) return push_fail(L, err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int m_path(lua_State *L) {
+  lua_pushstring(L, check_ud(L)->b->name);
+  return 1;
+}
+
+static int m_close(lua_State *L) {
+  backend_ud *u = luaL_checkudata(L, 1, BACKEND_MT);
+  if (u->b) {
+    if (u->b->ops == &lua_ops) ((lua_backend *)u->b)->L = L;
+    u->b->ops->close(u->b);
+    u->b = NULL;
+  }
+  free(u->refused);
+  u->refused = NULL;
+  return 0;
+}
+
+static int m_tostring(lua_State *L) {
+  backend_ud *u = luaL_checkudata(L, 1, BACKEND_MT);
+  lua_pushfstring(L, "state backend (%s)", u->b ? u->b->name : "closed");
+  return 1;
+}
+
+/* core.state_backend(kind, config) -> backend */
+static int core_state_backend(lua_State *L) {
+  const char *kind = luaL_checkstring(L, 1);
+  if (lua_isnoneornil(L, 2)) {
+    lua_settop(L, 1);
+    lua_newtable(L);
+  }
+  luaL_checktype(L, 2, LUA_TTABLE);
+  lf_backend *b;
+  if (strcmp(kind, "local") == 0) {
+    lua_getfield(L, 2, "path");
+    const char *path = luaL_optstring(L, -1, DEFAULT_STATE_PATH);
+    char err[300];
+    b = lf_backend_local_new(path, err, sizeof err);
+    if (!b) return luaL_error(L, "%s", err);
+  } else {
+    lua_getfield(L, LUA_REGISTRYINDEX, REGISTERED_KEY);
+    if (!lua_istable(L, -1) || lua_getfield(L, -1, kind) != LUA_TTABLE)
+      return luaL_error(L, "unknown state backend \"%s\"", kind);
+    b = lua_backend_new(L, kind, lua_gettop(L), 2);
+  }
+  backend_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
+  memset(u, 0, sizeof *u);
+  u->b = b;
+  luaL_setmetatable(L, BACKEND_MT);
+  return 1;
+}
+
+/* core.state_backend_register(name, {load=, save=, lock=, unlock=, close=, new=}) */
+static int core_state_backend_register(lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  luaL_argcheck(L, strcmp(name, "local") != 0, 1, "\"local\" is built in");
+  if (lua_getfield(L, LUA_REGISTRYINDEX, REGISTERED_KEY) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, REGISTERED_KEY);
+  }
+  lua_pushvalue(L, 2);
+  lua_setfield(L, -2, name);
+  return 0;
+}
+
+void lf_open_state(lua_State *L) {
+  static const luaL_Reg methods[] = {
+    {"lock", m_lock}, {"unlock", m_unlock}, {"load", m_load}, {"save", m_save},
+    {"path", m_path}, {"close", m_close}, {NULL, NULL},
+  };
+  if (luaL_newmetatable(L, BACKEND_MT)) {
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, m_close);
+    lua_setfield(L, -2, "__gc");
+    lua_pushcfunction(L, m_close);
+    lua_setfield(L, -2, "__close");
+    lua_pushcfunction(L, m_tostring);
+    lua_setfield(L, -2, "__tostring");
+  }
+  lua_pop(L, 1);
+  lua_pushcfunction(L, core_state_backend);
+  lua_setfield(L, -2, "state_backend");
+  lua_pushcfunction(L, core_state_backend_register);
+  lua_setfield(L, -2, "state_backend_register");
+}

@@ -28,7 +28,7 @@ function M.open(opts)
   elseif opts.backend and opts.backend.config.path then
     config.path = opts.backend.config.path
   end
-  local ok, b = pcall(core.state_backend or M.dev_backend, kind, config)
+  local ok, b = pcall(core.state_backend, kind, config)
   if not ok then errors.raise(opts.backend and opts.backend.where, "backend %s: %s", kind, tostring(b)) end
   return setmetatable({ backend = b, locked = false }, Store)
 end
@@ -71,17 +71,6 @@ function Store:save()
 end
 
 function Store:path() return self.backend:path() end
-
--- TEMPORARY until the C backend lands.
-function M.dev_backend(_, config)
-  local p = config.path
-  return {
-    lock = function() return true end, unlock = function() end,
-    load = function() local s = core.read_file(p); return s and core.json_decode(s) end,
-    save = function(_, doc) return core.write_file(p, core.json_encode(doc, { pretty = true }), "0600") end,
-    path = function() return p end,
-  }
-end
 
 -- Sorted addresses of the state's resources.
 function M.addresses(st)

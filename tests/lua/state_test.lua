@@ -6,10 +6,14 @@ local function stack(text)
   return dir
 end
 
+-- A chain sleep1 -> file1 -> sleep2 -> file2 ...: about 3 s in all, so a
+-- kill after 1 s lands with some files written and some not.
 local MANY = [[
+local prev
 for i = 1, 30 do
-  local s = resource("time_sleep", "s" .. i, { create_duration = "100ms" })
-  resource("local_file", "f" .. i, { filename = "out/f" .. i .. ".txt", content = s.id })
+  local s = resource("time_sleep", "s" .. i, { create_duration = "100ms" },
+    { depends_on = { prev } })
+  prev = resource("local_file", "f" .. i, { filename = "out/f" .. i .. ".txt", content = s.id })
 end
 ]]
 

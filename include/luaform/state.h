@@ -1,0 +1,50 @@
+/*
+ * The state store (engine/state.c, engine/state_local.c).
+ *
+ * A backend moves the state document (JSON text) and guards it with a
+ * lock; it knows nothing of the document's schema. The Lua surface
+ * (core.state_backend) parses and checks the document, remembers a refused
+ * (corrupted) one so it is never overwritten, and serializes saves with
+ * sorted keys and 2-space indent.
+ *
+ * Return codes: load 0 ok (*data malloc'd, caller frees), 1 no state yet,
+ * -1 error; lock 0 acquired, 1 held by someone else (err names the
+ * holder), -1 error; save/unlock 0 ok, -1 error. err always gets a
+ * message on failure.
+ */
+#ifndef LUAFORM_STATE_H
+#define LUAFORM_STATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef struct lf_backend lf_backend;
+
+struct lf_backend_ops {
+  int (*load)(lf_backend *, char **data, size_t *len, char *err, size_t n);
+  int (*save)(lf_backend *, const char *data, size_t len, char *err, size_t n);
+  int (*lock)(lf_backend *, const char *info_json, double timeout_s, char *err, size_t n);
+  int (*unlock)(lf_backend *, char *err, size_t n);
+  void (*close)(lf_backend *);
+};
+
+/* Every backend starts with this. */
+struct lf_backend {
+  const struct lf_backend_ops *ops;
+  char name[512];  /* how messages name the state, e.g. its path */
+};
+
+/* Local file: path (the state), path.backup (the state before this
+ * process's first save), path.lock (flock; holds the lock record). */
+lf_backend *lf_backend_local_new(const char *path, char *err, size_t n);
+
+/* Checks the required top-level fields of a decoded state document:
+ * version (integer), lineage (string), serial (integer), resources
+ * (object). 0 ok, -1 with the problem in err. */
+int lf_state_check(const json_t *state, char *err, size_t n);
+
+/* "state is locked by root@host (apply, since 2026-11-25T06:13:24Z, ID ...)"
+ * from a lock record (JSON: who, operation, created, id). */
+void lf_lock_describe(const char *info_json, size_t len, char *out, size_t n);
+
+#endif
