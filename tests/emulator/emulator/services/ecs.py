@@ -77,6 +77,13 @@ def _tags_out(tags):
     return [{"key": k, "value": tags[k]} for k in sorted(tags)]
 
 
+def _status_at(s, now):
+    """A service's status at emulator time `now` (DRAINING turns INACTIVE by itself)."""
+    if s["status"] == "DRAINING" and now - s["drained_at"] >= DRAIN_SECONDS:
+        return "INACTIVE"
+    return s["status"]
+
+
 class ECS(Service):
     name = "ecs"
     protocol = "json"
@@ -386,9 +393,7 @@ class ECS(Service):
     # -- services ------------------------------------------------------------------------
 
     def _status(self, ctx, s):
-        if s["status"] == "DRAINING" and ctx.now() - s["drained_at"] >= DRAIN_SECONDS:
-            return "INACTIVE"
-        return s["status"]
+        return _status_at(s, ctx.now())
 
     def _running(self, ctx, s):
         if self._status(ctx, s) != "ACTIVE":
@@ -721,6 +726,7 @@ class ECS(Service):
 
     def inventory(self):
         clusters, taskdefs, services = [], [], []
+        now = self.emulator.clock.now()
         for region, r in self.store.get("regions", {}).items():
             for c in r["clusters"].values():
                 if c["status"] == "ACTIVE":
@@ -734,12 +740,11 @@ class ECS(Service):
                                              tags=dict(r["tags"].get(td["taskDefinitionArn"], {}))))
             for by_name in r["services"].values():
                 for s in by_name.values():
-                    if s["status"] == "INACTIVE":
+                    status = _status_at(s, now)
+                    if status == "INACTIVE":
                         continue
                     row = {k: v for k, v in s.items() if k not in ("deployments", "clientToken")}
-                    row.update(id=s["serviceArn"], region=region,
+                    row.update(id=s["serviceArn"], region=region, status=status,
                                tags=dict(r["tags"].get(s["serviceArn"], {})))
-                    if s["status"] == "DRAINING":
-                        row["inactive_at"] = s["drained_at"] + DRAIN_SECONDS
                     services.append(row)
         return {"cluster": clusters, "task_definition": taskdefs, "service": services}
