@@ -37,6 +37,7 @@ void lf_fmt_double(double d, char *out, size_t n);
 void lf_fmt_timestamp(double t, const char *fmt, char *out, size_t n);
 /* Accepts iso8601 (fraction, Z or offset), rfc822 and epoch seconds. */
 int lf_parse_timestamp(const char *s, double *out);
+int lf_fmt(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Fresh random UUID v4 text (37 bytes). */
 void lf_uuid4(char out[37]);
 

@@ -167,3 +167,13 @@ void lf_uuid4(char out[37]) {
   uuid_generate_random(u);
   uuid_unparse_lower(u, out);
 }
+
+/* snprintf for names built from model strings: truncation is acceptable
+   (names are bounded far below the buffers) and not worth a warning each. */
+int lf_fmt(char *out, size_t n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int r = vsnprintf(out, n, fmt, ap);
+  va_end(ap);
+  return r;
+}

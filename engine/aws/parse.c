@@ -1,0 +1,164 @@
+/*
+ * parse.c - lf_parse_response: dispatch by protocol, plus what the parsers
+ * share: scalar text to Lua (XML text, headers), REST members bound to
+ * headers and the status code, and the error table.
+ */
+#include "aws_int.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *lf_response_header(const lf_response *res, const char *name) {
+  for (size_t i = 0; i < res->nheaders; i++)
+    if (strcasecmp(res->headers[i].name, name) == 0) return res->headers[i].value;
+  return NULL;
+}
+
+int lf_push_error(lua_State *L, const char *code, const char *message, int status,
+                  const char *request_id) {
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, code && *code ? code : "Unknown");
+  lua_setfield(L, -2, "code");
+  lua_pushstring(L, message ? message : "");
+  lua_setfield(L, -2, "message");
+  lua_pushinteger(L, status);
+  lua_setfield(L, -2, "status");
+  if (request_id) {
+    lua_pushstring(L, request_id);
+    lua_setfield(L, -2, "request_id");
+  }
+  return 0;
+}
+
+void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const char *s,
+                         size_t n, const char *default_ts) {
+  const char *type = lf_shape_type(lf_shape_of(m, ref));
+  char tmp[128];
+  lf_fmt(tmp, sizeof tmp, "%.*s", (int)(n < 127 ? n : 127), s);
+  char *t = tmp;
+  while (isspace((unsigned char)*t)) t++;
+  if (!strcmp(type, "integer") || !strcmp(type, "long") || !strcmp(type, "short") ||
+      !strcmp(type, "byte")) {
+    lua_pushinteger(L, strtoll(t, NULL, 10));
+  } else if (!strcmp(type, "float") || !strcmp(type, "double")) {
+    if (!strncmp(t, "NaN", 3)) lua_pushnumber(L, NAN);
+    else if (!strncmp(t, "Infinity", 8)) lua_pushnumber(L, HUGE_VAL);
+    else if (!strncmp(t, "-Infinity", 9)) lua_pushnumber(L, -HUGE_VAL);
+    else lua_pushnumber(L, strtod(t, NULL));
+  } else if (!strcmp(type, "boolean")) {
+    lua_pushboolean(L, strncmp(t, "true", 4) == 0);
+  } else if (!strcmp(type, "timestamp")) {
+    double v;
+    (void)default_ts;   /* parsing accepts every format */
+    if (lf_parse_timestamp(t, &v) == 0) lua_pushnumber(L, v);
+    else lua_pushlstring(L, s, n);
+  } else if (!strcmp(type, "blob")) {
+    size_t len;
+    unsigned char *d = lf_base64_decode(s, n, &len);
+    if (d) lua_pushlstring(L, (const char *)d, len);
+    else lua_pushlstring(L, s, n);
+    free(d);
+  } else {
+    lua_pushlstring(L, s, n);
+  }
+}
+
+/* Splits a list header: items separated by commas, "quoted" items
+   unescaped; rfc822 timestamps contain one comma each, so those are
+   joined back in pairs. */
+static void push_header_list(lua_State *L, const lf_model *m, json_t *ref, const char *v) {
+  json_t *member = json_object_get(lf_shape_of(m, ref), "member");
+  int ts = strcmp(lf_shape_type(lf_shape_of(m, member)), "timestamp") == 0;
+  lua_newtable(L);
+  lua_Integer n = 0;
+  const char *p = v;
+  while (*p) {
+    while (*p == ' ' || *p == '\t') p++;
+    lf_buf item = {0};
+    if (*p == '"') {
+      for (p++; *p && *p != '"'; p++) {
+        if (*p == '\\' && p[1]) p++;
+        lf_buf_putc(&item, *p);
+      }
+      if (*p == '"') p++;
+      while (*p && *p != ',') p++;
+    } else {
+      const char *start = p;
+      int commas = ts ? 2 : 1;
+      while (*p && !(*p == ',' && --commas == 0)) p++;
+      const char *end = p;
+      while (end > start && (end[-1] == ' ' || end[-1] == '\t')) end--;
+      lf_buf_add(&item, start, (size_t)(end - start));
+    }
+    lf_push_scalar_text(L, m, member, item.p ? item.p : "", item.n, "rfc822");
+    lua_rawseti(L, -2, ++n);
+    lf_buf_free(&item);
+    if (*p == ',') p++;
+  }
+}
+
+void lf_parse_rest_headers(lua_State *L, const lf_model *m, json_t *shape,
+                           const lf_response *res) {
+  const char *name;
+  json_t *mref;
+  json_object_foreach(json_object_get(shape, "members"), name, mref) {
+    const char *loc = json_string_value(json_object_get(mref, "location"));
+    const char *lname = json_string_value(json_object_get(mref, "locationName"));
+    if (!loc) continue;
+    if (!strcmp(loc, "statusCode")) {
+      lua_pushinteger(L, res->status);
+      lua_setfield(L, -2, name);
+    } else if (!strcmp(loc, "header")) {
+      const char *v = lf_response_header(res, lname ? lname : name);
+      if (!v) continue;
+      json_t *shape2 = lf_shape_of(m, mref);
+      if (!strcmp(lf_shape_type(shape2), "list")) {
+        push_header_list(L, m, mref, v);
+      } else if (lf_trait_true(m, mref, "jsonvalue")) {
+        size_t len;
+        unsigned char *d = lf_base64_decode(v, strlen(v), &len);
+        json_t *j = d ? json_loadb((const char *)d, len, JSON_DECODE_ANY, NULL) : NULL;
+        if (j) lf_push_json(L, j);
+        else lua_pushstring(L, v);
+        json_decref(j);
+        free(d);
+      } else {
+        lf_push_scalar_text(L, m, mref, v, strlen(v), "rfc822");
+      }
+      lua_setfield(L, -2, name);
+    } else if (!strcmp(loc, "headers")) {
+      const char *prefix = lname ? lname : "";
+      size_t pl = strlen(prefix);
+      json_t *vref = json_object_get(lf_shape_of(m, mref), "value");
+      int any = 0;
+      lua_newtable(L);
+      for (size_t i = 0; i < res->nheaders; i++)
+        if (strncasecmp(res->headers[i].name, prefix, pl) == 0) {
+          const char *v = res->headers[i].value;
+          lf_push_scalar_text(L, m, vref, v, strlen(v), "rfc822");
+          lua_setfield(L, -2, res->headers[i].name + pl);
+          any = 1;
+        }
+      if (any) lua_setfield(L, -2, name);
+      else lua_pop(L, 1);
+    }
+  }
+}
+
+int lf_parse_response(lua_State *L, const lf_model *m, const char *op, const lf_response *res) {
+  json_t *opdef = lf_model_operation(m, op);
+  if (!opdef) {
+    lua_pushfstring(L, "unknown operation '%s'", op);
+    return -1;
+  }
+  const char *proto = lf_model_protocol(m);
+  if (!strcmp(proto, "json") || !strcmp(proto, "rest-json"))
+    return lf_parse_json_output(L, m, opdef, res);
+  if (!strcmp(proto, "query") || !strcmp(proto, "ec2") || !strcmp(proto, "rest-xml"))
+    return lf_parse_xml_output(L, m, opdef, res);
+  lua_pushfstring(L, "%s: unsupported protocol '%s'", op, proto);
+  return -1;
+}

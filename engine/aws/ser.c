@@ -1,0 +1,133 @@
+/*
+ * ser.c - lf_serialize: validate the Lua parameters against the operation's
+ * input shape, then hand the converted tree to the protocol's serializer.
+ * Also the pieces shared by serializers: scalar text (query, URI, headers)
+ * and the endpoint trait's host prefix.
+ */
+#include "aws_int.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void lf_scalar_text(const lf_model *m, json_t *ref, json_t *v, const char *default_ts,
+                    lf_buf *out) {
+  json_t *shape = lf_shape_of(m, ref);
+  const char *type = lf_shape_type(shape);
+  char num[64];
+  if (strcmp(type, "timestamp") == 0 && json_is_number(v)) {
+    const char *fmt = lf_trait_str(m, ref, "timestampFormat");
+    lf_fmt_timestamp(json_number_value(v), fmt ? fmt : default_ts, num, sizeof num);
+    lf_buf_puts(out, num);
+  } else if (strcmp(type, "blob") == 0 && json_is_string(v)) {
+    char *b64 = lf_base64_encode(json_string_value(v), json_string_length(v));
+    lf_buf_puts(out, b64);
+    free(b64);
+  } else if (json_is_string(v)) {
+    lf_buf_add(out, json_string_value(v), json_string_length(v));
+  } else if (json_is_integer(v)) {
+    lf_buf_printf(out, "%lld", (long long)json_integer_value(v));
+  } else if (json_is_real(v)) {
+    lf_fmt_double(json_real_value(v), num, sizeof num);
+    lf_buf_puts(out, num);
+  } else if (json_is_boolean(v)) {
+    lf_buf_puts(out, json_is_true(v) ? "true" : "false");
+  } else if (v && !json_is_null(v)) {   /* jsonvalue */
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    lf_buf_puts(out, s ? s : "");
+    free(s);
+  }
+}
+
+/* "foo.{label}." with hostLabel members substituted. */
+static int host_prefix(const lf_model *m, json_t *opdef, json_t *in, lf_request *req,
+                       char *err, size_t errlen) {
+  const char *tmpl = json_string_value(json_object_get(json_object_get(opdef, "endpoint"),
+                                                       "hostPrefix"));
+  if (!tmpl) return 0;
+  json_t *shape = lf_shape_of(m, json_object_get(opdef, "input"));
+  json_t *members = json_object_get(shape, "members");
+  lf_buf b = {0};
+  for (const char *p = tmpl; *p; p++) {
+    const char *close;
+    if (*p != '{' || !(close = strchr(p, '}'))) { lf_buf_putc(&b, *p); continue; }
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)(close - p - 1), p + 1);
+    json_t *v = json_object_get(in, name);
+    if (!json_is_string(v) || !json_string_length(v)) {
+      snprintf(err, errlen, "%s: host label must be a non-empty string", name);
+      lf_buf_free(&b);
+      return -1;
+    }
+    const char *s = json_string_value(v);
+    for (const char *c = s; *c; c++)
+      if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+            *c == '-' || *c == '.')) {
+        snprintf(err, errlen, "%s: host label has characters not allowed in a host name", name);
+        lf_buf_free(&b);
+        return -1;
+      }
+    (void)members;
+    lf_buf_puts(&b, s);
+    p = close;
+  }
+  req->host_prefix = lf_buf_take(&b);
+  return 0;
+}
+
+int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op,
+                 lf_request *req, char *err, size_t errlen) {
+  memset(req, 0, sizeof *req);
+  json_t *opdef = lf_model_operation(m, op);
+  if (!opdef) {
+    snprintf(err, errlen, "unknown operation '%s'", op);
+    return -1;
+  }
+  json_t *input_ref = json_object_get(opdef, "input");
+  if (params_idx) params_idx = lua_absindex(L, params_idx);
+  int has_params = params_idx && !lua_isnoneornil(L, params_idx);
+  if (has_params && !lua_istable(L, params_idx)) {
+    snprintf(err, errlen, "%s: parameters must be a table", op);
+    return -1;
+  }
+  char inner[1024];
+  json_t *in;
+  if (input_ref) {
+    if (!has_params) { lua_newtable(L); params_idx = lua_gettop(L); }
+    in = lf_lua_to_shape(L, params_idx, m, input_ref, "", inner, sizeof inner);
+    if (!has_params) lua_pop(L, 1);
+    if (!in) {
+      snprintf(err, errlen, "%s: %s", op, inner);
+      return -1;
+    }
+  } else {
+    if (has_params) {
+      lua_pushnil(L);
+      if (lua_next(L, params_idx)) {
+        lua_pop(L, 2);
+        snprintf(err, errlen, "%s: takes no parameters", op);
+        return -1;
+      }
+    }
+    in = json_object();
+  }
+  const char *proto = lf_model_protocol(m);
+  int rc;
+  if (host_prefix(m, opdef, in, req, inner, sizeof inner) != 0) {
+    snprintf(err, errlen, "%s: %s", op, inner);
+    rc = -1;
+  } else if (strcmp(proto, "query") == 0 || strcmp(proto, "ec2") == 0) {
+    rc = lf_ser_query(m, opdef, in, req, proto[0] == 'e', err, errlen);
+  } else if (strcmp(proto, "json") == 0) {
+    rc = lf_ser_json_rpc(m, opdef, in, req, err, errlen);
+  } else if (strcmp(proto, "rest-json") == 0 || strcmp(proto, "rest-xml") == 0) {
+    rc = lf_ser_rest(m, opdef, in, req, proto[5] == 'x', err, errlen);
+  } else {
+    snprintf(err, errlen, "%s: unsupported protocol '%s'", op, proto);
+    rc = -1;
+  }
+  json_decref(in);
+  if (rc != 0) lf_request_free(req);
+  return rc;
+}

@@ -1,0 +1,317 @@
+/*
+ * shape.c - shapes of a model and the validated Lua -> jansson conversion.
+ *
+ * A Lua table cannot tell a list from a map, so every conversion is
+ * directed by the shape: structures take only their members (an unknown key
+ * is an error), lists take sequences, maps string keys. Errors name the
+ * path of the value ("TagSpecifications[1].Tags[1].Key: expected string").
+ * Missing idempotency tokens are filled with a UUID v4 and written back to
+ * the caller's table, so a retry of the same table reuses the token.
+ */
+#include "aws_int.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_DEPTH 64
+
+json_t *lf_shape_of(const lf_model *m, json_t *ref) {
+  const char *name = json_string_value(json_object_get(ref, "shape"));
+  return name ? lf_model_shape(m, name) : NULL;
+}
+
+const char *lf_shape_type(json_t *shape) {
+  const char *t = json_string_value(json_object_get(shape, "type"));
+  return t ? t : "";
+}
+
+json_t *lf_trait(const lf_model *m, json_t *ref, const char *key) {
+  json_t *v = json_object_get(ref, key);
+  if (v) return v;
+  return json_object_get(lf_shape_of(m, ref), key);
+}
+
+const char *lf_trait_str(const lf_model *m, json_t *ref, const char *key) {
+  return json_string_value(lf_trait(m, ref, key));
+}
+
+int lf_trait_true(const lf_model *m, json_t *ref, const char *key) {
+  return json_is_true(lf_trait(m, ref, key));
+}
+
+static int fail(char *err, size_t errlen, const char *path, const char *msg) {
+  snprintf(err, errlen, "%s%s%s", path, *path ? ": " : "", msg);
+  return 0;
+}
+
+static void join(char *out, size_t n, const char *path, const char *name) {
+  snprintf(out, n, "%s%s%s", path, *path ? "." : "", name);
+}
+
+/* Is the table at idx a sequence 1..n (n >= 0)? Sets *n. */
+static int is_sequence(lua_State *L, int idx, lua_Integer *n) {
+  lua_Integer count = 0, max = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1) { lua_pop(L, 1); return 0; }
+    lua_Integer k = lua_tointeger(L, -1);
+    if (k > max) max = k;
+    count++;
+  }
+  *n = count;
+  return max == count;
+}
+
+/* Any Lua value as generic JSON (documents, jsonvalue strings). */
+static json_t *generic(lua_State *L, int idx, int depth) {
+  idx = lua_absindex(L, idx);
+  switch (lua_type(L, idx)) {
+  case LUA_TBOOLEAN: return json_boolean(lua_toboolean(L, idx));
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, idx)) return json_integer(lua_tointeger(L, idx));
+    return json_real(lua_tonumber(L, idx));
+  case LUA_TSTRING: {
+    size_t n;
+    const char *s = lua_tolstring(L, idx, &n);
+    return json_stringn(s, n);
+  }
+  case LUA_TTABLE: {
+    if (depth > MAX_DEPTH) return NULL;
+    lua_Integer n;
+    if (is_sequence(L, idx, &n) && n > 0) {
+      json_t *a = json_array();
+      for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, idx, i);
+        json_t *v = generic(L, -1, depth + 1);
+        lua_pop(L, 1);
+        if (!v) { json_decref(a); return NULL; }
+        json_array_append_new(a, v);
+      }
+      return a;
+    }
+    json_t *o = json_object();
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      lua_pushvalue(L, -2);
+      const char *k = lua_tostring(L, -1);
+      json_t *v = generic(L, -2, depth + 1);
+      if (!k || !v) { lua_pop(L, 3); json_decref(o); json_decref(v); return NULL; }
+      json_object_set_new(o, k, v);
+      lua_pop(L, 2);
+    }
+    return o;
+  }
+  default: return json_null();
+  }
+}
+
+static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, const char *path,
+                       char *err, size_t errlen, int depth);
+
+static json_t *structure(lua_State *L, int idx, const lf_model *m, json_t *shape,
+                         const char *path, char *err, size_t errlen, int depth) {
+  json_t *members = json_object_get(shape, "members");
+  char sub[1024];
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING) {
+      lua_pop(L, 1);
+      fail(err, errlen, path, "expected a table with member names as keys");
+      return NULL;
+    }
+    const char *k = lua_tostring(L, -1);
+    if (!json_object_get(members, k)) {
+      snprintf(sub, sizeof sub, "unknown parameter '%s'", k);
+      lua_pop(L, 1);
+      fail(err, errlen, path, sub);
+      return NULL;
+    }
+  }
+  json_t *out = json_object(), *required = json_object_get(shape, "required");
+  const char *name;
+  json_t *mref;
+  json_object_foreach(members, name, mref) {
+    join(sub, sizeof sub, path, name);
+    lua_getfield(L, idx, name);
+    if (lua_isnil(L, -1) && json_is_true(json_object_get(mref, "idempotencyToken"))) {
+      char uuid[37];
+      lf_uuid4(uuid);
+      lua_pop(L, 1);
+      lua_pushstring(L, uuid);
+      lua_pushvalue(L, -1);
+      lua_setfield(L, idx, name);
+    }
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      size_t i;
+      json_t *r;
+      json_array_foreach(required, i, r)
+        if (json_is_string(r) && strcmp(json_string_value(r), name) == 0) {
+          fail(err, errlen, sub, "missing required parameter");
+          json_decref(out);
+          return NULL;
+        }
+      continue;
+    }
+    json_t *v = convert(L, -1, m, mref, sub, err, errlen, depth + 1);
+    lua_pop(L, 1);
+    if (!v) { json_decref(out); return NULL; }
+    json_object_set_new(out, name, v);
+  }
+  return out;
+}
+
+static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, const char *path,
+                       char *err, size_t errlen, int depth) {
+  idx = lua_absindex(L, idx);
+  json_t *shape = lf_shape_of(m, ref);
+  if (!shape) { fail(err, errlen, path, "model has no shape for this member"); return NULL; }
+  if (depth > MAX_DEPTH) { fail(err, errlen, path, "nested too deeply"); return NULL; }
+  const char *type = lf_shape_type(shape);
+  int lt = lua_type(L, idx);
+  char sub[1024];
+
+  if (strcmp(type, "structure") == 0) {
+    if (lt != LUA_TTABLE) { fail(err, errlen, path, "expected table"); return NULL; }
+    return structure(L, idx, m, shape, path, err, errlen, depth);
+  }
+  if (strcmp(type, "list") == 0) {
+    lua_Integer n;
+    if (lt != LUA_TTABLE || !is_sequence(L, idx, &n)) {
+      fail(err, errlen, path, "expected list");
+      return NULL;
+    }
+    json_t *out = json_array(), *member = json_object_get(shape, "member");
+    for (lua_Integer i = 1; i <= n; i++) {
+      snprintf(sub, sizeof sub, "%s[%lld]", path, (long long)i);
+      lua_rawgeti(L, idx, i);
+      json_t *v = convert(L, -1, m, member, sub, err, errlen, depth + 1);
+      lua_pop(L, 1);
+      if (!v) { json_decref(out); return NULL; }
+      json_array_append_new(out, v);
+    }
+    return out;
+  }
+  if (strcmp(type, "map") == 0) {
+    if (lt != LUA_TTABLE) { fail(err, errlen, path, "expected map"); return NULL; }
+    json_t *out = json_object(), *value = json_object_get(shape, "value");
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      if (lua_type(L, -2) != LUA_TSTRING) {
+        lua_pop(L, 2);
+        json_decref(out);
+        fail(err, errlen, path, "expected map with string keys");
+        return NULL;
+      }
+      const char *k = lua_tostring(L, -2);
+      join(sub, sizeof sub, path, k);
+      json_t *v = convert(L, -1, m, value, sub, err, errlen, depth + 1);
+      lua_pop(L, 1);
+      if (!v) { lua_pop(L, 1); json_decref(out); return NULL; }
+      json_object_set_new(out, k, v);
+    }
+    return out;
+  }
+  if (strcmp(type, "string") == 0) {
+    if (json_is_true(json_object_get(shape, "jsonvalue")) ||
+        json_is_true(json_object_get(ref, "jsonvalue"))) {
+      json_t *v = generic(L, idx, depth);
+      if (!v) fail(err, errlen, path, "value cannot be encoded as JSON");
+      return v;
+    }
+    if (lt != LUA_TSTRING) { fail(err, errlen, path, "expected string"); return NULL; }
+    size_t n;
+    const char *s = lua_tolstring(L, idx, &n);
+    json_t *v = json_stringn(s, n);
+    if (!v) fail(err, errlen, path, "string is not valid UTF-8");
+    return v;
+  }
+  if (strcmp(type, "integer") == 0 || strcmp(type, "long") == 0 ||
+      strcmp(type, "short") == 0 || strcmp(type, "byte") == 0) {
+    if (lt == LUA_TNUMBER && lua_isinteger(L, idx)) return json_integer(lua_tointeger(L, idx));
+    if (lt == LUA_TNUMBER) {
+      double d = lua_tonumber(L, idx);
+      if (d == floor(d) && fabs(d) < 9.2e18) return json_integer((json_int_t)d);
+    }
+    fail(err, errlen, path, "expected integer");
+    return NULL;
+  }
+  if (strcmp(type, "float") == 0 || strcmp(type, "double") == 0) {
+    if (lt == LUA_TNUMBER) {
+      double d = lua_tonumber(L, idx);
+      if (isnan(d)) return json_string("NaN");
+      if (isinf(d)) return json_string(d > 0 ? "Infinity" : "-Infinity");
+      if (lua_isinteger(L, idx)) return json_integer(lua_tointeger(L, idx));
+      return json_real(d);
+    }
+    if (lt == LUA_TSTRING) {
+      const char *s = lua_tostring(L, idx);
+      if (!strcmp(s, "NaN") || !strcmp(s, "Infinity") || !strcmp(s, "-Infinity"))
+        return json_string(s);
+    }
+    fail(err, errlen, path, "expected number");
+    return NULL;
+  }
+  if (strcmp(type, "boolean") == 0) {
+    if (lt != LUA_TBOOLEAN) { fail(err, errlen, path, "expected boolean"); return NULL; }
+    return json_boolean(lua_toboolean(L, idx));
+  }
+  if (strcmp(type, "timestamp") == 0) {
+    double t;
+    if (lt == LUA_TNUMBER) return json_real(lua_tonumber(L, idx));
+    if (lt == LUA_TSTRING && lf_parse_timestamp(lua_tostring(L, idx), &t) == 0)
+      return json_real(t);
+    fail(err, errlen, path, "expected timestamp (epoch seconds or ISO 8601 string)");
+    return NULL;
+  }
+  if (strcmp(type, "blob") == 0) {
+    if (lt != LUA_TSTRING) { fail(err, errlen, path, "expected string (blob)"); return NULL; }
+    size_t n;
+    const char *s = lua_tolstring(L, idx, &n);
+    return json_stringn_nocheck(s, n);
+  }
+  json_t *v = generic(L, idx, depth);   /* document and unknown types */
+  if (!v) fail(err, errlen, path, "value cannot be encoded as JSON");
+  return v;
+}
+
+json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, json_t *ref,
+                        const char *path, char *err, size_t errlen) {
+  return convert(L, idx, m, ref, path, err, errlen, 0);
+}
+
+void lf_push_json(lua_State *L, json_t *v) {
+  switch (json_typeof(v)) {
+  case JSON_OBJECT: {
+    lua_createtable(L, 0, (int)json_object_size(v));
+    const char *k;
+    json_t *x;
+    json_object_foreach(v, k, x) {
+      if (json_is_null(x)) continue;
+      lf_push_json(L, x);
+      lua_setfield(L, -2, k);
+    }
+    break;
+  }
+  case JSON_ARRAY: {
+    lua_createtable(L, (int)json_array_size(v), 0);
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) {
+      lf_push_json(L, x);
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    break;
+  }
+  case JSON_STRING: lua_pushlstring(L, json_string_value(v), json_string_length(v)); break;
+  case JSON_INTEGER: lua_pushinteger(L, json_integer_value(v)); break;
+  case JSON_REAL: lua_pushnumber(L, json_real_value(v)); break;
+  case JSON_TRUE: lua_pushboolean(L, 1); break;
+  case JSON_FALSE: lua_pushboolean(L, 0); break;
+  default: lua_pushnil(L); break;
+  }
+}

@@ -1,0 +1,146 @@
+/*
+ * transport.h - internals of the AWS client (engine/aws): HTTP over the
+ * event loop, endpoint resolution, the retry policy and the credentials
+ * configuration. The protocol layer (models, serializers, SigV4) is
+ * luaform/aws.h; client.c joins both into the Lua surface.
+ *
+ * Everything here is plain C with no Lua state except where a function
+ * takes one, so the pieces are unit-testable on their own.
+ */
+#ifndef LF_AWS_TRANSPORT_H
+#define LF_AWS_TRANSPORT_H
+
+#include "luaform/aws.h"
+#include "luaform/loop.h"
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+/* ---- http.c: one HTTP exchange on the loop's curl multi ---- */
+
+typedef struct {
+  const char *method;            /* GET, PUT, POST, DELETE, HEAD */
+  const char *url;
+  const lf_header *headers;      /* sent as given (no Host: curl derives it) */
+  size_t nheaders;
+  const char *body;              /* may be NULL */
+  size_t body_len;
+  long connect_timeout_ms;       /* 0: 10 s */
+  long timeout_ms;               /* 0: 60 s, whole exchange */
+  int insecure;                  /* 1: no TLS peer/host verification */
+} lf_http_request;
+
+typedef struct {
+  CURLcode rc;                   /* CURLE_OK when a response arrived */
+  char error[CURL_ERROR_SIZE];   /* curl's message when rc != CURLE_OK */
+  int status;
+  lf_header *headers;            /* names lower-cased, in arrival order */
+  size_t nheaders;
+  char *body;                    /* NUL-terminated */
+  size_t body_len;
+  double seconds;                /* wall time of the exchange */
+} lf_http_response;
+
+/* Called once when the exchange ended; res is valid only during the call
+ * (use lf_http_response_take to keep it). */
+typedef void (*lf_http_fn)(void *ud, lf_http_response *res);
+
+/* Starts req on the loop; everything in req is copied, so the caller may
+ * free it at once. done runs from the loop (never inside this call). */
+void lf_http_start(lf_loop *loop, const lf_http_request *req, lf_http_fn done, void *ud);
+/* Moves res's contents into a heap copy the caller frees with
+ * lf_http_response_free. */
+lf_http_response *lf_http_response_take(lf_http_response *res);
+void lf_http_response_free(lf_http_response *res);
+const char *lf_http_header(const lf_http_response *res, const char *lower_name);
+
+/* ---- endpoints.c ---- */
+
+typedef struct {
+  char url[512];        /* scheme://host[:port][/base], no trailing slash */
+  char host[256];       /* Host header value (":port" when not default) */
+  char signing_region[64];
+  char signing_name[64];
+  int overridden;       /* from AWS_ENDPOINT_URL*, profile or opts.endpoints */
+  int s3_path_style;    /* S3: buckets go in the path, not the host */
+} lf_endpoint;
+
+typedef struct {
+  const char *service;        /* model directory name: "ec2", "elbv2" */
+  const char *endpoint_prefix;/* model metadata.endpointPrefix */
+  const char *signing_name;   /* model signing name */
+  const char *sdk_id;         /* model metadata.serviceId */
+  const char *region;
+  const char *override_url;   /* opts.endpoints[service], or NULL */
+  const char *profile_url;    /* endpoint_url of the profile, or NULL */
+} lf_endpoint_query;
+
+/* Resolves q into ep. Environment read: AWS_ENDPOINT_URL_<SDK_ID>,
+ * AWS_ENDPOINT_URL, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS,
+ * AWS_STS_REGIONAL_ENDPOINTS, AWS_S3_US_EAST_1_REGIONAL_ENDPOINT.
+ * Returns 0, or -1 with err filled. */
+int lf_endpoint_resolve(const lf_endpoint_query *q, lf_endpoint *ep, char *err, size_t errlen);
+/* "Elastic Load Balancing v2" -> "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2" */
+void lf_endpoint_env_name(const char *sdk_id, char *out, size_t n);
+/* The DNS suffix of region's partition: "amazonaws.com", "amazonaws.com.cn"... */
+const char *lf_partition_suffix(const char *region);
+/* 1 when bucket can be a host label (virtual-host addressing). */
+int lf_s3_bucket_dns_ok(const char *bucket);
+/* Splits "scheme://host[:port][/path]"; fills host with the Host header
+ * value. Returns 0 or -1. */
+int lf_url_host(const char *url, char *host, size_t n, int *https);
+
+/* ---- retry.c: the SDK "standard" retry mode ---- */
+
+enum { LF_RETRY_NO = 0, LF_RETRY_TRANSIENT, LF_RETRY_THROTTLE, LF_RETRY_TIMEOUT };
+/* Classifies one failed attempt: status 0 with curl_rc != CURLE_OK is a
+ * transport failure; code is the AWS error code or NULL. */
+int lf_retry_class(int status, const char *code, CURLcode curl_rc);
+/* Delay before attempt+1 after `attempt` attempts failed (1-based):
+ * min(rand[0,1) * 2^(attempt-1), 20) * scale seconds. */
+double lf_retry_delay(int attempt, double scale);
+/* Retry quota (token bucket) shared by a client's calls. */
+typedef struct { int tokens; } lf_retry_quota;
+void lf_retry_quota_init(lf_retry_quota *q);
+/* Takes the cost of a retry of class cls; 0 when the quota is empty. */
+int lf_retry_quota_take(lf_retry_quota *q, int cls);
+/* After a success: gives back the retry cost (retried) or 1. */
+void lf_retry_quota_release(lf_retry_quota *q, int retried_cls);
+/* max attempts: opt > 0 ? opt : AWS_MAX_ATTEMPTS : profile value : 3. */
+int lf_retry_max_attempts(int opt, const char *profile_value);
+
+/* ---- creds.c: shared config files and the credentials chain ---- */
+
+typedef struct lf_ini lf_ini;  /* sections of key = value */
+lf_ini *lf_ini_parse(const char *text, size_t len);
+lf_ini *lf_ini_load(const char *path);           /* NULL when absent */
+void lf_ini_free(lf_ini *ini);
+/* Value of key in section (exact section name), or NULL. */
+const char *lf_ini_get(const lf_ini *ini, const char *section, const char *key);
+int lf_ini_has_section(const lf_ini *ini, const char *section);
+
+/* The shared files of the current environment: AWS_SHARED_CREDENTIALS_FILE
+ * (default ~/.aws/credentials) and AWS_CONFIG_FILE (~/.aws/config). */
+typedef struct {
+  lf_ini *credentials, *config;
+} lf_aws_files;
+void lf_aws_files_load(lf_aws_files *f);
+void lf_aws_files_free(lf_aws_files *f);
+/* Profile to use: name if given, else AWS_PROFILE, else "default". */
+const char *lf_aws_profile_name(const char *name);
+/* key of profile: credentials file [name] first (for credential keys),
+ * then config file [profile name] (or [default]). */
+const char *lf_aws_profile_get(const lf_aws_files *f, const char *profile, const char *key);
+/* 1 when the profile exists in either file. */
+int lf_aws_profile_exists(const lf_aws_files *f, const char *profile);
+
+/* Pushes a Lua table describing where credentials come from, in the SDK
+ * order (see creds.c), or nil and a message. */
+int lf_push_creds_source(lua_State *L, const char *profile);
+/* Pushes the region (opt, AWS_REGION, AWS_DEFAULT_REGION, profile) or nil. */
+int lf_push_region(lua_State *L, const char *opt, const char *profile);
+
+/* ---- client.c: debug logging ---- */
+int lf_aws_debug(void);   /* LUAFORM_LOG=debug */
+
+#endif
