@@ -494,6 +494,14 @@ static int core_getenv(lua_State *L) {
   return 1;
 }
 
+/* core.setenv(name, value|nil): for this process and the ones it starts. */
+static int core_setenv(lua_State *L) {
+  const char *name = luaL_checkstring(L, 1);
+  int rc = lua_isnoneornil(L, 2) ? unsetenv(name) : setenv(name, luaL_checkstring(L, 2), 1);
+  lua_pushboolean(L, rc == 0);
+  return 1;
+}
+
 static int core_interrupts(lua_State *L) {
   lua_pushinteger(L, lf_interrupts());
   return 1;
@@ -554,6 +562,7 @@ void lf_open_util(lua_State *L) {
     {"dirname", core_dirname},
     {"basename", core_basename},
     {"getenv", core_getenv},
+    {"setenv", core_setenv},
     {"interrupts", core_interrupts},
     {"isatty", core_isatty},
     {"hostname", core_hostname},

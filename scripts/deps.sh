@@ -2,7 +2,7 @@
 # Installs the Debian packages luaform's build, tests and demo need, when any
 # is missing. Needs root (or sudo) only when something is missing.
 set -euo pipefail
-pkgs=(gcc make pkg-config git liblua5.4-dev libcurl4-openssl-dev libssl-dev
+pkgs=(gcc make pkg-config git curl liblua5.4-dev libcurl4-openssl-dev libssl-dev
       libjansson-dev libexpat1-dev uuid-dev libcmocka-dev python3
       python3-boto3 python3-botocore)
 missing=()

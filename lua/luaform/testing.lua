@@ -6,12 +6,14 @@
 -- too. Each test runs as a task on the event loop, so it may sleep or
 -- call AWS. Helpers for end-to-end tests: tmpdir(), write(path, text),
 -- read(path), sh(cmd) -> output, exit code, and luaform(dir, args...)
--- which runs this luaform binary in dir. The last line printed is
+-- which runs this luaform binary in dir; emulator(flags) starts the local
+-- AWS emulator (luaform.testing.emulator). The last line printed is
 -- "N passed, N failed".
 local core = require("luaform.core")
 local values = require("luaform.values")
 
 local M = {}
+M.emulators = {}   -- started by the running test; stopped when it ends
 
 local function fail(msg, level)
   local info = debug.getinfo(level + 1, "Sl")
@@ -90,6 +92,11 @@ local helpers = {
     assert(core.write_file(path, text, "0644"))
   end,
   read = function(path) return core.read_file(path) end,
+  emulator = function(flags)
+    local e = require("luaform.testing.emulator").start(flags)
+    M.emulators[#M.emulators + 1] = e
+    return e
+  end,
   luaform = function(dir, ...)
     local args = { quote(core.exe_dir .. "/luaform"), "-chdir=" .. quote(dir) }
     for _, a in ipairs({ ... }) do args[#args + 1] = quote(a) end
@@ -147,6 +154,8 @@ function M.main(paths, flags)
       if not flags.filter or t.name:find(flags.filter, 1, true) then
         local t0 = core.now()
         local ok, terr = run_one(t.fn)
+        for _, e in ipairs(M.emulators) do e:stop() end
+        M.emulators = {}
         if ok then
           passed = passed + 1
           print(string.format("ok   %s: %s (%.2fs)", file, t.name, core.now() - t0))

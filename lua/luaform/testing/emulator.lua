@@ -1,0 +1,110 @@
+-- luaform.testing.emulator: the local AWS emulator for end-to-end tests.
+--
+-- emulator(flags) starts `python3 tests/emulator/server.py --port 0` with
+-- extra flags ({ ["nat-delay-ms"] = 100, seed = 7 } -> --nat-delay-ms 100
+-- --seed 7) in the background and returns a handle:
+--   e.url, e.access_key, e.secret_key, e.region
+--   e:env()              "env -u AWS_PROFILE ... AWS_ENDPOINT_URL=..." prefix for sh()
+--   e:use()              points this process's AWS clients at it (setenv)
+--   e:luaform(dir, ...)  runs the luaform binary in dir against it
+--   e:inventory(), e:counts(), e:requests()   admin endpoint, decoded JSON
+--   e:reset(), e:faults(tbl), e:advance(seconds)
+--   e:stop()             kills it (the runner also does when the test ends)
+-- The admin endpoint is reached with curl(1); the emulator prints its URL
+-- and keys on its first two lines, which is how the handle learns them.
+local core = require("luaform.core")
+
+local M = {}
+local E = {}
+E.__index = E
+
+local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local function sh(cmd)
+  local p = io.popen(cmd .. " 2>&1")
+  local out = p:read("a")
+  local _, _, code = p:close()
+  return out, code
+end
+
+local function python()
+  return core.stat("/usr/bin/python3") and "/usr/bin/python3" or "python3"
+end
+
+function M.start(flags)
+  local dir = (sh("mktemp -d /tmp/luaform-emu.XXXXXX"):gsub("%s+$", ""))
+  local args = { python(), quote(core.exe_dir .. "/tests/emulator/server.py"), "--port", "0" }
+  local names = {}
+  for k in pairs(flags or {}) do names[#names + 1] = k end
+  table.sort(names)
+  for _, k in ipairs(names) do
+    local v = flags[k]
+    if v == true then args[#args + 1] = "--" .. k
+    elseif v ~= false then args[#args + 1] = "--" .. k .. " " .. quote(v) end
+  end
+  local log = dir .. "/emulator.log"
+  local pid = sh(string.format("(%s > %s 2>&1 </dev/null & echo $!)", table.concat(args, " "), quote(log)))
+  local e = setmetatable({ pid = pid:gsub("%s+$", ""), dir = dir, log = log, region = "us-east-1" }, E)
+  for _ = 1, 200 do
+    local text = core.read_file(log) or ""
+    e.url = text:match("listening on (http://[%d%.]+:%d+)")
+    e.access_key = text:match("access_key=(%S+)")
+    e.secret_key = text:match("secret_key=(%S+)")
+    if e.url and e.secret_key then return e end
+    core.sleep(0.05)
+  end
+  e:stop()
+  error("the emulator did not start:\n" .. (core.read_file(log) or ""), 2)
+end
+
+-- What a client needs to reach it; the profile and token of the machine are dropped.
+local UNSET = { "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE" }
+
+function E:vars()
+  return {
+    { "AWS_ENDPOINT_URL", self.url }, { "AWS_ACCESS_KEY_ID", self.access_key },
+    { "AWS_SECRET_ACCESS_KEY", self.secret_key }, { "AWS_REGION", self.region }, { "AWS_DEFAULT_REGION", self.region },
+    { "AWS_CONFIG_FILE", "/dev/null" }, { "AWS_SHARED_CREDENTIALS_FILE", "/dev/null" },
+    { "AWS_EC2_METADATA_DISABLED", "true" },
+  }
+end
+
+function E:env()
+  local out = { "env" }
+  for _, k in ipairs(UNSET) do out[#out + 1] = "-u " .. k end
+  for _, kv in ipairs(self:vars()) do out[#out + 1] = kv[1] .. "=" .. quote(kv[2]) end
+  return table.concat(out, " ")
+end
+
+function E:use()
+  for _, k in ipairs(UNSET) do core.setenv(k, nil) end
+  for _, kv in ipairs(self:vars()) do core.setenv(kv[1], kv[2]) end
+end
+
+function E:luaform(dir, ...)
+  local args = { quote(core.exe_dir .. "/luaform"), "-chdir=" .. quote(dir) }
+  for _, a in ipairs({ ... }) do args[#args + 1] = quote(a) end
+  return sh(self:env() .. " NO_COLOR=1 " .. table.concat(args, " ") .. " </dev/null")
+end
+
+local function admin(self, method, route, body)
+  local cmd = string.format("curl -sS -X %s %s/_emulator/%s", method, self.url, route)
+  if body then cmd = cmd .. " -H 'Content-Type: application/json' --data " .. quote(core.json_encode(body)) end
+  local out, code = sh(cmd)
+  if code ~= 0 then error("emulator admin " .. route .. ": " .. out, 3) end
+  return core.json_decode(out)
+end
+
+function E:inventory() return admin(self, "GET", "inventory") end
+function E:counts() return admin(self, "GET", "counts") end
+function E:requests() return admin(self, "GET", "requests") end
+function E:reset() return admin(self, "POST", "reset", {}) end
+function E:faults(settings) return admin(self, "POST", "faults", settings or {}) end
+function E:advance(seconds) return admin(self, "POST", "clock", { advance = seconds }) end
+
+function E:stop()
+  if self.pid and self.pid ~= "" then sh("kill " .. self.pid) end
+  self.pid = nil
+end
+
+return M
