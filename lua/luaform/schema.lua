@@ -48,7 +48,7 @@ local function known_types()
   local out = {}
   for _, m in ipairs(core.embedded()) do
     local t = m:match("^luaform%.providers%.[%w_]+%.([%w_]+)$")
-    if t then out[#out + 1] = t end
+    if t and t:sub(1, 1) ~= "_" then   -- _name: a provider's shared helpers out[#out + 1] = t end
   end
   return out
 end
@@ -56,7 +56,7 @@ end
 -- The type's module, or nil and an error message.
 function M.load(type_name)
   if types[type_name] then return types[type_name] end
-  local provider = type_name:match("^([%a%d]+)_")
+  local provider = type_name:match("^([%a%d]+)_%w")
   local ok, mod = false, nil
   if provider then
     ok, mod = pcall(require, "luaform.providers." .. provider .. "." .. type_name)
