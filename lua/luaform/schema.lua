@@ -48,7 +48,8 @@ local function known_types()
   local out = {}
   for _, m in ipairs(core.embedded()) do
     local t = m:match("^luaform%.providers%.[%w_]+%.([%w_]+)$")
-    if t and t:sub(1, 1) ~= "_" then   -- _name: a provider's shared helpers out[#out + 1] = t end
+    -- _name: a provider's shared helpers, not a type
+    if t and t:sub(1, 1) ~= "_" then out[#out + 1] = t end
   end
   return out
 end
