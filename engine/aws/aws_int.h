@@ -53,6 +53,10 @@ int lf_trait_true(const lf_model *m, json_t *ref, const char *key);
    path names the value in errors. Returns a new reference or NULL (err). */
 json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, json_t *ref,
                         const char *path, char *err, size_t errlen);
+/* The same from a jansson value (object order kept; missing idempotency
+   tokens are set in v). Returns a new reference or NULL (err). */
+json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, const char *path,
+                         char *err, size_t errlen);
 /* Pushes a generic jansson value as Lua (objects tables, arrays sequences). */
 void lf_push_json(lua_State *L, json_t *v);
 
@@ -104,6 +108,9 @@ void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const cha
 void lf_parse_rest_headers(lua_State *L, const lf_model *m, json_t *shape,
                            const lf_response *res);
 const char *lf_response_header(const lf_response *res, const char *name);
+/* Output member read from headers or the status code, not from the body
+   (uri/querystring bindings do not apply to responses: read from the body). */
+int lf_bound_outside_body(json_t *mref);
 /* Pushes {code=, message=, status=, request_id=} and returns 0. */
 int lf_push_error(lua_State *L, const char *code, const char *message, int status,
                   const char *request_id);

@@ -100,7 +100,12 @@ void lf_fmt_timestamp(double t, const char *fmt, char *out, size_t n) {
   struct tm tm;
   gmtime_r(&secs, &tm);
   if (fmt && strcmp(fmt, "unixTimestamp") == 0) {
-    lf_fmt_double(t, out, n);
+    /* seconds, with milliseconds when fractional (Smithy's precision) */
+    snprintf(out, n, "%.3f", t);
+    char *e = out + strlen(out);
+    while (e > out && e[-1] == '0') *--e = 0;
+    if (e > out && e[-1] == '.') *--e = 0;
+    if (!strcmp(out, "-0")) snprintf(out, n, "0");
   } else if (fmt && strcmp(fmt, "rfc822") == 0) {
     strftime(out, n, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   } else {

@@ -11,6 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
+int lf_bound_outside_body(json_t *mref) {
+  const char *loc = json_string_value(json_object_get(mref, "location"));
+  return loc && (!strcmp(loc, "header") || !strcmp(loc, "headers") || !strcmp(loc, "statusCode"));
+}
+
 const char *lf_response_header(const lf_response *res, const char *name) {
   for (size_t i = 0; i < res->nheaders; i++)
     if (strcasecmp(res->headers[i].name, name) == 0) return res->headers[i].value;
@@ -133,17 +138,14 @@ void lf_parse_rest_headers(lua_State *L, const lf_model *m, json_t *shape,
       const char *prefix = lname ? lname : "";
       size_t pl = strlen(prefix);
       json_t *vref = json_object_get(lf_shape_of(m, mref), "value");
-      int any = 0;
-      lua_newtable(L);
+      lua_newtable(L);   /* present even when empty, like the SDKs */
       for (size_t i = 0; i < res->nheaders; i++)
         if (strncasecmp(res->headers[i].name, prefix, pl) == 0) {
           const char *v = res->headers[i].value;
           lf_push_scalar_text(L, m, vref, v, strlen(v), "rfc822");
           lua_setfield(L, -2, res->headers[i].name + pl);
-          any = 1;
         }
-      if (any) lua_setfield(L, -2, name);
-      else lua_pop(L, 1);
+      lua_setfield(L, -2, name);
     }
   }
 }

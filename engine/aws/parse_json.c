@@ -22,7 +22,7 @@ void lf_push_json_shape(lua_State *L, const lf_model *m, json_t *ref, json_t *v)
     const char *name;
     json_t *mref;
     json_object_foreach(json_object_get(shape, "members"), name, mref) {
-      if (json_object_get(mref, "location")) continue;
+      if (lf_bound_outside_body(mref)) continue;   /* filled by the REST layer */
       const char *key = json_string_value(json_object_get(mref, "locationName"));
       json_t *mv = json_object_get(v, key ? key : name);
       if (!mv || json_is_null(mv)) continue;

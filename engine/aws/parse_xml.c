@@ -82,8 +82,7 @@ static void push_structure(lua_State *L, const lf_model *m, json_t *shape, lf_xm
   const char *name;
   json_t *mref;
   json_object_foreach(json_object_get(shape, "members"), name, mref) {
-    const char *loc = json_string_value(json_object_get(mref, "location"));
-    if (loc) continue;   /* headers, status code: filled by the REST layer */
+    if (lf_bound_outside_body(mref)) continue;   /* filled by the REST layer */
     push_member(L, m, mref, name, x);
     lua_setfield(L, -2, name);
   }

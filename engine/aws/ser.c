@@ -76,6 +76,29 @@ static int host_prefix(const lf_model *m, json_t *opdef, json_t *in, lf_request 
   return 0;
 }
 
+/* The protocol's serializer over the converted input tree. */
+static int serialize_tree(const lf_model *m, const char *op, json_t *opdef, json_t *in,
+                          lf_request *req, char *err, size_t errlen) {
+  const char *proto = lf_model_protocol(m);
+  char inner[1024];
+  int rc;
+  if (host_prefix(m, opdef, in, req, inner, sizeof inner) != 0) {
+    snprintf(err, errlen, "%s: %s", op, inner);
+    rc = -1;
+  } else if (strcmp(proto, "query") == 0 || strcmp(proto, "ec2") == 0) {
+    rc = lf_ser_query(m, opdef, in, req, proto[0] == 'e', err, errlen);
+  } else if (strcmp(proto, "json") == 0) {
+    rc = lf_ser_json_rpc(m, opdef, in, req, err, errlen);
+  } else if (strcmp(proto, "rest-json") == 0 || strcmp(proto, "rest-xml") == 0) {
+    rc = lf_ser_rest(m, opdef, in, req, proto[5] == 'x', err, errlen);
+  } else {
+    snprintf(err, errlen, "%s: unsupported protocol '%s'", op, proto);
+    rc = -1;
+  }
+  if (rc != 0) lf_request_free(req);
+  return rc;
+}
+
 int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op,
                  lf_request *req, char *err, size_t errlen) {
   memset(req, 0, sizeof *req);
@@ -112,22 +135,42 @@ int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op
     }
     in = json_object();
   }
-  const char *proto = lf_model_protocol(m);
-  int rc;
-  if (host_prefix(m, opdef, in, req, inner, sizeof inner) != 0) {
-    snprintf(err, errlen, "%s: %s", op, inner);
-    rc = -1;
-  } else if (strcmp(proto, "query") == 0 || strcmp(proto, "ec2") == 0) {
-    rc = lf_ser_query(m, opdef, in, req, proto[0] == 'e', err, errlen);
-  } else if (strcmp(proto, "json") == 0) {
-    rc = lf_ser_json_rpc(m, opdef, in, req, err, errlen);
-  } else if (strcmp(proto, "rest-json") == 0 || strcmp(proto, "rest-xml") == 0) {
-    rc = lf_ser_rest(m, opdef, in, req, proto[5] == 'x', err, errlen);
-  } else {
-    snprintf(err, errlen, "%s: unsupported protocol '%s'", op, proto);
-    rc = -1;
-  }
+  int rc = serialize_tree(m, op, opdef, in, req, err, errlen);
   json_decref(in);
-  if (rc != 0) lf_request_free(req);
+  return rc;
+}
+
+int lf_serialize_json(json_t *params, const lf_model *m, const char *op, lf_request *req,
+                      char *err, size_t errlen) {
+  memset(req, 0, sizeof *req);
+  json_t *opdef = lf_model_operation(m, op);
+  if (!opdef) {
+    snprintf(err, errlen, "unknown operation '%s'", op);
+    return -1;
+  }
+  if (params && !json_is_null(params) && !json_is_object(params)) {
+    snprintf(err, errlen, "%s: parameters must be an object", op);
+    return -1;
+  }
+  json_t *input_ref = json_object_get(opdef, "input");
+  int has_params = json_is_object(params) && json_object_size(params);
+  char inner[1024];
+  json_t *in;
+  if (input_ref) {
+    json_t *p = json_is_object(params) ? json_incref(params) : json_object();
+    in = lf_json_to_shape(m, input_ref, p, "", inner, sizeof inner);
+    json_decref(p);
+    if (!in) {
+      snprintf(err, errlen, "%s: %s", op, inner);
+      return -1;
+    }
+  } else if (has_params) {
+    snprintf(err, errlen, "%s: takes no parameters", op);
+    return -1;
+  } else {
+    in = json_object();
+  }
+  int rc = serialize_tree(m, op, opdef, in, req, err, errlen);
+  json_decref(in);
   return rc;
 }

@@ -7,7 +7,7 @@
  * empty list is "Name="; maps Name.entry.N.key/value (flattened Name.N.key).
  * ec2: names are queryName, else locationName with its first letter
  * upper-cased, else the member name; lists are always Name.N and empty
- * lists are omitted. Map keys are written in sorted order.
+ * lists are omitted. Map entries are written in the order of the input tree.
  */
 #include "aws_int.h"
 
@@ -30,10 +30,6 @@ static void member_name(json_t *mref, const char *name, int ec2, char *out, size
     lf_fmt(out, n, "%s", loc);
     out[0] = (char)toupper((unsigned char)out[0]);
   } else lf_fmt(out, n, "%s", loc ? loc : name);
-}
-
-static int key_cmp(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static void value(lf_buf *b, const lf_model *m, json_t *ref, json_t *v, const char *prefix,
@@ -89,7 +85,6 @@ static void value(lf_buf *b, const lf_model *m, json_t *ref, json_t *v, const ch
     const char *k;
     json_t *x;
     json_object_foreach(v, k, x) keys[i++] = k;
-    qsort(keys, n, sizeof *keys, key_cmp);
     for (i = 0; i < n; i++) {
       char entry[2048];
       lf_fmt(entry, sizeof entry, "%s%s.%zu", prefix, flat ? "" : ".entry", i + 1);

@@ -25,10 +25,6 @@ static const char *loc_name(json_t *mref, const char *fallback) {
   return n ? n : fallback;
 }
 
-static int key_cmp(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The member bound to URI label `label`. */
 static const char *label_member(json_t *members, const char *label, json_t **mref_out) {
   const char *name;
@@ -113,7 +109,6 @@ static void build_query(const lf_model *m, json_t *members, json_t *in, lf_buf *
     const char *k;
     json_t *x;
     json_object_foreach(v, k, x) keys[i++] = k;
-    qsort(keys, n, sizeof *keys, key_cmp);
     for (i = 0; i < n; i++)
       if (!json_object_get(used, keys[i]))
         query_value(q, m, vref, keys[i], json_object_get(v, keys[i]));

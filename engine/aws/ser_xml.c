@@ -7,7 +7,7 @@
  * become attributes of their structure. Lists are wrapped
  * (<name><member>..</member></name>, member renamed by its locationName)
  * unless flattened; maps are <name><entry><key/><value/></entry></name>
- * (flattened: <name><key/><value/></name> per entry), keys sorted.
+ * (flattened: <name><key/><value/></name> per entry), in the order of the input tree.
  * Only the writer is here; XML is read with expat (xml.c).
  */
 #include "aws_int.h"
@@ -40,10 +40,6 @@ static void xmlns(lf_buf *b, json_t *ns) {
     if (json_is_string(uri)) lf_buf_xmlescape(b, json_string_value(uri), json_string_length(uri));
     lf_buf_putc(b, '"');
   }
-}
-
-static int key_cmp(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static const char *loc_name(json_t *ref, const char *fallback) {
@@ -105,7 +101,6 @@ void lf_xml_write(lf_buf *b, const lf_model *m, json_t *ref, json_t *v, const ch
     const char *k;
     json_t *x;
     json_object_foreach(v, k, x) keys[i++] = k;
-    qsort(keys, n, sizeof *keys, key_cmp);
     if (!flat) { open_tag(b, m, ref, name); lf_buf_putc(b, '>'); }
     for (i = 0; i < n; i++) {
       if (flat) { open_tag(b, m, ref, name); lf_buf_putc(b, '>'); }

@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_DEPTH 64
@@ -23,6 +24,7 @@ json_t *lf_shape_of(const lf_model *m, json_t *ref) {
 }
 
 const char *lf_shape_type(json_t *shape) {
+  if (json_is_true(json_object_get(shape, "document"))) return "document";
   const char *t = json_string_value(json_object_get(shape, "type"));
   return t ? t : "";
 }
@@ -65,6 +67,27 @@ static int is_sequence(lua_State *L, int idx, lua_Integer *n) {
   return max == count;
 }
 
+static int key_cmp(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A Lua table has no order: map entries are put in key order, so a request
+   is the same bytes every time. Consumes o. */
+static json_t *sorted_object(json_t *o) {
+  size_t n = json_object_size(o), i = 0;
+  if (n < 2) return o;
+  const char **keys = malloc(n * sizeof *keys);
+  const char *k;
+  json_t *x;
+  json_object_foreach(o, k, x) keys[i++] = k;
+  qsort(keys, n, sizeof *keys, key_cmp);
+  json_t *out = json_object();
+  for (i = 0; i < n; i++) json_object_set(out, keys[i], json_object_get(o, keys[i]));
+  free(keys);
+  json_decref(o);
+  return out;
+}
+
 /* Any Lua value as generic JSON (documents, jsonvalue strings). */
 static json_t *generic(lua_State *L, int idx, int depth) {
   idx = lua_absindex(L, idx);
@@ -102,7 +125,7 @@ static json_t *generic(lua_State *L, int idx, int depth) {
       json_object_set_new(o, k, v);
       lua_pop(L, 2);
     }
-    return o;
+    return sorted_object(o);
   }
   default: return json_null();
   }
@@ -110,6 +133,7 @@ static json_t *generic(lua_State *L, int idx, int depth) {
 
 static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, const char *path,
                        char *err, size_t errlen, int depth);
+
 
 static json_t *structure(lua_State *L, int idx, const lf_model *m, json_t *shape,
                          const char *path, char *err, size_t errlen, int depth) {
@@ -214,7 +238,7 @@ static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, co
       if (!v) { lua_pop(L, 1); json_decref(out); return NULL; }
       json_object_set_new(out, k, v);
     }
-    return out;
+    return sorted_object(out);
   }
   if (strcmp(type, "string") == 0) {
     if (json_is_true(json_object_get(shape, "jsonvalue")) ||
@@ -314,4 +338,132 @@ void lf_push_json(lua_State *L, json_t *v) {
   case JSON_FALSE: lua_pushboolean(L, 0); break;
   default: lua_pushnil(L); break;
   }
+}
+
+/* ---- the same conversion from a jansson value (JSON callers: the CLI,
+   scripts). Objects keep their order, so maps are written as given. ---- */
+
+static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, const char *path,
+                        char *err, size_t errlen, int depth);
+
+static json_t *jstructure(const lf_model *m, json_t *shape, json_t *v, const char *path,
+                          char *err, size_t errlen, int depth) {
+  json_t *members = json_object_get(shape, "members"), *x, *mref;
+  const char *k;
+  char sub[1024];
+  json_object_foreach(v, k, x)
+    if (!json_object_get(members, k)) {
+      snprintf(sub, sizeof sub, "unknown parameter '%s'", k);
+      fail(err, errlen, path, sub);
+      return NULL;
+    }
+  json_t *out = json_object(), *required = json_object_get(shape, "required");
+  json_object_foreach(members, k, mref) {
+    join(sub, sizeof sub, path, k);
+    x = json_object_get(v, k);
+    if ((!x || json_is_null(x)) && json_is_true(json_object_get(mref, "idempotencyToken"))) {
+      char uuid[37];
+      lf_uuid4(uuid);
+      json_object_set_new(v, k, json_string(uuid));   /* written back: a retry reuses it */
+      x = json_object_get(v, k);
+    }
+    if (!x || json_is_null(x)) {
+      size_t i;
+      json_t *r;
+      json_array_foreach(required, i, r)
+        if (json_is_string(r) && strcmp(json_string_value(r), k) == 0) {
+          fail(err, errlen, sub, "missing required parameter");
+          json_decref(out);
+          return NULL;
+        }
+      continue;
+    }
+    json_t *c = jconvert(m, mref, x, sub, err, errlen, depth + 1);
+    if (!c) { json_decref(out); return NULL; }
+    json_object_set_new(out, k, c);
+  }
+  return out;
+}
+
+static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, const char *path,
+                        char *err, size_t errlen, int depth) {
+  json_t *shape = lf_shape_of(m, ref);
+  if (!shape) { fail(err, errlen, path, "model has no shape for this member"); return NULL; }
+  if (depth > MAX_DEPTH) { fail(err, errlen, path, "nested too deeply"); return NULL; }
+  const char *type = lf_shape_type(shape);
+  char sub[1024];
+  if (!strcmp(type, "structure")) {
+    if (!json_is_object(v)) { fail(err, errlen, path, "expected object"); return NULL; }
+    return jstructure(m, shape, v, path, err, errlen, depth);
+  }
+  if (!strcmp(type, "list")) {
+    if (!json_is_array(v)) { fail(err, errlen, path, "expected list"); return NULL; }
+    json_t *out = json_array(), *member = json_object_get(shape, "member"), *x;
+    size_t i;
+    json_array_foreach(v, i, x) {
+      snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
+      json_t *c = jconvert(m, member, x, sub, err, errlen, depth + 1);
+      if (!c) { json_decref(out); return NULL; }
+      json_array_append_new(out, c);
+    }
+    return out;
+  }
+  if (!strcmp(type, "map")) {
+    if (!json_is_object(v)) { fail(err, errlen, path, "expected map"); return NULL; }
+    json_t *out = json_object(), *vref = json_object_get(shape, "value"), *x;
+    const char *k;
+    json_object_foreach(v, k, x) {
+      if (json_is_null(x)) continue;
+      join(sub, sizeof sub, path, k);
+      json_t *c = jconvert(m, vref, x, sub, err, errlen, depth + 1);
+      if (!c) { json_decref(out); return NULL; }
+      json_object_set_new(out, k, c);
+    }
+    return out;
+  }
+  if (!strcmp(type, "string")) {
+    if (lf_trait_true(m, ref, "jsonvalue")) return json_deep_copy(v);
+    if (!json_is_string(v)) { fail(err, errlen, path, "expected string"); return NULL; }
+    return json_incref(v);
+  }
+  if (!strcmp(type, "integer") || !strcmp(type, "long") || !strcmp(type, "short") ||
+      !strcmp(type, "byte")) {
+    if (json_is_integer(v)) return json_incref(v);
+    if (json_is_real(v)) {
+      double d = json_real_value(v);
+      if (d == floor(d) && fabs(d) < 9.2e18) return json_integer((json_int_t)d);
+    }
+    fail(err, errlen, path, "expected integer");
+    return NULL;
+  }
+  if (!strcmp(type, "float") || !strcmp(type, "double")) {
+    if (json_is_number(v)) return json_incref(v);
+    const char *s = json_string_value(v);
+    if (s && (!strcmp(s, "NaN") || !strcmp(s, "Infinity") || !strcmp(s, "-Infinity")))
+      return json_incref(v);
+    fail(err, errlen, path, "expected number");
+    return NULL;
+  }
+  if (!strcmp(type, "boolean")) {
+    if (!json_is_boolean(v)) { fail(err, errlen, path, "expected boolean"); return NULL; }
+    return json_incref(v);
+  }
+  if (!strcmp(type, "timestamp")) {
+    double t;
+    if (json_is_number(v)) return json_real(json_number_value(v));
+    if (json_is_string(v) && lf_parse_timestamp(json_string_value(v), &t) == 0)
+      return json_real(t);
+    fail(err, errlen, path, "expected timestamp (epoch seconds or ISO 8601 string)");
+    return NULL;
+  }
+  if (!strcmp(type, "blob")) {
+    if (!json_is_string(v)) { fail(err, errlen, path, "expected string (blob)"); return NULL; }
+    return json_incref(v);
+  }
+  return json_deep_copy(v);   /* document and unknown types */
+}
+
+json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, const char *path,
+                         char *err, size_t errlen) {
+  return jconvert(m, ref, v, path, err, errlen, 0);
 }

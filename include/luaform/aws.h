@@ -70,6 +70,12 @@ json_t *lf_model_metadata(const lf_model *m);
    Returns 0, or -1 with err filled. */
 int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op,
                  lf_request *req, char *err, size_t errlen);
+/* The same from JSON parameters (an object, or NULL: none), for callers that
+   hold JSON (the `luaform aws` command, tests). Map entries keep the object's
+   order (lf_serialize writes a Lua table's map keys sorted). Missing
+   idempotency tokens are generated and set in params. */
+int lf_serialize_json(json_t *params, const lf_model *m, const char *op, lf_request *req,
+                      char *err, size_t errlen);
 void lf_request_free(lf_request *req);
 /* Sets (replacing any header of that name, case-insensitively) or adds a header. */
 void lf_request_set_header(lf_request *req, const char *name, const char *value);

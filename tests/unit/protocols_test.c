@@ -1,0 +1,758 @@
+/*
+ * protocols_test.c - runs AWS's SDK protocol test vectors (botocore's
+ * tests/unit/protocols format) against the transport's serializers and
+ * parsers: every case of input/{ec2,query,json,json_1_0,rest-json,rest-xml}.json
+ * (params -> request) and of output/<same>.json (response -> result or
+ * error), minus ignore-list.json. Vectors are looked up in
+ * $LUAFORM_CONFORMANCE_DIR/protocols, else ../shared/aws-conformance next
+ * to the checkout (from the working directory, then from the binary's
+ * place in build/tests/); absent, every test is skipped with a message.
+ *
+ * Comparison follows botocore's tests/unit/test_protocols.py:
+ *  - method and URI (path plus query string) exactly; host (endpoint
+ *    trait prefix + the suite's clientEndpoint host) when given;
+ *  - body: JSON protocols as parsed JSON (numbers by value), rest-xml as
+ *    canonical XML (sorted attributes, stripped text), query/ec2 bytes;
+ *  - expected headers present with their value (names case-insensitive;
+ *    list headers compared with ", " read as ","; like botocore, rest-xml's
+ *    Content-Type and rest-json's non-JSON Content-Type are not checked),
+ *    forbidHeaders absent;
+ *  - output: the parsed table equals `result`; errors as
+ *    {Error={Code,Message}} plus the error shape's members, beside
+ *    code/message/status/request_id, compared with `errorCode`,
+ *    `errorMessage` (default "") and `error`. Numbers compare by value,
+ *    special floats as "NaN"/"Infinity"/"-Infinity", blobs as strings,
+ *    timestamps as epoch seconds.
+ * One line per protocol and direction: "protocols ec2 input: N passed,
+ * N failed, N ignored"; each failure prints the case id and the difference.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../engine/aws/aws_int.h"
+#include "luaform/aws.h"
+
+static char base_dir[4096];   /* .../protocols, or "" when absent */
+static json_t *ignore_list;
+static int verbose;
+
+/* ---- locating the vectors ---- */
+
+static int is_dir(const char *p) {
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void find_vectors(void) {
+  const char *env = getenv("LUAFORM_CONFORMANCE_DIR");
+  if (env && *env) {
+    snprintf(base_dir, sizeof base_dir, "%s/protocols", env);
+    if (!is_dir(base_dir)) base_dir[0] = 0;
+    return;
+  }
+  snprintf(base_dir, sizeof base_dir, "../shared/aws-conformance/protocols");
+  if (is_dir(base_dir)) return;
+  char exe[2048];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');   /* <repo>/build/tests/protocols_test */
+    if (slash) *slash = 0;
+    snprintf(base_dir, sizeof base_dir, "%s/../../../shared/aws-conformance/protocols", exe);
+    if (is_dir(base_dir)) return;
+  }
+  base_dir[0] = 0;
+}
+
+static int in_list(json_t *arr, const char *s) {
+  size_t i;
+  json_t *v;
+  if (!s) return 0;
+  json_array_foreach(arr, i, v)
+    if (json_is_string(v) && !strcmp(json_string_value(v), s)) return 1;
+  return 0;
+}
+
+static int ignored(const char *proto, const char *dir, const char *suite, const char *id) {
+  json_t *g = json_object_get(json_object_get(ignore_list, "general"), dir);
+  if (in_list(json_object_get(g, "suites"), suite) || in_list(json_object_get(g, "cases"), id))
+    return 1;
+  json_t *p = json_object_get(json_object_get(json_object_get(ignore_list, "protocols"), proto),
+                              dir);
+  return in_list(json_object_get(p, "suites"), suite) || in_list(json_object_get(p, "cases"), id);
+}
+
+/* ---- failure reporting ---- */
+
+static char why[8192];
+
+static int failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int failf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, sizeof why, fmt, ap);
+  va_end(ap);
+  return 0;
+}
+
+/* ---- JSON params -> Lua ---- */
+
+static void push_params(lua_State *L, json_t *v, int top) {
+  switch (json_typeof(v)) {
+  case JSON_OBJECT: {
+    lua_newtable(L);
+    const char *k;
+    json_t *x;
+    json_object_foreach(v, k, x) {
+      if (json_is_null(x)) continue;
+      push_params(L, x, 0);
+      lua_setfield(L, -2, k);
+    }
+    return;
+  }
+  case JSON_ARRAY: {
+    lua_newtable(L);
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) {
+      push_params(L, x, 0);
+      lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return;
+  }
+  case JSON_STRING: {
+    /* botocore's runner turns top-level special float strings into floats */
+    const char *s = json_string_value(v);
+    if (top && !strcmp(s, "NaN")) lua_pushnumber(L, NAN);
+    else if (top && !strcmp(s, "Infinity")) lua_pushnumber(L, HUGE_VAL);
+    else if (top && !strcmp(s, "-Infinity")) lua_pushnumber(L, -HUGE_VAL);
+    else lua_pushlstring(L, s, json_string_length(v));
+    return;
+  }
+  case JSON_INTEGER: lua_pushinteger(L, json_integer_value(v)); return;
+  case JSON_REAL: lua_pushnumber(L, json_real_value(v)); return;
+  case JSON_TRUE: lua_pushboolean(L, 1); return;
+  case JSON_FALSE: lua_pushboolean(L, 0); return;
+  default: lua_pushnil(L); return;
+  }
+}
+
+/* ---- JSON equality with numbers by value (Python's ==) ---- */
+
+static int json_same(json_t *a, json_t *b) {
+  if (json_is_number(a) && json_is_number(b))
+    return json_number_value(a) == json_number_value(b);
+  if (json_typeof(a) != json_typeof(b)) return 0;
+  if (json_is_object(a)) {
+    if (json_object_size(a) != json_object_size(b)) return 0;
+    const char *k;
+    json_t *x;
+    json_object_foreach(a, k, x) {
+      json_t *y = json_object_get(b, k);
+      if (!y || !json_same(x, y)) return 0;
+    }
+    return 1;
+  }
+  if (json_is_array(a)) {
+    if (json_array_size(a) != json_array_size(b)) return 0;
+    for (size_t i = 0; i < json_array_size(a); i++)
+      if (!json_same(json_array_get(a, i), json_array_get(b, i))) return 0;
+    return 1;
+  }
+  return json_equal(a, b);
+}
+
+/* ---- canonical XML (ET.canonicalize(strip_text=True)) ---- */
+
+static int attr_cmp(const void *a, const void *b) {
+  return strcmp(((char *const *)a)[0], ((char *const *)b)[0]);
+}
+
+static void canon(lf_buf *b, lf_xml *x) {
+  for (; x; x = x->next) {
+    lf_buf_printf(b, "<%s", x->name);
+    size_t n = 0;
+    while (x->attrs && x->attrs[2 * n]) n++;
+    char **pairs = malloc((n ? n : 1) * 2 * sizeof *pairs);
+    memcpy(pairs, x->attrs, n * 2 * sizeof *pairs);
+    qsort(pairs, n, 2 * sizeof *pairs, attr_cmp);
+    for (size_t i = 0; i < n; i++) {
+      lf_buf_printf(b, " %s=\"", pairs[2 * i]);
+      lf_buf_xmlescape(b, pairs[2 * i + 1], strlen(pairs[2 * i + 1]));
+      lf_buf_putc(b, '"');
+    }
+    free(pairs);
+    lf_buf_putc(b, '>');
+    const char *t = x->text ? x->text : "";
+    size_t tn = x->text_len;
+    while (tn && isspace((unsigned char)*t)) { t++; tn--; }
+    while (tn && isspace((unsigned char)t[tn - 1])) tn--;
+    lf_buf_xmlescape(b, t, tn);
+    canon(b, x->child);
+    lf_buf_printf(b, "</%s>", x->name);
+  }
+}
+
+/* Canonical text of an XML document, or NULL if it does not parse. */
+static char *xml_canonical(const char *s, size_t n) {
+  char err[256];
+  lf_xml *x = lf_xml_parse(s, n, err, sizeof err);
+  if (!x) return NULL;
+  lf_buf b = {0};
+  canon(&b, x);
+  lf_xml_free(x);
+  return lf_buf_take(&b);
+}
+
+/* ---- building the model of one case ---- */
+
+static lf_model *case_model(json_t *suite, json_t *cs, int output_query_wrapper) {
+  json_t *desc = json_object();
+  json_object_set(desc, "metadata", json_object_get(suite, "metadata"));
+  json_object_set(desc, "shapes", json_object_get(suite, "shapes"));
+  json_t *given = json_deep_copy(json_object_get(cs, "given"));
+  const char *name = json_string_value(json_object_get(given, "name"));
+  if (output_query_wrapper) {
+    /* like botocore's runner: query outputs with members sit in <OpResult> */
+    json_t *out = json_object_get(given, "output");
+    json_t *shape = json_object_get(json_object_get(suite, "shapes"),
+                                    json_string_value(json_object_get(out, "shape")));
+    if (out && json_object_size(json_object_get(shape, "members"))) {
+      char w[512];
+      snprintf(w, sizeof w, "%sResult", name);
+      json_object_set_new(out, "resultWrapper", json_string(w));
+    }
+  }
+  json_t *ops = json_object();
+  json_object_set_new(ops, name ? name : "OperationName", given);
+  json_object_set_new(desc, "operations", ops);
+  char err[512];
+  lf_model *m = lf_model_new(desc, err, sizeof err);
+  json_decref(desc);
+  if (!m) failf("model: %s", err);
+  return m;
+}
+
+/* ---- input cases ---- */
+
+static char *show_request(const lf_request *r) {
+  lf_buf b = {0};
+  lf_buf_printf(&b, "%s %s\n", r->method ? r->method : "?", r->path ? r->path : "?");
+  if (r->host_prefix) lf_buf_printf(&b, "(host prefix %s)\n", r->host_prefix);
+  for (size_t i = 0; i < r->nheaders; i++)
+    lf_buf_printf(&b, "%s: %s\n", r->headers[i].name, r->headers[i].value);
+  lf_buf_puts(&b, "\n");
+  if (r->body) lf_buf_add(&b, r->body, r->body_len);
+  return lf_buf_take(&b);
+}
+
+/* Removes every ", " -> "," (botocore's list header normalization). */
+static void squeeze_list(char *s) {
+  char *w = s;
+  for (char *r = s; *r; r++) {
+    *w++ = *r;
+    if (*r == ',' && r[1] == ' ') r++;
+  }
+  *w = 0;
+}
+
+/* Is the header `name` bound to a list member of the input shape? */
+static int list_header(const lf_model *m, json_t *op, const char *name) {
+  json_t *shape = lf_shape_of(m, json_object_get(op, "input"));
+  const char *k;
+  json_t *mref;
+  json_object_foreach(json_object_get(shape, "members"), k, mref) {
+    const char *loc = json_string_value(json_object_get(mref, "location"));
+    const char *ln = json_string_value(json_object_get(mref, "locationName"));
+    if (loc && !strcmp(loc, "header") && ln && !strcasecmp(ln, name))
+      return !strcmp(lf_shape_type(lf_shape_of(m, mref)), "list");
+  }
+  return 0;
+}
+
+static int check_body(const char *proto, const char *want, const lf_request *r) {
+  const char *got = r->body ? r->body : "";
+  size_t got_n = r->body ? r->body_len : 0;
+  if (!strcmp(proto, "json") || !strcmp(proto, "rest-json")) {
+    json_t *a = json_loadb(got, got_n, JSON_DECODE_ANY, NULL);
+    json_t *b = json_loads(want, JSON_DECODE_ANY, NULL);
+    int ok;
+    if (a && b) ok = json_same(a, b);
+    else if (!strcmp(proto, "json")) ok = 0;
+    else ok = strlen(want) == got_n && !memcmp(want, got, got_n);
+    json_decref(a);
+    json_decref(b);
+    if (!ok) return failf("body differs\n--- expected\n%s\n--- got\n%.*s", want, (int)got_n, got);
+    return 1;
+  }
+  if (!strcmp(proto, "rest-xml")) {
+    char *a = xml_canonical(got, got_n), *b = xml_canonical(want, strlen(want));
+    int ok = a && b ? !strcmp(a, b) : strlen(want) == got_n && !memcmp(want, got, got_n);
+    if (!ok)
+      failf("body differs\n--- expected\n%s\n--- got\n%.*s", b ? b : want, a ? (int)strlen(a) :
+            (int)got_n, a ? a : got);
+    free(a);
+    free(b);
+    return ok;
+  }
+  if (strlen(want) != got_n || memcmp(want, got, got_n))
+    return failf("body differs\n--- expected\n%s\n--- got\n%.*s", want, (int)got_n, got);
+  return 1;
+}
+
+static int check_request(const char *proto, const lf_model *m, json_t *op, json_t *suite,
+                         json_t *ser, const lf_request *r) {
+  const char *method = json_string_value(json_object_get(ser, "method"));
+  if (method && strcmp(method, r->method))
+    return failf("method: expected %s, got %s", method, r->method);
+  const char *uri = json_string_value(json_object_get(ser, "uri"));
+  if (strcmp(uri ? uri : "", r->path)) return failf("URI: expected %s, got %s", uri, r->path);
+  const char *host = json_string_value(json_object_get(ser, "host"));
+  if (host) {
+    const char *ep = json_string_value(json_object_get(suite, "clientEndpoint"));
+    const char *h = ep && strstr(ep, "://") ? strstr(ep, "://") + 3 : "";
+    char got[1024];
+    snprintf(got, sizeof got, "%s%.*s", r->host_prefix ? r->host_prefix : "",
+             (int)strcspn(h, "/"), h);
+    if (strcmp(got, host)) return failf("host: expected %s, got %s", host, got);
+  }
+  json_t *body = json_object_get(ser, "body");
+  if (json_is_string(body) && !check_body(proto, json_string_value(body), r)) return 0;
+  const char *name;
+  json_t *v;
+  json_object_foreach(json_object_get(ser, "headers"), name, v) {
+    if (!strcasecmp(name, "Content-Type") &&
+        (!strcmp(proto, "rest-xml") ||
+         (!strcmp(proto, "rest-json") && strcmp(json_string_value(v), "application/json"))))
+      continue;
+    const char *got = lf_request_header(r, name);
+    if (!got) return failf("header %s: missing (expected \"%s\")", name, json_string_value(v));
+    char *a = strdup(got), *b = strdup(json_string_value(v));
+    if (list_header(m, op, name)) { squeeze_list(a); squeeze_list(b); }
+    int ok = !strcmp(a, b);
+    free(a);
+    free(b);
+    if (!ok) return failf("header %s: expected \"%s\", got \"%s\"", name, json_string_value(v), got);
+  }
+  size_t i;
+  json_array_foreach(json_object_get(ser, "forbidHeaders"), i, v)
+    if (lf_request_header(r, json_string_value(v)))
+      return failf("header %s: present but forbidden", json_string_value(v));
+  return 1;
+}
+
+static int key_cmp(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Deep copy with every object's keys in sorted order. */
+static json_t *sorted_copy(json_t *v) {
+  if (json_is_array(v)) {
+    json_t *a = json_array(), *x;
+    size_t i;
+    json_array_foreach(v, i, x) json_array_append_new(a, sorted_copy(x));
+    return a;
+  }
+  if (!json_is_object(v)) return json_deep_copy(v);
+  size_t n = json_object_size(v), i = 0;
+  const char **keys = malloc((n ? n : 1) * sizeof *keys);
+  const char *k;
+  json_t *x;
+  json_object_foreach(v, k, x) keys[i++] = k;
+  qsort(keys, n, sizeof *keys, key_cmp);
+  json_t *o = json_object();
+  for (i = 0; i < n; i++) json_object_set_new(o, keys[i], sorted_copy(json_object_get(v, keys[i])));
+  free(keys);
+  return o;
+}
+
+static int same_request(const lf_request *a, const lf_request *b) {
+  if (strcmp(a->method, b->method) || strcmp(a->path, b->path) || a->nheaders != b->nheaders ||
+      a->body_len != b->body_len || (a->body_len && memcmp(a->body, b->body, a->body_len)) ||
+      strcmp(a->host_prefix ? a->host_prefix : "", b->host_prefix ? b->host_prefix : ""))
+    return 0;
+  for (size_t i = 0; i < a->nheaders; i++)
+    if (strcmp(a->headers[i].name, b->headers[i].name) ||
+        strcmp(a->headers[i].value, b->headers[i].value))
+      return 0;
+  return 1;
+}
+
+static void append_request(const char *title, const lf_request *r) {
+  char *s = show_request(r);
+  size_t n = strlen(why);
+  snprintf(why + n, sizeof why - n, "\n--- %s\n%s", title, s);
+  free(s);
+}
+
+/* An input case passes when (1) lf_serialize_json of the params (objects
+   in the vector's order, as botocore's runner gives them) makes the
+   expected request, and (2) lf_serialize of the same params as a Lua table
+   makes byte for byte the request lf_serialize_json makes of them with
+   sorted keys (a Lua table has no order: its map entries go sorted). */
+static int run_input(lua_State *L, const char *proto, json_t *suite, json_t *cs) {
+  (void)proto;   /* the file name; the wire protocol is the model's */
+  lf_model *m = case_model(suite, cs, 0);
+  if (!m) return 0;
+  const char *op = json_string_value(json_object_get(json_object_get(cs, "given"), "name"));
+  if (!op) op = "OperationName";
+  json_t *params = json_deep_copy(json_object_get(cs, "params"));
+  lf_request req, sreq, lreq;
+  char err[1024];
+  int ok = 0;
+  if (lf_serialize_json(params, m, op, &req, err, sizeof err) != 0) {
+    failf("lf_serialize_json: %s", err);
+    goto done;
+  }
+  ok = check_request(lf_model_protocol(m), m, lf_model_operation(m, op), suite,
+                     json_object_get(cs, "serialized"), &req);
+  if (!ok) append_request("request", &req);
+  lf_request_free(&req);
+  if (!ok) goto done;
+
+  /* the Lua front end (params now hold any generated idempotency token) */
+  json_t *sorted = sorted_copy(params);
+  if (lf_serialize_json(sorted, m, op, &sreq, err, sizeof err) != 0) {
+    ok = failf("lf_serialize_json (sorted keys): %s", err);
+    json_decref(sorted);
+    goto done;
+  }
+  push_params(L, sorted, 0);
+  const char *k;
+  json_t *v;
+  json_object_foreach(sorted, k, v)   /* top-level special floats, as botocore's runner */
+    if (json_is_string(v)) { push_params(L, v, 1); lua_setfield(L, -2, k); }
+  json_decref(sorted);
+  if (lf_serialize(L, -1, m, op, &lreq, err, sizeof err) != 0) {
+    ok = failf("lf_serialize (Lua parameters): %s", err);
+  } else {
+    if (!same_request(&lreq, &sreq)) {
+      ok = failf("lf_serialize (Lua parameters) differs from lf_serialize_json");
+      append_request("from JSON", &sreq);
+      append_request("from Lua", &lreq);
+    }
+    lf_request_free(&lreq);
+  }
+  lf_request_free(&sreq);
+  lua_pop(L, 1);
+done:
+  json_decref(params);
+  lf_model_free(m);
+  return ok;
+}
+
+/* ---- output cases ---- */
+
+static void show_lua(lf_buf *b, lua_State *L, int idx, int depth) {
+  idx = lua_absindex(L, idx);
+  switch (lua_type(L, idx)) {
+  case LUA_TTABLE:
+    if (depth > 20) { lf_buf_puts(b, "{...}"); return; }
+    lf_buf_putc(b, '{');
+    lua_pushnil(L);
+    int first = 1;
+    while (lua_next(L, idx)) {
+      if (!first) lf_buf_puts(b, ", ");
+      first = 0;
+      if (lua_type(L, -2) == LUA_TSTRING) lf_buf_printf(b, "%s=", lua_tostring(L, -2));
+      else lf_buf_printf(b, "[%s]=", luaL_tolstring(L, -2, NULL)), lua_pop(L, 1);
+      show_lua(b, L, -1, depth + 1);
+      lua_pop(L, 1);
+    }
+    lf_buf_putc(b, '}');
+    return;
+  case LUA_TSTRING: {
+    size_t n;
+    const char *s = lua_tolstring(L, idx, &n);
+    lf_buf_putc(b, '"');
+    lf_buf_add(b, s, n);
+    lf_buf_putc(b, '"');
+    return;
+  }
+  default:
+    lf_buf_puts(b, luaL_tolstring(L, idx, NULL));
+    lua_pop(L, 1);
+  }
+}
+
+static int special_float_eq(double d, const char *s) {
+  return (isnan(d) && !strcmp(s, "NaN")) || (isinf(d) && d > 0 && !strcmp(s, "Infinity")) ||
+         (isinf(d) && d < 0 && !strcmp(s, "-Infinity"));
+}
+
+/* Lua value at idx equals the expected JSON value (path for messages). */
+static int lua_same(lua_State *L, int idx, json_t *want, const char *path) {
+  idx = lua_absindex(L, idx);
+  int t = lua_type(L, idx);
+  char sub[1024];
+  switch (json_typeof(want)) {
+  case JSON_OBJECT: {
+    if (t != LUA_TTABLE) return failf("%s: expected an object, got %s", path, lua_typename(L, t));
+    const char *k;
+    json_t *x;
+    json_object_foreach(want, k, x) {
+      snprintf(sub, sizeof sub, "%s.%s", path, k);
+      lua_getfield(L, idx, k);
+      if (lua_isnil(L, -1) && !json_is_null(x)) {
+        lua_pop(L, 1);
+        return failf("%s: missing", sub);
+      }
+      int ok = json_is_null(x) ? lua_isnil(L, -1) : lua_same(L, -1, x, sub);
+      lua_pop(L, 1);
+      if (!ok) return 0;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      lua_pop(L, 1);
+      if (lua_type(L, -1) != LUA_TSTRING || !json_object_get(want, lua_tostring(L, -1))) {
+        lua_pushvalue(L, -1);
+        failf("%s: unexpected key %s", path, luaL_tolstring(L, -1, NULL));
+        lua_pop(L, 3);
+        return 0;
+      }
+    }
+    return 1;
+  }
+  case JSON_ARRAY: {
+    if (t != LUA_TTABLE) return failf("%s: expected a list, got %s", path, lua_typename(L, t));
+    size_t n = json_array_size(want);
+    if (lua_rawlen(L, idx) != n) return failf("%s: expected %zu items, got %zu", path, n,
+                                               (size_t)lua_rawlen(L, idx));
+    size_t count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) { lua_pop(L, 1); count++; }
+    if (count != n) return failf("%s: list has non-sequence keys", path);
+    for (size_t i = 0; i < n; i++) {
+      snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
+      lua_rawgeti(L, idx, (lua_Integer)i + 1);
+      int ok = lua_same(L, -1, json_array_get(want, i), sub);
+      lua_pop(L, 1);
+      if (!ok) return 0;
+    }
+    return 1;
+  }
+  case JSON_STRING: {
+    const char *s = json_string_value(want);
+    if (t == LUA_TNUMBER && special_float_eq(lua_tonumber(L, idx), s)) return 1;
+    size_t n;
+    if (t != LUA_TSTRING) return failf("%s: expected string \"%s\", got %s", path, s,
+                                       lua_typename(L, t));
+    const char *g = lua_tolstring(L, idx, &n);
+    if (n != json_string_length(want) || memcmp(g, s, n))
+      return failf("%s: expected \"%s\", got \"%.*s\"", path, s, (int)n, g);
+    return 1;
+  }
+  case JSON_INTEGER:
+  case JSON_REAL:
+    if (t != LUA_TNUMBER) return failf("%s: expected number %g, got %s", path,
+                                       json_number_value(want), lua_typename(L, t));
+    if (lua_tonumber(L, idx) != json_number_value(want))
+      return failf("%s: expected %.17g, got %.17g", path, json_number_value(want),
+                   lua_tonumber(L, idx));
+    return 1;
+  case JSON_TRUE:
+  case JSON_FALSE:
+    if (t != LUA_TBOOLEAN || lua_toboolean(L, idx) != json_is_true(want))
+      return failf("%s: expected %s", path, json_is_true(want) ? "true" : "false");
+    return 1;
+  default:
+    return t == LUA_TNIL ? 1 : failf("%s: expected null", path);
+  }
+}
+
+/* Reshapes the error table on top into botocore's form:
+   {Error={Code=, Message=}, <modeled members>}. */
+static void botocore_error(lua_State *L) {
+  int e = lua_gettop(L);
+  lua_newtable(L);
+  lua_newtable(L);
+  lua_getfield(L, e, "code");
+  lua_setfield(L, -2, "Code");
+  lua_getfield(L, e, "message");
+  lua_setfield(L, -2, "Message");
+  lua_setfield(L, -2, "Error");
+  lua_pushnil(L);
+  while (lua_next(L, e)) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "";
+    if (!strcmp(k, "code") || !strcmp(k, "message") || !strcmp(k, "status") ||
+        !strcmp(k, "request_id")) {
+      lua_pop(L, 1);
+      continue;
+    }
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_settable(L, -4);
+  }
+  lua_remove(L, e);
+}
+
+static int run_output(lua_State *L, const char *proto, json_t *suite, json_t *cs) {
+  (void)proto;
+  const char *sp = json_string_value(json_object_get(json_object_get(suite, "metadata"),
+                                                     "protocol"));
+  lf_model *m = case_model(suite, cs, sp && !strcmp(sp, "query"));
+  if (!m) return 0;
+  const char *op = json_string_value(json_object_get(json_object_get(cs, "given"), "name"));
+  json_t *resp = json_object_get(cs, "response");
+  lf_response res = {0};
+  res.status = (int)json_integer_value(json_object_get(resp, "status_code"));
+  json_t *hdrs = json_object_get(resp, "headers");
+  res.headers = calloc(json_object_size(hdrs) + 1, sizeof *res.headers);
+  const char *k;
+  json_t *v;
+  json_object_foreach(hdrs, k, v) {
+    char *name = strdup(k);
+    for (char *c = name; *c; c++) *c = (char)tolower((unsigned char)*c);
+    res.headers[res.nheaders].name = name;
+    res.headers[res.nheaders].value = strdup(json_string_value(v) ? json_string_value(v) : "");
+    res.nheaders++;
+  }
+  json_t *body = json_object_get(resp, "body");
+  int query = !strcmp(lf_model_protocol(m), "query");
+  res.body = body ? json_string_value(body) : query ? "<xml/>" : "";
+  res.body_len = body ? json_string_length(body) : strlen(res.body);
+
+  int top = lua_gettop(L);
+  int rc = lf_parse_response(L, m, op, &res);
+  int ok;
+  json_t *want;
+  if (json_object_get(cs, "error")) {
+    want = json_deep_copy(json_object_get(cs, "error"));
+    json_t *e = json_object();
+    const char *code = json_string_value(json_object_get(cs, "errorCode"));
+    const char *msg = json_string_value(json_object_get(cs, "errorMessage"));
+    json_object_set_new(e, "Code", json_string(code ? code : ""));
+    json_object_set_new(e, "Message", json_string(msg ? msg : ""));
+    json_object_set_new(want, "Error", e);
+    if (rc != 0) {
+      ok = failf("expected an AWS error, lf_parse_response returned %d%s%s", rc,
+                 rc < 0 ? ": " : "", rc < 0 ? lua_tostring(L, -1) : "");
+    } else {
+      botocore_error(L);
+      ok = lua_same(L, -1, want, "result");
+    }
+  } else {
+    want = json_incref(json_object_get(cs, "result"));
+    if (!want) want = json_object();
+    if (rc != 1) {
+      lf_buf b = {0};
+      if (rc < 0) lf_buf_puts(&b, lua_tostring(L, -1));
+      else show_lua(&b, L, -1, 0);
+      ok = failf("expected a result, lf_parse_response returned %d: %s", rc, b.p ? b.p : "");
+      lf_buf_free(&b);
+    } else {
+      ok = lua_same(L, -1, want, "result");
+    }
+  }
+  if (!ok && lua_gettop(L) > top) {
+    lf_buf b = {0};
+    show_lua(&b, L, -1, 0);
+    char *w = json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS);
+    size_t n = strlen(why);
+    snprintf(why + n, sizeof why - n, "\n--- expected\n%s\n--- got\n%s", w ? w : "",
+             b.p ? b.p : "");
+    free(w);
+    lf_buf_free(&b);
+  }
+  json_decref(want);
+  lua_settop(L, top);
+  for (size_t i = 0; i < res.nheaders; i++) {
+    free(res.headers[i].name);
+    free(res.headers[i].value);
+  }
+  free(res.headers);
+  lf_model_free(m);
+  return ok;
+}
+
+/* ---- driver ---- */
+
+static void run_file(const char *proto, const char *dir) {
+  if (!base_dir[0]) {
+    printf("protocols %s %s: skipped: ../shared/aws-conformance not found "
+           "(set LUAFORM_CONFORMANCE_DIR)\n", proto, dir);
+    skip();
+  }
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s/%s.json", base_dir, dir, proto);
+  json_error_t je;
+  json_t *suites = json_load_file(path, 0, &je);
+  if (!suites) fail_msg("%s: %s", path, je.text);
+  const char *only = getenv("PROTOCOLS_CASE");   /* debugging: run one case id */
+  lua_State *L = luaL_newstate();
+  int passed = 0, failed = 0, skipped = 0;
+  size_t i, j;
+  json_t *suite, *cs;
+  json_array_foreach(suites, i, suite) {
+    const char *sname = json_string_value(json_object_get(suite, "description"));
+    json_array_foreach(json_object_get(suite, "cases"), j, cs) {
+      const char *id = json_string_value(json_object_get(cs, "id"));
+      if (only && (!id || strcmp(only, id))) continue;
+      if (ignored(proto, dir, sname, id)) { skipped++; continue; }
+      why[0] = 0;
+      int ok = !strcmp(dir, "input") ? run_input(L, proto, suite, cs)
+                                     : run_output(L, proto, suite, cs);
+      if (ok) {
+        passed++;
+        if (verbose) printf("  ok %s\n", id);
+      } else {
+        failed++;
+        printf("FAIL protocols %s %s %s (%s):\n%s\n", proto, dir, id ? id : "?",
+               sname ? sname : "?", why);
+      }
+      assert_int_equal(lua_gettop(L), 0);
+    }
+  }
+  lua_close(L);
+  json_decref(suites);
+  printf("protocols %s %s: %d passed, %d failed, %d ignored\n", proto, dir, passed, failed,
+         skipped);
+  assert_true(passed > 0);
+  assert_int_equal(failed, 0);
+}
+
+#define PROTO_TESTS(fn, proto)                                             \
+  static void fn##_input(void **s) { (void)s; run_file(proto, "input"); }   \
+  static void fn##_output(void **s) { (void)s; run_file(proto, "output"); }
+PROTO_TESTS(ec2, "ec2")
+PROTO_TESTS(query, "query")
+PROTO_TESTS(json11, "json")
+PROTO_TESTS(json10, "json_1_0")
+PROTO_TESTS(rest_json, "rest-json")
+PROTO_TESTS(rest_xml, "rest-xml")
+
+int main(void) {
+  find_vectors();
+  verbose = getenv("PROTOCOLS_VERBOSE") != NULL;
+  if (base_dir[0]) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/ignore-list.json", base_dir);
+    ignore_list = json_load_file(path, 0, NULL);
+    if (!ignore_list) ignore_list = json_object();
+  }
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(ec2_input),       cmocka_unit_test(ec2_output),
+    cmocka_unit_test(query_input),     cmocka_unit_test(query_output),
+    cmocka_unit_test(json11_input),    cmocka_unit_test(json11_output),
+    cmocka_unit_test(json10_input),    cmocka_unit_test(json10_output),
+    cmocka_unit_test(rest_json_input), cmocka_unit_test(rest_json_output),
+    cmocka_unit_test(rest_xml_input),  cmocka_unit_test(rest_xml_output),
+  };
+  int rc = cmocka_run_group_tests(tests, NULL, NULL);
+  json_decref(ignore_list);
+  return rc;
+}
