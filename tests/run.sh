@@ -20,7 +20,9 @@ for t in build/tests/*; do
 done
 [ -d tests/lua ] && run_suite "lua: tests/lua" ./luaform test tests/lua
 if ls tests/emulator/test_*.py >/dev/null 2>&1; then
-  run_suite "emulator: unittest" python3 -m unittest discover -s tests/emulator -p 'test_*.py'
+  # Debian's python3 has python3-boto3 (scripts/deps.sh); a pyenv python3 first on PATH may not
+  py=python3; [ -x /usr/bin/python3 ] && py=/usr/bin/python3
+  run_suite "emulator: unittest" "$py" -m unittest discover -s tests/emulator -p 'test_*.py'
 fi
 for t in tests/e2e/*.sh; do
   [ -f "$t" ] && run_suite "e2e: ${t##*/}" bash "$t"

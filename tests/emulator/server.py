@@ -15,6 +15,7 @@ import argparse
 import http.server
 import json
 import os
+import socket
 import sys
 import time
 import traceback
@@ -54,6 +55,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "luaform-emulator"
     emu = None          # set by make_server
     verbose = False
+
+    def setup(self):
+        super().setup()
+        # headers and body are separate writes: without NODELAY, Nagle plus the
+        # client's delayed ACK adds ~40 ms to every response
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, fmt, *args):
         if self.verbose:

@@ -203,7 +203,8 @@ class InProcess:
         self.httpd, self.emulator = server.make_server(**options)
         host, port = self.httpd.server_address[:2]
         self.url = "http://%s:%d" % (host, port)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,),
+                                       daemon=True)
         self.thread.start()
 
     def client(self, **kw):

@@ -170,7 +170,7 @@ class IAM(Service):
             role["MaxSessionDuration"] = duration
         if "Description" in params:
             role["Description"] = params["Description"]
-        return None
+        return {}   # an empty <UpdateRoleResult/>
 
     # -- managed policy attachments ------------------------------------------------------
 

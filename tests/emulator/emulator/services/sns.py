@@ -324,13 +324,13 @@ class SNS(Service):
             raise AwsError("TagLimitExceeded", "Could not complete request: tag quota of per "
                            "resource exceeded")
         topic["tags"] = merged
-        return None
+        return {}   # an empty <TagResourceResult/>, as SNS sends
 
     def UntagResource(self, ctx, params):
         topic = self._tagged(ctx, params)
         for key in as_list(_require(params, "TagKeys")):
             topic["tags"].pop(key, None)
-        return None
+        return {}   # an empty <UntagResourceResult/>
 
     def ListTagsForResource(self, ctx, params):
         topic = self._tagged(ctx, params)

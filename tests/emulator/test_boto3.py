@@ -1,0 +1,476 @@
+"""boto3 (an independent AWS client) against a spawned emulator: one
+representative round trip per service family plus an error code checked
+through botocore's ClientError. boto3 parses responses with the AWS service
+models, so a response it cannot parse is a wire-format bug in the emulator.
+Skipped when boto3 is not importable (Debian: python3-boto3; tests/run.sh
+uses /usr/bin/python3 when present)."""
+
+import json
+import os
+import unittest
+
+import testclient as tc
+
+try:
+    import boto3
+    import botocore.config
+    import botocore.exceptions
+    import botocore.session
+except ImportError:          # pragma: no cover - depends on the machine
+    boto3 = None
+
+REGION = "ap-northeast-2"
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]})
+
+
+@unittest.skipIf(boto3 is None, "boto3 is not installed (Debian package python3-boto3)")
+class Boto3Test(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.proc = tc.spawn_server("--nat-delay-ms", "200", "--lb-delay-ms", "200")
+        fields = dict(f.split("=", 1) for f in cls.proc.creds_line.split())
+        cls.keys = fields["access_key"], fields["secret_key"]
+        # a session that reads no profile, environment or instance metadata
+        for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE",
+                    "AWS_SHARED_CREDENTIALS_FILE"):
+            os.environ.pop(var, None)
+        os.environ["AWS_CONFIG_FILE"] = os.devnull
+        os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+        cls.session = boto3.session.Session(aws_access_key_id=cls.keys[0],
+                                            aws_secret_access_key=cls.keys[1],
+                                            region_name=REGION)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.stop()
+
+    def client(self, service, **kw):
+        cfg = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"},
+                                     s3={"addressing_style": "path"},
+                                     connect_timeout=5, read_timeout=10)
+        return self.session.client(service, endpoint_url=self.proc.url, config=cfg, **kw)
+
+    def assertCode(self, code, fn, *args, **kw):
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            fn(*args, **kw)
+        self.assertEqual(cm.exception.response["Error"]["Code"], code, cm.exception.response)
+        return cm.exception.response
+
+    def advance(self, seconds):
+        self.proc.admin("POST", "clock", {"advance": seconds})
+
+    # ------------------------------------------------------------ STS
+
+    def test_sts(self):
+        sts = self.client("sts")
+        me = sts.get_caller_identity()
+        self.assertEqual(me["Account"], "123456789012")
+        self.assertTrue(me["Arn"].startswith("arn:aws:iam::123456789012:"))
+        self.assertCode("AccessDenied", sts.assume_role,
+                        RoleArn="arn:aws:iam::123456789012:role/none", RoleSessionName="ci")
+        bad = boto3.session.Session(aws_access_key_id="AKIAUNKNOWN000000000",
+                                    aws_secret_access_key="x", region_name=REGION)
+        self.assertCode("InvalidClientTokenId",
+                        bad.client("sts", endpoint_url=self.proc.url).get_caller_identity)
+
+    def test_sts_assume_role_credentials_work(self):
+        iam = self.client("iam")
+        iam.create_role(RoleName="b3-assumable", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+                "AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}))
+        creds = self.client("sts").assume_role(
+            RoleArn="arn:aws:iam::123456789012:role/b3-assumable",
+            RoleSessionName="ci")["Credentials"]
+        temp = boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
+                                     aws_secret_access_key=creds["SecretAccessKey"],
+                                     aws_session_token=creds["SessionToken"], region_name=REGION)
+        me = temp.client("sts", endpoint_url=self.proc.url).get_caller_identity()
+        self.assertEqual(me["Arn"], "arn:aws:sts::123456789012:assumed-role/b3-assumable/ci")
+
+    # ------------------------------------------------------------ EC2
+
+    def test_ec2_network(self):
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16", TagSpecifications=[{
+            "ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "b3"}]}])["Vpc"]
+        vid = vpc["VpcId"]
+        self.assertRegex(vid, r"^vpc-[0-9a-f]{17}$")
+        got = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["b3"]}])["Vpcs"]
+        self.assertEqual([v["VpcId"] for v in got], [vid])
+        ec2.modify_vpc_attribute(VpcId=vid, EnableDnsHostnames={"Value": True})
+        self.assertTrue(ec2.describe_vpc_attribute(VpcId=vid, Attribute="enableDnsHostnames")
+                        ["EnableDnsHostnames"]["Value"])
+        zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+        sub = ec2.create_subnet(VpcId=vid, CidrBlock="10.20.1.0/24",
+                                AvailabilityZone=zones[0])["Subnet"]
+        ec2.modify_subnet_attribute(SubnetId=sub["SubnetId"], MapPublicIpOnLaunch={"Value": True})
+        self.assertTrue(ec2.describe_subnets(SubnetIds=[sub["SubnetId"]])["Subnets"][0]
+                        ["MapPublicIpOnLaunch"])
+        self.assertCode("InvalidSubnet.Range", ec2.create_subnet, VpcId=vid,
+                        CidrBlock="10.99.0.0/24")
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vid)
+        self.assertCode("DependencyViolation", ec2.delete_internet_gateway,
+                        InternetGatewayId=igw)
+        rtb = ec2.create_route_table(VpcId=vid)["RouteTable"]["RouteTableId"]
+        ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+        assoc = ec2.associate_route_table(RouteTableId=rtb, SubnetId=sub["SubnetId"])
+        routes = ec2.describe_route_tables(RouteTableIds=[rtb])["RouteTables"][0]["Routes"]
+        self.assertIn(("0.0.0.0/0", igw), [(r.get("DestinationCidrBlock"), r.get("GatewayId"))
+                                           for r in routes])
+        eip = ec2.allocate_address(Domain="vpc")
+        nat = ec2.create_nat_gateway(SubnetId=sub["SubnetId"], AllocationId=eip["AllocationId"],
+                                     ClientToken="b3-nat")["NatGateway"]
+        again = ec2.create_nat_gateway(SubnetId=sub["SubnetId"], AllocationId=eip["AllocationId"],
+                                       ClientToken="b3-nat")["NatGateway"]
+        self.assertEqual(again["NatGatewayId"], nat["NatGatewayId"])
+        self.assertEqual(nat["State"], "pending")
+        self.advance(1)
+        self.assertEqual(ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])
+                         ["NatGateways"][0]["State"], "available")
+        self.assertCode("DependencyViolation", ec2.delete_subnet, SubnetId=sub["SubnetId"])
+        sg = ec2.create_security_group(GroupName="b3-web", Description="web", VpcId=vid)
+        ec2.authorize_security_group_ingress(GroupId=sg["GroupId"], IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "https"}]}])
+        rules = ec2.describe_security_group_rules(Filters=[
+            {"Name": "group-id", "Values": [sg["GroupId"]]}])["SecurityGroupRules"]
+        self.assertIn((False, 443, "0.0.0.0/0"), [(r["IsEgress"], r["FromPort"], r.get("CidrIpv4"))
+                                                  for r in rules])
+        ec2.revoke_security_group_egress(GroupId=sg["GroupId"], IpPermissions=[{
+            "IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        ec2.create_tags(Resources=[sg["GroupId"]], Tags=[{"Key": "tier", "Value": "web"}])
+        groups = ec2.describe_security_groups(Filters=[{"Name": "tag:tier", "Values": ["web"]}])
+        self.assertEqual([g["GroupId"] for g in groups["SecurityGroups"]], [sg["GroupId"]])
+        self.assertEqual(groups["SecurityGroups"][0]["IpPermissionsEgress"], [])
+        self.assertCode("DependencyViolation", ec2.delete_vpc, VpcId=vid)
+        # tear down in dependency order
+        ec2.delete_nat_gateway(NatGatewayId=nat["NatGatewayId"])
+        self.advance(1)
+        ec2.release_address(AllocationId=eip["AllocationId"])
+        ec2.disassociate_route_table(AssociationId=assoc["AssociationId"])
+        ec2.delete_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0")
+        ec2.delete_route_table(RouteTableId=rtb)
+        ec2.delete_security_group(GroupId=sg["GroupId"])
+        ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vid)
+        ec2.delete_internet_gateway(InternetGatewayId=igw)
+        ec2.delete_subnet(SubnetId=sub["SubnetId"])
+        ec2.delete_vpc(VpcId=vid)
+        self.assertCode("InvalidVpcID.NotFound", ec2.describe_vpcs, VpcIds=[vid])
+
+    def test_ec2_paginator(self):
+        ec2 = self.client("ec2")
+        ids = [ec2.create_vpc(CidrBlock="10.%d.0.0/16" % (100 + i))["Vpc"]["VpcId"]
+               for i in range(7)]
+        seen = []
+        for page in ec2.get_paginator("describe_vpcs").paginate(PaginationConfig={"PageSize": 5}):
+            self.assertLessEqual(len(page["Vpcs"]), 5)
+            seen += [v["VpcId"] for v in page["Vpcs"]]
+        self.assertTrue(set(ids) <= set(seen))
+        for i in ids:
+            ec2.delete_vpc(VpcId=i)
+
+    # ------------------------------------------------------------ ELBv2
+
+    def test_elbv2(self):
+        ec2, elb = self.client("ec2"), self.client("elbv2")
+        vid = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+        igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vid)
+        zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+        subs = [ec2.create_subnet(VpcId=vid, CidrBlock="10.30.%d.0/24" % i,
+                                  AvailabilityZone=zones[i])["Subnet"]["SubnetId"]
+                for i in range(2)]
+        sg = ec2.create_security_group(GroupName="b3-alb", Description="alb",
+                                       VpcId=vid)["GroupId"]
+        lb = elb.create_load_balancer(Name="b3-alb", Subnets=subs, SecurityGroups=[sg],
+                                      Tags=[{"Key": "env", "Value": "test"}])["LoadBalancers"][0]
+        self.assertEqual(lb["State"]["Code"], "provisioning")
+        self.assertRegex(lb["LoadBalancerArn"], r"^arn:aws:elasticloadbalancing:ap-northeast-2:"
+                         r"123456789012:loadbalancer/app/b3-alb/[0-9a-f]{16}$")
+        self.assertTrue(lb["DNSName"].endswith(".ap-northeast-2.elb.amazonaws.com"))
+        self.assertCode("DuplicateLoadBalancerName", elb.create_load_balancer, Name="b3-alb",
+                        Subnets=subs)
+        self.advance(1)
+        elb.get_waiter("load_balancer_available").wait(
+            LoadBalancerArns=[lb["LoadBalancerArn"]], WaiterConfig={"Delay": 0.1})
+        tg = elb.create_target_group(Name="b3-tg", Protocol="HTTP", Port=8080, VpcId=vid,
+                                     TargetType="ip", HealthCheckPath="/health",
+                                     Matcher={"HttpCode": "200-299"})["TargetGroups"][0]
+        elb.modify_target_group(TargetGroupArn=tg["TargetGroupArn"], HealthCheckIntervalSeconds=15)
+        ls = elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=80,
+                                 DefaultActions=[{"Type": "forward",
+                                                  "TargetGroupArn": tg["TargetGroupArn"]}]
+                                 )["Listeners"][0]
+        got = elb.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]
+        self.assertEqual([(t["TargetGroupArn"], t["HealthCheckIntervalSeconds"],
+                           t["LoadBalancerArns"]) for t in got],
+                         [(tg["TargetGroupArn"], 15, [lb["LoadBalancerArn"]])])
+        self.assertCode("ResourceInUse", elb.delete_target_group,
+                        TargetGroupArn=tg["TargetGroupArn"])
+        elb.modify_listener(ListenerArn=ls["ListenerArn"], DefaultActions=[{
+            "Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443",
+                                                   "StatusCode": "HTTP_301"}}])
+        action = elb.describe_listeners(ListenerArns=[ls["ListenerArn"]])["Listeners"][0][
+            "DefaultActions"][0]
+        self.assertEqual((action["Type"], action["RedirectConfig"]["Port"]), ("redirect", "443"))
+        elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=8081,
+                            DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {
+                                "StatusCode": "404", "ContentType": "text/plain",
+                                "MessageBody": "no"}}])
+        elb.add_tags(ResourceArns=[tg["TargetGroupArn"]], Tags=[{"Key": "a", "Value": "1"}])
+        elb.remove_tags(ResourceArns=[lb["LoadBalancerArn"]], TagKeys=["env"])
+        tags = elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"], tg["TargetGroupArn"]])
+        self.assertEqual([d["Tags"] for d in tags["TagDescriptions"]],
+                         [[], [{"Key": "a", "Value": "1"}]])
+        attrs = elb.modify_load_balancer_attributes(
+            LoadBalancerArn=lb["LoadBalancerArn"],
+            Attributes=[{"Key": "idle_timeout.timeout_seconds", "Value": "120"}])["Attributes"]
+        self.assertIn({"Key": "idle_timeout.timeout_seconds", "Value": "120"}, attrs)
+        tattrs = elb.describe_target_group_attributes(TargetGroupArn=tg["TargetGroupArn"])
+        self.assertIn({"Key": "deregistration_delay.timeout_seconds", "Value": "300"},
+                      tattrs["Attributes"])
+        elb.modify_target_group_attributes(TargetGroupArn=tg["TargetGroupArn"], Attributes=[
+            {"Key": "deregistration_delay.timeout_seconds", "Value": "30"}])
+        self.assertEqual(elb.set_security_groups(LoadBalancerArn=lb["LoadBalancerArn"],
+                                                 SecurityGroups=[sg])["SecurityGroupIds"], [sg])
+        azs = elb.set_subnets(LoadBalancerArn=lb["LoadBalancerArn"], Subnets=subs)
+        self.assertEqual(sorted(a["SubnetId"] for a in azs["AvailabilityZones"]), sorted(subs))
+        self.assertEqual(elb.describe_load_balancer_attributes(
+            LoadBalancerArn=lb["LoadBalancerArn"])["Attributes"][0]["Key"],
+            "access_logs.s3.bucket")
+        elb.delete_load_balancer(LoadBalancerArn=lb["LoadBalancerArn"])
+        elb.delete_target_group(TargetGroupArn=tg["TargetGroupArn"])
+        self.assertCode("LoadBalancerNotFound", elb.describe_load_balancers,
+                        LoadBalancerArns=[lb["LoadBalancerArn"]])
+        self.assertCode("TargetGroupNotFound", elb.describe_target_groups, Names=["b3-tg"])
+        self.assertCode("ListenerNotFound", elb.delete_listener, ListenerArn=ls["ListenerArn"])
+
+    # ------------------------------------------------------------ IAM
+
+    def test_iam(self):
+        iam = self.client("iam")
+        role = iam.create_role(RoleName="b3-exec", AssumeRolePolicyDocument=TRUST,
+                               Tags=[{"Key": "env", "Value": "test"}])["Role"]
+        self.assertEqual(role["Arn"], "arn:aws:iam::123456789012:role/b3-exec")
+        self.assertEqual(iam.get_role(RoleName="b3-exec")["Role"]["AssumeRolePolicyDocument"]
+                         ["Statement"][0]["Action"], "sts:AssumeRole")
+        policy = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+        iam.attach_role_policy(RoleName="b3-exec", PolicyArn=policy)
+        self.assertEqual([p["PolicyArn"] for p in iam.list_attached_role_policies(
+            RoleName="b3-exec")["AttachedPolicies"]], [policy])
+        iam.update_assume_role_policy(RoleName="b3-exec", PolicyDocument=TRUST)
+        iam.tag_role(RoleName="b3-exec", Tags=[{"Key": "team", "Value": "infra"}])
+        self.assertCode("EntityAlreadyExists", iam.create_role, RoleName="b3-exec",
+                        AssumeRolePolicyDocument=TRUST)
+        self.assertCode("DeleteConflict", iam.delete_role, RoleName="b3-exec")
+        iam.detach_role_policy(RoleName="b3-exec", PolicyArn=policy)
+        iam.delete_role(RoleName="b3-exec")
+        self.assertCode("NoSuchEntity", iam.get_role, RoleName="b3-exec")
+
+    # ------------------------------------------------------------ SNS / SQS
+
+    def test_sns_and_sqs(self):
+        sns, sqs = self.client("sns"), self.client("sqs")
+        q = sqs.create_queue(QueueName="b3-q", Attributes={"VisibilityTimeout": "45"},
+                             tags={"env": "test"})["QueueUrl"]
+        self.assertEqual(sqs.get_queue_url(QueueName="b3-q")["QueueUrl"], q)
+        attrs = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["All"])["Attributes"]
+        self.assertEqual(attrs["VisibilityTimeout"], "45")
+        sqs.set_queue_attributes(QueueUrl=q, Attributes={"DelaySeconds": "5"})
+        sqs.tag_queue(QueueUrl=q, Tags={"team": "infra"})
+        self.assertEqual(sqs.list_queue_tags(QueueUrl=q)["Tags"], {"env": "test", "team": "infra"})
+        self.assertIn(q, sqs.list_queues(QueueNamePrefix="b3-")["QueueUrls"])
+        self.assertCode("InvalidAttributeValue", sqs.set_queue_attributes, QueueUrl=q,
+                        Attributes={"VisibilityTimeout": "99999"})
+        topic = sns.create_topic(Name="b3-topic", Tags=[{"Key": "env", "Value": "t"}])["TopicArn"]
+        self.assertEqual(topic, "arn:aws:sns:ap-northeast-2:123456789012:b3-topic")
+        sns.set_topic_attributes(TopicArn=topic, AttributeName="DisplayName", AttributeValue="B3")
+        self.assertEqual(sns.get_topic_attributes(TopicArn=topic)["Attributes"]["DisplayName"],
+                         "B3")
+        q_arn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=q_arn,
+                            ReturnSubscriptionArn=True)["SubscriptionArn"]
+        self.assertEqual(sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+                         ["Endpoint"], q_arn)
+        self.assertEqual([s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(
+            TopicArn=topic)["Subscriptions"]], [sub])
+        sns.tag_resource(ResourceArn=topic, Tags=[{"Key": "team", "Value": "infra"}])
+        sns.unsubscribe(SubscriptionArn=sub)
+        sns.delete_topic(TopicArn=topic)
+        self.assertCode("NotFound", sns.get_topic_attributes, TopicArn=topic)
+        sqs.delete_queue(QueueUrl=q)
+        self.assertCode("AWS.SimpleQueueService.NonExistentQueue", sqs.get_queue_url,
+                        QueueName="b3-q")
+
+    # ------------------------------------------------------------ ECS / ECR / Logs / AAS
+
+    def test_ecs(self):
+        ecs = self.client("ecs")
+        ecs.create_cluster(clusterName="b3", tags=[{"key": "env", "value": "t"}])
+        td = ecs.register_task_definition(
+            family="b3-app", networkMode="awsvpc", requiresCompatibilities=["FARGATE"],
+            cpu="256", memory="512", containerDefinitions=[{"name": "app", "image": "nginx",
+                                                            "essential": True}])
+        td_arn = td["taskDefinition"]["taskDefinitionArn"]
+        self.assertTrue(td_arn.endswith(":task-definition/b3-app:1"))
+        self.assertCode("ClientException", ecs.register_task_definition,
+                        family="b3-bad", networkMode="awsvpc",
+                        requiresCompatibilities=["FARGATE"], cpu="256", memory="4096",
+                        containerDefinitions=[{"name": "app", "image": "nginx"}])
+        svc = ecs.create_service(cluster="b3", serviceName="web", taskDefinition=td_arn,
+                                 desiredCount=1, launchType="FARGATE", networkConfiguration={
+                                     "awsvpcConfiguration": {"subnets": ["subnet-0123456789abcdef0"],
+                                                             "assignPublicIp": "DISABLED"}})
+        self.assertEqual(svc["service"]["status"], "ACTIVE")
+        ecs.update_service(cluster="b3", service="web", desiredCount=2)
+        self.assertEqual(ecs.describe_services(cluster="b3", services=["web"])["services"][0]
+                         ["desiredCount"], 2)
+        self.assertEqual(len(ecs.list_services(cluster="b3")["serviceArns"]), 1)
+        ecs.tag_resource(resourceArn=svc["service"]["serviceArn"],
+                         tags=[{"key": "a", "value": "b"}])
+        self.assertEqual(ecs.list_tags_for_resource(resourceArn=svc["service"]["serviceArn"])
+                         ["tags"], [{"key": "a", "value": "b"}])
+        self.assertCode("ClusterContainsServicesException", ecs.delete_cluster, cluster="b3")
+        self.assertCode("ServiceNotFoundException", ecs.update_service, cluster="b3",
+                        service="nope", desiredCount=1)
+        ecs.update_service(cluster="b3", service="web", desiredCount=0)
+        ecs.delete_service(cluster="b3", service="web")
+        ecs.deregister_task_definition(taskDefinition=td_arn)
+        ecs.describe_task_definition(taskDefinition=td_arn)
+        self.advance(600)
+        ecs.delete_cluster(cluster="b3")
+        self.assertCode("ClusterNotFoundException", ecs.list_services, cluster="nope")
+
+    def test_ecr(self):
+        ecr = self.client("ecr")
+        repo = ecr.create_repository(repositoryName="b3/app", imageTagMutability="IMMUTABLE",
+                                     tags=[{"Key": "env", "Value": "t"}])["repository"]
+        self.assertEqual(repo["repositoryUri"],
+                         "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/b3/app")
+        got = ecr.describe_repositories(repositoryNames=["b3/app"])["repositories"][0]
+        self.assertEqual(got["imageTagMutability"], "IMMUTABLE")
+        self.assertCode("RepositoryAlreadyExistsException", ecr.create_repository,
+                        repositoryName="b3/app")
+        ecr.delete_repository(repositoryName="b3/app")
+        self.assertCode("RepositoryNotFoundException", ecr.describe_repositories,
+                        repositoryNames=["b3/app"])
+
+    def test_logs(self):
+        logs = self.client("logs")
+        logs.create_log_group(logGroupName="/b3/app", tags={"env": "t"})
+        logs.put_retention_policy(logGroupName="/b3/app", retentionInDays=14)
+        g = logs.describe_log_groups(logGroupNamePrefix="/b3/")["logGroups"]
+        self.assertEqual([(x["logGroupName"], x["retentionInDays"]) for x in g],
+                         [("/b3/app", 14)])
+        self.assertCode("InvalidParameterException", logs.put_retention_policy,
+                        logGroupName="/b3/app", retentionInDays=13)
+        logs.delete_retention_policy(logGroupName="/b3/app")
+        logs.create_log_stream(logGroupName="/b3/app", logStreamName="s1")
+        self.assertEqual([s["logStreamName"] for s in logs.describe_log_streams(
+            logGroupName="/b3/app")["logStreams"]], ["s1"])
+        arn = g[0]["arn"].rstrip("*").rstrip(":")
+        logs.tag_resource(resourceArn=arn, tags={"team": "infra"})
+        self.assertEqual(logs.list_tags_for_resource(resourceArn=arn)["tags"],
+                         {"env": "t", "team": "infra"})
+        self.assertCode("ResourceAlreadyExistsException", logs.create_log_group,
+                        logGroupName="/b3/app")
+        logs.delete_log_stream(logGroupName="/b3/app", logStreamName="s1")
+        logs.delete_log_group(logGroupName="/b3/app")
+        self.assertCode("ResourceNotFoundException", logs.delete_log_group,
+                        logGroupName="/b3/app")
+
+    def test_application_autoscaling(self):
+        aas = self.client("application-autoscaling")
+        rid = "service/b3/web"
+        aas.register_scalable_target(ServiceNamespace="ecs", ResourceId=rid,
+                                     ScalableDimension="ecs:service:DesiredCount",
+                                     MinCapacity=1, MaxCapacity=4)
+        t = aas.describe_scalable_targets(ServiceNamespace="ecs", ResourceIds=[rid])
+        self.assertEqual([(x["MinCapacity"], x["MaxCapacity"]) for x in t["ScalableTargets"]],
+                         [(1, 4)])
+        pol = aas.put_scaling_policy(
+            PolicyName="cpu", ServiceNamespace="ecs", ResourceId=rid,
+            ScalableDimension="ecs:service:DesiredCount", PolicyType="TargetTrackingScaling",
+            TargetTrackingScalingPolicyConfiguration={
+                "TargetValue": 60.0, "PredefinedMetricSpecification": {
+                    "PredefinedMetricType": "ECSServiceAverageCPUUtilization"}})
+        self.assertIn("scalingPolicy", pol["PolicyARN"])
+        got = aas.describe_scaling_policies(ServiceNamespace="ecs", ResourceId=rid)
+        self.assertEqual([p["PolicyName"] for p in got["ScalingPolicies"]], ["cpu"])
+        aas.delete_scaling_policy(PolicyName="cpu", ServiceNamespace="ecs", ResourceId=rid,
+                                  ScalableDimension="ecs:service:DesiredCount")
+        self.assertCode("ObjectNotFoundException", aas.delete_scaling_policy, PolicyName="cpu",
+                        ServiceNamespace="ecs", ResourceId=rid,
+                        ScalableDimension="ecs:service:DesiredCount")
+        aas.deregister_scalable_target(ServiceNamespace="ecs", ResourceId=rid,
+                                       ScalableDimension="ecs:service:DesiredCount")
+        self.assertEqual(aas.describe_scalable_targets(ServiceNamespace="ecs")["ScalableTargets"],
+                         [])
+
+    # ------------------------------------------------------------ S3 / DynamoDB
+
+    def test_s3_conditional_writes(self):
+        s3 = self.client("s3")
+        s3.create_bucket(Bucket="b3-state", CreateBucketConfiguration={
+            "LocationConstraint": REGION})
+        put = s3.put_object(Bucket="b3-state", Key="env/dev.json", Body=b'{"serial":1}')
+        self.assertEqual(s3.get_object(Bucket="b3-state", Key="env/dev.json")["Body"].read(),
+                         b'{"serial":1}')
+        head = s3.head_object(Bucket="b3-state", Key="env/dev.json")
+        self.assertEqual((head["ContentLength"], head["ETag"]), (12, put["ETag"]))
+        extra = {}
+
+        def add_headers(request, **_):
+            for k, v in extra.items():
+                request.headers[k] = v
+        s3.meta.events.register("before-sign.s3.PutObject", add_headers)
+        extra.clear()
+        extra["If-None-Match"] = "*"
+        self.assertCode("PreconditionFailed", s3.put_object, Bucket="b3-state",
+                        Key="env/dev.json", Body=b"x")
+        extra.clear()
+        extra["If-Match"] = '"0123456789abcdef0123456789abcdef"'
+        r = self.assertCode("PreconditionFailed", s3.put_object, Bucket="b3-state",
+                            Key="env/dev.json", Body=b"x")
+        self.assertEqual(r["ResponseMetadata"]["HTTPStatusCode"], 412)
+        extra.clear()
+        extra["If-Match"] = put["ETag"]
+        s3.put_object(Bucket="b3-state", Key="env/dev.json", Body=b'{"serial":2}')
+        extra.clear()
+        listed = s3.list_objects_v2(Bucket="b3-state", Prefix="env/")
+        self.assertEqual([o["Key"] for o in listed["Contents"]], ["env/dev.json"])
+        s3.delete_object(Bucket="b3-state", Key="env/dev.json")
+        self.assertCode("NoSuchKey", s3.get_object, Bucket="b3-state", Key="env/dev.json")
+        self.assertCode("404", s3.head_object, Bucket="b3-state", Key="env/dev.json")
+
+    def test_dynamodb_lock(self):
+        ddb = self.client("dynamodb")
+        ddb.create_table(TableName="b3-locks", BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "LockID", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}])
+        item = {"LockID": {"S": "env/dev"}, "Who": {"S": "ci"}}
+        ddb.put_item(TableName="b3-locks", Item=item,
+                     ConditionExpression="attribute_not_exists(LockID)")
+        self.assertCode("ConditionalCheckFailedException", ddb.put_item, TableName="b3-locks",
+                        Item=item, ConditionExpression="attribute_not_exists(LockID)")
+        got = ddb.get_item(TableName="b3-locks", Key={"LockID": {"S": "env/dev"}},
+                           ConsistentRead=True)["Item"]
+        self.assertEqual(got["Who"], {"S": "ci"})
+        self.assertCode("ConditionalCheckFailedException", ddb.delete_item, TableName="b3-locks",
+                        Key={"LockID": {"S": "env/dev"}}, ConditionExpression="Who = :w",
+                        ExpressionAttributeValues={":w": {"S": "someone-else"}})
+        ddb.delete_item(TableName="b3-locks", Key={"LockID": {"S": "env/dev"}},
+                        ConditionExpression="Who = :w",
+                        ExpressionAttributeValues={":w": {"S": "ci"}})
+        self.assertNotIn("Item", ddb.get_item(TableName="b3-locks",
+                                              Key={"LockID": {"S": "env/dev"}}))
+        self.assertCode("ResourceNotFoundException", ddb.get_item, TableName="nope",
+                        Key={"LockID": {"S": "x"}})
+
+
+if __name__ == "__main__":
+    unittest.main()
