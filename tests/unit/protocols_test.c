@@ -739,6 +739,127 @@ static void run_file(const char *proto, const char *dir) {
   assert_int_equal(failed, 0);
 }
 
+/* ---- every operation of the committed models ---- */
+
+/* A value for ref's shape: every member down to depth 3, then only the
+   required ones; one item per list and map. */
+static json_t *sample(const lf_model *m, json_t *ref, int depth) {
+  json_t *shape = lf_shape_of(m, ref);
+  const char *type = lf_shape_type(shape);
+  if (!strcmp(type, "structure")) {
+    json_t *o = json_object(), *mref;
+    const char *k;
+    if (depth > 12) return o;
+    json_object_foreach(json_object_get(shape, "members"), k, mref) {
+      int required = in_list(json_object_get(shape, "required"), k);
+      if (depth < 3 || required) json_object_set_new(o, k, sample(m, mref, depth + 1));
+    }
+    return o;
+  }
+  if (!strcmp(type, "list")) {
+    json_t *a = json_array();
+    if (depth < 6) json_array_append_new(a, sample(m, json_object_get(shape, "member"), depth + 1));
+    return a;
+  }
+  if (!strcmp(type, "map")) {
+    json_t *o = json_object();
+    if (depth < 6) json_object_set_new(o, "k1", sample(m, json_object_get(shape, "value"), depth + 1));
+    return o;
+  }
+  if (!strcmp(type, "string")) {
+    json_t *e = json_array_get(json_object_get(shape, "enum"), 0);
+    if (lf_trait_true(m, ref, "jsonvalue")) return json_pack("{s:i}", "a", 1);
+    return json_string(e ? json_string_value(e) : "v-1");
+  }
+  if (!strcmp(type, "integer") || !strcmp(type, "long") || !strcmp(type, "short") ||
+      !strcmp(type, "byte")) return json_integer(1);
+  if (!strcmp(type, "float") || !strcmp(type, "double")) return json_real(1.5);
+  if (!strcmp(type, "boolean")) return json_true();
+  if (!strcmp(type, "timestamp")) return json_real(1422172800.25);
+  if (!strcmp(type, "blob")) return json_string("blob");
+  return json_pack("{s:i}", "a", 1);
+}
+
+static int request_well_formed(const char *proto, const lf_request *r) {
+  if (!r->method || !r->path || r->path[0] != '/') return failf("bad request line");
+  if (r->body_len && (!strcmp(proto, "json") || !strcmp(proto, "rest-json"))) {
+    const char *ct = lf_request_header(r, "Content-Type");
+    if (ct && strstr(ct, "json")) {
+      json_t *j = json_loadb(r->body, r->body_len, JSON_DECODE_ANY, NULL);
+      if (!j) return failf("body is not JSON: %.*s", (int)r->body_len, r->body);
+      json_decref(j);
+    }
+  }
+  if (r->body_len && !strcmp(proto, "rest-xml") && lf_request_header(r, "Content-Type") &&
+      strstr(lf_request_header(r, "Content-Type"), "xml")) {
+    char *c = xml_canonical(r->body, r->body_len);
+    if (!c) return failf("body is not XML: %.*s", (int)r->body_len, r->body);
+    free(c);
+  }
+  return 1;
+}
+
+/* Every operation of every model in <repo>/models serializes a full sample
+   of its input through both front ends into a well-formed request. */
+static void models_serialize(void **state) {
+  (void)state;
+  char exe[2048], dir[4200];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  assert_true(n > 0);
+  exe[n] = 0;
+  *strrchr(exe, '/') = 0;
+  snprintf(dir, sizeof dir, "%s/../../models", exe);
+  const char *services[] = {"application-autoscaling", "dynamodb", "ec2", "ecr", "ecs", "elbv2",
+                            "iam", "logs", "s3", "sns", "sqs", "sts"};
+  int ops = 0, bad = 0;
+  lua_State *L = luaL_newstate();
+  for (size_t i = 0; i < sizeof services / sizeof *services; i++) {
+    char path[4400], err[1024];
+    snprintf(path, sizeof path, "%s/%s/service-2.json", dir, services[i]);
+    json_t *desc = json_load_file(path, 0, NULL);
+    if (!desc) fail_msg("cannot read %s", path);
+    lf_model *m = lf_model_new(desc, err, sizeof err);
+    assert_non_null(m);
+    const char *op;
+    json_t *opdef;
+    json_object_foreach(json_object_get(desc, "operations"), op, opdef) {
+      json_t *in = json_object_get(opdef, "input");
+      json_t *params = in ? sample(m, in, 0) : json_object();
+      json_t *sorted = sorted_copy(params);
+      lf_request a, b;
+      ops++;
+      int ok = 1;
+      why[0] = 0;
+      if (lf_serialize_json(sorted, m, op, &a, err, sizeof err) != 0) {
+        ok = failf("lf_serialize_json: %s", err);
+      } else {
+        ok = request_well_formed(lf_model_protocol(m), &a);
+        push_params(L, sorted, 0);
+        if (lf_serialize(L, -1, m, op, &b, err, sizeof err) != 0) {
+          ok = failf("lf_serialize: %s", err);
+        } else {
+          if (ok && !same_request(&a, &b)) ok = failf("Lua and JSON front ends differ");
+          lf_request_free(&b);
+        }
+        lua_pop(L, 1);
+        lf_request_free(&a);
+      }
+      if (!ok) {
+        bad++;
+        printf("FAIL models %s %s: %s\n", services[i], op, why);
+      }
+      json_decref(sorted);
+      json_decref(params);
+    }
+    lf_model_free(m);
+    json_decref(desc);
+  }
+  lua_close(L);
+  printf("protocols models: %d operations serialized, %d failed\n", ops, bad);
+  assert_true(ops > 1000);
+  assert_int_equal(bad, 0);
+}
+
 #define PROTO_TESTS(fn, proto)                                             \
   static void fn##_input(void **s) { (void)s; run_file(proto, "input"); }   \
   static void fn##_output(void **s) { (void)s; run_file(proto, "output"); }
@@ -765,6 +886,7 @@ int main(void) {
     cmocka_unit_test(json10_input),    cmocka_unit_test(json10_output),
     cmocka_unit_test(rest_json_input), cmocka_unit_test(rest_json_output),
     cmocka_unit_test(rest_xml_input),  cmocka_unit_test(rest_xml_output),
+    cmocka_unit_test(models_serialize),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   json_decref(ignore_list);
