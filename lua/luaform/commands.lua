@@ -37,19 +37,12 @@ local function parse_vars(list)
   return vars
 end
 
--- "5s", "1m", "300ms" or a number of seconds.
-local function seconds(s)
-  if not s then return 0 end
-  local n, unit = tostring(s):match("^([%d%.]+)(%a*)$")
-  n = tonumber(n)
-  if not n then errors.raise(nil, 'bad duration "%s"', s) end
-  return n * (({ ms = 0.001, s = 1, m = 60, h = 3600, [""] = 1 })[unit] or 1)
-end
+local seconds = require("luaform.duration")
 
 local function evaluate(flags, extra_vars)
   local vars = parse_vars(flags.var)
   for k, v in pairs(extra_vars or {}) do vars[k] = v end
-  return dsl.evaluate({ vars = vars, var_files = flags.var_file, workspace = core.getenv("LUAFORM_WORKSPACE") })
+  return dsl.evaluate({ vars = vars, var_files = flags.var_file, workspace = require("luaform.workspace").current() })
 end
 
 -- Evaluates, opens and locks the state; the caller must run:close().
@@ -382,37 +375,29 @@ C.state = {
 Usage: luaform state <subcommand> [options]
 
 Subcommands:
-  list [PATTERN]   List resources in the state (PATTERN: an address prefix)
-  show ADDR        Show one resource's attributes]],
-  subcommands = {
-    list = {
-      flags = { state = "string" },
-      help = "Usage: luaform state list [ADDR-PREFIX...]",
-      run = function(flags, pos)
-        local st = read_state(flags)
-        for _, a in ipairs(state.addresses(st)) do
-          local show = #pos == 0
-          for _, p in ipairs(pos) do
-            if a == p or a:sub(1, #p + 1) == p .. "." or a:sub(1, #p + 1) == p .. "[" then show = true end
-          end
-          if show then print(a) end
-        end
-        return 0
-      end,
-    },
-    show = {
-      flags = { state = "string", no_color = "bool" },
-      help = "Usage: luaform state show ADDR",
-      run = function(flags, pos)
-        if not pos[1] then errors.raise(nil, "state show needs an address") end
-        local st = read_state(flags)
-        local e = st.resources[pos[1]]
-        if not e then errors.raise(nil, 'no resource "%s" in the state', pos[1]) end
-        render.resource(ui.new(flags), pos[1], e)
-        return 0
-      end,
-    },
-  },
+  list [ADDRESS...]        List resources in the state
+  show ADDRESS             Show one resource's attributes
+  mv SOURCE DESTINATION    Rename a resource or module in the state
+  rm ADDRESS...            Forget resources (they stay in AWS)
+  pull                     Print the state as JSON
+  push FILE                Replace the state with FILE]],
+  subcommands = require("luaform.commands.state"),
+}
+
+C.workspace = {
+  help = [[
+Usage: luaform workspace <subcommand>
+
+  Several states for one stack (dev, prod). LUAFORM_WORKSPACE overrides
+  the selected one.
+
+Subcommands:
+  list            List workspaces
+  show            Print the current workspace
+  new NAME        Create a workspace and select it
+  select NAME     Select a workspace
+  delete NAME     Delete an empty workspace (-force: even if not empty)]],
+  subcommands = require("luaform.commands.workspace"),
 }
 
 C.version = {

@@ -176,6 +176,7 @@ local function dsl(cfg, opts)
     local value
     if raw ~= nil then value = parse_var(name, spec, raw, where)
     elseif spec.default ~= nil then value = spec.default
+    elseif opts.lenient_vars then return deferred.UNKNOWN   -- only the backend is wanted
     else errors.raise(where, 'no value for required variable "%s" (use -var %s=..., a -var-file or LUAFORM_VAR_%s)', name, name, name) end
     if spec.validation then
       local ok, msg = spec.validation(value)

@@ -20,13 +20,23 @@ function M.empty()
   return { version = M.VERSION, lineage = core.uuid(), serial = 0, resources = {}, outputs = {} }
 end
 
--- opts: path (local file), backend = {type, config} from the stack.
+-- opts: path (local file: -state), backend = {type, config} from the
+-- stack, workspace (default: the current one). An explicit path wins.
 function M.open(opts)
+  local workspace = require("luaform.workspace")
+  local ws = opts.workspace or workspace.current()
   local kind, config = "local", { path = opts.path or "luaform.state.json" }
-  if opts.backend and opts.backend.type ~= "local" then
-    kind, config = opts.backend.type, opts.backend.config
-  elseif opts.backend and opts.backend.config.path then
-    config.path = opts.backend.config.path
+  if not opts.path and opts.backend and opts.backend.type ~= "local" then
+    kind, config = opts.backend.type, {}
+    for k, v in pairs(opts.backend.config) do config[k] = v end
+    config.workspace = ws
+  else
+    if not opts.path and opts.backend and opts.backend.config.path then config.path = opts.backend.config.path end
+    if not opts.path then config.path = workspace.local_path(config.path, ws) end
+    local dir = config.path:match("^(.*)/[^/]*$")
+    if ws ~= "default" and not opts.path and not core.stat(dir) then
+      errors.raise(nil, 'workspace "%s" does not exist; create it with: luaform workspace new %s', ws, ws)
+    end
   end
   local ok, b = pcall(core.state_backend, kind, config)
   if not ok then errors.raise(opts.backend and opts.backend.where, "backend %s: %s", kind, tostring(b)) end

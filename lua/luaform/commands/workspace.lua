@@ -1,0 +1,122 @@
+-- luaform.commands.workspace: `luaform workspace list|show|new|select|delete`.
+--
+-- Local workspaces are directories under luaform.state.d/; a remote
+-- backend that stores them itself lists them with :workspaces(). The
+-- default workspace always exists and is never deleted.
+local core = require("luaform.core")
+local errors = require("luaform.errors")
+local state = require("luaform.state")
+local workspace = require("luaform.workspace")
+
+local M = {}
+
+local function backend_config()
+  if not core.stat("main.lua") then return nil end
+  return require("luaform.dsl").evaluate({ lenient_vars = true, workspace = workspace.current() }).backend
+end
+
+local function remote(cfg) return cfg and cfg.type ~= "local" end
+
+local function names()
+  local cfg = backend_config()
+  if remote(cfg) then
+    local store = state.open({ backend = cfg, workspace = "default" })
+    if not store.backend.workspaces then errors.raise(nil, "backend %s does not list workspaces", cfg.type) end
+    local list = store.backend:workspaces()
+    table.sort(list)
+    return list, cfg
+  end
+  return workspace.local_list(), cfg
+end
+
+local function exists(name)
+  for _, n in ipairs((names())) do if n == name then return true end end
+  return false
+end
+
+M.list = {
+  help = "Usage: luaform workspace list\n\n  Lists workspaces; * marks the current one.",
+  run = function()
+    local cur = workspace.current()
+    for _, n in ipairs((names())) do print((n == cur and "* " or "  ") .. n) end
+    return 0
+  end,
+}
+
+M.show = {
+  help = "Usage: luaform workspace show\n\n  Prints the current workspace's name.",
+  run = function() print(workspace.current()); return 0 end,
+}
+
+M.new = {
+  help = "Usage: luaform workspace new NAME\n\n  Creates a workspace with an empty state and selects it.",
+  run = function(_, pos)
+    local name = workspace.check_name(pos[1])
+    if exists(name) then errors.raise(nil, 'workspace "%s" already exists', name) end
+    local cfg = backend_config()
+    if remote(cfg) then
+      local store = state.open({ backend = cfg, workspace = name })
+      store:lock("workspace new")
+      local ok, err = pcall(function() store:load(); store:save() end)
+      store:unlock()
+      if not ok then error(err, 0) end
+    else
+      core.mkdir_p(workspace.DIR .. "/" .. name)
+    end
+    workspace.select(name)
+    print(string.format('Created and switched to workspace "%s"!', name))
+    return 0
+  end,
+}
+
+M.select = {
+  help = "Usage: luaform workspace select NAME\n\n  Makes NAME the current workspace.",
+  run = function(_, pos)
+    local name = workspace.check_name(pos[1])
+    if not exists(name) then
+      errors.raise(nil, 'workspace "%s" does not exist; create it with: luaform workspace new %s', name, name)
+    end
+    workspace.select(name)
+    print(string.format('Switched to workspace "%s".', name))
+    return 0
+  end,
+}
+
+M.delete = {
+  flags = { force = "bool" },
+  help = [[
+Usage: luaform workspace delete [-force] NAME
+
+  Deletes a workspace's state. Refused for the default and the current
+  workspace, and, without -force, while the state still manages resources.]],
+  run = function(flags, pos)
+    local name = workspace.check_name(pos[1])
+    if name == "default" then errors.raise(nil, "the default workspace cannot be deleted") end
+    if name == workspace.current() then
+      errors.raise(nil, 'cannot delete the current workspace "%s"; select another first', name)
+    end
+    if not exists(name) then errors.raise(nil, 'workspace "%s" does not exist', name) end
+    local cfg = backend_config()
+    local store = state.open({ backend = cfg, workspace = name })
+    store:lock("workspace delete")
+    local ok, err = pcall(function()
+      local st = store:load()
+      local n = #state.addresses(st)
+      if n > 0 and not flags.force then
+        errors.raise(nil, 'workspace "%s" still manages %d resource(s); destroy them first or use -force', name, n)
+      end
+      if store.backend.delete then store.backend:delete() end
+    end)
+    store:unlock()
+    if not ok then error(err, 0) end
+    if not remote(cfg) then
+      local dir = workspace.DIR .. "/" .. name
+      for _, f in ipairs(core.listdir(dir)) do core.remove(dir .. "/" .. f) end
+      core.remove(dir)
+    end
+    print(string.format('Deleted workspace "%s"!', name))
+    return 0
+  end,
+}
+
+return M

@@ -1,0 +1,147 @@
+-- State surgery (state mv/rm/pull/push) and workspaces on a local stack.
+local function stack(text)
+  local dir = tmpdir()
+  write(dir .. "/main.lua", text)
+  return dir
+end
+
+local TWO = [[
+local id = resource("random_id", "a", { byte_length = 4 })
+resource("local_file", "f", { filename = "f.txt", content = id.hex })
+]]
+
+local function run(dir, ...)
+  local out, code = luaform(dir, ...)
+  return out, code
+end
+
+test("state mv renames a resource; the renamed stack plans no changes", function()
+  local dir = stack(TWO)
+  expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
+  local out, code = run(dir, "state", "mv", "random_id.a", "random_id.b")
+  expect(code).to_be(0)
+  expect(out).to_contain("Moved random_id.a to random_id.b")
+  write(dir .. "/main.lua", (TWO:gsub('"a"', '"b"')))
+  out, code = run(dir, "plan", "-detailed-exitcode")
+  expect(out).to_contain("No changes.")
+  expect(code).to_be(0)
+  -- The file's dependency followed the rename.
+  local st = core.json_decode(read(dir .. "/luaform.state.json"))
+  expect(st.resources["local_file.f"].dependencies).to_equal({ "random_id.b" })
+end)
+
+test("state mv moves resources into a module, with -dry-run changing nothing", function()
+  local dir = stack(TWO)
+  write(dir .. "/files.lua", [[
+return function(args)
+  local id = resource("random_id", "a", { byte_length = 4 })
+  resource("local_file", "f", { filename = "f.txt", content = id.hex })
+  return {}
+end
+]])
+  expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
+  local before = read(dir .. "/luaform.state.json")
+  local out, code = run(dir, "state", "mv", "-dry-run", "random_id.a", "module.files.random_id.a")
+  expect(code).to_be(0)
+  expect(out).to_contain("Would move random_id.a to module.files.random_id.a")
+  expect(read(dir .. "/luaform.state.json")).to_be(before)
+  expect(select(2, run(dir, "state", "mv", "random_id.a", "module.files.random_id.a"))).to_be(0)
+  expect(select(2, run(dir, "state", "mv", "local_file.f", "module.files.local_file.f"))).to_be(0)
+  write(dir .. "/main.lua", 'module("files", require("files"), {})\n')
+  out, code = run(dir, "plan", "-detailed-exitcode")
+  expect(out).to_contain("No changes.")
+  expect(code).to_be(0)
+  -- A whole module moves too, and can go to another state file.
+  out, code = run(dir, "state", "mv", "-state-out=other.json", "module.files", "module.kept")
+  expect(code).to_be(0)
+  expect(run(dir, "state", "list")).to_be("")
+  expect(run(dir, "state", "list", "-state=other.json")).to_be(
+    "module.kept.local_file.f\nmodule.kept.random_id.a\n")
+end)
+
+test("state mv refuses an existing destination and an unknown source, changing nothing", function()
+  local dir = stack(TWO)
+  expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
+  local before = read(dir .. "/luaform.state.json")
+  local out, code = run(dir, "state", "mv", "random_id.a", "local_file.f")
+  expect(code).to_be(1)
+  expect(out).to_match("^Error: .*already exists")
+  out, code = run(dir, "state", "mv", "random_id.zz", "random_id.b")
+  expect(code).to_be(1)
+  expect(out).to_contain('no resource "random_id.zz"')
+  expect(read(dir .. "/luaform.state.json")).to_be(before)
+end)
+
+test("state rm forgets a resource; the next plan creates it again and the file stays", function()
+  local dir = stack(TWO)
+  expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
+  local out, code = run(dir, "state", "rm", "local_file.f")
+  expect(code).to_be(0)
+  expect(out).to_contain("Removed local_file.f")
+  expect(core.stat(dir .. "/f.txt")).to_be_truthy()
+  expect(run(dir, "state", "list")).to_be("random_id.a\n")
+  out = run(dir, "plan")
+  expect(out).to_contain("Plan: 1 to add, 0 to change, 0 to destroy.")
+end)
+
+test("state pull prints the state; push refuses another lineage or an older serial unless -force", function()
+  local dir = stack(TWO)
+  expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
+  local pulled, code = run(dir, "state", "pull")
+  expect(code).to_be(0)
+  local doc = core.json_decode(pulled)
+  expect(doc.resources["random_id.a"].type).to_be("random_id")
+  -- An older copy: refused.
+  local old = core.json_decode(pulled)
+  old.serial = old.serial - 1
+  write(dir .. "/old.json", core.json_encode(old))
+  local out
+  out, code = run(dir, "state", "push", "old.json")
+  expect(code).to_be(1)
+  expect(out).to_match("^Error: .*serial")
+  -- Another lineage: refused, then forced.
+  local other = core.json_decode(pulled)
+  other.lineage = core.uuid()
+  other.resources["random_id.a"] = nil
+  write(dir .. "/other.json", core.json_encode(other))
+  out, code = run(dir, "state", "push", "other.json")
+  expect(code).to_be(1)
+  expect(out).to_contain("lineage")
+  expect(run(dir, "state", "list")).to_be("local_file.f\nrandom_id.a\n")
+  expect(select(2, run(dir, "state", "push", "-force", "other.json"))).to_be(0)
+  expect(run(dir, "state", "list")).to_be("local_file.f\n")
+end)
+
+test("workspaces keep separate states; workspace() sizes the stack", function()
+  local dir = stack([[
+local n = workspace() == "prod" and 3 or 1
+for i = 1, n do
+  resource("local_file", "f" .. i, { filename = workspace() .. "-" .. i .. ".txt", content = "x" })
+end
+]])
+  expect(run(dir, "workspace", "show")).to_be("default\n")
+  expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
+  local out, code = run(dir, "workspace", "new", "prod")
+  expect(code).to_be(0)
+  expect(run(dir, "workspace", "show")).to_be("prod\n")
+  out = run(dir, "apply", "-auto-approve")
+  expect(out).to_contain("3 added")
+  expect(core.stat(dir .. "/luaform.state.d/prod/luaform.state.json")).to_be_truthy()
+  expect(run(dir, "workspace", "list")).to_be("  default\n* prod\n")
+  expect(run(dir, "state", "list")).to_be("local_file.f1\nlocal_file.f2\nlocal_file.f3\n")
+  expect(select(2, run(dir, "workspace", "select", "default"))).to_be(0)
+  expect(run(dir, "state", "list")).to_be("local_file.f1\n")
+  -- A workspace with resources is not deleted without -force; the current one never.
+  out, code = run(dir, "workspace", "delete", "prod")
+  expect(code).to_be(1)
+  expect(out).to_contain("still manages 3 resource")
+  out, code = run(dir, "workspace", "select", "nope")
+  expect(code).to_be(1)
+  expect(out).to_contain('workspace "nope" does not exist')
+  expect(select(2, run(dir, "destroy", "-auto-approve"))).to_be(0)
+  expect(select(2, run(dir, "workspace", "select", "prod"))).to_be(0)
+  expect(select(2, run(dir, "destroy", "-auto-approve"))).to_be(0)
+  expect(select(2, run(dir, "workspace", "select", "default"))).to_be(0)
+  expect(select(2, run(dir, "workspace", "delete", "prod"))).to_be(0)
+  expect(run(dir, "workspace", "list")).to_be("* default\n")
+end)
