@@ -1,15 +1,18 @@
 /*
  * ser.c - lf_serialize: validate the Lua parameters against the operation's
  * input shape, then hand the converted tree to the protocol's serializer.
- * Also the pieces shared by serializers: scalar text (query, URI, headers)
- * and the endpoint trait's host prefix.
+ * Also the pieces shared by serializers: scalar text (query, URI, headers),
+ * the endpoint trait's host prefix, and Content-MD5 where a checksum is
+ * required.
  */
 #include "aws_int.h"
 
 #include <lauxlib.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void lf_scalar_text(const lf_model *m, json_t *ref, json_t *v, const char *default_ts,
                     lf_buf *out) {
@@ -76,6 +79,25 @@ static int host_prefix(const lf_model *m, json_t *opdef, json_t *in, lf_request 
   return 0;
 }
 
+/* Operations marked httpChecksumRequired (or httpChecksum.requestChecksumRequired,
+   e.g. S3 PutBucketTagging) are refused without a body checksum: add
+   Content-MD5 unless the caller gave one (Content-MD5 or x-amz-checksum-*). */
+static void checksum_required(json_t *opdef, lf_request *req) {
+  if (!json_is_true(json_object_get(opdef, "httpChecksumRequired")) &&
+      !json_is_true(json_object_get(json_object_get(opdef, "httpChecksum"),
+                                    "requestChecksumRequired")))
+    return;
+  if (lf_request_header(req, "Content-MD5")) return;
+  for (size_t i = 0; i < req->nheaders; i++)
+    if (!strncasecmp(req->headers[i].name, "x-amz-checksum-", 15)) return;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(req->body ? req->body : "", req->body_len, md, &n, EVP_md5(), NULL);
+  char *b64 = lf_base64_encode(md, n);
+  lf_request_set_header(req, "Content-MD5", b64);
+  free(b64);
+}
+
 /* The protocol's serializer over the converted input tree. */
 static int serialize_tree(const lf_model *m, const char *op, json_t *opdef, json_t *in,
                           lf_request *req, char *err, size_t errlen) {
@@ -95,6 +117,7 @@ static int serialize_tree(const lf_model *m, const char *op, json_t *opdef, json
     snprintf(err, errlen, "%s: unsupported protocol '%s'", op, proto);
     rc = -1;
   }
+  if (rc == 0) checksum_required(opdef, req);
   if (rc != 0) lf_request_free(req);
   return rc;
 }

@@ -5,8 +5,10 @@
  * query: names are locationName or the member name; lists are
  * Name.member.N (or Name.<member locationName>.N), flattened Name.N, and an
  * empty list is "Name="; maps Name.entry.N.key/value (flattened Name.N.key).
- * ec2: names are queryName, else locationName with its first letter
- * upper-cased, else the member name; lists are always Name.N and empty
+ * ec2: names are queryName, else locationName or the member name with its
+ * first letter upper-cased (Smithy's ec2Query rule; botocore leaves member
+ * names as they are, which real models never notice: their unnamed members
+ * are capitalized already); lists are always Name.N and empty
  * lists are omitted. Map entries are written in the order of the input tree.
  */
 #include "aws_int.h"
@@ -25,11 +27,14 @@ static void add_param(lf_buf *b, const char *key, const char *val, size_t n) {
 static void member_name(json_t *mref, const char *name, int ec2, char *out, size_t n) {
   const char *q = json_string_value(json_object_get(mref, "queryName"));
   const char *loc = json_string_value(json_object_get(mref, "locationName"));
-  if (ec2 && q) lf_fmt(out, n, "%s", q);
-  else if (ec2 && loc) {
-    lf_fmt(out, n, "%s", loc);
+  if (ec2 && q) {
+    lf_fmt(out, n, "%s", q);
+  } else if (ec2) {
+    lf_fmt(out, n, "%s", loc ? loc : name);
     out[0] = (char)toupper((unsigned char)out[0]);
-  } else lf_fmt(out, n, "%s", loc ? loc : name);
+  } else {
+    lf_fmt(out, n, "%s", loc ? loc : name);
+  }
 }
 
 static void value(lf_buf *b, const lf_model *m, json_t *ref, json_t *v, const char *prefix,
