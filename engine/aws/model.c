@@ -177,6 +177,10 @@ int lf_model_has_operation(const lf_model *m, const char *op) {
 json_t *lf_model_shape(const lf_model *m, const char *name) {
   return json_object_get(json_object_get(m->desc, "shapes"), name);
 }
+json_t *lf_model_operations(const lf_model *m) {
+  return json_object_get(m->desc, "operations");
+}
+json_t *lf_model_waiters(const lf_model *m) { return m->waiters; }
 json_t *lf_model_paginator(const lf_model *m, const char *op) {
   return m->paginators ? json_object_get(m->paginators, op) : NULL;
 }

@@ -57,6 +57,10 @@ json_t *lf_model_operation(const lf_model *m, const char *op);   /* or NULL (bor
 json_t *lf_model_shape(const lf_model *m, const char *name);     /* or NULL (borrowed) */
 json_t *lf_model_paginator(const lf_model *m, const char *op);   /* or NULL (borrowed) */
 json_t *lf_model_waiter(const lf_model *m, const char *name);    /* or NULL (borrowed) */
+/* The "operations" object, name -> definition (borrowed). */
+json_t *lf_model_operations(const lf_model *m);
+/* The "waiters" object of waiters-2.json, or NULL (borrowed). */
+json_t *lf_model_waiters(const lf_model *m);
 /* The metadata object (borrowed). */
 json_t *lf_model_metadata(const lf_model *m);
 
