@@ -70,6 +70,7 @@ end
 
 local function make_plan(run, flags)
   if flags.refresh ~= false then planner.refresh(run) end
+  if not run.opts.destroy then run.imports = require("luaform.importer").plan_imports(run) end
   return planner.diff(run)
 end
 
@@ -382,6 +383,38 @@ Subcommands:
   pull                     Print the state as JSON
   push FILE                Replace the state with FILE]],
   subcommands = require("luaform.commands.state"),
+}
+
+C.import = {
+  flags = { var = "list", var_file = "list", lock_timeout = "string", no_color = "bool", state = "string" },
+  help = [[
+Usage: luaform import [options] ADDRESS ID
+
+  Reads the existing object ID and records it in the state at ADDRESS,
+  which the stack must declare. The next plan shows only the differences
+  between the object and the stack.
+
+Options:
+  -var, -var-file, -lock-timeout, -state, -no-color: as for plan]],
+  run = function(flags, pos)
+    local addr, id = pos[1], pos[2]
+    if not addr or not id then errors.raise(nil, "import needs ADDRESS and ID") end
+    return with_run(flags, "import", function(run)
+      local node = run.cfg.nodes[addr]
+      if not node or node.mode == "data" then
+        errors.raise(nil, 'import: the stack declares no resource "%s"; add it to the stack first', addr)
+      end
+      if run.state.resources[addr] then
+        errors.raise(nil, 'import: %s is already managed (id %s); use "luaform state rm" first to re-import',
+          addr, tostring(run.state.resources[addr].attributes and run.state.resources[addr].attributes.id))
+      end
+      run.out:print("%s: Importing from ID \"%s\"...", addr, id)
+      run.state.resources[addr] = require("luaform.importer").entry(run, addr, id, node)
+      run.store:save()
+      run.out:print("%s: Import prepared!\n\nImport successful!\n\nThe resource is now managed by luaform.", addr)
+      return 0
+    end)
+  end,
 }
 
 C.workspace = {

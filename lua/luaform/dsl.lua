@@ -63,7 +63,7 @@ end
 function M.new_config(opts)
   return {
     nodes = {}, order = {}, outputs = {}, output_order = {}, variables = {},
-    providers = {}, backend = nil, modules = {}, dir = opts.dir or ".",
+    providers = {}, backend = nil, modules = {}, dir = opts.dir or ".", imports = {},
     workspace = opts.workspace or "default",
   }
 end
@@ -202,6 +202,15 @@ local function dsl(cfg, opts)
   env.fmt = deferred.fmt
   env.json = deferred.json
   function env.workspace() return cfg.workspace end
+  -- import{ to = "aws_vpc.main", id = "vpc-..." }: adopt an existing object
+  -- at the next plan/apply (root-relative address; ids must be known now).
+  function env.import(spec)
+    local where = errors.caller(2)
+    if type(spec) ~= "table" or type(spec.to) ~= "string" or type(spec.id) ~= "string" then
+      errors.raise(where, 'import expects { to = "ADDRESS", id = "ID" } with string values')
+    end
+    cfg.imports[#cfg.imports + 1] = { to = spec.to, id = spec.id, where = where }
+  end
   return env
 end
 
@@ -227,6 +236,12 @@ end
 
 -- Validates every node's arguments and lifecycle, and records its deps.
 function M.check(cfg)
+  for _, im in ipairs(cfg.imports) do
+    local node = cfg.nodes[im.to]
+    if not node or node.mode == "data" then
+      errors.raise(im.where, 'import to "%s": no such resource in the stack', im.to)
+    end
+  end
   for _, addr in ipairs(cfg.order) do
     local node = cfg.nodes[addr]
     local err = schema.check_block(node.provider.schema, node.args)

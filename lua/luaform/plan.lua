@@ -262,7 +262,7 @@ function M.diff(run)
   end
 
   local plan = { changes = changes, by_addr = by_addr, lineage = st.lineage, serial = st.serial,
-                 is_destroy = opts.destroy or false, drift = run.drift or {} }
+                 is_destroy = opts.destroy or false, drift = run.drift or {}, imports = run.imports or {} }
   M.count(plan)
   return plan
 end
@@ -275,8 +275,10 @@ function M.count(plan)
     elseif ch.action == "replace" then add = add + 1; destroy = destroy + 1
     elseif ch.action == "delete" then destroy = destroy + 1 end
   end
-  plan.add, plan.change, plan.destroy = add, change, destroy
-  plan.has_changes = add + change + destroy > 0
+  local imported = 0
+  for _ in pairs(plan.imports or {}) do imported = imported + 1 end
+  plan.add, plan.change, plan.destroy, plan.import = add, change, destroy, imported
+  plan.has_changes = add + change + destroy + imported > 0
   return plan
 end
 

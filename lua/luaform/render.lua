@@ -120,9 +120,15 @@ function M.plan(ui, plan)
   end
   ui:print("luaform will perform the following actions:\n")
   for _, ch in ipairs(plan.changes) do
+    local id = plan.imports and plan.imports[ch.addr]
+    if id then
+      ui:print("  %s", ui:paint("bold", string.format('# %s will be imported from "%s"', ch.addr, id)))
+      if not HEADLINE[ch.action] then ui:print("") end
+    end
     if HEADLINE[ch.action] then render_change(ui, ch) end
   end
-  ui:print("Plan: %d to add, %d to change, %d to destroy.", plan.add, plan.change, plan.destroy)
+  local imports = (plan.import or 0) > 0 and string.format("%d to import, ", plan.import) or ""
+  ui:print("Plan: %s%d to add, %d to change, %d to destroy.", imports, plan.add, plan.change, plan.destroy)
 end
 
 -- Replaces sensitive and unknown values for machine-readable output.
@@ -157,12 +163,13 @@ function M.plan_json(plan)
     changes[#changes + 1] = {
       address = ch.addr, mode = ch.mode == "data" and "data" or "managed", type = ch.type,
       change = { actions = actions, before = before, after = after,
-                 after_unknown = unknown or {}, replace_paths = ch.forces and schema.sorted_keys(ch.forces) or nil },
+                 after_unknown = unknown or {}, replace_paths = ch.forces and schema.sorted_keys(ch.forces) or nil,
+                 importing = plan.imports and plan.imports[ch.addr] and { id = plan.imports[ch.addr] } or nil },
     }
   end
   return core.json_encode({
     format_version = "1.0", resource_changes = changes,
-    summary = { add = plan.add, change = plan.change, destroy = plan.destroy },
+    summary = { add = plan.add, change = plan.change, destroy = plan.destroy, import = plan.import or 0 },
   }, { pretty = true })
 end
 
