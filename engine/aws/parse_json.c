@@ -82,7 +82,12 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
   if (!raw) raw = json_string_value(json_object_get(body, "code"));
   if (!raw) raw = json_string_value(json_object_get(body, "Code"));
   char code[256] = "";
-  if (raw) bare_code(raw, code, sizeof code);
+  /* awsQueryCompatible services (SQS on JSON) give the query-era code in
+     x-amzn-query-error: "AWS.SimpleQueueService.NonExistentQueue;Sender" */
+  const char *qe = lf_response_header(res, "x-amzn-query-error");
+  if (qe && json_object_get(lf_model_metadata(m), "awsQueryCompatible"))
+    lf_fmt(code, sizeof code, "%.*s", (int)strcspn(qe, ";"), qe);
+  else if (raw) bare_code(raw, code, sizeof code);
   else lf_fmt(code, sizeof code, "%d", res->status);
   const char *msg = json_string_value(json_object_get(body, "message"));
   if (!msg) msg = json_string_value(json_object_get(body, "Message"));

@@ -5,10 +5,12 @@
  * directed by the shape: structures take only their members (an unknown key
  * is an error), lists take sequences, maps string keys. Errors name the
  * path of the value ("TagSpecifications[1].Tags[1].Key: expected string").
+ * core.null (decoded JSON null) counts as absent.
  * Missing idempotency tokens are filled with a UUID v4 and written back to
  * the caller's table, so a retry of the same table reuses the token.
  */
 #include "aws_int.h"
+#include "luaform/json.h"
 
 #include <lauxlib.h>
 #include <math.h>
@@ -161,6 +163,7 @@ static json_t *structure(lua_State *L, int idx, const lf_model *m, json_t *shape
   json_object_foreach(members, name, mref) {
     join(sub, sizeof sub, path, name);
     lua_getfield(L, idx, name);
+    if (lf_json_is_null(L, -1)) { lua_pop(L, 1); lua_pushnil(L); }   /* core.null: absent */
     if (lua_isnil(L, -1) && json_is_true(json_object_get(mref, "idempotencyToken"))) {
       char uuid[37];
       lf_uuid4(uuid);
@@ -232,6 +235,7 @@ static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, co
         return NULL;
       }
       const char *k = lua_tostring(L, -2);
+      if (lf_json_is_null(L, -1)) { lua_pop(L, 1); continue; }
       join(sub, sizeof sub, path, k);
       json_t *v = convert(L, -1, m, value, sub, err, errlen, depth + 1);
       lua_pop(L, 1);

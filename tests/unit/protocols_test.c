@@ -54,6 +54,7 @@
 
 #include "../../engine/aws/aws_int.h"
 #include "luaform/aws.h"
+#include "luaform/json.h"
 
 static char base_dir[4096];   /* .../protocols, or "" when absent */
 static json_t *ignore_list;
@@ -861,20 +862,128 @@ static void models_serialize(void **state) {
   assert_int_equal(bad, 0);
 }
 
+static lf_model *repo_model(const char *svc) {
+  char exe[2048], path[4400], err[512];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return NULL;
+  exe[n] = 0;
+  *strrchr(exe, '/') = 0;
+  snprintf(path, sizeof path, "%s/../../models/%s/service-2.json", exe, svc);
+  json_t *desc = json_load_file(path, 0, NULL);
+  if (!desc) return NULL;
+  lf_model *m = lf_model_new(desc, err, sizeof err);
+  json_decref(desc);
+  return m;
+}
+
+/* Serializes the Lua expression `expr` for ec2 operation op; returns the
+   lf_serialize result, err filled, the request in *r (free it when 0). */
+static int ec2_call(lua_State *L, lf_model *m, const char *op, const char *expr, lf_request *r,
+                    char *err, size_t n) {
+  char chunk[2048];
+  snprintf(chunk, sizeof chunk, "return %s", expr);
+  if (luaL_dostring(L, chunk) != LUA_OK) fail_msg("%s", lua_tostring(L, -1));
+  return lf_serialize(L, -1, m, op, r, err, n);
+}
+
+/* The Lua front end's contract: errors name the operation and the path,
+   before anything is serialized; core.null is absent; a generated
+   idempotency token is written back into the caller's table. */
+static void lua_front_end(void **state) {
+  (void)state;
+  lf_model *m = repo_model("ec2");
+  assert_non_null(m);
+  lua_State *L = luaL_newstate();
+  lf_request r;
+  char err[512];
+  assert_int_equal(ec2_call(L, m, "CreateVpc",
+                            "{TagSpecifications={{ResourceType='vpc',Tags={{Key=1}}}}}", &r,
+                            err, sizeof err), -1);
+  assert_string_equal(err, "CreateVpc: TagSpecifications[1].Tags[1].Key: expected string");
+  lua_settop(L, 0);
+  assert_int_equal(ec2_call(L, m, "CreateVpc", "{CidrBlok='10.0.0.0/16'}", &r, err, sizeof err),
+                   -1);
+  assert_string_equal(err, "CreateVpc: unknown parameter 'CidrBlok'");
+  lua_settop(L, 0);
+  assert_int_equal(ec2_call(L, m, "RunInstances", "{MinCount=1}", &r, err, sizeof err), -1);
+  assert_string_equal(err, "RunInstances: MaxCount: missing required parameter");
+  lua_settop(L, 0);
+  assert_int_equal(ec2_call(L, m, "CreateVpc", "{TagSpecifications={1}}", &r, err, sizeof err),
+                   -1);
+  assert_string_equal(err, "CreateVpc: TagSpecifications[1]: expected table");
+  lua_settop(L, 0);
+  assert_int_equal(ec2_call(L, m, "NoSuchOp", "{}", &r, err, sizeof err), -1);
+  assert_string_equal(err, "unknown operation 'NoSuchOp'");
+  lua_settop(L, 0);
+
+  /* core.null is absent */
+  assert_int_equal(ec2_call(L, m, "CreateVpc", "{CidrBlock='10.0.0.0/16'}", &r, err,
+                            sizeof err), 0);
+  lua_pushliteral(L, "x");   /* replaced below by core.null */
+  lf_json_push_null(L);
+  lua_setfield(L, 1, "Ipv6Pool");
+  lua_settop(L, 1);
+  lf_request r2;
+  assert_int_equal(lf_serialize(L, 1, m, "CreateVpc", &r2, err, sizeof err), 0);
+  assert_string_equal(r.body, r2.body);
+  assert_string_equal(r.body, "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0%2F16");
+  lf_request_free(&r);
+  lf_request_free(&r2);
+  lua_settop(L, 0);
+
+  /* the idempotency token: generated once, kept in the table, reused */
+  assert_int_equal(ec2_call(L, m, "RunInstances", "{MinCount=1, MaxCount=1}", &r, err,
+                            sizeof err), 0);
+  lua_getfield(L, 1, "ClientToken");
+  assert_int_equal(lua_type(L, -1), LUA_TSTRING);
+  char want[128];
+  snprintf(want, sizeof want, "&ClientToken=%s", lua_tostring(L, -1));
+  assert_non_null(strstr(r.body, want));
+  lua_pop(L, 1);
+  assert_int_equal(lf_serialize(L, 1, m, "RunInstances", &r2, err, sizeof err), 0);
+  assert_string_equal(r.body, r2.body);
+  lf_request_free(&r);
+  lf_request_free(&r2);
+  lua_settop(L, 0);
+  lua_close(L);
+  lf_model_free(m);
+}
+
+/* awsQueryCompatible JSON services report the query-era error code. */
+static void query_compatible_error(void **state) {
+  (void)state;
+  json_t *desc = json_pack("{s:{s:s,s:s,s:s,s:{}},s:{s:{s:s}},s:{s:{s:s,s:{s:s,s:s}}}}",
+                           "metadata", "protocol", "json", "jsonVersion", "1.0",
+                           "targetPrefix", "AmazonSQS", "awsQueryCompatible",
+                           "shapes", "S", "type", "string",
+                           "operations", "GetQueueUrl", "name", "GetQueueUrl",
+                           "http", "method", "POST", "requestUri", "/");
+  char err[256];
+  lf_model *m = lf_model_new(desc, err, sizeof err);
+  json_decref(desc);
+  assert_non_null(m);
+  lf_header h[] = {{"x-amzn-query-error", "AWS.SimpleQueueService.NonExistentQueue;Sender"},
+                   {"x-amzn-requestid", "rid-1"}};
+  const char *body = "{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\",\"message\":\"nope\"}";
+  lf_response res = {400, h, 2, body, strlen(body)};
+  lua_State *L = luaL_newstate();
+  assert_int_equal(lf_parse_response(L, m, "GetQueueUrl", &res), 0);
+  lua_getfield(L, -1, "code");
+  assert_string_equal(lua_tostring(L, -1), "AWS.SimpleQueueService.NonExistentQueue");
+  lua_getfield(L, -2, "message");
+  assert_string_equal(lua_tostring(L, -1), "nope");
+  lua_getfield(L, -3, "request_id");
+  assert_string_equal(lua_tostring(L, -1), "rid-1");
+  lua_close(L);
+  lf_model_free(m);
+}
+
 /* S3 refuses PutBucketTagging without a body checksum: Content-MD5 is the
    base64 MD5 of the very body sent. */
 static void s3_checksum_required(void **state) {
   (void)state;
-  char exe[2048], path[4400], err[512];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  assert_true(n > 0);
-  exe[n] = 0;
-  *strrchr(exe, '/') = 0;
-  snprintf(path, sizeof path, "%s/../../models/s3/service-2.json", exe);
-  json_t *desc = json_load_file(path, 0, NULL);
-  assert_non_null(desc);
-  lf_model *m = lf_model_new(desc, err, sizeof err);
-  json_decref(desc);
+  char err[512];
+  lf_model *m = repo_model("s3");
   assert_non_null(m);
   json_t *params = json_pack("{s:s,s:{s:[{s:s,s:s}]}}", "Bucket", "b1", "Tagging", "TagSet",
                              "Key", "env", "Value", "prod");
@@ -926,6 +1035,7 @@ int main(void) {
     cmocka_unit_test(rest_json_input), cmocka_unit_test(rest_json_output),
     cmocka_unit_test(rest_xml_input),  cmocka_unit_test(rest_xml_output),
     cmocka_unit_test(models_serialize), cmocka_unit_test(s3_checksum_required),
+    cmocka_unit_test(lua_front_end),    cmocka_unit_test(query_compatible_error),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   json_decref(ignore_list);
