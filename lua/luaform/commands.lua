@@ -453,17 +453,38 @@ C.test = {
 
 C.run = {
   raw = true,
-  help = "Usage: luaform run SCRIPT.lua [ARGS...]\n\n  Runs a Lua script with the engine's APIs (aws, core).",
+  help = [[
+Usage: luaform run [options] SCRIPT.lua [ARGS...]
+
+  Runs a migration script with the engine's APIs: state.list/show/mv/rm/
+  import, aws.client, plan() and apply(). The state is locked for the whole
+  run and saved once at the end, and not at all if the script fails.
+
+Options (before the script):
+  -dry-run           Print what would change; save nothing, send no AWS call that changes anything
+  -var NAME=VALUE    Set a stack variable (repeatable); also -var-file=FILE
+  -lock-timeout=DUR  Wait this long for the state lock
+  -state=FILE        Use this local state file
+  -no-color          No colors]],
   run = function(_, pos)
-    local script = pos[1]
-    if not script then errors.raise(nil, "run needs a script") end
-    local chunk, err = loadfile(script)
-    if not chunk then errors.raise(nil, "%s", err) end
-    arg = { [0] = script, table.unpack(pos, 2) }
-    local ok, aws = pcall(require, "luaform.aws")
-    if ok then _G.aws = aws end
-    local res = chunk(table.unpack(pos, 2))
-    return math.type(res) == "integer" and res or 0
+    local opts = { vars = {}, args = {} }
+    local i = 1
+    while pos[i] and pos[i]:match("^%-") do
+      local name, value = pos[i]:match("^%-%-?([%w%-]+)=?(.*)$")
+      if name == "dry-run" then opts.dry_run = true
+      elseif name == "no-color" then opts.no_color = true
+      elseif name == "lock-timeout" then opts.lock_timeout = seconds(value)
+      elseif name == "state" then opts.state = value
+      elseif name == "var" then
+        if value == "" then i = i + 1; value = pos[i] or "" end
+        for k, v in pairs(parse_vars({ value })) do opts.vars[k] = v end
+      else errors.raise(nil, "unknown option %s for run\n\n%s", pos[i], C.run.help) end
+      i = i + 1
+    end
+    opts.script = pos[i]
+    if not opts.script then errors.raise(nil, "run needs a script\n\n%s", C.run.help) end
+    table.move(pos, i + 1, #pos, 1, opts.args)
+    return require("luaform.script").run(opts)
   end,
 }
 

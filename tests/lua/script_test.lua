@@ -1,0 +1,82 @@
+-- luaform run: migration scripts over the state, all-or-nothing.
+local STACK = [[
+local id = resource("random_id", "a", { byte_length = 4 })
+resource("local_file", "f", { filename = "f.txt", content = id.hex })
+]]
+
+local function applied()
+  local dir = tmpdir()
+  write(dir .. "/main.lua", STACK)
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  return dir
+end
+
+test("a script moves, removes and lists resources; its changes are saved at the end", function()
+  local dir = applied()
+  write(dir .. "/m.lua", [[
+local n = #state.list()
+state.mv("random_id.a", "module.ids.random_id.a")
+state.rm("local_file.f")
+print("had " .. n .. ", now: " .. table.concat(state.list(), ","), arg[1])
+]])
+  local out, code = luaform(dir, "run", "m.lua", "extra")
+  expect(code).to_be(0)
+  expect(out).to_contain("had 2, now: module.ids.random_id.a\textra")
+  expect(luaform(dir, "state", "list")).to_be("module.ids.random_id.a\n")
+end)
+
+test("a script that fails halfway leaves the state exactly as before", function()
+  local dir = applied()
+  local before = read(dir .. "/luaform.state.json")
+  write(dir .. "/m.lua", [[
+state.mv("random_id.a", "random_id.b")
+state.rm("local_file.f")
+error("stop here")
+]])
+  local out, code = luaform(dir, "run", "m.lua")
+  expect(code).to_be(1)
+  expect(out).to_contain("stop here")
+  expect(read(dir .. "/luaform.state.json")).to_be(before)
+end)
+
+test("-dry-run prints what would change and saves nothing", function()
+  local dir = applied()
+  local before = read(dir .. "/luaform.state.json")
+  write(dir .. "/m.lua", 'state.rm("local_file.f"); print(dry_run)\n')
+  local out, code = luaform(dir, "run", "-dry-run", "m.lua")
+  expect(code).to_be(0)
+  expect(out).to_contain("[dry-run] state: remove local_file.f")
+  expect(out).to_contain("true")
+  expect(read(dir .. "/luaform.state.json")).to_be(before)
+end)
+
+test("plan() returns the changes as tables and apply() carries them out", function()
+  local dir = applied()
+  write(dir .. "/main.lua", STACK .. 'resource("local_file", "g", { filename = "g.txt", content = "g" })\n')
+  write(dir .. "/m.lua", [[
+for _, ch in ipairs(plan()) do print(ch.address, ch.action, ch.after.filename) end
+apply()
+print(#plan())
+]])
+  local out, code = luaform(dir, "run", "m.lua")
+  expect(code).to_be(0)
+  expect(out).to_contain("local_file.g\tcreate\tg.txt")
+  expect(out).to_match("\n0\n$")
+  expect(read(dir .. "/g.txt")).to_be("g")
+end)
+
+test("the state is locked while a script runs", function()
+  local dir = applied()
+  write(dir .. "/m.lua", 'state.list(); core.sleep(1.5)\n')
+  local pid = sh(string.format("cd %s && (%s run m.lua >/dev/null 2>&1 & echo $!)", quote(dir),
+    quote(core.exe_dir .. "/luaform")))
+  core.sleep(0.5)
+  local out, code = luaform(dir, "state", "rm", "local_file.f")
+  expect(code).to_be(1)
+  expect(out).to_contain("locked")
+  pid = pid:gsub("%s+$", "")
+  for _ = 1, 60 do
+    if select(2, sh("kill -0 " .. pid)) ~= 0 then break end
+    core.sleep(0.05)
+  end
+end)
