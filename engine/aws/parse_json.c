@@ -141,7 +141,7 @@ int lf_parse_json_output(lua_State *L, const lf_model *m, json_t *op, const lf_r
   } else if (payload) {
     lua_newtable(L);
     if (raw_payload) {
-      if (res->body_len) {
+      if (res->body_len || lf_trait_true(m, pref, "streaming")) {
         lua_pushlstring(L, res->body, res->body_len);
         lua_setfield(L, -2, payload);
       }

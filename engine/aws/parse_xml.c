@@ -181,6 +181,7 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
       }
     }
     lua_pop(L, 1);
+    if (!strcmp(lf_model_protocol(m), "rest-xml")) lf_parse_rest_headers(L, m, shape, res);
   }
   return 0;
 }
@@ -219,8 +220,11 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, json_t *op, const lf_re
     if (payload) {
       lua_newtable(L);
       if (raw_payload) {
-        lua_pushlstring(L, res->body ? res->body : "", res->body_len);
-        lua_setfield(L, -2, payload);
+        /* no body: absent, but a stream (S3 GetObject's Body) is "" */
+        if (has_body || lf_trait_true(m, pref, "streaming")) {
+          lua_pushlstring(L, res->body ? res->body : "", res->body_len);
+          lua_setfield(L, -2, payload);
+        }
       } else if (root) {
         lf_push_xml(L, m, pref, root);
         lua_setfield(L, -2, payload);

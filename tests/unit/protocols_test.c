@@ -978,6 +978,36 @@ static void query_compatible_error(void **state) {
   lf_model_free(m);
 }
 
+/* S3 outputs: an empty object's Body is "" (a stream), user metadata is a
+   map, a HEAD 404 without body is NotFound. */
+static void s3_outputs(void **state) {
+  (void)state;
+  lf_model *m = repo_model("s3");
+  assert_non_null(m);
+  lua_State *L = luaL_newstate();
+  lf_header h[] = {{"x-amz-meta-owner", "team-a"}, {"content-length", "0"},
+                   {"x-amz-request-id", "r1"}};
+  lf_response res = {200, h, 3, "", 0};
+  assert_int_equal(lf_parse_response(L, m, "GetObject", &res), 1);
+  lua_getfield(L, -1, "Body");
+  assert_string_equal(lua_tostring(L, -1), "");
+  lua_getfield(L, -2, "Metadata");
+  lua_getfield(L, -1, "owner");
+  assert_string_equal(lua_tostring(L, -1), "team-a");
+  lua_getfield(L, -4, "ContentLength");
+  assert_int_equal(lua_tointeger(L, -1), 0);
+  assert_true(lua_isinteger(L, -1));
+  lua_settop(L, 0);
+  lf_response nf = {404, h + 2, 1, "", 0};
+  assert_int_equal(lf_parse_response(L, m, "HeadObject", &nf), 0);
+  lua_getfield(L, -1, "code");
+  assert_string_equal(lua_tostring(L, -1), "NotFound");
+  lua_getfield(L, -2, "request_id");
+  assert_string_equal(lua_tostring(L, -1), "r1");
+  lua_close(L);
+  lf_model_free(m);
+}
+
 /* S3 refuses PutBucketTagging without a body checksum: Content-MD5 is the
    base64 MD5 of the very body sent. */
 static void s3_checksum_required(void **state) {
@@ -1035,7 +1065,7 @@ int main(void) {
     cmocka_unit_test(rest_json_input), cmocka_unit_test(rest_json_output),
     cmocka_unit_test(rest_xml_input),  cmocka_unit_test(rest_xml_output),
     cmocka_unit_test(models_serialize), cmocka_unit_test(s3_checksum_required),
-    cmocka_unit_test(lua_front_end),    cmocka_unit_test(query_compatible_error),
+    cmocka_unit_test(lua_front_end),    cmocka_unit_test(s3_outputs),    cmocka_unit_test(query_compatible_error),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   json_decref(ignore_list);
