@@ -109,36 +109,17 @@ void lf_retry_quota_release(lf_retry_quota *q, int retried_cls);
 /* max attempts: opt > 0 ? opt : AWS_MAX_ATTEMPTS : profile value : 3. */
 int lf_retry_max_attempts(int opt, const char *profile_value);
 
-/* ---- creds.c: shared config files and the credentials chain ---- */
+/* ---- creds.c: the shared config file reader (the chain is Lua) ---- */
 
 typedef struct lf_ini lf_ini;  /* sections of key = value */
 lf_ini *lf_ini_parse(const char *text, size_t len);
 lf_ini *lf_ini_load(const char *path);           /* NULL when absent */
 void lf_ini_free(lf_ini *ini);
-/* Value of key in section (exact section name), or NULL. */
+/* Value of key (lower-case; nested "parent.sub") in section, or NULL. */
 const char *lf_ini_get(const lf_ini *ini, const char *section, const char *key);
 int lf_ini_has_section(const lf_ini *ini, const char *section);
-
-/* The shared files of the current environment: AWS_SHARED_CREDENTIALS_FILE
- * (default ~/.aws/credentials) and AWS_CONFIG_FILE (~/.aws/config). */
-typedef struct {
-  lf_ini *credentials, *config;
-} lf_aws_files;
-void lf_aws_files_load(lf_aws_files *f);
-void lf_aws_files_free(lf_aws_files *f);
-/* Profile to use: name if given, else AWS_PROFILE, else "default". */
-const char *lf_aws_profile_name(const char *name);
-/* key of profile: credentials file [name] first (for credential keys),
- * then config file [profile name] (or [default]). */
-const char *lf_aws_profile_get(const lf_aws_files *f, const char *profile, const char *key);
-/* 1 when the profile exists in either file. */
-int lf_aws_profile_exists(const lf_aws_files *f, const char *profile);
-
-/* Pushes a Lua table describing where credentials come from, in the SDK
- * order (see creds.c), or nil and a message. */
-int lf_push_creds_source(lua_State *L, const char *profile);
-/* Pushes the region (opt, AWS_REGION, AWS_DEFAULT_REGION, profile) or nil. */
-int lf_push_region(lua_State *L, const char *opt, const char *profile);
+/* Adds core.aws_ini_parse and core.aws_parse_time to the table on top. */
+void lf_open_aws_creds(lua_State *L);
 
 /* ---- client.c: debug logging ---- */
 int lf_aws_debug(void);   /* LUAFORM_LOG=debug */
