@@ -44,13 +44,11 @@ void lf_scalar_text(const lf_model *m, json_t *ref, json_t *v, const char *defau
 }
 
 /* "foo.{label}." with hostLabel members substituted. */
-static int host_prefix(const lf_model *m, json_t *opdef, json_t *in, lf_request *req,
+static int host_prefix(json_t *opdef, json_t *in, lf_request *req,
                        char *err, size_t errlen) {
   const char *tmpl = json_string_value(json_object_get(json_object_get(opdef, "endpoint"),
                                                        "hostPrefix"));
   if (!tmpl) return 0;
-  json_t *shape = lf_shape_of(m, json_object_get(opdef, "input"));
-  json_t *members = json_object_get(shape, "members");
   lf_buf b = {0};
   for (const char *p = tmpl; *p; p++) {
     const char *close;
@@ -71,7 +69,6 @@ static int host_prefix(const lf_model *m, json_t *opdef, json_t *in, lf_request 
         lf_buf_free(&b);
         return -1;
       }
-    (void)members;
     lf_buf_puts(&b, s);
     p = close;
   }
@@ -104,7 +101,7 @@ static int serialize_tree(const lf_model *m, const char *op, json_t *opdef, json
   const char *proto = lf_model_protocol(m);
   char inner[1024];
   int rc;
-  if (host_prefix(m, opdef, in, req, inner, sizeof inner) != 0) {
+  if (host_prefix(opdef, in, req, inner, sizeof inner) != 0) {
     snprintf(err, errlen, "%s: %s", op, inner);
     rc = -1;
   } else if (strcmp(proto, "query") == 0 || strcmp(proto, "ec2") == 0) {

@@ -67,12 +67,8 @@ lf_xml *lf_xml_parse(const char *s, size_t n, char *err, size_t errlen) {
   int ok = XML_Parse(p, s, (int)n, 1) == XML_STATUS_OK && !b.too_deep && b.root;
   if (!ok) {
     if (b.too_deep) snprintf(err, errlen, "XML nested too deeply");
-    else if (!b.root) snprintf(err, errlen, "XML: no root element");
     else snprintf(err, errlen, "XML line %lu: %s", (unsigned long)XML_GetCurrentLineNumber(p),
                   XML_ErrorString(XML_GetErrorCode(p)));
-    if (!b.root) snprintf(err, errlen, "XML line %lu: %s",
-                          (unsigned long)XML_GetCurrentLineNumber(p),
-                          XML_ErrorString(XML_GetErrorCode(p)));
     for (int i = 0; i < b.depth && i < 256; i++) lf_buf_free(&b.text[i]);
     lf_xml_free(b.root);
     XML_ParserFree(p);
