@@ -275,10 +275,32 @@ C.validate = {
 }
 
 C.init = {
-  flags = { upgrade = "bool", no_color = "bool", backend_config = "list" },
-  help = "Usage: luaform init\n\n  Prepares the stack directory (.luaform/) and checks that the stack loads.",
-  run = function()
+  flags = { upgrade = "bool", no_color = "bool" },
+  help = [[
+Usage: luaform init [-upgrade]
+
+  Prepares the stack directory: fetches the git module sources the stack
+  uses into .luaform/modules/ and records their exact commits in
+  luaform.lock.json. Later runs use those commits without the network.
+
+Options:
+  -upgrade   Resolve every module ref again (a branch's head, the newest
+             tag matching a pattern) and move the lock]],
+  run = function(flags)
     core.mkdir_p(".luaform")
+    local modsource = require("luaform.modsource")
+    local installer = modsource.installer(flags.upgrade)
+    if core.stat("main.lua") then
+      dsl.evaluate({ lenient_vars = true, installer = installer, workspace = require("luaform.workspace").current() })
+    end
+    local keys = {}
+    for k in pairs(installer.seen) do keys[#keys + 1] = k end
+    table.sort(keys)
+    for _, k in ipairs(keys) do
+      local e = installer.seen[k]
+      print(string.format("- %s: %s (%s)", e.source, e.resolved, e.commit:sub(1, 12)))
+    end
+    if #keys > 0 or core.stat(modsource.LOCK_FILE) then installer.save() end
     print("luaform has been successfully initialized!")
     return 0
   end,

@@ -202,6 +202,9 @@ local function dsl(cfg, opts)
   env.fmt = deferred.fmt
   env.json = deferred.json
   function env.workspace() return cfg.workspace end
+  function env.use(source, o)
+    return require("luaform.modsource").use(source, o, errors.caller(2), opts.installer)
+  end
   -- import{ to = "aws_vpc.main", id = "vpc-..." }: adopt an existing object
   -- at the next plan/apply (root-relative address; ids must be known now).
   function env.import(spec)

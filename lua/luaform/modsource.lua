@@ -1,0 +1,169 @@
+-- luaform.modsource: modules from other places, `use(source, { ref = })`.
+--
+--   use("./modules/vpc")                                  a local path
+--   use("git+https://host/org/infra.git//vpc", { ref = "v1.4.0" })
+--   use("git+file:///srv/infra.git//vpc", { ref = "v1.*" })
+--
+-- A source names a Lua file (path.lua) or a directory with init.lua; the
+-- file returns the module function that module() takes. For git sources,
+-- `luaform init` resolves ref (a tag, a branch, a commit, or a tag pattern
+-- with * choosing the highest version that matches), checks the commit out
+-- into .luaform/modules/<key>/ and records it in luaform.lock.json; later
+-- runs only read that checkout, without the network. `init -upgrade`
+-- resolves every ref again. git is driven through its command line.
+local core = require("luaform.core")
+local errors = require("luaform.errors")
+
+local M = {}
+M.LOCK_FILE = "luaform.lock.json"
+M.DIR = ".luaform/modules"
+
+local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+local function git(args, where)
+  local p = io.popen("git " .. args .. " 2>&1")
+  local out = p:read("a")
+  local ok = p:close()
+  if not ok then errors.raise(where, "git %s: %s", args:match("^%S+"), (out:gsub("%s+$", ""))) end
+  return out
+end
+
+-- "git+URL//sub" -> URL, "sub"
+local function parse_git(source)
+  local rest = source:sub(5)
+  local scheme_end = rest:find("://", 1, true)
+  local from = scheme_end and scheme_end + 3 or 1
+  local cut = rest:find("//", from, true)
+  if cut then return rest:sub(1, cut - 1), rest:sub(cut + 2) end
+  return rest, ""
+end
+
+function M.read_lock()
+  local src = core.read_file(M.LOCK_FILE)
+  if not src then return { modules = {} } end
+  local doc, err = core.json_decode(src, M.LOCK_FILE)
+  if type(doc) ~= "table" then errors.raise(nil, "%s: %s", M.LOCK_FILE, err or "not a JSON object") end
+  doc.modules = doc.modules or {}
+  return doc
+end
+
+local function lock_key(source, ref) return source .. (ref and ("@" .. ref) or "") end
+
+-- Version-aware comparison of tag names: v1.10.0 > v1.9.2.
+local function version_less(a, b)
+  local function parts(s)
+    local t = {}
+    for n in s:gmatch("%d+") do t[#t + 1] = tonumber(n) end
+    return t
+  end
+  local pa, pb = parts(a), parts(b)
+  for i = 1, math.max(#pa, #pb) do
+    local x, y = pa[i] or -1, pb[i] or -1
+    if x ~= y then return x < y end
+  end
+  return a < b
+end
+
+-- The commit and the ref name that `ref` designates in the repository at url.
+local function resolve(url, ref, where)
+  if ref and ref:match("^%x+$") and #ref == 40 then return ref, ref end
+  local refs = {}
+  for sha, name in git("ls-remote --tags --heads " .. quote(url), where):gmatch("(%x+)%s+(%S+)") do
+    local short = name:gsub("^refs/tags/", ""):gsub("^refs/heads/", "")
+    if name:match("%^{}$") then refs[short:gsub("%^{}$", "")] = sha   -- peeled annotated tag
+    elseif not refs[short] then refs[short] = sha end
+  end
+  if not ref then
+    local head = git("ls-remote " .. quote(url) .. " HEAD", where):match("^(%x+)")
+    if not head then errors.raise(where, "%s has no HEAD", url) end
+    return head, "HEAD"
+  end
+  if ref:find("*", 1, true) then
+    local pat = "^" .. ref:gsub("[%.%-%+%?%(%)%[%]%^%$%%]", "%%%0"):gsub("%*", ".*") .. "$"
+    local best
+    for name in pairs(refs) do
+      if name:match(pat) and (not best or version_less(best, name)) then best = name end
+    end
+    if not best then errors.raise(where, 'no tag of %s matches "%s"', url, ref) end
+    return refs[best], best
+  end
+  if not refs[ref] then errors.raise(where, 'ref "%s" not found in %s', ref, url) end
+  return refs[ref], ref
+end
+
+local function checkout(url, commit, dir, where)
+  if not core.stat(dir .. "/.git") then
+    core.mkdir_p(M.DIR)
+    git("clone --quiet --no-checkout " .. quote(url) .. " " .. quote(dir), where)
+  elseif not git("-C " .. quote(dir) .. " cat-file -t " .. commit .. " || true", where):match("commit") then
+    git("-C " .. quote(dir) .. " fetch --quiet --tags origin", where)
+  end
+  git("-C " .. quote(dir) .. " checkout --quiet --force " .. commit, where)
+end
+
+local function load_module(path, source, where)
+  local file = path
+  local st = core.stat(file)
+  if st and st.type == "dir" then file = file .. "/init.lua"
+  elseif not st then file = file .. ".lua" end
+  if not core.stat(file) then errors.raise(where, 'module source "%s": no %s', source, file) end
+  local chunk, err = loadfile(file)
+  if not chunk then errors.raise(nil, "%s", err) end
+  local fn = chunk()
+  if type(fn) ~= "function" then
+    errors.raise(where, 'module source "%s": %s must return the module function, got %s', source, file, type(fn))
+  end
+  return fn
+end
+
+-- The installer used by `luaform init`: fetches what is missing (or, with
+-- upgrade, everything) and keeps the lock document up to date.
+function M.installer(upgrade)
+  local lock = M.read_lock()
+  local inst = { lock = lock, seen = {}, changed = false }
+  function inst.install(url, ref, key, where)
+    local entry = lock.modules[key]
+    if upgrade or not entry then
+      local commit, name = resolve(url, ref, where)
+      if not entry or entry.commit ~= commit then inst.changed = true end
+      entry = { source = url, ref = ref, resolved = name, commit = commit }
+      lock.modules[key] = entry
+    end
+    inst.seen[key] = entry
+    local dir = M.DIR .. "/" .. core.sha1_hex(key):sub(1, 16)
+    checkout(url, entry.commit, dir, where)
+    return dir
+  end
+  function inst.save()
+    for k in pairs(lock.modules) do if not inst.seen[k] then lock.modules[k] = nil; inst.changed = true end end
+    assert(core.write_file(M.LOCK_FILE, core.json_encode(lock, { pretty = true }) .. "\n", "0644"))
+  end
+  return inst
+end
+
+-- use() for the DSL. installer: set during `luaform init`, nil otherwise.
+function M.use(source, opts, where, installer)
+  if type(source) ~= "string" then errors.raise(where, "use expects a source string") end
+  opts = opts or {}
+  if not source:match("^git%+") then return load_module(source, source, where) end
+  local url, sub = parse_git(source)
+  local key = lock_key(url, opts.ref)
+  local dir
+  if installer then
+    dir = installer.install(url, opts.ref, key, where)
+  else
+    local entry = M.read_lock().modules[key]
+    dir = M.DIR .. "/" .. core.sha1_hex(key):sub(1, 16)
+    if not entry or not core.stat(dir .. "/.git") then
+      errors.raise(where, 'module source "%s" is not installed; run "luaform init"', source)
+    end
+    local head = git("-C " .. quote(dir) .. " rev-parse HEAD", where):match("%x+")
+    if head ~= entry.commit then
+      errors.raise(where, 'module source "%s" is at %s but %s locks %s; run "luaform init"',
+        source, head, M.LOCK_FILE, entry.commit)
+    end
+  end
+  return load_module(sub ~= "" and (dir .. "/" .. sub) or dir, source, where)
+end
+
+return M

@@ -1,0 +1,78 @@
+-- Module sources: local paths and git repositories pinned in luaform.lock.json.
+local function git(dir, args)
+  local out, code = sh("cd " .. quote(dir) .. " && git -c user.name=t -c user.email=t@t " .. args)
+  assert(code == 0, out)
+  return out
+end
+
+-- A repository with a files module at tag v1.0.0 (content "one").
+local function module_repo()
+  local repo = tmpdir()
+  git(repo, "init -q -b main")
+  local function version(text, tag)
+    write(repo .. "/files/init.lua", string.format([[
+return function(args)
+  local f = resource("local_file", "f", { filename = args.name, content = %q })
+  return { filename = f.filename }
+end
+]], text))
+    git(repo, "add -A && git -c user.name=t -c user.email=t@t commit -q -m " .. tag .. " && git tag " .. tag)
+  end
+  version("one", "v1.0.0")
+  return repo, version
+end
+
+test("a git source is locked by init, used offline afterwards, and moved by init -upgrade", function()
+  local repo, version = module_repo()
+  local dir = tmpdir()
+  write(dir .. "/main.lua", string.format([[
+local m = module("files", use("git+file://%s//files", { ref = "v1.*" }), { name = "out.txt" })
+output("filename", m.filename)
+]], repo))
+  local out, code = luaform(dir, "plan")
+  expect(code).to_be(1)
+  expect(out).to_match('^Error: .*main%.lua:1: .*not installed; run "luaform init"')
+  out, code = luaform(dir, "init")
+  expect(code).to_be(0)
+  expect(out).to_contain("v1.0.0")
+  local lock = core.json_decode(read(dir .. "/luaform.lock.json"))
+  local _, entry = next(lock.modules)
+  expect(entry.resolved).to_be("v1.0.0")
+  expect(entry.commit).to_be((git(repo, "rev-parse v1.0.0^{commit}"):gsub("%s+", "")))
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(read(dir .. "/out.txt")).to_be("one")
+
+  -- A newer tag appears; without -upgrade nothing moves, even offline.
+  version("two", "v1.1.0")
+  sh("mv " .. quote(repo) .. " " .. quote(repo .. ".away"))
+  out, code = luaform(dir, "plan", "-detailed-exitcode")
+  expect(out).to_contain("No changes.")
+  expect(code).to_be(0)
+  sh("mv " .. quote(repo .. ".away") .. " " .. quote(repo))
+  out, code = luaform(dir, "init", "-upgrade")
+  expect(code).to_be(0)
+  expect(out).to_contain("v1.1.0")
+  out = luaform(dir, "plan")
+  expect(out).to_contain('"one" -> "two"')
+end)
+
+test("a local path source needs no init; a bad source names file:line", function()
+  local dir = tmpdir()
+  write(dir .. "/modules/files.lua", [[
+return function(args)
+  resource("local_file", "f", { filename = args.name, content = "local" })
+  return {}
+end
+]])
+  write(dir .. "/main.lua", 'module("files", use("./modules/files"), { name = "x.txt" })\n')
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(read(dir .. "/x.txt")).to_be("local")
+  write(dir .. "/main.lua", '\nmodule("files", use("./modules/nope"), { name = "x.txt" })\n')
+  local out, code = luaform(dir, "plan")
+  expect(code).to_be(1)
+  expect(out).to_match("^Error: .*main%.lua:2: .*modules/nope")
+  write(dir .. "/main.lua", string.format('use("git+file://%s//x", { ref = "v9" })\n', dir))
+  out, code = luaform(dir, "init")
+  expect(code).to_be(1)
+  expect(out).to_match("^Error: .*main%.lua:1: ")
+end)
