@@ -172,6 +172,50 @@ class Boto3Test(unittest.TestCase):
         for i in ids:
             ec2.delete_vpc(VpcId=i)
 
+    def test_ec2_remaining_operations(self):
+        ec2 = self.client("ec2")
+        vid = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+        igw = ec2.create_internet_gateway(TagSpecifications=[{
+            "ResourceType": "internet-gateway", "Tags": [{"Key": "k", "Value": "v"}]}])[
+            "InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vid)
+        got = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id",
+                                                       "Values": [vid]}])["InternetGateways"]
+        self.assertEqual([(g["InternetGatewayId"], g["Attachments"][0]["State"]) for g in got],
+                         [(igw, "available")])
+        eip = ec2.allocate_address(Domain="vpc")
+        self.assertEqual(ec2.describe_addresses(AllocationIds=[eip["AllocationId"]])["Addresses"]
+                         [0]["PublicIp"], eip["PublicIp"])
+        rtb = ec2.create_route_table(VpcId=vid)["RouteTable"]["RouteTableId"]
+        ec2.create_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+        ec2.replace_route(RouteTableId=rtb, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+        self.assertCode("InvalidRoute.NotFound", ec2.replace_route, RouteTableId=rtb,
+                        DestinationCidrBlock="192.168.0.0/16", GatewayId=igw)
+        sg = ec2.create_security_group(GroupName="b3-x", Description="x", VpcId=vid)["GroupId"]
+        perm = [{"IpProtocol": "udp", "FromPort": 53, "ToPort": 53,
+                 "UserIdGroupPairs": [{"GroupId": sg}]}]
+        ec2.authorize_security_group_egress(GroupId=sg, IpPermissions=perm)
+        ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=perm)
+        g = ec2.describe_security_groups(GroupIds=[sg])["SecurityGroups"][0]
+        self.assertEqual(g["IpPermissions"][0]["UserIdGroupPairs"][0]["GroupId"], sg)
+        ec2.revoke_security_group_ingress(GroupId=sg, IpPermissions=perm)
+        self.assertCode("InvalidPermission.NotFound", ec2.revoke_security_group_ingress,
+                        GroupId=sg, IpPermissions=perm)
+        ec2.create_tags(Resources=[vid, igw], Tags=[{"Key": "env", "Value": "b3"}])
+        ec2.delete_tags(Resources=[igw], Tags=[{"Key": "env"}])
+        self.assertEqual(ec2.describe_vpcs(VpcIds=[vid])["Vpcs"][0]["Tags"],
+                         [{"Key": "env", "Value": "b3"}])
+        self.assertCode("InvalidGroup.Duplicate", ec2.create_security_group, GroupName="b3-x",
+                        Description="x", VpcId=vid)
+        self.assertCode("MissingParameter", ec2.create_vpc, CidrBlock="")
+        ec2.delete_route_table(RouteTableId=rtb)
+        ec2.revoke_security_group_egress(GroupId=sg, IpPermissions=perm)
+        ec2.delete_security_group(GroupId=sg)
+        ec2.release_address(AllocationId=eip["AllocationId"])
+        ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vid)
+        ec2.delete_internet_gateway(InternetGatewayId=igw)
+        ec2.delete_vpc(VpcId=vid)
+
     # ------------------------------------------------------------ ELBv2
 
     def test_elbv2(self):
@@ -247,6 +291,34 @@ class Boto3Test(unittest.TestCase):
                         LoadBalancerArns=[lb["LoadBalancerArn"]])
         self.assertCode("TargetGroupNotFound", elb.describe_target_groups, Names=["b3-tg"])
         self.assertCode("ListenerNotFound", elb.delete_listener, ListenerArn=ls["ListenerArn"])
+
+    def test_elbv2_paginator_and_nlb(self):
+        ec2, elb = self.client("ec2"), self.client("elbv2")
+        vid = ec2.create_vpc(CidrBlock="10.50.0.0/16")["Vpc"]["VpcId"]
+        arns = [elb.create_target_group(Name="b3-page-%d" % i, Protocol="TCP", Port=80 + i,
+                                        VpcId=vid)["TargetGroups"][0]["TargetGroupArn"]
+                for i in range(5)]
+        seen = []
+        for page in elb.get_paginator("describe_target_groups").paginate(
+                PaginationConfig={"PageSize": 2}):
+            self.assertLessEqual(len(page["TargetGroups"]), 2)
+            seen += [t["TargetGroupArn"] for t in page["TargetGroups"]]
+        self.assertTrue(set(arns) <= set(seen))
+        sub = ec2.create_subnet(VpcId=vid, CidrBlock="10.50.1.0/24")["Subnet"]["SubnetId"]
+        nlb = elb.create_load_balancer(Name="b3-nlb", Type="network", Scheme="internal",
+                                       Subnets=[sub])["LoadBalancers"][0]
+        self.assertEqual((nlb["Type"], nlb["Scheme"]), ("network", "internal"))
+        elb.create_listener(LoadBalancerArn=nlb["LoadBalancerArn"], Protocol="TCP", Port=80,
+                            DefaultActions=[{"Type": "forward", "TargetGroupArn": arns[0]}])
+        self.assertCode("DuplicateListener", elb.create_listener,
+                        LoadBalancerArn=nlb["LoadBalancerArn"], Protocol="TCP", Port=80,
+                        DefaultActions=[{"Type": "forward", "TargetGroupArn": arns[1]}])
+        self.assertCode("DependencyViolation", ec2.delete_subnet, SubnetId=sub)
+        elb.delete_load_balancer(LoadBalancerArn=nlb["LoadBalancerArn"])
+        for a in arns:
+            elb.delete_target_group(TargetGroupArn=a)
+        ec2.delete_subnet(SubnetId=sub)
+        ec2.delete_vpc(VpcId=vid)
 
     # ------------------------------------------------------------ IAM
 
