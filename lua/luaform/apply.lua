@@ -143,7 +143,9 @@ function M.apply(run, plan)
     end
     -- create (also the new half of a replace)
     local token = core.uuid()
-    base.pending = { op = "create", token = token, since = core.time() }
+    -- args: what was asked for, so recover() can look the object up by
+    -- name when AWS cannot search by tag (IAM roles, queues, log groups).
+    base.pending = { op = "create", token = token, since = core.time(), args = desired }
     base.deposed = entry and entry.deposed
     if entry and entry.attributes and node.lifecycle.create_before_destroy then base.deposed = entry.attributes end
     st.resources[ch.addr] = base
