@@ -1,0 +1,165 @@
+-- aws/_ecs: helpers shared by the platform types (ECS, IAM, ECR, Logs,
+-- Application Auto Scaling, SNS, SQS).
+--
+-- Errors: the AWS client raises tables with .code; code() strips the
+-- "namespace#" prefix some json services put there, is() matches codes.
+-- Eventual consistency: retry() repeats a call while it fails with one of
+-- the given codes (a role ECS cannot assume yet, a queue not yet visible),
+-- wait() polls a condition; both sleep on the event loop, never block.
+-- Tags: a type keeps `tags` (what the user set) and `tags_all` (with the
+-- provider's default_tags); what AWS has is split back the same way. The
+-- tag TOKEN_TAG carries the idempotency token of the create that made an
+-- object, so a create whose response was lost can be told apart from an
+-- object someone else made (the intent journal, DESIGN.md); it is never
+-- shown in tags. Tags, the token tag, retries of throttling and 5xx and
+-- lookups of lost creates come from aws/_common (shared with the
+-- networking types); this file adapts them to these services' shapes.
+local common = require("luaform.providers.aws._common")
+
+local M = {}
+
+M.TOKEN_TAG = common.TOKEN_TAG
+M.common = common
+
+-- A client whose calls go through _common.call (extra retries of
+-- throttling and 5xx on top of the transport's): c:Op(params[, opts]).
+function M.client(ctx, service)
+  local raw = ctx:client(service)
+  return setmetatable({}, { __index = function(_, op)
+    if op == "paginate" or op == "wait" then
+      return function(_, ...) return raw[op](raw, ...) end
+    end
+    return function(_, params, opts) return common.call(ctx, raw, op, params, opts) end
+  end })
+end
+
+-- Sends a create that has no idempotency token of its own (max_attempts
+-- 1); when no answer came, or the answer is conflict(err) (a duplicate
+-- name met by this create's own earlier attempt), find() looks for the
+-- object carrying this create's token before anything is sent again.
+function M.create(ctx, call, find, conflict)
+  return common.create(ctx, { call = call, find = find, conflict = conflict })
+end
+
+function M.code(e)
+  if type(e) ~= "table" then return nil end
+  local c = e.code
+  if type(c) ~= "string" then return nil end
+  return (c:gsub("^.*#", ""))
+end
+
+-- Is e an AWS error with one of the codes (strings or Lua patterns)?
+function M.is(e, ...)
+  local c = M.code(e)
+  if not c then return false end
+  for _, want in ipairs({ ... }) do
+    if c == want or c:find("^" .. want .. "$") then return true end
+  end
+  return false
+end
+
+-- Calls fn(); returns true, result or false, err (err an AWS error table;
+-- any other error is raised again).
+function M.try(fn, ...)
+  local ok, r = pcall(fn, ...)
+  if ok then return true, r end
+  if type(r) == "table" and r.code then return false, r end
+  error(r, 0)
+end
+
+-- fn() repeated while it raises an error with one of codes (or for which
+-- codes(err) is true), for at most `timeout` seconds.
+function M.retry(ctx, timeout, codes, fn)
+  local deadline, delay = os.time() + timeout, 0.5
+  while true do
+    local ok, r = pcall(fn)
+    if ok then return r end
+    local match
+    if type(codes) == "function" then match = codes(r)
+    else match = type(r) == "table" and M.is(r, table.unpack(codes)) end
+    if not match or os.time() >= deadline then error(r, 0) end
+    ctx:log("retrying after %s", tostring(M.code(r) or r))
+    ctx:sleep(delay)
+    delay = math.min(delay * 2, 5)
+  end
+end
+
+-- Polls check() (which returns a truthy value when done) every `interval`
+-- seconds, for at most `timeout`; returns check's value or raises `what`.
+function M.wait(ctx, timeout, interval, what, check)
+  local deadline = os.time() + timeout
+  while true do
+    local v = check()
+    if v then return v end
+    if os.time() >= deadline then error(string.format("timed out after %ds waiting for %s", timeout, what), 0) end
+    ctx:sleep(interval)
+  end
+end
+
+-- Tags -------------------------------------------------------------------
+
+M.tags_all = common.all_tags
+M.split_tags = common.split_tags
+M.create_tags = common.create_tags
+
+-- A list of {Key=, Value=} (names as given) to a map, and back.
+function M.from_list(list, kname, vname)
+  local out = {}
+  for _, t in ipairs(list or {}) do out[t[kname or "Key"]] = t[vname or "Value"] end
+  return out
+end
+
+function M.to_list(map, kname, vname)
+  local out, keys = {}, {}
+  for k in pairs(map or {}) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do out[#out + 1] = { [kname or "Key"] = k, [vname or "Value"] = map[k] } end
+  return out
+end
+
+-- The tags to set (a map) and the keys to remove to go from old to new
+-- (both maps; the token tag is left alone).
+function M.tag_changes(old, new)
+  local set, remove = {}, {}
+  for k, v in pairs(new or {}) do
+    if (old or {})[k] ~= v then set[k] = v end
+  end
+  for k in pairs(old or {}) do
+    if (new or {})[k] == nil and k ~= M.TOKEN_TAG then remove[#remove + 1] = k end
+  end
+  table.sort(remove)
+  return set, remove
+end
+
+-- Misc ---------------------------------------------------------------------
+
+function M.copy(t)
+  local out = {}
+  for k, v in pairs(t or {}) do out[k] = v end
+  return out
+end
+
+function M.str(v)
+  if v == nil then return nil end
+  if type(v) == "number" then
+    if math.type(v) == "float" and v % 1 == 0 then return string.format("%d", v) end
+    return tostring(v)
+  end
+  return tostring(v)
+end
+
+function M.num(v)
+  if v == nil then return nil end
+  return tonumber(v)
+end
+
+function M.bool(v)
+  if v == nil then return nil end
+  if type(v) == "boolean" then return v end
+  return v == "true"
+end
+
+-- The region of the provider, for ARNs and awslogs options.
+M.region = common.region
+
+return M

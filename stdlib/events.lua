@@ -1,0 +1,63 @@
+-- stdlib.events: a topic fanning out to a queue.
+--
+--   local ev = module("events", require("stdlib.events"), { queue_name = "jobs" })
+--
+-- Creates an SNS topic, an SQS queue, the queue's subscription to the
+-- topic, and a queue policy that lets only that topic send to the queue
+-- (sns.amazonaws.com, sqs:SendMessage, aws:SourceArn = the topic).
+-- Arguments (all optional): topic_name ("topic-base"), queue_name
+-- ("sqs-base"), visibility_timeout_seconds (15), message_retention_seconds
+-- (600), delay_seconds (0), receive_wait_time_seconds (0),
+-- raw_message_delivery (false), tags ({}).
+-- Returns topic_arn, queue_url, queue_arn, subscription_arn.
+return function(args)
+  args = args or {}
+  local function arg(name, default)
+    if args[name] == nil then return default end
+    return args[name]
+  end
+  local tags = arg("tags", nil)
+
+  local topic = resource("aws_sns_topic", "this", {
+    name = arg("topic_name", "topic-base"),
+    tags = tags,
+  })
+
+  local queue = resource("aws_sqs_queue", "this", {
+    name = arg("queue_name", "sqs-base"),
+    visibility_timeout_seconds = arg("visibility_timeout_seconds", 15),
+    message_retention_seconds = arg("message_retention_seconds", 600),
+    delay_seconds = arg("delay_seconds", 0),
+    receive_wait_time_seconds = arg("receive_wait_time_seconds", 0),
+    tags = tags,
+  })
+
+  local sub = resource("aws_sns_topic_subscription", "this", {
+    topic_arn = topic.arn,
+    protocol = "sqs",
+    endpoint = queue.arn,
+    raw_message_delivery = arg("raw_message_delivery", false),
+  })
+
+  resource("aws_sqs_queue_policy", "this", {
+    queue_url = queue.url,
+    policy = json{
+      Version = "2012-10-17",
+      Statement = { {
+        Sid = "AllowTopicToSend",
+        Effect = "Allow",
+        Principal = { Service = "sns.amazonaws.com" },
+        Action = "sqs:SendMessage",
+        Resource = queue.arn,
+        Condition = { ArnEquals = { ["aws:SourceArn"] = topic.arn } },
+      } },
+    },
+  })
+
+  return {
+    topic_arn = topic.arn,
+    queue_url = queue.url,
+    queue_arn = queue.arn,
+    subscription_arn = sub.arn,
+  }
+end
