@@ -234,7 +234,13 @@ class Elbv2Test(unittest.TestCase):
             "member": [{"Type": "redirect", "RedirectConfig": {"StatusCode": "HTTP_307"}}]}})
         self.fails("TargetGroupNotFound", "ModifyListener", {"ListenerArn": arn, "DefaultActions": {
             "member": [{"Type": "forward", "TargetGroupArn": tg_arn}]}})
-        self.fails("CertificateNotFound", "CreateListener", {
+        self.fails("ValidationError", "CreateListener", {
+            "LoadBalancerArn": lb_arn, "Protocol": "HTTP", "Port": "8080",
+            "Certificates": {"member": [{"CertificateArn": "arn:aws:acm:ap-northeast-2:"
+                                                           "123456789012:certificate/x"}]},
+            "DefaultActions": {"member": [{"Type": "fixed-response", "FixedResponseConfig": {
+                "StatusCode": "200"}}]}})
+        self.fails("ValidationError", "CreateListener", {
             "LoadBalancerArn": lb_arn, "Protocol": "HTTPS", "Port": "443", "DefaultActions": {
                 "member": [{"Type": "fixed-response", "FixedResponseConfig": {
                     "StatusCode": "200"}}]}})
@@ -246,6 +252,20 @@ class Elbv2Test(unittest.TestCase):
             "LoadBalancerArn": lb_arn[:-1] + ("0" if lb_arn[-1] != "0" else "1"),
             "Protocol": "HTTP", "Port": "81", "DefaultActions": {"member": [{
                 "Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200"}}]}})
+
+    def test_https_listener(self):
+        lb_arn = self.lb().findtext("LoadBalancerArn")
+        cert = "arn:aws:acm:ap-northeast-2:123456789012:certificate/0123"
+        r = self.ok("CreateListener", {
+            "LoadBalancerArn": lb_arn, "Protocol": "HTTPS", "Port": "443",
+            "Certificates": {"member": [{"CertificateArn": cert}]},
+            "DefaultActions": {"member": [{"Type": "fixed-response", "FixedResponseConfig": {
+                "StatusCode": "200"}}]}})
+        ls = r.xml.find("CreateListenerResult/Listeners/member")
+        self.assertEqual((ls.findtext("Protocol"), ls.findtext("Port"),
+                          ls.findtext("Certificates/member/CertificateArn")),
+                         ("HTTPS", "443", cert))
+        self.assertTrue(ls.findtext("SslPolicy"))
 
     def test_target_group_belongs_to_one_load_balancer(self):
         a = self.lb("web").findtext("LoadBalancerArn")

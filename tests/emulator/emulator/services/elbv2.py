@@ -462,6 +462,10 @@ class ELBv2(Service):
         items = _list(params, "Attributes")
         if not items:
             _required(params, "Attributes")
+        if len(items) > 20:
+            raise _validation("1 validation error detected: Value at 'attributes' failed to "
+                              "satisfy constraint: Member must have length less than or equal "
+                              "to 20")
         new = dict(attrs)
         for a in items:
             if not isinstance(a, dict) or not a.get("Key"):
@@ -796,15 +800,17 @@ class ELBv2(Service):
             if other["lb"] == lb["arn"] and other["port"] == port and other["arn"] != ls.get("arn"):
                 raise _err("DuplicateListener", "A listener already exists on this port for "
                            "this load balancer")
-        certs = _list(params, "Certificates") or ls.get("certs") or []
+        given = _list(params, "Certificates")
+        certs = given or ls.get("certs") or []
         if protocol in ("HTTPS", "TLS"):
             if not certs:
-                raise _err("CertificateNotFound", "A certificate must be specified for %s "
-                           "listeners" % protocol)
+                raise _validation("A certificate must be specified for %s listeners" % protocol)
             certs = [{"CertificateArn": c["CertificateArn"]} for c in certs
                      if isinstance(c, dict) and c.get("CertificateArn")]
             ssl = params.get("SslPolicy") or ls.get("ssl") or "ELBSecurityPolicy-2016-08"
         else:
+            if given:
+                raise _validation("A certificate cannot be specified for %s listeners" % protocol)
             certs, ssl = [], None
         return protocol, port, certs, ssl
 
