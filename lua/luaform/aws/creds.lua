@@ -222,7 +222,7 @@ end
 local function imds()
   if (env("AWS_EC2_METADATA_DISABLED") or ""):lower() == "true" then return nil end
   local base = (env("AWS_EC2_METADATA_SERVICE_ENDPOINT") or "http://169.254.169.254"):gsub("/+$", "")
-  local timeout = math.floor((tonumber(env("AWS_METADATA_SERVICE_TIMEOUT")) or 1) * 1000)
+  local timeout = math.floor((tonumber(env("AWS_METADATA_SERVICE_TIMEOUT") or "") or 1) * 1000)
   return refreshing("imds", function()
     local res, err = core.aws_http{ method = "PUT", url = base .. "/latest/api/token",
       headers = { ["X-aws-ec2-metadata-token-ttl-seconds"] = "21600" },
@@ -253,7 +253,7 @@ local function fingerprint(opts)
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_STS", "HOME" }
-  local parts = { tostring(opts.profile), tostring(opts.region) }
+  local parts = { tostring(opts.profile) }
   for _, k in ipairs(keys) do parts[#parts + 1] = env(k) or "" end
   if type(opts.endpoints) == "table" then parts[#parts + 1] = tostring(opts.endpoints.sts) end
   return table.concat(parts, "\0")
