@@ -6,7 +6,8 @@
  * $LUAFORM_MODELS_PATH (colon-separated, botocore layout
  * <svc>/<version>/service-2.json, newest version wins), then
  * <exe_dir>/models/<svc>/ and <exe_dir>/../share/luaform/models/<svc>/ (the
- * trimmed layout written by tools/trim_models.py). A loaded model is cached
+ * trimmed layout written by tools/trim_models.py). Files may be gzipped
+ * (service-2.json.gz, as pip's botocore ships them). A loaded model is cached
  * for the life of the process (one thread: no locking).
  */
 #include "luaform/aws.h"
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 struct lf_model {
   char *service;
@@ -33,7 +35,46 @@ static int is_file(const char *p) {
   return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Newest "<dir>/<svc>/<version>" holding service-2.json, into out. */
+/* "<dir>/<file>" or, as newer botocore ships them, "<dir>/<file>.gz". */
+static int has_json(const char *dir, const char *file) {
+  char p[4400];
+  snprintf(p, sizeof p, "%s/%s", dir, file);
+  if (is_file(p)) return 1;
+  snprintf(p, sizeof p, "%s/%s.gz", dir, file);
+  return is_file(p);
+}
+
+/* Loads "<dir>/<file>", else "<dir>/<file>.gz" (zlib). NULL with je filled. */
+static json_t *load_json(const char *dir, const char *file, json_error_t *je) {
+  char p[4400];
+  snprintf(p, sizeof p, "%s/%s", dir, file);
+  if (is_file(p)) return json_load_file(p, 0, je);
+  snprintf(p, sizeof p, "%s/%s.gz", dir, file);
+  gzFile gz = gzopen(p, "rb");
+  if (!gz) {
+    snprintf(je->text, sizeof je->text, "cannot open the file or its .gz");
+    je->line = 0;
+    return NULL;
+  }
+  size_t n = 0, cap = 1 << 20;
+  char *buf = malloc(cap);
+  int got;
+  while (buf && (got = gzread(gz, buf + n, (unsigned)(cap - n))) > 0) {
+    n += (size_t)got;
+    if (n == cap) buf = realloc(buf, cap *= 2);
+  }
+  int bad = !buf || got < 0;
+  gzclose(gz);
+  json_t *v = bad ? NULL : json_loadb(buf, n, 0, je);
+  if (bad) {
+    snprintf(je->text, sizeof je->text, "cannot decompress the .gz file");
+    je->line = 0;
+  }
+  free(buf);
+  return v;
+}
+
+/* Newest "<dir>/<svc>/<version>" holding service-2.json(.gz), into out. */
 static int find_botocore(const char *dir, const char *svc, char *out, size_t n) {
   char base[4096], probe[4200], best[256] = "";
   if (snprintf(base, sizeof base, "%s/%s", dir, svc) >= (int)sizeof base) return 0;
@@ -42,9 +83,9 @@ static int find_botocore(const char *dir, const char *svc, char *out, size_t n) 
   struct dirent *e;
   while ((e = readdir(d))) {
     if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof best) continue;
-    if (snprintf(probe, sizeof probe, "%s/%s/service-2.json", base, e->d_name) >= (int)sizeof probe)
-      continue;
-    if (is_file(probe) && strcmp(e->d_name, best) > 0) strcpy(best, e->d_name);
+    if (snprintf(probe, sizeof probe, "%s/%s", base, e->d_name) >= (int)sizeof probe) continue;
+    if (has_json(probe, "service-2.json") && strcmp(e->d_name, best) > 0)
+      strcpy(best, e->d_name);
   }
   closedir(d);
   if (!best[0]) return 0;
@@ -62,18 +103,16 @@ static int find_model_dir(const char *svc, char *out, size_t n) {
   const char *exe = lf_exe_dir();
   const char *fmts[] = {"%s/models/%s", "%s/../share/luaform/models/%s"};
   for (size_t i = 0; exe && i < 2; i++) {
-    char probe[4200];
     snprintf(out, n, fmts[i], exe, svc);
-    snprintf(probe, sizeof probe, "%s/service-2.json", out);
-    if (is_file(probe)) return 1;
+    if (has_json(out, "service-2.json")) return 1;
   }
   return 0;
 }
 
 static json_t *load_optional(const char *dir, const char *file, const char *key) {
-  char p[4200];
-  snprintf(p, sizeof p, "%s/%s", dir, file);
-  json_t *root = json_load_file(p, 0, NULL);
+  json_error_t je;
+  if (!has_json(dir, file)) return NULL;
+  json_t *root = load_json(dir, file, &je);
   if (!root) return NULL;
   json_t *v = json_incref(json_object_get(root, key));
   json_decref(root);
@@ -95,17 +134,16 @@ lf_model *lf_model_load(const char *service, char *err, size_t errlen) {
     snprintf(err, errlen, "invalid service name '%s'", service);
     return NULL;
   }
-  char dir[4096], path[4200];
+  char dir[4096];
   if (!find_model_dir(service, dir, sizeof dir)) {
     snprintf(err, errlen, "no model for service '%s' (looked in LUAFORM_MODELS_PATH, "
              "%s/models, %s/../share/luaform/models)", service, lf_exe_dir(), lf_exe_dir());
     return NULL;
   }
-  snprintf(path, sizeof path, "%s/service-2.json", dir);
   json_error_t je;
-  json_t *desc = json_load_file(path, 0, &je);
+  json_t *desc = load_json(dir, "service-2.json", &je);
   if (!desc) {
-    snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+    snprintf(err, errlen, "%s/service-2.json:%d: %s", dir, je.line, je.text);
     return NULL;
   }
   lf_model *m = lf_model_new(desc, err, errlen);

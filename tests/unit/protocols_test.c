@@ -30,6 +30,10 @@
  * make the very bytes lf_serialize_json makes with sorted keys.
  * One line per protocol and direction: "protocols ec2 input: N passed,
  * N failed, N ignored"; each failure prints the case id and the difference.
+ * Beside the vectors: every operation of the committed models serializes
+ * (both front ends agree), the Lua front end's error paths and token
+ * write-back, S3 Content-MD5 and outputs, awsQueryCompatible errors, and
+ * model loading from LUAFORM_MODELS_PATH (newest version, .gz files).
  * Debugging: PROTOCOLS_CASE=<id> runs one case; PROTOCOLS_VERBOSE=1 lists
  * passes; PROTOCOLS_IGNORED=1 also runs the ignored cases and prints
  * whether each would pass (not counted).
@@ -51,6 +55,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "../../engine/aws/aws_int.h"
 #include "luaform/aws.h"
@@ -978,6 +983,57 @@ static void query_compatible_error(void **state) {
   lf_model_free(m);
 }
 
+static void write_file(const char *path, const char *text, int gz) {
+  if (gz) {
+    gzFile f = gzopen(path, "wb");
+    assert_non_null(f);
+    gzputs(f, text);
+    gzclose(f);
+  } else {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+  }
+}
+
+/* LUAFORM_MODELS_PATH: botocore layout, newest version wins, gzipped files
+   (pip's botocore) read like plain ones; a bad name or no model is an error. */
+static void model_load_path(void **state) {
+  (void)state;
+  char root[] = "/tmp/lf-models-XXXXXX", p[512], err[512];
+  assert_non_null(mkdtemp(root));
+  const char *tmpl = "{\"metadata\":{\"protocol\":\"json\",\"apiVersion\":\"%s\","
+                     "\"endpointPrefix\":\"tinysvc\"},\"operations\":{},\"shapes\":{}}";
+  const char *versions[] = {"2019-01-01", "2021-06-30"};
+  for (int i = 0; i < 2; i++) {
+    char text[512];
+    snprintf(p, sizeof p, "%s/tinysvc", root);
+    mkdir(p, 0700);
+    snprintf(p, sizeof p, "%s/tinysvc/%s", root, versions[i]);
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(text, sizeof text, tmpl, versions[i]);
+    snprintf(p, sizeof p, "%s/tinysvc/%s/service-2.json%s", root, versions[i], i ? ".gz" : "");
+    write_file(p, text, i);
+  }
+  snprintf(p, sizeof p, "%s/tinysvc/2021-06-30/waiters-2.json.gz", root);
+  write_file(p, "{\"version\":2,\"waiters\":{\"Ready\":{\"delay\":1}}}", 1);
+  setenv("LUAFORM_MODELS_PATH", root, 1);
+  lf_model *m = lf_model_load("tinysvc", err, sizeof err);
+  assert_non_null(m);
+  assert_string_equal(lf_model_api_version(m), "2021-06-30");
+  assert_non_null(lf_model_waiter(m, "Ready"));
+  assert_ptr_equal(lf_model_load("tinysvc", err, sizeof err), m);   /* cached */
+  assert_null(lf_model_load("nosuchsvc", err, sizeof err));
+  assert_non_null(strstr(err, "no model for service 'nosuchsvc'"));
+  assert_null(lf_model_load("../tinysvc", err, sizeof err));
+  assert_non_null(strstr(err, "invalid service name"));
+  unsetenv("LUAFORM_MODELS_PATH");
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+  assert_int_equal(system(cmd), 0);
+}
+
 /* S3 outputs: an empty object's Body is "" (a stream), user metadata is a
    map, a HEAD 404 without body is NotFound. */
 static void s3_outputs(void **state) {
@@ -1065,7 +1121,8 @@ int main(void) {
     cmocka_unit_test(rest_json_input), cmocka_unit_test(rest_json_output),
     cmocka_unit_test(rest_xml_input),  cmocka_unit_test(rest_xml_output),
     cmocka_unit_test(models_serialize), cmocka_unit_test(s3_checksum_required),
-    cmocka_unit_test(lua_front_end),    cmocka_unit_test(s3_outputs),    cmocka_unit_test(query_compatible_error),
+    cmocka_unit_test(lua_front_end),    cmocka_unit_test(s3_outputs),
+    cmocka_unit_test(model_load_path),    cmocka_unit_test(query_compatible_error),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   json_decref(ignore_list);
