@@ -1,0 +1,120 @@
+-- Endpoint resolution (no network: the client's resolved endpoint is inspected) and the
+-- `luaform aws` command line against the emulator, including the debug log's redaction.
+local aws = require("luaform.aws")
+local creds = require("luaform.aws.creds")
+
+local VARS = { "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING",
+  "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2", "AWS_ENDPOINT_URL_STS", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+  "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+  "AWS_STS_REGIONAL_ENDPOINTS", "HOME" }
+
+local function with_env(vars, fn)
+  local saved = {}
+  for _, k in ipairs(VARS) do saved[k] = core.getenv(k); core.setenv(k, nil) end
+  core.setenv("HOME", tmpdir())
+  for k, v in pairs(vars) do core.setenv(k, v) end
+  creds.reset()
+  local ok, err = pcall(fn)
+  for _, k in ipairs(VARS) do core.setenv(k, saved[k]) end
+  if not ok then error(err, 0) end
+end
+
+test("default endpoints: regional, IAM global, partitions", function()
+  with_env({}, function()
+    local ec2 = aws.client("ec2", { region = "ap-northeast-2" }):info()
+    expect(ec2.url).to_be("https://ec2.ap-northeast-2.amazonaws.com")
+    expect(ec2.signing_region).to_be("ap-northeast-2")
+    expect(ec2.overridden).to_be(false)
+    local iam = aws.client("iam", { region = "eu-west-1" }):info()
+    expect(iam.url).to_be("https://iam.amazonaws.com")
+    expect(iam.signing_region).to_be("us-east-1")
+    expect(aws.client("iam", { region = "cn-north-1" }):info().url).to_be("https://iam.cn-north-1.amazonaws.com.cn")
+    expect(aws.client("ec2", { region = "cn-northwest-1" }):info().url).to_be("https://ec2.cn-northwest-1.amazonaws.com.cn")
+    expect(aws.client("elbv2", { region = "us-west-2" }):info().url).to_be("https://elasticloadbalancing.us-west-2.amazonaws.com")
+    expect(aws.client("logs", { region = "us-west-2" }):info().url).to_be("https://logs.us-west-2.amazonaws.com")
+    expect(aws.client("sts", { region = "eu-west-1" }):info().url).to_be("https://sts.eu-west-1.amazonaws.com")
+    local s3 = aws.client("s3", { region = "eu-west-1" }):info()
+    expect(s3.url).to_be("https://s3.eu-west-1.amazonaws.com")
+    expect(s3.s3_path_style).to_be(false)
+  end)
+end)
+
+test("no region is an error that says where to set one", function()
+  with_env({}, function()
+    expect(function() aws.client("ec2") end).to_fail("no region")
+    expect(function() aws.client("ec2", { region = "../evil" }) end).to_fail("invalid region")
+  end)
+end)
+
+test("overrides: provider endpoints > AWS_ENDPOINT_URL_<SERVICE_ID> > AWS_ENDPOINT_URL > profile", function()
+  with_env({ AWS_REGION = "us-east-1", AWS_ENDPOINT_URL = "http://127.0.0.1:4000",
+             AWS_ENDPOINT_URL_EC2 = "http://127.0.0.1:4001/",
+             AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING = "http://127.0.0.1:4002",
+             AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2 = "http://localhost:4003" }, function()
+    local ec2 = aws.client("ec2"):info()
+    expect(ec2.url).to_be("http://127.0.0.1:4001")
+    expect(ec2.host).to_be("127.0.0.1:4001")
+    expect(ec2.overridden).to_be(true)
+    expect(aws.client("application-autoscaling"):info().url).to_be("http://127.0.0.1:4002")
+    expect(aws.client("elbv2"):info().url).to_be("http://localhost:4003")
+    expect(aws.client("sqs"):info().url).to_be("http://127.0.0.1:4000")
+    expect(aws.client("ec2", { endpoints = { ec2 = "http://127.0.0.1:5000" } }):info().url).to_be("http://127.0.0.1:5000")
+    expect(aws.client("application-autoscaling", { endpoints = { applicationautoscaling = "http://127.0.0.1:5001" } }):info().url)
+      .to_be("http://127.0.0.1:5001")
+    local s3 = aws.client("s3"):info()
+    expect(s3.url).to_be("http://127.0.0.1:4000")
+    expect(s3.s3_path_style).to_be(true)           -- buckets go in the path on overridden endpoints
+    local iam = aws.client("iam"):info()
+    expect(iam.url).to_be("http://127.0.0.1:4000")
+    expect(iam.signing_region).to_be("us-east-1")
+    core.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+    expect(aws.client("ec2"):info().url).to_be("https://ec2.us-east-1.amazonaws.com")
+  end)
+end)
+
+test("the profile's endpoint_url, region and max_attempts", function()
+  with_env({}, function()
+    local dir = tmpdir()
+    write(dir .. "/config", "[profile local]\nregion = eu-north-1\nendpoint_url = http://127.0.0.1:4566\nmax_attempts = 7\n")
+    core.setenv("AWS_CONFIG_FILE", dir .. "/config")
+    local info = aws.client("ec2", { profile = "local" }):info()
+    expect(info.url).to_be("http://127.0.0.1:4566")
+    expect(info.region).to_be("eu-north-1")
+    expect(info.max_attempts).to_be(7)
+    expect(aws.client("ec2", { profile = "local", max_attempts = 2 }):info().max_attempts).to_be(2)
+  end)
+end)
+
+test("luaform aws SERVICE OPERATION prints JSON; errors are one line with exit code 1", function()
+  local e = emulator()
+  local exe = quote(core.exe_dir .. "/luaform")
+  local out, code = sh(e:env() .. " " .. exe .. " aws ec2 CreateVpc '{\"CidrBlock\": \"10.4.0.0/16\"}'")
+  expect(code).to_be(0)
+  local vpc = core.json_decode(out).Vpc
+  expect(vpc.CidrBlock).to_be("10.4.0.0/16")
+  out, code = sh(e:env() .. " " .. exe .. " aws ec2 DescribeVpcs --param Filters.1.Name=vpc-id --param Filters.1.Values.1=" .. vpc.VpcId)
+  expect(code).to_be(0)
+  expect(core.json_decode(out).Vpcs[1].VpcId).to_be(vpc.VpcId)
+  out, code = sh(e:env() .. " " .. exe .. " aws sqs ListQueues --paginate")
+  expect(code).to_be(0)
+  expect(type(core.json_decode(out))).to_be("table")
+  out, code = sh(e:env() .. " " .. exe .. " aws ec2 DeleteVpc --param VpcId=vpc-0000000000000404a")
+  expect(code).to_be(1)
+  expect(out).to_match("^Error: ec2 DeleteVpc: InvalidVpcID%.NotFound: .*%(status 400, request id ")
+  out, code = sh(e:env() .. " " .. exe .. " aws ec2 DescribeVpc")
+  expect(code).to_be(1)
+  expect(out).to_contain("did you mean DescribeVpcs?")
+end)
+
+test("LUAFORM_LOG=debug logs each attempt without secrets or signatures", function()
+  local e = emulator()
+  local exe = quote(core.exe_dir .. "/luaform")
+  local out, code = sh(e:env() .. " AWS_SESSION_TOKEN=session-token-value LUAFORM_LOG=debug " .. exe
+    .. " aws ec2 DescribeVpcs")
+  expect(code).to_be(0)
+  expect(out).to_contain("[debug] aws ec2 DescribeVpcs POST " .. e.url)
+  expect(out).to_contain("attempt 1: status 200")
+  expect(out).not_to_contain(e.secret_key)
+  expect(out).not_to_contain("session-token-value")
+  expect(out).not_to_contain("Signature=")
+end)
