@@ -5,6 +5,7 @@ Reads <botocore>/data/<service>/<newest version>/{service-2,paginators-1,waiters
 (Debian's python3-botocore by default), drops documentation strings and other
 doc-only keys, and writes compact JSON to models/<service>/. Whole services
 are kept (every operation and shape): migration scripts may call anything.
+A few members newer than Debian's botocore are overlaid (OVERLAYS below).
 
 usage: tools/trim_models.py [--data DIR] [--out DIR] [service ...]
 """
@@ -38,6 +39,32 @@ def strip(node, in_members=False):
         return [strip(v) for v in node]
     return node
 
+# Overlays: members that AWS's current models have and Debian 12's botocore
+# (1.29) predates. Each is added only when the model lacks it, so a newer
+# botocore's own definition wins. (service, shape, member, definition)
+OVERLAYS = [
+    # S3 conditional writes (current AWS S3 model, 2024): PutObject with
+    # If-None-Match: * (create only) and If-Match: <etag> (compare and swap);
+    # S3 answers 412 PreconditionFailed or 409 ConditionalRequestConflict.
+    # Used by the S3 state backend. Shapes IfMatch/IfNoneMatch are strings
+    # (GetObject's, already in the model).
+    ("s3", "PutObjectRequest", "IfMatch",
+     {"shape": "IfMatch", "location": "header", "locationName": "If-Match"}),
+    ("s3", "PutObjectRequest", "IfNoneMatch",
+     {"shape": "IfNoneMatch", "location": "header", "locationName": "If-None-Match"}),
+]
+OVERLAY_SHAPES = {"s3": {"IfMatch": {"type": "string"}, "IfNoneMatch": {"type": "string"}}}
+
+
+def overlay(service, model):
+    """Adds the OVERLAYS of service to a service-2.json tree (in place)."""
+    shapes = model["shapes"]
+    for name, shape in OVERLAY_SHAPES.get(service, {}).items():
+        shapes.setdefault(name, shape)
+    for svc, shape, member, definition in OVERLAYS:
+        if svc == service and shape in shapes:
+            shapes[shape]["members"].setdefault(member, definition)
+
 
 def read_json(path):
     if os.path.exists(path):
@@ -67,6 +94,8 @@ def trim_service(data, out, service):
         tree = read_json(os.path.join(src, name))
         if tree is None:
             continue
+        if name == "service-2.json":
+            overlay(service, tree)
         text = json.dumps(strip(tree), separators=(",", ":"), ensure_ascii=False)
         with open(os.path.join(dst, name), "w", encoding="utf-8") as f:
             f.write(text + "\n")

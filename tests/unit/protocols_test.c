@@ -357,7 +357,8 @@ static int check_request(const char *proto, const lf_model *m, json_t *op, json_
     int ok = !strcmp(a, b);
     free(a);
     free(b);
-    if (!ok) return failf("header %s: expected \"%s\", got \"%s\"", name, json_string_value(v), got);
+    if (!ok)
+      return failf("header %s: expected \"%s\", got \"%s\"", name, json_string_value(v), got);
   }
   size_t i;
   json_array_foreach(json_object_get(ser, "forbidHeaders"), i, v)
@@ -770,7 +771,8 @@ static json_t *sample(const lf_model *m, json_t *ref, int depth) {
   }
   if (!strcmp(type, "map")) {
     json_t *o = json_object();
-    if (depth < 6) json_object_set_new(o, "k1", sample(m, json_object_get(shape, "value"), depth + 1));
+    if (depth < 6)
+      json_object_set_new(o, "k1", sample(m, json_object_get(shape, "value"), depth + 1));
     return o;
   }
   if (!strcmp(type, "string")) {
@@ -1034,8 +1036,10 @@ static void model_load_path(void **state) {
   assert_int_equal(system(cmd), 0);
 }
 
-/* S3 outputs: an empty object's Body is "" (a stream), user metadata is a
-   map, a HEAD 404 without body is NotFound. */
+/* S3 as the state backend uses it: an empty object's Body is "" (a
+   stream), bytes come back exact, user metadata is a map, ETag is read, a
+   HEAD 404 without body is NotFound, a lost conditional write is
+   PreconditionFailed; PutObject sends If-None-Match / If-Match. */
 static void s3_outputs(void **state) {
   (void)state;
   lf_model *m = repo_model("s3");
@@ -1053,6 +1057,51 @@ static void s3_outputs(void **state) {
   lua_getfield(L, -4, "ContentLength");
   assert_int_equal(lua_tointeger(L, -1), 0);
   assert_true(lua_isinteger(L, -1));
+  lua_settop(L, 0);
+  lf_header gh[] = {{"etag", "\"9b2cf535f27731c974343645a3985328\""}};
+  lf_response got = {200, gh, 1, "state-bytes\0x", 13};
+  assert_int_equal(lf_parse_response(L, m, "GetObject", &got), 1);
+  lua_getfield(L, -1, "Body");
+  size_t bn;
+  const char *b = lua_tolstring(L, -1, &bn);
+  assert_int_equal(bn, 13);
+  assert_memory_equal(b, "state-bytes\0x", 13);
+  lua_getfield(L, -2, "ETag");
+  assert_string_equal(lua_tostring(L, -1), "\"9b2cf535f27731c974343645a3985328\"");
+  lua_settop(L, 0);
+  lf_response pf = {412, h + 2, 1, "", 0};   /* conditional write lost */
+  assert_int_equal(lf_parse_response(L, m, "PutObject", &pf), 0);
+  lua_getfield(L, -1, "code");
+  assert_string_equal(lua_tostring(L, -1), "PreconditionFailed");
+  lua_settop(L, 0);
+  const char *pfb = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>PreconditionFailed"
+                    "</Code><Message>At least one of the pre-conditions you specified did not hold"
+                    "</Message><Condition>If-Match</Condition><RequestId>R2</RequestId></Error>";
+  lf_response pf2 = {412, NULL, 0, pfb, strlen(pfb)};
+  assert_int_equal(lf_parse_response(L, m, "PutObject", &pf2), 0);
+  lua_getfield(L, -1, "code");
+  assert_string_equal(lua_tostring(L, -1), "PreconditionFailed");
+  lua_getfield(L, -2, "request_id");
+  assert_string_equal(lua_tostring(L, -1), "R2");
+  lua_settop(L, 0);
+
+  /* conditional writes (overlay in tools/trim_models.py) */
+  char err[512];
+  lf_request r;
+  assert_int_equal(luaL_dostring(L, "return {Bucket='st', Key='env/prod.json', Body='{}',"
+                                    " IfNoneMatch='*'}"), LUA_OK);
+  assert_int_equal(lf_serialize(L, -1, m, "PutObject", &r, err, sizeof err), 0);
+  assert_string_equal(r.method, "PUT");
+  assert_string_equal(r.path, "/st/env/prod.json");
+  assert_string_equal(lf_request_header(&r, "If-None-Match"), "*");
+  assert_int_equal(r.body_len, 2);
+  lf_request_free(&r);
+  lua_settop(L, 0);
+  assert_int_equal(luaL_dostring(L, "return {Bucket='st', Key='k', Body='x', IfMatch='\"e1\"'}"),
+                   LUA_OK);
+  assert_int_equal(lf_serialize(L, -1, m, "PutObject", &r, err, sizeof err), 0);
+  assert_string_equal(lf_request_header(&r, "If-Match"), "\"e1\"");
+  lf_request_free(&r);
   lua_settop(L, 0);
   lf_response nf = {404, h + 2, 1, "", 0};
   assert_int_equal(lf_parse_response(L, m, "HeadObject", &nf), 0);
