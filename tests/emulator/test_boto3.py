@@ -7,6 +7,7 @@ uses /usr/bin/python3 when present)."""
 
 import json
 import os
+import re
 import unittest
 
 import testclient as tc
@@ -20,6 +21,121 @@ except ImportError:          # pragma: no cover - depends on the machine
     boto3 = None
 
 REGION = "ap-northeast-2"
+
+
+# ---------------------------------------------------------------- strictness
+# botocore ignores elements and keys its model does not know, so a misspelt
+# member would go unnoticed; this walks every raw response against the
+# operation's output shape and records what the model does not have.
+
+# Members AWS added after Debian bookworm's botocore (1.29) model: known to
+# newer models (checked with botocore 1.43), so not flagged with the old one.
+NEWER_THAN_OLD_MODEL = {"ScalableTargetARN", "DeletionProtectionEnabled", "securityGroupArn",
+                        "securityGroupRuleArn", "associationId", "isPrimary", "status",
+                        "logGroupArn", "logGroupClass"}
+
+
+def _local(tag):
+    return tag.split("}", 1)[-1]
+
+
+def _xml_name(name, shape):
+    return shape.serialization.get("name", name)
+
+
+def _check_xml(shape, elem, path, out):
+    t = shape.type_name
+    if t == "structure":
+        by_name = {}
+        for name, member in shape.members.items():
+            if member.type_name == "list" and member.serialization.get("flattened"):
+                by_name[_xml_name(name, member.member) if "name" in member.member.serialization
+                        else _xml_name(name, member)] = (member, True)
+            else:
+                by_name[_xml_name(name, member)] = (member, False)
+        for child in elem:
+            tag = _local(child.tag)
+            if tag not in by_name:
+                out.append("%s/%s" % (path, tag))
+                continue
+            member, flat = by_name[tag]
+            if flat:
+                _check_xml(member.member, child, path + "/" + tag, out)
+            else:
+                _check_xml(member, child, path + "/" + tag, out)
+    elif t == "list":
+        item = shape.member.serialization.get("name", "member")
+        for child in elem:
+            if _local(child.tag) != item:
+                out.append("%s/%s (expected %s)" % (path, _local(child.tag), item))
+            else:
+                _check_xml(shape.member, child, path + "/" + item, out)
+    elif t == "map":
+        flat = shape.serialization.get("flattened")
+        entries = [elem] if flat else list(elem)
+        for entry in entries:
+            if not flat and _local(entry.tag) != "entry":
+                out.append("%s/%s (expected entry)" % (path, _local(entry.tag)))
+                continue
+            for kv in entry:
+                want = {shape.key.serialization.get("name", "key"): shape.key,
+                        shape.value.serialization.get("name", "value"): shape.value}
+                if _local(kv.tag) not in want:
+                    out.append("%s/entry/%s" % (path, _local(kv.tag)))
+                else:
+                    _check_xml(want[_local(kv.tag)], kv, path + "/entry", out)
+
+
+def _check_json(shape, value, path, out):
+    t = shape.type_name
+    if t == "structure" and isinstance(value, dict):
+        for k, v in value.items():
+            if k not in shape.members:
+                out.append("%s.%s" % (path, k))
+            else:
+                _check_json(shape.members[k], v, path + "." + k, out)
+    elif t == "list" and isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_json(shape.member, v, "%s[%d]" % (path, i), out)
+    elif t == "map" and isinstance(value, dict):
+        for k, v in value.items():
+            _check_json(shape.value, v, "%s[%s]" % (path, k), out)
+
+
+def unknown_members(operation, body):
+    """Elements/keys of a successful response that the output shape lacks."""
+    import xml.etree.ElementTree as ET
+    shape = operation.output_shape
+    protocol = operation.metadata["protocol"]
+    out = []
+    if protocol not in ("json", "query", "ec2"):
+        return out
+    body = body()
+    if not body:
+        return out
+    if protocol in ("json", "rest-json"):
+        if shape is not None:
+            _check_json(shape, json.loads(body), operation.name, out)
+        return out
+    root = ET.fromstring(body)
+    if protocol == "ec2":
+        if shape is None:
+            return out
+        children = [c for c in root if _local(c.tag) != "requestId"]
+        holder = ET.Element("x")
+        holder.extend(children)
+        _check_xml(shape, holder, operation.name, out)
+        return out
+    for child in root:
+        tag = _local(child.tag)
+        if tag == "ResponseMetadata":
+            continue
+        wrapper = shape.serialization.get("resultWrapper") if shape is not None else None
+        if tag != wrapper:
+            out.append("%s/%s (expected %s)" % (operation.name, tag, wrapper))
+        else:
+            _check_xml(shape, child, operation.name, out)
+    return out
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
     "Action": "sts:AssumeRole"}]})
@@ -46,11 +162,28 @@ class Boto3Test(unittest.TestCase):
     def tearDownClass(cls):
         cls.proc.stop()
 
+    def setUp(self):
+        self.unknown = []
+        self.clients = []
+
+    def tearDown(self):
+        for c in self.clients:
+            getattr(c, "close", lambda: None)()
+        self.assertEqual(self.unknown, [], "response members the AWS model does not have")
+
     def client(self, service, **kw):
         cfg = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"},
                                      s3={"addressing_style": "path"},
                                      connect_timeout=5, read_timeout=10)
-        return self.session.client(service, endpoint_url=self.proc.url, config=cfg, **kw)
+        client = self.session.client(service, endpoint_url=self.proc.url, config=cfg, **kw)
+
+        def check(http_response, parsed, model, **_):
+            if http_response.status_code < 300:
+                self.unknown += [u for u in unknown_members(model, lambda: http_response.content)
+                                 if re.split(r"[./]", u)[-1] not in NEWER_THAN_OLD_MODEL]
+        client.meta.events.register("after-call.*.*", check)
+        self.clients.append(client)
+        return client
 
     def assertCode(self, code, fn, *args, **kw):
         with self.assertRaises(botocore.exceptions.ClientError) as cm:
