@@ -186,6 +186,26 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
   return 0;
 }
 
+/* A document whose root element is itself a scalar member, e.g. S3
+   GetBucketLocation's <LocationConstraint>eu-west-1</LocationConstraint>
+   (botocore special-cases that operation): fill the member from the root. */
+static void root_is_member(lua_State *L, const lf_model *m, json_t *shape, lf_xml *root) {
+  const char *name;
+  json_t *mref;
+  if (root->child) return;
+  json_object_foreach(json_object_get(shape, "members"), name, mref) {
+    const char *type = lf_shape_type(lf_shape_of(m, mref));
+    if (lf_bound_outside_body(mref) || !strcmp(type, "structure") || !strcmp(type, "list") ||
+        !strcmp(type, "map") || strcmp(member_xml_name(mref, name), lf_xml_local(root->name)))
+      continue;
+    if (lua_getfield(L, -1, name) == LUA_TNIL) {
+      lf_push_scalar_text(L, m, mref, root->text ? root->text : "", root->text_len, "iso8601");
+      lua_setfield(L, -3, name);
+    }
+    lua_pop(L, 1);
+  }
+}
+
 int lf_parse_xml_output(lua_State *L, const lf_model *m, json_t *op, const lf_response *res) {
   const char *proto = lf_model_protocol(m);
   char err[256];
@@ -231,6 +251,7 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, json_t *op, const lf_re
       }
     } else if (root) {
       push_structure(L, m, shape, root);
+      root_is_member(L, m, shape, root);
     } else {
       lua_newtable(L);
     }

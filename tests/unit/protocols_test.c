@@ -1039,7 +1039,8 @@ static void model_load_path(void **state) {
 /* S3 as the state backend uses it: an empty object's Body is "" (a
    stream), bytes come back exact, user metadata is a map, ETag is read, a
    HEAD 404 without body is NotFound, a lost conditional write is
-   PreconditionFailed; PutObject sends If-None-Match / If-Match. */
+   PreconditionFailed; PutObject sends If-None-Match / If-Match;
+   GetBucketLocation's root element is the member. */
 static void s3_outputs(void **state) {
   (void)state;
   lf_model *m = repo_model("s3");
@@ -1083,6 +1084,14 @@ static void s3_outputs(void **state) {
   assert_string_equal(lua_tostring(L, -1), "PreconditionFailed");
   lua_getfield(L, -2, "request_id");
   assert_string_equal(lua_tostring(L, -1), "R2");
+  lua_settop(L, 0);
+
+  const char *loc = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<LocationConstraint xmlns="
+                    "\"http://s3.amazonaws.com/doc/2006-03-01/\">eu-west-1</LocationConstraint>";
+  lf_response lr = {200, NULL, 0, loc, strlen(loc)};
+  assert_int_equal(lf_parse_response(L, m, "GetBucketLocation", &lr), 1);
+  lua_getfield(L, -1, "LocationConstraint");
+  assert_string_equal(lua_tostring(L, -1), "eu-west-1");
   lua_settop(L, 0);
 
   /* conditional writes (overlay in tools/trim_models.py) */
