@@ -171,6 +171,10 @@ class Boto3Test(unittest.TestCase):
             getattr(c, "close", lambda: None)()
         self.assertEqual(self.unknown, [], "response members the AWS model does not have")
 
+    def track(self, client):
+        self.clients.append(client)
+        return client
+
     def client(self, service, **kw):
         cfg = botocore.config.Config(retries={"max_attempts": 1, "mode": "standard"},
                                      s3={"addressing_style": "path"},
@@ -206,7 +210,8 @@ class Boto3Test(unittest.TestCase):
         bad = boto3.session.Session(aws_access_key_id="AKIAUNKNOWN000000000",
                                     aws_secret_access_key="x", region_name=REGION)
         self.assertCode("InvalidClientTokenId",
-                        bad.client("sts", endpoint_url=self.proc.url).get_caller_identity)
+                        self.track(bad.client("sts", endpoint_url=self.proc.url))
+                        .get_caller_identity)
 
     def test_sts_assume_role_credentials_work(self):
         iam = self.client("iam")
@@ -219,7 +224,7 @@ class Boto3Test(unittest.TestCase):
         temp = boto3.session.Session(aws_access_key_id=creds["AccessKeyId"],
                                      aws_secret_access_key=creds["SecretAccessKey"],
                                      aws_session_token=creds["SessionToken"], region_name=REGION)
-        me = temp.client("sts", endpoint_url=self.proc.url).get_caller_identity()
+        me = self.track(temp.client("sts", endpoint_url=self.proc.url)).get_caller_identity()
         self.assertEqual(me["Arn"], "arn:aws:sts::123456789012:assumed-role/b3-assumable/ci")
 
     # ------------------------------------------------------------ EC2

@@ -4,6 +4,7 @@ deleted on the emulator clock), route tables, security groups and rules,
 tags, filters, pagination, ClientToken idempotency and the
 DependencyViolation rules, with EC2's own error codes."""
 
+import threading
 import unittest
 
 import testclient as tc
@@ -136,6 +137,23 @@ class VpcSubnetTest(Ec2Case):
                                                              "CidrBlock": "10.0.3.0/24"})
         self.fails("InvalidParameterValue", "CreateSubnet", {
             "VpcId": v, "CidrBlock": "10.0.3.0/24", "AvailabilityZone": "mars-1a"})
+
+    def test_concurrent_creates_are_serialised(self):
+        v = self.vpc()
+        results = []
+
+        def create(i):
+            c = self.emu.client()
+            results.append(c.call_query("ec2", "CreateSubnet", {
+                "VpcId": v, "CidrBlock": "10.0.%d.0/24" % (i // 2)}).error_code)
+        threads = [threading.Thread(target=create, args=(i,)) for i in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        # two requests per CIDR: exactly one of each pair wins, the other conflicts
+        self.assertEqual(sorted(results, key=str), [None] * 8 + ["InvalidSubnet.Conflict"] * 8)
+        self.assertEqual(len(self.emu.admin("GET", "inventory")[1]["ec2"]["subnet"]), 8)
 
     def test_subnet_attribute_and_zone(self):
         v = self.vpc()
