@@ -640,6 +640,7 @@ static int run_output(lua_State *L, const char *proto, json_t *suite, json_t *cs
 
   int top = lua_gettop(L);
   int rc = lf_parse_response(L, m, op, &res);
+  assert_int_equal(lua_gettop(L), top + 1);   /* exactly one value pushed */
   int ok;
   json_t *want;
   if (json_object_get(cs, "error")) {
@@ -890,7 +891,10 @@ static int ec2_call(lua_State *L, lf_model *m, const char *op, const char *expr,
   char chunk[2048];
   snprintf(chunk, sizeof chunk, "return %s", expr);
   if (luaL_dostring(L, chunk) != LUA_OK) fail_msg("%s", lua_tostring(L, -1));
-  return lf_serialize(L, -1, m, op, r, err, n);
+  int top = lua_gettop(L);
+  int rc = lf_serialize(L, -1, m, op, r, err, n);
+  assert_int_equal(lua_gettop(L), top);   /* stack balanced, error or not */
+  return rc;
 }
 
 /* The Lua front end's contract: errors name the operation and the path,
