@@ -960,6 +960,42 @@ static void lua_front_end(void **state) {
   lf_model_free(m);
 }
 
+/* Malformed bodies: a 200 that does not parse is -1 with a message (never
+   a half result); an error status with an unparsable body (a proxy's HTML)
+   is still an AWS error named after the status. */
+static void malformed_responses(void **state) {
+  (void)state;
+  lf_model *q = repo_model("sqs"), *j = repo_model("ecs");
+  assert_non_null(q);
+  assert_non_null(j);
+  lua_State *L = luaL_newstate();
+  lf_response bad_xml = {200, NULL, 0, "<GetQueueUrlResponse><GetQueueUrlResult>", 40};
+  assert_int_equal(lf_parse_response(L, q, "GetQueueUrl", &bad_xml), -1);
+  assert_non_null(strstr(lua_tostring(L, -1), "malformed XML response"));
+  lua_settop(L, 0);
+  lf_response bad_json = {200, NULL, 0, "{\"clusters\": [", 14};
+  assert_int_equal(lf_parse_response(L, j, "DescribeClusters", &bad_json), -1);
+  assert_non_null(strstr(lua_tostring(L, -1), "malformed JSON response"));
+  lua_settop(L, 0);
+  const char *html = "<html><body>502 Bad Gateway</body></html>";
+  lf_response proxy = {503, NULL, 0, html, strlen(html)};
+  assert_int_equal(lf_parse_response(L, q, "GetQueueUrl", &proxy), 0);
+  lua_getfield(L, -1, "code");
+  assert_string_equal(lua_tostring(L, -1), "ServiceUnavailable");
+  lua_getfield(L, -2, "status");
+  assert_int_equal(lua_tointeger(L, -1), 503);
+  lua_settop(L, 0);
+  lf_response proxy_j = {502, NULL, 0, html, strlen(html)};
+  assert_int_equal(lf_parse_response(L, j, "DescribeClusters", &proxy_j), 0);
+  lua_getfield(L, -1, "status");
+  assert_int_equal(lua_tointeger(L, -1), 502);
+  lua_settop(L, 0);
+  assert_int_equal(lf_parse_response(L, j, "NoSuchOperation", &proxy_j), -1);
+  lua_close(L);
+  lf_model_free(q);
+  lf_model_free(j);
+}
+
 /* awsQueryCompatible JSON services report the query-era error code. */
 static void query_compatible_error(void **state) {
   (void)state;
@@ -1184,7 +1220,7 @@ int main(void) {
     cmocka_unit_test(rest_xml_input),  cmocka_unit_test(rest_xml_output),
     cmocka_unit_test(models_serialize), cmocka_unit_test(s3_checksum_required),
     cmocka_unit_test(lua_front_end),    cmocka_unit_test(s3_outputs),
-    cmocka_unit_test(model_load_path),    cmocka_unit_test(query_compatible_error),
+    cmocka_unit_test(model_load_path),  cmocka_unit_test(malformed_responses),    cmocka_unit_test(query_compatible_error),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   json_decref(ignore_list);
