@@ -247,6 +247,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128     # parallel clients: the default backlog of 5 resets connections
 
 
 def make_server(port=0, host="127.0.0.1", verbose=False, **options):
