@@ -22,7 +22,8 @@
 -- image_tag ("0.0.1"), container_port (8080), cpu (256), memory (512),
 -- desired_count (2), min_capacity (2), max_capacity (3), scale_out_target
 -- (60), scale_in_target (10), metric ("ECSServiceAverageMemoryUtilization"),
--- health_check_path ("/up"), log_retention_days (14), listener_port (80),
+-- health_check_path ("/up"), log_retention_days (14), listener_port (8080,
+-- the port stdlib.lb opens),
 -- environment ({NAME = value}), tags.
 -- Returns cluster_name, cluster_arn, service_name, ecr_repository_url,
 -- target_group_arn, log_group_name, task_definition_arn,
@@ -31,11 +32,44 @@ local REQUIRED = { "vpc_id", "alb_arn", "alb_sg_id", "private_subnet_ids" }
 
 local EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
-return function(args)
-  args = args or {}
-  for _, k in ipairs(REQUIRED) do
-    if args[k] == nil then error(string.format('stdlib.service: missing required argument "%s"', k), 2) end
+local errors = require("luaform.errors")
+local deferred = require("luaform.deferred")
+
+local NUMBERS = { "container_port", "cpu", "memory", "desired_count", "min_capacity", "max_capacity",
+  "scale_out_target", "scale_in_target", "log_retention_days", "listener_port" }
+local KNOWN = { name = true, region = true, image_tag = true, metric = true, health_check_path = true,
+  environment = true, tags = true }
+for _, k in ipairs(REQUIRED) do KNOWN[k] = true end
+for _, k in ipairs(NUMBERS) do KNOWN[k] = true end
+
+-- Misuse is reported at the module() call in the user's stack.
+local function check(args)
+  local where = errors.caller(4)
+  local function fail(fmt, ...) errors.raise(where, "module stdlib.service: " .. fmt, ...) end
+  if type(args) ~= "table" then fail("arguments must be a table") end
+  for k in pairs(args) do
+    if not KNOWN[k] then
+      local names = {}
+      for n in pairs(KNOWN) do names[#names + 1] = n end
+      table.sort(names)
+      fail('unsupported argument "%s"%s', tostring(k), require("luaform.schema").suggest(tostring(k), names))
+    end
   end
+  for _, k in ipairs(REQUIRED) do
+    if args[k] == nil then fail('missing required argument "%s"', k) end
+  end
+  for _, k in ipairs(NUMBERS) do
+    local v = args[k]
+    if v ~= nil and not deferred.is(v) and type(v) ~= "number" then fail('"%s" must be a number, got %s', k, type(v)) end
+  end
+  local lo, hi = args.min_capacity or 2, args.max_capacity or 3
+  if type(lo) == "number" and type(hi) == "number" and lo > hi then
+    fail("min_capacity (%d) must not exceed max_capacity (%d)", lo, hi)
+  end
+end
+
+return function(args)
+  check(args)
   local function arg(k, default)
     if args[k] == nil then return default end
     return args[k]
@@ -91,6 +125,7 @@ return function(args)
     protocol = "HTTP",
     target_type = "ip",
     vpc_id = args.vpc_id,
+    deregistration_delay = 30,
     health_check = { {
       path = arg("health_check_path", "/up"),
       matcher = "200",
@@ -104,7 +139,7 @@ return function(args)
 
   local listener = resource("aws_lb_listener", "http", {
     load_balancer_arn = args.alb_arn,
-    port = arg("listener_port", 80),
+    port = arg("listener_port", 8080),
     protocol = "HTTP",
     default_action = { { type = "forward", target_group_arn = tg.arn } },
     tags = tags,

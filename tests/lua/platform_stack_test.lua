@@ -1,0 +1,221 @@
+-- The platform half of the reference stack (ECS/Fargate, IAM, ECR, logs,
+-- auto scaling, SNS/SQS) end to end against the emulator, checked through
+-- the emulator's inventory; and the semantic JSON comparison with the
+-- forms AWS actually returns.
+local FIXTURES = core.exe_dir .. "/tests/lua/fixtures/platform"
+local EXAMPLE = core.exe_dir .. "/examples/ecs-fargate"
+local json = require("luaform.providers.aws._json")
+
+local function stack(src)
+  local dir = tmpdir()
+  sh("cp -r " .. quote(src) .. "/. " .. quote(dir))
+  return dir
+end
+
+local function state_of(dir)
+  return core.json_decode(read(dir .. "/luaform.state.json"))
+end
+
+local function find(list, field, value)
+  for _, x in ipairs(list or {}) do if x[field] == value then return x end end
+  return nil
+end
+
+-- Every object kind of the inventory with at least one object: "svc.kind" -> n
+local function nonempty(inv)
+  local out = {}
+  for svc, kinds in pairs(inv) do
+    for kind, list in pairs(kinds) do
+      if #list > 0 then out[svc .. "." .. kind] = #list end
+    end
+  end
+  return out
+end
+
+local function total_calls(counts)
+  local n = 0
+  for _, v in pairs(counts) do n = n + v end
+  return n
+end
+
+-- ------------------------------------------------------------ JSON documents
+
+test("policies compare as AWS rewrites them", function()
+  local mine = core.json_encode({
+    Version = "2012-10-17",
+    Statement = { { Effect = "Allow", Action = "sqs:SendMessage", Resource = "arn:aws:sqs:r:1:q",
+      Principal = { Service = "sns.amazonaws.com" },
+      Condition = { ArnEquals = { ["aws:SourceArn"] = "arn:aws:sns:r:1:t" } } } },
+  })
+  -- What SQS/IAM hand back: a single statement object, one-element lists,
+  -- other key order and whitespace.
+  local aws = [[{ "Statement" : { "Condition": {"ArnEquals": {"aws:SourceArn": ["arn:aws:sns:r:1:t"]}},
+    "Resource": ["arn:aws:sqs:r:1:q"], "Principal": {"Service": ["sns.amazonaws.com"]},
+    "Action": ["sqs:SendMessage"], "Effect": "Allow", "Sid": "" }, "Version": "2012-10-17" }]]
+  expect(json.policy_equal(mine, aws)).to_be(true)
+  -- Statements are a set; Action lists are sets; numbers come back as strings.
+  local a = [[{"Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"},
+    {"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*","Condition":{"NumericLessThan":{"s3:max-keys":10}}}]}]]
+  local b = [[{"Statement":[{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*","Condition":{"NumericLessThan":{"s3:max-keys":"10"}}},
+    {"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":["*"]}]}]]
+  expect(json.policy_equal(a, b)).to_be(true)
+  -- IAM's URL-encoded trust policy decodes to the same document.
+  local trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
+  local encoded = trust:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end)
+  expect(json.policy_equal(trust, json.url_decode(encoded))).to_be(true)
+  -- A real change is still a change.
+  expect(json.policy_equal(a, (a:gsub("s3:PutObject", "s3:PutObjectAcl")))).to_be(false)
+  expect(json.policy_equal(mine, (mine:gsub('"Allow"', '"Deny"')))).to_be(false)
+  expect(json.policy_equal(mine, (mine:gsub("arn:aws:sns:r:1:t", "arn:aws:sns:r:1:other")))).to_be(false)
+end)
+
+test("container definitions compare without the defaults ECS adds", function()
+  local mine = core.json_encode({ {
+    name = "app", image = "repo:0.0.1", portMappings = { { containerPort = 8080 } },
+    environment = { { name = "B", value = "2" }, { name = "A", value = "1" } },
+    logConfiguration = { logDriver = "awslogs", options = { ["awslogs-group"] = "/ecs/app" } },
+  } })
+  -- DescribeTaskDefinition's echo (what the emulator and ECS return).
+  local aws = [[ [{"name":"app","image":"repo:0.0.1","cpu":0,"essential":true,
+    "portMappings":[{"containerPort":8080,"hostPort":8080,"protocol":"tcp"}],
+    "environment":[{"name":"A","value":"1"},{"name":"B","value":"2"}],
+    "mountPoints":[],"volumesFrom":[],"systemControls":[],
+    "logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/app"},"secretOptions":[]}}] ]]
+  expect(json.containers_equal(mine, aws)).to_be(true)
+  -- numbers written as strings
+  local s = core.json_encode({ { name = "app", image = "x", memory = "512", cpu = "0" } })
+  expect(json.containers_equal(s, '[{"name":"app","image":"x","memory":512,"cpu":0,"essential":true}]')).to_be(true)
+  -- real changes: the image, essential=false, another port
+  expect(json.containers_equal(mine, (aws:gsub("repo:0.0.1", "repo:0.0.2")))).to_be(false)
+  expect(json.containers_equal(mine, (aws:gsub('"essential":true', '"essential":false')))).to_be(false)
+  expect(json.containers_equal(mine, (aws:gsub("8080", "9090")))).to_be(false)
+end)
+
+-- ------------------------------------------------------------ events, IAM, ECR, logs
+
+test("events, IAM, ECR and logs: apply, no-change plan, drift repaired, destroy", function()
+  local e = emulator({ seed = 1 })
+  local dir = stack(FIXTURES .. "/events")
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("Apply complete! Resources: 9 added, 0 changed, 0 destroyed.")
+
+  local inv = e:inventory()
+  local topic = inv.sns.topic[1]
+  local queue = inv.sqs.queue[1]
+  expect(#inv.sns.topic).to_be(1)
+  expect(topic.name).to_be("topic-base")
+  expect(queue.name).to_be("sqs-base")
+  expect(queue.attributes.VisibilityTimeout).to_be("15")
+  expect(queue.attributes.MessageRetentionPeriod).to_be("600")
+  local sub = inv.sns.subscription[1]
+  expect(sub.topic_arn).to_be(topic.id)
+  expect(sub.protocol).to_be("sqs")
+  expect(sub.endpoint).to_be(queue.arn)
+  local policy = core.json_decode(queue.attributes.Policy)
+  local st = policy.Statement[1]
+  expect(st.Principal.Service).to_be("sns.amazonaws.com")
+  expect(st.Action).to_be("sqs:SendMessage")
+  expect(st.Condition.ArnEquals["aws:SourceArn"]).to_be(topic.id)
+  local role = find(inv.iam.role, "id", "platform-test-exec")
+  expect(role.tags.Team).to_be("platform")
+  expect(inv.iam.role_policy_attachment[1].policy_arn)
+    .to_be("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+  expect(inv.ecr.repository[1].repositoryName).to_be("platform-test")
+  expect(inv.logs.log_group[1].retentionInDays).to_be(14)
+  expect(inv.logs.log_stream[1].logStreamName).to_be("app")
+
+  out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(0)
+  expect(out).to_contain("No changes.")
+  expect(out).not_to_contain("changed outside")
+
+  -- Drift: the visibility timeout changed behind luaform's back.
+  e:use()
+  local sqs = require("luaform.aws").client("sqs", { region = "ap-northeast-2" })
+  sqs:SetQueueAttributes{ QueueUrl = queue.id, Attributes = { VisibilityTimeout = "99" } }
+  out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(2)
+  expect(out).to_contain("module.events.aws_sqs_queue.this has changed")
+  expect(out).to_contain("visibility_timeout_seconds = 99 -> 15")
+  expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(e:inventory().sqs.queue[1].attributes.VisibilityTimeout).to_be("15")
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+
+  -- A policy value is one var.
+  out, code = e:luaform(dir, "apply", "-auto-approve", "-var", "log_retention_days=30")
+  expect(code).to_be(0)
+  expect(out).to_contain("0 added, 1 changed, 0 destroyed")
+  expect(e:inventory().logs.log_group[1].retentionInDays).to_be(30)
+
+  out, code = e:luaform(dir, "destroy", "-auto-approve", "-var", "log_retention_days=30")
+  expect(code).to_be(0)
+  expect(out).to_contain("Destroy complete! Resources: 9 destroyed.")
+  expect(nonempty(e:inventory())).to_equal({})
+end)
+
+test("a role created outside luaform with the same name is refused, not adopted", function()
+  local e = emulator({ seed = 2 })
+  e:use()
+  local iam = require("luaform.aws").client("iam", { region = "us-east-1" })
+  iam:CreateRole{ RoleName = "platform-test-exec", AssumeRolePolicyDocument =
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}' }
+  local dir = stack(FIXTURES .. "/events")
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(1)
+  expect(out).to_contain("EntityAlreadyExists")
+  expect(state_of(dir).resources["aws_iam_role.exec"]).to_be_nil()
+end)
+
+-- ------------------------------------------------------------ ECS and auto scaling
+
+test("ECS: desired_count updates in place; a container change registers a new revision", function()
+  local e = emulator({ seed = 3 })
+  local dir = stack(FIXTURES .. "/ecs")
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("Resources: 7 added")
+  local inv = e:inventory()
+  local td = inv.ecs.task_definition[1]
+  expect(#inv.ecs.task_definition).to_be(1)
+  expect(td.cpu).to_be("256")
+  expect(td.memory).to_be("512")
+  expect(td.containerDefinitions[1].image).to_be("nginx:0.0.1")
+  local svc = inv.ecs.service[1]
+  expect(svc.desiredCount).to_be(2)
+  expect(svc.taskDefinition).to_be(td.id)
+  expect(svc.launchType).to_be("FARGATE")
+  expect(svc.networkConfiguration.awsvpcConfiguration.assignPublicIp).to_be("DISABLED")
+  local target = inv["application-autoscaling"].scalable_target[1]
+  expect(target.ResourceId).to_be("service/ecs-test/app")
+  expect(target.MinCapacity).to_be(2)
+  expect(target.MaxCapacity).to_be(3)
+  expect(inv["application-autoscaling"].scaling_policy[1].TargetTrackingScalingPolicyConfiguration.TargetValue).to_be(60)
+
+  out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(0)
+
+  out, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "desired_count=3")
+  expect(code).to_be(2)
+  expect(out).to_contain("# aws_ecs_service.app will be updated in-place")
+  expect(out).to_contain("desired_count = 2 -> 3")
+  expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve", "-var", "desired_count=3"))).to_be(0)
+  expect(e:inventory().ecs.service[1].desiredCount).to_be(3)
+
+  out, code = e:luaform(dir, "apply", "-auto-approve", "-var", "desired_count=3", "-var", "image_tag=0.0.2")
+  expect(code).to_be(0)
+  expect(out).to_contain("1 added, 1 changed, 1 destroyed")
+  inv = e:inventory()
+  expect(#inv.ecs.task_definition).to_be(1)
+  td = inv.ecs.task_definition[1]
+  expect(td.revision).to_be(2)
+  expect(td.containerDefinitions[1].image).to_be("nginx:0.0.2")
+  expect(inv.ecs.service[1].taskDefinition).to_be(td.id)
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode", "-var", "desired_count=3", "-var", "image_tag=0.0.2"))).to_be(0)
+
+  out, code = e:luaform(dir, "destroy", "-auto-approve")
+  expect(code).to_be(0)
+  expect(nonempty(e:inventory())).to_equal({})
+end)
