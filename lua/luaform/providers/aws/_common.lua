@@ -145,6 +145,21 @@ function M.create(ctx, spec)
   error(string.format("%s: the create did not succeed after 8 attempts", ctx.address), 0)
 end
 
+-- Runs the steps after a successful create call (attributes, waits).
+-- If one fails, the object exists although the create did not finish: the
+-- error is re-raised without an HTTP status, so the engine keeps the
+-- pending intent and the next run adopts the object (recover()) and plans
+-- what is still missing, instead of forgetting it.
+function M.after_create(ctx, id, fn)
+  local r = table.pack(pcall(fn))
+  if r[1] then return table.unpack(r, 2, r.n) end
+  local res = r[2]
+  local msg = M.message(res)
+  ctx:log("after create of %s: %s", tostring(id), msg)
+  error({ message = string.format("%s was created (%s) but not finished: %s; the next run adopts it",
+    ctx.address or "resource", tostring(id), msg), code = M.code(res) }, 0)
+end
+
 -- Runs a delete: NotFound counts as done; DependencyViolation and the
 -- in-use codes are retried for `seconds` (default 300) while dependents go.
 local BUSY = {
@@ -355,6 +370,49 @@ function M.index(list, key)
   local out = {}
   for _, x in ipairs(list or {}) do out[x[key]] = x end
   return out
+end
+
+-- The region calls go to: the provider block's, else the environment's.
+function M.region(ctx)
+  local r = ctx.config and ctx.config.region
+  if r then return r end
+  r = core.getenv("AWS_REGION")
+  if r and r ~= "" then return r end
+  r = core.getenv("AWS_DEFAULT_REGION")
+  if r and r ~= "" then return r end
+  local ok, c = pcall(ctx.client, ctx, "ec2")
+  return ok and c and c.region or "us-east-1"
+end
+
+-- arn:aws:ec2:<region>:<account>:<kind>/<id>
+function M.ec2_arn(ctx, owner, kind, id)
+  return string.format("arn:aws:ec2:%s:%s:%s/%s", M.region(ctx), owner or "", kind, id)
+end
+
+-- Splits ids into chunks of n (Describe filters take at most 200 values).
+function M.chunks(ids, n)
+  local out = {}
+  for i = 1, #ids, n do
+    local c = {}
+    for j = i, math.min(i + n - 1, #ids) do c[#c + 1] = ids[j] end
+    out[#out + 1] = c
+  end
+  return out
+end
+
+-- EC2 read_batch: one Describe<Op> with a filter on the ids (a filter,
+-- not the id list, so one deleted object does not fail the whole call).
+-- member: the request's filter list member ("Filters"; NAT gateways: "Filter").
+function M.ec2_batch(ctx, ids, op, filter, key, id_key, member)
+  local c = ctx:client("ec2")
+  return M.batch(ctx, ids, function(want)
+    local found = {}
+    for _, chunk in ipairs(M.chunks(want, 200)) do
+      local list = M.collect(ctx, c, op, { [member or "Filters"] = { { Name = filter, Values = chunk } } }, key)
+      for _, o in ipairs(list) do found[o[id_key]] = o end
+    end
+    return found
+  end)
 end
 
 -- A boolean from an API value that may be a string.

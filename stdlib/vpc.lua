@@ -1,0 +1,169 @@
+-- stdlib.vpc: a VPC with public and private subnets across zones.
+--
+--   local net = module("network", require("stdlib.vpc"), {
+--     vpc_cidr_block = "10.0.0.0/16", azs = { "ap-northeast-2a", "ap-northeast-2c" },
+--     public_subnet_cidrs = { "10.0.1.0/24", "10.0.2.0/24" },
+--     private_subnet_cidrs = { "10.0.11.0/24", "10.0.12.0/24" },
+--   })
+--
+-- Creates the VPC, an internet gateway, the subnets (one public and one
+-- private per zone, keyed by zone: aws_subnet.public["ap-northeast-2a"];
+-- public ones map public IPs on launch), an Elastic IP + NAT gateway in the
+-- first public subnet (or one per zone with single_nat_gateway = false), a
+-- public route table (0.0.0.0/0 -> internet gateway), a private one per
+-- NAT gateway (0.0.0.0/0 -> NAT), and each subnet's association.
+-- Arguments: vpc_cidr_block, azs, public_subnet_cidrs, private_subnet_cidrs
+-- (required; the lists in the order of azs, known when the stack is
+-- evaluated); name ("vpc-base"), tags ({}), single_nat_gateway (true),
+-- enable_dns_support (true), enable_dns_hostnames (true).
+-- Returns vpc_id, vpc_cidr_block, public_subnet_ids, private_subnet_ids
+-- (lists in the order of azs), nat_gateway_id (the first), nat_gateway_ids,
+-- internet_gateway_id, public_route_table_id, private_route_table_ids.
+-- A misuse is reported at the caller's module() line.
+local errors = require("luaform.errors")
+local deferred = require("luaform.deferred")
+
+local KNOWN = {
+  vpc_cidr_block = true, azs = true, public_subnet_cidrs = true, private_subnet_cidrs = true,
+  name = true, tags = true, single_nat_gateway = true, enable_dns_support = true,
+  enable_dns_hostnames = true,
+}
+
+local function is_list(v)
+  if type(v) ~= "table" or deferred.is(v) or deferred.is_handle(v) then return false end
+  local n = 0
+  for _ in pairs(v) do n = n + 1 end
+  return n == #v
+end
+
+local function check(where, args)
+  local function fail(fmt, ...) errors.raise(where, "stdlib.vpc: " .. fmt, ...) end
+  if type(args) ~= "table" then fail("arguments must be a table") end
+  local names = {}
+  for k in pairs(KNOWN) do names[#names + 1] = k end
+  table.sort(names)
+  for k in pairs(args) do
+    if not KNOWN[k] then
+      fail('unsupported argument "%s"%s', tostring(k), require("luaform.schema").suggest(tostring(k), names))
+    end
+  end
+  if args.vpc_cidr_block == nil then fail('missing required argument "vpc_cidr_block"') end
+  if type(args.vpc_cidr_block) == "string" and not args.vpc_cidr_block:match("^%d+%.%d+%.%d+%.%d+/%d+$") then
+    fail('vpc_cidr_block: "%s" is not an IPv4 CIDR block', args.vpc_cidr_block)
+  end
+  for _, k in ipairs({ "azs", "public_subnet_cidrs", "private_subnet_cidrs" }) do
+    local v = args[k]
+    if v == nil then fail('missing required argument "%s"', k) end
+    if not is_list(v) then
+      fail("%s: expected a list known when the stack is evaluated (got %s)", k,
+        (deferred.is(v) or deferred.is_handle(v)) and "a resource attribute" or type(v))
+    end
+    for i, x in ipairs(v) do
+      if type(x) ~= "string" then fail("%s[%d]: expected a string, got %s", k, i, type(x)) end
+    end
+  end
+  if #args.azs == 0 then fail("azs: at least one zone is needed") end
+  local seen = {}
+  for _, z in ipairs(args.azs) do
+    if seen[z] then fail('azs: zone "%s" is listed twice', z) end
+    seen[z] = true
+  end
+  for _, k in ipairs({ "public_subnet_cidrs", "private_subnet_cidrs" }) do
+    if #args[k] ~= #args.azs then
+      fail("%s: %d CIDR blocks for %d zones (one per zone, in the order of azs)", k, #args[k], #args.azs)
+    end
+  end
+  if args.tags ~= nil and type(args.tags) ~= "table" then fail("tags: expected a map, got %s", type(args.tags)) end
+  for _, k in ipairs({ "single_nat_gateway", "enable_dns_support", "enable_dns_hostnames" }) do
+    if args[k] ~= nil and type(args[k]) ~= "boolean" then fail("%s: expected a boolean, got %s", k, type(args[k])) end
+  end
+end
+
+local function with_name(tags, name)
+  local out = {}
+  for k, v in pairs(tags or {}) do out[k] = v end
+  out.Name = name
+  return out
+end
+
+return function(args)
+  local where = errors.caller(3)   -- the module() call in the caller's file
+  check(where, args)
+  local name = args.name or "vpc-base"
+  local tags = args.tags or {}
+  local single = args.single_nat_gateway ~= false
+
+  local vpc = resource("aws_vpc", "this", {
+    cidr_block = args.vpc_cidr_block,
+    enable_dns_support = args.enable_dns_support ~= false,
+    enable_dns_hostnames = args.enable_dns_hostnames ~= false,
+    tags = with_name(tags, name),
+  })
+  local igw = resource("aws_internet_gateway", "this", {
+    vpc_id = vpc.id, tags = with_name(tags, name .. "-igw"),
+  })
+
+  local public, private = {}, {}
+  for i, az in ipairs(args.azs) do
+    public[i] = resource("aws_subnet", "public", {
+      vpc_id = vpc.id, cidr_block = args.public_subnet_cidrs[i], availability_zone = az,
+      map_public_ip_on_launch = true, tags = with_name(tags, name .. "-public-" .. az),
+    }, { key = az })
+    private[i] = resource("aws_subnet", "private", {
+      vpc_id = vpc.id, cidr_block = args.private_subnet_cidrs[i], availability_zone = az,
+      tags = with_name(tags, name .. "-private-" .. az),
+    }, { key = az })
+  end
+
+  -- NAT gateways: one in the first public subnet, or one per zone
+  local nats = {}
+  for i, az in ipairs(single and { args.azs[1] } or args.azs) do
+    local suffix = single and "" or ("-" .. az)
+    local lc = single and { depends_on = { igw } } or { key = az, depends_on = { igw } }
+    local eip = resource("aws_eip", "nat", { domain = "vpc", tags = with_name(tags, name .. "-nat" .. suffix) },
+      single and nil or { key = az })
+    nats[i] = resource("aws_nat_gateway", "this", {
+      allocation_id = eip.id, subnet_id = public[i].id, tags = with_name(tags, name .. "-nat" .. suffix),
+    }, lc)
+  end
+
+  local public_rt = resource("aws_route_table", "public", {
+    vpc_id = vpc.id,
+    route = { { cidr_block = "0.0.0.0/0", gateway_id = igw.id } },
+    tags = with_name(tags, name .. "-public"),
+  })
+  local private_rts = {}
+  for i, nat in ipairs(nats) do
+    local az = args.azs[i]
+    private_rts[i] = resource("aws_route_table", "private", {
+      vpc_id = vpc.id,
+      route = { { cidr_block = "0.0.0.0/0", nat_gateway_id = nat.id } },
+      tags = with_name(tags, name .. "-private" .. (single and "" or ("-" .. az))),
+    }, (not single) and { key = az } or nil)
+  end
+
+  for i, az in ipairs(args.azs) do
+    resource("aws_route_table_association", "public", {
+      subnet_id = public[i].id, route_table_id = public_rt.id,
+    }, { key = az })
+    resource("aws_route_table_association", "private", {
+      subnet_id = private[i].id, route_table_id = (single and private_rts[1] or private_rts[i]).id,
+    }, { key = az })
+  end
+
+  local public_ids, private_ids, nat_ids, private_rt_ids = {}, {}, {}, {}
+  for i = 1, #args.azs do public_ids[i], private_ids[i] = public[i].id, private[i].id end
+  for i, n in ipairs(nats) do nat_ids[i] = n.id end
+  for i, t in ipairs(private_rts) do private_rt_ids[i] = t.id end
+  return {
+    vpc_id = vpc.id,
+    vpc_cidr_block = vpc.cidr_block,
+    public_subnet_ids = public_ids,
+    private_subnet_ids = private_ids,
+    nat_gateway_id = nats[1].id,
+    nat_gateway_ids = nat_ids,
+    internet_gateway_id = igw.id,
+    public_route_table_id = public_rt.id,
+    private_route_table_ids = private_rt_ids,
+  }
+end
