@@ -31,7 +31,7 @@ build/%.o: %.c $(wildcard include/luaform/*.h engine/*.h engine/aws/*.h)
 
 # The Lua side (lua/ and stdlib/) is compiled into the binary.
 build/embedded.c: build/embed $(LUA_SRC)
-	build/embed $(LUA_SRC) > $@
+	build/embed $(LUA_SRC) > $@.$$$$ && mv $@.$$$$ $@
 
 build/embedded.o: build/embedded.c
 	$(CC) $(CFLAGS) -c -o $@ $<

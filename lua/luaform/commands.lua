@@ -274,24 +274,68 @@ C.validate = {
   end,
 }
 
+-- The backend recorded by the last init (nil: the local file).
+local BACKEND_RECORD = ".luaform/backend.json"
+
+local function same_backend(a, b)
+  return require("luaform.values").deep_equal(a and { a.type, a.config } or { "local" },
+    b and { b.type, b.config } or { "local" })
+end
+
+local function backend_name(b) return b and b.type ~= "local" and b.type or "local" end
+
+-- Copies the state from the recorded backend to the stack's, then empties the old one.
+local function migrate_state(from, to, force)
+  local src = state.open({ backend = from, workspace = "default" })
+  local dst = state.open({ backend = to, workspace = "default" })
+  src:lock("init -migrate-state")
+  local ok, err = pcall(function()
+    dst:lock("init -migrate-state")
+    local ok2, err2 = pcall(function()
+      local doc = src:load()
+      local cur = dst:load()
+      if not dst.fresh and #state.addresses(cur) > 0 and cur.lineage ~= doc.lineage and not force then
+        errors.raise(nil, "the %s backend already holds a state of another lineage (%s); use -force-copy to replace it",
+          backend_name(to), cur.lineage)
+      end
+      if src.fresh then return end
+      dst.doc = doc
+      doc.serial = math.max(doc.serial, cur.serial)
+      dst:save()
+      src:delete_state()
+      print(string.format("Moved the state (%d resources) from the %s backend to the %s backend.",
+        #state.addresses(doc), backend_name(from), backend_name(to)))
+    end)
+    dst:unlock()
+    if not ok2 then error(err2, 0) end
+  end)
+  src:unlock()
+  if not ok then error(err, 0) end
+end
+
 C.init = {
-  flags = { upgrade = "bool", no_color = "bool" },
+  flags = { upgrade = "bool", no_color = "bool", migrate_state = "bool", force_copy = "bool" },
   help = [[
-Usage: luaform init [-upgrade]
+Usage: luaform init [-upgrade] [-migrate-state]
 
   Prepares the stack directory: fetches the git module sources the stack
   uses into .luaform/modules/ and records their exact commits in
-  luaform.lock.json. Later runs use those commits without the network.
+  luaform.lock.json (later runs use those commits without the network),
+  and records the stack's backend.
 
 Options:
-  -upgrade   Resolve every module ref again (a branch's head, the newest
-             tag matching a pattern) and move the lock]],
+  -upgrade         Resolve every module ref again (a branch's head, the
+                   newest tag matching a pattern) and move the lock
+  -migrate-state   The backend changed: move the state from the previous
+                   backend to the new one (local to S3, or back)
+  -force-copy      With -migrate-state, replace a state of another lineage]],
   run = function(flags)
     core.mkdir_p(".luaform")
     local modsource = require("luaform.modsource")
     local installer = modsource.installer(flags.upgrade)
+    local cfg
     if core.stat("main.lua") then
-      dsl.evaluate({ lenient_vars = true, installer = installer, workspace = require("luaform.workspace").current() })
+      cfg = dsl.evaluate({ lenient_vars = true, installer = installer, workspace = require("luaform.workspace").current() })
     end
     local keys = {}
     for k in pairs(installer.seen) do keys[#keys + 1] = k end
@@ -301,7 +345,50 @@ Options:
       print(string.format("- %s: %s (%s)", e.source, e.resolved, e.commit:sub(1, 12)))
     end
     if #keys > 0 or core.stat(modsource.LOCK_FILE) then installer.save() end
+
+    local recorded = core.read_file(BACKEND_RECORD)
+    recorded = recorded and core.json_decode(recorded) or nil
+    if recorded and recorded.type == "local" then recorded = nil end
+    local current = cfg and cfg.backend
+    local record = current and { type = current.type, config = current.config } or { type = "local" }
+    if not same_backend(recorded, record.type ~= "local" and record or nil) then
+      local old = state.open({ backend = recorded, workspace = "default" })
+      local has_state = #state.addresses(old:load()) > 0
+      if has_state and not flags.migrate_state then
+        errors.raise(nil, "the backend changed from %s to %s and the %s state is not empty; run: luaform init -migrate-state",
+          backend_name(recorded), backend_name(current), backend_name(recorded))
+      end
+      if has_state then migrate_state(recorded, current, flags.force_copy) end
+    end
+    assert(core.write_file(BACKEND_RECORD, core.json_encode(record, { pretty = true }) .. "\n", "0644"))
     print("luaform has been successfully initialized!")
+    return 0
+  end,
+}
+
+C["force-unlock"] = {
+  flags = {},
+  help = [[
+Usage: luaform force-unlock LOCK_ID
+
+  Removes a remote state lock left by a run that died (the ID is in the
+  "state is locked" message). Only if no luaform run holds it any more.
+  Local state locks need no unlocking: the system releases them when their
+  holder exits.]],
+  run = function(_, pos)
+    local id = pos[1]
+    if not id then errors.raise(nil, "force-unlock needs the lock ID") end
+    local cfg = dsl.evaluate({ lenient_vars = true, workspace = require("luaform.workspace").current() })
+    local b = cfg.backend
+    if not b or b.type == "local" then
+      errors.raise(nil, "the local state's lock is released by the system when its holder exits; there is nothing to force")
+    end
+    local mod = require("luaform.backends." .. b.type)
+    local conf = { workspace = require("luaform.workspace").current() }
+    for k, v in pairs(b.config) do conf[k] = v end
+    local ok, err = mod.force_unlock(mod.new(conf), id)
+    if not ok then errors.raise(nil, "force-unlock: %s", err) end
+    print("luaform state has been successfully unlocked!")
     return 0
   end,
 }

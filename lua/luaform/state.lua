@@ -38,6 +38,10 @@ function M.open(opts)
       errors.raise(nil, 'workspace "%s" does not exist; create it with: luaform workspace new %s', ws, ws)
     end
   end
+  if kind ~= "local" then
+    local found, err = pcall(require, "luaform.backends." .. kind)
+    if not found and not tostring(err):find("module '[^']+' not found") then error(err, 0) end
+  end
   local ok, b = pcall(core.state_backend, kind, config)
   if not ok then errors.raise(opts.backend and opts.backend.where, "backend %s: %s", kind, tostring(b)) end
   return setmetatable({ backend = b, locked = false }, Store)
@@ -81,6 +85,14 @@ function Store:save()
 end
 
 function Store:path() return self.backend:path() end
+
+-- Empties the stored state (after it moved to another backend): an empty
+-- document of the same lineage, so nothing stale stays behind.
+function Store:delete_state()
+  local doc = self.doc
+  self.doc = { version = M.VERSION, lineage = doc.lineage, serial = doc.serial, resources = {}, outputs = {} }
+  self:save()
+end
 
 -- Sorted addresses of the state's resources.
 function M.addresses(st)

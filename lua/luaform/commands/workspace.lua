@@ -17,12 +17,21 @@ end
 
 local function remote(cfg) return cfg and cfg.type ~= "local" end
 
+-- An instance of a remote backend's module (for listing and deleting).
+local function remote_backend(cfg, name)
+  local ok, mod = pcall(require, "luaform.backends." .. cfg.type)
+  if not ok then errors.raise(cfg.where, 'unknown backend "%s"', cfg.type) end
+  local conf = { workspace = name }
+  for k, v in pairs(cfg.config) do conf[k] = v end
+  return mod, mod.new(conf)
+end
+
 local function names()
   local cfg = backend_config()
   if remote(cfg) then
-    local store = state.open({ backend = cfg, workspace = "default" })
-    if not store.backend.workspaces then errors.raise(nil, "backend %s does not list workspaces", cfg.type) end
-    local list = store.backend:workspaces()
+    local mod, b = remote_backend(cfg, "default")
+    if not mod.workspaces then errors.raise(nil, "backend %s does not list workspaces", cfg.type) end
+    local list = mod.workspaces(b)
     table.sort(list)
     return list, cfg
   end
@@ -105,7 +114,11 @@ Usage: luaform workspace delete [-force] NAME
       if n > 0 and not flags.force then
         errors.raise(nil, 'workspace "%s" still manages %d resource(s); destroy them first or use -force', name, n)
       end
-      if store.backend.delete then store.backend:delete() end
+      if remote(cfg) then
+        local mod, b = remote_backend(cfg, name)
+        local done, derr = mod.delete(b)
+        if not done then errors.raise(nil, "deleting workspace %s: %s", name, derr) end
+      end
     end)
     store:unlock()
     if not ok then error(err, 0) end
