@@ -6,6 +6,7 @@
  * required.
  */
 #include "aws_int.h"
+#include "luaform/json.h"
 
 #include <lauxlib.h>
 #include <openssl/evp.h>
@@ -37,7 +38,7 @@ void lf_scalar_text(const lf_model *m, json_t *ref, json_t *v, const char *defau
   } else if (json_is_boolean(v)) {
     lf_buf_puts(out, json_is_true(v) ? "true" : "false");
   } else if (v && !json_is_null(v)) {   /* jsonvalue */
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *s = lf_json_dump(v, JSON_COMPACT, NULL);
     lf_buf_puts(out, s ? s : "");
     free(s);
   }

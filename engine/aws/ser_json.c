@@ -8,6 +8,7 @@
  * the strings "NaN", "Infinity", "-Infinity"; documents are copied.
  */
 #include "aws_int.h"
+#include "luaform/json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -74,7 +75,7 @@ int lf_ser_json_rpc(const lf_model *m, json_t *op, json_t *in, lf_request *req,
   lf_request_set_header(req, "X-Amz-Target", buf);
   json_t *input = json_object_get(op, "input");
   json_t *body = input ? lf_json_body(m, input, in) : json_object();
-  req->body = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+  req->body = lf_json_dump(body, JSON_COMPACT, NULL);
   req->body_len = strlen(req->body);
   json_decref(body);
   return 0;

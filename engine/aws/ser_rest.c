@@ -10,6 +10,7 @@
  * comma-separated (items with commas or quotes are quoted).
  */
 #include "aws_int.h"
+#include "luaform/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,7 +144,7 @@ static void header_text(const lf_model *m, json_t *ref, json_t *v, lf_buf *out) 
     return;
   }
   if (lf_trait_true(m, ref, "jsonvalue")) {
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *s = lf_json_dump(v, JSON_COMPACT, NULL);
     char *b64 = lf_base64_encode(s, strlen(s));
     lf_buf_puts(out, b64);
     free(b64);
@@ -216,7 +217,7 @@ static void build_body(const lf_model *m, json_t *input, json_t *shape, json_t *
       lf_request_set_header(req, "Content-Type", "application/xml");
     } else {
       json_t *j = lf_json_body(m, pref, v);
-      char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+      char *s = lf_json_dump(j, JSON_COMPACT, NULL);
       json_decref(j);
       set_body(req, s, strlen(s), "application/json");
     }
@@ -247,7 +248,7 @@ static void build_body(const lf_model *m, json_t *input, json_t *shape, json_t *
     lf_request_set_header(req, "Content-Type", "application/xml");
   } else if (!xml && has_body_members) {
     json_t *j = lf_json_body(m, input, body_in);
-    char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *s = lf_json_dump(j, JSON_COMPACT, NULL);
     json_decref(j);
     set_body(req, s, strlen(s), "application/json");
   }

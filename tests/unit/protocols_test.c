@@ -996,6 +996,35 @@ static void malformed_responses(void **state) {
   lf_model_free(j);
 }
 
+/* JSON bodies write numbers in the fewest digits that read back exactly
+   (1.1, not 1.1000000000000001); timestamps keep their milliseconds. */
+static void json_numbers(void **state) {
+  (void)state;
+  json_t *desc = json_pack("{s:{s:s,s:s,s:s},s:{s:{s:s,s:{s:{s:s},s:{s:s},s:{s:s}}},"
+                           "s:{s:s},s:{s:s},s:{s:s}},s:{s:{s:s,s:{s:s,s:s},s:{s:s}}}}",
+                           "metadata", "protocol", "json", "jsonVersion", "1.1",
+                           "targetPrefix", "T",
+                           "shapes", "In", "type", "structure", "members",
+                           "v", "shape", "D", "t", "shape", "Ts", "n", "shape", "L",
+                           "D", "type", "double", "Ts", "type", "timestamp", "L", "type", "long",
+                           "operations", "Op", "name", "Op", "http", "method", "POST",
+                           "requestUri", "/", "input", "shape", "In");
+  assert_non_null(desc);
+  char err[256];
+  lf_model *m = lf_model_new(desc, err, sizeof err);
+  json_decref(desc);
+  assert_non_null(m);
+  lua_State *L = luaL_newstate();
+  assert_int_equal(luaL_dostring(L, "return {v = 1.1, t = 1422172800.123, n = 9007199254740993}"),
+                   LUA_OK);
+  lf_request r;
+  assert_int_equal(lf_serialize(L, -1, m, "Op", &r, err, sizeof err), 0);
+  assert_string_equal(r.body, "{\"v\":1.1,\"t\":1422172800.123,\"n\":9007199254740993}");
+  lf_request_free(&r);
+  lua_close(L);
+  lf_model_free(m);
+}
+
 /* awsQueryCompatible JSON services report the query-era error code. */
 static void query_compatible_error(void **state) {
   (void)state;
@@ -1220,7 +1249,8 @@ int main(void) {
     cmocka_unit_test(rest_xml_input),  cmocka_unit_test(rest_xml_output),
     cmocka_unit_test(models_serialize), cmocka_unit_test(s3_checksum_required),
     cmocka_unit_test(lua_front_end),    cmocka_unit_test(s3_outputs),
-    cmocka_unit_test(model_load_path),  cmocka_unit_test(malformed_responses),    cmocka_unit_test(query_compatible_error),
+    cmocka_unit_test(model_load_path),  cmocka_unit_test(malformed_responses),
+    cmocka_unit_test(json_numbers),    cmocka_unit_test(query_compatible_error),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   json_decref(ignore_list);
