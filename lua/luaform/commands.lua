@@ -490,7 +490,8 @@ Subcommands:
   mv SOURCE DESTINATION    Rename a resource or module in the state
   rm ADDRESS...            Forget resources (they stay in AWS)
   pull                     Print the state as JSON
-  push FILE                Replace the state with FILE]],
+  push FILE                Replace the state with FILE
+  import-terraform FILE    Convert a Terraform state (v4) into this stack's]],
   subcommands = require("luaform.commands.state"),
 }
 

@@ -187,3 +187,51 @@ import{ to = "local_file.f", id = "f.txt" }
   expect(code).to_be(1)
   expect(out).to_match("^Error: .*main%.lua:1:.*missing%.txt")
 end)
+
+test("a Terraform v4 state converts to the same addresses; the translated stack plans no changes", function()
+  local dir = tmpdir()
+  write(dir .. "/main.lua", [[
+local id = resource("random_id", "suffix", { byte_length = 4 })
+module("files", function(args)
+  resource("local_file", 'f["a"]', { filename = "a.txt", content = args.text })
+  return {}
+end, { text = "hello" })
+]])
+  write(dir .. "/a.txt", "hello")
+  write(dir .. "/terraform.tfstate", core.json_encode({
+    version = 4, terraform_version = "1.6.6", serial = 7, lineage = "3f1e6c52-1b7a-4d47-9a0b-1c1f5f2e9d10",
+    outputs = {},
+    resources = {
+      { mode = "managed", type = "random_id", name = "suffix",
+        provider = 'provider["registry.terraform.io/hashicorp/random"]',
+        instances = { { schema_version = 0, attributes = {
+          b64_std = "3q2+7w==", b64_url = "3q2-7w", byte_length = 4, dec = "3735928559",
+          hex = "deadbeef", id = "3q2-7w", keepers = core.null, prefix = core.null } } } },
+      { module = "module.files", mode = "managed", type = "local_file", name = "f",
+        provider = 'provider["registry.terraform.io/hashicorp/local"]',
+        instances = { { index_key = "a", schema_version = 0, attributes = {
+          content = "hello", filename = "a.txt", file_permission = "0777", directory_permission = "0777",
+          id = core.sha1_hex("hello") }, dependencies = { "random_id.suffix" } } } },
+      { mode = "managed", type = "null_resource", name = "legacy",
+        provider = 'provider["registry.terraform.io/hashicorp/null"]',
+        instances = { { schema_version = 0, attributes = { id = "123" } } } },
+      { mode = "data", type = "aws_region", name = "current",
+        provider = 'provider["registry.terraform.io/hashicorp/aws"]',
+        instances = { { schema_version = 0, attributes = { id = "us-east-1", name = "us-east-1" } } } },
+    },
+  }))
+  local out, code = luaform(dir, "state", "import-terraform", "terraform.tfstate")
+  expect(code).to_be(0)
+  expect(out).to_contain('Imported module.files.local_file.f["a"]')
+  expect(out).to_contain("Imported random_id.suffix")
+  expect(out).to_contain("Skipped null_resource.legacy: type null_resource is not supported")
+  expect(out).to_contain("Skipped data.aws_region.current")
+  expect(luaform(dir, "state", "list")).to_be('module.files.local_file.f["a"]\nrandom_id.suffix\n')
+  out, code = luaform(dir, "plan", "-detailed-exitcode")
+  expect(out).to_contain("No changes.")
+  expect(code).to_be(0)
+  -- A second import does not overwrite without -force.
+  out, code = luaform(dir, "state", "import-terraform", "terraform.tfstate")
+  expect(code).to_be(1)
+  expect(out).to_contain("-force")
+end)

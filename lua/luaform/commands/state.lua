@@ -190,4 +190,41 @@ Options:
   end,
 }
 
+M["import-terraform"] = {
+  flags = { state = "string", force = "bool", lock_timeout = "string" },
+  help = [[
+Usage: luaform state import-terraform [options] TERRAFORM.tfstate
+
+  Converts a Terraform state (format version 4) into this stack's state:
+  same addresses and module paths, for every type luaform supports. The
+  instances it cannot carry over are listed. The stack's state must be
+  empty unless -force.
+
+Options:
+  -force             Replace a non-empty state
+  -lock-timeout=DUR  Wait this long for the state lock]],
+  run = function(flags, pos)
+    local path = pos[1]
+    if not path then errors.raise(nil, "state import-terraform needs a Terraform state file") end
+    local src, rerr = core.read_file(path)
+    if not src then errors.raise(nil, "cannot read %s: %s", path, tostring(rerr)) end
+    local doc, jerr = core.json_decode(src, path)
+    if doc == nil then errors.raise(nil, "%s", jerr) end
+    local converted, skipped = require("luaform.tfstate").convert(doc, path)
+    return change(flags, "state import-terraform", function(store, cur)
+      if #state.addresses(cur) > 0 and not flags.force then
+        errors.raise(nil, "the stack's state already manages %d resource(s); use -force to replace it",
+          #state.addresses(cur))
+      end
+      converted.serial = math.max(converted.serial, cur.serial)
+      store.doc = converted
+      for _, a in ipairs(state.addresses(converted)) do print("Imported " .. a) end
+      for _, s in ipairs(skipped) do print(string.format("Skipped %s: %s", s.address, s.reason)) end
+      print(string.format("Imported %d resource instance(s) from %s; %d skipped.",
+        #state.addresses(converted), path, #skipped))
+      return true
+    end)
+  end,
+}
+
 return M

@@ -1,0 +1,67 @@
+-- luaform.tfstate: converting a Terraform state (format version 4).
+--
+-- Each managed resource instance of a type luaform has becomes a state
+-- entry at the same address (module path, name, count index or for_each
+-- key), with the attributes luaform's schema knows and Terraform's
+-- dependencies; the next refresh reads the real objects. Data sources are
+-- not carried over (they are read again); instances of types luaform does
+-- not have are listed as skipped, never dropped silently.
+local errors = require("luaform.errors")
+local schema = require("luaform.schema")
+
+local M = {}
+
+local function key_suffix(k)
+  if k == nil then return "" end
+  if math.type(k) == "integer" or (type(k) == "number" and k == math.floor(k)) then
+    return string.format("[%d]", math.tointeger(k))
+  end
+  return string.format('["%s"]', tostring(k))
+end
+
+-- The provider name in Terraform's provider address:
+-- provider["registry.terraform.io/hashicorp/aws"].west -> aws
+local function provider_name(p)
+  return tostring(p or ""):match('/([%w_-]+)"%]') or tostring(p or ""):match("^provider%.([%w_-]+)") or nil
+end
+
+-- doc: the decoded tfstate. Returns a luaform state document and the
+-- list of {address, reason} left out.
+function M.convert(doc, path)
+  if type(doc) ~= "table" or doc.version ~= 4 or type(doc.resources) ~= "table" then
+    errors.raise(nil, "%s is not a Terraform state of format version 4", path)
+  end
+  local st = { version = 1, lineage = doc.lineage, serial = doc.serial or 0, resources = {}, outputs = {} }
+  local skipped = {}
+  for _, r in ipairs(doc.resources) do
+    local base = (r.module and (r.module .. ".") or "") .. r.type .. "." .. r.name
+    for _, inst in ipairs(r.instances or {}) do
+      local addr = base .. key_suffix(inst.index_key)
+      local mod = schema.load(r.type)
+      if r.mode == "data" then
+        skipped[#skipped + 1] = { address = "data." .. addr, reason = "data sources are read again, not imported" }
+      elseif not mod then
+        skipped[#skipped + 1] = { address = addr, reason = "type " .. r.type .. " is not supported by luaform" }
+      elseif inst.status == "tainted" then
+        skipped[#skipped + 1] = { address = addr, reason = "tainted in Terraform: the next apply creates it again" }
+      else
+        local attrs = { id = inst.attributes and inst.attributes.id }
+        for k, v in pairs(inst.attributes or {}) do
+          if mod.schema[k] then attrs[k] = v end
+        end
+        st.resources[addr] = {
+          type = r.type, mode = "managed", provider = provider_name(r.provider) or mod.provider,
+          module = r.module, schema_version = mod.schema_version or 0, attributes = attrs,
+          dependencies = inst.dependencies or {},
+        }
+      end
+    end
+  end
+  for name, o in pairs(doc.outputs or {}) do
+    st.outputs[name] = { value = o.value, sensitive = o.sensitive or false }
+  end
+  table.sort(skipped, function(a, b) return a.address < b.address end)
+  return st, skipped
+end
+
+return M
