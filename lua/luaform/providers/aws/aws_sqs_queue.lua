@@ -12,6 +12,7 @@
 -- create response was lost.
 local ecs = require("luaform.providers.aws._ecs")
 local json = require("luaform.providers.aws._json")
+local core = require("luaform.core")
 
 local M = {}
 
@@ -90,9 +91,37 @@ local function read_tags(ctx, url)
   return client(ctx):ListQueueTags{ QueueUrl = url }.Tags or {}
 end
 
-function M.read(ctx, id, prior)
+-- GetQueueAttributes(All) of a queue, shared by the reads of one refresh:
+-- the queue and its aws_sqs_queue_policy are read at the same moment, and
+-- one call answers both. An answer is reused for 2 s at most and
+-- forgotten on every write of the queue (fresh = true skips it).
+local MEMO_SECONDS = 2
+
+function M.forget(ctx, url)
+  local memo = ctx.run and ctx.run.sqs_attributes
+  if memo then memo[url] = nil end
+end
+
+function M.get_attributes(ctx, url, fresh)
+  local run = ctx.run or {}
+  run.sqs_attributes = run.sqs_attributes or {}
+  local memo = run.sqs_attributes
+  local m = memo[url]
+  if not fresh and m and core.now() - m.t < MEMO_SECONDS then
+    while m.pending do ctx:sleep(0.005) end
+    return m.ok, m.res
+  end
+  m = { t = core.now(), pending = true }
+  memo[url] = m
   local c = client(ctx)
-  local ok, out = ecs.try(c.GetQueueAttributes, c, { QueueUrl = id, AttributeNames = { "All" } })
+  local ok, res = pcall(c.GetQueueAttributes, c, { QueueUrl = url, AttributeNames = { "All" } })
+  m.ok, m.res, m.pending = ok, res, false
+  if not ok and not (type(res) == "table" and res.code) then memo[url] = nil; error(res, 0) end
+  return ok, res
+end
+
+function M.read(ctx, id, prior, fresh)
+  local ok, out = M.get_attributes(ctx, id, fresh)
   if not ok then
     if not_found(out) then return nil end
     error(out, 0)
@@ -115,9 +144,10 @@ local function wanted(args, creating)
 end
 
 local function after_write(ctx, url, args)
+  M.forget(ctx, url)
   return ecs.wait(ctx, 120, 1, "queue " .. url .. " to be visible", function()
     return M.read(ctx, url, { tags_all = ecs.tags_all(ctx, args.tags), policy = args.policy,
-      redrive_policy = args.redrive_policy, redrive_allow_policy = args.redrive_allow_policy })
+      redrive_policy = args.redrive_policy, redrive_allow_policy = args.redrive_allow_policy }, true)
   end)
 end
 
@@ -154,6 +184,7 @@ function M.update(ctx, id, old, new)
 end
 
 function M.delete(ctx, id)
+  M.forget(ctx, id)
   local c = client(ctx)
   local ok, err = ecs.try(c.DeleteQueue, c, { QueueUrl = id })
   if not ok and not not_found(err) then error(err, 0) end

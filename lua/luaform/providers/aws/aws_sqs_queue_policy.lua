@@ -2,7 +2,8 @@
 --
 -- The id is the queue URL. The policy is the queue's Policy attribute:
 -- create and update set it, delete clears it, read returns nil when the
--- queue is gone or has no policy. Policies compare semantically
+-- queue is gone or has no policy (one GetQueueAttributes shared with the
+-- queue's read in a refresh, see aws_sqs_queue.get_attributes). Policies compare semantically
 -- (aws/_json), so the form SQS returns never shows as a diff. Setting an
 -- attribute is idempotent, so a lost create needs no recovery: the next
 -- plan sets it again.
@@ -20,8 +21,8 @@ M.schema = {
 local function client(ctx) return ecs.client(ctx, "sqs") end
 
 function M.read(ctx, id, prior)
-  local c = client(ctx)
-  local ok, out = ecs.try(c.GetQueueAttributes, c, { QueueUrl = id, AttributeNames = { "Policy" } })
+  -- the queue's attributes, shared with the queue's own read (one call)
+  local ok, out = queue.get_attributes(ctx, id)
   if not ok then
     if queue.not_found(out) then return nil end
     error(out, 0)
@@ -32,6 +33,7 @@ function M.read(ctx, id, prior)
 end
 
 local function put(ctx, url, policy)
+  queue.forget(ctx, url)
   local c = client(ctx)
   ecs.retry(ctx, 120, { "QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue" }, function()
     return c:SetQueueAttributes{ QueueUrl = url, Attributes = { Policy = policy } }
@@ -49,6 +51,7 @@ function M.update(ctx, id, _, new)
 end
 
 function M.delete(ctx, id)
+  queue.forget(ctx, id)
   local c = client(ctx)
   local ok, err = ecs.try(c.SetQueueAttributes, c, { QueueUrl = id, Attributes = { Policy = "" } })
   if not ok and not queue.not_found(err) then error(err, 0) end
