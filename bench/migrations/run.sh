@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Migration-script benchmark: one `luaform run` of 150 state operations
+# against the local emulator - 75 state.import of existing SQS queues (one
+# GetQueueAttributes each) and 75 state.rm - timed from the shell (wall,
+# including the process start, the state lock and the final save).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+LF=$PWD/luaform
+work=$(mktemp -d /tmp/luaform-bench-mig.XXXXXX)
+py=$(command -v /usr/bin/python3 || command -v python3)
+$py tests/emulator/server.py --port 0 > "$work/emu.log" 2>&1 &
+emu=$!
+trap 'kill $emu 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do grep -q "listening on" "$work/emu.log" && break; sleep 0.05; done
+url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/emu.log")
+ak=$(sed -n 's/.*access_key=\([^ ]*\).*/\1/p' "$work/emu.log")
+sk=$(sed -n 's/.*secret_key=\([^ ]*\).*/\1/p' "$work/emu.log")
+export AWS_ENDPOINT_URL=$url AWS_ACCESS_KEY_ID=$ak AWS_SECRET_ACCESS_KEY=$sk AWS_REGION=us-east-1
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN
+cd "$work"
+cat > setup.lua <<'LUA'
+local sqs = aws.client("sqs")
+for i = 1, 150 do
+  local url = sqs:CreateQueue{ QueueName = string.format("q%03d", i) }.QueueUrl
+  if i > 75 then state.import(string.format('aws_sqs_queue.old["q%03d"]', i), url) end
+end
+LUA
+cat > migrate.lua <<'LUA'
+local sqs = aws.client("sqs")
+for i = 1, 75 do
+  local name = string.format("q%03d", i)
+  state.import(string.format('aws_sqs_queue.new["%s"]', name), sqs:GetQueueUrl{ QueueName = name }.QueueUrl)
+  state.rm(string.format('aws_sqs_queue.old["q%03d"]', i + 75))
+end
+LUA
+$LF run setup.lua > /dev/null
+/usr/bin/time -f "%e %M" -o time $LF run migrate.lua > /dev/null
+read -r wall rss < time
+echo "| operations | wall (s) | peak RSS (MB) |"
+echo "|---:|---:|---:|"
+printf "| 150 (75 import + 75 rm) | %.2f | %d |\n" "$wall" "$((rss / 1024))"
