@@ -382,6 +382,42 @@ class Elbv2Test(unittest.TestCase):
         self.assertEqual((pages, seen), (3, made))
         self.fails("ValidationError", "DescribeTargetGroups", {"PageSize": "401"})
 
+    def test_ecs_service_behind_a_target_group(self):
+        ecs = "AmazonEC2ContainerServiceV20141113."
+
+        def ecs_call(action, **body):
+            return self.c.call_json("ecs", ecs + action, body)
+        self.assertEqual(ecs_call("CreateCluster", clusterName="main").status, 200)
+        td = ecs_call("RegisterTaskDefinition", family="web", networkMode="awsvpc",
+                      requiresCompatibilities=["FARGATE"], cpu="256", memory="512",
+                      containerDefinitions=[{"name": "app", "image": "nginx",
+                                             "portMappings": [{"containerPort": 8080}]}]
+                      ).json["taskDefinition"]["taskDefinitionArn"]
+        ip_tg = self.tg("ip").findtext("TargetGroupArn")
+        instance_tg = self.tg("inst", TargetType="instance").findtext("TargetGroupArn")
+
+        def service(name, tg):
+            return ecs_call("CreateService", cluster="main", serviceName=name,
+                            taskDefinition=td, desiredCount=1, launchType="FARGATE",
+                            networkConfiguration={"awsvpcConfiguration": {
+                                "subnets": self.subnets[:2], "securityGroups": [self.sg]}},
+                            loadBalancers=[{"targetGroupArn": tg, "containerName": "app",
+                                            "containerPort": 8080}])
+        r = service("a", ip_tg)          # no listener yet: no load balancer
+        self.assertEqual(r.error_code, "InvalidParameterException")
+        self.assertIn("does not have an associated load balancer", r.json["message"])
+        lb_arn = self.lb().findtext("LoadBalancerArn")
+        self.forward(lb_arn, ip_tg)
+        self.forward(lb_arn, instance_tg, port="8080")
+        r = service("b", instance_tg)    # awsvpc tasks need target type ip
+        self.assertEqual(r.error_code, "InvalidParameterException")
+        self.assertIn("target type instance", r.json["message"])
+        r = service("c", ip_tg[:-1] + ("0" if ip_tg[-1] != "0" else "1"))
+        self.assertEqual(r.error_code, "InvalidParameterException")
+        r = service("d", ip_tg)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["service"]["loadBalancers"][0]["targetGroupArn"], ip_tg)
+
     def test_wrong_api_version(self):
         r = self.c.call_query("elasticloadbalancing", "DescribeLoadBalancers", version="2012-06-01")
         self.assertEqual((r.status, r.error_code), (400, "NoSuchVersion"))

@@ -458,7 +458,7 @@ class ECS(Service):
             raise _invalid("assignPublicIp must be ENABLED or DISABLED.")
         return {"awsvpcConfiguration": out}
 
-    def _load_balancers(self, value, td):
+    def _load_balancers(self, ctx, value, td):
         out = []
         for lb in as_list(value):
             if not lb.get("targetGroupArn") and not lb.get("loadBalancerName"):
@@ -470,10 +470,28 @@ class ECS(Service):
             if not any(pm.get("containerPort") == port for pm in cd["portMappings"]):
                 raise _invalid("The container %s did not have a container port %s defined."
                                % (name, port))
-            if lb.get("targetGroupArn") and td["networkMode"] == "awsvpc":
-                pass  # target type ip is checked by ELBv2, not here
+            if lb.get("targetGroupArn"):
+                self._check_target_group(ctx, lb["targetGroupArn"], td)
             out.append(dict(lb))
         return out
+
+    def _check_target_group(self, ctx, arn, td):
+        """The ELBv2 target group must exist, belong to a load balancer, and have
+        target type ip for awsvpc tasks (ECS's own messages)."""
+        elb = self.emulator.services.get("elasticloadbalancing")
+        info = elb.target_group_info(ctx.region, arn) if elb else None
+        if info is None:
+            raise _invalid("Unable to assume role and validate the specified targetGroupArn. "
+                           "Please verify that the ECS service role being passed has the proper "
+                           "permissions.")
+        target_type, lbs = info
+        if not lbs:
+            raise _invalid("The target group with targetGroupArn %s does not have an associated "
+                           "load balancer." % arn)
+        if td["networkMode"] == "awsvpc" and target_type != "ip":
+            raise _invalid("The provided target group %s has target type %s, which is "
+                           "incompatible with the awsvpc network mode specified in the task "
+                           "definition." % (arn, target_type))
 
     def _deployment_config(self, value, current=None):
         cfg = dict(current or {"deploymentCircuitBreaker": {"enable": False, "rollback": False},
@@ -519,7 +537,7 @@ class ECS(Service):
                          "InvalidParameterException")
         if desired < 0:
             raise _invalid("desiredCount cannot be negative.")
-        lbs = self._load_balancers(params.get("loadBalancers"), td)
+        lbs = self._load_balancers(ctx, params.get("loadBalancers"), td)
         grace = params.get("healthCheckGracePeriodSeconds")
         if grace is not None and not lbs:
             raise _invalid("Health check grace period is only valid for services configured to "
@@ -628,7 +646,7 @@ class ECS(Service):
             s["networkConfiguration"] = self._network(params["networkConfiguration"], td)
             new_deployment = True
         if "loadBalancers" in params:
-            s["loadBalancers"] = self._load_balancers(params["loadBalancers"], td)
+            s["loadBalancers"] = self._load_balancers(ctx, params["loadBalancers"], td)
             new_deployment = True
         if "deploymentConfiguration" in params:
             s["deploymentConfiguration"] = self._deployment_config(

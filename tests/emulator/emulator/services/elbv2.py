@@ -272,6 +272,15 @@ class ELBv2(Service):
                 out.append(lb["arn"])
         return out
 
+    def target_group_info(self, region, arn):
+        """(target type, load balancer ARNs) of a target group, or None (ECS's checks)."""
+        r = self._r(region)
+        tg = r["tgs"].get(arn)
+        if tg is None:
+            return None
+        lbs = sorted({ls["lb"] for ls in r["listeners"].values() if arn in ls["tgs"]})
+        return tg["target_type"], lbs
+
     def _state(self, ctx, lb):
         delay = self.emulator.config.lb_delay_ms / 1000.0
         return "active" if ctx.now() - lb["created"] >= delay else "provisioning"
