@@ -128,7 +128,16 @@ class ConsistencyTest(FaultCase):
         topic = sns.xml.findtext("CreateTopicResult/TopicArn")
         r = self.c.call_query("sns", "GetTopicAttributes", {"TopicArn": topic})
         self.assertEqual((r.status, r.error_code), (404, "NotFound"))
+        tg = self.c.call_query("elasticloadbalancing", "CreateTargetGroup", {
+            "Name": "tg", "Protocol": "HTTP", "Port": "80", "VpcId": vpc}).xml.findtext(
+            "CreateTargetGroupResult/TargetGroups/member/TargetGroupArn")
+        r = self.c.call_query("elasticloadbalancing", "DescribeTargetGroups",
+                              {"TargetGroupArns": {"member": [tg]}})
+        self.assertEqual((r.status, r.error_code), (400, "TargetGroupNotFound"))
         self.emu.admin("POST", "clock", {"advance": 2.5})
+        r = self.c.call_query("elasticloadbalancing", "DescribeTargetGroups",
+                              {"TargetGroupArns": {"member": [tg]}})
+        self.assertEqual(r.status, 200, r)
         r = self.c.call_query("ec2", "DescribeVpcs", {"VpcId": [vpc]})
         self.assertEqual(r.status, 200, r)
         r = self.c.call_query("sns", "GetTopicAttributes", {"TopicArn": topic})
