@@ -166,7 +166,7 @@ class Elbv2Test(unittest.TestCase):
             "Protocol": "HTTP", "Port": "8080", "VpcId": self.vpc, "TargetType": "ip",
             "HealthCheckProtocol": "HTTP", "HealthCheckPort": "traffic-port",
             "HealthCheckPath": "/health", "HealthCheckIntervalSeconds": "30",
-            "HealthCheckTimeoutSeconds": "5", "HealthyThresholdCount": "5",
+            "HealthCheckTimeoutSeconds": "6", "HealthyThresholdCount": "5",
             "UnhealthyThresholdCount": "2", "Matcher/HttpCode": "200", "ProtocolVersion": "HTTP1",
             "HealthCheckEnabled": "true"})
         # same name and settings: the same group; other settings: DuplicateTargetGroupName

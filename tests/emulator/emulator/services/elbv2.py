@@ -591,7 +591,7 @@ class ELBv2(Service):
                 raise _validation("Protocol, port and VPC ID cannot be specified for target "
                                   "groups with target type 'lambda'")
             hc = {"enabled": False, "interval": 35, "timeout": 30, "healthy": 5,
-                  "unhealthy": 2, "path": "/", "matcher": "200"}
+                  "unhealthy": 5, "path": "/", "matcher": "200"}
             attrs = dict(TG_ATTRS_LAMBDA)
         else:
             if not protocol:
@@ -614,8 +614,10 @@ class ELBv2(Service):
                 if pv not in ("HTTP1", "HTTP2", "GRPC"):
                     raise _validation("Protocol version '%s' is not valid" % pv)
                 tg["protocol_version"] = pv
+            # defaults from the CreateTargetGroup reference: timeout 6 s for HTTP,
+            # 10 s for HTTPS/TCP/TLS; interval 30 s; thresholds 5 and 2
             hc = {"protocol": protocol if http else "TCP", "port": "traffic-port",
-                  "enabled": True, "interval": 30, "timeout": 5 if http else 10,
+                  "enabled": True, "interval": 30, "timeout": 6 if protocol == "HTTP" else 10,
                   "healthy": 5, "unhealthy": 2}
             if http:
                 hc.update({"path": "/", "matcher": "200"})
