@@ -149,6 +149,7 @@ class Boto3Test(unittest.TestCase):
         fields = dict(f.split("=", 1) for f in cls.proc.creds_line.split())
         cls.keys = fields["access_key"], fields["secret_key"]
         # a session that reads no profile, environment or instance metadata
+        cls.saved_env = dict(os.environ)
         for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE",
                     "AWS_SHARED_CREDENTIALS_FILE"):
             os.environ.pop(var, None)
@@ -161,6 +162,8 @@ class Boto3Test(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.proc.stop()
+        os.environ.clear()
+        os.environ.update(cls.saved_env)
 
     def setUp(self):
         self.unknown = []
