@@ -53,8 +53,9 @@ test: deps
 	$(MAKE) all unit
 	tests/run.sh
 
+# Every bench/*/run.sh (engine, transport); each prints its own table.
 bench: all
-	bench/run.sh
+	@for b in bench/*/run.sh; do echo "== $$b"; $$b || exit 1; done
 
 demo: deps
 	$(MAKE) all
