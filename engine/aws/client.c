@@ -253,7 +253,7 @@ static int start_attempt(lua_State *L, call *k) {
     .headers = k->req.headers, .nheaders = k->req.nheaders,
     .body = k->req.body, .body_len = k->req.body_len,
     .connect_timeout_ms = c->connect_timeout_ms, .timeout_ms = c->timeout_ms,
-    .insecure = c->insecure,
+    .insecure = c->insecure, .fresh_connect = k->max_attempts == 1,
   };
   k->wait = lf_wait_new(L);
   lf_http_start(k->loop, &h, on_http, k);

@@ -138,6 +138,7 @@ void lf_http_start(lf_loop *loop, const lf_http_request *req, lf_http_fn done, v
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ? req->timeout_ms : 60000L);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");   /* identity or what curl can decode */
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (req->fresh_connect) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
   if (req->insecure) {
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);

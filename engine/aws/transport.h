@@ -28,6 +28,9 @@ typedef struct {
   long connect_timeout_ms;       /* 0: 10 s */
   long timeout_ms;               /* 0: 60 s, whole exchange */
   int insecure;                  /* 1: no TLS peer/host verification */
+  int fresh_connect;             /* 1: a new connection, never a reused one (curl resends a
+                                    request whose reused connection closed without an answer:
+                                    a second create for a call that must be sent once) */
 } lf_http_request;
 
 typedef struct {

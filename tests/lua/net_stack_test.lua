@@ -1,0 +1,401 @@
+-- The network half of the reference platform end to end against the
+-- emulator (tests/lua/fixtures/net: stdlib.vpc + stdlib.lb + a target
+-- group and listener): apply, what AWS then holds (read from the
+-- emulator's inventory and with direct API calls, never from luaform's
+-- state), a no-change plan and its API calls, replace and in-place
+-- updates, drift repair, destroy, and the same under injected faults.
+local FIXTURE = core.exe_dir .. "/tests/lua/fixtures/net"
+local FLAGS = { ["nat-delay-ms"] = 200, ["lb-delay-ms"] = 200, seed = 1 }
+
+local function stack()
+  local dir = tmpdir()
+  sh("cp -r " .. quote(FIXTURE) .. "/. " .. quote(dir))
+  return dir
+end
+
+local function state_of(dir)
+  return core.json_decode(read(dir .. "/luaform.state.json"))
+end
+
+local function by(list, field)
+  local out = {}
+  for _, x in ipairs(list or {}) do out[x[field]] = x end
+  return out
+end
+
+local function count(t)
+  local n = 0
+  for _ in pairs(t or {}) do n = n + 1 end
+  return n
+end
+
+local function sorted(list)
+  local out = {}
+  for i, x in ipairs(list or {}) do out[i] = x end
+  table.sort(out)
+  return out
+end
+
+local function apply(e, dir, ...)
+  local out, code = e:luaform(dir, "apply", "-auto-approve", ...)
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  return out
+end
+
+-- Direct EC2 / ELBv2 clients on the emulator (for checks and drift).
+local function clients(e)
+  e:use()
+  local aws = require("luaform.aws")
+  return aws.client("ec2", { region = e.region }), aws.client("elbv2", { region = e.region })
+end
+
+local function route_tables(ec2, vpc_id)
+  local r = ec2:DescribeRouteTables{ Filters = { { Name = "vpc-id", Values = { vpc_id } } } }
+  local out = {}
+  for _, t in ipairs(r.RouteTables) do
+    local tags = {}
+    for _, tag in ipairs(t.Tags or {}) do tags[tag.Key] = tag.Value end
+    if tags.Name then out[tags.Name] = t end
+  end
+  return out
+end
+
+local function default_route(t)
+  for _, r in ipairs(t.Routes or {}) do
+    if r.DestinationCidrBlock == "0.0.0.0/0" then return r end
+  end
+end
+
+local function subnets_of(t)
+  local out = {}
+  for _, a in ipairs(t.Associations or {}) do if a.SubnetId then out[#out + 1] = a.SubnetId end end
+  table.sort(out)
+  return out
+end
+
+-- Every object in the emulator is known to the state, once.
+local function inventory_matches_state(inv, st)
+  local ids = {}
+  for _, entry in pairs(st.resources) do
+    if entry.mode ~= "data" and entry.attributes then ids[entry.attributes.id] = (ids[entry.attributes.id] or 0) + 1 end
+  end
+  local seen = {}
+  for _, svc in ipairs({ "ec2", "elasticloadbalancing" }) do
+    for kind, list in pairs(inv[svc]) do
+      for _, o in ipairs(list) do
+        if not ids[o.id] then error(string.format("%s %s is in AWS but not in the state", kind, o.id), 0) end
+        if seen[o.id] then error(string.format("%s %s is listed twice", kind, o.id), 0) end
+        seen[o.id] = true
+      end
+    end
+  end
+  return count(seen)
+end
+
+local function empty(inv)
+  for _, svc in ipairs({ "ec2", "elasticloadbalancing" }) do
+    for kind, list in pairs(inv[svc]) do
+      if #list > 0 then return false, kind .. " " .. list[1].id end
+    end
+  end
+  return true
+end
+
+test("apply builds the network; AWS holds every object as declared; a second plan has no changes", function()
+  local e = emulator(FLAGS)
+  local dir = stack()
+  local out = apply(e, dir)
+  expect(out).to_contain("Apply complete! Resources: 18 added, 0 changed, 0 destroyed.")
+  local st = state_of(dir)
+  local inv = e:inventory()
+  local ec2inv, elbinv = inv.ec2, inv.elasticloadbalancing
+
+  -- the VPC, with the provider's default tags merged under the module's
+  expect(#ec2inv.vpc).to_be(1)
+  local vpc = ec2inv.vpc[1]
+  expect(vpc.cidr_block).to_be("10.0.0.0/16")
+  expect(vpc.tags.Name).to_be("net")
+  expect(vpc.tags.Stack).to_be("net")
+  expect(vpc.tags.Project).to_be("luaform-net")
+  expect(out).to_contain('vpc_id = "' .. vpc.id .. '"')
+
+  -- four subnets, keyed by zone, in the VPC
+  local subnets = by(ec2inv.subnet, "cidr_block")
+  expect(sorted((function() local l = {} for c in pairs(subnets) do l[#l + 1] = c end return l end)()))
+    .to_equal({ "10.0.1.0/24", "10.0.11.0/24", "10.0.12.0/24", "10.0.2.0/24" })
+  expect(subnets["10.0.1.0/24"].availability_zone).to_be("us-east-1a")
+  expect(subnets["10.0.2.0/24"].availability_zone).to_be("us-east-1b")
+  expect(subnets["10.0.12.0/24"].availability_zone).to_be("us-east-1b")
+  for _, s in pairs(subnets) do expect(s.vpc_id).to_be(vpc.id) end
+  expect(subnets["10.0.2.0/24"].tags.Name).to_be("net-public-us-east-1b")
+
+  -- gateway attached, one EIP, one NAT gateway in the first public subnet
+  expect(#ec2inv.internet_gateway).to_be(1)
+  local igw = ec2inv.internet_gateway[1]
+  expect(igw.vpc_id).to_be(vpc.id)
+  expect(#ec2inv.elastic_ip).to_be(1)
+  expect(#ec2inv.nat_gateway).to_be(1)
+  local nat = ec2inv.nat_gateway[1]
+  expect(nat.subnet_id).to_be(subnets["10.0.1.0/24"].id)
+
+  -- route tables: public -> internet gateway, private -> NAT; associations
+  local ec2, elb = clients(e)
+  local rts = route_tables(ec2, vpc.id)
+  expect(default_route(rts["net-public"]).GatewayId).to_be(igw.id)
+  expect(default_route(rts["net-private"]).NatGatewayId).to_be(nat.id)
+  expect(subnets_of(rts["net-public"])).to_equal(sorted({ subnets["10.0.1.0/24"].id, subnets["10.0.2.0/24"].id }))
+  expect(subnets_of(rts["net-private"])).to_equal(sorted({ subnets["10.0.11.0/24"].id, subnets["10.0.12.0/24"].id }))
+  local public = ec2:DescribeSubnets{ SubnetIds = { subnets["10.0.1.0/24"].id } }.Subnets[1]
+  expect(public.MapPublicIpOnLaunch).to_be(true)
+  local private = ec2:DescribeSubnets{ SubnetIds = { subnets["10.0.11.0/24"].id } }.Subnets[1]
+  expect(private.MapPublicIpOnLaunch).to_be(false)
+  expect(ec2:DescribeVpcAttribute{ VpcId = vpc.id, Attribute = "enableDnsHostnames" }.EnableDnsHostnames.Value).to_be(true)
+
+  -- the ALB's security group: 8080 from anywhere in, all out (the default
+  -- egress rule replaced by the declared one)
+  expect(#ec2inv.security_group).to_be(1)
+  local sg = ec2inv.security_group[1]
+  expect(sg.name).to_be("alb-base-sg")
+  local g = ec2:DescribeSecurityGroups{ GroupIds = { sg.id } }.SecurityGroups[1]
+  expect(#g.IpPermissions).to_be(1)
+  expect(g.IpPermissions[1].IpProtocol).to_be("tcp")
+  expect(g.IpPermissions[1].FromPort).to_be(8080)
+  expect(g.IpPermissions[1].IpRanges[1].CidrIp).to_be("0.0.0.0/0")
+  expect(#g.IpPermissionsEgress).to_be(1)
+  expect(g.IpPermissionsEgress[1].IpRanges[1].Description).to_be("anywhere")
+
+  -- the ALB in the public subnets, its target group and listener
+  expect(#elbinv.load_balancer).to_be(1)
+  local lb = elbinv.load_balancer[1]
+  expect(lb.name).to_be("alb-base")
+  expect(lb.type).to_be("application")
+  expect(sorted(lb.subnets)).to_equal(sorted({ subnets["10.0.1.0/24"].id, subnets["10.0.2.0/24"].id }))
+  local lbd = elb:DescribeLoadBalancers{ LoadBalancerArns = { lb.id } }.LoadBalancers[1]
+  expect(lbd.Scheme).to_be("internet-facing")
+  expect(lbd.SecurityGroups).to_equal({ sg.id })
+  expect(lbd.State.Code).to_be("active")
+  expect(out).to_contain('alb_dns_name = "' .. lbd.DNSName .. '"')
+  expect(#elbinv.target_group).to_be(1)
+  local tg = elbinv.target_group[1]
+  expect(tg.name).to_be("app-tg")
+  expect(tg.vpc_id).to_be(vpc.id)
+  local tgd = elb:DescribeTargetGroups{ TargetGroupArns = { tg.id } }.TargetGroups[1]
+  expect(tgd.HealthCheckPath).to_be("/health")
+  expect(tgd.HealthCheckIntervalSeconds).to_be(15)
+  expect(tgd.HealthyThresholdCount).to_be(2)
+  local tga = {}
+  for _, a in ipairs(elb:DescribeTargetGroupAttributes{ TargetGroupArn = tg.id }.Attributes) do tga[a.Key] = a.Value end
+  expect(tga["deregistration_delay.timeout_seconds"]).to_be("30")
+  expect(#elbinv.listener).to_be(1)
+  expect(elbinv.listener[1].port).to_be(8080)
+  expect(elbinv.listener[1].load_balancer).to_be(lb.id)
+  expect(elbinv.listener[1].target_groups).to_equal({ tg.id })
+
+  -- data sources
+  expect(out).to_contain('account_id = "123456789012"')
+  expect(out).to_contain('region = "us-east-1"')
+  expect(out).to_contain('zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]')
+
+  -- nothing in AWS that the state does not know
+  expect(inventory_matches_state(inv, st)).to_be(14)
+
+  -- a second plan: no changes, and batched reads
+  sh("curl -s -X POST " .. e.url .. "/_emulator/requests/clear")
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(0)
+  expect(plan).to_contain("No changes.")
+  expect(plan).not_to_contain("changed outside")
+  local counts = e:counts()
+  local names, total = {}, 0
+  for k, n in pairs(counts) do names[#names + 1] = k; total = total + n end
+  table.sort(names)
+  print("     no-change plan: " .. total .. " API calls (18 resources, 3 data sources):")
+  for _, k in ipairs(names) do print(string.format("       %-50s %d", k, counts[k])) end
+  -- one list Describe per type, whatever the number of objects of the type
+  -- (4 subnets, 4 associations: still one call each)
+  local per_type = {
+    ["ec2:DescribeVpcs"] = 1, ["ec2:DescribeSubnets"] = 1, ["ec2:DescribeInternetGateways"] = 1,
+    ["ec2:DescribeAddresses"] = 1, ["ec2:DescribeNatGateways"] = 1, ["ec2:DescribeSecurityGroups"] = 1,
+    ["ec2:DescribeRouteTables"] = 2, -- aws_route_table and aws_route_table_association
+    ["elasticloadbalancing:DescribeLoadBalancers"] = 1, ["elasticloadbalancing:DescribeTargetGroups"] = 1,
+    ["elasticloadbalancing:DescribeListeners"] = 1,
+    -- one batched tag read per ELBv2 type (tags are a separate API there)
+    ["elasticloadbalancing:DescribeTags"] = 3,
+    -- attributes have no batch API: one call per object (1 VPC x 2, 1 ALB, 1 target group)
+    ["ec2:DescribeVpcAttribute"] = 2, ["elasticloadbalancing:DescribeLoadBalancerAttributes"] = 1,
+    ["elasticloadbalancing:DescribeTargetGroupAttributes"] = 1,
+    -- the data sources
+    ["ec2:DescribeAvailabilityZones"] = 1, ["sts:GetCallerIdentity"] = 1,
+  }
+  for _, k in ipairs(names) do
+    if not per_type[k] then error("unexpected call in a no-change plan: " .. k, 0) end
+    if counts[k] > per_type[k] then
+      error(string.format("%s called %d times (at most %d)", k, counts[k], per_type[k]), 0)
+    end
+  end
+
+  -- destroy: nothing left
+  out, code = e:luaform(dir, "destroy", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("Destroy complete! Resources: 18 destroyed.")
+  local ok, what = empty(e:inventory())
+  if not ok then error("left after destroy: " .. what, 0) end
+end)
+
+test("a subnet's new CIDR plans a replace; DNS hostnames and a rule change in place", function()
+  local e = emulator(FLAGS)
+  local dir = stack()
+  apply(e, dir)
+  local old = by(e:inventory().ec2.subnet, "cidr_block")["10.0.12.0/24"]
+
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "private_b_cidr=10.0.13.0/24")
+  expect(code).to_be(2)
+  expect(plan).to_contain('# module.network.aws_subnet.private["us-east-1b"] must be replaced')
+  expect(plan).to_contain("# forces replacement")
+  expect(plan).to_contain('# module.network.aws_route_table_association.private["us-east-1b"] must be replaced')
+  expect(plan).to_contain("Plan: 2 to add, 0 to change, 2 to destroy.")
+  local out = apply(e, dir, "-var", "private_b_cidr=10.0.13.0/24")
+  expect(out).to_contain("2 added, 0 changed, 2 destroyed")
+  local inv = e:inventory()
+  local subnets = by(inv.ec2.subnet, "cidr_block")
+  expect(subnets["10.0.12.0/24"]).to_be_nil()
+  expect(subnets["10.0.13.0/24"].availability_zone).to_be("us-east-1b")
+  expect(subnets["10.0.13.0/24"].id ~= old.id).to_be(true)
+  local ec2 = clients(e)
+  local rts = route_tables(ec2, inv.ec2.vpc[1].id)
+  expect(subnets_of(rts["net-private"])).to_equal(sorted({ subnets["10.0.11.0/24"].id, subnets["10.0.13.0/24"].id }))
+
+  local vars = { "-var", "private_b_cidr=10.0.13.0/24", "-var", "dns_hostnames=false", "-var", "ingress_cidr=10.0.0.0/8" }
+  plan, code = e:luaform(dir, "plan", "-detailed-exitcode", table.unpack(vars))
+  expect(code).to_be(2)
+  expect(plan).to_contain("# module.network.aws_vpc.this will be updated in-place")
+  expect(plan).to_contain("# module.lb.aws_security_group.alb will be updated in-place")
+  expect(plan).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
+  out = apply(e, dir, table.unpack(vars))
+  expect(out).to_contain("0 added, 2 changed, 0 destroyed")
+  local vpc = e:inventory().ec2.vpc[1]
+  expect(ec2:DescribeVpcAttribute{ VpcId = vpc.id, Attribute = "enableDnsHostnames" }.EnableDnsHostnames.Value).to_be(false)
+  local sg = e:inventory().ec2.security_group[1]
+  local g = ec2:DescribeSecurityGroups{ GroupIds = { sg.id } }.SecurityGroups[1]
+  expect(#g.IpPermissions).to_be(1)
+  expect(#g.IpPermissions[1].IpRanges).to_be(1)
+  expect(g.IpPermissions[1].IpRanges[1].CidrIp).to_be("10.0.0.0/8")
+  expect(sg.id).to_be(state_of(dir).resources["module.lb.aws_security_group.alb"].attributes.id)
+
+  plan, code = e:luaform(dir, "plan", "-detailed-exitcode", table.unpack(vars))
+  expect(code).to_be(0)
+  expect(plan).to_contain("No changes.")
+end)
+
+test("drift made in AWS (a route deleted, a tag changed) is detected and repaired", function()
+  local e = emulator(FLAGS)
+  local dir = stack()
+  apply(e, dir)
+  local inv = e:inventory()
+  local vpc = inv.ec2.vpc[1]
+  local ec2 = clients(e)
+  local rts = route_tables(ec2, vpc.id)
+  ec2:DeleteRoute{ RouteTableId = rts["net-private"].RouteTableId, DestinationCidrBlock = "0.0.0.0/0" }
+  ec2:CreateTags{ Resources = { vpc.id }, Tags = { { Key = "Name", Value = "renamed-by-hand" } } }
+
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(2)
+  expect(plan).to_contain("Objects have changed outside of luaform")
+  expect(plan).to_contain("# module.network.aws_route_table.private has changed")
+  expect(plan).to_contain("# module.network.aws_vpc.this has changed")
+  expect(plan).to_contain("# module.network.aws_route_table.private will be updated in-place")
+  expect(plan).to_contain("# module.network.aws_vpc.this will be updated in-place")
+  expect(plan).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
+
+  apply(e, dir)
+  rts = route_tables(ec2, vpc.id)
+  expect(default_route(rts["net-private"]).NatGatewayId).to_be(e:inventory().ec2.nat_gateway[1].id)
+  expect(by(e:inventory().ec2.vpc, "id")[vpc.id].tags.Name).to_be("net")
+  plan, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(0)
+end)
+
+test("with throttling, 5xx, lost responses and eventual consistency, apply and destroy converge without strays", function()
+  local e = emulator(FLAGS)
+  local dir = stack()
+  e:faults{ throttle_pct = 10, error_pct = 5, lose_pct = 5, consistency_ms = 500, seed = 7 }
+
+  -- converge: a run that fails leaves a state the next run continues from
+  local function converge(args, done_pattern)
+    local runs, out, code = 0, nil, nil
+    repeat
+      runs = runs + 1
+      out, code = e:luaform(dir, table.unpack(args))
+      -- never a stray object, whatever the run's outcome
+      inventory_matches_state(e:inventory(), state_of(dir))
+    until code == 0 or runs == 3
+    if code ~= 0 then print(out) end
+    expect(code).to_be(0)
+    expect(out).to_match(done_pattern)
+    return runs
+  end
+
+  local runs = converge({ "apply", "-auto-approve" }, "Apply complete!")
+  local inv = e:inventory()
+  expect(inventory_matches_state(inv, state_of(dir))).to_be(14)
+  expect(#inv.ec2.subnet).to_be(4)
+  expect(#inv.ec2.nat_gateway).to_be(1)
+  expect(#inv.ec2.elastic_ip).to_be(1)
+  expect(#inv.elasticloadbalancing.load_balancer).to_be(1)
+  local faults = e:counts()
+  local total = 0
+  for _, n in pairs(faults) do total = total + n end
+  print(string.format("     faults: apply converged in %d run(s), %d API calls", runs, total))
+
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  if code ~= 0 then print(plan) end
+  expect(code).to_be(0)
+
+  runs = converge({ "destroy", "-auto-approve" }, "Destroy complete!")
+  print(string.format("     faults: destroy converged in %d run(s)", runs))
+  local ok, what = empty(e:inventory())
+  if not ok then error("left after destroy: " .. what, 0) end
+end)
+
+test("stdlib.vpc and stdlib.lb report a misuse at the caller's line", function()
+  local dir = tmpdir()
+  write(dir .. "/main.lua", table.concat({
+    'local net = module("network", require("stdlib.vpc"), {',
+    '  vpc_cidr_block = "10.0.0.0/16", azs = { "us-east-1a", "us-east-1b" },',
+    '  public_subnet_cidrs = { "10.0.1.0/24" }, private_subnet_cidrs = { "10.0.11.0/24", "10.0.12.0/24" },',
+    '})',
+  }, "\n") .. "\n")
+  local out, code = luaform(dir, "validate")
+  expect(code).to_be(1)
+  expect(out).to_contain("main.lua:1: stdlib.vpc: public_subnet_cidrs: 1 CIDR blocks for 2 zones")
+
+  write(dir .. "/main.lua", table.concat({
+    'local net = module("network", require("stdlib.vpc"), {',
+    '  vpc_cidr_block = "10.0.0.0/16", azs = { "us-east-1a" },',
+    '  public_subnet_cidrs = { "10.0.1.0/24" }, private_subnet_cidrs = { "10.0.11.0/24" },',
+    '})',
+    'local alb = module("lb", require("stdlib.lb"), {',
+    '  vpc_id = net.vpc_id, public_subnet_ids = net.public_subnet_ids, listener_prot = 80,',
+    '})',
+  }, "\n") .. "\n")
+  out, code = luaform(dir, "validate")
+  expect(code).to_be(1)
+  expect(out).to_contain('main.lua:5: stdlib.lb: unsupported argument "listener_prot" (did you mean "listener_port"?)')
+end)
+
+-- The faults test's guarantee rests on this: a create sent with
+-- max_attempts = 1 (no ClientToken) reaches AWS once, even when it goes
+-- out on a kept-alive connection that the server closes without answering
+-- (curl would silently resend it on a fresh connection).
+test("a create sent once reaches AWS once, also on a reused connection", function()
+  local e = emulator({})
+  local ec2 = clients(e)
+  ec2:DescribeVpcs{}
+  e:faults{ lose_pct = 100 }
+  local ok, err = pcall(ec2.CreateVpc, ec2, { CidrBlock = "10.0.0.0/16" }, { max_attempts = 1 })
+  expect(ok).to_be(false)
+  expect(err.code).to_be("NetworkError")
+  expect(err.status).to_be_nil()
+  expect(e:counts()["ec2:CreateVpc"]).to_be(1)
+end)
