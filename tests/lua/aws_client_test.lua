@@ -25,7 +25,7 @@ test("ec2 protocol: CreateVpc then DescribeVpcs with a filter", function()
   expect(#all.Vpcs).to_be(2)
 end)
 
-test("query protocol (iam, global endpoint) and json 1.0 (sqs) and json 1.1 (ecs)", function()
+test("query protocol (iam on its global endpoint, sqs), json 1.0 (dynamodb), json 1.1 (ecs)", function()
   local e = emulator()
   e:use()
   local iam = aws.client("iam")
@@ -38,6 +38,15 @@ test("query protocol (iam, global endpoint) and json 1.0 (sqs) and json 1.1 (ecs
   local attrs = sqs:GetQueueAttributes{ QueueUrl = q.QueueUrl, AttributeNames = { "All" } }
   expect(attrs.Attributes.VisibilityTimeout).to_be("45")
   expect(attrs.Attributes.QueueArn).to_match(":jobs$")
+
+  local ddb = aws.client("dynamodb")
+  ddb:CreateTable{ TableName = "locks", BillingMode = "PAY_PER_REQUEST",
+    AttributeDefinitions = { { AttributeName = "LockID", AttributeType = "S" } },
+    KeySchema = { { AttributeName = "LockID", KeyType = "HASH" } } }
+  ddb:PutItem{ TableName = "locks", Item = { LockID = { S = "stack/a" }, Holder = { S = "me" } } }
+  local item = ddb:GetItem{ TableName = "locks", Key = { LockID = { S = "stack/a" } } }
+  expect(item.Item.Holder.S).to_be("me")
+  expect(ddb:DescribeTable{ TableName = "locks" }.Table.KeySchema[1].AttributeName).to_be("LockID")
 
   local ecs = aws.client("ecs")
   local c = ecs:CreateCluster{ clusterName = "main" }
