@@ -30,7 +30,7 @@ function M.entry(run, addr, id, node)
   end
   return {
     type = type_name, mode = "managed", provider = provider, module = surgery.module_of(addr),
-    schema_version = mod.schema_version or 0, attributes = attrs, dependencies = {},
+    schema_version = mod.schema_version or 0, attributes = schema.fill_defaults(mod.schema, attrs), dependencies = {},
   }
 end
 

@@ -213,6 +213,17 @@ function M.normalize(spec, v)
   return v
 end
 
+-- Gives the arguments an adopted object's attributes lack their defaults
+-- (settings AWS does not report, e.g. force_delete), in place.
+function M.fill_defaults(schema, attrs)
+  for k, spec in pairs(schema) do
+    if attrs[k] == nil and spec.default ~= nil and (spec.optional or spec.required) then
+      attrs[k] = spec.default
+    end
+  end
+  return attrs
+end
+
 -- Normalizes a block and fills in defaults.
 function M.normalize_block(schema, args)
   if type(args) ~= "table" then return args end

@@ -2,14 +2,24 @@
 --
 -- Each managed resource instance of a type luaform has becomes a state
 -- entry at the same address (module path, name, count index or for_each
--- key), with the attributes luaform's schema knows and Terraform's
--- dependencies; the next refresh reads the real objects. Data sources are
+-- key), with the attributes luaform's schema knows (Terraform's "" and
+-- null for unset values dropped, defaults filled in) and Terraform's
+-- dependencies (and luaform's id where the type's differs from Terraform's);
+-- the next refresh reads the real objects. Data sources are
 -- not carried over (they are read again); instances of types luaform does
 -- not have are listed as skipped, never dropped silently.
+local core = require("luaform.core")
 local errors = require("luaform.errors")
 local schema = require("luaform.schema")
 
 local M = {}
+
+-- Types whose Terraform id is not luaform's: the luaform id from the
+-- Terraform attributes.
+local ID_FROM_TERRAFORM = {
+  aws_ecs_task_definition = function(a) return a.arn end,                 -- Terraform: the family
+  aws_iam_role_policy_attachment = function(a) return a.role .. "/" .. a.policy_arn end,  -- a random id
+}
 
 local function key_suffix(k)
   if k == nil then return "" end
@@ -45,10 +55,13 @@ function M.convert(doc, path)
       elseif inst.status == "tainted" then
         skipped[#skipped + 1] = { address = addr, reason = "tainted in Terraform: the next apply creates it again" }
       else
-        local attrs = { id = inst.attributes and inst.attributes.id }
-        for k, v in pairs(inst.attributes or {}) do
-          if mod.schema[k] then attrs[k] = v end
+        local tf = inst.attributes or {}
+        local attrs = { id = ID_FROM_TERRAFORM[r.type] and ID_FROM_TERRAFORM[r.type](tf) or tf.id }
+        for k, v in pairs(tf) do
+          -- Terraform stores "" and null for what was never set.
+          if mod.schema[k] and k ~= "id" and v ~= "" and v ~= core.null then attrs[k] = v end
         end
+        schema.fill_defaults(mod.schema, attrs)
         st.resources[addr] = {
           type = r.type, mode = "managed", provider = provider_name(r.provider) or mod.provider,
           module = r.module, schema_version = mod.schema_version or 0, attributes = attrs,
