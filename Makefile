@@ -19,7 +19,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,build/tests/%,$(UNIT_SRC))
 all: luaform
 
 luaform: build/engine/main.o build/libluaform.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@.$$$$ $^ $(LDLIBS) && mv $@.$$$$ $@
 
 build/libluaform.a: $(ENGINE_OBJ) build/embedded.o
 	@rm -f $@
