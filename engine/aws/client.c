@@ -333,8 +333,47 @@ static void call_target(lua_State *L, int params, call *k) {
   snprintf(k->host, sizeof k->host, "%s", host);
 }
 
+static void set_str(lua_State *L, const char *k, const char *v) {
+  if (!v) return;
+  lua_pushstring(L, v);
+  lua_setfield(L, -2, k);
+}
+
+/* opts.dry_run: the signed request as a table {method, url, host, headers, body}, not sent;
+   the signature and the session token are redacted. */
+static int push_prepared(lua_State *L, call *k) {
+  client *c = k->c;
+  if (k->cred.access_key)
+    lf_sigv4_sign(&k->req, k->host, c->ep.signing_name, c->ep.signing_region, &k->cred,
+                  time(NULL), k->unsigned_payload);
+  lua_createtable(L, 0, 5);
+  set_str(L, "method", k->req.method);
+  set_str(L, "url", k->url);
+  set_str(L, "host", k->host);
+  lua_pushlstring(L, k->req.body ? k->req.body : "", k->req.body_len);
+  lua_setfield(L, -2, "body");
+  lua_createtable(L, 0, (int)k->req.nheaders);
+  for (size_t i = 0; i < k->req.nheaders; i++) {
+    const char *name = k->req.headers[i].name, *v = k->req.headers[i].value;
+    if (strcasecmp(name, "x-amz-security-token") == 0) {
+      lua_pushliteral(L, "<redacted>");
+    } else if (strcasecmp(name, "authorization") == 0) {
+      const char *sig = strstr(v, "Signature=");
+      lua_pushlstring(L, v, sig ? (size_t)(sig - v) : 0);
+      lua_pushliteral(L, "Signature=<redacted>");
+      lua_concat(L, 2);
+    } else {
+      lua_pushstring(L, v);
+    }
+    lua_setfield(L, -2, name);
+  }
+  lua_setfield(L, -2, "headers");
+  call_free(L, k);
+  return 1;
+}
+
 /* core.aws_call(handle, op, params, creds|nil, opts|nil); opts.max_attempts overrides the
-   client's for this call (1: send once). */
+   client's for this call (1: send once); opts.dry_run returns the request instead. */
 static int core_aws_call(lua_State *L) {
   client *c = check_client(L, 1);
   const char *op = luaL_checkstring(L, 2);
@@ -374,6 +413,9 @@ static int core_aws_call(lua_State *L) {
     return raise_simple(L, c->service, op, "ParamValidation", msg, 0);
   }
   call_target(L, params, k);
+  if (lua_type(L, 5) == LUA_TTABLE && lua_getfield(L, 5, "dry_run") != LUA_TNIL &&
+      lua_toboolean(L, -1))
+    return push_prepared(L, k);
   return start_attempt(L, k);
 }
 
@@ -433,12 +475,6 @@ static int core_aws_client(lua_State *L) {
   lua_pop(L, 1);
   lf_retry_quota_init(&c->quota);
   return 1;
-}
-
-static void set_str(lua_State *L, const char *k, const char *v) {
-  if (!v) return;
-  lua_pushstring(L, v);
-  lua_setfield(L, -2, k);
 }
 
 /* core.aws_info(handle) -> facts about the client (no secrets here). */

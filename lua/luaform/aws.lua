@@ -6,6 +6,7 @@
 --   ec2:CreateVpc(params, { max_attempts = 1 })         per-call options
 --   for page in ec2:paginate("DescribeSubnets", params) do ... end
 --   ec2:wait("VpcAvailable", { VpcIds = { id } }, { timeout = 300 })
+--   ec2:prepare(op, params)                             the signed request, not sent
 --   aws.cli(args)                                       `luaform aws SERVICE OPERATION ...`
 --
 -- A client is a table over a C handle (core.aws_client: model + endpoint); an operation
@@ -109,6 +110,13 @@ end
 -- Calls op with params (a table, may be nil) and per-call opts {max_attempts=}.
 function Client:call(op, params, opts)
   return core.aws_call(self._h, op, params, self:_credentials(), opts)
+end
+
+-- The signed request op would send ({method, url, host, headers, body}), not sent; the
+-- signature and session token are redacted. For debugging and `luaform aws --dry-run`.
+function Client:prepare(op, params)
+  if not core.aws_has_operation(self._h, op) then unknown_operation(self, op) end
+  return core.aws_call(self._h, op, params, self:_credentials(), { dry_run = true })
 end
 
 function Client:info() return core.aws_info(self._h) end
@@ -274,11 +282,12 @@ end
 
 local CLI_HELP = [[
 Usage: luaform aws SERVICE OPERATION [--region R] [--profile P] [--endpoint URL]
-                   ['{"Json": "params"}'] [--param Key=value ...] [--paginate]
+                   ['{"Json": "params"}'] [--param Key=value ...] [--paginate] [--dry-run]
 
   Calls any operation of an AWS service model and prints the result as JSON.
   --param values are JSON when they parse as JSON, else strings; Key may be
-  a dotted path (Filters.1.Name=vpc-id). --paginate prints every page.]]
+  a dotted path (Filters.1.Name=vpc-id). --paginate prints every page.
+  --dry-run prints the signed request (signature and token redacted) instead.]]
 
 local function set_path(t, path, v)
   local parts = {}
@@ -300,6 +309,7 @@ function M.cli(args)
     if not name then name = a:match("^%-%-?([%w_-]+)$") end
     if a == "-h" or a == "--help" or a == "help" then print(CLI_HELP); return 0
     elseif name == "paginate" then flags.paginate = true
+    elseif name == "dry-run" then flags.dry_run = true
     elseif name then
       if not val then i = i + 1; val = args[i] end
       if val == nil then io.stderr:write("Error: --" .. name .. " needs a value\n"); return 1 end
@@ -324,7 +334,9 @@ function M.cli(args)
   local ok, err = pcall(function()
     local c = M.client(service, { region = flags.region, profile = flags.profile,
       endpoints = flags.endpoint and { [service] = flags.endpoint } or nil })
-    if flags.paginate then
+    if flags.dry_run then
+      print(core.json_encode(c:prepare(op, params), { pretty = true }))
+    elseif flags.paginate then
       local pages = setmetatable({}, core.json_array_mt)
       for page in c:paginate(op, params) do pages[#pages + 1] = page end
       print(core.json_encode(pages, { pretty = true }))
