@@ -107,9 +107,24 @@ function Client:_credentials()
   return c
 end
 
--- Calls op with params (a table, may be nil) and per-call opts {max_attempts=}.
+-- Codes meaning "these temporary credentials expired" (the service's clock decides).
+local EXPIRED = { ExpiredToken = true, ExpiredTokenException = true, RequestExpiredToken = true }
+
+-- Calls op with params (a table, may be nil) and per-call opts {max_attempts=}. When
+-- temporary credentials were refused as expired, they are fetched again once and the
+-- call repeated (same params: idempotency tokens are kept).
 function Client:call(op, params, opts)
-  return core.aws_call(self._h, op, params, self:_credentials(), opts)
+  local creds_now = self:_credentials()
+  if not (creds_now and creds_now.expires) then
+    return core.aws_call(self._h, op, params, creds_now, opts)
+  end
+  local ok, res = pcall(core.aws_call, self._h, op, params, creds_now, opts)
+  if ok then return res end
+  if type(res) == "table" and EXPIRED[res.code] and self._provider.invalidate then
+    self._provider.invalidate()
+    return core.aws_call(self._h, op, params, self:_credentials(), opts)
+  end
+  error(res, 0)
 end
 
 -- The signed request op would send ({method, url, host, headers, body}), not sent; the
@@ -143,7 +158,7 @@ Client.__index = function(self, k)
     if getmetatable(c) ~= Client then
       error("call " .. k .. " as a method: client:" .. k .. "{...}", 2)
     end
-    return core.aws_call(c._h, k, params, c:_credentials(), opts)
+    return c:call(k, params, opts)
   end
   rawset(self, k, f)
   return f

@@ -334,3 +334,23 @@ test("credentials from the chain sign real calls: container credentials against 
   sh("kill " .. pid)
   if not ok then error(err, 0) end
 end)
+
+test("assumed-role credentials refused as expired are fetched again and the call repeated", function()
+  local e = emulator()
+  e:use()
+  aws.client("iam"):CreateRole{ RoleName = "deployer", AssumeRolePolicyDocument = core.json_encode({
+    Version = "2012-10-17", Statement = { { Effect = "Allow",
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "sts:AssumeRole" } } }) }
+  with_env({ AWS_ENDPOINT_URL = e.url, AWS_REGION = "us-east-1" }, function(home)
+    write(home .. "/.aws/credentials", "[base]\naws_access_key_id = " .. e.access_key
+      .. "\naws_secret_access_key = " .. e.secret_key .. "\n")
+    write(home .. "/.aws/config", "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/deployer\n"
+      .. "source_profile = base\nduration_seconds = 900\n")
+    local sqs = aws.client("sqs", { profile = "app" })
+    sqs:CreateQueue{ QueueName = "before" }
+    e:advance(1000)    -- the emulator's clock passes the 900 s session; ours does not
+    local q = sqs:CreateQueue{ QueueName = "after" }   -- refused as expired, then repeated
+    expect(q.QueueUrl).to_match("/after$")
+    expect(e:counts()["sts:AssumeRole"]).to_be(2)
+  end)
+end)
