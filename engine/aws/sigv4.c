@@ -10,26 +10,48 @@
  * again; since a request path is already encoded once this yields the
  * "double encoding" AWS expects. Without normalize (S3) the path is used as
  * sent. The query is decoded, re-encoded strictly and sorted.
- * Never logs anything: the secret only enters the HMAC key chain.
+ * Never logs anything: the secret only enters the HMAC key chain (and the
+ * one-entry cache of the derived signing key, wiped when replaced).
  */
 #include "aws_int.h"
 
 #include <ctype.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 void lf_sha256_hex(const void *data, size_t len, char out[65]) {
+  static EVP_MD *sha256;   /* fetched once: OpenSSL 3 looks it up per one-shot call */
   unsigned char md[32];
-  SHA256(data, len, md);
+  if (!sha256) sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+  if (!sha256 || !EVP_Digest(data, len, md, NULL, sha256, NULL)) SHA256(data, len, md);
   for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", md[i]);
 }
 
+/* HMAC-SHA256. A context keeps the fetched algorithms (OpenSSL 3 looks
+   them up again on every one-shot HMAC() call); it is re-keyed per call. */
 static void hmac(const void *key, size_t klen, const char *msg, unsigned char out[32]) {
-  unsigned int n = 32;
-  HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, strlen(msg), out, &n);
+  static EVP_MAC_CTX *ctx;
+  size_t n = 0;
+  if (!ctx) {
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    EVP_MAC_free(mac);   /* the context holds its own reference */
+    OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+                      OSSL_PARAM_construct_end()};
+    if (ctx && !EVP_MAC_CTX_set_params(ctx, p)) { EVP_MAC_CTX_free(ctx); ctx = NULL; }
+  }
+  if (ctx && EVP_MAC_init(ctx, key, klen, NULL) &&
+      EVP_MAC_update(ctx, (const unsigned char *)msg, strlen(msg)) &&
+      EVP_MAC_final(ctx, out, &n, 32) && n == 32)
+    return;
+  unsigned int m = 32;   /* fallback: the one-shot call */
+  HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)msg, strlen(msg), out, &m);
 }
 
 static int hexval(int c) {
@@ -193,19 +215,53 @@ char *lf_sigv4_string_to_sign(const char *amz_date, const char *scope, const cha
   return lf_buf_take(&b);
 }
 
-void lf_sigv4_signature(const char *secret, const char *date8, const char *region,
-                        const char *service, const char *sts, char out[65]) {
-  unsigned char k[32], sig[32];
+/* The signing key of the last (secret, date, region, service): deriving it
+   takes four HMACs and it changes once a day, so it is kept (one entry,
+   wiped with OPENSSL_cleanse when replaced). */
+static struct {
+  int valid;
+  char *secret;
+  char date8[9], region[64], service[64];
+  unsigned char k[32];
+} key_cache;
+
+static void signing_key(const char *secret, const char *date8, const char *region,
+                        const char *service, unsigned char k[32]) {
+  if (key_cache.valid && !strcmp(key_cache.secret, secret) && !strcmp(key_cache.date8, date8) &&
+      !strcmp(key_cache.region, region) && !strcmp(key_cache.service, service)) {
+    memcpy(k, key_cache.k, 32);
+    return;
+  }
   lf_buf key = {0};
   lf_buf_printf(&key, "AWS4%s", secret);
   hmac(key.p, key.n, date8, k);
-  memset(key.p, 0, key.n);
+  OPENSSL_cleanse(key.p, key.n);
   lf_buf_free(&key);
   hmac(k, 32, region, k);
   hmac(k, 32, service, k);
   hmac(k, 32, "aws4_request", k);
+  if (key_cache.secret) {
+    OPENSSL_cleanse(key_cache.secret, strlen(key_cache.secret));
+    free(key_cache.secret);
+  }
+  OPENSSL_cleanse(&key_cache, sizeof key_cache);
+  if (strlen(date8) < sizeof key_cache.date8 && strlen(region) < sizeof key_cache.region &&
+      strlen(service) < sizeof key_cache.service) {
+    key_cache.secret = strdup(secret);
+    strcpy(key_cache.date8, date8);
+    strcpy(key_cache.region, region);
+    strcpy(key_cache.service, service);
+    memcpy(key_cache.k, k, 32);
+    key_cache.valid = key_cache.secret != NULL;
+  }
+}
+
+void lf_sigv4_signature(const char *secret, const char *date8, const char *region,
+                        const char *service, const char *sts, char out[65]) {
+  unsigned char k[32], sig[32];
+  signing_key(secret, date8, region, service, k);
   hmac(k, 32, sts, sig);
-  memset(k, 0, sizeof k);
+  OPENSSL_cleanse(k, sizeof k);
   for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", sig[i]);
 }
 

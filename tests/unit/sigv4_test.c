@@ -239,10 +239,32 @@ static void test_sign_request_headers(void **state) {
   lf_request_free(&r);
 }
 
+/* The derived signing key is cached per (secret, date, region, service):
+   a change of any of them must change the signature, and going back must
+   give the first one again. */
+static void test_signing_key_cache(void **state) {
+  (void)state;
+  const char *sts =
+      "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\nabc";
+  char a[65], b[65], c[65], d[65], e[65], a2[65];
+  lf_sigv4_signature(SECRET, "20150830", "us-east-1", "service", sts, a);
+  lf_sigv4_signature("otherSecret", "20150830", "us-east-1", "service", sts, b);
+  lf_sigv4_signature(SECRET, "20150831", "us-east-1", "service", sts, c);
+  lf_sigv4_signature(SECRET, "20150830", "eu-west-1", "service", sts, d);
+  lf_sigv4_signature(SECRET, "20150830", "us-east-1", "sqs", sts, e);
+  lf_sigv4_signature(SECRET, "20150830", "us-east-1", "service", sts, a2);
+  assert_string_equal(a, a2);
+  assert_string_not_equal(a, b);
+  assert_string_not_equal(a, c);
+  assert_string_not_equal(a, d);
+  assert_string_not_equal(a, e);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sigv4_suite),
     cmocka_unit_test(test_sign_request_headers),
+    cmocka_unit_test(test_signing_key_cache),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
