@@ -1,0 +1,107 @@
+-- The HTTP layer under the client: TLS verification on unless `insecure`, request timeouts
+-- (retried, then RequestTimeout with no status), against small loopback servers.
+local aws = require("luaform.aws")
+
+-- A self-signed certificate for 127.0.0.1 (test only; no CA trusts it).
+local CERT = [[
+-----BEGIN CERTIFICATE-----
+MIIBkTCCATagAwIBAgIUGEy5hbW8xRt7X1WlApd3X+YbHecwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNTE4MjcyMloYDzIxMjYxMTAx
+MTgyNzIyWjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATXvJi8p+Vaozb8/mpWRCncw1tmeUQ3DFTdYIZvkUHjd/Eb+YYHgtLz
+K7cecmPKc/fbGOg7yDZu8zBAjTWbJXqko2QwYjAdBgNVHQ4EFgQUTG4FISuNXoU8
+UNZEbj7kxOli3CswHwYDVR0jBBgwFoAUTG4FISuNXoU8UNZEbj7kxOli3CswDwYD
+VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0kAMEYC
+IQDfKZoRe6bqlf5Bagdd5W8EcqUIvbFAvbAP81RsbTUxOQIhAODfPZC1mp75+5Bn
+0sESvTMFgyXtDUvwTw3XprNLNoAv
+-----END CERTIFICATE-----
+]]
+local KEY = [[
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgM8VswbtkDUK7+cNu
+Q67DHBA9tO2dEIsrAFQ1yKw3a+6hRANCAATXvJi8p+Vaozb8/mpWRCncw1tmeUQ3
+DFTdYIZvkUHjd/Eb+YYHgtLzK7cecmPKc/fbGOg7yDZu8zBAjTWbJXqk
+-----END PRIVATE KEY-----
+]]
+
+local SERVER = [==[
+import ssl, sys, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+mode, certfile, keyfile = sys.argv[1], sys.argv[2], sys.argv[3]
+BODY = (b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+        b'<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/tls</Arn>'
+        b'<UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>'
+        b'<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>')
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if mode == "slow":
+            time.sleep(5)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(BODY)))
+        self.end_headers()
+        self.wfile.write(BODY)
+s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+s.daemon_threads = True
+scheme = "http"
+if mode == "tls":
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(certfile, keyfile)
+    s.socket = ctx.wrap_socket(s.socket, server_side=True)
+    scheme = "https"
+print("url=%s://127.0.0.1:%d" % (scheme, s.server_address[1]), flush=True)
+s.serve_forever()
+]==]
+
+local function with_server(mode, fn)
+  local dir = tmpdir()
+  write(dir .. "/server.py", SERVER)
+  write(dir .. "/cert.pem", CERT)
+  write(dir .. "/key.pem", KEY)
+  local pid = sh(string.format("(python3 %s %s %s %s > %s 2>&1 </dev/null & echo $!)", quote(dir .. "/server.py"),
+    mode, quote(dir .. "/cert.pem"), quote(dir .. "/key.pem"), quote(dir .. "/log"))):gsub("%s+$", "")
+  local url
+  for _ = 1, 100 do
+    url = (read(dir .. "/log") or ""):match("url=(%S+)")
+    if url then break end
+    core.sleep(0.05)
+  end
+  local ok, err = pcall(function()
+    assert(url, "server did not start: " .. tostring(read(dir .. "/log")))
+    fn(url)
+  end)
+  sh("kill " .. pid)
+  if not ok then error(err, 0) end
+end
+
+local KEYS = { access_key = "AKIDTLSTEST", secret_key = "tls-test-secret" }
+
+test("TLS: an untrusted certificate is refused (not retried); insecure = true accepts it", function()
+  with_server("tls", function(url)
+    local sts = aws.client("sts", { region = "us-east-1", endpoints = { sts = url }, credentials = KEYS })
+    local ok, err = pcall(sts.GetCallerIdentity, sts, {})
+    expect(ok).to_be(false)
+    expect(err.code).to_be("NetworkError")
+    expect(err.message).to_match("[Cc]ertificate")
+    expect(err.status).to_be_nil()
+    expect(err.attempts).to_be(1)
+    local loose = aws.client("sts", { region = "us-east-1", endpoints = { sts = url }, credentials = KEYS, insecure = true })
+    expect(loose:info().insecure).to_be(true)
+    expect(loose:GetCallerIdentity{}.Arn).to_be("arn:aws:iam::123456789012:user/tls")
+  end)
+end)
+
+test("a server that does not answer in time: RequestTimeout after each attempt", function()
+  with_server("slow", function(url)
+    local sts = aws.client("sts", { region = "us-east-1", endpoints = { sts = url }, credentials = KEYS,
+      timeout_ms = 300, max_attempts = 2, retry_base = 0.01 })
+    local ok, err = pcall(sts.GetCallerIdentity, sts, {})
+    expect(ok).to_be(false)
+    expect(err.code).to_be("RequestTimeout")
+    expect(err.status).to_be_nil()
+    expect(err.attempts).to_be(2)
+  end)
+end)
