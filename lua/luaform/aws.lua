@@ -237,8 +237,8 @@ local function matches(acc, result, err)
     if acc.expected == true then return true end
     return err.code == acc.expected
   end
+  if m == "status" then return (err and err.status or 200) == acc.expected end
   if err ~= nil then return false end
-  if m == "status" then return acc.expected == 200 end
   local v = jmespath.search(acc.argument, result)
   if m == "path" then return jmespath.equal(v, acc.expected) end
   if type(v) ~= "table" or #v == 0 then return false end

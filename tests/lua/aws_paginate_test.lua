@@ -120,3 +120,16 @@ test("jmespath subset: the expressions the models use", function()
   expect(jp.search("Missing[].State", data)).to_be_nil()
   expect(function() jp.search("a[?", data) end).to_fail("JMESPath")
 end)
+
+test("wait: status acceptors (s3 BucketExists / BucketNotExists via HeadBucket)", function()
+  local e = emulator()
+  e:use()
+  local s3 = aws.client("s3")
+  local ok, err = pcall(s3.wait, s3, "BucketExists", { Bucket = "not-yet-there" }, { delay = 0.01, max_attempts = 2 })
+  expect(ok).to_be(false)
+  expect(err.code).to_be("WaiterTimeout")    -- 404 is a retry for BucketExists
+  expect(s3:wait("BucketNotExists", { Bucket = "not-yet-there" }, { delay = 0.01 })).to_be_nil()
+  s3:CreateBucket{ Bucket = "now-it-is-there" }
+  local out = s3:wait("BucketExists", { Bucket = "now-it-is-there" }, { delay = 0.01 })
+  expect(type(out)).to_be("table")
+end)
