@@ -3,7 +3,6 @@ and statuses each protocol uses (test_core covers ec2/query): a tampered
 body, a wrong secret, an unknown key, a stale X-Amz-Date, no signature;
 and that no secret reaches a response."""
 
-import datetime
 import unittest
 
 import testclient as tc
@@ -11,22 +10,11 @@ import testclient as tc
 ECS = "AmazonEC2ContainerServiceV20141113.ListClusters"
 
 
-def stale(minutes):
-    return datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes)
-
-
-class AuthTest(unittest.TestCase):
+class AuthTest(tc.EmulatorCase):
     @classmethod
     def setUpClass(cls):
-        cls.emu = tc.start_server()
-        cls.c = cls.emu.client()
-        cls.emu.client().raw("PUT", "/bucket", b'<CreateBucketConfiguration xmlns="http://s3.'
-                             b'amazonaws.com/doc/2006-03-01/"><LocationConstraint>ap-northeast-2'
-                             b'</LocationConstraint></CreateBucketConfiguration>', service="s3")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
+        super().setUpClass()
+        cls.emu.client().raw("PUT", "/bucket", tc.BUCKET_CONF, service="s3")
 
     def assertRejected(self, r, status, code):
         self.assertEqual((r.status, r.error_code), (status, code), r)
@@ -49,7 +37,7 @@ class AuthTest(unittest.TestCase):
         self.assertRejected(r, 400, "UnrecognizedClientException")
 
     def test_json_stale_date(self):
-        r = self.c.call_json("ecs", ECS, {}, when=stale(20))
+        r = self.c.call_json("ecs", ECS, {}, when=tc.stale(20))
         self.assertRejected(r, 400, "InvalidSignatureException")
 
     def test_json_unsigned(self):
@@ -74,7 +62,7 @@ class AuthTest(unittest.TestCase):
         self.assertRejected(r, 403, "InvalidAccessKeyId")
 
     def test_s3_stale_date(self):
-        r = self.c.raw("GET", "/bucket/k", service="s3", when=stale(20))
+        r = self.c.raw("GET", "/bucket/k", service="s3", when=tc.stale(20))
         self.assertRejected(r, 403, "RequestTimeTooSkewed")
 
     def test_s3_unsigned(self):
@@ -83,7 +71,7 @@ class AuthTest(unittest.TestCase):
 
     # query
     def test_query_stale_date(self):
-        r = self.c.call_query("elasticloadbalancing", "DescribeLoadBalancers", when=stale(16))
+        r = self.c.call_query("elasticloadbalancing", "DescribeLoadBalancers", when=tc.stale(16))
         self.assertRejected(r, 403, "RequestExpired")
 
     def test_query_tampered_action(self):

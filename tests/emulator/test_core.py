@@ -1,7 +1,6 @@
 """Core of the emulator: SigV4 checks, protocol plumbing, admin endpoint,
 STS, persistence, and the server's command line."""
 
-import datetime
 import json
 import os
 import tempfile
@@ -9,23 +8,8 @@ import unittest
 
 import testclient as tc
 
-CAB = "ec2"
 
-
-def stale(minutes):
-    return datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes)
-
-
-class SignatureTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server()
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class SignatureTest(tc.EmulatorCase):
     def test_valid_signature_is_accepted(self):
         r = self.c.call_query("sts", "GetCallerIdentity")
         self.assertEqual(r.status, 200, r)
@@ -60,11 +44,11 @@ class SignatureTest(unittest.TestCase):
         self.assertEqual((r.status, r.error_code), (400, "UnrecognizedClientException"))
 
     def test_stale_date_is_rejected(self):
-        r = self.c.call_query("ec2", "DescribeVpcs", when=stale(16))
+        r = self.c.call_query("ec2", "DescribeVpcs", when=tc.stale(16))
         self.assertEqual((r.status, r.error_code), (403, "RequestExpired"))
 
     def test_date_within_skew_is_accepted(self):
-        r = self.c.call_query("ec2", "DescribeVpcs", when=stale(14))
+        r = self.c.call_query("ec2", "DescribeVpcs", when=tc.stale(14))
         self.assertEqual(r.status, 200, r)
 
     def test_unsigned_is_rejected(self):
@@ -81,16 +65,7 @@ class SignatureTest(unittest.TestCase):
         self.assertEqual(zones, ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"])
 
 
-class ProtocolTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server()
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class ProtocolTest(tc.EmulatorCase):
     def test_unknown_action(self):
         r = self.c.call_query("ec2", "LaunchRockets")
         self.assertEqual((r.status, r.error_code), (400, "InvalidAction"))
@@ -118,14 +93,7 @@ class ProtocolTest(unittest.TestCase):
         self.assertTrue(r.xml.findtext("requestId"))
 
 
-class AdminAndStsTest(unittest.TestCase):
-    def setUp(self):
-        self.emu = tc.start_server()
-        self.c = self.emu.client()
-
-    def tearDown(self):
-        self.emu.stop()
-
+class AdminAndStsTest(tc.FreshEmulatorCase):
     def test_counts_requests_and_clear(self):
         self.c.call_query("ec2", "DescribeVpcs")
         self.c.call_query("ec2", "DescribeVpcs")

@@ -10,20 +10,11 @@ import unittest
 import testclient as tc
 
 
-class Ec2Case(unittest.TestCase):
-    """One emulator per test (reset between), NAT delay 1 s on its clock."""
+class Ec2Case(tc.EmulatorCase):
+    """One emulator per class (reset between tests), NAT delay 1 s on its clock."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server(nat_delay_ms=1000)
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
-    def setUp(self):
-        self.emu.admin("POST", "reset")
+    server_options = {"nat_delay_ms": 1000}
+    reset = True
 
     def call(self, action, params=None):
         return self.c.call_query("ec2", action, params or {})

@@ -33,16 +33,7 @@ NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-0123456789abcdef0"],
                                    "assignPublicIp": "DISABLED"}}
 
 
-class EcsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server()
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class EcsTest(tc.EmulatorCase):
     def call(self, action, **body):
         return self.c.call_json("ecs", T + action, body)
 

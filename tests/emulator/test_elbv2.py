@@ -16,18 +16,12 @@ TG_ARN = re.compile(r"^arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:
                     r"targetgroup/app/[0-9a-f]{16}$")
 
 
-class Elbv2Test(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server(lb_delay_ms=1000)
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
+class Elbv2Test(tc.EmulatorCase):
+    server_options = {"lb_delay_ms": 1000}
+    reset = True
 
     def setUp(self):
-        self.emu.admin("POST", "reset")
+        super().setUp()
         ec2 = self.ec2
         self.vpc = ec2("CreateVpc", {"CidrBlock": "10.0.0.0/16"}).xml.findtext("vpc/vpcId")
         self.igw = ec2("CreateInternetGateway").xml.findtext("internetGateway/internetGatewayId")

@@ -11,14 +11,7 @@ import unittest
 import testclient as tc
 
 
-class FaultCase(unittest.TestCase):
-    def setUp(self):
-        self.emu = tc.start_server()
-        self.c = self.emu.client()
-
-    def tearDown(self):
-        self.emu.stop()
-
+class FaultCase(tc.FreshEmulatorCase):
     def faults(self, **settings):
         status, body = self.emu.admin("POST", "faults", settings)
         self.assertEqual(status, 200, body)

@@ -12,15 +12,8 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
 EXEC_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
 
-class IamTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server()
-        cls.c = cls.emu.client(region="us-east-1")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
+class IamTest(tc.EmulatorCase):
+    client_options = {"region": "us-east-1"}
 
     def call(self, action, **params):
         return self.c.call_query("iam", action, params)

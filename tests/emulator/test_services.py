@@ -13,22 +13,11 @@ AAS = "AnyScaleFrontendService."
 DDB = "DynamoDB_20120810."
 
 
-class JsonCase(unittest.TestCase):
+class JsonCase(tc.EmulatorCase):
     service = None
     prefix = None
     json_version = "1.1"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server()
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
-    def setUp(self):
-        self.emu.admin("POST", "reset")
+    reset = True
 
     def call(self, action, **body):
         return self.c.call_json(self.service, self.prefix + action, body,
@@ -209,22 +198,12 @@ class DynamoDbTest(JsonCase):
                    KeySchema=[{"AttributeName": "LockID", "KeyType": "HASH"}])
 
 
-class S3Test(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server()
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
-    CONF = (b'<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
-            b'<LocationConstraint>ap-northeast-2</LocationConstraint></CreateBucketConfiguration>')
+class S3Test(tc.EmulatorCase):
+    reset = True
 
     def setUp(self):
-        self.emu.admin("POST", "reset")
-        self.assertEqual(self.s3("PUT", "/state", self.CONF).status, 200)
+        super().setUp()
+        self.assertEqual(self.s3("PUT", "/state", tc.BUCKET_CONF).status, 200)
 
     def s3(self, method, path, body=b"", headers=None, query=""):
         return self.c.raw(method, path, body, headers, "s3", query=query)
@@ -270,22 +249,15 @@ class S3Test(unittest.TestCase):
     def test_bucket_errors(self):
         r = self.s3("PUT", "/other")       # outside us-east-1 the region must be given
         self.assertEqual((r.status, r.error_code), (400, "IllegalLocationConstraintException"))
-        r = self.s3("PUT", "/state", self.CONF)
+        r = self.s3("PUT", "/state", tc.BUCKET_CONF)
         self.assertEqual((r.status, r.error_code), (409, "BucketAlreadyOwnedByYou"))
         self.s3("PUT", "/state/k", b"x")
         r = self.s3("DELETE", "/state")
         self.assertEqual((r.status, r.error_code), (409, "BucketNotEmpty"))
 
 
-class StsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server(account="210987654321")
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
+class StsTest(tc.EmulatorCase):
+    server_options = {"account": "210987654321"}
 
     def test_get_caller_identity_reports_the_configured_account(self):
         r = self.c.call_query("sts", "GetCallerIdentity")

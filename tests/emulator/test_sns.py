@@ -12,16 +12,7 @@ def attrs(r, path):
     return {e.findtext("key"): e.findtext("value") for e in r.xml.findall(path + "/entry")}
 
 
-class SnsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server()
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class SnsTest(tc.EmulatorCase):
     def call(self, action, **params):
         return self.c.call_query("sns", action, params)
 

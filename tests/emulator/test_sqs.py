@@ -9,16 +9,7 @@ import testclient as tc
 URL = "https://sqs.ap-northeast-2.amazonaws.com/123456789012/"
 
 
-class SqsJsonTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server()
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class SqsJsonTest(tc.EmulatorCase):
     def call(self, action, **body):
         return self.c.call_json("sqs", "AmazonSQS." + action, body, json_version="1.0")
 
@@ -171,16 +162,7 @@ class SqsJsonTest(unittest.TestCase):
         self.assertEqual(r.error_code, "ReceiptHandleIsInvalid")
 
 
-class SqsQueryFormTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.emu = tc.start_server()
-        cls.c = cls.emu.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.emu.stop()
-
+class SqsQueryFormTest(tc.EmulatorCase):
     def call(self, action, **params):
         return self.c.call_query("sqs", action, params)
 

@@ -9,10 +9,6 @@ import unittest
 
 import testclient as tc
 
-CONF = (b'<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
-        b'<LocationConstraint>ap-northeast-2</LocationConstraint></CreateBucketConfiguration>')
-
-
 class StateTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
@@ -37,7 +33,7 @@ class StateTest(unittest.TestCase):
                 "CreateTargetGroupResult/TargetGroups/member/TargetGroupArn")
             self.assertEqual(c.call_json("sqs", "AmazonSQS.CreateQueue", {"QueueName": "q"},
                                          json_version="1.0").status, 200)
-            self.assertEqual(c.raw("PUT", "/bkt", CONF, service="s3").status, 200)
+            self.assertEqual(c.raw("PUT", "/bkt", tc.BUCKET_CONF, service="s3").status, 200)
             self.assertEqual(c.raw("PUT", "/bkt/state.json", b"{}", service="s3").status, 200)
             self.assertEqual(c.call_json("ecs", "AmazonEC2ContainerServiceV20141113."
                                                 "CreateCluster", {"clusterName": "main"}).status,

@@ -8,6 +8,9 @@ on, and helpers to start an emulator in-process or as a subprocess.
     r = c.call_query("ec2", "CreateVpc", {"CidrBlock": "10.0.0.0/16"})
     r.status, r.xml.findtext("vpc/vpcId"), r.error_code
     c.call_json("ecs", "AmazonEC2ContainerServiceV20141113.CreateCluster", {...}).json
+
+Test classes derive from EmulatorCase (one server per class, reset before each
+test if `reset`) or FreshEmulatorCase (one server per test).
 """
 
 import datetime
@@ -19,12 +22,17 @@ import os
 import subprocess
 import sys
 import threading
+import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ACCESS_KEY = "AKIAEMULATOR00000000"
 SECRET_KEY = "emulator-secret-key"
+
+# body of S3 CreateBucket in the tests' region
+BUCKET_CONF = (b'<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+               b'<LocationConstraint>ap-northeast-2</LocationConstraint></CreateBucketConfiguration>')
 
 API_VERSIONS = {
     "ec2": "2016-11-15", "elasticloadbalancing": "2015-12-01", "iam": "2010-05-08",
@@ -33,6 +41,11 @@ API_VERSIONS = {
 
 
 # ---------------------------------------------------------------- signing
+
+def stale(minutes):
+    """A signing time `minutes` in the past."""
+    return datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes)
+
 
 def _hmac(key, msg):
     return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
@@ -259,3 +272,39 @@ class Subprocess(InProcess):
 
 def spawn_server(*args):
     return Subprocess(*args)
+
+
+# ---------------------------------------------------------------- test cases
+
+class EmulatorCase(unittest.TestCase):
+    """One in-process emulator for the class: self.emu, self.c (its client).
+    server_options go to start_server, client_options to emu.client();
+    reset = True empties the account before each test."""
+
+    server_options = {}
+    client_options = {}
+    reset = False
+
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = start_server(**cls.server_options)
+        cls.c = cls.emu.client(**cls.client_options)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.emu.stop()
+
+    def setUp(self):
+        if self.reset:
+            self.emu.admin("POST", "reset")
+
+
+class FreshEmulatorCase(unittest.TestCase):
+    """A new in-process emulator for each test: self.emu, self.c."""
+
+    def setUp(self):
+        self.emu = start_server()
+        self.c = self.emu.client()
+
+    def tearDown(self):
+        self.emu.stop()
