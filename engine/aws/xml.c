@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef struct {
   lf_xml *root;
@@ -57,10 +60,39 @@ static void on_text(void *ud, const XML_Char *s, int len) {
   if (b->depth > 0 && b->depth <= 255) lf_buf_add(&b->text[b->depth - 1], s, (size_t)len);
 }
 
+/* One parser, reset for each document. Expat draws a fresh hash salt from
+   the kernel for every new document (a getrandom call, most of the cost of
+   parsing a small response); the salt here is drawn once per process, which
+   keeps hash flooding unpredictable. Single-threaded engine: no locking. */
+static XML_Parser parser;
+static unsigned long salt;
+
+static XML_Parser get_parser(void) {
+  if (!parser) {
+    parser = XML_ParserCreate("UTF-8");
+    if (!parser) return NULL;
+    if (getrandom(&salt, sizeof salt, 0) != (ssize_t)sizeof salt || !salt) {
+      struct timespec t;
+      clock_gettime(CLOCK_REALTIME, &t);
+      salt = (unsigned long)t.tv_nsec ^ ((unsigned long)getpid() << 32) ^ (unsigned long)t.tv_sec;
+    }
+  } else if (!XML_ParserReset(parser, "UTF-8")) {
+    XML_ParserFree(parser);
+    parser = NULL;
+    return get_parser();
+  }
+  XML_SetHashSalt(parser, salt);
+  return parser;
+}
+
 lf_xml *lf_xml_parse(const char *s, size_t n, char *err, size_t errlen) {
   builder b;
   memset(&b, 0, sizeof b);
-  XML_Parser p = XML_ParserCreate("UTF-8");
+  XML_Parser p = get_parser();
+  if (!p) {
+    snprintf(err, errlen, "XML: out of memory");
+    return NULL;
+  }
   XML_SetUserData(p, &b);
   XML_SetElementHandler(p, on_start, on_end);
   XML_SetCharacterDataHandler(p, on_text);
@@ -71,10 +103,8 @@ lf_xml *lf_xml_parse(const char *s, size_t n, char *err, size_t errlen) {
                   XML_ErrorString(XML_GetErrorCode(p)));
     for (int i = 0; i < b.depth && i < 256; i++) lf_buf_free(&b.text[i]);
     lf_xml_free(b.root);
-    XML_ParserFree(p);
     return NULL;
   }
-  XML_ParserFree(p);
   return b.root;
 }
 
