@@ -90,6 +90,21 @@ def tags_out(tags, key="Key", val="Value"):
     return [{key: k, val: tags[k]} for k in sorted(tags)]
 
 
+def offset_token(offset, urlsafe=False):
+    """The opaque paging token for a list offset: base64 of {"o": offset}."""
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    return encode(json.dumps({"o": offset}).encode()).decode()
+
+
+def token_offset(token, urlsafe=False):
+    """The offset in a token made by offset_token; ValueError for any other value."""
+    decode = base64.urlsafe_b64decode if urlsafe else base64.b64decode
+    try:
+        return int(json.loads(decode(token.encode()))["o"])
+    except Exception:
+        raise ValueError("not a paging token: %r" % (token,))
+
+
 def page(items, token, limit, code="InvalidNextTokenException", message="Invalid NextToken"):
     """One page of items (already in a stable order) and the next token or None.
 
@@ -97,13 +112,25 @@ def page(items, token, limit, code="InvalidNextTokenException", message="Invalid
     start = 0
     if token:
         try:
-            start = int(json.loads(base64.b64decode(token))["o"])
-        except (ValueError, KeyError, TypeError):
+            start = token_offset(token)
+        except ValueError:
             raise AwsError(code, message)
-    chunk = items[start:start + limit]
     more = start + limit < len(items)
-    nxt = base64.b64encode(json.dumps({"o": start + limit}).encode()).decode() if more else None
-    return chunk, nxt
+    return items[start:start + limit], offset_token(start + limit) if more else None
+
+
+def paged(items, params, limit, key, code, message, token="nextToken", render=None,
+          is_truncated=False):
+    """A List/Describe answer: {key: one page of items (each through render)}, then
+    IsTruncated if asked (IAM), then the next token under the member name it is sent
+    as (token: nextToken, NextToken, Marker) when more items remain."""
+    chunk, nxt = page(items, params.get(token), limit, code, message)
+    out = {key: [render(x) for x in chunk] if render else chunk}
+    if is_truncated:
+        out["IsTruncated"] = nxt is not None
+    if nxt:
+        out[token] = nxt
+    return out
 
 
 def iso8601(ts):

@@ -6,7 +6,6 @@ Internal objects are plain dicts in the service's store (per region); the
 helpers here never render XML, they only validate and select.
 """
 
-import base64
 import fnmatch
 import hashlib
 import ipaddress
@@ -14,6 +13,7 @@ import json
 import re
 
 from ..core import AwsError, as_int
+from ._common import offset_token, token_offset
 
 # resource kind -> (id prefix, NotFound code, noun used in messages)
 KINDS = {
@@ -173,8 +173,8 @@ def paginate(items, params, lo=5, hi=1000, ids_given=False):
     start = 0
     if token:
         try:
-            start = int(json.loads(base64.urlsafe_b64decode(token.encode()).decode())["o"])
-        except Exception:
+            start = token_offset(token, urlsafe=True)
+        except ValueError:
             raise err("InvalidPaginationToken", "The specified pagination token is not valid or is expired.")
     if mr is None:
         return items[start:], None
@@ -182,11 +182,8 @@ def paginate(items, params, lo=5, hi=1000, ids_given=False):
     if not lo <= n <= hi:
         raise err("InvalidParameterValue", "Value ( %d ) for parameter maxResults is invalid. "
                   "Parameter must be between %d and %d." % (n, lo, hi))
-    page = items[start:start + n]
-    nxt = None
-    if start + n < len(items):
-        nxt = base64.urlsafe_b64encode(json.dumps({"o": start + n}).encode()).decode()
-    return page, nxt
+    more = start + n < len(items)
+    return items[start:start + n], offset_token(start + n, urlsafe=True) if more else None
 
 
 # ---------------------------------------------------------------- idempotency

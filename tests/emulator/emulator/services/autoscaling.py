@@ -9,7 +9,7 @@ import re
 import uuid
 
 from ..core import AwsError, Service
-from ._common import as_int, as_list, page, region_store
+from ._common import as_int, as_list, paged, region_store
 
 NAMESPACES = ("ecs", "elasticmapreduce", "ec2", "appstream", "dynamodb", "rds", "sagemaker",
               "custom-resource", "comprehend", "lambda", "cassandra", "kafka", "elasticache",
@@ -135,12 +135,8 @@ class AppAutoScaling(Service):
         rows = [t for k, t in sorted(self._r(ctx)["targets"].items())
                 if t["ServiceNamespace"] == ns and (not ids or t["ResourceId"] in ids)
                 and (not dim or t["ScalableDimension"] == dim) and ctx.visible(t["CreationTime"])]
-        chunk, nxt = page(rows, params.get("NextToken"), limit, "InvalidNextTokenException",
-                          "Invalid token")
-        out = {"ScalableTargets": [self._target_out(t) for t in chunk]}
-        if nxt:
-            out["NextToken"] = nxt
-        return out
+        return paged(rows, params, limit, "ScalableTargets", "InvalidNextTokenException",
+                     "Invalid token", token="NextToken", render=self._target_out)
 
     def DeregisterScalableTarget(self, ctx, params):
         ns, rid, dim = self._target_key(params)
@@ -245,12 +241,8 @@ class AppAutoScaling(Service):
                         or not ctx.visible(p["CreationTime"]):
                     continue
                 rows.append({k: v for k, v in p.items() if k != "id"})
-        chunk, nxt = page(rows, params.get("NextToken"), limit, "InvalidNextTokenException",
-                          "Invalid token")
-        out = {"ScalingPolicies": chunk}
-        if nxt:
-            out["NextToken"] = nxt
-        return out
+        return paged(rows, params, limit, "ScalingPolicies", "InvalidNextTokenException",
+                     "Invalid token", token="NextToken")
 
     def DeleteScalingPolicy(self, ctx, params):
         name = _require(params, "PolicyName")

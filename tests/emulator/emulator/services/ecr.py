@@ -8,7 +8,7 @@ import hashlib
 import re
 
 from ..core import AwsError, Service
-from ._common import as_int, as_list, page, region_store
+from ._common import as_int, as_list, paged, region_store
 
 REPO_NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 MUTABILITY = ("MUTABLE", "IMMUTABLE")
@@ -110,12 +110,8 @@ class ECR(Service):
         limit = as_int(params.get("maxResults", 100), "maxResults", "InvalidParameterException")
         if not 1 <= limit <= 1000:
             raise _invalid("maxResults must be between 1 and 1000.")
-        chunk, nxt = page(repos, params.get("nextToken"), limit, "InvalidParameterException",
-                          "Invalid nextToken")
-        out = {"repositories": [self._out(r) for r in chunk]}
-        if nxt:
-            out["nextToken"] = nxt
-        return out
+        return paged(repos, params, limit, "repositories", "InvalidParameterException",
+                     "Invalid nextToken", render=self._out)
 
     def DeleteRepository(self, ctx, params):
         repo = self._repo(ctx, params)

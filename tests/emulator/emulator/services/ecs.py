@@ -16,7 +16,7 @@ import re
 import uuid
 
 from ..core import AwsError, Service
-from ._common import as_int, as_list, page, region_store
+from ._common import as_int, as_list, paged, region_store
 
 STEADY_SECONDS = 1.0
 DRAIN_SECONDS = 2.0
@@ -178,12 +178,8 @@ class ECS(Service):
         arns = sorted(c["arn"] for c in self._r(ctx)["clusters"].values()
                       if c["status"] == "ACTIVE")
         limit = as_int(params.get("maxResults", 100), "maxResults", "InvalidParameterException")
-        chunk, nxt = page(arns, params.get("nextToken"), limit, "InvalidParameterException",
-                          "Invalid nextToken")
-        out = {"clusterArns": chunk}
-        if nxt:
-            out["nextToken"] = nxt
-        return out
+        return paged(arns, params, limit, "clusterArns", "InvalidParameterException",
+                     "Invalid nextToken")
 
     def PutClusterSettings(self, ctx, params):
         c = self._cluster(ctx, _require(params, "cluster"))
@@ -383,12 +379,8 @@ class ECS(Service):
         if params.get("sort") == "DESC":
             arns.reverse()
         limit = as_int(params.get("maxResults", 100), "maxResults", "InvalidParameterException")
-        chunk, nxt = page(arns, params.get("nextToken"), limit, "InvalidParameterException",
-                          "Invalid nextToken")
-        out = {"taskDefinitionArns": chunk}
-        if nxt:
-            out["nextToken"] = nxt
-        return out
+        return paged(arns, params, limit, "taskDefinitionArns", "InvalidParameterException",
+                     "Invalid nextToken")
 
     # -- services ------------------------------------------------------------------------
 
@@ -692,12 +684,8 @@ class ECS(Service):
         limit = as_int(params.get("maxResults", 10), "maxResults", "InvalidParameterException")
         if not 1 <= limit <= 100:
             raise _invalid("maxResults must be between 1 and 100.")
-        chunk, nxt = page(arns, params.get("nextToken"), limit, "InvalidParameterException",
-                          "Invalid nextToken")
-        out = {"serviceArns": chunk}
-        if nxt:
-            out["nextToken"] = nxt
-        return out
+        return paged(arns, params, limit, "serviceArns", "InvalidParameterException",
+                     "Invalid nextToken")
 
     # -- tags ----------------------------------------------------------------------------
 

@@ -13,14 +13,13 @@ Marker/NextMarker (PageSize 1-400). Errors and shapes follow the
 ELBv2 API reference (error codes: LoadBalancerNotFound, ... all 400).
 """
 
-import base64
 import hashlib
-import json
 import random
 import re
 import secrets
 
 from ..core import AwsError, Service, iso_time
+from ._common import offset_token, token_offset
 
 NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 ARN_RE = re.compile(r"^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):"
@@ -200,14 +199,11 @@ def _page(items, params):
     marker = params.get("Marker")
     if marker:
         try:
-            start = int(json.loads(base64.b64decode(marker.encode()).decode())["o"])
-        except Exception:
+            start = token_offset(marker)
+        except ValueError:
             raise _validation("Invalid value for Marker: '%s'" % marker)
-    chunk = items[start:start + size]
-    nxt = None
-    if start + size < len(items):
-        nxt = base64.b64encode(json.dumps({"o": start + size}).encode()).decode()
-    return chunk, nxt
+    more = start + size < len(items)
+    return items[start:start + size], offset_token(start + size) if more else None
 
 
 class ELBv2(Service):

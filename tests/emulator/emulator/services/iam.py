@@ -11,7 +11,7 @@ import urllib.parse
 import uuid
 
 from ..core import AwsError, Service
-from ._common import as_int, as_list, iso8601, page, parse_json_doc, tags_in, tags_out
+from ._common import as_int, as_list, iso8601, paged, parse_json_doc, tags_in, tags_out
 
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 POLICY_ARN = re.compile(r"^arn:aws:iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]{1,128}$")
@@ -139,12 +139,9 @@ class IAM(Service):
         prefix = params.get("PathPrefix", "/")
         roles = [r for _, r in sorted(self.store["roles"].items()) if r["Path"].startswith(prefix)]
         limit = as_int(params.get("MaxItems", 100), "MaxItems", "ValidationError")
-        chunk, marker = page(roles, params.get("Marker"), limit, "ValidationError", "Invalid Marker")
-        out = {"Roles": [self._role_out(r, with_tags=False) for r in chunk],
-               "IsTruncated": marker is not None}
-        if marker:
-            out["Marker"] = marker
-        return out
+        return paged(roles, params, limit, "Roles", "ValidationError", "Invalid Marker",
+                     token="Marker", render=lambda r: self._role_out(r, with_tags=False),
+                     is_truncated=True)
 
     def DeleteRole(self, ctx, params):
         role = self._role(ctx, params)
@@ -207,14 +204,9 @@ class IAM(Service):
         prefix = params.get("PathPrefix", "/")
         attached = [a for a in role["Attached"] if a.split(":policy", 1)[1].startswith(prefix)]
         limit = as_int(params.get("MaxItems", 100), "MaxItems", "ValidationError")
-        chunk, marker = page(attached, params.get("Marker"), limit, "ValidationError",
-                             "Invalid Marker")
-        out = {"AttachedPolicies": [{"PolicyName": a.rsplit("/", 1)[1], "PolicyArn": a}
-                                    for a in chunk],
-               "IsTruncated": marker is not None}
-        if marker:
-            out["Marker"] = marker
-        return out
+        return paged(attached, params, limit, "AttachedPolicies", "ValidationError",
+                     "Invalid Marker", token="Marker", is_truncated=True,
+                     render=lambda a: {"PolicyName": a.rsplit("/", 1)[1], "PolicyArn": a})
 
     # -- tags ----------------------------------------------------------------------------
 
@@ -236,12 +228,8 @@ class IAM(Service):
     def ListRoleTags(self, ctx, params):
         role = self._role(ctx, params)
         limit = as_int(params.get("MaxItems", 100), "MaxItems", "ValidationError")
-        chunk, marker = page(tags_out(role["Tags"]), params.get("Marker"), limit,
-                             "ValidationError", "Invalid Marker")
-        out = {"Tags": chunk, "IsTruncated": marker is not None}
-        if marker:
-            out["Marker"] = marker
-        return out
+        return paged(tags_out(role["Tags"]), params, limit, "Tags", "ValidationError",
+                     "Invalid Marker", token="Marker", is_truncated=True)
 
     def inventory(self):
         return {

@@ -8,7 +8,7 @@ group ARN (without ":*") and the older TagLogGroup/UntagLogGroup/ListTagsLogGrou
 import re
 
 from ..core import AwsError, Service
-from ._common import as_bool, as_int, as_list, page, region_store
+from ._common import as_bool, as_int, as_list, paged, region_store
 
 GROUP_NAME = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
 STREAM_NAME = re.compile(r"^[^:*]{1,512}$")
@@ -137,12 +137,8 @@ class Logs(Service):
             if params.get("logGroupClass") and g["logGroupClass"] != params["logGroupClass"]:
                 continue
             groups.append(g)
-        chunk, nxt = page(groups, params.get("nextToken"), limit, "InvalidParameterException",
-                          "The specified nextToken is invalid.")
-        out = {"logGroups": [self._group_out(g) for g in chunk]}
-        if nxt:
-            out["nextToken"] = nxt
-        return out
+        return paged(groups, params, limit, "logGroups", "InvalidParameterException",
+                     "The specified nextToken is invalid.", render=self._group_out)
 
     def DeleteLogGroup(self, ctx, params):
         group = self._group(ctx, _require(params, "logGroupName"))
@@ -216,12 +212,8 @@ class Logs(Service):
             streams.sort(key=lambda s: s.get("lastEventTimestamp", 0))
         if as_bool(params.get("descending", False), "descending", "InvalidParameterException"):
             streams.reverse()
-        chunk, nxt = page(streams, params.get("nextToken"), limit, "InvalidParameterException",
-                          "The specified nextToken is invalid.")
-        out = {"logStreams": [dict(s) for s in chunk]}
-        if nxt:
-            out["nextToken"] = nxt
-        return out
+        return paged(streams, params, limit, "logStreams", "InvalidParameterException",
+                     "The specified nextToken is invalid.", render=dict)
 
     def DeleteLogStream(self, ctx, params):
         group = self._group(ctx, _require(params, "logGroupName"))

@@ -12,7 +12,7 @@ import uuid
 
 from ..core import AwsError, Service
 from ..wire import XmlMap
-from ._common import as_bool, as_list, page, pairs_to_dict, parse_json_doc, region_store, \
+from ._common import as_bool, as_list, paged, pairs_to_dict, parse_json_doc, region_store, \
     tags_in, tags_out
 
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -203,12 +203,9 @@ class SNS(Service):
 
     def ListTopics(self, ctx, params):
         arns = sorted(self._r(ctx)["topics"])
-        chunk, nxt = page(arns, params.get("NextToken"), PAGE, "InvalidParameter",
-                          "Invalid parameter: NextToken")
-        out = {"Topics": [{"TopicArn": a} for a in chunk]}
-        if nxt:
-            out["NextToken"] = nxt
-        return out
+        return paged(arns, params, PAGE, "Topics", "InvalidParameter",
+                     "Invalid parameter: NextToken", token="NextToken",
+                     render=lambda a: {"TopicArn": a})
 
     # -- subscriptions -------------------------------------------------------------------
 
@@ -286,16 +283,13 @@ class SNS(Service):
         del self._r(ctx)["subscriptions"][sub["arn"]]
         return None
 
-    def _list_subs(self, subs, token):
+    def _list_subs(self, subs, params):
         rows = sorted(subs, key=lambda s: s["arn"])
-        chunk, nxt = page(rows, token, PAGE, "InvalidParameter", "Invalid parameter: NextToken")
-        out = {"Subscriptions": [{
-            "SubscriptionArn": "PendingConfirmation" if s["pending"] else s["arn"],
-            "Owner": self._owner(s), "Protocol": s["protocol"], "Endpoint": s["endpoint"],
-            "TopicArn": s["topic"]} for s in chunk]}
-        if nxt:
-            out["NextToken"] = nxt
-        return out
+        return paged(rows, params, PAGE, "Subscriptions", "InvalidParameter",
+                     "Invalid parameter: NextToken", token="NextToken", render=lambda s: {
+                         "SubscriptionArn": "PendingConfirmation" if s["pending"] else s["arn"],
+                         "Owner": self._owner(s), "Protocol": s["protocol"],
+                         "Endpoint": s["endpoint"], "TopicArn": s["topic"]})
 
     @staticmethod
     def _owner(sub):
@@ -304,11 +298,10 @@ class SNS(Service):
     def ListSubscriptionsByTopic(self, ctx, params):
         topic = self._topic(ctx, _require(params, "TopicArn"))
         subs = [s for s in self._r(ctx)["subscriptions"].values() if s["topic"] == topic["arn"]]
-        return self._list_subs(subs, params.get("NextToken"))
+        return self._list_subs(subs, params)
 
     def ListSubscriptions(self, ctx, params):
-        return self._list_subs(list(self._r(ctx)["subscriptions"].values()),
-                               params.get("NextToken"))
+        return self._list_subs(list(self._r(ctx)["subscriptions"].values()), params)
 
     # -- tags ----------------------------------------------------------------------------
 
