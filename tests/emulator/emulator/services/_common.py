@@ -11,10 +11,12 @@ import time
 from ..core import AwsError
 
 
-def require(params, name, code="ValidationException", message=None, status=400):
-    """params[name], or the service's validation error when it is absent or empty."""
+def require(params, name, code="ValidationException", message=None, status=400,
+            empty=(None, "", [], {})):
+    """params[name], or the service's validation error when it is absent or one of `empty`
+    (services differ in which empty values they refuse)."""
     value = params.get(name)
-    if value is None or value == "" or value == [] or value == {}:
+    if value in empty:
         raise AwsError(code, message or missing_message(name), status)
     return value
 
@@ -88,6 +90,20 @@ def tags_in(value, key="Key", val="Value", code="ValidationException"):
 def tags_out(tags, key="Key", val="Value"):
     """A tag dict as the sorted list form [{Key: k, Value: v}]."""
     return [{key: k, val: tags[k]} for k in sorted(tags)]
+
+
+def add_tags(tags, new, too_many, limit=50):
+    """Merges the dict new into the tag dict tags, or raises the error too_many (tags left
+    unchanged) when the result would have more than limit tags."""
+    if len(dict(tags, **new)) > limit:
+        raise too_many
+    tags.update(new)
+
+
+def remove_tags(tags, keys):
+    """Drops the keys (a list or one key) from the tag dict tags; absent keys are no error."""
+    for key in as_list(keys):
+        tags.pop(key, None)
 
 
 def offset_token(offset, urlsafe=False):

@@ -9,7 +9,7 @@ import re
 import uuid
 
 from ..core import AwsError, Service
-from ._common import as_int, as_list, paged, region_store
+from ._common import add_tags, as_int, as_list, paged, region_store, remove_tags, require
 
 NAMESPACES = ("ecs", "elasticmapreduce", "ec2", "appstream", "dynamodb", "rds", "sagemaker",
               "custom-resource", "comprehend", "lambda", "cassandra", "kafka", "elasticache",
@@ -25,11 +25,7 @@ def _validation(msg):
 
 
 def _require(params, name):
-    value = params.get(name)
-    if value in (None, "", []):
-        raise _validation("1 validation error detected: Value null at '%s' failed to satisfy "
-                          "constraint: Member must not be null" % (name[0].lower() + name[1:]))
-    return value
+    return require(params, name, empty=(None, "", []))
 
 
 def _key(ns, rid, dim):
@@ -268,15 +264,14 @@ class AppAutoScaling(Service):
     def TagResource(self, ctx, params):
         t = self._by_arn(ctx, params)
         tags = _require(params, "Tags")
-        if not isinstance(tags, dict) or len(dict(t["Tags"], **tags)) > 50:
+        if not isinstance(tags, dict):
             raise AwsError("TooManyTagsException", "Too many tags")
-        t["Tags"].update(tags)
+        add_tags(t["Tags"], tags, AwsError("TooManyTagsException", "Too many tags"))
         return {}
 
     def UntagResource(self, ctx, params):
         t = self._by_arn(ctx, params)
-        for k in as_list(_require(params, "TagKeys")):
-            t["Tags"].pop(k, None)
+        remove_tags(t["Tags"], _require(params, "TagKeys"))
         return {}
 
     def ListTagsForResource(self, ctx, params):

@@ -14,7 +14,7 @@ import uuid
 from decimal import Decimal, InvalidOperation
 
 from ..core import AwsError, Service
-from ._common import as_list, region_store
+from ._common import as_list, region_store, require
 
 TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 TOKEN = re.compile(r"\s*(?:(?P<op><>|<=|>=|=|<|>|\(|\)|,)|(?P<word>[#:]?[A-Za-z0-9_.\[\]-]+))")
@@ -28,11 +28,7 @@ def _validation(msg):
 
 
 def _require(params, name):
-    value = params.get(name)
-    if value in (None, "", [], {}):
-        raise _validation("1 validation error detected: Value null at '%s' failed to satisfy "
-                          "constraint: Member must not be null" % (name[0].lower() + name[1:]))
-    return value
+    return require(params, name)
 
 
 def _check_value(v, where):

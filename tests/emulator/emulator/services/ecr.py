@@ -8,7 +8,8 @@ import hashlib
 import re
 
 from ..core import AwsError, Service
-from ._common import as_int, as_list, paged, region_store
+from ._common import add_tags, as_int, as_list, paged, region_store, remove_tags, \
+    require, tags_out
 
 REPO_NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 MUTABILITY = ("MUTABLE", "IMMUTABLE")
@@ -19,11 +20,7 @@ def _invalid(msg):
 
 
 def _require(params, name):
-    value = params.get(name)
-    if value in (None, "", []):
-        raise _invalid("1 validation error detected: Value null at '%s' failed to satisfy "
-                       "constraint: Member must not be null" % name)
-    return value
+    return require(params, name, "InvalidParameterException", empty=(None, "", []))
 
 
 def _tags_in(value):
@@ -186,21 +183,18 @@ class ECR(Service):
 
     def TagResource(self, ctx, params):
         repo = self._by_arn(ctx, params)
-        merged = dict(repo["tags"], **_tags_in(_require(params, "tags")))
-        if len(merged) > 50:
-            raise AwsError("TooManyTagsException", "The maximum number of tags is 50.")
-        repo["tags"] = merged
+        add_tags(repo["tags"], _tags_in(_require(params, "tags")),
+                 AwsError("TooManyTagsException", "The maximum number of tags is 50."))
         return {}
 
     def UntagResource(self, ctx, params):
         repo = self._by_arn(ctx, params)
-        for key in as_list(_require(params, "tagKeys")):
-            repo["tags"].pop(key, None)
+        remove_tags(repo["tags"], _require(params, "tagKeys"))
         return {}
 
     def ListTagsForResource(self, ctx, params):
         repo = self._by_arn(ctx, params)
-        return {"tags": [{"Key": k, "Value": repo["tags"][k]} for k in sorted(repo["tags"])]}
+        return {"tags": tags_out(repo["tags"])}
 
     def inventory(self):
         repos = []

@@ -16,7 +16,8 @@ import re
 import uuid
 
 from ..core import AwsError, Service
-from ._common import as_int, as_list, paged, region_store
+from ._common import add_tags, as_int, as_list, paged, region_store, remove_tags, \
+    tags_out
 
 STEADY_SECONDS = 1.0
 DRAIN_SECONDS = 2.0
@@ -74,7 +75,7 @@ def _tags_in(value):
 
 
 def _tags_out(tags):
-    return [{"key": k, "value": tags[k]} for k in sorted(tags)]
+    return tags_out(tags, "key", "value")
 
 
 def _status_at(s, now):
@@ -712,16 +713,13 @@ class ECS(Service):
 
     def TagResource(self, ctx, params):
         tags = self._tag_target(ctx, _require(params, "resourceArn"))
-        new = _tags_in(_require(params, "tags"))
-        if len(dict(tags, **new)) > 50:
-            raise _invalid("Too many tags: at most 50 tags per resource.")
-        tags.update(new)
+        add_tags(tags, _tags_in(_require(params, "tags")),
+                 _invalid("Too many tags: at most 50 tags per resource."))
         return {}
 
     def UntagResource(self, ctx, params):
         tags = self._tag_target(ctx, _require(params, "resourceArn"))
-        for key in as_list(_require(params, "tagKeys")):
-            tags.pop(key, None)
+        remove_tags(tags, _require(params, "tagKeys"))
         return {}
 
     def ListTagsForResource(self, ctx, params):

@@ -19,7 +19,7 @@ import re
 import secrets
 
 from ..core import AwsError, Service, iso_time
-from ._common import offset_token, token_offset
+from ._common import offset_token, require, tags_out, token_offset
 
 NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 ARN_RE = re.compile(r"^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):"
@@ -119,11 +119,7 @@ def _validation(message):
 
 
 def _required(params, name):
-    v = params.get(name)
-    if v is None or v == "":
-        raise _validation("1 validation error detected: Value null at '%s' failed to satisfy "
-                          "constraint: Member must not be null" % (name[:1].lower() + name[1:]))
-    return v
+    return require(params, name, "ValidationError", empty=(None, ""))
 
 
 def _list(params, name):
@@ -184,10 +180,6 @@ def _tags_in(params, name="Tags"):
     if len(tags) > MAX_TAGS:
         raise _err("TooManyTags", "A resource can have at most %d tags" % MAX_TAGS)
     return tags
-
-
-def _tags_out(tags):
-    return [{"Key": k, "Value": tags[k]} for k in sorted(tags)]
 
 
 def _page(items, params):
@@ -907,7 +899,7 @@ class ELBv2(Service):
         out = []
         for a in arns:
             obj = self._taggable(ctx, a)
-            out.append({"ResourceArn": a, "Tags": _tags_out(obj["tags"])})
+            out.append({"ResourceArn": a, "Tags": tags_out(obj["tags"])})
         return {"TagDescriptions": out}
 
     def AddTags(self, ctx, params):

@@ -11,7 +11,8 @@ import urllib.parse
 import uuid
 
 from ..core import AwsError, Service
-from ._common import as_int, as_list, iso8601, paged, parse_json_doc, tags_in, tags_out
+from ._common import add_tags, as_int, iso8601, paged, parse_json_doc, \
+    remove_tags, require, tags_in, tags_out
 
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 POLICY_ARN = re.compile(r"^arn:aws:iam::(aws|\d{12}):policy(/[\x21-\x7e]*)?/[\w+=,.@-]{1,128}$")
@@ -23,11 +24,7 @@ def _validation(msg):
 
 
 def _require(params, name):
-    value = params.get(name)
-    if value in (None, ""):
-        raise _validation("1 validation error detected: Value null at '%s' failed to satisfy "
-                          "constraint: Member must not be null" % (name[0].lower() + name[1:]))
-    return value
+    return require(params, name, "ValidationError", empty=(None, ""))
 
 
 def _check_trust_policy(text):
@@ -212,17 +209,13 @@ class IAM(Service):
 
     def TagRole(self, ctx, params):
         role = self._role(ctx, params)
-        new = tags_in(_require(params, "Tags"), code="ValidationError")
-        merged = dict(role["Tags"], **new)
-        if len(merged) > 50:
-            raise AwsError("LimitExceeded", "Cannot exceed quota for TagsPerRole: 50", 409)
-        role["Tags"] = merged
+        add_tags(role["Tags"], tags_in(_require(params, "Tags"), code="ValidationError"),
+                 AwsError("LimitExceeded", "Cannot exceed quota for TagsPerRole: 50", 409))
         return None
 
     def UntagRole(self, ctx, params):
         role = self._role(ctx, params)
-        for key in as_list(_require(params, "TagKeys")):
-            role["Tags"].pop(key, None)
+        remove_tags(role["Tags"], _require(params, "TagKeys"))
         return None
 
     def ListRoleTags(self, ctx, params):

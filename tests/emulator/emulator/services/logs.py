@@ -8,7 +8,8 @@ group ARN (without ":*") and the older TagLogGroup/UntagLogGroup/ListTagsLogGrou
 import re
 
 from ..core import AwsError, Service
-from ._common import as_bool, as_int, as_list, paged, region_store
+from ._common import add_tags, as_bool, as_int, as_list, paged, region_store, remove_tags, \
+    require
 
 GROUP_NAME = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
 STREAM_NAME = re.compile(r"^[^:*]{1,512}$")
@@ -22,11 +23,7 @@ def _invalid(msg):
 
 
 def _require(params, name):
-    value = params.get(name)
-    if value in (None, "", [], {}):
-        raise _invalid("1 validation error detected: Value null at '%s' failed to satisfy "
-                       "constraint: Member must not be null" % name)
-    return value
+    return require(params, name, "InvalidParameterException")
 
 
 def _tags_in(value):
@@ -254,19 +251,15 @@ class Logs(Service):
         return self._group(ctx, m.group(3))
 
     def _tag(self, group, tags):
-        merged = dict(group["tags"], **_tags_in(tags))
-        if len(merged) > 50:
-            raise AwsError("TooManyTagsException", "A resource can have no more than 50 tags.")
-        group["tags"] = merged
+        add_tags(group["tags"], _tags_in(tags),
+                 AwsError("TooManyTagsException", "A resource can have no more than 50 tags."))
 
     def TagResource(self, ctx, params):
         self._tag(self._group_by_arn(ctx, params), _require(params, "tags"))
         return {}
 
     def UntagResource(self, ctx, params):
-        group = self._group_by_arn(ctx, params)
-        for key in as_list(_require(params, "tagKeys")):
-            group["tags"].pop(key, None)
+        remove_tags(self._group_by_arn(ctx, params)["tags"], _require(params, "tagKeys"))
         return {}
 
     def ListTagsForResource(self, ctx, params):
@@ -277,9 +270,8 @@ class Logs(Service):
         return {}
 
     def UntagLogGroup(self, ctx, params):
-        group = self._group(ctx, _require(params, "logGroupName"))
-        for key in as_list(_require(params, "tags")):
-            group["tags"].pop(key, None)
+        remove_tags(self._group(ctx, _require(params, "logGroupName"))["tags"],
+                    _require(params, "tags"))
         return {}
 
     def ListTagsLogGroup(self, ctx, params):

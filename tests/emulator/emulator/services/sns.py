@@ -12,8 +12,8 @@ import uuid
 
 from ..core import AwsError, Service
 from ..wire import XmlMap
-from ._common import as_bool, as_list, paged, pairs_to_dict, parse_json_doc, region_store, \
-    tags_in, tags_out
+from ._common import add_tags, as_bool, paged, pairs_to_dict, parse_json_doc, \
+    region_store, remove_tags, tags_in, tags_out
 
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 AUTO_CONFIRMED = ("sqs", "lambda", "application", "firehose")
@@ -311,18 +311,14 @@ class SNS(Service):
 
     def TagResource(self, ctx, params):
         topic = self._tagged(ctx, params)
-        new = tags_in(_require(params, "Tags"), code="InvalidParameter")
-        merged = dict(topic["tags"], **new)
-        if len(merged) > 50:
-            raise AwsError("TagLimitExceeded", "Could not complete request: tag quota of per "
-                           "resource exceeded")
-        topic["tags"] = merged
+        add_tags(topic["tags"], tags_in(_require(params, "Tags"), code="InvalidParameter"),
+                 AwsError("TagLimitExceeded", "Could not complete request: tag quota of per "
+                          "resource exceeded"))
         return {}   # an empty <TagResourceResult/>, as SNS sends
 
     def UntagResource(self, ctx, params):
         topic = self._tagged(ctx, params)
-        for key in as_list(_require(params, "TagKeys")):
-            topic["tags"].pop(key, None)
+        remove_tags(topic["tags"], _require(params, "TagKeys"))
         return {}   # an empty <UntagResourceResult/>
 
     def ListTagsForResource(self, ctx, params):

@@ -18,7 +18,8 @@ import uuid
 
 from ..core import AwsError, Service
 from ..wire import XmlFlat
-from ._common import as_int, as_list, page, pairs_to_dict, parse_json_doc, region_store
+from ._common import add_tags, as_int, as_list, page, pairs_to_dict, parse_json_doc, \
+    region_store, remove_tags
 
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 DELETE_COOLDOWN = 60.0
@@ -337,11 +338,8 @@ class SQS(Service):
         tags = _tags_in(params, "Tags", "Tag")
         if not tags:
             raise _missing("Tags")
-        merged = dict(queue["tags"], **tags)
-        if len(merged) > 50:
-            raise _error("InvalidParameterValue", "Too many tags added for queue %s."
-                         % queue["name"])
-        queue["tags"] = merged
+        add_tags(queue["tags"], tags, _error("InvalidParameterValue", "Too many tags added for "
+                                             "queue %s." % queue["name"]))
         return self._out(ctx, {})
 
     def UntagQueue(self, ctx, params):
@@ -349,8 +347,7 @@ class SQS(Service):
         keys = _names_in(params, "TagKeys", "TagKey")
         if not keys:
             raise _missing("TagKeys")
-        for k in keys:
-            queue["tags"].pop(k, None)
+        remove_tags(queue["tags"], keys)
         return self._out(ctx, {})
 
     def ListQueueTags(self, ctx, params):
