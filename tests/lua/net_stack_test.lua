@@ -399,3 +399,70 @@ test("a create sent once reaches AWS once, also on a reused connection", functio
   expect(err.status).to_be_nil()
   expect(e:counts()["ec2:CreateVpc"]).to_be(1)
 end)
+
+test("every object can be imported by its id; the plan after the imports has no changes", function()
+  local e = emulator(FLAGS)
+  local dir = stack()
+  apply(e, dir)
+  local st = state_of(dir)
+  local addrs = {}
+  for addr, entry in pairs(st.resources) do if entry.mode ~= "data" then addrs[#addrs + 1] = addr end end
+  table.sort(addrs)
+  expect(#addrs).to_be(18)
+  for _, addr in ipairs(addrs) do
+    local a = st.resources[addr].attributes
+    -- Terraform's form for associations: SUBNET_ID/ROUTE_TABLE_ID
+    local id = addr:find("aws_route_table_association", 1, true) and (a.subnet_id .. "/" .. a.route_table_id) or a.id
+    local _, code = e:luaform(dir, "state", "rm", addr)
+    expect(code).to_be(0)
+    local out
+    out, code = e:luaform(dir, "import", addr, id)
+    if code ~= 0 then print(out) end
+    expect(code).to_be(0)
+    expect(state_of(dir).resources[addr].attributes.id).to_be(a.id)
+  end
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  if code ~= 0 then print(plan) end
+  expect(code).to_be(0)
+  local out
+  out, code = e:luaform(dir, "import", "module.network.aws_vpc.this", "vpc-0123456789abcdef0")
+  expect(code).to_be(1)
+  expect(out).to_contain("already managed")
+end)
+
+test("killed while the NAT gateway is being created, the next apply adopts it (intent journal)", function()
+  local e = emulator({ ["nat-delay-ms"] = 3000, ["lb-delay-ms"] = 200, seed = 1 })
+  local dir = stack()
+  local pid = (sh(string.format("cd %s && (%s NO_COLOR=1 %s apply -auto-approve > run.log 2>&1 </dev/null & echo $!)",
+    quote(dir), e:env(), quote(core.exe_dir .. "/luaform"))):gsub("%s+$", ""))
+  -- wait until the NAT gateway's create has been sent (its intent is in the state)
+  local sent = false
+  for _ = 1, 200 do
+    local text = read(dir .. "/luaform.state.json")
+    local nat = text and core.json_decode(text).resources["module.network.aws_nat_gateway.this"]
+    if nat and nat.pending and #e:inventory().ec2.nat_gateway == 1 then sent = true; break end
+    core.sleep(0.05)
+  end
+  expect(sent).to_be(true)
+  sh("kill -9 " .. pid)
+  for _ = 1, 100 do
+    if select(2, sh("kill -0 " .. pid)) ~= 0 then break end
+    core.sleep(0.05)
+  end
+  local nat_id = e:inventory().ec2.nat_gateway[1].id
+  expect(state_of(dir).resources["module.network.aws_nat_gateway.this"].pending).to_be_truthy()
+
+  local out = apply(e, dir)
+  -- adopted, not made again
+  local inv = e:inventory()
+  expect(#inv.ec2.nat_gateway).to_be(1)
+  expect(inv.ec2.nat_gateway[1].id).to_be(nat_id)
+  local entry = state_of(dir).resources["module.network.aws_nat_gateway.this"]
+  expect(entry.pending).to_be_nil()
+  expect(entry.attributes.id).to_be(nat_id)
+  expect(out).not_to_contain("module.network.aws_nat_gateway.this: Creating...")
+  inventory_matches_state(inv, state_of(dir))
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  if code ~= 0 then print(plan) end
+  expect(code).to_be(0)
+end)

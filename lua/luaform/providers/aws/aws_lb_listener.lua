@@ -273,12 +273,19 @@ function M.import(ctx, id)
   return attributes(ctx, r.Listeners[1], common.elb_tags(ctx, { id })[id])
 end
 
--- Without the create's arguments the load balancer is unknown: the token
--- tag is looked for on the listeners of every load balancer.
+-- The token tag is looked for on the listeners of the load balancer the
+-- intent names (of every load balancer, for an intent without arguments).
 function M.recover(ctx, pending)
   common.settle(ctx, pending)
   local c = ctx:client("elbv2")
-  for _, lb in ipairs(common.collect(ctx, c, "DescribeLoadBalancers", {}, "LoadBalancers", true)) do
+  local lbs
+  local args = pending and pending.args
+  if type(args) == "table" and type(args.load_balancer_arn) == "string" then
+    lbs = { { LoadBalancerArn = args.load_balancer_arn } }
+  else
+    lbs = common.collect(ctx, c, "DescribeLoadBalancers", {}, "LoadBalancers", true)
+  end
+  for _, lb in ipairs(lbs) do
     local ok, list = pcall(common.collect, ctx, c, "DescribeListeners", { LoadBalancerArn = lb.LoadBalancerArn },
       "Listeners", true)
     if ok and #list > 0 then

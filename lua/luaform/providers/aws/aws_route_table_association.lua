@@ -4,7 +4,8 @@
 -- subnet_id and gateway_id force a new association; route_table_id changes
 -- in place (ReplaceRouteTableAssociation). Associations carry no tags: a
 -- retry whose first attempt was applied meets Resource.AlreadyAssociated,
--- and the subnet's association with the same table is adopted. Refresh:
+-- and the subnet's association with the same table is adopted; after an
+-- interrupted run, recover() looks for it with the intent's arguments. Refresh:
 -- one DescribeRouteTables filtered on the association ids.
 local common = require("luaform.providers.aws._common")
 
@@ -37,6 +38,17 @@ local function associations(ctx, c, filter)
   return out
 end
 
+-- The association of args.subnet_id (or gateway_id) with args.route_table_id.
+local function find(ctx, c, args)
+  local filter = args.subnet_id and { Name = "association.subnet-id", Values = { args.subnet_id } }
+    or { Name = "association.gateway-id", Values = { args.gateway_id } }
+  for _, a in pairs(associations(ctx, c, filter)) do
+    local mine = args.subnet_id and a.SubnetId == args.subnet_id or (args.gateway_id and a.GatewayId == args.gateway_id)
+    if mine and a.RouteTableId == args.route_table_id then return a end
+  end
+  return nil
+end
+
 function M.create(ctx, args)
   local c = ctx:client("ec2")
   if (args.subnet_id == nil) == (args.gateway_id == nil) then
@@ -51,16 +63,7 @@ function M.create(ctx, args)
           SubnetId = args.subnet_id, GatewayId = args.gateway_id }
       end)
     end,
-    find = function()
-      local filter = args.subnet_id and { Name = "association.subnet-id", Values = { args.subnet_id } }
-        or { Name = "association.gateway-id", Values = { args.gateway_id } }
-      for _, a in pairs(associations(ctx, c, filter)) do
-        if a.RouteTableId == args.route_table_id and (a.SubnetId == args.subnet_id or a.GatewayId == args.gateway_id) then
-          return a
-        end
-      end
-      return nil
-    end,
+    find = function() return find(ctx, c, args) end,
     conflict = function(e) return common.code(e) == "Resource.AlreadyAssociated" end,
   })
   return attributes(r)
@@ -108,11 +111,22 @@ function M.import(ctx, id)
   local filter = subnet
     and { Name = (subnet:match("^subnet%-") and "association.subnet-id" or "association.gateway-id"), Values = { subnet } }
     or { Name = "association.route-table-association-id", Values = { id } }
-  for aid, a in pairs(associations(ctx, c, filter)) do
-    if not rtb or a.RouteTableId == rtb then return attributes(a) end
-    local _ = aid
+  for _, a in pairs(associations(ctx, c, filter)) do
+    if not subnet or ((a.SubnetId == subnet or a.GatewayId == subnet) and a.RouteTableId == rtb) then
+      return attributes(a)
+    end
   end
   error("importing aws_route_table_association: no association " .. id, 0)
+end
+
+-- An interrupted create: the subnet's association with the table, if made
+-- (the intent records the create's arguments).
+function M.recover(ctx, pending)
+  local args = pending and pending.args
+  if type(args) ~= "table" or not args.route_table_id then return nil end
+  common.settle(ctx, pending)
+  local a = find(ctx, ctx:client("ec2"), args)
+  return a and attributes(a) or nil
 end
 
 return M
