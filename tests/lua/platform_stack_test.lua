@@ -219,3 +219,187 @@ test("ECS: desired_count updates in place; a container change registers a new re
   expect(code).to_be(0)
   expect(nonempty(e:inventory())).to_equal({})
 end)
+
+-- ------------------------------------------------------------ the reference stack
+
+-- What the reference stack makes, by inventory kind.
+local REFERENCE = {
+  ["application-autoscaling.scalable_target"] = 1, ["application-autoscaling.scaling_policy"] = 2,
+  ["ec2.elastic_ip"] = 1, ["ec2.internet_gateway"] = 1, ["ec2.nat_gateway"] = 1, ["ec2.route_table"] = 2,
+  ["ec2.security_group"] = 2, ["ec2.subnet"] = 4, ["ec2.vpc"] = 1, ["ecr.repository"] = 1,
+  ["ecs.cluster"] = 1, ["ecs.service"] = 1, ["ecs.task_definition"] = 1,
+  ["elasticloadbalancing.listener"] = 1, ["elasticloadbalancing.load_balancer"] = 1,
+  ["elasticloadbalancing.target_group"] = 1, ["iam.role"] = 1, ["iam.role_policy_attachment"] = 1,
+  ["logs.log_group"] = 1, ["logs.log_stream"] = 1, ["sns.subscription"] = 1, ["sns.topic"] = 1,
+  ["sqs.queue"] = 1,
+}
+
+-- Inventory objects that no state attribute names (orphans), as "kind id".
+local function orphans(inv, st)
+  local known = {}
+  local function collect(v)
+    if type(v) == "string" then known[v] = true
+    elseif type(v) == "table" then for _, x in pairs(v) do collect(x) end end
+  end
+  for _, r in pairs(st.resources) do collect(r.attributes) end
+  local out = {}
+  for svc, kinds in pairs(inv) do
+    for kind, list in pairs(kinds) do
+      for _, o in ipairs(list) do
+        local names = { o.id, o.name, o.logStreamName, o.ResourceId, o.arn }
+        local seen = false
+        for _, n in pairs(names) do if known[n] then seen = true end end
+        if not seen then out[#out + 1] = svc .. "." .. kind .. " " .. tostring(o.id) end
+      end
+    end
+  end
+  table.sort(out)
+  return out
+end
+
+local function check_reference(inv)
+  local private = {}
+  for _, s in ipairs(inv.ec2.subnet) do
+    if s.cidr_block == "10.0.1.0/24" or s.cidr_block == "10.0.3.0/24" then private[#private + 1] = s.id end
+  end
+  table.sort(private)
+  expect(#private).to_be(2)
+  local tg = inv.elasticloadbalancing.target_group[1]
+  local listener = inv.elasticloadbalancing.listener[1]
+  expect(listener.target_groups).to_equal({ tg.id })
+
+  local td = inv.ecs.task_definition[1]
+  expect(td.cpu).to_be("256")
+  expect(td.memory).to_be("512")
+  expect(td.requiresCompatibilities).to_equal({ "FARGATE" })
+  expect(td.executionRoleArn).to_be(inv.iam.role[1].arn)
+  local cd = td.containerDefinitions[1]
+  expect(cd.image).to_be(inv.ecr.repository[1].repositoryUri .. ":0.0.1")
+  expect(cd.logConfiguration.logDriver).to_be("awslogs")
+  expect(cd.logConfiguration.options["awslogs-group"]).to_be("/ecs/base")
+  expect(cd.logConfiguration.options["awslogs-region"]).to_be("ap-northeast-2")
+
+  local svc = inv.ecs.service[1]
+  expect(svc.launchType).to_be("FARGATE")
+  expect(svc.desiredCount).to_be(2)
+  expect(svc.taskDefinition).to_be(td.id)
+  local subnets = { table.unpack(svc.networkConfiguration.awsvpcConfiguration.subnets) }
+  table.sort(subnets)
+  expect(subnets).to_equal(private)
+  expect(svc.networkConfiguration.awsvpcConfiguration.assignPublicIp).to_be("DISABLED")
+  expect(svc.loadBalancers[1].targetGroupArn).to_be(tg.id)
+  expect(svc.loadBalancers[1].containerPort).to_be(8080)
+
+  local aas = inv["application-autoscaling"]
+  expect(aas.scalable_target[1].ResourceId).to_be("service/base-cluster/base")
+  expect(aas.scalable_target[1].MinCapacity).to_be(2)
+  expect(aas.scalable_target[1].MaxCapacity).to_be(3)
+  local targets = {}
+  for _, p in ipairs(aas.scaling_policy) do
+    local c = p.TargetTrackingScalingPolicyConfiguration
+    targets[p.PolicyName] = c.TargetValue
+    expect(c.PredefinedMetricSpecification.PredefinedMetricType).to_be("ECSServiceAverageMemoryUtilization")
+  end
+  expect(targets).to_equal({ ["base-scale-out"] = 60, ["base-scale-in"] = 10 })
+
+  local topic, queue = inv.sns.topic[1], inv.sqs.queue[1]
+  expect(inv.sns.subscription[1].topic_arn).to_be(topic.id)
+  expect(inv.sns.subscription[1].endpoint).to_be(queue.arn)
+  local policy = core.json_decode(queue.attributes.Policy)
+  expect(policy.Statement[1].Condition.ArnEquals["aws:SourceArn"]).to_be(topic.id)
+  expect(inv.logs.log_group[1].retentionInDays).to_be(14)
+end
+
+test("reference stack: applies, no-change plan within 35 calls, one-value changes, drift, destroy", function()
+  local e = emulator({ ["nat-delay-ms"] = 200, ["lb-delay-ms"] = 200, seed = 1 })
+  local dir = stack(EXAMPLE)
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("Apply complete! Resources: 34 added, 0 changed, 0 destroyed.")
+  local inv = e:inventory()
+  expect(nonempty(inv)).to_equal(REFERENCE)
+  check_reference(inv)
+  expect(orphans(inv, state_of(dir))).to_equal({})
+
+  sh(string.format("curl -sS -X POST %s/_emulator/requests/clear", e.url))
+  out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(0)
+  expect(out).to_contain("No changes.")
+  local calls = total_calls(e:counts())
+  print(string.format("     reference stack: a no-change plan made %d API calls (34 resources)", calls))
+  expect(calls <= 35).to_be(true)
+
+  out, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "desired_count=3")
+  expect(code).to_be(2)
+  expect(out).to_contain("# module.service.aws_ecs_service.this will be updated in-place")
+  expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve", "-var", "desired_count=3"))).to_be(0)
+  expect(e:inventory().ecs.service[1].desiredCount).to_be(3)
+
+  out, code = e:luaform(dir, "apply", "-auto-approve", "-var", "desired_count=3", "-var", "image_tag=0.0.2")
+  expect(code).to_be(0)
+  expect(out).to_contain("1 added, 1 changed, 1 destroyed")
+  inv = e:inventory()
+  expect(#inv.ecs.task_definition).to_be(1)
+  expect(inv.ecs.task_definition[1].revision).to_be(2)
+  expect(inv.ecs.task_definition[1].containerDefinitions[1].image).to_match(":0%.0%.2$")
+  expect(inv.ecs.service[1].taskDefinition).to_be(inv.ecs.task_definition[1].id)
+
+  e:use()
+  local sqs = require("luaform.aws").client("sqs", { region = "ap-northeast-2" })
+  sqs:SetQueueAttributes{ QueueUrl = inv.sqs.queue[1].id, Attributes = { VisibilityTimeout = "120" } }
+  local vars = { "-var", "desired_count=3", "-var", "image_tag=0.0.2" }
+  out, code = e:luaform(dir, "plan", "-detailed-exitcode", table.unpack(vars))
+  expect(code).to_be(2)
+  expect(out).to_contain("visibility_timeout_seconds = 120 -> 15")
+  expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve", table.unpack(vars)))).to_be(0)
+  expect(e:inventory().sqs.queue[1].attributes.VisibilityTimeout).to_be("15")
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode", table.unpack(vars)))).to_be(0)
+
+  out, code = e:luaform(dir, "destroy", "-auto-approve", table.unpack(vars))
+  expect(code).to_be(0)
+  expect(out).to_contain("Destroy complete! Resources: 34 destroyed.")
+  expect(nonempty(e:inventory())).to_equal({})
+end)
+
+test("reference stack under faults: apply and destroy converge, no duplicate, no orphan", function()
+  -- LUAFORM_TEST_SEED replays another fault sequence.
+  local seed = tonumber(core.getenv("LUAFORM_TEST_SEED") or "") or 7
+  local e = emulator({ ["nat-delay-ms"] = 200, ["lb-delay-ms"] = 200, seed = seed })
+  e:faults{ throttle_pct = 10, error_pct = 5, lose_pct = 5, consistency_ms = 500, seed = seed }
+  local dir = stack(EXAMPLE)
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
+  -- An interrupted create is settled by the next run (the intent journal).
+  local runs = 1
+  for _ = 1, 3 do
+    if code == 0 then break end
+    out, code = e:luaform(dir, "apply", "-auto-approve")
+    runs = runs + 1
+  end
+  print(string.format("     faults (seed %d): apply converged in %d run(s)", seed, runs))
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  e:faults{ throttle_pct = 0, error_pct = 0, lose_pct = 0, consistency_ms = 0 }
+  local inv = e:inventory()
+  if not require("luaform.values").deep_equal(nonempty(inv), REFERENCE) then print(out) end
+  expect(nonempty(inv)).to_equal(REFERENCE)
+  check_reference(inv)
+  expect(orphans(inv, state_of(dir))).to_equal({})
+  out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+
+  e:faults{ throttle_pct = 10, error_pct = 5, lose_pct = 5, consistency_ms = 500 }
+  out, code = e:luaform(dir, "destroy", "-auto-approve")
+  runs = 1
+  for _ = 1, 3 do
+    if code == 0 then break end
+    out, code = e:luaform(dir, "destroy", "-auto-approve")
+    runs = runs + 1
+  end
+  print(string.format("     faults (seed %d): destroy converged in %d run(s)", seed, runs))
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  expect(nonempty(e:inventory())).to_equal({})
+end)

@@ -21,15 +21,34 @@ local M = {}
 M.TOKEN_TAG = common.TOKEN_TAG
 M.common = common
 
--- A client whose calls go through _common.call (extra retries of
--- throttling and 5xx on top of the transport's): c:Op(params[, opts]).
+-- Throttling and server errors, whatever the service calls them (SNS
+-- says "Throttled", SQS "RequestThrottled" behind a "namespace#").
+function M.retryable(e)
+  if common.retryable(e) then return true end
+  if type(e) ~= "table" or not e.status then return false end
+  local c = M.code(e) or ""
+  return c:find("Throttl") ~= nil or c == "TooManyRequestsException" or c == "SlowDown"
+end
+
+local ROUNDS = 8
+
+-- A client whose calls are retried on throttling and 5xx (with backoff)
+-- on top of the transport's own attempts: c:Op(params[, opts]).
 function M.client(ctx, service)
   local raw = ctx:client(service)
   return setmetatable({}, { __index = function(_, op)
     if op == "paginate" or op == "wait" then
       return function(_, ...) return raw[op](raw, ...) end
     end
-    return function(_, params, opts) return common.call(ctx, raw, op, params, opts) end
+    return function(_, params, opts)
+      for attempt = 1, ROUNDS do
+        local ok, res = pcall(raw[op], raw, params or {}, opts)
+        if ok then return res end
+        if attempt == ROUNDS or not M.retryable(res) then error(res, 0) end
+        ctx:log("%s: %s, retrying", op, common.message(res))
+        common.backoff(ctx, attempt)
+      end
+    end
   end })
 end
 
@@ -56,6 +75,18 @@ function M.is(e, ...)
     if c == want or c:find("^" .. want .. "$") then return true end
   end
   return false
+end
+
+-- The rest of a create once the object exists (reads, waits, settings):
+-- a failure here must not look like an answered error, or the engine
+-- would drop the pending intent and forget an object AWS has. It is
+-- raised as a plain message, the intent stays, and the next run's
+-- recover() adopts the object.
+function M.created(what, fn)
+  local ok, res = pcall(fn)
+  if ok then return res end
+  error(string.format("%s was created, but finishing the create failed: %s (the next run adopts it)",
+    what, common.message(res)), 0)
 end
 
 -- Calls fn(); returns true, result or false, err (err an AWS error table;

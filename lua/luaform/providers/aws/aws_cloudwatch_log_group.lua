@@ -116,12 +116,14 @@ function M.create(ctx, args)
   end
   ecs.create(ctx, function(opts) return c:CreateLogGroup(params, opts) end, mine,
     function(e) return ecs.is(e, "ResourceAlreadyExistsException") end)
-  if args.retention_in_days and args.retention_in_days > 0 then
-    ecs.retry(ctx, 60, { "ResourceNotFoundException" }, function()
-      return c:PutRetentionPolicy{ logGroupName = args.name, retentionInDays = args.retention_in_days }
-    end)
-  end
-  return wait_visible(ctx, args.name, args)
+  return ecs.created("log group " .. args.name, function()
+    if args.retention_in_days and args.retention_in_days > 0 then
+      ecs.retry(ctx, 60, { "ResourceNotFoundException" }, function()
+        return c:PutRetentionPolicy{ logGroupName = args.name, retentionInDays = args.retention_in_days }
+      end)
+    end
+    return wait_visible(ctx, args.name, args)
+  end)
 end
 
 function M.update(ctx, id, old, new)

@@ -71,8 +71,10 @@ function M.create(ctx, args)
     return c:CreateLogStream{ logGroupName = args.log_group_name, logStreamName = args.name }
   end)
   if not ok and not ecs.is(err, "ResourceAlreadyExistsException") then error(err, 0) end
-  return ecs.wait(ctx, 60, 1, "log stream " .. args.name .. " to be visible", function()
-    return M.read(ctx, args.name, args)
+  return ecs.created("log stream " .. args.name, function()
+    return ecs.wait(ctx, 60, 1, "log stream " .. args.name .. " to be visible", function()
+      return M.read(ctx, args.name, args)
+    end)
   end)
 end
 

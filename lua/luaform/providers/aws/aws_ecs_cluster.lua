@@ -69,7 +69,9 @@ function M.create(ctx, args)
     tags = ecs.to_list(ecs.tags_all(ctx, args.tags), "key", "value"),
   }
   local arn = res.cluster.clusterArn
-  return ecs.wait(ctx, 60, 1, "cluster " .. args.name .. " to be visible", function() return M.read(ctx, arn) end)
+  return ecs.created(arn, function()
+    return ecs.wait(ctx, 60, 1, "cluster " .. args.name .. " to be visible", function() return M.read(ctx, arn) end)
+  end)
 end
 
 function M.update(ctx, id, old, new)

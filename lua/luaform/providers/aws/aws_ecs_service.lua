@@ -201,11 +201,12 @@ function M.create(ctx, args)
   if next(params.tags) == nil then params.tags = nil end
   local res = ecs.retry(ctx, 120, not_yet, function() return c:CreateService(params) end)
   local s = res.service
-  if args.wait_for_steady_state then steady(ctx, s.clusterArn, s.serviceArn) end
-  local attrs = ecs.wait(ctx, 60, 1, "service " .. s.serviceArn .. " to be visible", function()
-    return M.read(ctx, s.serviceArn, args)
+  return ecs.created(s.serviceArn, function()
+    if args.wait_for_steady_state then steady(ctx, s.clusterArn, s.serviceArn) end
+    return ecs.wait(ctx, 60, 1, "service " .. s.serviceArn .. " to be visible", function()
+      return M.read(ctx, s.serviceArn, args)
+    end)
   end)
-  return attrs
 end
 
 function M.update(ctx, id, old, new)

@@ -113,8 +113,10 @@ function M.create(ctx, args)
   }
   local td = ecs.create(ctx, function(opts) return c:RegisterTaskDefinition(params, opts).taskDefinition end,
     function() return (find(ctx, args.family, ctx.token)) end)
-  drop_duplicates(ctx, args.family, td.revision, ctx.token)
-  return attributes(ctx, td, ecs.create_tags(ctx, args.tags), args)
+  return ecs.created(td.taskDefinitionArn, function()
+    drop_duplicates(ctx, args.family, td.revision, ctx.token)
+    return attributes(ctx, td, ecs.create_tags(ctx, args.tags), args)
+  end)
 end
 
 function M.update(ctx, id, old, new)

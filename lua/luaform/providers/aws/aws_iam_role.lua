@@ -84,8 +84,10 @@ function M.create(ctx, args)
   local role = ecs.create(ctx, function(opts) return c:CreateRole(params, opts).Role end, mine,
     function(e) return ecs.is(e, "EntityAlreadyExists") end)
   -- GetRole may not see a new role for a moment.
-  local r = ecs.wait(ctx, 60, 1, "role " .. args.name .. " to be visible", function() return get(ctx, args.name) end)
-  return (attributes(ctx, r or role, args))
+  return ecs.created("role " .. args.name, function()
+    local r = ecs.wait(ctx, 60, 1, "role " .. args.name .. " to be visible", function() return get(ctx, args.name) end)
+    return (attributes(ctx, r or role, args))
+  end)
 end
 
 function M.update(ctx, id, old, new)

@@ -81,9 +81,11 @@ function M.create(ctx, args)
     Tags = ecs.to_list(ecs.create_tags(ctx, args.tags)),
   }
   local arn = out.TopicArn
-  return ecs.wait(ctx, 120, 1, "topic " .. arn .. " to be visible", function()
-    return M.read(ctx, arn, { tags_all = ecs.tags_all(ctx, args.tags), policy = args.policy,
-      delivery_policy = args.delivery_policy })
+  return ecs.created(arn, function()
+    return ecs.wait(ctx, 120, 1, "topic " .. arn .. " to be visible", function()
+      return M.read(ctx, arn, { tags_all = ecs.tags_all(ctx, args.tags), policy = args.policy,
+        delivery_policy = args.delivery_policy })
+    end)
   end)
 end
 

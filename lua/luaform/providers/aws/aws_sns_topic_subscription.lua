@@ -84,8 +84,10 @@ function M.create(ctx, args)
       Attributes = attrs, ReturnSubscriptionArn = true }
   end)
   local arn = out.SubscriptionArn
-  return ecs.wait(ctx, 120, 1, "subscription " .. arn .. " to be visible", function()
-    return M.read(ctx, arn, args)
+  return ecs.created(arn, function()
+    return ecs.wait(ctx, 120, 1, "subscription " .. arn .. " to be visible", function()
+      return M.read(ctx, arn, args)
+    end)
   end)
 end
 

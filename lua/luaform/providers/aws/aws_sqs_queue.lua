@@ -158,7 +158,7 @@ function M.create(ctx, args)
       return c:CreateQueue{ QueueName = args.name, Attributes = wanted(args, true),
         tags = ecs.create_tags(ctx, args.tags) }
     end)
-  return after_write(ctx, out.QueueUrl, args)
+  return ecs.created(out.QueueUrl, function() return after_write(ctx, out.QueueUrl, args) end)
 end
 
 function M.update(ctx, id, old, new)
