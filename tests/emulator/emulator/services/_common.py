@@ -27,6 +27,13 @@ def missing_message(name):
             "Member must not be null" % (name[:1].lower() + name[1:]))
 
 
+def constraint_message(member, must, value=None):
+    """AWS's wording for a member that fails a constraint (Coral validation), e.g.
+    constraint_message("limit", "have value less than or equal to 50", 51)."""
+    return ("1 validation error detected: Value %sat '%s' failed to satisfy constraint: "
+            "Member must %s" % ("" if value is None else "'%s' " % (value,), member, must))
+
+
 def as_int(value, name, code="ValidationException", status=400):
     """value as int (query bodies carry strings), or the validation error."""
     if isinstance(value, bool):

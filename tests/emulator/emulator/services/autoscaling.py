@@ -9,7 +9,8 @@ import re
 import uuid
 
 from ..core import AwsError, Service
-from ._common import add_tags, as_int, as_list, paged, region_store, remove_tags, require
+from ._common import add_tags, as_int, as_list, constraint_message, paged, region_store, \
+    remove_tags, require
 
 NAMESPACES = ("ecs", "elasticmapreduce", "ec2", "appstream", "dynamodb", "rds", "sagemaker",
               "custom-resource", "comprehend", "lambda", "cassandra", "kafka", "elasticache",
@@ -45,9 +46,7 @@ class AppAutoScaling(Service):
     def _target_key(self, params):
         ns = _require(params, "ServiceNamespace")
         if ns not in NAMESPACES:
-            raise _validation("1 validation error detected: Value '%s' at 'serviceNamespace' "
-                              "failed to satisfy constraint: Member must satisfy enum value set"
-                              % ns)
+            raise _validation(constraint_message("serviceNamespace", "satisfy enum value set", ns))
         rid = _require(params, "ResourceId")
         dim = _require(params, "ScalableDimension")
         if ns == "ecs":

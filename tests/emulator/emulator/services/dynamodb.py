@@ -14,7 +14,7 @@ import uuid
 from decimal import Decimal, InvalidOperation
 
 from ..core import AwsError, Service
-from ._common import as_list, region_store, require
+from ._common import as_list, constraint_message, region_store, require
 
 TABLE_NAME = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
 TOKEN = re.compile(r"\s*(?:(?P<op><>|<=|>=|=|<|>|\(|\)|,)|(?P<word>[#:]?[A-Za-z0-9_.\[\]-]+))")
@@ -281,9 +281,8 @@ class DynamoDB(Service):
     def CreateTable(self, ctx, params):
         name = _require(params, "TableName")
         if not TABLE_NAME.match(name):
-            raise _validation("1 validation error detected: Value '%s' at 'tableName' failed to "
-                              "satisfy constraint: Member must satisfy regular expression "
-                              "pattern: [a-zA-Z0-9_.-]+" % name)
+            raise _validation(constraint_message(
+                "tableName", "satisfy regular expression pattern: [a-zA-Z0-9_.-]+", name))
         schema = as_list(_require(params, "KeySchema"))
         defs = as_list(_require(params, "AttributeDefinitions"))
         types = {}
@@ -295,9 +294,8 @@ class DynamoDB(Service):
         if kinds not in (["HASH"], ["HASH", "RANGE"]):
             raise _validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key "
                               "type" if kinds and kinds[0] != "HASH" else
-                              "1 validation error detected: Value at 'keySchema' failed to "
-                              "satisfy constraint: Member must have length less than or equal "
-                              "to 2")
+                              constraint_message("keySchema",
+                                                 "have length less than or equal to 2"))
         key_names = [k.get("AttributeName") for k in schema]
         if set(key_names) != set(types) and not params.get("GlobalSecondaryIndexes") \
                 and not params.get("LocalSecondaryIndexes"):

@@ -19,7 +19,7 @@ import re
 import secrets
 
 from ..core import AwsError, Service, iso_time
-from ._common import offset_token, require, tags_out, token_offset
+from ._common import constraint_message, offset_token, require, tags_out, token_offset
 
 NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 ARN_RE = re.compile(r"^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):"
@@ -141,9 +141,7 @@ def _int(value, name, lo, hi):
         raise _validation("Value '%s' at '%s' failed to satisfy constraint: Member must be "
                           "an integer" % (value, name))
     if not lo <= n <= hi:
-        raise _validation("1 validation error detected: Value '%d' at '%s' failed to satisfy "
-                          "constraint: Member must have value between %d and %d"
-                          % (n, name, lo, hi))
+        raise _validation(constraint_message(name, "have value between %d and %d" % (lo, hi), n))
     return n
 
 
@@ -230,26 +228,26 @@ class ELBv2(Service):
         if not m or m.group(3) != kind:
             raise _validation("'%s' is not a valid %s ARN" % (value, what))
 
+    def _find(self, ctx, arn, describe, kind, what, table, code):
+        """The object with ARN arn in the region's table, or error code; describe: a new
+        object stays hidden for the consistency window."""
+        self._check_arn(arn, kind, what)
+        obj = self._r(ctx.region)[table].get(arn)
+        if obj is None or (describe and not ctx.visible(obj["created"])):
+            raise _err(code, "%s '%s' not found" % (what.capitalize(), arn))
+        return obj
+
     def _lb(self, ctx, arn, describe=False):
-        self._check_arn(arn, "loadbalancer", "load balancer")
-        lb = self._r(ctx.region)["lbs"].get(arn)
-        if lb is None or (describe and not ctx.visible(lb["created"])):
-            raise _err("LoadBalancerNotFound", "Load balancer '%s' not found" % arn)
-        return lb
+        return self._find(ctx, arn, describe, "loadbalancer", "load balancer", "lbs",
+                          "LoadBalancerNotFound")
 
     def _tg(self, ctx, arn, describe=False):
-        self._check_arn(arn, "targetgroup", "target group")
-        tg = self._r(ctx.region)["tgs"].get(arn)
-        if tg is None or (describe and not ctx.visible(tg["created"])):
-            raise _err("TargetGroupNotFound", "Target group '%s' not found" % arn)
-        return tg
+        return self._find(ctx, arn, describe, "targetgroup", "target group", "tgs",
+                          "TargetGroupNotFound")
 
     def _listener(self, ctx, arn, describe=False):
-        self._check_arn(arn, "listener", "listener")
-        ls = self._r(ctx.region)["listeners"].get(arn)
-        if ls is None or (describe and not ctx.visible(ls["created"])):
-            raise _err("ListenerNotFound", "Listener '%s' not found" % arn)
-        return ls
+        return self._find(ctx, arn, describe, "listener", "listener", "listeners",
+                          "ListenerNotFound")
 
     def users_of(self, region, subnet_id=None, group_id=None):
         """ARNs of load balancers in a subnet / using a security group (EC2's
@@ -460,9 +458,8 @@ class ELBv2(Service):
         if not items:
             _required(params, "Attributes")
         if len(items) > 20:
-            raise _validation("1 validation error detected: Value at 'attributes' failed to "
-                              "satisfy constraint: Member must have length less than or equal "
-                              "to 20")
+            raise _validation(constraint_message("attributes",
+                                                 "have length less than or equal to 20"))
         new = dict(attrs)
         for a in items:
             if not isinstance(a, dict) or not a.get("Key"):
@@ -889,9 +886,8 @@ class ELBv2(Service):
         if not arns:
             _required(params, "ResourceArns")
         if len(arns) > hi:
-            raise _validation("1 validation error detected: Value at 'resourceArns' failed to "
-                              "satisfy constraint: Member must have length less than or equal "
-                              "to %d" % hi)
+            raise _validation(constraint_message("resourceArns",
+                                                 "have length less than or equal to %d" % hi))
         return arns
 
     def DescribeTags(self, ctx, params):

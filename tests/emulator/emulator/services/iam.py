@@ -11,7 +11,7 @@ import urllib.parse
 import uuid
 
 from ..core import AwsError, Service
-from ._common import add_tags, as_int, iso8601, paged, parse_json_doc, \
+from ._common import add_tags, as_int, constraint_message, iso8601, paged, parse_json_doc, \
     remove_tags, require, tags_in, tags_out
 
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
@@ -95,9 +95,8 @@ class IAM(Service):
         name = _require(params, "RoleName")
         doc = _require(params, "AssumeRolePolicyDocument")
         if not ROLE_NAME.match(name):
-            raise _validation("1 validation error detected: Value '%s' at 'roleName' failed to "
-                              "satisfy constraint: Member must satisfy regular expression pattern: "
-                              "[\\w+=,.@-]+" % name)
+            raise _validation(constraint_message(
+                "roleName", "satisfy regular expression pattern: [\\w+=,.@-]+", name))
         path = params.get("Path", "/")
         if not (path.startswith("/") and path.endswith("/")) or len(path) > 512:
             raise _validation("The specified value for path is invalid. It must begin and end "
@@ -105,9 +104,8 @@ class IAM(Service):
         duration = as_int(params.get("MaxSessionDuration", 3600), "MaxSessionDuration",
                           "ValidationError")
         if not 3600 <= duration <= 43200:
-            raise _validation("1 validation error detected: Value '%d' at 'maxSessionDuration' "
-                              "failed to satisfy constraint: Member must have value less than or "
-                              "equal to 43200" % duration)
+            raise _validation(constraint_message(
+                "maxSessionDuration", "have value less than or equal to 43200", duration))
         description = params.get("Description")
         if description is not None and len(description) > 1000:
             raise _validation("Description must be at most 1000 characters")

@@ -8,8 +8,8 @@ group ARN (without ":*") and the older TagLogGroup/UntagLogGroup/ListTagsLogGrou
 import re
 
 from ..core import AwsError, Service
-from ._common import add_tags, as_bool, as_int, as_list, paged, region_store, remove_tags, \
-    require
+from ._common import add_tags, as_bool, as_int, as_list, constraint_message, paged, region_store, \
+    remove_tags, require
 
 GROUP_NAME = re.compile(r"^[.\-_/#A-Za-z0-9]{1,512}$")
 STREAM_NAME = re.compile(r"^[^:*]{1,512}$")
@@ -24,6 +24,14 @@ def _invalid(msg):
 
 def _require(params, name):
     return require(params, name, "InvalidParameterException")
+
+
+def _limit(params):
+    """The limit of a Describe call: 1-50, default 50."""
+    limit = as_int(params.get("limit", 50), "limit", "InvalidParameterException")
+    if not 1 <= limit <= 50:
+        raise _invalid(constraint_message("limit", "have value less than or equal to 50", limit))
+    return limit
 
 
 def _tags_in(value):
@@ -87,9 +95,8 @@ class Logs(Service):
     def CreateLogGroup(self, ctx, params):
         name = _require(params, "logGroupName")
         if not GROUP_NAME.match(name):
-            raise _invalid("1 validation error detected: Value '%s' at 'logGroupName' failed to "
-                           "satisfy constraint: Member must satisfy regular expression pattern: "
-                           "[\\.\\-_/#A-Za-z0-9]+" % name)
+            raise _invalid(constraint_message(
+                "logGroupName", "satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+", name))
         cls = params.get("logGroupClass", "STANDARD")
         if cls not in CLASSES:
             raise _invalid("Invalid logGroupClass %s" % cls)
@@ -115,11 +122,7 @@ class Logs(Service):
         if prefix and pattern:
             raise _invalid("LogGroup name prefix and LogGroup name pattern are mutually "
                            "exclusive parameters.")
-        limit = as_int(params.get("limit", 50), "limit", "InvalidParameterException")
-        if not 1 <= limit <= 50:
-            raise _invalid("1 validation error detected: Value '%d' at 'limit' failed to "
-                           "satisfy constraint: Member must have value less than or equal to 50"
-                           % limit)
+        limit = _limit(params)
         idents = as_list(params.get("logGroupIdentifiers"))
         groups = []
         for name, g in sorted(self._r(ctx)["groups"].items()):
@@ -147,9 +150,8 @@ class Logs(Service):
         days = as_int(_require(params, "retentionInDays"), "retentionInDays",
                       "InvalidParameterException")
         if days not in RETENTION_DAYS:
-            raise _invalid("1 validation error detected: Value '%d' at 'retentionInDays' failed "
-                           "to satisfy constraint: Member must satisfy enum value set: [%s]"
-                           % (days, ", ".join(str(d) for d in RETENTION_DAYS)))
+            raise _invalid(constraint_message("retentionInDays", "satisfy enum value set: [%s]"
+                                              % ", ".join(str(d) for d in RETENTION_DAYS), days))
         group["retentionInDays"] = days
         return {}
 
@@ -177,9 +179,8 @@ class Logs(Service):
         group_name = _require(params, "logGroupName")
         name = _require(params, "logStreamName")
         if not STREAM_NAME.match(name):
-            raise _invalid("1 validation error detected: Value '%s' at 'logStreamName' failed to "
-                           "satisfy constraint: Member must satisfy regular expression pattern: "
-                           "[^:*]*" % name)
+            raise _invalid(constraint_message(
+                "logStreamName", "satisfy regular expression pattern: [^:*]*", name))
         group = self._group(ctx, group_name)
         if name in group["streams"]:
             raise AwsError("ResourceAlreadyExistsException", "The specified log stream already "
@@ -198,11 +199,7 @@ class Logs(Service):
             raise _invalid("Invalid orderBy %s" % order)
         if prefix and order == "LastEventTime":
             raise _invalid("Cannot order by LastEventTime with a logStreamNamePrefix.")
-        limit = as_int(params.get("limit", 50), "limit", "InvalidParameterException")
-        if not 1 <= limit <= 50:
-            raise _invalid("1 validation error detected: Value '%d' at 'limit' failed to "
-                           "satisfy constraint: Member must have value less than or equal to 50"
-                           % limit)
+        limit = _limit(params)
         streams = [s for n, s in sorted(group["streams"].items())
                    if (not prefix or n.startswith(prefix)) and ctx.visible(s["creationTime"] / 1e3)]
         if order == "LastEventTime":

@@ -14,6 +14,7 @@ import secrets
 import string
 
 from ..core import AwsError, Service, as_int, iso_time
+from ._common import constraint_message
 
 _ROLE_ARN = re.compile(r"^arn:aws:iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]{1,64})$")
 _SESSION = re.compile(r"^[\w+=,.@-]{2,64}$")
@@ -68,14 +69,12 @@ class STS(Service):
         if not m:
             raise _validation("%s is invalid" % role_arn)
         if not _SESSION.match(session):
-            raise _validation("1 validation error detected: Value '%s' at 'roleSessionName' "
-                              "failed to satisfy constraint: Member must satisfy regular "
-                              "expression pattern: [\\w+=,.@-]*" % session)
+            raise _validation(constraint_message(
+                "roleSessionName", "satisfy regular expression pattern: [\\w+=,.@-]*", session))
         duration = as_int(params.get("DurationSeconds", "3600"), "DurationSeconds")
         if not 900 <= duration <= 43200:
-            raise _validation("1 validation error detected: Value '%d' at 'durationSeconds' "
-                              "failed to satisfy constraint: Member must have value between "
-                              "900 and 43200" % duration)
+            raise _validation(constraint_message(
+                "durationSeconds", "have value between 900 and 43200", duration))
         account, role_name = m.group(1), m.group(2)
         role_id = self._role_id(role_arn) if account == ctx.account_id else None
         if role_id is None:
