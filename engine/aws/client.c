@@ -421,6 +421,13 @@ static int core_aws_call(lua_State *L) {
 
 /* ---- client handles ---- */
 
+/* A configuration problem (no model, no region, bad endpoint): a plain message, no
+   source position (it is about the user's setup, not a line of code). */
+static int config_error(lua_State *L, const char *msg) {
+  lua_pushfstring(L, "aws: %s", msg);
+  return lua_error(L);
+}
+
 /* core.aws_client(service, {region, endpoint, profile_endpoint, profile_max_attempts,
    max_attempts, insecure, connect_timeout, timeout, retry_base}) */
 static int core_aws_client(lua_State *L) {
@@ -430,7 +437,7 @@ static int core_aws_client(lua_State *L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   char err[600];
   lf_model *m = lf_model_load(service, err, sizeof err);
-  if (!m) return luaL_error(L, "aws: %s", err);
+  if (!m) return config_error(L, err);
 
   client *c = lua_newuserdatauv(L, sizeof *c, 0);
   memset(c, 0, sizeof *c);
@@ -448,7 +455,7 @@ static int core_aws_client(lua_State *L) {
     .override_url = opt_field_str(L, cfg, "endpoint", url, sizeof url),
     .profile_url = opt_field_str(L, cfg, "profile_endpoint", purl, sizeof purl),
   };
-  if (lf_endpoint_resolve(&q, &c->ep, err, sizeof err) != 0) return luaL_error(L, "aws: %s", err);
+  if (lf_endpoint_resolve(&q, &c->ep, err, sizeof err) != 0) return config_error(L, err);
   snprintf(c->region, sizeof c->region, "%s", c->ep.signing_region);
   /* origin and base path of the URL */
   const char *p = strstr(c->ep.url, "://");

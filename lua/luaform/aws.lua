@@ -299,7 +299,8 @@ local CLI_HELP = [[
 Usage: luaform aws SERVICE OPERATION [--region R] [--profile P] [--endpoint URL]
                    ['{"Json": "params"}'] [--param Key=value ...] [--paginate] [--dry-run]
 
-  Calls any operation of an AWS service model and prints the result as JSON.
+  Calls any operation of an AWS service model and prints the result as JSON;
+  `luaform aws SERVICE` lists the operations of the service's model.
   --param values are JSON when they parse as JSON, else strings; Key may be
   a dotted path (Filters.1.Name=vpc-id). --paginate prints every page.
   --dry-run prints the signed request (signature and token redacted) instead.]]
@@ -345,7 +346,13 @@ function M.cli(args)
     else io.stderr:write("Error: unexpected argument " .. a .. "\n"); return 1 end
     i = i + 1
   end
-  if not service or not op then io.stderr:write(CLI_HELP .. "\n"); return 1 end
+  if not service then io.stderr:write(CLI_HELP .. "\n"); return 1 end
+  if not op then   -- `luaform aws SERVICE`: the operations of its model
+    local ok, c = pcall(M.client, service, { region = flags.region or "us-east-1", credentials = false })
+    if not ok then io.stderr:write("Error: " .. tostring(c) .. "\n"); return 1 end
+    for _, name in ipairs(c:operations()) do print(name) end
+    return 0
+  end
   local ok, err = pcall(function()
     local c = M.client(service, { region = flags.region, profile = flags.profile,
       endpoints = flags.endpoint and { [service] = flags.endpoint } or nil })

@@ -104,6 +104,12 @@ test("luaform aws SERVICE OPERATION prints JSON; errors are one line with exit c
   out, code = sh(e:env() .. " " .. exe .. " aws ec2 DescribeVpc")
   expect(code).to_be(1)
   expect(out).to_contain("did you mean DescribeVpcs?")
+  out, code = sh(exe .. " aws sqs")    -- the operations of the model, no call
+  expect(code).to_be(0)
+  expect(out).to_contain("\nGetQueueAttributes\n")
+  out, code = sh("env -u AWS_REGION -u AWS_DEFAULT_REGION -u AWS_PROFILE HOME=/nonexistent " .. exe .. " aws ec2 DescribeVpcs")
+  expect(code).to_be(1)
+  expect(out).to_be("Error: aws: ec2: no region (set AWS_REGION, a profile region, or the provider's region)\n")
 end)
 
 test("LUAFORM_LOG=debug logs each attempt without secrets or signatures", function()
