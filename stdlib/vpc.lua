@@ -120,8 +120,10 @@ return function(args)
   for i, az in ipairs(single and { args.azs[1] } or args.azs) do
     local suffix = single and "" or ("-" .. az)
     local lc = single and { depends_on = { igw } } or { key = az, depends_on = { igw } }
+    local eip_lc = nil
+    if not single then eip_lc = { key = az } end
     local eip = resource("aws_eip", "nat", { domain = "vpc", tags = with_name(tags, name .. "-nat" .. suffix) },
-      single and nil or { key = az })
+      eip_lc)
     nats[i] = resource("aws_nat_gateway", "this", {
       allocation_id = eip.id, subnet_id = public[i].id, tags = with_name(tags, name .. "-nat" .. suffix),
     }, lc)
@@ -139,7 +141,7 @@ return function(args)
       vpc_id = vpc.id,
       route = { { cidr_block = "0.0.0.0/0", nat_gateway_id = nat.id } },
       tags = with_name(tags, name .. "-private" .. (single and "" or ("-" .. az))),
-    }, (not single) and { key = az } or nil)
+    }, not single and { key = az } or {})
   end
 
   for i, az in ipairs(args.azs) do

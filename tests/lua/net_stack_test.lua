@@ -466,3 +466,35 @@ test("killed while the NAT gateway is being created, the next apply adopts it (i
   if code ~= 0 then print(plan) end
   expect(code).to_be(0)
 end)
+
+test("stdlib.vpc with single_nat_gateway = false: a NAT gateway and a private route table per zone", function()
+  local e = emulator(FLAGS)
+  local dir = tmpdir()
+  write(dir .. "/main.lua", [[
+local net = module("network", require("stdlib.vpc"), {
+  vpc_cidr_block = "10.1.0.0/16", azs = { "us-east-1a", "us-east-1b" },
+  public_subnet_cidrs = { "10.1.1.0/24", "10.1.2.0/24" },
+  private_subnet_cidrs = { "10.1.11.0/24", "10.1.12.0/24" },
+  single_nat_gateway = false, name = "multi",
+})
+output("nat_gateway_ids", net.nat_gateway_ids)
+]])
+  local out = apply(e, dir)
+  expect(out).to_contain("Apply complete! Resources: 17 added")
+  expect(out).to_contain('module.network.aws_nat_gateway.this["us-east-1b"]: Creation complete')
+  local inv = e:inventory()
+  local subnets = by(inv.ec2.subnet, "cidr_block")
+  local nats = by(inv.ec2.nat_gateway, "subnet_id")
+  expect(count(nats)).to_be(2)
+  expect(nats[subnets["10.1.1.0/24"].id]).to_be_truthy()
+  expect(nats[subnets["10.1.2.0/24"].id]).to_be_truthy()
+  expect(#inv.ec2.elastic_ip).to_be(2)
+  local ec2 = clients(e)
+  local rts = route_tables(ec2, inv.ec2.vpc[1].id)
+  expect(default_route(rts["multi-private-us-east-1a"]).NatGatewayId).to_be(nats[subnets["10.1.1.0/24"].id].id)
+  expect(default_route(rts["multi-private-us-east-1b"]).NatGatewayId).to_be(nats[subnets["10.1.2.0/24"].id].id)
+  expect(subnets_of(rts["multi-private-us-east-1b"])).to_equal({ subnets["10.1.12.0/24"].id })
+  local _, code = e:luaform(dir, "destroy", "-auto-approve")
+  expect(code).to_be(0)
+  expect((empty(e:inventory()))).to_be(true)
+end)
