@@ -11,7 +11,10 @@
  *
  * A call serializes once (so idempotency tokens are filled once and written
  * back into params), then loops: sign (fresh X-Amz-Date) -> HTTP on the
- * loop -> parse -> maybe retry after a backoff timer. Each wait is an
+ * loop -> parse -> maybe retry after a backoff timer. A call allowed one
+ * attempt only (max_attempts = 1: creates without a token) goes on a fresh
+ * connection, because libcurl silently resends a request whose reused
+ * connection closed before any answer. Each wait is an
  * lf_wait whose push function runs on the calling coroutine and either
  * returns the result or starts the next wait, so the coroutine stays parked
  * for the whole call and other tasks run meanwhile.

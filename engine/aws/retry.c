@@ -22,7 +22,9 @@ static const char *const throttling_codes[] = {
   "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
   "TooManyRequestsException", "ProvisionedThroughputExceededException",
   "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-  "LimitExceededException", "RequestThrottled", "SlowDown", "EC2ThrottledException", NULL};
+  "LimitExceededException", "RequestThrottled", "SlowDown", "EC2ThrottledException",
+  "Throttled",   /* SNS's code (status 400); not in botocore's list, but it is throttling */
+  NULL};
 
 static const char *const transient_codes[] = {
   "RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", NULL};

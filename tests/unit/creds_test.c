@@ -99,6 +99,8 @@ static void test_retry_classes(void **state) {
   (void)state;
   assert_int_equal(lf_retry_class(400, "ThrottlingException", CURLE_OK), LF_RETRY_THROTTLE);
   assert_int_equal(lf_retry_class(503, "RequestLimitExceeded", CURLE_OK), LF_RETRY_THROTTLE);
+  assert_int_equal(lf_retry_class(400, "Throttled", CURLE_OK), LF_RETRY_THROTTLE);   /* SNS */
+  assert_int_equal(lf_retry_class(429, NULL, CURLE_OK), LF_RETRY_THROTTLE);
   assert_int_equal(lf_retry_class(400, "PriorRequestNotComplete", CURLE_OK), LF_RETRY_TRANSIENT);
   assert_int_equal(lf_retry_class(500, "InternalError", CURLE_OK), LF_RETRY_TRANSIENT);
   assert_int_equal(lf_retry_class(502, NULL, CURLE_OK), LF_RETRY_TRANSIENT);
