@@ -92,17 +92,8 @@ class VpcSubnetTest(Ec2Case):
 
     def test_pagination(self):
         made = [self.vpc("10.%d.0.0/16" % i) for i in range(7)]
-        seen, token, pages = [], None, 0
-        while True:
-            p = {"MaxResults": "5"}
-            if token:
-                p["NextToken"] = token
-            r = self.ok("DescribeVpcs", p)
-            seen += [e.text for e in r.items("vpcSet/item/vpcId")]
-            pages += 1
-            token = r.xml.findtext("nextToken")
-            if not token:
-                break
+        seen, pages = tc.query_pages(lambda p: self.ok("DescribeVpcs", p), {"MaxResults": "5"},
+                                     "vpcSet/item/vpcId", "nextToken", "NextToken")
         self.assertEqual((pages, sorted(seen)), (2, sorted(made)))
         self.fails("InvalidParameterValue", "DescribeVpcs", {"MaxResults": "2"})
         self.fails("InvalidPaginationToken", "DescribeVpcs", {"MaxResults": "5",

@@ -361,18 +361,10 @@ class Elbv2Test(tc.EmulatorCase):
 
     def test_marker_paging(self):
         made = [self.tg("tg%d" % i).findtext("TargetGroupArn") for i in range(5)]
-        seen, marker, pages = [], None, 0
-        while True:
-            p = {"PageSize": "2"}
-            if marker:
-                p["Marker"] = marker
-            r = self.ok("DescribeTargetGroups", p)
-            seen += [e.text for e in r.items(
-                "DescribeTargetGroupsResult/TargetGroups/member/TargetGroupArn")]
-            pages += 1
-            marker = r.xml.findtext("DescribeTargetGroupsResult/NextMarker")
-            if not marker:
-                break
+        seen, pages = tc.query_pages(
+            lambda p: self.ok("DescribeTargetGroups", p), {"PageSize": "2"},
+            "DescribeTargetGroupsResult/TargetGroups/member/TargetGroupArn",
+            "DescribeTargetGroupsResult/NextMarker", "Marker")
         self.assertEqual((pages, seen), (3, made))
         self.fails("ValidationError", "DescribeTargetGroups", {"PageSize": "401"})
 

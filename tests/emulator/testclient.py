@@ -154,6 +154,20 @@ def flatten(params, prefix=""):
     return out
 
 
+def query_pages(call, params, items, next_token, token_param):
+    """Follows a query-protocol list call to its last page. call(params) -> Response;
+    items: path of the listed values; next_token: path of the token for the next page,
+    sent back as token_param. -> (every value in order, number of pages)."""
+    seen, token, pages = [], None, 0
+    while True:
+        r = call(dict(params, **{token_param: token}) if token else dict(params))
+        seen += [e.text for e in r.items(items)]
+        pages += 1
+        token = r.xml.findtext(next_token)
+        if not token:
+            return seen, pages
+
+
 # ---------------------------------------------------------------- client
 
 class Client:

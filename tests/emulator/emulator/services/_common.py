@@ -95,7 +95,7 @@ def tags_in(value, key="Key", val="Value", code="ValidationException"):
 
 
 def tags_out(tags, key="Key", val="Value"):
-    """A tag dict as the sorted list form [{Key: k, Value: v}]."""
+    """A tag dict (or any attribute map) as the sorted list form [{Key: k, Value: v}]."""
     return [{key: k, val: tags[k]} for k in sorted(tags)]
 
 

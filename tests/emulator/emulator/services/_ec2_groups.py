@@ -24,6 +24,14 @@ def rule_key(rule):
             tuple((p, rule.get(p)) for p in PEERS))
 
 
+def _rule_cidr(network, cidr):
+    """cidr parsed strictly as network (IPv4Network/IPv6Network), or InvalidParameterValue."""
+    try:
+        return network(cidr, strict=True)
+    except (ValueError, TypeError):
+        raise err("InvalidParameterValue", "CIDR block %s is malformed" % cidr)
+
+
 def describe_peer(rule):
     peer = next(rule[p] for p in PEERS if rule.get(p))
     return 'peer: %s, %s, from port: %s, to port: %s, ALLOW' % (
@@ -217,18 +225,12 @@ class GroupsMixin:
             peers = []
             for x in id_list(p, "IpRanges"):
                 cidr = x.get("CidrIp")
-                try:
-                    ipaddress.IPv4Network(cidr, strict=True)
-                except (ValueError, TypeError):
-                    raise err("InvalidParameterValue", "CIDR block %s is malformed" % cidr)
+                _rule_cidr(ipaddress.IPv4Network, cidr)
                 peers.append(("cidr4", cidr, x.get("Description")))
             for x in id_list(p, "Ipv6Ranges"):
                 cidr = x.get("CidrIpv6")
-                try:
-                    ipaddress.IPv6Network(cidr, strict=True)
-                except (ValueError, TypeError):
-                    raise err("InvalidParameterValue", "CIDR block %s is malformed" % cidr)
-                peers.append(("cidr6", str(ipaddress.IPv6Network(cidr)), x.get("Description")))
+                peers.append(("cidr6", str(_rule_cidr(ipaddress.IPv6Network, cidr)),
+                              x.get("Description")))
             for x in id_list(p, "Groups"):
                 if not x.get("GroupId"):
                     raise err("InvalidGroup.NotFound", "The security group '%s' does not exist in "

@@ -159,16 +159,25 @@ class RoutesMixin:
         t["routes"].append(dict(target, dest=dest, origin="CreateRoute"))
         return {"return": True}
 
-    def ReplaceRoute(self, ctx, params):
+    def changeable_route(self, ctx, params, missing, local):
+        """(table, route) named by RouteTableId and DestinationCidrBlock. The route must exist
+        (else InvalidRoute.NotFound, message `missing`) and not be the VPC's local route (else
+        InvalidParameterValue, message `local`); messages take %(dest)s and %(table)s."""
         t = self.get(ctx, "rtb", required(params, "RouteTableId"))
         dest = self.route_destination(ctx, t, params)
         rt = self.find_route(t, dest)
+        where = {"dest": dest, "table": t["id"]}
         if rt is None:
-            raise err("InvalidRoute.NotFound", "There is no route defined for '%s' in the route "
-                      "table. Please correct the destination and try again." % dest)
+            raise err("InvalidRoute.NotFound", missing % where)
         if rt.get("gw") == "local":
-            raise err("InvalidParameterValue", "cannot replace local route %s in route table %s"
-                      % (dest, t["id"]))
+            raise err("InvalidParameterValue", local % where)
+        return t, rt
+
+    def ReplaceRoute(self, ctx, params):
+        t, rt = self.changeable_route(
+            ctx, params, "There is no route defined for '%(dest)s' in the route table. Please "
+            "correct the destination and try again.",
+            "cannot replace local route %(dest)s in route table %(table)s")
         target = self.route_target(ctx, t, params)
         rt.pop("gw", None)
         rt.pop("nat", None)
@@ -176,15 +185,9 @@ class RoutesMixin:
         return {"return": True}
 
     def DeleteRoute(self, ctx, params):
-        t = self.get(ctx, "rtb", required(params, "RouteTableId"))
-        dest = self.route_destination(ctx, t, params)
-        rt = self.find_route(t, dest)
-        if rt is None:
-            raise err("InvalidRoute.NotFound", "no route with destination-cidr-block %s in route "
-                      "table %s" % (dest, t["id"]))
-        if rt.get("gw") == "local":
-            raise err("InvalidParameterValue", "cannot remove local route %s in route table %s"
-                      % (dest, t["id"]))
+        t, rt = self.changeable_route(
+            ctx, params, "no route with destination-cidr-block %(dest)s in route table %(table)s",
+            "cannot remove local route %(dest)s in route table %(table)s")
         t["routes"].remove(rt)
         return {"return": True}
 

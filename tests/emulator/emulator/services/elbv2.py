@@ -480,11 +480,11 @@ class ELBv2(Service):
                 raise bad
             new[k] = v
         attrs.update(new)
-        return [{"Key": k, "Value": attrs[k]} for k in sorted(attrs)]
+        return tags_out(attrs)
 
     def DescribeLoadBalancerAttributes(self, ctx, params):
         lb = self._lb(ctx, _required(params, "LoadBalancerArn"), describe=True)
-        return {"Attributes": [{"Key": k, "Value": lb["attrs"][k]} for k in sorted(lb["attrs"])]}
+        return {"Attributes": tags_out(lb["attrs"])}
 
     def ModifyLoadBalancerAttributes(self, ctx, params):
         lb = self._lb(ctx, _required(params, "LoadBalancerArn"))
@@ -492,7 +492,7 @@ class ELBv2(Service):
 
     def DescribeTargetGroupAttributes(self, ctx, params):
         tg = self._tg(ctx, _required(params, "TargetGroupArn"), describe=True)
-        return {"Attributes": [{"Key": k, "Value": tg["attrs"][k]} for k in sorted(tg["attrs"])]}
+        return {"Attributes": tags_out(tg["attrs"])}
 
     def ModifyTargetGroupAttributes(self, ctx, params):
         tg = self._tg(ctx, _required(params, "TargetGroupArn"))
