@@ -98,6 +98,9 @@ lua_State *lf_runtime_new(void) {
   }
   lua_State *L = luaL_newstate();
   if (!L) return NULL;
+  /* The main thread's extra space (loop.c keeps a thread's task there) starts
+     uninitialised, and new threads copy it: zero it. */
+  memset(lua_getextraspace(L), 0, LUA_EXTRASPACE);
   luaL_openlibs(L);
   /* package.searchers: preload, embedded, then the Lua and C path ones. */
   lua_getglobal(L, "package");
