@@ -146,8 +146,7 @@ class Boto3Test(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.proc = tc.spawn_server("--nat-delay-ms", "200", "--lb-delay-ms", "200")
-        fields = dict(f.split("=", 1) for f in cls.proc.creds_line.split())
-        cls.keys = fields["access_key"], fields["secret_key"]
+        cls.keys = cls.proc.credentials()
         # a session that reads no profile, environment or instance metadata
         cls.saved_env = dict(os.environ)
         for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE",

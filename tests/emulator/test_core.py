@@ -167,25 +167,19 @@ class CommandLineTest(unittest.TestCase):
     def test_state_survives_restart(self):
         with tempfile.TemporaryDirectory() as d:
             state = os.path.join(d, "state.json")
-            p = tc.spawn_server("--state", state, "--access-key", "AKIAOTHERKEY00000000",
-                                "--secret-key", "other-secret")
-            try:
+            args = ("--state", state, "--access-key", "AKIAOTHERKEY00000000",
+                    "--secret-key", "other-secret")
+            with tc.spawn_server(*args) as p:
                 self.assertTrue(p.creds_line.startswith("access_key=AKIAOTHERKEY00000000 "))
                 c = p.client()
                 r = c.call_query("ec2", "CreateVpc", {"CidrBlock": "10.9.0.0/16"})
                 self.assertEqual(r.status, 200, r)
                 vpc_id = r.xml.findtext("vpc/vpcId")
-            finally:
-                p.stop()
             self.assertEqual(os.stat(state).st_size > 0, True)
-            p = tc.spawn_server("--state", state, "--access-key", "AKIAOTHERKEY00000000",
-                                "--secret-key", "other-secret")
-            try:
+            with tc.spawn_server(*args) as p:
                 r = p.client().call_query("ec2", "DescribeVpcs", {"VpcId": [vpc_id]})
                 self.assertEqual(r.status, 200, r)
                 self.assertEqual(r.xml.findtext("vpcSet/item/cidrBlock"), "10.9.0.0/16")
-            finally:
-                p.stop()
 
 
 if __name__ == "__main__":

@@ -149,14 +149,11 @@ class AdminFaultsTest(FaultCase):
 
 class CommandLineFaultsTest(unittest.TestCase):
     def test_flags_set_the_faults(self):
-        p = tc.spawn_server("--throttle-pct", "100", "--seed", "9", "--lose-pct", "0")
-        try:
+        with tc.spawn_server("--throttle-pct", "100", "--seed", "9", "--lose-pct", "0") as p:
             r = p.client().call_query("ec2", "DescribeVpcs")
             self.assertEqual((r.status, r.error_code), (503, "RequestLimitExceeded"))
             settings = p.admin("GET", "faults")[1]
             self.assertEqual((settings["throttle_pct"], settings["seed"]), (100.0, 9))
-        finally:
-            p.stop()
 
 
 if __name__ == "__main__":

@@ -18,11 +18,8 @@ class StateTest(unittest.TestCase):
         self.dir.cleanup()
 
     def run_server(self, fn):
-        p = tc.spawn_server("--state", self.path, "--nat-delay-ms", "1000")
-        try:
+        with tc.spawn_server("--state", self.path, "--nat-delay-ms", "1000") as p:
             return fn(p, p.client())
-        finally:
-            p.stop()
 
     def test_every_family_survives_a_restart(self):
         def create(p, c):
@@ -88,16 +85,10 @@ class StateTest(unittest.TestCase):
         self.run_server(check)
 
     def test_without_state_nothing_is_kept(self):
-        p = tc.spawn_server()
-        try:
+        with tc.spawn_server() as p:
             p.client().call_query("ec2", "CreateVpc", {"CidrBlock": "10.0.0.0/16"})
-        finally:
-            p.stop()
-        p = tc.spawn_server()
-        try:
+        with tc.spawn_server() as p:
             self.assertEqual(p.admin("GET", "inventory")[1]["ec2"]["vpc"], [])
-        finally:
-            p.stop()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ on, and helpers to start an emulator in-process or as a subprocess.
     r = c.call_query("ec2", "CreateVpc", {"CidrBlock": "10.0.0.0/16"})
     r.status, r.xml.findtext("vpc/vpcId"), r.error_code
     c.call_json("ecs", "AmazonEC2ContainerServiceV20141113.CreateCluster", {...}).json
+    emu.stop()                                  # or: with start_server() as emu: ...
 
 Test classes derive from EmulatorCase (one server per class, reset before each
 test if `reset`) or FreshEmulatorCase (one server per test).
@@ -253,6 +254,13 @@ class InProcess:
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    # `with spawn_server(...) as p:` stops the server however the block ends
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
 
 def start_server(**options):
     return InProcess(**options)
@@ -273,10 +281,14 @@ class Subprocess(InProcess):
             raise RuntimeError("emulator did not start: %r" % line)
         self.url = line[len(prefix):]
 
-    def client(self, **kw):
+    def credentials(self):
+        """(access key, secret key) from the server's second line."""
         fields = dict(f.split("=", 1) for f in self.creds_line.split())
-        return Client(self.url, access_key=fields["access_key"],
-                      secret_key=fields["secret_key"], **kw)
+        return fields["access_key"], fields["secret_key"]
+
+    def client(self, **kw):
+        access_key, secret_key = self.credentials()
+        return Client(self.url, access_key=access_key, secret_key=secret_key, **kw)
 
     def stop(self):
         self.proc.terminate()
