@@ -1,7 +1,8 @@
-"""Small helpers shared by the IAM/SNS/SQS/ECS/ECR/Logs/AppAutoScaling/S3/DynamoDB services.
+"""Small helpers shared by the service modules (EC2 and ELBv2 use the paging token codec).
 
-Parameter access that raises each service's own validation error, opaque pagination tokens,
-tag list/map conversions and timestamp formats. No state lives here: every service keeps its
+Parameter access that raises each service's own validation error and AWS's validation wording,
+opaque pagination tokens and paged answers, tag list/map conversions, tag merge/removal with
+the 50-tag limit, and timestamp formats. No state lives here: every service keeps its
 state in the store dict it was given.
 """
 import base64
