@@ -71,8 +71,15 @@ end
 
 -- ---- clients ----
 
+-- Other names users type for the model directories.
+local SERVICE_ALIASES = {
+  elasticloadbalancingv2 = "elbv2", applicationautoscaling = "application-autoscaling",
+  ["application-auto-scaling"] = "application-autoscaling", cloudwatchlogs = "logs",
+}
+
 function M.client(service, opts)
   opts = opts or {}
+  service = SERVICE_ALIASES[service] or service
   local pname = creds.profile_name(opts.profile)
   local prof = creds.profile(creds.files(), pname) or {}
   local region = creds.region(opts.region, opts.profile)

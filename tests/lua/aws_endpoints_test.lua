@@ -32,6 +32,8 @@ test("default endpoints: regional, IAM global, partitions", function()
     expect(aws.client("ec2", { region = "cn-northwest-1" }):info().url).to_be("https://ec2.cn-northwest-1.amazonaws.com.cn")
     expect(aws.client("elbv2", { region = "us-west-2" }):info().url).to_be("https://elasticloadbalancing.us-west-2.amazonaws.com")
     expect(aws.client("logs", { region = "us-west-2" }):info().url).to_be("https://logs.us-west-2.amazonaws.com")
+    expect(aws.client("cloudwatchlogs", { region = "us-west-2" }).service).to_be("logs")   -- aliases
+    expect(aws.client("elasticloadbalancingv2", { region = "us-west-2" }).service).to_be("elbv2")
     expect(aws.client("sts", { region = "eu-west-1" }):info().url).to_be("https://sts.eu-west-1.amazonaws.com")
     local s3 = aws.client("s3", { region = "eu-west-1" }):info()
     expect(s3.url).to_be("https://s3.eu-west-1.amazonaws.com")
