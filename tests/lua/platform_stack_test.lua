@@ -403,3 +403,39 @@ test("reference stack under faults: apply and destroy converge, no duplicate, no
   expect(code).to_be(0)
   expect(nonempty(e:inventory())).to_equal({})
 end)
+
+test("every create whose response is lost is adopted by the next run: no duplicate, no orphan", function()
+  local e = emulator({ seed = 5 })
+  local dir = stack(FIXTURES .. "/lost")
+  -- Every mutating call is applied and then its answer is lost; each run
+  -- adopts what the one before left pending and loses the next creates.
+  e:faults{ lose_pct = 100 }
+  local seen, order = {}, {}
+  for _ = 1, 6 do
+    local out, code = e:luaform(dir, "apply", "-auto-approve")
+    if code == 0 then break end
+    for addr, r in pairs(state_of(dir).resources) do
+      if r.pending and not seen[addr] then seen[addr] = true; order[#order + 1] = addr end
+    end
+  end
+  table.sort(order)
+  print(string.format("     lost responses: %d creates were left pending and adopted later: %s", #order,
+    table.concat(order, ", ")))
+  expect(#order > 0).to_be(true)
+  e:faults{ lose_pct = 0 }
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  local inv = e:inventory()
+  expect(nonempty(inv)).to_equal({
+    ["application-autoscaling.scalable_target"] = 1, ["application-autoscaling.scaling_policy"] = 1,
+    ["ecr.repository"] = 1, ["ecs.cluster"] = 1, ["ecs.service"] = 1, ["ecs.task_definition"] = 1,
+    ["iam.role"] = 1, ["logs.log_group"] = 1, ["logs.log_stream"] = 1,
+    ["sns.subscription"] = 1, ["sns.topic"] = 1, ["sqs.queue"] = 1,
+  })
+  expect(orphans(inv, state_of(dir))).to_equal({})
+  for _, r in pairs(state_of(dir).resources) do expect(r.pending).to_be_nil() end
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+  expect(select(2, e:luaform(dir, "destroy", "-auto-approve"))).to_be(0)
+  expect(nonempty(e:inventory())).to_equal({})
+end)
