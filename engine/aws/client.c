@@ -14,7 +14,9 @@
  * loop -> parse -> maybe retry after a backoff timer. A call allowed one
  * attempt only (max_attempts = 1: creates without a token) goes on a fresh
  * connection, because libcurl silently resends a request whose reused
- * connection closed before any answer. Each wait is an
+ * connection closed before any answer. A clock-skew error whose Date header
+ * is over 4 minutes from our clock sets the client's skew (later signatures
+ * use the server's time) and is re-sent at once, as the SDKs do. Each wait is an
  * lf_wait whose push function runs on the calling coroutine and either
  * returns the result or starts the next wait, so the coroutine stays parked
  * for the whole call and other tasks run meanwhile.
@@ -50,6 +52,7 @@ typedef struct {
   int insecure;
   long connect_timeout_ms, timeout_ms;
   double retry_base;         /* seconds; the SDK's 1 */
+  long skew;                 /* server clock - ours, learned from a clock-skew error */
   lf_retry_quota quota;
 } client;
 
@@ -61,7 +64,7 @@ typedef struct {
   char *url;
   char host[300];
   lf_credentials cred;       /* strdup'd, wiped on free; access_key NULL: anonymous */
-  int attempt, max_attempts, retried_cls, unsigned_payload;
+  int attempt, max_attempts, retried_cls, unsigned_payload, skew_fixed;
   lf_wait *wait;
   lf_http_response *res;
   lf_loop *loop;
@@ -178,6 +181,27 @@ static void debug_line(call *k, const char *what) {
           r ? r->seconds * 1000.0 : 0.0, r ? r->body_len : 0);
 }
 
+/* Errors that mean "your X-Amz-Date is too far from my clock". */
+static int is_skew_error(const char *code) {
+  static const char *const codes[] = {"RequestTimeTooSkewed", "RequestExpired",
+    "RequestInTheFuture", "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure", NULL};
+  for (int i = 0; codes[i]; i++)
+    if (strcmp(codes[i], code) == 0) return 1;
+  return 0;
+}
+
+/* When the response's Date is more than 4 minutes from our clock, remember the
+   difference (signatures then use the server's time) and return 1. */
+static int learn_skew(client *c, const lf_http_response *r) {
+  const char *date = lf_http_header(r, "date");
+  double server;
+  if (!date || lf_parse_timestamp(date, &server) != 0) return 0;
+  long diff = (long)(server - (double)time(NULL));
+  if (labs(diff - c->skew) <= 240) return 0;
+  c->skew = diff;
+  return 1;
+}
+
 static int push_response(lua_State *L, void *ud) {
   call *k = ud;
   client *c = k->c;
@@ -204,7 +228,18 @@ static int push_response(lua_State *L, void *ud) {
     }
     if (parsed == 0) {
       lua_getfield(L, -1, "code");
-      cls = lf_retry_class(r->status, lua_tostring(L, -1), CURLE_OK);
+      const char *code = lua_tostring(L, -1);
+      if (!k->skew_fixed && code && is_skew_error(code) && learn_skew(c, r)) {
+        /* Re-signed with the server's time at once; not counted as an attempt. */
+        lua_pop(L, 2);
+        debug_line(k, "clock skew: re-signing with the server's time");
+        k->skew_fixed = 1;
+        k->attempt--;
+        lf_http_response_free(k->res);
+        k->res = NULL;
+        return start_attempt(L, k);
+      }
+      cls = lf_retry_class(r->status, code, CURLE_OK);
       lua_pop(L, 1);
     } else {
       /* Unparsable body: a transient 5xx page, or a protocol mismatch. */
@@ -244,7 +279,7 @@ static int start_attempt(lua_State *L, call *k) {
   k->attempt++;
   if (k->cred.access_key &&
       lf_sigv4_sign(&k->req, k->host, c->ep.signing_name, c->ep.signing_region, &k->cred,
-                    time(NULL), k->unsigned_payload) != 0) {
+                    time(NULL) + c->skew, k->unsigned_payload) != 0) {
     char service[64], op[128];
     snprintf(service, sizeof service, "%s", c->service);
     snprintf(op, sizeof op, "%s", k->op);
@@ -348,7 +383,7 @@ static int push_prepared(lua_State *L, call *k) {
   client *c = k->c;
   if (k->cred.access_key)
     lf_sigv4_sign(&k->req, k->host, c->ep.signing_name, c->ep.signing_region, &k->cred,
-                  time(NULL), k->unsigned_payload);
+                  time(NULL) + c->skew, k->unsigned_payload);
   lua_createtable(L, 0, 5);
   set_str(L, "method", k->req.method);
   set_str(L, "url", k->url);

@@ -1,5 +1,6 @@
 -- The HTTP layer under the client: TLS verification on unless `insecure`, request timeouts
--- (retried, then RequestTimeout with no status), against small loopback servers.
+-- (retried, then RequestTimeout with no status), clock-skew correction, against small
+-- loopback servers.
 local aws = require("luaform.aws")
 
 -- A self-signed certificate for 127.0.0.1 (test only; no CA trusts it).
@@ -25,20 +26,44 @@ DFTdYIZvkUHjd/Eb+YYHgtLzK7cecmPKc/fbGOg7yDZu8zBAjTWbJXqk
 ]]
 
 local SERVER = [==[
-import ssl, sys, time
+import calendar, ssl, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 mode, certfile, keyfile = sys.argv[1], sys.argv[2], sys.argv[3]
 BODY = (b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
         b'<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/tls</Arn>'
         b'<UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>'
         b'<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>')
+SKEW = 3600   # mode "skew": this server's clock is an hour ahead
+hits = []
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     def log_message(self, *a): pass
+    def date_time_string(self, timestamp=None):
+        now = time.time() + (SKEW if mode == "skew" else 0)
+        return super().date_time_string(now)
+    def do_GET(self):
+        body = ",".join(hits).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if mode == "slow":
             time.sleep(5)
+        if mode == "skew":
+            t = calendar.timegm(time.strptime(self.headers["X-Amz-Date"], "%Y%m%dT%H%M%SZ"))
+            if abs(t - (time.time() + SKEW)) > 900:
+                hits.append("skewed")
+                err = (b'<ErrorResponse><Error><Type>Sender</Type><Code>RequestTimeTooSkewed</Code>'
+                       b'<Message>too skewed</Message></Error><RequestId>r-0</RequestId></ErrorResponse>')
+                self.send_response(403)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(err)))
+                self.end_headers()
+                self.wfile.write(err)
+                return
+            hits.append("ok")
         self.send_response(200)
         self.send_header("Content-Type", "text/xml")
         self.send_header("Content-Length", str(len(BODY)))
@@ -103,5 +128,14 @@ test("a server that does not answer in time: RequestTimeout after each attempt",
     expect(err.code).to_be("RequestTimeout")
     expect(err.status).to_be_nil()
     expect(err.attempts).to_be(2)
+  end)
+end)
+
+test("clock skew: the server's Date corrects our signing time, once, then for every call", function()
+  with_server("skew", function(url)
+    local sts = aws.client("sts", { region = "us-east-1", endpoints = { sts = url }, credentials = KEYS })
+    expect(sts:GetCallerIdentity{}.Account).to_be("123456789012")
+    expect(sts:GetCallerIdentity{}.Account).to_be("123456789012")
+    expect((sh("curl -sS " .. url))).to_be("skewed,ok,ok")
   end)
 end)
