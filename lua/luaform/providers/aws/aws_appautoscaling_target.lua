@@ -70,7 +70,13 @@ end
 
 local function register(ctx, args)
   local c = client(ctx)
-  ecs.retry(ctx, 120, { "ValidationException", "ObjectNotFoundException" }, function()
+  -- "ECS service doesn't exist": the service was created moments ago.
+  local function not_yet(e)
+    if ecs.is(e, "ObjectNotFoundException") then return true end
+    local msg = type(e) == "table" and tostring(e.message or "") or ""
+    return ecs.is(e, "ValidationException") and (msg:find("exist") or msg:find("not found")) ~= nil
+  end
+  ecs.retry(ctx, 120, not_yet, function()
     return c:RegisterScalableTarget{ ServiceNamespace = args.service_namespace, ResourceId = args.resource_id,
       ScalableDimension = args.scalable_dimension, MinCapacity = args.min_capacity,
       MaxCapacity = args.max_capacity, RoleARN = args.role_arn }
