@@ -439,3 +439,40 @@ test("every create whose response is lost is adopted by the next run: no duplica
   expect(select(2, e:luaform(dir, "destroy", "-auto-approve"))).to_be(0)
   expect(nonempty(e:inventory())).to_equal({})
 end)
+
+test("luaform import of every platform type, by Terraform's import ids", function()
+  local e = emulator({ seed = 6 })
+  local dir = stack(FIXTURES .. "/lost")
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local before = state_of(dir).resources
+  local S = "arn:aws:ecs:ap-northeast-2:123456789012"
+  local Q = "https://sqs.ap-northeast-2.amazonaws.com/123456789012/sqs-base"
+  local imports = {
+    { "aws_iam_role.exec", "ecs-test-exec" },
+    { "aws_ecr_repository.app", "lost-test" },
+    { "aws_cloudwatch_log_group.app", "/ecs/ecs-test" },
+    { "aws_cloudwatch_log_stream.app", "/ecs/ecs-test:app" },
+    { "aws_ecs_cluster.main", "ecs-test" },
+    { "aws_ecs_task_definition.app", S .. ":task-definition/ecs-test:1" },
+    { "aws_ecs_service.app", "ecs-test/app" },
+    { "aws_appautoscaling_target.app", "ecs/service/ecs-test/app/ecs:service:DesiredCount" },
+    { "aws_appautoscaling_policy.mem", "ecs/service/ecs-test/app/ecs:service:DesiredCount/ecs-test-mem" },
+    { "module.events.aws_sns_topic.this", "arn:aws:sns:ap-northeast-2:123456789012:topic-base" },
+    { "module.events.aws_sns_topic_subscription.this", before["module.events.aws_sns_topic_subscription.this"].attributes.id },
+    { "module.events.aws_sqs_queue.this", Q },
+    { "module.events.aws_sqs_queue_policy.this", Q },
+  }
+  for _, i in ipairs(imports) do
+    expect(select(2, e:luaform(dir, "state", "rm", i[1]))).to_be(0)
+    local out, code = e:luaform(dir, "import", i[1], i[2])
+    if code ~= 0 then print(out) end
+    expect(code).to_be(0)
+    expect(state_of(dir).resources[i[1]].attributes.id).to_be(before[i[1]].attributes.id)
+  end
+  -- Only luaform's own settings (wait_for_steady_state) are not in AWS.
+  local out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(out).to_contain("wait_for_steady_state = false -> true")
+  expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+end)
