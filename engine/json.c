@@ -405,6 +405,9 @@ typedef struct chunk {
 
 static struct { chunk *first, *cur; } arena;
 
+/* Texts at least this long are parsed into the arena. */
+#define ARENA_MIN_TEXT ((size_t)64 * 1024)
+
 static void *arena_malloc(size_t size) {
   size = (size + 15) & ~(size_t)15;
   while (arena.cur && arena.cur->used + size > arena.cur->size) {
@@ -463,11 +466,16 @@ char *lf_json_encode(lua_State *L, int idx, size_t flags, size_t size_hint, size
                      char *err, size_t n) {
   arena_window w;
   int precision;
-  arena_enter(L, &w);
+  /* Only large documents use the arena: restarting Lua's collector zeroes
+   * its debt, so each window costs a collection step, which a small value
+   * (core.json_encode of a string) would pay thousands of times. */
+  int use_arena = size_hint > 0;
+  if (use_arena) arena_enter(L, &w);
   json_t *v = from_lua(L, idx, !(flags & LF_JSON_UNSORTED), &precision, err, n);
   char *s = v ? dump(v, flags & ~(size_t)LF_JSON_UNSORTED, precision, size_hint, len) : NULL;
   if (v && !s) snprintf(err, n, "out of memory");
-  arena_leave(L, &w);
+  if (use_arena) arena_leave(L, &w);
+  else json_decref(v);
   return s;
 }
 
@@ -523,10 +531,12 @@ static int push_protected(lua_State *L) {
 int lf_json_decode(lua_State *L, const char *text, size_t len, lf_json_check_fn check,
                    json_error_t *je) {
   arena_window w;
-  arena_enter(L, &w);
+  int use_arena = len >= ARENA_MIN_TEXT;  /* see lf_json_encode */
+  if (use_arena) arena_enter(L, &w);
   json_t *v = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, je);
   if (v && check && check(v, je->text, sizeof je->text) != 0) {
     je->line = je->column = 1;
+    if (!use_arena) json_decref(v);
     v = NULL;
   }
   int status = LUA_OK;
@@ -535,7 +545,8 @@ int lf_json_decode(lua_State *L, const char *text, size_t len, lf_json_check_fn 
     lua_pushlightuserdata(L, v);
     status = lua_pcall(L, 1, 1, 0);
   }
-  arena_leave(L, &w);
+  if (use_arena) arena_leave(L, &w);
+  else json_decref(v);
   if (status != LUA_OK) lua_error(L);  /* out of memory, or nested too deeply */
   return v != NULL;
 }

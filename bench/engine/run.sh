@@ -9,15 +9,16 @@ cd "$(dirname "$0")/../.."
 LF=$PWD/luaform
 work=$(mktemp -d /tmp/luaform-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-echo "| resources | plan wall (s) | plan peak RSS (MB) | state save (ms) | state size (MB) |"
-echo "|---:|---:|---:|---:|---:|"
+echo "| resources | first apply (s) | plan wall (s) | plan peak RSS (MB) | state save (ms) | state size (MB) |"
+echo "|---:|---:|---:|---:|---:|---:|"
 for n in ${BENCH_SIZES:-1000 10000}; do
   dir=$work/n$n
   $LF run bench/engine/gen_stack.lua "$dir" "$n"
-  $LF -chdir="$dir" apply -auto-approve -parallelism=50 >/dev/null
+  /usr/bin/time -f "%e" -o "$work/apply_time" $LF -chdir="$dir" apply -auto-approve -parallelism=50 >/dev/null
+  apply_s=$(cat "$work/apply_time")
   /usr/bin/time -f "%e %M" -o "$work/time" $LF -chdir="$dir" plan -detailed-exitcode >/dev/null
   read -r wall rss_kb < "$work/time"
   save_ms=$($LF run bench/engine/save_state.lua "$dir" 5)
   size=$(stat -c %s "$dir/luaform.state.json")
-  printf "| %d | %.2f | %.0f | %s | %.1f |\n" "$n" "$wall" "$((rss_kb / 1024))" "$save_ms" "$(echo "$size / 1048576" | bc -l)"
+  printf "| %d | %.1f | %.2f | %.0f | %s | %.1f |\n" "$n" "$apply_s" "$wall" "$((rss_kb / 1024))" "$save_ms" "$(echo "$size / 1048576" | bc -l)"
 done

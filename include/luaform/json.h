@@ -30,7 +30,8 @@ char *lf_json_dump(const json_t *v, size_t flags, size_t *len);
 
 /* Lua value at idx -> JSON text in one step (what core.json_encode and
  * state saves use): members sorted by key unless LF_JSON_UNSORTED is in
- * flags; size_hint preallocates the output (0: none). The result is
+ * flags; size_hint preallocates the output (0: none) and, when not 0,
+ * builds the temporary tree in a scratch arena (for state saves). The result is
  * malloc'd with 2 spare bytes after *len (room for "\n" and NUL). NULL
  * with the message in err on failure. */
 #define LF_JSON_UNSORTED ((size_t)1 << 30)

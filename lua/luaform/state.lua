@@ -77,11 +77,31 @@ function Store:load()
   return st
 end
 
+-- Writes the document; returns once what the caller changed is stored.
+-- Group commit: operations that finish together share one write. A
+-- caller that finds no write under way becomes the writer, lets the other
+-- ready operations run up to their own save (one turn of the event loop),
+-- then writes the document as it is then; callers that arrive meanwhile
+-- wait for a write that started after their change.
 function Store:save()
-  local st = self.doc
-  st.serial = st.serial + 1
-  local ok, err = self.backend:save(st)
-  if not ok then errors.raise(nil, "saving state: %s", err) end
+  self.changes = (self.changes or 0) + 1
+  local mine = self.changes
+  while (self.written or 0) < mine do
+    if self.writing then
+      core.sleep(0)   -- another operation is writing; wait for its turn to end
+    else
+      self.writing = true
+      if coroutine.isyieldable() then core.sleep(0) end
+      local upto = self.changes
+      local st = self.doc
+      st.serial = st.serial + 1
+      local ran, saved, err = pcall(self.backend.save, self.backend, st)
+      self.writing = false
+      if not ran then err = saved end
+      if not (ran and saved) then errors.raise(nil, "saving state: %s", tostring(err)) end
+      self.written = upto
+    end
+  end
 end
 
 function Store:path() return self.backend:path() end
