@@ -46,7 +46,6 @@ typedef struct {
   char service[64];
   char region[64];
   lf_endpoint ep;
-  char origin[512];          /* scheme://host[:port] of ep.url */
   char base_path[256];       /* path part of an override URL, no trailing '/' */
   int max_attempts;
   int insecure;
@@ -366,7 +365,7 @@ static void call_target(lua_State *L, int params, call *k) {
     path = k->req.path;
   }
   lf_buf_printf(&url, "%s://%s%s", https ? "https" : "http", host, path);
-  /* Keep an explicit non-default port of the origin: host already has it. */
+  /* host carries a non-default port already (lf_url_host) */
   k->url = lf_buf_take(&url);
   snprintf(k->host, sizeof k->host, "%s", host);
 }
@@ -495,17 +494,14 @@ static int core_aws_client(lua_State *L) {
   };
   if (lf_endpoint_resolve(&q, &c->ep, err, sizeof err) != 0) return config_error(L, err);
   snprintf(c->region, sizeof c->region, "%s", c->ep.signing_region);
-  /* origin and base path of the URL */
+  /* the path part of an override URL ("http://host:4566/base") prefixes every request */
   const char *p = strstr(c->ep.url, "://");
   p = p ? p + 3 : c->ep.url;
   const char *slash = strchr(p, '/');
   if (slash) {
-    snprintf(c->origin, sizeof c->origin, "%.*s", (int)(slash - c->ep.url), c->ep.url);
     snprintf(c->base_path, sizeof c->base_path, "%s", slash);
     size_t bl = strlen(c->base_path);
     while (bl && c->base_path[bl - 1] == '/') c->base_path[--bl] = 0;
-  } else {
-    snprintf(c->origin, sizeof c->origin, "%s", c->ep.url);
   }
   c->max_attempts = lf_retry_max_attempts(opt_int(L, cfg, "max_attempts", 0),
                                           opt_field_str(L, cfg, "profile_max_attempts", pmax,

@@ -1,8 +1,10 @@
 /*
  * transport.h - internals of the AWS client (engine/aws): HTTP over the
- * event loop, endpoint resolution, the retry policy and the credentials
- * configuration. The protocol layer (models, serializers, SigV4) is
- * luaform/aws.h; client.c joins both into the Lua surface.
+ * event loop (http.c), endpoint resolution (endpoints.c), the retry policy
+ * (retry.c) and the shared config file reader (creds.c; the credentials
+ * chain itself is Lua, luaform.aws.creds). The protocol layer (models,
+ * serializers, SigV4) is luaform/aws.h; client.c joins both into the Lua
+ * surface (luaform.aws).
  *
  * Everything here is plain C with no Lua state except where a function
  * takes one, so the pieces are unit-testable on their own.

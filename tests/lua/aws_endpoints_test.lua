@@ -69,6 +69,9 @@ test("overrides: provider endpoints > AWS_ENDPOINT_URL_<SERVICE_ID> > AWS_ENDPOI
     local iam = aws.client("iam"):info()
     expect(iam.url).to_be("http://127.0.0.1:4000")
     expect(iam.signing_region).to_be("us-east-1")
+    local based = aws.client("sqs", { endpoints = { sqs = "http://127.0.0.1:4566/gateway/aws/" },
+      credentials = { access_key = "A", secret_key = "B" } })
+    expect(based:prepare("ListQueues", {}).url).to_be("http://127.0.0.1:4566/gateway/aws/")
     core.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
     expect(aws.client("ec2"):info().url).to_be("https://ec2.us-east-1.amazonaws.com")
   end)
