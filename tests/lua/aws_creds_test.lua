@@ -241,6 +241,16 @@ test("web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN, unsigned AssumeR
       expect(c.session_token).to_be("WEB-token")
       p.get()
       expect(srv.hits()["web-identity"]).to_be(1)
+      -- the same from a profile's web_identity_token_file + role_arn
+      core.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", nil)
+      write(home .. "/.aws/config", "[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\n"
+        .. "web_identity_token_file = " .. home .. "/token\n")
+      creds.reset()
+      local pp = creds.provider({ profile = "ci" })
+      expect(pp.source).to_be("web-identity")
+      expect(pp.get().access_key).to_be("WEBKEY")
+      expect(srv.hits()["web-identity"]).to_be(2)
+      core.setenv("AWS_WEB_IDENTITY_TOKEN_FILE", home .. "/token")
       write(home .. "/token", "wrong")
       creds.reset()
       local ok, err = pcall(creds.provider({}).get)
