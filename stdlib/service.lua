@@ -24,7 +24,9 @@
 -- (60), scale_in_target (10), metric ("ECSServiceAverageMemoryUtilization"),
 -- health_check_path ("/up"), log_retention_days (14), listener_port (8080,
 -- the port stdlib.lb opens),
--- environment ({NAME = value}), tags.
+-- environment ({NAME = value}), tags, ignore_desired_count (false: the
+-- stack's desired_count is enforced; true: once created, the count is left
+-- to the auto scaling policies, Terraform's ignore_changes idiom).
 -- Returns cluster_name, cluster_arn, service_name, ecr_repository_url,
 -- target_group_arn, log_group_name, task_definition_arn,
 -- execution_role_arn, security_group_id.
@@ -38,7 +40,7 @@ local deferred = require("luaform.deferred")
 local NUMBERS = { "container_port", "cpu", "memory", "desired_count", "min_capacity", "max_capacity",
   "scale_out_target", "scale_in_target", "log_retention_days", "listener_port" }
 local KNOWN = { name = true, region = true, image_tag = true, metric = true, health_check_path = true,
-  environment = true, tags = true }
+  environment = true, tags = true, ignore_desired_count = true }
 for _, k in ipairs(REQUIRED) do KNOWN[k] = true end
 for _, k in ipairs(NUMBERS) do KNOWN[k] = true end
 
@@ -197,7 +199,10 @@ return function(args)
     load_balancer = { { target_group_arn = tg.arn, container_name = name, container_port = port } },
     health_check_grace_period_seconds = 60,
     tags = tags,
-  }, { depends_on = { listener, attachment } })
+  }, {
+    depends_on = { listener, attachment },
+    ignore_changes = arg("ignore_desired_count", false) and { "desired_count" } or nil,
+  })
 
   local target = resource("aws_appautoscaling_target", "this", {
     service_namespace = "ecs",
