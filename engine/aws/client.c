@@ -317,7 +317,7 @@ static const char *opt_field_str(lua_State *L, int t, const char *k, char *buf, 
 }
 
 /* The target: URL and Host for this request (S3 virtual host, host prefix). */
-static void call_target(lua_State *L, int params, call *k) {
+static void call_target(const char *bucket, call *k) {
   client *c = k->c;
   lf_buf url = {0};
   const char *path = k->req.path && *k->req.path ? k->req.path : "/";
@@ -326,11 +326,9 @@ static void call_target(lua_State *L, int params, call *k) {
   const char *origin_host = c->ep.host;
   int https = strncasecmp(c->ep.url, "https:", 6) == 0;
 
-  if (strcmp(c->service, "s3") == 0 && !c->ep.s3_path_style && params &&
-      lua_type(L, params) == LUA_TTABLE) {
-    lua_getfield(L, params, "Bucket");
-    const char *b = lua_tostring(L, -1);
-    size_t bl = b ? strlen(b) : 0;
+  if (strcmp(c->service, "s3") == 0 && !c->ep.s3_path_style && bucket) {
+    const char *b = bucket;
+    size_t bl = strlen(b);
     if (b && lf_s3_bucket_dns_ok(b) && path[0] == '/' && strncmp(path + 1, b, bl) == 0 &&
         (path[1 + bl] == '/' || path[1 + bl] == '?' || path[1 + bl] == 0)) {
       snprintf(host, sizeof host, "%s.%s", b, origin_host);
@@ -349,7 +347,6 @@ static void call_target(lua_State *L, int params, call *k) {
         path = np;
       }
     }
-    lua_pop(L, 1);
   }
   if (k->req.host_prefix && *k->req.host_prefix && !c->ep.overridden) {
     char tmp[300];
@@ -409,13 +406,15 @@ static int push_prepared(lua_State *L, call *k) {
   return 1;
 }
 
-/* core.aws_call(handle, op, params, creds|nil, opts|nil); opts.max_attempts overrides the
+/* core.aws_call(handle, op, params, creds|nil, opts|nil); params is a table or JSON text;
+   opts.max_attempts overrides the
    client's for this call (1: send once); opts.dry_run returns the request instead. */
 static int core_aws_call(lua_State *L) {
   client *c = check_client(L, 1);
   const char *op = luaL_checkstring(L, 2);
   int params = lua_isnoneornil(L, 3) ? 0 : 3;
-  if (params) luaL_checktype(L, 3, LUA_TTABLE);
+  int json_text = lua_type(L, 3) == LUA_TSTRING;
+  if (params && !json_text) luaL_checktype(L, 3, LUA_TTABLE);
   if (!lf_model_has_operation(c->m, op))
     return raise_simple(L, c->service, op, "UnknownOperation", "no such operation in the model", 0);
 
@@ -440,8 +439,31 @@ static int core_aws_call(lua_State *L) {
     }
     lua_pop(L, 3);
   }
-  char err[512];
-  if (lf_serialize(L, params, c->m, op, &k->req, err, sizeof err) != 0) {
+  char err[512], bucket[256] = "";
+  int rc;
+  if (json_text) {   /* JSON parameters (luaform aws): serialized as given, map order kept */
+    json_error_t je;
+    json_t *j = json_loads(lua_tostring(L, 3), 0, &je);
+    if (!j || !json_is_object(j)) {
+      json_decref(j);
+      call_free(L, k);
+      return raise_simple(L, c->service, op, "ParamValidation",
+                          "parameters must be a JSON object", 0);
+    }
+    const char *b = json_string_value(json_object_get(j, "Bucket"));
+    if (b) snprintf(bucket, sizeof bucket, "%s", b);
+    rc = lf_serialize_json(j, c->m, op, &k->req, err, sizeof err);
+    json_decref(j);
+  } else {
+    if (params) {
+      lua_getfield(L, params, "Bucket");
+      const char *b = lua_tostring(L, -1);
+      if (b) snprintf(bucket, sizeof bucket, "%s", b);
+      lua_pop(L, 1);
+    }
+    rc = lf_serialize(L, params, c->m, op, &k->req, err, sizeof err);
+  }
+  if (rc != 0) {
     call_free(L, k);
     /* The serializer names the operation already: keep only the path part. */
     const char *msg = err;
@@ -449,7 +471,7 @@ static int core_aws_call(lua_State *L) {
     if (strncmp(msg, op, ol) == 0 && msg[ol] == ':' && msg[ol + 1] == ' ') msg += ol + 2;
     return raise_simple(L, c->service, op, "ParamValidation", msg, 0);
   }
-  call_target(L, params, k);
+  call_target(bucket[0] ? bucket : NULL, k);
   if (lua_type(L, 5) == LUA_TTABLE && lua_getfield(L, 5, "dry_run") != LUA_TNIL &&
       lua_toboolean(L, -1))
     return push_prepared(L, k);

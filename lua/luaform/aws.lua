@@ -325,6 +325,7 @@ end
 
 function M.cli(args)
   local service, op, params, flags = nil, nil, {}, {}
+  local json_text   -- the JSON argument, when it alone gives the parameters
   local i = 1
   while i <= #args do
     local a = args[i]
@@ -337,6 +338,7 @@ function M.cli(args)
       if not val then i = i + 1; val = args[i] end
       if val == nil then io.stderr:write("Error: --" .. name .. " needs a value\n"); return 1 end
       if name == "param" then
+        json_text = false
         local k, v = val:match("^([^=]+)=(.*)$")
         if not k then io.stderr:write("Error: --param expects Key=value\n"); return 1 end
         local ok, j = pcall(core.json_decode, v)
@@ -348,6 +350,7 @@ function M.cli(args)
       local ok, j = pcall(core.json_decode, a)
       if not ok or type(j) ~= "table" then io.stderr:write("Error: parameters are not a JSON object\n"); return 1 end
       for k, v in pairs(j) do params[k] = v end
+      json_text = json_text == nil and a or false   -- one JSON object: sent as written
     elseif not service then service = a
     elseif not op then op = a
     else io.stderr:write("Error: unexpected argument " .. a .. "\n"); return 1 end
@@ -364,13 +367,13 @@ function M.cli(args)
     local c = M.client(service, { region = flags.region, profile = flags.profile,
       endpoints = flags.endpoint and { [service] = flags.endpoint } or nil })
     if flags.dry_run then
-      print(core.json_encode(c:prepare(op, params), { pretty = true }))
+      print(core.json_encode(c:prepare(op, json_text or params), { pretty = true }))
     elseif flags.paginate then
       local pages = setmetatable({}, core.json_array_mt)
       for page in c:paginate(op, params) do pages[#pages + 1] = page end
       print(core.json_encode(pages, { pretty = true }))
     else
-      print(core.json_encode(c[op](c, params), { pretty = true }))
+      print(core.json_encode(c[op](c, json_text or params), { pretty = true }))
     end
   end)
   if not ok then
