@@ -10,7 +10,7 @@
  * easy handle added to it shares; finished easy handles are kept in a small
  * pool and reset for the next exchange, so a request costs no handle setup.
  * TLS verification stays curl's default (on) unless the caller asks for
- * insecure; proxies come from curl's standard environment (http_proxy,
+ * insecure; AWS_CA_BUNDLE, as in the SDKs, names the CA file to trust; proxies come from curl's standard environment (http_proxy,
  * https_proxy, no_proxy), which libcurl reads itself. Redirects are not
  * followed: AWS answers what it means.
  */
@@ -139,6 +139,8 @@ void lf_http_start(lf_loop *loop, const lf_http_request *req, lf_http_fn done, v
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");   /* identity or what curl can decode */
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   if (req->fresh_connect) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+  const char *ca = getenv("AWS_CA_BUNDLE");   /* the SDKs' extra trust anchors */
+  if (ca && *ca) curl_easy_setopt(e, CURLOPT_CAINFO, ca);
   if (req->insecure) {
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -104,7 +104,7 @@ end
 
 local KEYS = { access_key = "AKIDTLSTEST", secret_key = "tls-test-secret" }
 
-test("TLS: an untrusted certificate is refused (not retried); insecure = true accepts it", function()
+test("TLS: an untrusted certificate is refused (not retried); AWS_CA_BUNDLE or insecure = true accept it", function()
   with_server("tls", function(url)
     local sts = aws.client("sts", { region = "us-east-1", endpoints = { sts = url }, credentials = KEYS })
     local ok, err = pcall(sts.GetCallerIdentity, sts, {})
@@ -113,6 +113,14 @@ test("TLS: an untrusted certificate is refused (not retried); insecure = true ac
     expect(err.message).to_match("[Cc]ertificate")
     expect(err.status).to_be_nil()
     expect(err.attempts).to_be(1)
+    -- trusted through AWS_CA_BUNDLE (the SDKs' variable): verified, and accepted
+    local dir = tmpdir()
+    write(dir .. "/ca.pem", CERT)
+    core.setenv("AWS_CA_BUNDLE", dir .. "/ca.pem")
+    local ok2, res = pcall(sts.GetCallerIdentity, sts, {})
+    core.setenv("AWS_CA_BUNDLE", nil)
+    expect(ok2).to_be(true)
+    expect(res.Account).to_be("123456789012")
     local loose = aws.client("sts", { region = "us-east-1", endpoints = { sts = url }, credentials = KEYS, insecure = true })
     expect(loose:info().insecure).to_be(true)
     expect(loose:GetCallerIdentity{}.Arn).to_be("arn:aws:iam::123456789012:user/tls")
