@@ -1,6 +1,6 @@
 -- The HTTP layer under the client: TLS verification on unless `insecure`, request timeouts
--- (retried, then RequestTimeout with no status), clock-skew correction, against small
--- loopback servers.
+-- (retried, then RequestTimeout with no status), clock-skew correction, proxies from the
+-- environment, against small loopback servers.
 local aws = require("luaform.aws")
 
 -- A self-signed certificate for 127.0.0.1 (test only; no CA trusts it).
@@ -49,6 +49,8 @@ class H(BaseHTTPRequestHandler):
         self.wfile.write(body)
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if mode == "proxy":   # requests arrive with the absolute URL of the real target
+            hits.append(self.path + " " + self.headers.get("Host", ""))
         if mode == "slow":
             time.sleep(5)
         if mode == "skew":
@@ -145,5 +147,25 @@ test("clock skew: the server's Date corrects our signing time, once, then for ev
     expect(sts:GetCallerIdentity{}.Account).to_be("123456789012")
     expect(sts:GetCallerIdentity{}.Account).to_be("123456789012")
     expect((sh("curl -sS " .. url))).to_be("skewed,ok,ok")
+  end)
+end)
+
+test("proxies come from curl's standard environment (http_proxy)", function()
+  with_server("proxy", function(url)
+    local saved = { core.getenv("http_proxy"), core.getenv("no_proxy"), core.getenv("NO_PROXY") }
+    core.setenv("http_proxy", url)
+    core.setenv("no_proxy", nil)
+    core.setenv("NO_PROXY", nil)
+    local ok, res = pcall(function()
+      local sts = aws.client("sts", { region = "us-east-1", endpoints = { sts = "http://sts.luaform.invalid" },
+        credentials = KEYS })
+      return sts:GetCallerIdentity{}
+    end)
+    core.setenv("http_proxy", saved[1])
+    core.setenv("no_proxy", saved[2])
+    core.setenv("NO_PROXY", saved[3])
+    if not ok then error(res, 0) end
+    expect(res.Account).to_be("123456789012")
+    expect((sh("curl -sS --noproxy '*' " .. url))).to_be("http://sts.luaform.invalid/ sts.luaform.invalid")
   end)
 end)
