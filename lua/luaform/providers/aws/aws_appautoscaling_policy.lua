@@ -113,8 +113,6 @@ local function attributes(p)
   return require("luaform.providers.aws._common").finish(M, attrs)
 end
 
-local function key(ns_rid_dim_name) return ns_rid_dim_name end
-
 local function describe(ctx, ns, names)
   local c = client(ctx)
   local out = {}
@@ -123,7 +121,7 @@ local function describe(ctx, ns, names)
     while true do
       local page = c:DescribeScalingPolicies(params)
       for _, p in ipairs(page.ScalingPolicies or {}) do
-        out[key(p.ResourceId .. "|" .. p.ScalableDimension .. "|" .. p.PolicyName)] = p
+        out[p.ResourceId .. "|" .. p.ScalableDimension .. "|" .. p.PolicyName] = p
       end
       if not page.NextToken or page.NextToken == "" then break end
       params.NextToken = page.NextToken

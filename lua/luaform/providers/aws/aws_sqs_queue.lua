@@ -83,7 +83,7 @@ local function attributes(ctx, url, a, tags, prior)
   if not out.fifo_queue then out.content_based_deduplication = false end
   -- A policy luaform never set belongs to an aws_sqs_queue_policy (or to
   -- someone else): not tracked here, so it is never "changed outside".
-  if next(prior) ~= nil and prior.policy == nil and not prior.importing then out.policy = nil end
+  if next(prior) ~= nil and prior.policy == nil then out.policy = nil end
   return out
 end
 
