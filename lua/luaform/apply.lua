@@ -133,7 +133,7 @@ function M.apply(run, plan)
     if entry and entry.attributes and ch.action == "update" then
       local ctx = ctx_for(ch, {})
       out:progress("%s: Modifying... [id=%s]", ch.addr, tostring(entry.attributes.id))
-      local after = require("luaform.plan").diff_after(node, entry.attributes, lookup)
+      local after = require("luaform.plan").diff_after(run, node, entry.attributes, lookup)
       local attrs = mod.update(ctx, entry.attributes.id, entry.attributes, known(after))
       entry.attributes = attrs
       entry.dependencies = base.dependencies

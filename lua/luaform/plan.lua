@@ -108,11 +108,25 @@ local function new_object(sch, desired)
   return after
 end
 
-local function diff_resource(node, prior, lookup)
+-- Computed attributes a type can predict from the arguments (a type's
+-- optional plan_computed(ctx, desired, prior) -> {attr = value}, e.g.
+-- tags_all from tags and the provider's default_tags): they join the
+-- plan, and a difference from the prior value is an in-place update.
+-- desired may hold UNKNOWN values; so may what the hook returns.
+local function predicted(run, node, desired, prior)
+  local mod = node.provider
+  if not mod.plan_computed then return {} end
+  local ctx = context.new(run, node.lifecycle.provider or mod.provider, { address = node.addr })
+  return mod.plan_computed(ctx, desired, prior) or {}
+end
+
+local function diff_resource(run, node, prior, lookup)
   local mod, sch = node.provider, node.provider.schema
   local desired = schema.normalize_block(sch, deferred.resolve(node.args, lookup))
   if not prior then
-    return { action = "create", after = new_object(sch, desired) }
+    local after = new_object(sch, desired)
+    for k, v in pairs(predicted(run, node, desired, nil)) do after[k] = v end
+    return { action = "create", after = after }
   end
   local ignore = {}
   for _, k in ipairs(node.lifecycle.ignore_changes or {}) do ignore[k] = true end
@@ -125,6 +139,12 @@ local function diff_resource(node, prior, lookup)
     if settable and not values.equal(spec, want, prior[k]) then
       changed[k] = true
       if spec.force_new or not mod.update then forces[k] = true end
+    end
+  end
+  for k, v in pairs(predicted(run, node, desired, prior)) do
+    if not ignore[k] then
+      after[k] = v
+      if not values.equal(sch[k], v, prior[k]) then changed[k] = true end
     end
   end
   after.id = prior.id
@@ -142,8 +162,8 @@ end
 
 -- The attributes an in-place update should leave (used at apply time,
 -- when every reference is known).
-function M.diff_after(node, prior, lookup)
-  return diff_resource(node, prior, lookup).after
+function M.diff_after(run, node, prior, lookup)
+  return diff_resource(run, node, prior, lookup).after
 end
 
 -- Adds every dependency of addr (transitively) to set.
@@ -213,7 +233,7 @@ function M.diff(run)
     elseif targeted and not targeted[node.addr] then
       ch = { action = "noop", after = prior or new_object(node.provider.schema, {}), excluded = true }
     else
-      ch = diff_resource(node, prior, lookup)
+      ch = diff_resource(run, node, prior, lookup)
     end
     ch.addr, ch.node, ch.type, ch.before, ch.entry = node.addr, node, node.type, prior, entry
     ch.mode = node.mode
