@@ -498,3 +498,40 @@ output("nat_gateway_ids", net.nat_gateway_ids)
   expect(code).to_be(0)
   expect((empty(e:inventory()))).to_be(true)
 end)
+
+test("security group rules and listener actions compare by what they do, not how they are written", function()
+  local schema = require("luaform.schema")
+  local values = require("luaform.values")
+  local sg = schema.load("aws_security_group")
+  local function rules(list) return schema.normalize(sg.schema.ingress, list) end
+  local function same(a, b) return values.equal(sg.schema.ingress, rules(a), rules(b)) end
+  -- one block with two CIDRs is the two rules AWS holds
+  expect(same({ { protocol = "tcp", from_port = 80, to_port = 80, cidr_blocks = { "10.0.0.0/8", "192.168.0.0/16" } } },
+    { { protocol = "6", from_port = 80, to_port = 80, cidr_blocks = { "192.168.0.0/16" } },
+      { protocol = "tcp", from_port = 80, to_port = 80, cidr_blocks = { "10.0.0.0/8" } } })).to_be(true)
+  -- all traffic: "-1" and "all", whatever the ports
+  expect(same({ { protocol = "-1", from_port = 0, to_port = 0, cidr_blocks = { "0.0.0.0/0" } } },
+    { { protocol = "all", from_port = 0, to_port = 65535, cidr_blocks = { "0.0.0.0/0" } } })).to_be(true)
+  -- a different port, peer or description is a different rule
+  expect(same({ { protocol = "tcp", from_port = 80, to_port = 80, cidr_blocks = { "10.0.0.0/8" } } },
+    { { protocol = "tcp", from_port = 81, to_port = 81, cidr_blocks = { "10.0.0.0/8" } } })).to_be(false)
+  expect(same({ { protocol = "tcp", from_port = 80, to_port = 80, security_groups = { "sg-1" } } },
+    { { protocol = "tcp", from_port = 80, to_port = 80, security_groups = { "sg-2" } } })).to_be(false)
+  expect(same({ { protocol = "tcp", from_port = 80, to_port = 80, cidr_blocks = { "10.0.0.0/8" }, description = "a" } },
+    { { protocol = "tcp", from_port = 80, to_port = 80, cidr_blocks = { "10.0.0.0/8" } } })).to_be(false)
+
+  local ls = schema.load("aws_lb_listener")
+  local spec = ls.schema.default_action
+  local function action_same(a, b)
+    return values.equal(spec, schema.normalize(spec, a), schema.normalize(spec, b))
+  end
+  local arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/app/1"
+  -- AWS reports a single-target forward with a ForwardConfig of weight 1
+  expect(action_same({ { type = "forward", target_group_arn = arn } },
+    { { type = "forward", order = 1, forward = { { target_group = { { arn = arn, weight = 1 } } } } } })).to_be(true)
+  expect(action_same({ { type = "forward", target_group_arn = arn } },
+    { { type = "fixed-response", fixed_response = { { content_type = "text/plain", status_code = "404" } } } })).to_be(false)
+  expect(action_same({ { type = "redirect", redirect = { { status_code = "HTTP_301", protocol = "HTTPS" } } } },
+    { { type = "redirect", redirect = { { status_code = "HTTP_301", protocol = "HTTPS", port = "#{port}", host = "#{host}" } } } }))
+    .to_be(true)
+end)
