@@ -101,8 +101,7 @@ static void call_free(lua_State *L, call *k) {
 /* ---- errors ---- */
 
 static int error_tostring(lua_State *L) {
-  luaL_Buffer b;
-  luaL_buffinit(L, &b);
+  /* Fields first: the buffer must own the top of the stack once started. */
   const char *f[] = {"service", "operation", "code", "message", "request_id"};
   const char *v[5];
   for (int i = 0; i < 5; i++) {
@@ -113,6 +112,8 @@ static int error_tostring(lua_State *L) {
   lua_Integer status = lua_tointeger(L, -1);
   lua_getfield(L, 1, "attempts");
   lua_Integer attempts = lua_tointeger(L, -1);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
   if (v[0]) { luaL_addstring(&b, v[0]); luaL_addchar(&b, ' '); }
   if (v[1]) { luaL_addstring(&b, v[1]); luaL_addstring(&b, ": "); }
   luaL_addstring(&b, v[2] ? v[2] : "Unknown");
