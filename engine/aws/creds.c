@@ -55,13 +55,14 @@ static entry *find(const lf_ini *ini, const char *section, const char *key) {
   return found;
 }
 
-static void set(lf_ini *ini, const char *section, char *key, char *value) {
+/* Stores key = value (taking both strings) and returns the entry. */
+static entry *set(lf_ini *ini, const char *section, char *key, char *value) {
   entry *e = find(ini, section, key);
   if (e) {
     free(e->value);
     e->value = value;
     free(key);
-    return;
+    return e;
   }
   e = calloc(1, sizeof *e);
   e->section = strdup(section);
@@ -70,6 +71,7 @@ static void set(lf_ini *ini, const char *section, char *key, char *value) {
   if (ini->tail) ini->tail->next = e;
   else ini->head = e;
   ini->tail = e;
+  return e;
 }
 
 lf_ini *lf_ini_parse(const char *text, size_t len) {
@@ -126,8 +128,8 @@ lf_ini *lf_ini_parse(const char *text, size_t len) {
     char *v = trim_dup(eq + 1, (size_t)(s + m - eq - 1));
     free(parent);
     parent = *v ? NULL : strdup(k);
-    set(ini, section, k, v);
-    last = *v ? find(ini, section, k) : NULL;
+    entry *e = set(ini, section, k, v);   /* k may be freed here */
+    last = *e->value ? e : NULL;
   }
   free(section);
   free(parent);
