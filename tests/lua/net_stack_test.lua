@@ -535,3 +535,108 @@ test("security group rules and listener actions compare by what they do, not how
     { { type = "redirect", redirect = { { status_code = "HTTP_301", protocol = "HTTPS", port = "#{port}", host = "#{host}" } } } }))
     .to_be(true)
 end)
+
+test("listener actions and the health check change in place", function()
+  local e = emulator(FLAGS)
+  local dir = stack()
+  apply(e, dir)
+  local _, elb = clients(e)
+  local ls = e:inventory().elasticloadbalancing.listener[1]
+  local tg = e:inventory().elasticloadbalancing.target_group[1]
+
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "listener_action=fixed-response",
+    "-var", "health_path=/ready")
+  expect(code).to_be(2)
+  expect(plan).to_contain("# aws_lb_listener.http will be updated in-place")
+  expect(plan).to_contain("# aws_lb_target_group.app will be updated in-place")
+  expect(plan).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
+  apply(e, dir, "-var", "listener_action=fixed-response", "-var", "health_path=/ready")
+  local a = elb:DescribeListeners{ ListenerArns = { ls.id } }.Listeners[1].DefaultActions[1]
+  expect(a.Type).to_be("fixed-response")
+  expect(a.FixedResponseConfig.StatusCode).to_be("503")
+  expect(a.FixedResponseConfig.MessageBody).to_be("down for maintenance")
+  expect(elb:DescribeTargetGroups{ TargetGroupArns = { tg.id } }.TargetGroups[1].HealthCheckPath).to_be("/ready")
+  expect(e:inventory().elasticloadbalancing.listener[1].id).to_be(ls.id)
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode", "-var", "listener_action=fixed-response",
+    "-var", "health_path=/ready"))).to_be(0)
+
+  apply(e, dir, "-var", "listener_action=redirect", "-var", "health_path=/ready")
+  a = elb:DescribeListeners{ ListenerArns = { ls.id } }.Listeners[1].DefaultActions[1]
+  expect(a.Type).to_be("redirect")
+  expect(a.RedirectConfig.Protocol).to_be("HTTPS")
+  expect(a.RedirectConfig.Port).to_be("443")
+  expect(a.RedirectConfig.Host).to_be("#{host}")
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode", "-var", "listener_action=redirect",
+    "-var", "health_path=/ready"))).to_be(0)
+
+  apply(e, dir, "-var", "health_path=/ready")
+  a = elb:DescribeListeners{ ListenerArns = { ls.id } }.Listeners[1].DefaultActions[1]
+  expect(a.Type).to_be("forward")
+  expect(a.TargetGroupArn).to_be(tg.id)
+end)
+
+test("routes are added, retargeted and removed one by one", function()
+  local e = emulator(FLAGS)
+  local dir = tmpdir()
+  write(dir .. "/main.lua", [[
+local step = var("step", { default = "1" })
+local a = resource("aws_vpc", "a", { cidr_block = "10.2.0.0/16" })
+local igw = resource("aws_internet_gateway", "gw", { vpc_id = a.id })
+local subnet = resource("aws_subnet", "pub", { vpc_id = a.id, cidr_block = "10.2.1.0/24" })
+local eip = resource("aws_eip", "nat", {})
+local nat = resource("aws_nat_gateway", "nat", { allocation_id = eip.id, subnet_id = subnet.id }, { depends_on = { igw } })
+local routes = {
+  ["1"] = { { cidr_block = "0.0.0.0/0", gateway_id = igw.id }, { cidr_block = "192.168.0.0/16", gateway_id = igw.id } },
+  ["2"] = { { cidr_block = "0.0.0.0/0", nat_gateway_id = nat.id }, { cidr_block = "172.16.0.0/12", gateway_id = igw.id } },
+}
+resource("aws_route_table", "rt", { vpc_id = a.id, route = routes[step] })
+]])
+  apply(e, dir)
+  local ec2 = clients(e)
+  local st = state_of(dir)
+  local rt_id = st.resources["aws_route_table.rt"].attributes.id
+  local igw_id = st.resources["aws_internet_gateway.gw"].attributes.id
+  local nat_id = st.resources["aws_nat_gateway.nat"].attributes.id
+  local function routes()
+    local out = {}
+    for _, r in ipairs(ec2:DescribeRouteTables{ RouteTableIds = { rt_id } }.RouteTables[1].Routes) do
+      if r.GatewayId ~= "local" then out[r.DestinationCidrBlock] = r.GatewayId or r.NatGatewayId end
+    end
+    return out
+  end
+  expect(routes()).to_equal({ ["0.0.0.0/0"] = igw_id, ["192.168.0.0/16"] = igw_id })
+  sh("curl -s -X POST " .. e.url .. "/_emulator/requests/clear")
+  apply(e, dir, "-var", "step=2")
+  expect(routes()).to_equal({ ["0.0.0.0/0"] = nat_id, ["172.16.0.0/12"] = igw_id })
+  local counts = e:counts()
+  expect(counts["ec2:ReplaceRoute"]).to_be(1)
+  expect(counts["ec2:DeleteRoute"]).to_be(1)
+  expect(counts["ec2:CreateRoute"]).to_be(1)
+  expect(state_of(dir).resources["aws_route_table.rt"].attributes.id).to_be(rt_id)
+end)
+
+test("an internet gateway moves between VPCs in place (detach, attach)", function()
+  local e = emulator(FLAGS)
+  local dir = tmpdir()
+  write(dir .. "/main.lua", [[
+local a = resource("aws_vpc", "a", { cidr_block = "10.2.0.0/16" })
+local b = resource("aws_vpc", "b", { cidr_block = "10.3.0.0/16" })
+resource("aws_internet_gateway", "gw", { vpc_id = var("to", { default = "a" }) == "a" and a.id or b.id })
+]])
+  apply(e, dir)
+  local st = state_of(dir)
+  local igw = e:inventory().ec2.internet_gateway[1]
+  expect(igw.vpc_id).to_be(st.resources["aws_vpc.a"].attributes.id)
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "to=b")
+  expect(code).to_be(2)
+  expect(plan).to_contain("# aws_internet_gateway.gw will be updated in-place")
+  apply(e, dir, "-var", "to=b")
+  local moved = e:inventory().ec2.internet_gateway
+  expect(#moved).to_be(1)
+  expect(moved[1].id).to_be(igw.id)
+  expect(moved[1].vpc_id).to_be(st.resources["aws_vpc.b"].attributes.id)
+  local _
+  _, code = e:luaform(dir, "destroy", "-auto-approve")
+  expect(code).to_be(0)
+  expect((empty(e:inventory()))).to_be(true)
+end)
