@@ -199,14 +199,18 @@ static int push_err(lua_State *L, const char *msg) {
 
 /* ---- hashes and encodings ---- */
 
-static void push_hex(lua_State *L, const unsigned char *p, size_t len) {
+void lf_hex(const unsigned char *p, size_t len, char *out) {
   static const char digits[] = "0123456789abcdef";
-  luaL_Buffer b;
-  char *out = luaL_buffinitsize(L, &b, len * 2);
   for (size_t i = 0; i < len; i++) {
     out[2 * i] = digits[p[i] >> 4];
     out[2 * i + 1] = digits[p[i] & 15];
   }
+  out[2 * len] = '\0';
+}
+
+static void push_hex(lua_State *L, const unsigned char *p, size_t len) {
+  luaL_Buffer b;
+  lf_hex(p, len, luaL_buffinitsize(L, &b, len * 2 + 1));
   luaL_pushresultsize(&b, len * 2);
 }
 

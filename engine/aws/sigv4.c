@@ -14,6 +14,7 @@
  * one-entry cache of the derived signing key, wiped when replaced).
  */
 #include "aws_int.h"
+#include "luaform/util.h"
 
 #include <ctype.h>
 #include <openssl/crypto.h>
@@ -30,7 +31,7 @@ void lf_sha256_hex(const void *data, size_t len, char out[65]) {
   unsigned char md[32];
   if (!sha256) sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
   if (!sha256 || !EVP_Digest(data, len, md, NULL, sha256, NULL)) SHA256(data, len, md);
-  for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", md[i]);
+  lf_hex(md, 32, out);
 }
 
 /* HMAC-SHA256. A context keeps the fetched algorithms (OpenSSL 3 looks
@@ -262,7 +263,7 @@ void lf_sigv4_signature(const char *secret, const char *date8, const char *regio
   signing_key(secret, date8, region, service, k);
   hmac(k, 32, sts, sig);
   OPENSSL_cleanse(k, sizeof k);
-  for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", sig[i]);
+  lf_hex(sig, 32, out);
 }
 
 /* Headers never signed (they may change in transit or are added later). */

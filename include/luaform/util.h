@@ -28,4 +28,7 @@ void lf_uuid(char out[37]);
 void lf_who(char *out, size_t n);
 void lf_iso8601(double epoch, char out[32]);
 
+/* Lower-case hex of len bytes into out[2 * len + 1], NUL-terminated. */
+void lf_hex(const unsigned char *p, size_t len, char *out);
+
 #endif
