@@ -84,6 +84,7 @@ struct lf_xml {
   char *text;                 /* concatenated character data */
   size_t text_len;
   lf_xml *child, *next;       /* first child, next sibling */
+  struct lf_xml_chunk *mem;   /* root only: the document's memory */
 };
 lf_xml *lf_xml_parse(const char *s, size_t n, char *err, size_t errlen);
 void lf_xml_free(lf_xml *x);

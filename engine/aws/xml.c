@@ -8,6 +8,7 @@
 #include "aws_int.h"
 
 #include <expat.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,49 +16,103 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A document lives in a chain of chunks freed together by lf_xml_free:
+   one allocation per few kilobytes instead of four per element. */
+typedef struct lf_xml_chunk {
+  struct lf_xml_chunk *next;
+  size_t used, cap;
+  max_align_t data[];
+} chunk;
+
+static void *arena_alloc(chunk **head, size_t n) {
+  n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+  chunk *c = *head;
+  if (!c || c->cap - c->used < n) {
+    size_t cap = n > 4096 ? n : 4096;
+    c = malloc(sizeof *c + cap);
+    if (!c) return NULL;
+    c->next = *head;
+    c->used = 0;
+    c->cap = cap;
+    *head = c;
+  }
+  void *p = (char *)c->data + c->used;
+  c->used += n;
+  return p;
+}
+
+static char *arena_strndup(chunk **head, const char *s, size_t n) {
+  char *p = arena_alloc(head, n + 1);
+  if (p) {
+    memcpy(p, s, n);
+    p[n] = '\0';
+  }
+  return p;
+}
+
+static void arena_free(chunk *c) {
+  while (c) {
+    chunk *next = c->next;
+    free(c);
+    c = next;
+  }
+}
+
 typedef struct {
+  chunk *mem;
   lf_xml *root;
   lf_xml *stack[256];
-  int depth;
-  int too_deep;
-  lf_buf text[256];
+  lf_xml *last[256];     /* last child of stack[i], for appending */
+  int depth, max_depth;
+  int too_deep, oom;
+  lf_buf text[256];      /* reused across elements, freed after the parse */
 } builder;
 
 static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs) {
   builder *b = ud;
-  if (b->depth >= 255) { b->too_deep = 1; b->depth++; return; }
-  lf_xml *x = calloc(1, sizeof *x);
-  x->name = strdup(name);
+  if (b->depth >= 255 || b->too_deep || b->oom) { b->too_deep |= b->depth >= 255; b->depth++; return; }
   size_t n = 0;
   while (attrs[n]) n++;
-  x->attrs = calloc(n + 1, sizeof *x->attrs);
-  for (size_t i = 0; i < n; i++) x->attrs[i] = strdup(attrs[i]);
+  lf_xml *x = arena_alloc(&b->mem, sizeof *x);
+  char **av = arena_alloc(&b->mem, (n + 1) * sizeof *av);
+  char *nm = arena_strndup(&b->mem, name, strlen(name));
+  if (!x || !av || !nm) { b->oom = 1; b->depth++; return; }
+  memset(x, 0, sizeof *x);
+  x->name = nm;
+  x->attrs = av;
+  for (size_t i = 0; i < n; i++)
+    if (!(av[i] = arena_strndup(&b->mem, attrs[i], strlen(attrs[i])))) b->oom = 1;
+  av[n] = NULL;
   if (b->depth == 0) {
-    if (!b->root) b->root = x;
-    else { lf_xml_free(x); b->too_deep = 1; return; }
+    b->root = x;           /* expat refuses a second root element */
   } else {
-    lf_xml *parent = b->stack[b->depth - 1], **tail = &parent->child;
-    while (*tail) tail = &(*tail)->next;
+    lf_xml **tail = b->last[b->depth - 1] ? &b->last[b->depth - 1]->next : &b->stack[b->depth - 1]->child;
     *tail = x;
+    b->last[b->depth - 1] = x;
   }
   b->stack[b->depth] = x;
-  memset(&b->text[b->depth], 0, sizeof b->text[0]);
-  b->depth++;
+  b->last[b->depth] = NULL;
+  b->text[b->depth].n = 0;
+  if (++b->depth > b->max_depth) b->max_depth = b->depth;
 }
 
 static void on_end(void *ud, const XML_Char *name) {
   (void)name;
   builder *b = ud;
   b->depth--;
-  if (b->depth >= 255) return;
+  if (b->depth >= 255 || b->too_deep || b->oom) return;
   lf_xml *x = b->stack[b->depth];
-  x->text_len = b->text[b->depth].n;
-  x->text = lf_buf_take(&b->text[b->depth]);
+  lf_buf *t = &b->text[b->depth];
+  x->text_len = t->n;
+  if (!(x->text = arena_strndup(&b->mem, t->p ? t->p : "", t->n))) b->oom = 1;
 }
 
 static void on_text(void *ud, const XML_Char *s, int len) {
   builder *b = ud;
-  if (b->depth > 0 && b->depth <= 255) lf_buf_add(&b->text[b->depth - 1], s, (size_t)len);
+  if (b->depth > 0 && b->depth <= 255) {
+    lf_buf_add(&b->text[b->depth - 1], s, (size_t)len);
+    if (b->depth > b->max_depth) b->max_depth = b->depth;   /* past a failure too */
+  }
 }
 
 /* One parser, reset for each document. Expat draws a fresh hash salt from
@@ -96,29 +151,23 @@ lf_xml *lf_xml_parse(const char *s, size_t n, char *err, size_t errlen) {
   XML_SetUserData(p, &b);
   XML_SetElementHandler(p, on_start, on_end);
   XML_SetCharacterDataHandler(p, on_text);
-  int ok = XML_Parse(p, s, (int)n, 1) == XML_STATUS_OK && !b.too_deep && b.root;
-  if (!ok) {
+  int parsed = XML_Parse(p, s, (int)n, 1) == XML_STATUS_OK;
+  for (int i = 0; i < b.max_depth && i < 256; i++) lf_buf_free(&b.text[i]);
+  if (!parsed || b.too_deep || b.oom || !b.root) {
     if (b.too_deep) snprintf(err, errlen, "XML nested too deeply");
+    else if (b.oom) snprintf(err, errlen, "XML: out of memory");
     else snprintf(err, errlen, "XML line %lu: %s", (unsigned long)XML_GetCurrentLineNumber(p),
                   XML_ErrorString(XML_GetErrorCode(p)));
-    for (int i = 0; i < b.depth && i < 256; i++) lf_buf_free(&b.text[i]);
-    lf_xml_free(b.root);
+    arena_free(b.mem);
     return NULL;
   }
+  b.root->mem = b.mem;
   return b.root;
 }
 
+/* Frees a document: x must be the root lf_xml_parse returned. */
 void lf_xml_free(lf_xml *x) {
-  while (x) {
-    lf_xml *next = x->next;
-    lf_xml_free(x->child);
-    for (char **a = x->attrs; a && *a; a++) free(*a);
-    free(x->attrs);
-    free(x->name);
-    free(x->text);
-    free(x);
-    x = next;
-  }
+  if (x) arena_free(x->mem);
 }
 
 const char *lf_xml_local(const char *name) {
