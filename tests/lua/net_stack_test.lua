@@ -640,3 +640,29 @@ resource("aws_internet_gateway", "gw", { vpc_id = var("to", { default = "a" }) =
   expect(code).to_be(0)
   expect((empty(e:inventory()))).to_be(true)
 end)
+
+test("a listener and target group deleted by hand are found gone, planned again and recreated", function()
+  local e = emulator(FLAGS)
+  local dir = stack()
+  apply(e, dir)
+  local _, elb = clients(e)
+  local inv = e:inventory().elasticloadbalancing
+  local old_tg = inv.target_group[1].id
+  elb:DeleteListener{ ListenerArn = inv.listener[1].id }
+  elb:DeleteTargetGroup{ TargetGroupArn = old_tg }
+
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(2)
+  expect(plan).to_contain("# aws_lb_listener.http will be created")
+  expect(plan).to_contain("# aws_lb_target_group.app will be created")
+  expect(plan).to_contain("Plan: 2 to add, 0 to change, 0 to destroy.")
+
+  apply(e, dir)
+  inv = e:inventory().elasticloadbalancing
+  expect(#inv.listener).to_be(1)
+  expect(#inv.target_group).to_be(1)
+  expect(inv.target_group[1].id ~= old_tg).to_be(true)
+  local a = elb:DescribeListeners{ ListenerArns = { inv.listener[1].id } }.Listeners[1].DefaultActions[1]
+  expect(a.TargetGroupArn).to_be(inv.target_group[1].id)
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+end)

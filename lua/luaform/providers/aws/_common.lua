@@ -326,13 +326,57 @@ end
 function M.elb_tags(ctx, arns)
   local c = ctx:client("elbv2")
   local out = {}
-  for i = 1, #arns, 20 do
-    local chunk = {}
-    for j = i, math.min(i + 19, #arns) do chunk[#chunk + 1] = arns[j] end
+  for _, chunk in ipairs(M.chunks(arns, 20)) do
     local res = M.call(ctx, c, "DescribeTags", { ResourceArns = chunk })
     for _, d in ipairs(res.TagDescriptions or {}) do out[d.ResourceArn] = M.tag_map(d.Tags) end
   end
   return out
+end
+
+-- ELBv2 objects by ARN: spec.op (DescribeListeners) with spec.param
+-- (ListenerArns), 20 ARNs a call, answered in spec.key (Listeners), each
+-- object's ARN in spec.arn (ListenerArn). One ARN that no longer exists
+-- fails its whole call with a code in spec.not_found; spec.fallback(chunk)
+-- then lists the candidates another way. Returns {arn -> object} of those
+-- asked for and found.
+function M.elb_describe(ctx, arns, spec)
+  local c = ctx:client("elbv2")
+  local found = {}
+  for _, chunk in ipairs(M.chunks(arns, 20)) do
+    local ok, r = M.try(ctx, c, spec.op, { [spec.param] = chunk })
+    local list
+    if ok then list = r[spec.key] or {}
+    elseif spec.not_found[M.code(r)] then list = spec.fallback(chunk)
+    else error(r, 0) end
+    local asked = {}
+    for _, a in ipairs(chunk) do asked[a] = true end
+    for _, o in ipairs(list) do
+      if asked[o[spec.arn]] then found[o[spec.arn]] = o end
+    end
+  end
+  return found
+end
+
+-- read_batch of an ELBv2 type: elb_describe with read-after-create
+-- retries (batch), and the tags of the objects found.
+function M.elb_batch(ctx, ids, spec)
+  local found = M.batch(ctx, ids, function(want) return M.elb_describe(ctx, want, spec) end)
+  local arns = {}
+  for _, id in ipairs(ids) do if found[id] then arns[#arns + 1] = id end end
+  return found, M.elb_tags(ctx, arns)
+end
+
+-- The ELBv2 object of list whose token tag is token, and its tags (nil if
+-- none): how a create whose answer was lost finds what it made.
+function M.elb_with_token(ctx, list, arn_key, token)
+  local arns = {}
+  for _, o in ipairs(list) do arns[#arns + 1] = o[arn_key] end
+  local tags = M.elb_tags(ctx, arns)
+  for _, o in ipairs(list) do
+    local t = tags[o[arn_key]] or {}
+    if t[M.TOKEN_TAG] == token then return o, t end
+  end
+  return nil
 end
 
 -- Schema entries every taggable type has.

@@ -127,10 +127,7 @@ function M.create(ctx, args)
     end,
     find = function()
       local lb = by_name(ctx, c, name)
-      if lb and common.elb_tags(ctx, { lb.LoadBalancerArn })[lb.LoadBalancerArn][common.TOKEN_TAG] == ctx.token then
-        return lb
-      end
-      return nil
+      return lb and common.elb_with_token(ctx, { lb }, "LoadBalancerArn", ctx.token)
     end,
     conflict = function(e) return common.code(e) == "DuplicateLoadBalancerName" end,
   })
@@ -146,34 +143,16 @@ function M.create(ctx, args)
   return a
 end
 
--- Load balancers by ARN; ARNs that no longer exist are simply missing.
-local function describe(ctx, c, arns)
-  local found = {}
-  for _, chunk in ipairs(common.chunks(arns, 20)) do
-    local ok, r = common.try(ctx, c, "DescribeLoadBalancers", { LoadBalancerArns = chunk })
-    if ok then
-      for _, lb in ipairs(r.LoadBalancers or {}) do found[lb.LoadBalancerArn] = lb end
-    elseif common.code(r) == "LoadBalancerNotFound" then
-      -- one is gone: list them all instead
-      local want = {}
-      for _, a in ipairs(chunk) do want[a] = true end
-      for _, lb in ipairs(common.collect(ctx, c, "DescribeLoadBalancers", {}, "LoadBalancers", true)) do
-        if want[lb.LoadBalancerArn] then found[lb.LoadBalancerArn] = lb end
-      end
-    else
-      error(r, 0)
-    end
-  end
-  return found
+-- Load balancers by ARN; when one is gone, all of them are listed instead.
+local function describe_spec(ctx, c)
+  return { op = "DescribeLoadBalancers", param = "LoadBalancerArns", key = "LoadBalancers",
+    arn = "LoadBalancerArn", not_found = { LoadBalancerNotFound = true },
+    fallback = function() return common.collect(ctx, c, "DescribeLoadBalancers", {}, "LoadBalancers", true) end }
 end
 
 function M.read_batch(ctx, ids, entries)
   local c = ctx:client("elbv2")
-  local found = common.batch(ctx, ids, function(want) return describe(ctx, c, want) end)
-  local arns = {}
-  for arn in pairs(found) do arns[#arns + 1] = arn end
-  table.sort(arns)
-  local tags = #arns > 0 and common.elb_tags(ctx, arns) or {}
+  local found, tags = common.elb_batch(ctx, ids, describe_spec(ctx, c))
   local out = {}
   for i, id in ipairs(ids) do
     local lb = found[id]
@@ -219,7 +198,7 @@ end
 
 function M.import(ctx, id)
   local c = ctx:client("elbv2")
-  local found = describe(ctx, c, { id })
+  local found = common.elb_describe(ctx, { id }, describe_spec(ctx, c))
   if not found[id] then error("importing aws_lb: no load balancer " .. id, 0) end
   return attributes(ctx, found[id], common.elb_tags(ctx, { id })[id], lb_attributes(ctx, c, id))
 end
@@ -230,16 +209,8 @@ function M.recover(ctx, pending)
   common.settle(ctx, pending)
   local c = ctx:client("elbv2")
   local all = common.collect(ctx, c, "DescribeLoadBalancers", {}, "LoadBalancers", true)
-  local arns = {}
-  for _, lb in ipairs(all) do arns[#arns + 1] = lb.LoadBalancerArn end
-  local tags = #arns > 0 and common.elb_tags(ctx, arns) or {}
-  for _, lb in ipairs(all) do
-    local t = tags[lb.LoadBalancerArn] or {}
-    if t[common.TOKEN_TAG] == pending.token then
-      return attributes(ctx, lb, t, lb_attributes(ctx, c, lb.LoadBalancerArn))
-    end
-  end
-  return nil
+  local lb, tags = common.elb_with_token(ctx, all, "LoadBalancerArn", pending.token)
+  return lb and attributes(ctx, lb, tags, lb_attributes(ctx, c, lb.LoadBalancerArn))
 end
 
 return M

@@ -169,14 +169,11 @@ end
 function M.create(ctx, args)
   local c = ctx:client("elbv2")
   local function find()
-    local r = c:DescribeListeners({ LoadBalancerArn = args.load_balancer_arn })
-    for _, ls in ipairs(r.Listeners or {}) do
-      if ls.Port == args.port then
-        local t = common.elb_tags(ctx, { ls.ListenerArn })[ls.ListenerArn] or {}
-        if t[common.TOKEN_TAG] == ctx.token then return ls end
-      end
+    local on_port = {}
+    for _, ls in ipairs(c:DescribeListeners({ LoadBalancerArn = args.load_balancer_arn }).Listeners or {}) do
+      if ls.Port == args.port then on_port[#on_port + 1] = ls end
     end
-    return nil
+    return (common.elb_with_token(ctx, on_port, "ListenerArn", ctx.token))
   end
   local ls = common.create(ctx, {
     call = function(o)
@@ -194,43 +191,34 @@ function M.create(ctx, args)
   return attributes(ctx, ls, common.all_tags(ctx, args.tags))
 end
 
--- Listeners by ARN; a missing one makes the batch fall back to listing
--- the listeners of each load balancer concerned.
-local function describe(ctx, c, arns, entries)
-  local found = {}
-  for _, chunk in ipairs(common.chunks(arns, 20)) do
-    local ok, r = common.try(ctx, c, "DescribeListeners", { ListenerArns = chunk })
-    if ok then
-      for _, ls in ipairs(r.Listeners or {}) do found[ls.ListenerArn] = ls end
-    elseif common.code(r) == "ListenerNotFound" or common.code(r) == "LoadBalancerNotFound" then
-      local lbs = {}
-      for _, e in ipairs(entries or {}) do
-        local lb = e.entry and e.entry.attributes and e.entry.attributes.load_balancer_arn
-        if lb then lbs[lb] = true end
-      end
-      for lb in pairs(lbs) do
-        local ok2, r2 = pcall(common.collect, ctx, c, "DescribeListeners", { LoadBalancerArn = lb }, "Listeners", true)
-        if ok2 then
-          for _, ls in ipairs(r2) do found[ls.ListenerArn] = ls end
-        elseif common.code(r2) ~= "LoadBalancerNotFound" then
-          error(r2, 0)
-        end
-      end
-    else
-      error(r, 0)
+-- Listeners by ARN; when one is gone, the listeners of each load balancer
+-- the state names (entries) are listed instead.
+local function describe_spec(ctx, c, entries)
+  local function fallback()
+    local lbs, out = {}, {}
+    for _, e in ipairs(entries or {}) do
+      local lb = e.entry and e.entry.attributes and e.entry.attributes.load_balancer_arn
+      if lb then lbs[lb] = true end
     end
+    for lb in pairs(lbs) do
+      local ok, list = pcall(common.collect, ctx, c, "DescribeListeners", { LoadBalancerArn = lb }, "Listeners", true)
+      if ok then
+        for _, ls in ipairs(list) do out[#out + 1] = ls end
+      elseif common.code(list) ~= "LoadBalancerNotFound" then
+        error(list, 0)
+      end
+    end
+    return out
   end
-  return found
+  return { op = "DescribeListeners", param = "ListenerArns", key = "Listeners", arn = "ListenerArn",
+    not_found = { ListenerNotFound = true, LoadBalancerNotFound = true }, fallback = fallback }
 end
 
 function M.read_batch(ctx, ids, entries)
   local c = ctx:client("elbv2")
-  local found = common.batch(ctx, ids, function(want) return describe(ctx, c, want, entries) end)
-  local arns = {}
-  for _, id in ipairs(ids) do if found[id] then arns[#arns + 1] = id end end
-  local tags = #arns > 0 and common.elb_tags(ctx, arns) or {}
+  local found, tags = common.elb_batch(ctx, ids, describe_spec(ctx, c, entries))
   local out = {}
-  for _, id in ipairs(arns) do out[id] = attributes(ctx, found[id], tags[id]) end
+  for id, ls in pairs(found) do out[id] = attributes(ctx, ls, tags[id]) end
   return out
 end
 
@@ -288,14 +276,9 @@ function M.recover(ctx, pending)
   for _, lb in ipairs(lbs) do
     local ok, list = pcall(common.collect, ctx, c, "DescribeListeners", { LoadBalancerArn = lb.LoadBalancerArn },
       "Listeners", true)
-    if ok and #list > 0 then
-      local arns = {}
-      for _, ls in ipairs(list) do arns[#arns + 1] = ls.ListenerArn end
-      local tags = common.elb_tags(ctx, arns)
-      for _, ls in ipairs(list) do
-        local t = tags[ls.ListenerArn] or {}
-        if t[common.TOKEN_TAG] == pending.token then return attributes(ctx, ls, t) end
-      end
+    if ok then
+      local ls, tags = common.elb_with_token(ctx, list, "ListenerArn", pending.token)
+      if ls then return attributes(ctx, ls, tags) end
     end
   end
   return nil

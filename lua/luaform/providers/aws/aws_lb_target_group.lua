@@ -135,10 +135,7 @@ function M.create(ctx, args)
     end,
     find = function()
       local tg = by_name(c, name)
-      if tg and common.elb_tags(ctx, { tg.TargetGroupArn })[tg.TargetGroupArn][common.TOKEN_TAG] == ctx.token then
-        return tg
-      end
-      return nil
+      return tg and common.elb_with_token(ctx, { tg }, "TargetGroupArn", ctx.token)
     end,
     conflict = function(e) return common.code(e) == "DuplicateTargetGroupName" end,
   })
@@ -153,32 +150,16 @@ function M.create(ctx, args)
   return a
 end
 
-local function describe(ctx, c, arns)
-  local found = {}
-  for _, chunk in ipairs(common.chunks(arns, 20)) do
-    local ok, r = common.try(ctx, c, "DescribeTargetGroups", { TargetGroupArns = chunk })
-    if ok then
-      for _, tg in ipairs(r.TargetGroups or {}) do found[tg.TargetGroupArn] = tg end
-    elseif common.code(r) == "TargetGroupNotFound" then
-      local want = {}
-      for _, a in ipairs(chunk) do want[a] = true end
-      for _, tg in ipairs(common.collect(ctx, c, "DescribeTargetGroups", {}, "TargetGroups", true)) do
-        if want[tg.TargetGroupArn] then found[tg.TargetGroupArn] = tg end
-      end
-    else
-      error(r, 0)
-    end
-  end
-  return found
+-- Target groups by ARN; when one is gone, all of them are listed instead.
+local function describe_spec(ctx, c)
+  return { op = "DescribeTargetGroups", param = "TargetGroupArns", key = "TargetGroups",
+    arn = "TargetGroupArn", not_found = { TargetGroupNotFound = true },
+    fallback = function() return common.collect(ctx, c, "DescribeTargetGroups", {}, "TargetGroups", true) end }
 end
 
 function M.read_batch(ctx, ids, entries)
   local c = ctx:client("elbv2")
-  local found = common.batch(ctx, ids, function(want) return describe(ctx, c, want) end)
-  local arns = {}
-  for arn in pairs(found) do arns[#arns + 1] = arn end
-  table.sort(arns)
-  local tags = #arns > 0 and common.elb_tags(ctx, arns) or {}
+  local found, tags = common.elb_batch(ctx, ids, describe_spec(ctx, c))
   local out = {}
   for i, id in ipairs(ids) do
     if found[id] then
@@ -223,7 +204,7 @@ end
 
 function M.import(ctx, id)
   local c = ctx:client("elbv2")
-  local found = describe(ctx, c, { id })
+  local found = common.elb_describe(ctx, { id }, describe_spec(ctx, c))
   if not found[id] then error("importing aws_lb_target_group: no target group " .. id, 0) end
   return attributes(ctx, found[id], common.elb_tags(ctx, { id })[id], tg_attributes(ctx, c, id))
 end
@@ -232,16 +213,8 @@ function M.recover(ctx, pending)
   common.settle(ctx, pending)
   local c = ctx:client("elbv2")
   local all = common.collect(ctx, c, "DescribeTargetGroups", {}, "TargetGroups", true)
-  local arns = {}
-  for _, tg in ipairs(all) do arns[#arns + 1] = tg.TargetGroupArn end
-  local tags = #arns > 0 and common.elb_tags(ctx, arns) or {}
-  for _, tg in ipairs(all) do
-    local t = tags[tg.TargetGroupArn] or {}
-    if t[common.TOKEN_TAG] == pending.token then
-      return attributes(ctx, tg, t, tg_attributes(ctx, c, tg.TargetGroupArn))
-    end
-  end
-  return nil
+  local tg, tags = common.elb_with_token(ctx, all, "TargetGroupArn", pending.token)
+  return tg and attributes(ctx, tg, tags, tg_attributes(ctx, c, tg.TargetGroupArn))
 end
 
 return M
