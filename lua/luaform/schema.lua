@@ -69,6 +69,11 @@ function M.load(type_name)
   end
   mod.type = type_name
   mod.provider = provider
+  if not mod.read and mod.read_batch then   -- a type that reads in batches only
+    function mod.read(ctx, id, prior)
+      return mod.read_batch(ctx, { id }, { { entry = { attributes = prior } } })[id]
+    end
+  end
   types[type_name] = mod
   return mod
 end

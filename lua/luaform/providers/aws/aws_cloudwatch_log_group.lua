@@ -152,10 +152,6 @@ function M.delete(ctx, id, attrs)
   if not ok and not ecs.is(err, "ResourceNotFoundException") then error(err, 0) end
 end
 
-function M.import(ctx, id)
-  return M.read(ctx, id, nil)
-end
-
 function M.recover(ctx, pending)
   local name = pending.args and pending.args.name
   if not name then return nil end

@@ -137,10 +137,6 @@ function M.delete(ctx, id, attrs)
   if not ok and not gone(err) then error(err, 0) end
 end
 
-function M.import(ctx, id)
-  return M.read(ctx, id, nil)
-end
-
 function M.recover(ctx, pending)
   local a = pending.args
   if not a then return nil end

@@ -126,10 +126,6 @@ function M.delete(ctx, id, attrs)
   ecs.common.delete(ctx, function() return c:DeleteRole{ RoleName = id } end, 120, { DeleteConflict = true })
 end
 
-function M.import(ctx, id)
-  return M.read(ctx, id, nil)
-end
-
 function M.recover(ctx, pending)
   local name = pending.args and pending.args.name
   if not name then return nil end

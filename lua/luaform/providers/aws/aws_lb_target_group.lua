@@ -171,10 +171,6 @@ function M.read_batch(ctx, ids, entries)
   return out
 end
 
-function M.read(ctx, id, prior)
-  return M.read_batch(ctx, { id }, { { entry = { attributes = prior } } })[id]
-end
-
 function M.update(ctx, id, old, new)
   local c = ctx:client("elbv2")
   local hc = new.health_check and new.health_check[1]

@@ -119,10 +119,6 @@ function M.delete(ctx, id)
   client(ctx):DeleteTopic{ TopicArn = id }
 end
 
-function M.import(ctx, id)
-  return M.read(ctx, id, nil)
-end
-
 -- A create whose response was lost: the topic of that name, if it
 -- carries this create's token.
 function M.recover(ctx, pending)

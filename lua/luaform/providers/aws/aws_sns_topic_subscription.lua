@@ -113,10 +113,6 @@ function M.delete(ctx, id)
   if not ok and not not_found(err) then error(err, 0) end
 end
 
-function M.import(ctx, id)
-  return M.read(ctx, id, nil)
-end
-
 -- Subscribe is idempotent: an existing subscription with the same topic,
 -- protocol and endpoint is the one the lost create made (or would make).
 function M.recover(ctx, pending)

@@ -57,8 +57,4 @@ function M.delete(ctx, id)
   if not ok and not queue.not_found(err) then error(err, 0) end
 end
 
-function M.import(ctx, id)
-  return M.read(ctx, id, nil)
-end
-
 return M

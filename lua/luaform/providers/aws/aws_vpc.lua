@@ -119,10 +119,6 @@ function M.read_batch(ctx, ids, entries)
   return out
 end
 
-function M.read(ctx, id, prior)
-  return M.read_batch(ctx, { id }, { { entry = { attributes = prior } } })[id]
-end
-
 function M.update(ctx, id, old, new)
   local c = ctx:client("ec2")
   -- support before hostnames when enabling, after when disabling
