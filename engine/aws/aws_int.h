@@ -112,6 +112,8 @@ const char *lf_response_header(const lf_response *res, const char *name);
 /* Output member read from headers or the status code, not from the body
    (uri/querystring bindings do not apply to responses: read from the body). */
 int lf_bound_outside_body(json_t *mref);
+/* The reference to op's modeled error whose code (or shape name) is code, or NULL. */
+json_t *lf_error_ref(const lf_model *m, json_t *op, const char *code);
 /* Pushes {code=, message=, status=, request_id=} and returns 0. */
 int lf_push_error(lua_State *L, const char *code, const char *message, int status,
                   const char *request_id);

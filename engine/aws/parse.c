@@ -22,6 +22,18 @@ const char *lf_response_header(const lf_response *res, const char *name) {
   return NULL;
 }
 
+json_t *lf_error_ref(const lf_model *m, json_t *op, const char *code) {
+  size_t i;
+  json_t *ref;
+  json_array_foreach(json_object_get(op, "errors"), i, ref) {
+    json_t *shape = lf_shape_of(m, ref);
+    const char *c = json_string_value(json_object_get(json_object_get(shape, "error"), "code"));
+    const char *n = json_string_value(json_object_get(ref, "shape"));
+    if ((c && !strcmp(c, code)) || (n && !strcmp(n, code))) return ref;
+  }
+  return NULL;
+}
+
 int lf_push_error(lua_State *L, const char *code, const char *message, int status,
                   const char *request_id) {
   lua_createtable(L, 0, 4);

@@ -63,18 +63,6 @@ static void bare_code(const char *s, char *out, size_t n) {
   lf_fmt(out, n, "%.*s", (int)len, s);
 }
 
-static json_t *error_shape(const lf_model *m, json_t *op, const char *code) {
-  size_t i;
-  json_t *ref;
-  json_array_foreach(json_object_get(op, "errors"), i, ref) {
-    json_t *shape = lf_shape_of(m, ref);
-    const char *c = json_string_value(json_object_get(json_object_get(shape, "error"), "code"));
-    const char *n = json_string_value(json_object_get(ref, "shape"));
-    if ((c && !strcmp(c, code)) || (n && !strcmp(n, code))) return ref;
-  }
-  return NULL;
-}
-
 static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_response *res,
                        json_t *body) {
   const char *raw = lf_response_header(res, "x-amzn-errortype");
@@ -95,7 +83,7 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
   const char *rid = lf_response_header(res, "x-amzn-requestid");
   if (!rid) rid = lf_response_header(res, "x-amz-request-id");
   lf_push_error(L, code, msg, res->status, rid);
-  json_t *ref = error_shape(m, op, code);
+  json_t *ref = lf_error_ref(m, op, code);
   if (ref && json_is_object(body)) {   /* modeled members beside the fixed fields */
     json_t *shape = lf_shape_of(m, ref), *mref;
     const char *name;

@@ -127,19 +127,6 @@ static const char *request_id(lf_xml *root, const lf_response *res) {
   return id;
 }
 
-/* The modeled error shape of op whose code is `code`, or NULL. */
-static json_t *error_shape(const lf_model *m, json_t *op, const char *code) {
-  size_t i;
-  json_t *ref;
-  json_array_foreach(json_object_get(op, "errors"), i, ref) {
-    json_t *shape = lf_shape_of(m, ref);
-    const char *c = json_string_value(json_object_get(json_object_get(shape, "error"), "code"));
-    const char *n = json_string_value(json_object_get(ref, "shape"));
-    if ((c && !strcmp(c, code)) || (n && !strcmp(n, code))) return shape;
-  }
-  return NULL;
-}
-
 static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_response *res,
                        lf_xml *root) {
   lf_xml *err = NULL;
@@ -166,7 +153,8 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
       if (known[i].status == res->status) code = known[i].code;
   }
   lf_push_error(L, code, msg, res->status, rid);
-  json_t *shape = err ? error_shape(m, op, code) : NULL;
+  json_t *ref = err ? lf_error_ref(m, op, code) : NULL;
+  json_t *shape = ref ? lf_shape_of(m, ref) : NULL;
   if (shape) {   /* modeled members, beside code/message/status/request_id */
     push_structure(L, m, shape, err);
     lua_pushnil(L);
