@@ -53,8 +53,14 @@ int lf_push_error(lua_State *L, const char *code, const char *message, int statu
 void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const char *s,
                          size_t n, const char *default_ts) {
   const char *type = lf_shape_type(lf_shape_of(m, ref));
-  char tmp[128];
-  lf_fmt(tmp, sizeof tmp, "%.*s", (int)(n < 127 ? n : 127), s);
+  if (!strcmp(type, "string")) {   /* the common case: as it is */
+    lua_pushlstring(L, s, n);
+    return;
+  }
+  char tmp[128];   /* numbers, booleans and timestamps: NUL-terminated, leading space skipped */
+  size_t tn = n < sizeof tmp - 1 ? n : sizeof tmp - 1;
+  memcpy(tmp, s, tn);
+  tmp[tn] = '\0';
   char *t = tmp;
   while (isspace((unsigned char)*t)) t++;
   if (!strcmp(type, "integer") || !strcmp(type, "long") || !strcmp(type, "short") ||

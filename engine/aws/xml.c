@@ -63,9 +63,9 @@ typedef struct {
   lf_xml *root;
   lf_xml *stack[256];
   lf_xml *last[256];     /* last child of stack[i], for appending */
-  int depth, max_depth;
+  int depth;
   int too_deep, oom;
-  lf_buf text[256];      /* reused across elements, freed after the parse */
+  lf_buf text[256];      /* character data of the open elements; kept for the next document */
 } builder;
 
 static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs) {
@@ -93,7 +93,7 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs) {
   b->stack[b->depth] = x;
   b->last[b->depth] = NULL;
   b->text[b->depth].n = 0;
-  if (++b->depth > b->max_depth) b->max_depth = b->depth;
+  b->depth++;
 }
 
 static void on_end(void *ud, const XML_Char *name) {
@@ -109,10 +109,7 @@ static void on_end(void *ud, const XML_Char *name) {
 
 static void on_text(void *ud, const XML_Char *s, int len) {
   builder *b = ud;
-  if (b->depth > 0 && b->depth <= 255) {
-    lf_buf_add(&b->text[b->depth - 1], s, (size_t)len);
-    if (b->depth > b->max_depth) b->max_depth = b->depth;   /* past a failure too */
-  }
+  if (b->depth > 0 && b->depth <= 255) lf_buf_add(&b->text[b->depth - 1], s, (size_t)len);
 }
 
 /* One parser, reset for each document. Expat draws a fresh hash salt from
@@ -140,29 +137,33 @@ static XML_Parser get_parser(void) {
   return parser;
 }
 
+/* Like the parser, one builder for the process: its text buffers keep
+   their memory (the largest text seen at each depth) for the next document. */
+static builder doc;
+
 lf_xml *lf_xml_parse(const char *s, size_t n, char *err, size_t errlen) {
-  builder b;
-  memset(&b, 0, sizeof b);
+  doc.mem = NULL;
+  doc.root = NULL;
+  doc.depth = doc.too_deep = doc.oom = 0;
   XML_Parser p = get_parser();
   if (!p) {
     snprintf(err, errlen, "XML: out of memory");
     return NULL;
   }
-  XML_SetUserData(p, &b);
+  XML_SetUserData(p, &doc);
   XML_SetElementHandler(p, on_start, on_end);
   XML_SetCharacterDataHandler(p, on_text);
   int parsed = XML_Parse(p, s, (int)n, 1) == XML_STATUS_OK;
-  for (int i = 0; i < b.max_depth && i < 256; i++) lf_buf_free(&b.text[i]);
-  if (!parsed || b.too_deep || b.oom || !b.root) {
-    if (b.too_deep) snprintf(err, errlen, "XML nested too deeply");
-    else if (b.oom) snprintf(err, errlen, "XML: out of memory");
+  if (!parsed || doc.too_deep || doc.oom || !doc.root) {
+    if (doc.too_deep) snprintf(err, errlen, "XML nested too deeply");
+    else if (doc.oom) snprintf(err, errlen, "XML: out of memory");
     else snprintf(err, errlen, "XML line %lu: %s", (unsigned long)XML_GetCurrentLineNumber(p),
                   XML_ErrorString(XML_GetErrorCode(p)));
-    arena_free(b.mem);
+    arena_free(doc.mem);
     return NULL;
   }
-  b.root->mem = b.mem;
-  return b.root;
+  doc.root->mem = doc.mem;
+  return doc.root;
 }
 
 /* Frees a document: x must be the root lf_xml_parse returned. */
