@@ -104,8 +104,10 @@ local helpers = {
   end,
 }
 
+-- The test files named by paths (a directory: its *_test.lua files), and
+-- how many paths do not exist.
 local function files_in(paths)
-  local out = {}
+  local out, missing = {}, 0
   for _, p in ipairs(paths) do
     local st = core.stat(p)
     if st and st.type == "dir" then
@@ -116,9 +118,10 @@ local function files_in(paths)
       out[#out + 1] = p
     else
       io.stderr:write("luaform test: no such file or directory: ", p, "\n")
+      missing = missing + 1
     end
   end
-  return out
+  return out, missing
 end
 
 local function run_one(fn)
@@ -133,8 +136,9 @@ end
 
 function M.main(paths, flags)
   if #paths == 0 then paths = { "tests" } end
-  local passed, failed = 0, 0
-  for _, file in ipairs(files_in(paths)) do
+  local files, missing = files_in(paths)
+  local passed, failed = 0, missing   -- a path that does not exist is a failure
+  for _, file in ipairs(files) do
     local tests = {}
     local env = setmetatable({
       test = function(name, fn) tests[#tests + 1] = { name = name, fn = fn } end,
