@@ -69,34 +69,49 @@ int lf_graph_order(const lf_graph *g, int *out) {
   return tail;
 }
 
-/* DFS colors: 0 new, 1 on the stack, 2 done. Fills path with the cycle. */
-static int find_cycle(const lf_graph *g, int i, char *color, int *stack, int depth,
-                      int *path, int *plen) {
-  color[i] = 1;
-  stack[depth] = i;
-  for (size_t k = 0; k < g->deps[i].len; k++) {
-    int d = g->deps[i].items[k];
-    if (color[d] == 1) {
-      int start = depth;
-      while (stack[start] != d) start--;
-      *plen = 0;
-      for (int s = start; s <= depth; s++) path[(*plen)++] = stack[s];
-      return 1;
+/* Depth-first search from root with an explicit stack, since a deep chain
+   would overflow the C stack: stack[0..depth] is the path from root, next[i]
+   the index of node i's next dependency to try. Colors: 0 new, 1 on the
+   path, 2 done. Returns the cycle's length, written to path, or 0. */
+static int find_cycle(const lf_graph *g, int root, char *color, int *stack, size_t *next,
+                      int *path) {
+  int depth = 0;
+  stack[0] = root;
+  next[root] = 0;
+  color[root] = 1;
+  while (depth >= 0) {
+    int i = stack[depth];
+    if (next[i] == g->deps[i].len) {
+      color[i] = 2;
+      depth--;
+      continue;
     }
-    if (color[d] == 0 && find_cycle(g, d, color, stack, depth + 1, path, plen)) return 1;
+    int d = g->deps[i].items[next[i]++];
+    if (color[d] == 1) {
+      int start = depth, plen = 0;
+      while (stack[start] != d) start--;
+      for (int s = start; s <= depth; s++) path[plen++] = stack[s];
+      return plen;
+    }
+    if (color[d] == 0) {
+      color[d] = 1;
+      next[d] = 0;
+      stack[++depth] = d;
+    }
   }
-  color[i] = 2;
   return 0;
 }
 
 int lf_graph_cycle(const lf_graph *g, int *path) {
   char *color = calloc(g->n + 1, 1);
   int *stack = calloc(g->n + 1, sizeof *stack), plen = 0;
-  if (!color || !stack) abort();
+  size_t *next = calloc(g->n + 1, sizeof *next);
+  if (!color || !stack || !next) abort();
   for (int i = 1; i <= g->n && !plen; i++)
-    if (!color[i]) find_cycle(g, i, color, stack, 0, path, &plen);
+    if (!color[i]) plen = find_cycle(g, i, color, stack, next, path);
   free(color);
   free(stack);
+  free(next);
   return plen;
 }
 

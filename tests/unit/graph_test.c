@@ -209,6 +209,26 @@ static void test_duplicate_edges(void **state) {
   lf_graph_free(&g);
 }
 
+static void test_cycle_behind_a_deep_chain(void **state) {
+  (void)state;
+  /* 1 -> 2 -> ... -> N, and N -> N-1: the search walks a chain far deeper
+   * than the C stack would allow if it recursed. */
+  enum { N = 300000 };
+  lf_graph g;
+  assert_int_equal(lf_graph_init(&g, N), 0);
+  for (int i = 1; i < N; i++) lf_graph_add_dep(&g, i, i + 1);
+  lf_graph_add_dep(&g, N, N - 1);
+  int *out = malloc(N * sizeof *out);
+  assert_non_null(out);
+  assert_int_equal(lf_graph_order(&g, out), 0);
+  int len = lf_graph_cycle(&g, out);
+  assert_int_equal(len, 2);
+  assert_int_equal(out[0], N - 1);
+  assert_int_equal(out[1], N);
+  free(out);
+  lf_graph_free(&g);
+}
+
 static void test_empty_graph(void **state) {
   (void)state;
   lf_graph g;
@@ -230,6 +250,7 @@ int main(void) {
     cmocka_unit_test(test_cycle_through_every_node),
     cmocka_unit_test(test_self_and_two_node_cycles),
     cmocka_unit_test(test_duplicate_edges),
+    cmocka_unit_test(test_cycle_behind_a_deep_chain),
     cmocka_unit_test(test_empty_graph),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
