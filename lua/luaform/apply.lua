@@ -118,6 +118,8 @@ function M.apply(run, plan)
       type = node.type, mode = node.mode, provider = node.lifecycle.provider or mod.provider,
       module = node.module ~= "" and node.module or nil, schema_version = mod.schema_version or 0,
       dependencies = sorted_set(node.deps),
+      -- so that show and state show hide them too
+      sensitive_attributes = next(node.sensitive) and sorted_set(node.sensitive) or nil,
     }
     if node.mode == "data" then
       local attrs = ch.after
@@ -137,6 +139,7 @@ function M.apply(run, plan)
       local attrs = mod.update(ctx, entry.attributes.id, entry.attributes, known(after))
       entry.attributes = attrs
       entry.dependencies = base.dependencies
+      entry.sensitive_attributes = base.sensitive_attributes
       store:save()
       out:progress("%s: Modifications complete after %s [id=%s]", ch.addr, elapsed(t0), tostring(attrs.id))
       return

@@ -82,7 +82,7 @@ local function print_outputs(run)
   run.out:print("\nOutputs:\n")
   for _, k in ipairs(names) do
     local o = run.state.outputs[k]
-    run.out:print("%s = %s", k, o.sensitive and "(sensitive value)" or render.value(o.value))
+    run.out:print("%s = %s", k, o.sensitive and "<sensitive>" or render.value(o.value))
   end
 end
 
@@ -474,7 +474,7 @@ C.output = {
     table.sort(names)
     for _, k in ipairs(names) do
       local o = st.outputs[k]
-      print(string.format("%s = %s", k, o.sensitive and "(sensitive value)" or render.value(o.value)))
+      print(string.format("%s = %s", k, o.sensitive and "<sensitive>" or render.value(o.value)))
     end
     return 0
   end,

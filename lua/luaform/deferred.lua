@@ -7,6 +7,11 @@
 -- edges), and resolve() computes it once those resources have attributes,
 -- returning UNKNOWN for anything still unknown (shown as
 -- "(known after apply)" in plans).
+--
+-- A secret (a sensitive variable's value) is wrapped by sensitive(v), a
+-- deferred value too, so that whatever is computed from it stays an
+-- expression: is_sensitive() then tells whether a value derives from a
+-- secret or from an attribute the caller says is sensitive.
 local core = require("luaform.core")
 
 local M = {}
@@ -38,8 +43,16 @@ function M.map(d, fn)
   return new("map", { src = d, fn = fn })
 end
 
+-- A secret: resolves to v, and marks everything computed from it.
+function M.sensitive(v)
+  return new("sensitive", { value = v })
+end
+
 DEFERRED.__index = function(d, k)
   if k == "map" then return M.map end
+  if d.kind == "sensitive" and type(d.value) == "table" then
+    return M.sensitive(d.value[k])   -- a part of a secret map or list is secret
+  end
   if d.kind ~= "ref" then
     error("cannot index a computed value (" .. d.kind .. "); use :map(fn)", 2)
   end
@@ -62,6 +75,7 @@ end
 DEFERRED.__concat = concat
 
 DEFERRED.__tostring = function(d)
+  if d.kind == "sensitive" then return "(sensitive value)" end
   if d.kind == "ref" then
     return "${" .. d.addr .. "." .. table.concat(d.path, ".") .. "}"
   end
@@ -121,6 +135,14 @@ function M.json(v)
   return core.json_encode(v)
 end
 
+-- Calls fn(part) for each value a combined deferred value is made of.
+local function each_part(d, fn)
+  if d.kind == "concat" then for _, p in ipairs(d.parts) do fn(p) end
+  elseif d.kind == "fmt" then for i = 1, d.args.n do fn(d.args[i]) end
+  elseif d.kind == "json" or d.kind == "sensitive" then fn(d.value)
+  elseif d.kind == "map" then fn(d.src) end
+end
+
 -- Adds to `out` (a set) every resource address v refers to.
 function M.deps(v, out, seen)
   out = out or {}
@@ -129,10 +151,7 @@ function M.deps(v, out, seen)
     out[rawget(v, "@addr")] = true
   elseif mt == DEFERRED then
     if v.kind == "ref" then out[v.addr] = true
-    elseif v.kind == "concat" then for _, p in ipairs(v.parts) do M.deps(p, out, seen) end
-    elseif v.kind == "fmt" then for i = 1, v.args.n do M.deps(v.args[i], out, seen) end
-    elseif v.kind == "json" then M.deps(v.value, out, seen)
-    elseif v.kind == "map" then M.deps(v.src, out, seen) end
+    else each_part(v, function(p) M.deps(p, out, seen) end) end
   elseif type(v) == "table" then
     seen = seen or {}
     if seen[v] then return out end
@@ -142,6 +161,38 @@ function M.deps(v, out, seen)
       M.deps(x, out, seen)
     end
   end
+  return out
+end
+
+-- Does v (deep) derive from a secret? attr_sensitive(addr, attr) says
+-- whether a resource attribute that v refers to is sensitive.
+function M.is_sensitive(v, attr_sensitive, seen)
+  local mt = getmetatable(v)
+  if mt == HANDLE then return attr_sensitive(rawget(v, "@addr"), "id") end
+  if mt == DEFERRED then
+    if v.kind == "sensitive" then return true end
+    if v.kind == "ref" then return attr_sensitive(v.addr, v.path[1]) end
+    local found = false
+    each_part(v, function(p) found = found or M.is_sensitive(p, attr_sensitive, seen) end)
+    return found
+  end
+  if type(v) ~= "table" then return false end
+  seen = seen or {}
+  if seen[v] then return false end
+  seen[v] = true
+  for k, x in pairs(v) do
+    if M.is_sensitive(k, attr_sensitive, seen) or M.is_sensitive(x, attr_sensitive, seen) then return true end
+  end
+  return false
+end
+
+-- v with every secret unwrapped, for settings used as they are (the
+-- provider and backend blocks); other deferred values are left alone.
+function M.reveal(v)
+  if M.is(v) and v.kind == "sensitive" then return M.reveal(v.value) end
+  if type(v) ~= "table" or getmetatable(v) ~= nil then return v end
+  local out = {}
+  for k, x in pairs(v) do out[k] = M.reveal(x) end
   return out
 end
 
@@ -196,6 +247,8 @@ function M.resolve(v, lookup)
       local x = M.resolve(v.src, lookup)
       if contains_unknown(x) then return UNKNOWN end
       return v.fn(x)
+    elseif v.kind == "sensitive" then
+      return M.resolve(v.value, lookup)
     end
   elseif mt == HANDLE then
     return M.resolve(M.ref(rawget(v, "@addr"), { "id" }), lookup)

@@ -9,6 +9,11 @@
 -- The result is a config: nodes by address (in declaration order), outputs,
 -- variables, providers and the backend, every argument checked against
 -- its type's schema, each error carrying the file:line of its declaration.
+--
+-- A sensitive variable's value is a secret (deferred.sensitive): check()
+-- marks each node's attributes that derive from one, or that the type's
+-- schema calls sensitive (node.sensitive, a set), and refuses a root
+-- output that derives from a secret without { sensitive = true }.
 local core = require("luaform.core")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
@@ -29,13 +34,14 @@ end
 local function parse_var(name, spec, raw, where)
   local t = spec.type or "string"
   if type(raw) ~= "string" then return raw end
+  local shown = spec.sensitive and "(sensitive value)" or string.format('"%s"', raw)
   if t == "number" then
     local n = tonumber(raw)
-    if not n then errors.raise(where, 'variable "%s": expected a number, got "%s"', name, raw) end
+    if not n then errors.raise(where, 'variable "%s": expected a number, got %s', name, shown) end
     return n
   elseif t == "bool" then
     if raw == "true" then return true elseif raw == "false" then return false end
-    errors.raise(where, 'variable "%s": expected true or false, got "%s"', name, raw)
+    errors.raise(where, 'variable "%s": expected true or false, got %s', name, shown)
   elseif t == "list" or t == "map" or t == "any" then
     local v, err = core.json_decode(raw, "-var " .. name)
     if v == nil and t ~= "any" then errors.raise(where, 'variable "%s": %s', name, err) end
@@ -182,12 +188,13 @@ local function dsl(cfg, opts)
       local ok, msg = spec.validation(value)
       if not ok then errors.raise(where, 'invalid value for variable "%s": %s', name, msg or "rejected") end
     end
+    if spec.sensitive then value = deferred.sensitive(value) end
     cfg.variables[name] = { value = value, where = where, sensitive = spec.sensitive }
     return value
   end
   function env.provider(name, config)
     local where = errors.caller(2)
-    config = config or {}
+    config = deferred.reveal(config or {})
     local id = name .. (config.alias and ("." .. config.alias) or "")
     if cfg.providers[id] then
       errors.raise(where, 'provider "%s" is configured twice (first at %s)', id, cfg.providers[id].where)
@@ -197,7 +204,7 @@ local function dsl(cfg, opts)
   function env.backend(type_name, config)
     local where = errors.caller(2)
     if cfg.backend then errors.raise(where, "backend is configured twice (first at %s)", cfg.backend.where) end
-    cfg.backend = { type = type_name, config = config or {}, where = where }
+    cfg.backend = { type = type_name, config = deferred.reveal(config or {}), where = where }
   end
   env.fmt = deferred.fmt
   env.json = deferred.json
@@ -237,6 +244,37 @@ function M.evaluate(opts)
   return cfg
 end
 
+-- Sets node.sensitive (the set of attributes that are secret: sensitive
+-- in the schema, or given a value derived from a secret) on every node;
+-- returns attr_sensitive(addr, attr) for deferred.is_sensitive.
+local function sensitivity(cfg)
+  local visiting = {}
+  local function attrs_of(node)
+    if node.sensitive then return node.sensitive end
+    if visiting[node] then return {} end   -- a cycle; the planner reports it
+    visiting[node] = true
+    local set = {}
+    for k, spec in pairs(node.provider.schema) do
+      if spec.sensitive then set[k] = true end
+    end
+    local function attr_sensitive(addr, attr)
+      local other = cfg.nodes[addr]
+      return other ~= nil and attrs_of(other)[attr] == true
+    end
+    for k, v in pairs(node.args) do
+      if deferred.is_sensitive(v, attr_sensitive) then set[k] = true end
+    end
+    visiting[node] = nil
+    node.sensitive = set
+    return set
+  end
+  for _, addr in ipairs(cfg.order) do attrs_of(cfg.nodes[addr]) end
+  return function(addr, attr)
+    local node = cfg.nodes[addr]
+    return node ~= nil and node.sensitive[attr] == true
+  end
+end
+
 -- Validates every node's arguments and lifecycle, and records its deps.
 function M.check(cfg)
   for _, im in ipairs(cfg.imports) do
@@ -264,10 +302,16 @@ function M.check(cfg)
     end
     node.deps = deps
   end
-  for name, o in pairs(cfg.outputs) do
+  local attr_sensitive = sensitivity(cfg)
+  for _, name in ipairs(cfg.output_order) do
+    local o = cfg.outputs[name]
     o.deps = deferred.deps(o.value)
     for d in pairs(o.deps) do
       if not cfg.nodes[d] then errors.raise(o.where, 'output "%s" refers to unknown resource %s', name, d) end
+    end
+    if not o.sensitive and deferred.is_sensitive(o.value, attr_sensitive) then
+      errors.raise(o.where, 'output "%s" refers to sensitive values; to export it anyway, declare it output("%s", value, { sensitive = true })',
+        name, name)
     end
   end
 end

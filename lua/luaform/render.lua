@@ -5,8 +5,11 @@
 -- resource of a replace), "old -> new" for a change, "# forces
 -- replacement" on the argument that caused a replace, and a last line
 -- "Plan: N to add, N to change, N to destroy." Unknown values print as
--- (known after apply), sensitive ones as (sensitive value). The JSON form
--- carries the same changes, with sensitive values redacted too.
+-- (known after apply), sensitive ones as (sensitive value): attributes
+-- the schema calls sensitive, and those whose value derives from a secret
+-- (node.sensitive from the config, sensitive_attributes in the state).
+-- The JSON forms of plans and state carry the same, with sensitive values
+-- redacted too.
 local core = require("luaform.core")
 local deferred = require("luaform.deferred")
 local schema = require("luaform.schema")
@@ -44,6 +47,24 @@ function M.value(v, spec)
   return tostring(v)
 end
 
+-- The set of attributes to hide for a change or a state entry.
+local function hidden_attrs(sch, node, entry)
+  local set = {}
+  for k, spec in pairs(sch or {}) do if spec.sensitive then set[k] = true end end
+  for k in pairs(node and node.sensitive or {}) do set[k] = true end
+  for _, k in ipairs(entry and entry.sensitive_attributes or {}) do set[k] = true end
+  return set
+end
+
+-- spec, marked sensitive when the attribute is hidden.
+local function shown_spec(spec, hidden)
+  if not hidden or (spec and spec.sensitive) then return spec end
+  local marked = {}
+  for f, x in pairs(spec or {}) do marked[f] = x end
+  marked.sensitive = true
+  return marked
+end
+
 local HEADLINE = {
   create = "will be created", update = "will be updated in-place",
   replace = "must be replaced", delete = "will be destroyed", read = "will be read during apply",
@@ -69,10 +90,11 @@ local function render_change(ui, ch)
   local kind = ch.mode == "data" and "data" or "resource"
   ui:print("%s %s \"%s\" \"%s\" {", ui:paint(SIGN_COLOR[ch.action], string.format("%3s", sign)), kind, ch.type, name)
   local names = attr_names(ch, sch)
+  local hidden = hidden_attrs(sch, ch.node, ch.entry)
   local width = 0
   local lines = {}
   for _, k in ipairs(names) do
-    local spec = sch[k]
+    local spec = shown_spec(sch[k], hidden[k])
     local before, after = ch.before and ch.before[k], ch.after and ch.after[k]
     local line
     if ch.action == "create" or ch.action == "read" then
@@ -87,6 +109,7 @@ local function render_change(ui, ch)
         end
       elseif before == nil then line = { "+", k, M.value(after, spec) }
       elseif after == nil then line = { "-", k, M.value(before, spec) .. " -> null" }
+      elseif spec and spec.sensitive then line = { "~", k, M.value(after, spec) }
       else
         line = { "~", k, M.value(before, spec) .. " -> " .. M.value(after, spec) }
       end
@@ -131,14 +154,13 @@ function M.plan(ui, plan)
   ui:print("Plan: %s%d to add, %d to change, %d to destroy.", imports, plan.add, plan.change, plan.destroy)
 end
 
--- Replaces sensitive and unknown values for machine-readable output.
-local function redact(attrs, sch)
+-- Replaces sensitive (hidden) and unknown values for machine-readable output.
+local function redact(attrs, hidden)
   if attrs == nil then return core.null end
   local out, unknown = {}, {}
   for k, v in pairs(attrs) do
-    local spec = sch and sch[k]
     if v == UNKNOWN then unknown[k] = true
-    elseif spec and spec.sensitive then out[k] = "(sensitive value)"
+    elseif hidden[k] then out[k] = "(sensitive value)"
     else out[k] = v end
   end
   return out, unknown
@@ -153,9 +175,9 @@ function M.plan_json(plan)
   local changes = {}
   for _, ch in ipairs(plan.changes) do
     local mod = schema.load(ch.type)
-    local sch = mod and mod.schema
-    local before = redact(ch.before, sch)
-    local after, unknown = redact(ch.after, sch)
+    local hidden = hidden_attrs(mod and mod.schema, ch.node, ch.entry)
+    local before = redact(ch.before, hidden)
+    local after, unknown = redact(ch.after, hidden)
     local actions = ACTIONS[ch.action]
     if ch.action == "replace" then
       actions = (ch.node and ch.node.lifecycle.create_before_destroy) and { "create", "delete" } or { "delete", "create" }
@@ -181,12 +203,40 @@ function M.resource(ui, addr, entry)
   local name = addr:match("([^.]+)$"):gsub("%[.*$", "")
   ui:print('%s "%s" "%s" {', entry.mode == "data" and "data" or "resource", entry.type, name)
   local keys = schema.sorted_keys(entry.attributes or {})
+  local hidden = hidden_attrs(sch, nil, entry)
   local width = 0
   for _, k in ipairs(keys) do if #k > width then width = #k end end
   for _, k in ipairs(keys) do
-    ui:print("    %s = %s", k .. string.rep(" ", width - #k), M.value(entry.attributes[k], sch[k]))
+    ui:print("    %s = %s", k .. string.rep(" ", width - #k), M.value(entry.attributes[k], shown_spec(sch[k], hidden[k])))
   end
   ui:print("}")
+end
+
+-- The state as `show -json` prints it: the document with the values of
+-- sensitive attributes and outputs redacted (`state pull` gives it whole).
+function M.state_json(st)
+  local object = { __jsontype = "object" }
+  local doc = {}
+  for k, v in pairs(st) do doc[k] = v end
+  doc.resources, doc.outputs = setmetatable({}, object), setmetatable({}, object)
+  for addr, entry in pairs(st.resources) do
+    local copy = {}
+    for k, v in pairs(entry) do copy[k] = v end
+    local mod = schema.load(entry.type)
+    local hidden = hidden_attrs(mod and mod.schema, nil, entry)
+    if entry.attributes then copy.attributes = redact(entry.attributes, hidden) end
+    if entry.deposed then copy.deposed = redact(entry.deposed, hidden) end
+    if entry.pending and entry.pending.args then
+      copy.pending = {}
+      for k, v in pairs(entry.pending) do copy.pending[k] = v end
+      copy.pending.args = redact(entry.pending.args, hidden)
+    end
+    doc.resources[addr] = copy
+  end
+  for name, o in pairs(st.outputs) do
+    doc.outputs[name] = { value = o.sensitive and "(sensitive value)" or o.value, sensitive = o.sensitive or false }
+  end
+  return core.json_encode(doc, { pretty = true })
 end
 
 return M

@@ -98,6 +98,7 @@ local function settable(spec) return not spec.computed or spec.optional or spec.
 -- Checks value v against spec; returns an error message or nil. Deferred
 -- values are accepted (their type is known only at apply).
 local function check(spec, v, path)
+  if deferred.is(v) and v.kind == "sensitive" then v = v.value end   -- a secret is known now
   if v == nil or deferred.is(v) or v == deferred.UNKNOWN then return nil end
   local t = spec.type or "any"
   if t == "string" then
