@@ -1,10 +1,13 @@
 -- luaform.cli: the command line, in Terraform's conventions.
 --
 -- main(argv) parses global options (-chdir), picks the command, parses
--- its flags (-flag, -flag=value, -flag value; repeated -var), runs it and
--- returns the exit code. An error is printed once, as "Error: ..." on
--- one line with its file:line; tracebacks only with LUAFORM_TRACE=1.
--- The commands themselves are in luaform.commands.
+-- its flags (-flag, -flag=value, -flag value; repeated -var), checks the
+-- number of positional arguments (a command's max_args; nil: any), runs
+-- it and returns the exit code. An error is printed once, as "Error: ..."
+-- on one line with its file:line; a mistake in the command line (unknown
+-- flag, bad flag value, extra argument) is followed by the command's
+-- usage. Tracebacks only with LUAFORM_TRACE=1. The commands themselves
+-- are in luaform.commands.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 
@@ -34,8 +37,34 @@ Global options:
   -chdir=DIR    Switch to DIR before running the command
   -help         Show this help, or a command's help after its name]]
 
--- Parses flags against spec {name = "bool"|"string"|"list"|"number"};
--- returns flags, positional args; raises on an unknown flag.
+-- A mistake in the command line: main() prints it with the usage.
+local function usage_error(fmt, ...)
+  local e = errors.new(nil, fmt, ...)
+  e.usage = true
+  error(e, 0)
+end
+
+local BOOLS = { ["true"] = true, ["1"] = true, ["false"] = false, ["0"] = false }
+
+-- The value of flag `name` of the given kind, from its text.
+local function flag_value(name, kind, text)
+  if kind == "bool" then
+    if text == nil then return true end
+    if BOOLS[text] == nil then usage_error('-%s=%s: expected true or false', name, text) end
+    return BOOLS[text]
+  elseif kind == "number" then
+    return tonumber(text) or usage_error('-%s=%s: expected a number', name, text)
+  elseif kind == "count" then
+    local n = math.tointeger(tonumber(text))
+    if not n or n < 1 then usage_error('-%s=%s: expected a positive integer', name, text) end
+    return n
+  end
+  return text
+end
+
+-- Parses flags against spec {name = "bool"|"string"|"list"|"number"|
+-- "count" (a positive integer)}; returns flags, positional args; raises a
+-- usage error on an unknown flag or a bad value.
 function M.parse(cmd, spec, args)
   local flags, pos = {}, {}
   local i = 1
@@ -52,22 +81,20 @@ function M.parse(cmd, spec, args)
       local kind = spec[key]
       if key == "help" or key == "h" then flags.help = true
       elseif not kind then
-        error(errors.new(nil, "unknown flag -%s for %s (see luaform %s -help)", name, cmd, cmd), 0)
+        usage_error("unknown flag -%s for %s", name, cmd)
       elseif kind == "bool" then
-        flags[key] = value == nil or value == "true" or value == "1"
+        flags[key] = flag_value(name, kind, value)
       else
         if value == nil then
           i = i + 1
           value = args[i]
-          if value == nil then error(errors.new(nil, "flag -%s needs a value", name), 0) end
+          if value == nil then usage_error("flag -%s needs a value", name) end
         end
         if kind == "list" then
           flags[key] = flags[key] or {}
           table.insert(flags[key], value)
-        elseif kind == "number" then
-          flags[key] = tonumber(value) or error(errors.new(nil, "flag -%s expects a number", name), 0)
         else
-          flags[key] = value
+          flags[key] = flag_value(name, kind, value)
         end
       end
     else
@@ -78,12 +105,26 @@ function M.parse(cmd, spec, args)
   return flags, pos
 end
 
-local function report(e)
+-- Refuses more positional arguments than the command takes.
+local function check_arity(cmd, sub, pos)
+  local max = sub.max_args
+  if not max or #pos <= max then return end
+  local extra = {}
+  for i = max + 1, #pos do extra[#extra + 1] = string.format("%q", pos[i]) end
+  if max == 0 then usage_error("luaform %s takes no arguments (got %s)", cmd, table.concat(extra, " ")) end
+  usage_error("luaform %s takes at most %d argument%s (also got %s)", cmd, max, max == 1 and "" or "s",
+    table.concat(extra, " "))
+end
+
+local function report(e, usage)
   e = errors.wrap(e)
   local msg = tostring(e)
   if type(e) == "string" and core.getenv("LUAFORM_TRACE") then msg = debug.traceback(msg) end
+  if type(e) == "table" and e.usage and usage then msg = msg .. "\n\n" .. usage end
   io.stderr:write("Error: ", msg, "\n")
 end
+
+local HELP = { ["-help"] = true, ["--help"] = true, ["-h"] = true }
 
 function M.main(argv)
   local args = { table.unpack(argv) }
@@ -109,26 +150,29 @@ function M.main(argv)
     io.stderr:write(string.format('Error: unknown command "%s"\n\n%s\n', name, USAGE))
     return 1
   end
+  local usage = cmd.help   -- of the (sub)command being run
   local ok, code = xpcall(function()
-    local sub = cmd
+    local sub, full = cmd, name
     if cmd.subcommands then
       local s = table.remove(args, 1)
-      if s == nil or s == "-help" or s == "--help" then print(cmd.help); return s and 0 or 1 end
+      if s == nil or HELP[s] then print(cmd.help); return s and 0 or 1 end
       sub = cmd.subcommands[s]
-      if not sub then error(errors.new(nil, 'unknown command "%s %s"\n\n%s', name, s, cmd.help), 0) end
+      if not sub then usage_error('unknown command "%s %s"', name, s) end
+      full, usage = name .. " " .. s, sub.help
     end
     if sub.raw then
-      if args[1] == "-help" or args[1] == "--help" then print(sub.help); return 0 end
+      if HELP[args[1]] then print(sub.help); return 0 end
       return sub.run({}, args) or 0
     end
-    local flags, pos = M.parse(name, sub.flags or {}, args)
+    local flags, pos = M.parse(full, sub.flags or {}, args)
     if flags.help then print(sub.help); return 0 end
+    check_arity(full, sub, pos)
     return sub.run(flags, pos) or 0
   end, function(e)
     if type(e) == "string" and core.getenv("LUAFORM_TRACE") then return debug.traceback(e, 2) end
     return e
   end)
-  if not ok then report(code); return 1 end
+  if not ok then report(code, usage); return 1 end
   return code
 end
 

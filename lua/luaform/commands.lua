@@ -16,7 +16,7 @@ local ui = require("luaform.ui")
 local C = {}
 
 local STACK_FLAGS = {
-  var = "list", var_file = "list", target = "list", refresh = "bool", parallelism = "number",
+  var = "list", var_file = "list", target = "list", refresh = "bool", parallelism = "count",
   no_color = "bool", json = "bool", lock_timeout = "string", lock = "bool", state = "string",
 }
 
@@ -125,6 +125,7 @@ end
 
 C.plan = {
   flags = flags_with({ out = "string", detailed_exitcode = "bool", destroy = "bool" }),
+  max_args = 0,
   help = [[
 Usage: luaform plan [options]
 
@@ -204,6 +205,7 @@ end
 
 C.apply = {
   flags = flags_with({ auto_approve = "bool", destroy = "bool" }),
+  max_args = 1,
   help = [[
 Usage: luaform apply [options] [PLANFILE]
 
@@ -245,6 +247,7 @@ Options:
 
 C.destroy = {
   flags = flags_with({ auto_approve = "bool" }),
+  max_args = 0,
   help = [[
 Usage: luaform destroy [options]
 
@@ -265,6 +268,7 @@ Options:
 ---------------------------------------------------------------- others
 C.validate = {
   flags = { var = "list", var_file = "list", json = "bool", no_color = "bool" },
+  max_args = 0,
   help = "Usage: luaform validate\n\n  Evaluates the stack and checks every resource's arguments; calls no provider.",
   run = function(flags)
     local cfg = evaluate(flags)
@@ -315,6 +319,7 @@ end
 
 C.init = {
   flags = { upgrade = "bool", no_color = "bool", migrate_state = "bool", force_copy = "bool" },
+  max_args = 0,
   help = [[
 Usage: luaform init [-upgrade] [-migrate-state]
 
@@ -368,6 +373,7 @@ Options:
 
 C["force-unlock"] = {
   flags = {},
+  max_args = 1,
   help = [[
 Usage: luaform force-unlock LOCK_ID
 
@@ -396,6 +402,7 @@ Usage: luaform force-unlock LOCK_ID
 C.graph = {
   flags = { var = "list", var_file = "list" },
   help = "Usage: luaform graph\n\n  Prints the resource graph in Graphviz DOT (edges point to dependencies).",
+  max_args = 0,
   run = function(flags)
     local cfg = evaluate(flags)
     planner.order(cfg)
@@ -426,6 +433,7 @@ end
 C.show = {
   flags = { json = "bool", no_color = "bool", state = "string" },
   help = "Usage: luaform show [-json] [PLANFILE]\n\n  Shows the state, or a saved plan.",
+  max_args = 1,
   run = function(flags, pos)
     if pos[1] then
       local doc = load_plan_file(pos[1])
@@ -451,6 +459,7 @@ C.show = {
 
 C.output = {
   flags = { json = "bool", raw = "bool", no_color = "bool", state = "string" },
+  max_args = 1,
   help = "Usage: luaform output [-json] [-raw] [NAME]\n\n  Shows the stack's outputs from the state.",
   run = function(flags, pos)
     local st = read_state(flags)
@@ -497,6 +506,7 @@ Subcommands:
 
 C.import = {
   flags = { var = "list", var_file = "list", lock_timeout = "string", no_color = "bool", state = "string" },
+  max_args = 2,
   help = [[
 Usage: luaform import [options] ADDRESS ID
 
@@ -545,6 +555,7 @@ Subcommands:
 
 C.version = {
   flags = { json = "bool" },
+  max_args = 0,
   help = "Usage: luaform version",
   run = function(flags)
     if flags.json then print(core.json_encode({ luaform_version = core.version }))

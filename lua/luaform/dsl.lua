@@ -79,8 +79,9 @@ local function dsl(cfg, opts)
   local scopes = { { prefix = "", names = {} } }
   local function scope() return scopes[#scopes] end
   local cli_vars, file_vars = opts.vars or {}, {}
+  cfg.var_file_of = {}   -- name -> the last -var-file that sets it
   for _, f in ipairs(opts.var_files or {}) do
-    for k, v in pairs(load_var_file(f)) do file_vars[k] = v end
+    for k, v in pairs(load_var_file(f)) do file_vars[k], cfg.var_file_of[k] = v, f end
   end
 
   local function claim(name, where)
@@ -224,6 +225,21 @@ local function dsl(cfg, opts)
   return env
 end
 
+-- As Terraform: a -var for a variable the stack does not declare is an
+-- error; a value in a -var-file for one is a warning.
+local function check_undeclared(cfg, cli_vars)
+  for _, name in ipairs(schema.sorted_keys(cli_vars)) do
+    if not cfg.variables[name] then
+      errors.raise(nil, 'value for undeclared variable "%s": the stack declares no var("%s")', name, name)
+    end
+  end
+  for _, name in ipairs(schema.sorted_keys(cfg.var_file_of)) do
+    if not cfg.variables[name] then
+      io.stderr:write(string.format('Warning: value for undeclared variable "%s" in %s\n', name, cfg.var_file_of[name]))
+    end
+  end
+end
+
 -- Runs the stack and returns its config. Raises a luaform error (or a Lua
 -- error whose message starts with file:line) on bad input.
 function M.evaluate(opts)
@@ -240,6 +256,7 @@ function M.evaluate(opts)
   local ok, e = pcall(chunk)
   for k in pairs(env) do _G[k] = saved[k] end
   if not ok then error(errors.wrap(e), 0) end
+  if not opts.lenient_vars then check_undeclared(cfg, opts.vars or {}) end
   M.check(cfg)
   return cfg
 end

@@ -105,3 +105,64 @@ test("luaform test on a path that does not exist fails", function()
   expect(out).to_contain("no such file or directory")
   expect(out).to_contain("0 passed, 1 failed")
 end)
+
+-- Runs luaform with args in dir; it must exit 1 printing `message` (a
+-- pattern for the first line) then the usage of `command`, and nothing else.
+local function usage_error(dir, command, message, ...)
+  local out, code = luaform(dir, ...)
+  expect(code).to_be(1)
+  expect(out).to_match("^Error: " .. message .. "\n\nUsage: luaform " .. command:gsub("%-", "%%-") .. "[ \n]")
+  expect(out).not_to_contain("stack traceback")
+  expect(core.stat(dir .. "/luaform.state.json")).to_be_nil()
+end
+
+test("a bad flag value is an error with the command's usage", function()
+  local dir = stack({ ["main.lua"] = 'resource("random_id", "r", { byte_length = 4 })\n' })
+  usage_error(dir, "plan", "%-refresh=bogus: expected true or false", "plan", "-refresh=bogus")
+  usage_error(dir, "apply", "%-auto%-approve=yes: expected true or false", "apply", "-auto-approve=yes")
+  usage_error(dir, "plan", "%-parallelism=0: expected a positive integer", "plan", "-parallelism=0")
+  usage_error(dir, "plan", "%-parallelism=%-3: expected a positive integer", "plan", "-parallelism=-3")
+  usage_error(dir, "apply", "%-parallelism=1%.5: expected a positive integer", "apply", "-parallelism", "1.5")
+  usage_error(dir, "plan", "%-parallelism=ten: expected a positive integer", "plan", "-parallelism=ten")
+  usage_error(dir, "state list", "unknown flag %-x for state list", "state", "list", "-x")
+  local out, code = luaform(dir, "plan", "-refresh=0", "-parallelism=3")
+  expect(code).to_be(0)
+  expect(out).to_contain("Plan: 1 to add")
+end)
+
+test("extra arguments to a command are an error with its usage", function()
+  local dir = stack({ ["main.lua"] = 'resource("random_id", "r", { byte_length = 4 })\n' })
+  for _, cmd in ipairs({ "plan", "validate", "graph", "init", "destroy", "version" }) do
+    usage_error(dir, cmd, "luaform " .. cmd .. ' takes no arguments %(got "extra"%)', cmd, "extra")
+  end
+  usage_error(dir, "apply", 'luaform apply takes at most 1 argument %(also got "b" "c"%)', "apply", "a", "b", "c")
+  usage_error(dir, "output", 'luaform output takes at most 1 argument %(also got "b"%)', "output", "a", "b")
+  usage_error(dir, "state show", 'luaform state show takes at most 1 argument %(also got "b"%)',
+    "state", "show", "a", "b")
+  usage_error(dir, "workspace list", 'luaform workspace list takes no arguments %(got "x"%)', "workspace", "list", "x")
+  expect(core.stat(dir .. "/.luaform")).to_be_nil()   -- init did nothing
+end)
+
+test("state -h prints the state usage like any command's -h", function()
+  local dir = stack({ ["main.lua"] = "" })
+  for _, flag in ipairs({ "-h", "-help", "--help" }) do
+    local out, code = luaform(dir, "state", flag)
+    expect(code).to_be(0)
+    expect(out).to_match("^Usage: luaform state <subcommand>")
+  end
+  local out, code = luaform(dir, "state", "list", "-h")
+  expect(code).to_be(0)
+  expect(out).to_match("^Usage: luaform state list")
+end)
+
+test("-var for an undeclared variable is an error naming it", function()
+  local dir = stack({ ["main.lua"] = 'local n = var("count", { default = 1, type = "number" })\n' })
+  local out, code = luaform(dir, "plan", "-var", "count=2", "-var", "cuont=3")
+  expect(code).to_be(1)
+  expect(out).to_be('Error: value for undeclared variable "cuont": the stack declares no var("cuont")\n')
+  -- in a -var-file it is only a warning, as in Terraform
+  write(dir .. "/vars.json", '{ "count": 2, "other": 1 }')
+  out, code = luaform(dir, "plan", "-var-file", "vars.json")
+  expect(code).to_be(0)
+  expect(out).to_contain('Warning: value for undeclared variable "other" in vars.json')
+end)

@@ -63,6 +63,7 @@ M.list = {
 M.show = {
   flags = { state = "string", no_color = "bool" },
   help = "Usage: luaform state show ADDRESS\n\n  Shows one resource's attributes (sensitive ones hidden).",
+  max_args = 1,
   run = function(flags, pos)
     if not pos[1] then errors.raise(nil, "state show needs an address") end
     local _, st = open_store(flags)
@@ -75,6 +76,7 @@ M.show = {
 
 M.mv = {
   flags = { state = "string", state_out = "string", lock_timeout = "string", dry_run = "bool" },
+  max_args = 2,
   help = [[
 Usage: luaform state mv [options] SOURCE DESTINATION
 
@@ -142,6 +144,7 @@ Options:
 M.pull = {
   flags = { state = "string" },
   help = "Usage: luaform state pull\n\n  Prints the stack's current state as JSON (from its backend).",
+  max_args = 0,
   run = function(flags)
     local _, st = open_store(flags)
     print(core.json_encode(st, { pretty = true }))
@@ -151,6 +154,7 @@ M.pull = {
 
 M.push = {
   flags = { state = "string", force = "bool", lock_timeout = "string" },
+  max_args = 1,
   help = [[
 Usage: luaform state push [options] FILE
 
@@ -192,6 +196,7 @@ Options:
 
 M["import-terraform"] = {
   flags = { state = "string", force = "bool", lock_timeout = "string" },
+  max_args = 1,
   help = [[
 Usage: luaform state import-terraform [options] TERRAFORM.tfstate
 

@@ -44,6 +44,7 @@ local function exists(name)
 end
 
 M.list = {
+  max_args = 0,
   help = "Usage: luaform workspace list\n\n  Lists workspaces; * marks the current one.",
   run = function()
     local cur = workspace.current()
@@ -53,11 +54,13 @@ M.list = {
 }
 
 M.show = {
+  max_args = 0,
   help = "Usage: luaform workspace show\n\n  Prints the current workspace's name.",
   run = function() print(workspace.current()); return 0 end,
 }
 
 M.new = {
+  max_args = 1,
   help = "Usage: luaform workspace new NAME\n\n  Creates a workspace with an empty state and selects it.",
   run = function(_, pos)
     local name = workspace.check_name(pos[1])
@@ -79,6 +82,7 @@ M.new = {
 }
 
 M.select = {
+  max_args = 1,
   help = "Usage: luaform workspace select NAME\n\n  Makes NAME the current workspace.",
   run = function(_, pos)
     local name = workspace.check_name(pos[1])
@@ -93,6 +97,7 @@ M.select = {
 
 M.delete = {
   flags = { force = "bool" },
+  max_args = 1,
   help = [[
 Usage: luaform workspace delete [-force] NAME
 
