@@ -14,6 +14,7 @@
 #include "luaform/loop.h"
 
 #include <lauxlib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -200,6 +201,17 @@ void lf_loop_add_timer(lf_loop *loop, double delay_s, lf_timer_fn fn, void *ud) 
   *p = t;
 }
 
+void lf_loop_cancel_timer(lf_loop *loop, lf_timer_fn fn, void *ud) {
+  for (timer **p = &loop->timers; *p; p = &(*p)->next) {
+    if ((*p)->fn == fn && (*p)->ud == ud) {
+      timer *t = *p;
+      *p = t->next;
+      free(t);
+      return;
+    }
+  }
+}
+
 void lf_loop_add_http(lf_loop *loop, CURL *easy, lf_http_done_fn done, void *ud) {
   transfer *x = malloc(sizeof *x);
   if (!x) abort();
@@ -272,7 +284,7 @@ void lf_loop_step(lf_loop *loop, int max_wait_ms) {
   dispatch_timers(loop);
 }
 
-/* ---- Lua surface: core.sleep, core.now, core.spawn ---- */
+/* ---- Lua surface: core.sleep, core.now, core.every ---- */
 
 static void timer_wake(void *ud) { lf_wait_done(ud, NULL, NULL); }
 
@@ -289,9 +301,76 @@ static int core_now(lua_State *L) {
   return 1;
 }
 
+/* core.every(seconds, fn) -> ticker: a repeating timer. Every `seconds`
+ * fn(n) (n = 1, 2, ...) starts as a task of its own, until ticker:stop()
+ * or the ticker is collected; stop() cancels the pending timer at once. */
+typedef struct ticker {
+  lf_loop *loop;
+  double interval;
+  int fn;     /* registry reference of fn; LUA_NOREF once stopped */
+  int count;  /* ticks so far */
+} ticker;
+
+static const char TICKER_MT[] = "luaform.ticker";
+
+static void tick_end(void *ud, lua_State *co, int status) {
+  (void)ud;
+  if (status != LUA_OK) fprintf(stderr, "Error: %s\n", luaL_tolstring(co, -1, NULL));
+}
+
+static void tick(void *ud) {
+  ticker *t = ud;
+  lua_State *L = t->loop->L;
+  /* Re-armed first: a collection during the spawn may stop the ticker,
+   * and must then find this timer to cancel it. */
+  lf_loop_add_timer(t->loop, t->interval, tick, t);
+  t->count++;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, t->fn);
+  lua_pushinteger(L, t->count);
+  lf_spawn(L, 1, tick_end, NULL);
+}
+
+static int ticker_stop(lua_State *L) {
+  ticker *t = luaL_checkudata(L, 1, TICKER_MT);
+  if (t->fn == LUA_NOREF) return 0;
+  /* At exit the loop may be gone already, and its timers with it. */
+  lua_getfield(L, LUA_REGISTRYINDEX, LOOP_KEY);
+  if (lua_touserdata(L, -1) == t->loop) lf_loop_cancel_timer(t->loop, tick, t);
+  lua_pop(L, 1);
+  luaL_unref(L, LUA_REGISTRYINDEX, t->fn);
+  t->fn = LUA_NOREF;
+  return 0;
+}
+
+static int core_every(lua_State *L) {
+  double s = luaL_checknumber(L, 1);
+  luaL_argcheck(L, s > 0, 1, "the interval must be positive");
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  ticker *t = lua_newuserdatauv(L, sizeof *t, 0);
+  t->loop = lf_loop_of(L);
+  t->interval = s;
+  t->count = 0;
+  lua_pushvalue(L, 2);
+  t->fn = luaL_ref(L, LUA_REGISTRYINDEX);
+  luaL_setmetatable(L, TICKER_MT);
+  lf_loop_add_timer(t->loop, s, tick, t);
+  return 1;
+}
+
 void lf_open_loop(lua_State *L) {
   lua_pushcfunction(L, core_sleep);
   lua_setfield(L, -2, "sleep");
   lua_pushcfunction(L, core_now);
   lua_setfield(L, -2, "now");
+  lua_pushcfunction(L, core_every);
+  lua_setfield(L, -2, "every");
+  if (luaL_newmetatable(L, TICKER_MT)) {
+    lua_pushcfunction(L, ticker_stop);
+    lua_setfield(L, -2, "__gc");
+    lua_newtable(L);
+    lua_pushcfunction(L, ticker_stop);
+    lua_setfield(L, -2, "stop");
+    lua_setfield(L, -2, "__index");
+  }
+  lua_pop(L, 1);
 }

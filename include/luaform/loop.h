@@ -45,6 +45,8 @@ CURLM *lf_loop_multi(lf_loop *loop);
 
 typedef void (*lf_timer_fn)(void *ud);
 void lf_loop_add_timer(lf_loop *loop, double delay_s, lf_timer_fn fn, void *ud);
+/* Removes the pending timer added with fn and ud, if any. */
+void lf_loop_cancel_timer(lf_loop *loop, lf_timer_fn fn, void *ud);
 
 /* Tasks. lf_spawn takes a function and nargs arguments from the top of
  * L's stack and starts it as a task; end() is called once with the task's

@@ -31,6 +31,22 @@ local function elapsed(t0)
   return s .. "s"
 end
 
+-- Seconds between "Still creating..." lines (LUAFORM_PROGRESS_INTERVAL: for tests).
+local PROGRESS_INTERVAL = tonumber(core.getenv("LUAFORM_PROGRESS_INTERVAL") or "") or 10
+if PROGRESS_INTERVAL <= 0 then PROGRESS_INTERVAL = 10 end
+
+-- Calls fn(...) and returns what it returns; while it runs, prints
+-- Terraform's "ADDR: Still creating... [10s elapsed]" every interval.
+local function with_progress(out, addr, doing, t0, fn, ...)
+  local ticker = core.every(PROGRESS_INTERVAL, function()
+    out:progress("%s: Still %s... [%s elapsed]", addr, doing, elapsed(t0))
+  end)
+  local res = table.pack(pcall(fn, ...))
+  ticker:stop()
+  if not res[1] then error(res[2], 0) end
+  return table.unpack(res, 2, res.n)
+end
+
 -- Strips unknown values (arguments the user left to the provider).
 local function known(v)
   if v == UNKNOWN then return nil end
@@ -136,7 +152,8 @@ function M.apply(run, plan)
       local ctx = ctx_for(ch, {})
       out:progress("%s: Modifying... [id=%s]", ch.addr, tostring(entry.attributes.id))
       local after = require("luaform.plan").diff_after(run, node, entry.attributes, lookup)
-      local attrs = mod.update(ctx, entry.attributes.id, entry.attributes, known(after))
+      local attrs = with_progress(out, ch.addr, "modifying", t0,
+        mod.update, ctx, entry.attributes.id, entry.attributes, known(after))
       entry.attributes = attrs
       entry.dependencies = base.dependencies
       entry.sensitive_attributes = base.sensitive_attributes
@@ -155,7 +172,7 @@ function M.apply(run, plan)
     store:save()
     out:progress("%s: Creating...", ch.addr)
     local ctx = ctx_for(ch, { token = token })
-    local ok, attrs = pcall(mod.create, ctx, desired)
+    local ok, attrs = pcall(with_progress, out, ch.addr, "creating", t0, mod.create, ctx, desired)
     if not ok then
       local e = attrs
       -- An answered error means nothing was made; otherwise keep the intent
@@ -185,7 +202,7 @@ function M.apply(run, plan)
       local t0 = core.now()
       local ctx, mod = ctx_for(ch, {})
       out:progress("%s: Destroying... [id=%s]", ch.addr, tostring(attrs.id))
-      mod.delete(ctx, attrs.id, attrs)
+      with_progress(out, ch.addr, "destroying", t0, mod.delete, ctx, attrs.id, attrs)
       out:progress("%s: Destruction complete after %s", ch.addr, elapsed(t0))
     end
     if cbd then entry.deposed = nil else st.resources[ch.addr] = nil end
