@@ -1,5 +1,6 @@
 -- The engine core end to end with local types: apply, no-op plan, update,
--- replace, drift, destroy.
+-- replace, drift, destroy; variables and their sources, nested modules,
+-- ref:map, -refresh=false, colors, outputs.
 local FIXTURE = core.exe_dir .. "/tests/lua/fixtures/core"
 
 local function stack()
@@ -10,6 +11,21 @@ end
 
 local function state_of(dir)
   return core.json_decode(read(dir .. "/luaform.state.json"))
+end
+
+-- A stack made of the given files.
+local function stack_of(files)
+  local dir = tmpdir()
+  for name, text in pairs(files) do write(dir .. "/" .. name, text) end
+  return dir
+end
+
+-- Runs fn with environment variables set (for the luaform runs inside).
+local function with_env(vars, fn)
+  for k, v in pairs(vars) do core.setenv(k, v) end
+  local ok, err = pcall(fn)
+  for k in pairs(vars) do core.setenv(k, nil) end
+  if not ok then error(err, 0) end
 end
 
 test("apply creates every file; a second plan has no changes", function()
@@ -125,8 +141,102 @@ test("output, show, state show and graph read the applied stack", function()
   local outputs = core.json_decode(out)
   expect(outputs.manifest.value).to_be("out/manifest.json")
   expect(luaform(dir, "output", "-raw", "first_part")).to_be("out/demo-a.txt\n")
+  local hex = state_of(dir).resources["random_id.suffix"].attributes.hex
+  expect(luaform(dir, "output", "suffix")).to_be('"' .. hex .. '"\n')
+  expect(luaform(dir, "output", "-json", "suffix")).to_be('"' .. hex .. '"\n')
+  expect(outputs.suffix).to_equal({ value = hex, sensitive = false })
+  local missing, code = luaform(dir, "output", "nope")
+  expect(code).to_be(1)
+  expect(missing).to_contain('output "nope" not found')
   expect(luaform(dir, "state", "show", "random_id.suffix")).to_contain('resource "random_id" "suffix"')
   local dot = luaform(dir, "graph")
   expect(dot).to_contain('"local_file.manifest" -> "random_id.suffix";')
   expect(dot).to_contain('"module.parts.local_file.part[\\"a\\"]" -> "random_id.suffix";')
+end)
+
+-- Four variables, each set by one more source than the one before; the
+-- file's content shows which source won for each.
+local PRECEDENCE = 'local v = {}\n'
+  .. 'for _, name in ipairs({ "a", "b", "c", "d" }) do v[#v + 1] = var(name, { default = "default" }) end\n'
+  .. 'local n = var("n", { type = "number", default = 0 })\n'
+  .. 'resource("local_file", "f", { filename = "f.txt", content = table.concat(v, ",") .. "," .. (n + 1) })\n'
+
+test("variables: default < LUAFORM_VAR_name < -var-file (Lua or JSON) < -var", function()
+  local dir = stack_of({ ["main.lua"] = PRECEDENCE,
+    ["vars.lua"] = 'c = "file"\nd = "file"\n', ["vars.json"] = '{ "c": "json", "d": "json" }' })
+  with_env({ LUAFORM_VAR_b = "env", LUAFORM_VAR_c = "env", LUAFORM_VAR_d = "env", LUAFORM_VAR_n = "41" }, function()
+    local out, code = luaform(dir, "apply", "-auto-approve", "-var-file=vars.lua", "-var", "d=cli")
+    expect(code).to_be(0)
+    expect(read(dir .. "/f.txt")).to_be("default,env,file,cli,42")
+    out, code = luaform(dir, "plan", "-var-file", "vars.json", "-var", "d=cli")
+    expect(code).to_be(0)
+    expect(out).to_contain('~ content        = "default,env,file,cli,42" -> "default,env,json,cli,42"')
+  end)
+  local out, code = luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(2)
+  expect(out).to_contain('-> "default,default,default,default,1"')
+end)
+
+test("nested modules: a module inside a module has the address module.a.module.b.TYPE.NAME", function()
+  local dir = stack_of({
+    ["main.lua"] = 'local a = module("a", require("outer"), { text = "hi" })\n'
+      .. 'resource("local_file", "top", { filename = "top.txt", content = a.inner_id })\n',
+    ["outer.lua"] = 'return function(args)\n'
+      .. '  local b = module("b", require("inner"), { text = args.text .. "!" })\n'
+      .. '  return { inner_id = b.id }\nend\n',
+    ["inner.lua"] = 'return function(args)\n'
+      .. '  local x = resource("local_file", "x", { filename = "inner.txt", content = args.text })\n'
+      .. '  return { id = x.id }\nend\n',
+  })
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("module.a.module.b.local_file.x: Creation complete")
+  expect(luaform(dir, "state", "list")).to_be("local_file.top\nmodule.a.module.b.local_file.x\n")
+  expect(read(dir .. "/inner.txt")).to_be("hi!")
+  local id = state_of(dir).resources["module.a.module.b.local_file.x"].attributes.id
+  expect(read(dir .. "/top.txt")).to_be(id)
+  expect(luaform(dir, "graph")).to_contain('"local_file.top" -> "module.a.module.b.local_file.x";')
+end)
+
+test("ref:map(fn) applies fn to the value once it is known", function()
+  local dir = stack_of({ ["main.lua"] = 'local r = resource("random_id", "r", { byte_length = 4 })\n'
+    .. 'resource("local_file", "f", { filename = "f.txt",\n'
+    .. '  content = r.hex:map(function(h) return "id-" .. h:upper() end) })\n' })
+  local out, code = luaform(dir, "plan")
+  expect(code).to_be(0)
+  expect(out).to_contain("+ content              = (known after apply)")
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local hex = state_of(dir).resources["random_id.r"].attributes.hex
+  expect(read(dir .. "/f.txt")).to_be("id-" .. hex:upper())
+end)
+
+test("-refresh=false plans from the state without reading the real objects", function()
+  local dir = stack()
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  core.remove(dir .. "/out/greeting.txt")
+  local out, code = luaform(dir, "plan", "-detailed-exitcode", "-refresh=false")
+  expect(code).to_be(0)
+  expect(out).to_contain("No changes.")
+  out, code = luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(2)
+  expect(out).to_contain("local_file.greeting has been deleted")
+end)
+
+test("plan output has colors on a terminal, none with -no-color or NO_COLOR", function()
+  local dir = stack()
+  -- script(1) runs luaform on a pseudo-terminal
+  local function on_tty(env, ...)
+    local args = { env, quote(core.exe_dir .. "/luaform"), "-chdir=" .. quote(dir) }
+    for _, a in ipairs({ ... }) do args[#args + 1] = a end
+    return sh("script -qec " .. quote(table.concat(args, " ")) .. " /dev/null </dev/null")
+  end
+  local out = on_tty("env -u NO_COLOR", "plan")
+  expect(out).to_contain("Plan: 5 to add")
+  expect(out).to_contain("\27[")
+  out = on_tty("env -u NO_COLOR", "plan", "-no-color")
+  expect(out).to_contain("Plan: 5 to add")
+  expect(out).not_to_contain("\27[")
+  out = on_tty("env NO_COLOR=1", "plan")
+  expect(out).to_contain("Plan: 5 to add")
+  expect(out).not_to_contain("\27[")
 end)
