@@ -18,7 +18,6 @@ local core = require("luaform.core")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
 local schema = require("luaform.schema")
-local srcpos = require("luaform.srcpos")
 
 local M = {}
 
@@ -303,12 +302,8 @@ function M.check(cfg)
   end
   for _, addr in ipairs(cfg.order) do
     local node = cfg.nodes[addr]
-    local err, arg = schema.check_block(node.provider.schema, node.args)
-    if err then
-      local kind = node.mode == "data" and "data" or "resource"
-      local where = arg and srcpos.argument(node.where, kind, arg) or node.where
-      errors.raise(where, "%s %s: %s", kind, addr, err)
-    end
+    local err = schema.check_block(node.provider.schema, node.args)
+    if err then errors.raise(node.where, "%s %s: %s", node.mode == "data" and "data" or "resource", addr, err) end
     local deps = deferred.deps(node.args)
     for _, d in ipairs(node.lifecycle.depends_on or {}) do
       if not deferred.is_handle(d) then

@@ -144,8 +144,6 @@ end
 
 -- Checks the table args against a block schema: unknown arguments (with a
 -- suggestion), computed-only ones, missing required ones, wrong types.
--- Returns an error message and the argument at fault (nil for a missing
--- one), or nil.
 function M.check_block(schema, args, path)
   if type(args) ~= "table" then
     return string.format("%s: expected a block (table), got %s", path, type(args))
@@ -160,13 +158,13 @@ function M.check_block(schema, args, path)
       local names = {}
       for name, s in pairs(schema) do if settable(s) then names[#names + 1] = name end end
       table.sort(names)
-      return string.format('%sunsupported argument "%s"%s', prefix, k, M.suggest(k, names)), k
+      return string.format('%sunsupported argument "%s"%s', prefix, k, M.suggest(k, names))
     end
     if not settable(spec) then
-      return string.format('%s"%s" is computed by the provider and cannot be set', prefix, k), k
+      return string.format('%s"%s" is computed by the provider and cannot be set', prefix, k)
     end
     local err = check(spec, args[k], prefix .. k)
-    if err then return err, k end
+    if err then return err end
   end
   for _, k in ipairs(sorted_keys(schema)) do
     if schema[k].required and args[k] == nil then
