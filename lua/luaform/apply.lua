@@ -5,7 +5,9 @@
 -- replace). Operations are ordered like Terraform's: an apply waits for
 -- the applies of what it refers to; a destroy waits for the destroys of
 -- what depended on it (from the state's recorded dependencies); a replace
--- destroys first unless create_before_destroy. Every operation saves the
+-- destroys first unless create_before_destroy (ch.create_before_destroy:
+-- the planner extends the lifecycle flag to what such a resource depends
+-- on, as Terraform does). Every operation saves the
 -- state when it ends, and a create records its intent (a pending entry
 -- with its idempotency token) before the provider is called, so a killed
 -- run never loses track of an object it made.
@@ -72,7 +74,6 @@ local function build_ops(plan)
   local g = core.graph(#ops)
   for _, ch in ipairs(plan.changes) do
     local me_apply, me_destroy = apply_op[ch.addr], destroy_op[ch.addr]
-    local cbd = ch.node and ch.node.lifecycle.create_before_destroy
     if me_apply and ch.node then
       for d in pairs(ch.node.deps) do
         if apply_op[d] then g:dep(me_apply, apply_op[d]) end
@@ -85,12 +86,11 @@ local function build_ops(plan)
         -- it is not coming back first) after I stop referring to it.
         if me_destroy then g:dep(dd, me_destroy) end
         local dch = plan.by_addr[d]
-        local dcbd = dch and dch.node and dch.node.lifecycle.create_before_destroy
-        if me_apply and (dch.action == "delete" or dcbd) then g:dep(dd, me_apply) end
+        if me_apply and (dch.action == "delete" or dch.create_before_destroy) then g:dep(dd, me_apply) end
       end
     end
     if ch.action == "replace" then
-      if cbd then g:dep(me_destroy, me_apply) else g:dep(me_apply, me_destroy) end
+      if ch.create_before_destroy then g:dep(me_destroy, me_apply) else g:dep(me_apply, me_destroy) end
     end
   end
   local order, cycle = g:order()
@@ -167,7 +167,7 @@ function M.apply(run, plan)
     -- name when AWS cannot search by tag (IAM roles, queues, log groups).
     base.pending = { op = "create", token = token, since = core.time(), args = desired }
     base.deposed = entry and entry.deposed
-    if entry and entry.attributes and node.lifecycle.create_before_destroy then base.deposed = entry.attributes end
+    if entry and entry.attributes and ch.create_before_destroy then base.deposed = entry.attributes end
     st.resources[ch.addr] = base
     store:save()
     out:progress("%s: Creating...", ch.addr)
@@ -196,7 +196,7 @@ function M.apply(run, plan)
       store:save()
       return
     end
-    local cbd = ch.action == "replace" and ch.node and ch.node.lifecycle.create_before_destroy
+    local cbd = ch.create_before_destroy
     local attrs = cbd and entry.deposed or entry.attributes
     if attrs then
       local t0 = core.now()

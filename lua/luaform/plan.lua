@@ -199,6 +199,22 @@ function M.order(cfg)
   return order, g
 end
 
+-- Sets ch.create_before_destroy on the replacements that create the new
+-- object first: those of resources with lifecycle.create_before_destroy,
+-- and, as in Terraform, those of everything such a resource depends on
+-- (transitively). Otherwise the dependency's old object would have to go
+-- before its replacement exists, while the resource's new object needs
+-- that replacement and its old object needs the old dependency: a cycle.
+local function mark_create_before_destroy(cfg, changes)
+  local forced = {}
+  for _, addr in ipairs(cfg.order) do
+    if cfg.nodes[addr].lifecycle.create_before_destroy then with_deps(cfg, addr, forced) end
+  end
+  for _, ch in ipairs(changes) do
+    ch.create_before_destroy = ch.action == "replace" and forced[ch.addr] or nil
+  end
+end
+
 function M.diff(run)
   local cfg, st, opts = run.cfg, run.state, run.opts
   local order = M.order(cfg)
@@ -281,6 +297,7 @@ function M.diff(run)
     for _, ch in ipairs(changes) do if not keep[ch.addr] then ch.action = "noop" end end
   end
 
+  mark_create_before_destroy(cfg, changes)
   local plan = { changes = changes, by_addr = by_addr, lineage = st.lineage, serial = st.serial,
                  is_destroy = opts.destroy or false, drift = run.drift or {}, imports = run.imports or {} }
   M.count(plan)

@@ -180,7 +180,7 @@ function M.plan_json(plan)
     local after, unknown = redact(ch.after, hidden)
     local actions = ACTIONS[ch.action]
     if ch.action == "replace" then
-      actions = (ch.node and ch.node.lifecycle.create_before_destroy) and { "create", "delete" } or { "delete", "create" }
+      actions = ch.create_before_destroy and { "create", "delete" } or { "delete", "create" }
     end
     changes[#changes + 1] = {
       address = ch.addr, mode = ch.mode == "data" and "data" or "managed", type = ch.type,

@@ -28,6 +28,13 @@ local function with_env(vars, fn)
   if not ok then error(err, 0) end
 end
 
+-- A file named after a random id that create_before_destroy replaces
+-- whenever the id's keeper k changes.
+local NAMED_BY_ID = [[
+local r = resource("random_id", "r", { byte_length = 4, keepers = { k = var("k", { default = "1" }) } })
+resource("local_file", "f", { filename = fmt("f-%s.txt", r.hex), content = "x" }, { create_before_destroy = true })
+]]
+
 test("apply creates every file; a second plan has no changes", function()
   local dir = stack()
   local out, code = luaform(dir, "apply", "-auto-approve")
@@ -239,4 +246,25 @@ test("plan output has colors on a terminal, none with -no-color or NO_COLOR", fu
   out = on_tty("env NO_COLOR=1", "plan")
   expect(out).to_contain("Plan: 5 to add")
   expect(out).not_to_contain("\27[")
+
+test("create_before_destroy extends to a replaced dependency: new objects first, then the old ones go", function()
+  local dir = stack_of({ ["main.lua"] = NAMED_BY_ID })
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local old_hex = state_of(dir).resources["random_id.r"].attributes.hex
+  local out, code = luaform(dir, "apply", "-auto-approve", "-var", "k=2")
+  expect(code).to_be(0)
+  expect(out).to_contain("Apply complete! Resources: 2 added, 0 changed, 2 destroyed.")
+  for _, addr in ipairs({ "random_id.r", "local_file.f" }) do
+    local created = out:find(addr .. ": Creation complete", 1, true)
+    local destroyed = out:find(addr .. ": Destroying", 1, true)
+    expect(created ~= nil and destroyed ~= nil and created < destroyed).to_be(true)
+  end
+  local st = state_of(dir)
+  local hex = st.resources["random_id.r"].attributes.hex
+  expect(hex ~= old_hex).to_be(true)
+  expect(read(dir .. "/f-" .. hex .. ".txt")).to_be("x")
+  expect(core.stat(dir .. "/f-" .. old_hex .. ".txt")).to_be_nil()
+  expect(st.resources["random_id.r"].deposed).to_be_nil()
+  expect(st.resources["local_file.f"].deposed).to_be_nil()
+  expect(select(2, luaform(dir, "plan", "-detailed-exitcode", "-var", "k=2"))).to_be(0)
 end)
