@@ -1,8 +1,9 @@
 -- luaform.render: plans and state for people and for programs.
 --
--- Human output follows Terraform's shape: "# ADDR will be created" and a
--- resource block whose attribute lines start with + ~ - (or -/+ for the
--- resource of a replace), "old -> new" for a change, "# forces
+-- Human output follows Terraform's shape: a legend of the symbols used,
+-- "# ADDR will be created" and a resource block whose attribute lines
+-- start with + ~ - (the block itself with -/+ for a replace, +/- for one
+-- that creates before it destroys), "old -> new" for a change, "# forces
 -- replacement" on the argument that caused a replace, and a last line
 -- "Plan: N to add, N to change, N to destroy." Unknown values print as
 -- (known after apply), sensitive ones as (sensitive value): attributes
@@ -69,8 +70,39 @@ local HEADLINE = {
   create = "will be created", update = "will be updated in-place",
   replace = "must be replaced", delete = "will be destroyed", read = "will be read during apply",
 }
+
+-- The symbols of the changes, in the legend's order, with Terraform's
+-- words for them. A replacement is "-/+" (destroy, then create) or, under
+-- create_before_destroy, "+/-".
+local SYMBOLS = {
+  { sign = "+", color = "green", words = "create" },
+  { sign = "~", color = "yellow", words = "update in-place" },
+  { sign = "-", color = "red", words = "destroy" },
+  { sign = "-/+", color = "red", words = "destroy and then create replacement" },
+  { sign = "+/-", color = "green", words = "create replacement and then destroy" },
+  { sign = "<=", color = "cyan", words = "read (data resources)" },
+}
+local SYMBOL_BY_SIGN = {}
+for _, sym in ipairs(SYMBOLS) do SYMBOL_BY_SIGN[sym.sign] = sym end
 local SIGN = { create = "+", update = "~", replace = "-/+", delete = "-", read = "<=" }
-local SIGN_COLOR = { create = "green", update = "yellow", replace = "red", delete = "red", read = "cyan" }
+
+local function symbol_of(ch)
+  return SYMBOL_BY_SIGN[ch.create_before_destroy and "+/-" or SIGN[ch.action]]
+end
+
+-- "Resource actions are indicated with...": the symbols this plan uses.
+local function legend(ui, plan)
+  local used = {}
+  for _, ch in ipairs(plan.changes) do
+    if HEADLINE[ch.action] then used[symbol_of(ch)] = true end
+  end
+  if not next(used) then return end
+  ui:print("Resource actions are indicated with the following symbols:")
+  for _, sym in ipairs(SYMBOLS) do
+    if used[sym] then ui:print("%s %s", ui:paint(sym.color, string.format("%3s", sym.sign)), sym.words) end
+  end
+  ui:print("")
+end
 
 local function attr_names(ch, sch)
   local set = {}
@@ -84,11 +116,11 @@ end
 local function render_change(ui, ch)
   local mod = schema.load(ch.type)
   local sch = mod and mod.schema or {}
-  local sign = SIGN[ch.action]
+  local sym = symbol_of(ch)
   ui:print("  %s", ui:paint("bold", "# " .. ch.addr .. " " .. HEADLINE[ch.action]))
   local name = ch.addr:match("([^.]+)$"):gsub("%[.*$", "")
   local kind = ch.mode == "data" and "data" or "resource"
-  ui:print("%s %s \"%s\" \"%s\" {", ui:paint(SIGN_COLOR[ch.action], string.format("%3s", sign)), kind, ch.type, name)
+  ui:print("%s %s \"%s\" \"%s\" {", ui:paint(sym.color, string.format("%3s", sym.sign)), kind, ch.type, name)
   local names = attr_names(ch, sch)
   local hidden = hidden_attrs(sch, ch.node, ch.entry)
   local width = 0
@@ -141,6 +173,7 @@ function M.plan(ui, plan)
     ui:print("No changes. Your infrastructure matches the configuration.")
     return
   end
+  legend(ui, plan)
   ui:print("luaform will perform the following actions:\n")
   for _, ch in ipairs(plan.changes) do
     local id = plan.imports and plan.imports[ch.addr]

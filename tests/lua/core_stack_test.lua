@@ -268,3 +268,21 @@ test("create_before_destroy extends to a replaced dependency: new objects first,
   expect(st.resources["local_file.f"].deposed).to_be_nil()
   expect(select(2, luaform(dir, "plan", "-detailed-exitcode", "-var", "k=2"))).to_be(0)
 end)
+
+test("a replacement is drawn -/+, or +/- when it creates the new object before destroying the old", function()
+  local dir = stack_of(NAMED_BY_ID)
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local out = luaform(dir, "plan", "-var", "k=2")
+  expect(out).to_contain("Resource actions are indicated with the following symbols:\n+/- create replacement and then destroy\n")
+  expect(out).to_contain('# random_id.r must be replaced\n+/- resource "random_id" "r" {')
+  expect(out).to_contain('# local_file.f must be replaced\n+/- resource "local_file" "f" {')
+  expect(out).not_to_contain("-/+")
+  local doc = core.json_decode(luaform(dir, "plan", "-json", "-var", "k=2"))
+  for _, rc in ipairs(doc.resource_changes) do expect(rc.change.actions).to_equal({ "create", "delete" }) end
+
+  write(dir .. "/main.lua", (NAMED_BY_ID:gsub(", { create_before_destroy = true }", "")))
+  out = luaform(dir, "plan", "-var", "k=2")
+  expect(out).to_contain("Resource actions are indicated with the following symbols:\n-/+ destroy and then create replacement\n")
+  expect(out).to_contain('# random_id.r must be replaced\n-/+ resource "random_id" "r" {')
+  expect(out).not_to_contain("+/-")
+end)
