@@ -3,7 +3,8 @@
 -- A stack command evaluates main.lua first (bad input fails before any
 -- state is touched), then opens the state store, takes its lock for the
 -- whole command, refreshes, plans, and - for apply and destroy - walks the
--- plan, saving state after every operation. Exit codes follow Terraform:
+-- plan, saving state after every operation (and not at all when nothing
+-- changed, so the serial that saved plans are bound to stays). Exit codes follow Terraform:
 -- 0 success, 1 error, and with plan -detailed-exitcode 2 for "changes".
 local core = require("luaform.core")
 local dsl = require("luaform.dsl")
@@ -12,6 +13,7 @@ local planner = require("luaform.plan")
 local render = require("luaform.render")
 local state = require("luaform.state")
 local ui = require("luaform.ui")
+local values = require("luaform.values")
 
 local C = {}
 
@@ -168,11 +170,19 @@ local function confirm(out, what)
   return answer == "yes"
 end
 
+-- With nothing to apply: updates the outputs, and writes the state only if
+-- they or the refresh changed it; otherwise its serial stays, and so do
+-- the plans saved from it.
+local function save_if_changed(run, plan)
+  local before = run.state.outputs
+  require("luaform.apply").update_outputs(run, plan)
+  if run.state_changed or not values.deep_equal(before, run.state.outputs) then run.store:save() end
+end
+
 local function execute(run, plan, flags, verb)
   if not plan.has_changes and not outputs_changed(run) then
     if not flags.json then render.plan(run.out, plan) end
-    require("luaform.apply").update_outputs(run, plan)
-    run.store:save()
+    save_if_changed(run, plan)
     run.out:print("\n%s complete! Resources: 0 added, 0 changed, 0 destroyed.", verb)
     print_outputs(run)
     return 0
@@ -282,7 +292,7 @@ C.validate = {
 local BACKEND_RECORD = ".luaform/backend.json"
 
 local function same_backend(a, b)
-  return require("luaform.values").deep_equal(a and { a.type, a.config } or { "local" },
+  return values.deep_equal(a and { a.type, a.config } or { "local" },
     b and { b.type, b.config } or { "local" })
 end
 

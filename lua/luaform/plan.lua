@@ -37,7 +37,10 @@ function M.run_jobs(run, jobs)
   if status ~= "ok" then errors.raise(nil, "interrupted") end
 end
 
+-- Drift changes the state: run.state_changed asks for a save even when
+-- the plan has nothing to do.
 local function note_drift(run, addr, what)
+  run.state_changed = true
   run.drift = run.drift or {}
   run.drift[#run.drift + 1] = { addr = addr, what = what }
 end
@@ -71,6 +74,7 @@ function M.refresh(run)
         local attrs
         if mod.recover then attrs = mod.recover(ctx, entry.pending, entry.attributes) end
         entry.pending = nil
+        run.state_changed = true
         if attrs then entry.attributes = attrs
         elseif not entry.attributes then st.resources[addr] = nil end
       end

@@ -286,3 +286,38 @@ test("a replacement is drawn -/+, or +/- when it creates the new object before d
   expect(out).to_contain('# random_id.r must be replaced\n-/+ resource "random_id" "r" {')
   expect(out).not_to_contain("+/-")
 end)
+
+test("an apply with nothing to change keeps the serial, so a saved plan stays valid", function()
+  local dir = stack_of('resource("local_file", "f", { filename = "f.txt", content = var("c", { default = "a" }) })\n'
+    .. 'output("o", var("o", { default = "1" }))\n')
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local serial = state_of(dir).serial
+  expect(select(2, luaform(dir, "plan", "-out", "p.plan", "-var", "c=b"))).to_be(0)
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("Resources: 0 added, 0 changed, 0 destroyed.")
+  expect(state_of(dir).serial).to_be(serial)
+  out, code = luaform(dir, "apply", "p.plan")
+  expect(code).to_be(0)
+  expect(read(dir .. "/f.txt")).to_be("b")
+
+  -- A new output value alone is a change of the state.
+  serial = state_of(dir).serial
+  expect(select(2, luaform(dir, "apply", "-auto-approve", "-var", "c=b", "-var", "o=2"))).to_be(0)
+  local st = state_of(dir)
+  expect(st.outputs.o.value).to_be("2")
+  expect(st.serial > serial).to_be(true)
+end)
+
+test("an apply with nothing to change still saves what the refresh found", function()
+  local dir = stack_of('resource("local_file", "f", { filename = "f.txt", content = "a" }, { ignore_changes = { "content" } })\n')
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local serial = state_of(dir).serial
+  write(dir .. "/f.txt", "edited")
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("local_file.f has changed")
+  local st = state_of(dir)
+  expect(st.resources["local_file.f"].attributes.content).to_be("edited")
+  expect(st.serial > serial).to_be(true)
+end)
