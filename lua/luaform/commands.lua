@@ -10,6 +10,7 @@ local core = require("luaform.core")
 local dsl = require("luaform.dsl")
 local errors = require("luaform.errors")
 local planner = require("luaform.plan")
+local planfile = require("luaform.planfile")
 local render = require("luaform.render")
 local state = require("luaform.state")
 local ui = require("luaform.ui")
@@ -100,31 +101,6 @@ local function outputs_changed(run)
 end
 
 ---------------------------------------------------------------- plan
-local PLAN_FILE_FORMAT = "luaform-plan"
-
-local function save_plan_file(path, run, plan, flags)
-  local actions = {}
-  for _, ch in ipairs(plan.changes) do actions[ch.addr] = ch.action end
-  local doc = {
-    -- A plan made before any state exists is bound to "no state yet".
-    format = PLAN_FILE_FORMAT, version = 1, serial = run.state.serial,
-    lineage = run.store.fresh and "" or run.state.lineage,
-    vars = parse_vars(flags.var), var_files = flags.var_file or {}, targets = flags.target or {},
-    destroy = plan.is_destroy, actions = actions,
-  }
-  core.write_file(path, core.json_encode(doc, { pretty = true }), "0600")
-end
-
-local function load_plan_file(path)
-  local src, err = core.read_file(path)
-  if not src then errors.raise(nil, "cannot read plan file %s: %s", path, err) end
-  local doc, jerr = core.json_decode(src, path)
-  if type(doc) ~= "table" or doc.format ~= PLAN_FILE_FORMAT then
-    errors.raise(nil, "%s is not a luaform plan file%s", path, jerr and (" (" .. jerr .. ")") or "")
-  end
-  return doc
-end
-
 C.plan = {
   flags = flags_with({ out = "string", detailed_exitcode = "bool", destroy = "bool" }),
   max_args = 0,
@@ -150,7 +126,8 @@ Options:
       local plan = make_plan(run, flags)
       if flags.json then print(render.plan_json(plan)) else render.plan(run.out, plan) end
       if flags.out then
-        save_plan_file(flags.out, run, plan, flags)
+        planfile.save(flags.out, run, plan,
+          { vars = parse_vars(flags.var), var_files = flags.var_file, targets = flags.target })
         run.out:print('\nSaved the plan to: %s\nTo perform exactly these actions, run: luaform apply "%s"',
           flags.out, flags.out)
       end
@@ -176,7 +153,7 @@ end
 local function save_if_changed(run, plan)
   local before = run.state.outputs
   require("luaform.apply").update_outputs(run, plan)
-  if run.state_changed or not values.deep_equal(before, run.state.outputs) then run.store:save() end
+  if run.refreshed or not values.deep_equal(before, run.state.outputs) then run.store:save() end
 end
 
 local function execute(run, plan, flags, verb)
@@ -220,7 +197,8 @@ C.apply = {
 Usage: luaform apply [options] [PLANFILE]
 
   Creates or updates infrastructure. With PLANFILE, carries out a plan saved
-  by "luaform plan -out", only if the state has not changed since.
+  by "luaform plan -out", only if the state has not changed since and the
+  stack still plans the same actions and values.
 
 Options:
   -auto-approve        Do not ask for confirmation
@@ -228,22 +206,14 @@ Options:
   -var, -var-file, -target, -refresh, -parallelism, -lock-timeout, -no-color: as for plan]],
   run = function(flags, pos)
     if pos[1] then
-      local doc = load_plan_file(pos[1])
+      local doc = planfile.load(pos[1])
       flags.var, flags.var_file, flags.target = {}, doc.var_files, doc.targets
       return with_run(flags, "apply", function(run)
-        local lineage = run.store.fresh and "" or run.state.lineage
-        if lineage ~= doc.lineage or run.state.serial ~= doc.serial then
-          errors.raise(nil, "saved plan %s is stale: the state changed since it was made (serial %s, now %s); plan again",
-            pos[1], tostring(doc.serial), tostring(run.state.serial))
-        end
+        planfile.check_state(pos[1], doc, run)
+        planfile.restore_refresh(doc, run)
         run.opts.destroy = doc.destroy
         local plan = planner.diff(run)
-        for _, ch in ipairs(plan.changes) do
-          if (doc.actions[ch.addr] or "noop") ~= ch.action then
-            errors.raise(nil, "saved plan %s no longer matches the stack (%s: planned %s, now %s); plan again",
-              pos[1], ch.addr, doc.actions[ch.addr] or "noop", ch.action)
-          end
-        end
+        planfile.check_plan(pos[1], doc, run, plan)
         flags.planned = true
         return execute(run, plan, flags, doc.destroy and "Destroy" or "Apply")
       end, doc.vars)
@@ -446,12 +416,9 @@ C.show = {
   max_args = 1,
   run = function(flags, pos)
     if pos[1] then
-      local doc = load_plan_file(pos[1])
+      local doc = planfile.load(pos[1])
       if flags.json then print(core.json_encode(doc, { pretty = true })) return 0 end
-      local addrs = {}
-      for a, act in pairs(doc.actions) do if act ~= "noop" then addrs[#addrs + 1] = a end end
-      table.sort(addrs)
-      for _, a in ipairs(addrs) do print(string.format("  %s: %s", a, doc.actions[a])) end
+      for _, line in ipairs(planfile.actions(doc)) do print("  " .. line) end
       return 0
     end
     local st = read_state(flags)

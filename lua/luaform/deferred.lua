@@ -12,6 +12,9 @@
 -- deferred value too, so that whatever is computed from it stays an
 -- expression: is_sensitive() then tells whether a value derives from a
 -- secret or from an attribute the caller says is sensitive.
+--
+-- describe() gives a value as the expression it is, to compare configs
+-- across runs (saved plans); a secret appears only as a digest.
 local core = require("luaform.core")
 
 local M = {}
@@ -194,6 +197,61 @@ function M.reveal(v)
   local out = {}
   for k, x in pairs(v) do out[k] = M.reveal(x) end
   return out
+-- The bytecode of fn (no debug info): the same function body gives the
+-- same text in every run.
+local function function_text(fn)
+  local ok, code = pcall(string.dump, fn, true)
+  return ok and ("function:" .. core.sha256_hex(code)) or tostring(fn)
+end
+
+local function sorted_pairs_text(t, describe)
+  local keys = {}
+  for k in pairs(t) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) and (type(a) == "number" or type(a) == "string") then return a < b end
+    return type(a) < type(b)
+  end)
+  local parts = {}
+  for i, k in ipairs(keys) do parts[i] = describe(k) .. "=" .. describe(t[k]) end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+
+-- A canonical text of v in which deferred values appear as expressions:
+-- references by address, fmt/json/map with what they combine, map's
+-- function by its bytecode. Two runs of a stack can so compare a value
+-- before it is known (a saved plan against the stack at apply).
+function M.describe(v)
+  local mt = getmetatable(v)
+  if mt == DEFERRED then
+    if v.kind == "ref" then
+      local path = {}
+      for i, k in ipairs(v.path) do path[i] = tostring(k) end
+      return "${" .. v.addr .. "." .. table.concat(path, ".") .. "}"
+    elseif v.kind == "concat" then
+      local parts = {}
+      for i, p in ipairs(v.parts) do parts[i] = M.describe(p) end
+      return "concat(" .. table.concat(parts, ", ") .. ")"
+    elseif v.kind == "fmt" then
+      local parts = { M.describe(v.format) }
+      for i = 1, v.args.n do parts[#parts + 1] = M.describe(v.args[i]) end
+      return "fmt(" .. table.concat(parts, ", ") .. ")"
+    elseif v.kind == "json" then
+      return "json(" .. M.describe(v.value) .. ")"
+    elseif v.kind == "map" then
+      return "map(" .. M.describe(v.src) .. ", " .. function_text(v.fn) .. ")"
+    elseif v.kind == "sensitive" then
+      return "sensitive(" .. core.sha256_hex(M.describe(v.value)) .. ")"
+    end
+  elseif mt == HANDLE then
+    return "${" .. rawget(v, "@addr") .. "}"
+  elseif type(v) == "table" then
+    return sorted_pairs_text(v, M.describe)
+  elseif type(v) == "string" then
+    return string.format("%q", v)
+  elseif type(v) == "function" then
+    return function_text(v)
+  end
+  return tostring(v)
 end
 
 local function contains_unknown(v)

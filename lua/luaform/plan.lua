@@ -37,10 +37,15 @@ function M.run_jobs(run, jobs)
   if status ~= "ok" then errors.raise(nil, "interrupted") end
 end
 
--- Drift changes the state: run.state_changed asks for a save even when
--- the plan has nothing to do.
+-- run.refreshed: the addresses whose state entry the refresh changed
+-- (a save is due even when the plan has nothing to do, and a saved plan
+-- carries them).
+local function note_refreshed(run, addr)
+  run.refreshed = run.refreshed or {}
+  run.refreshed[addr] = true
+end
+
 local function note_drift(run, addr, what)
-  run.state_changed = true
   run.drift = run.drift or {}
   run.drift[#run.drift + 1] = { addr = addr, what = what }
 end
@@ -50,8 +55,10 @@ local function settle(run, addr, entry, attrs)
   if attrs == nil then
     if entry.attributes then note_drift(run, addr, "deleted") end
     st.resources[addr] = nil
+    note_refreshed(run, addr)
     return
   end
+  if not values.deep_equal(attrs, entry.attributes) then note_refreshed(run, addr) end
   local mod = schema.load(entry.type)
   for k, spec in pairs(mod and mod.schema or {}) do
     if entry.attributes and not values.equal(spec, attrs[k], entry.attributes[k]) then
@@ -74,7 +81,7 @@ function M.refresh(run)
         local attrs
         if mod.recover then attrs = mod.recover(ctx, entry.pending, entry.attributes) end
         entry.pending = nil
-        run.state_changed = true
+        note_refreshed(run, addr)
         if attrs then entry.attributes = attrs
         elseif not entry.attributes then st.resources[addr] = nil end
       end

@@ -1,0 +1,232 @@
+-- luaform.planfile: plans saved by `plan -out FILE` and carried out by
+-- `apply FILE`.
+--
+-- A saved plan binds an apply to what was reviewed. The file (JSON, mode
+-- 0600 like the state) holds:
+--   * the lineage and serial of the state the plan was made from, and the
+--     state entries the plan's refresh changed (`refreshed`, null for one
+--     found gone): the prior state the plan was computed on;
+--   * the variables, variable files and targets;
+--   * for every address with something to do, its action and the values
+--     it will have after apply, and the planned output values. Values are
+--     kept as plan -json shows them: `after` (an unknown value as null)
+--     and `after_unknown`, here the list of paths known only after apply
+--     ("id", "keepers.k"); and as a value that is unknown now may still
+--     change with the stack, `expressions`: per argument that refers to
+--     other resources, a digest of its expression (deferred.describe).
+--     All these are only compared, so sensitive values are kept as their
+--     SHA-256.
+--
+-- apply FILE puts the refreshed entries over the same state, re-plans
+-- with the same variables (no second refresh) and refuses, naming the
+-- first difference, unless the state is the one the plan was made from
+-- and every action and value is the saved one: it carries out exactly
+-- what was reviewed, or nothing.
+local core = require("luaform.core")
+local deferred = require("luaform.deferred")
+local errors = require("luaform.errors")
+local schema = require("luaform.schema")
+local values = require("luaform.values")
+
+local M = {}
+local FORMAT, VERSION = "luaform-plan", 2
+local UNKNOWN = deferred.UNKNOWN
+
+---------------------------------------------------------------- values
+
+local function path_join(path, k)
+  if math.type(k) == "integer" then return path .. "[" .. k .. "]" end
+  return path == "" and tostring(k) or path .. "." .. tostring(k)
+end
+
+-- v with its unknown parts as null; adds their paths to unknown.
+local function split_unknown(v, path, unknown)
+  if v == UNKNOWN then
+    unknown[#unknown + 1] = path
+    return core.null
+  end
+  if type(v) ~= "table" then return v end
+  local known = {}
+  for k, x in pairs(v) do known[k] = split_unknown(x, path_join(path, k), unknown) end
+  return setmetatable(known, getmetatable(v))
+end
+
+local function digest(v)
+  if v == nil or v == core.null then return v end
+  return "sha256:" .. core.sha256_hex(core.json_encode(v))
+end
+
+-- Digests of the config expressions that refer to other resources:
+-- what an unknown value will be computed from.
+local function expressions(config)
+  local out = {}
+  for k, v in pairs(config or {}) do
+    if deferred.has_deferred(v) then out[k] = "sha256:" .. core.sha256_hex(deferred.describe(v)) end
+  end
+  return setmetatable(out, { __jsontype = "object" })
+end
+
+-- {after, after_unknown, expressions} of a record (attributes by name, or
+-- outputs by name) in the file's form, from its planned values and its
+-- config; sensitive(name) says which values to digest. The JSON round
+-- trip gives a planned record exactly the form one read back from the
+-- file has, so the two compare as equal data.
+local function saved_form(record, config, sensitive)
+  local after, unknown = {}, {}
+  for k, v in pairs(record or {}) do
+    local known = split_unknown(v, tostring(k), unknown)
+    after[k] = (sensitive(k) and v ~= UNKNOWN) and digest(known) or known
+  end
+  table.sort(unknown)
+  setmetatable(unknown, core.json_array_mt)
+  local doc = { after = setmetatable(after, { __jsontype = "object" }), after_unknown = unknown,
+                expressions = expressions(config) }
+  return core.json_decode(core.json_encode(doc))
+end
+
+-- The first attribute (or unknown path) in which two saved forms differ,
+-- compared as the planner compares (values.equal with the attribute's
+-- schema, when sch is given).
+local function first_difference(a, b, sch)
+  local names = {}
+  for k in pairs(a.after) do names[k] = true end
+  for k in pairs(b.after) do names[k] = true end
+  for _, k in ipairs(schema.sorted_keys(names)) do
+    local spec = sch and sch[k]
+    local same = (spec and spec.sensitive) and values.deep_equal(a.after[k], b.after[k])   -- digests
+      or values.equal(spec, a.after[k], b.after[k])
+    if not same then return k end
+  end
+  for i = 1, math.max(#a.after_unknown, #b.after_unknown) do
+    if a.after_unknown[i] ~= b.after_unknown[i] then return a.after_unknown[i] or b.after_unknown[i] end
+  end
+  local exprs = {}
+  for k in pairs(a.expressions) do exprs[k] = true end
+  for k in pairs(b.expressions) do exprs[k] = true end
+  for _, k in ipairs(schema.sorted_keys(exprs)) do
+    if a.expressions[k] ~= b.expressions[k] then return k end
+  end
+end
+
+local function schema_of(ch)
+  local mod = ch.type and schema.load(ch.type)
+  return mod and mod.schema or {}
+end
+
+local function change_form(ch)
+  local sch = schema_of(ch)
+  return saved_form(ch.after, ch.node and ch.node.args, function(k) return sch[k] and sch[k].sensitive end)
+end
+
+-- The outputs' values as the plan leaves them (unknown parts UNKNOWN).
+local function planned_outputs(run, plan)
+  local out = {}
+  if plan.is_destroy or not run.cfg then return out end
+  for _, name in ipairs(run.cfg.output_order) do
+    out[name] = deferred.resolve(run.cfg.outputs[name].value, function(addr)
+      local ch = plan.by_addr[addr]
+      return ch and ch.after or UNKNOWN
+    end)
+  end
+  return out
+end
+
+local function outputs_form(run, plan)
+  local outputs, config = run.cfg and run.cfg.outputs or {}, {}
+  for name, o in pairs(outputs) do config[name] = o.value end
+  return saved_form(planned_outputs(run, plan), config, function(name) return outputs[name].sensitive end)
+end
+
+---------------------------------------------------------------- file
+
+-- inputs: {vars, var_files, targets} as given on the command line.
+function M.save(path, run, plan, inputs)
+  local changes = {}
+  for _, ch in ipairs(plan.changes) do
+    if ch.action ~= "noop" then
+      local form = change_form(ch)
+      form.action = ch.action
+      changes[ch.addr] = form
+    end
+  end
+  local refreshed = {}
+  for addr in pairs(run.refreshed or {}) do refreshed[addr] = run.state.resources[addr] or core.null end
+  local doc = {
+    format = FORMAT, version = VERSION, serial = run.state.serial,
+    refreshed = setmetatable(refreshed, { __jsontype = "object" }),
+    -- A plan made before any state exists is bound to "no state yet".
+    lineage = run.store.fresh and "" or run.state.lineage,
+    vars = inputs.vars, var_files = inputs.var_files or {}, targets = inputs.targets or {},
+    destroy = plan.is_destroy, changes = setmetatable(changes, { __jsontype = "object" }),
+    outputs = outputs_form(run, plan),
+  }
+  core.write_file(path, core.json_encode(doc, { pretty = true }), "0600")
+end
+
+function M.load(path)
+  local src, err = core.read_file(path)
+  if not src then errors.raise(nil, "cannot read plan file %s: %s", path, err) end
+  local doc, jerr = core.json_decode(src, path)
+  if type(doc) ~= "table" or doc.format ~= FORMAT then
+    errors.raise(nil, "%s is not a luaform plan file%s", path, jerr and (" (" .. jerr .. ")") or "")
+  end
+  if doc.version ~= VERSION then
+    errors.raise(nil, "plan file %s has version %s; this luaform reads version %d; plan again",
+      path, tostring(doc.version), VERSION)
+  end
+  return doc
+end
+
+-- Sorted "ADDR: action" of the saved changes (for show).
+function M.actions(doc)
+  local addrs = schema.sorted_keys(doc.changes)
+  for i, a in ipairs(addrs) do addrs[i] = string.format("%s: %s", a, doc.changes[a].action) end
+  return addrs
+end
+
+-- Raises unless the state is the one the saved plan was made from.
+function M.check_state(path, doc, run)
+  local lineage = run.store.fresh and "" or run.state.lineage
+  if lineage ~= doc.lineage or run.state.serial ~= doc.serial then
+    errors.raise(nil, "saved plan %s is stale: the state changed since it was made (serial %s, now %s); plan again",
+      path, tostring(doc.serial), tostring(run.state.serial))
+  end
+end
+
+-- Puts the entries the plan's refresh changed over the loaded state.
+function M.restore_refresh(doc, run)
+  for addr, entry in pairs(doc.refreshed) do
+    run.state.resources[addr] = entry ~= core.null and entry or nil
+    run.refreshed = run.refreshed or {}
+    run.refreshed[addr] = true
+  end
+end
+
+local function mismatch(path, what)
+  errors.raise(nil, "saved plan %s no longer matches the stack: %s; plan again", path, what)
+end
+
+-- Raises, naming the first difference, unless the re-made plan has the
+-- saved actions and values.
+function M.check_plan(path, doc, run, plan)
+  local seen = {}
+  for _, ch in ipairs(plan.changes) do
+    seen[ch.addr] = true
+    local saved = doc.changes[ch.addr]
+    local saved_action = saved and saved.action or "noop"
+    if saved_action ~= ch.action then
+      mismatch(path, string.format("%s: planned %s, now %s", ch.addr, saved_action, ch.action))
+    end
+    local attr = saved and first_difference(saved, change_form(ch), schema_of(ch))
+    if attr then
+      mismatch(path, string.format("%s: %s differs from the planned value", ch.addr, attr))
+    end
+  end
+  for addr, saved in pairs(doc.changes) do
+    if not seen[addr] then mismatch(path, string.format("%s: planned %s, now not in the plan", addr, saved.action)) end
+  end
+  local name = first_difference(doc.outputs, outputs_form(run, plan))
+  if name then mismatch(path, string.format('output "%s" differs from the planned value', name)) end
+end
+
+return M
