@@ -7,10 +7,11 @@
 -- what depended on it (from the state's recorded dependencies); a replace
 -- destroys first unless create_before_destroy (ch.create_before_destroy:
 -- the planner extends the lifecycle flag to what such a resource depends
--- on, as Terraform does). Every operation saves the
--- state when it ends, and a create records its intent (a pending entry
--- with its idempotency token) before the provider is called, so a killed
--- run never loses track of an object it made.
+-- on, as Terraform does). Every operation saves the state when it ends,
+-- and a create records its intent (a pending entry with its idempotency
+-- token) before the provider is called, so a killed run never loses track
+-- of an object it made. Progress goes to run.out's apply_start and
+-- apply_complete (luaform.ui, or luaform.jsonview for -json).
 local core = require("luaform.core")
 local context = require("luaform.context")
 local deferred = require("luaform.deferred")
@@ -27,22 +28,14 @@ local function sorted_set(set)
   return out
 end
 
-local function elapsed(t0)
-  local s = math.floor(core.now() - t0 + 0.5)
-  if s >= 60 then return string.format("%dm%ds", s // 60, s % 60) end
-  return s .. "s"
-end
-
 -- Seconds between "Still creating..." lines (LUAFORM_PROGRESS_INTERVAL: for tests).
 local PROGRESS_INTERVAL = tonumber(core.getenv("LUAFORM_PROGRESS_INTERVAL") or "") or 10
 if PROGRESS_INTERVAL <= 0 then PROGRESS_INTERVAL = 10 end
 
--- Calls fn(...) and returns what it returns; while it runs, prints
+-- Calls fn(...) and returns what it returns; while it runs, reports
 -- Terraform's "ADDR: Still creating... [10s elapsed]" every interval.
-local function with_progress(out, addr, doing, t0, fn, ...)
-  local ticker = core.every(PROGRESS_INTERVAL, function()
-    out:progress("%s: Still %s... [%s elapsed]", addr, doing, elapsed(t0))
-  end)
+local function with_progress(out, addr, action, t0, fn, ...)
+  local ticker = core.every(PROGRESS_INTERVAL, function() out:apply_progress(addr, action, core.now() - t0) end)
   local res = table.pack(pcall(fn, ...))
   ticker:stop()
   if not res[1] then error(res[2], 0) end
@@ -150,15 +143,15 @@ function M.apply(run, plan)
     local t0 = core.now()
     if entry and entry.attributes and ch.action == "update" then
       local ctx = ctx_for(ch, {})
-      out:progress("%s: Modifying... [id=%s]", ch.addr, tostring(entry.attributes.id))
+      out:apply_start(ch.addr, "update", entry.attributes.id)
       local after = require("luaform.plan").diff_after(run, node, entry.attributes, lookup)
-      local attrs = with_progress(out, ch.addr, "modifying", t0,
+      local attrs = with_progress(out, ch.addr, "update", t0,
         mod.update, ctx, entry.attributes.id, entry.attributes, known(after))
       entry.attributes = attrs
       entry.dependencies = base.dependencies
       entry.sensitive_attributes = base.sensitive_attributes
       store:save()
-      out:progress("%s: Modifications complete after %s [id=%s]", ch.addr, elapsed(t0), tostring(attrs.id))
+      out:apply_complete(ch.addr, "update", attrs.id, core.now() - t0)
       return
     end
     -- create (also the new half of a replace)
@@ -170,9 +163,9 @@ function M.apply(run, plan)
     if entry and entry.attributes and ch.create_before_destroy then base.deposed = entry.attributes end
     st.resources[ch.addr] = base
     store:save()
-    out:progress("%s: Creating...", ch.addr)
+    out:apply_start(ch.addr, "create")
     local ctx = ctx_for(ch, { token = token })
-    local ok, attrs = pcall(with_progress, out, ch.addr, "creating", t0, mod.create, ctx, desired)
+    local ok, attrs = pcall(with_progress, out, ch.addr, "create", t0, mod.create, ctx, desired)
     if not ok then
       local e = attrs
       -- An answered error means nothing was made; otherwise keep the intent
@@ -185,7 +178,7 @@ function M.apply(run, plan)
     base.attributes = attrs
     base.pending = nil
     store:save()
-    out:progress("%s: Creation complete after %s [id=%s]", ch.addr, elapsed(t0), tostring(attrs.id))
+    out:apply_complete(ch.addr, "create", attrs.id, core.now() - t0)
   end
 
   local function do_destroy(ch)
@@ -201,9 +194,9 @@ function M.apply(run, plan)
     if attrs then
       local t0 = core.now()
       local ctx, mod = ctx_for(ch, {})
-      out:progress("%s: Destroying... [id=%s]", ch.addr, tostring(attrs.id))
-      with_progress(out, ch.addr, "destroying", t0, mod.delete, ctx, attrs.id, attrs)
-      out:progress("%s: Destruction complete after %s", ch.addr, elapsed(t0))
+      out:apply_start(ch.addr, "delete", attrs.id)
+      with_progress(out, ch.addr, "delete", t0, mod.delete, ctx, attrs.id, attrs)
+      out:apply_complete(ch.addr, "delete", nil, core.now() - t0)
     end
     if cbd then entry.deposed = nil else st.resources[ch.addr] = nil end
     store:save()

@@ -49,10 +49,11 @@ local function evaluate(flags, extra_vars)
 end
 
 -- Evaluates, opens and locks the state; the caller must run:close().
-local function open_run(flags, operation, extra_vars)
+-- out: where the run reports (default: a luaform.ui printer).
+local function open_run(flags, operation, extra_vars, out)
   local run = {
     opts = { parallelism = flags.parallelism or 10, targets = flags.target },
-    out = ui.new({ no_color = flags.no_color }),
+    out = out or ui.new({ no_color = flags.no_color }),
     dir = ".",
   }
   run.cfg = evaluate(flags, extra_vars)
@@ -63,8 +64,8 @@ local function open_run(flags, operation, extra_vars)
   return run
 end
 
-local function with_run(flags, operation, fn, extra_vars)
-  local run = open_run(flags, operation, extra_vars)
+local function with_run(flags, operation, fn, extra_vars, out)
+  local run = open_run(flags, operation, extra_vars, out)
   local ok, res = pcall(fn, run)
   run.close()
   if not ok then error(res, 0) end
@@ -75,18 +76,6 @@ local function make_plan(run, flags)
   if flags.refresh ~= false then planner.refresh(run) end
   if not run.opts.destroy then run.imports = require("luaform.importer").plan_imports(run) end
   return planner.diff(run)
-end
-
-local function print_outputs(run)
-  local names = {}
-  for k in pairs(run.state.outputs) do names[#names + 1] = k end
-  if #names == 0 then return end
-  table.sort(names)
-  run.out:print("\nOutputs:\n")
-  for _, k in ipairs(names) do
-    local o = run.state.outputs[k]
-    run.out:print("%s = %s", k, o.sensitive and "<sensitive>" or render.value(o.value))
-  end
 end
 
 -- Outputs whose value would change (a plan with only those still counts).
@@ -156,38 +145,54 @@ local function save_if_changed(run, plan)
   if run.refreshed or not values.deep_equal(before, run.state.outputs) then run.store:save() end
 end
 
+-- Shows the plan, asks (unless approved), applies it and reports on
+-- run.out, the human (luaform.ui) or the -json view (luaform.jsonview).
 local function execute(run, plan, flags, verb)
+  local out = run.out
   if not plan.has_changes and not outputs_changed(run) then
-    if not flags.json then render.plan(run.out, plan) end
+    out:plan(plan)
     save_if_changed(run, plan)
-    run.out:print("\n%s complete! Resources: 0 added, 0 changed, 0 destroyed.", verb)
-    print_outputs(run)
+    out:summary(verb, plan)
+    out:outputs(run.state.outputs)
     return 0
   end
-  if plan.has_changes then render.plan(run.out, plan) end
+  if plan.has_changes or flags.json then out:plan(plan) end
   if not flags.auto_approve and not flags.planned then
-    if not confirm(run.out, verb == "Destroy" and "really destroy all resources" or "perform these actions") then
-      run.out:print("%s cancelled.", verb)
+    if not confirm(out, verb == "Destroy" and "really destroy all resources" or "perform these actions") then
+      out:print("%s cancelled.", verb)
       return 1
     end
   end
   local status, failures = require("luaform.apply").apply(run, plan)
   if status == "interrupted" or status == "aborted" then
-    io.stderr:write("Error: interrupted: ", status == "aborted" and "stopped at once" or
-      "stopped after the operations in flight", "; the state is saved\n")
+    out:interrupted(status)
     return 1
   end
   if #failures > 0 then
-    for _, f in ipairs(failures) do io.stderr:write("Error: ", f.addr, ": ", errors.tostring(f.err), "\n") end
+    for _, f in ipairs(failures) do out:failure(f.addr, f.err) end
     return 1
   end
-  if verb == "Destroy" then
-    run.out:print("\nDestroy complete! Resources: %d destroyed.", plan.destroy)
-  else
-    run.out:print("\nApply complete! Resources: %d added, %d changed, %d destroyed.", plan.add, plan.change, plan.destroy)
-    print_outputs(run)
-  end
+  out:summary(verb, plan)
+  out:outputs(run.state.outputs)
   return 0
+end
+
+-- Runs apply or destroy: fn(out) with the view it reports on. With -json
+-- that is a JSON-lines stream from the first line on; an error ends it as
+-- a diagnostic line (exit 1), and as nothing can be asked in it, an
+-- apply needs -auto-approve or a saved plan.
+local function with_view(flags, planned, fn)
+  if not flags.json then return fn(ui.new({ no_color = flags.no_color })) end
+  local view = require("luaform.jsonview").new()
+  local ok, res = pcall(function()
+    if not flags.auto_approve and not planned then
+      errors.raise(nil, "-json needs -auto-approve or a saved plan: there is no asking for approval in a JSON stream")
+    end
+    return fn(view)
+  end)
+  if ok then return res end
+  view:diagnostic(errors.wrap(res))
+  return 1
 end
 
 C.apply = {
@@ -203,24 +208,28 @@ Usage: luaform apply [options] [PLANFILE]
 Options:
   -auto-approve        Do not ask for confirmation
   -destroy             Destroy everything (same as luaform destroy)
+  -json                Report as JSON lines (needs -auto-approve or PLANFILE)
   -var, -var-file, -target, -refresh, -parallelism, -lock-timeout, -no-color: as for plan]],
   run = function(flags, pos)
-    if pos[1] then
-      local doc = planfile.load(pos[1])
+    local path = pos[1]
+    return with_view(flags, path ~= nil, function(out)
+      if not path then
+        return with_run(flags, "apply", function(run)
+          run.opts.destroy = flags.destroy
+          return execute(run, make_plan(run, flags), flags, flags.destroy and "Destroy" or "Apply")
+        end, nil, out)
+      end
+      local doc = planfile.load(path)
       flags.var, flags.var_file, flags.target = {}, doc.var_files, doc.targets
       return with_run(flags, "apply", function(run)
-        planfile.check_state(pos[1], doc, run)
+        planfile.check_state(path, doc, run)
         planfile.restore_refresh(doc, run)
         run.opts.destroy = doc.destroy
         local plan = planner.diff(run)
-        planfile.check_plan(pos[1], doc, run, plan)
+        planfile.check_plan(path, doc, run, plan)
         flags.planned = true
         return execute(run, plan, flags, doc.destroy and "Destroy" or "Apply")
-      end, doc.vars)
-    end
-    return with_run(flags, "apply", function(run)
-      run.opts.destroy = flags.destroy
-      return execute(run, make_plan(run, flags), flags, flags.destroy and "Destroy" or "Apply")
+      end, doc.vars, out)
     end)
   end,
 }
@@ -236,11 +245,14 @@ Usage: luaform destroy [options]
 Options:
   -auto-approve        Do not ask for confirmation
   -target=ADDR         Destroy only ADDR and what depends on it
+  -json                Report as JSON lines (needs -auto-approve)
   -var, -var-file, -parallelism, -lock-timeout, -no-color: as for plan]],
   run = function(flags)
-    return with_run(flags, "destroy", function(run)
-      run.opts.destroy = true
-      return execute(run, make_plan(run, flags), flags, "Destroy")
+    return with_view(flags, false, function(out)
+      return with_run(flags, "destroy", function(run)
+        run.opts.destroy = true
+        return execute(run, make_plan(run, flags), flags, "Destroy")
+      end, nil, out)
     end)
   end,
 }

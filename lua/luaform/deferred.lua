@@ -197,6 +197,8 @@ function M.reveal(v)
   local out = {}
   for k, x in pairs(v) do out[k] = M.reveal(x) end
   return out
+end
+
 -- The bytecode of fn (no debug info): the same function body gives the
 -- same text in every run.
 local function function_text(fn)

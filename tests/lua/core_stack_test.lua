@@ -13,8 +13,10 @@ local function state_of(dir)
   return core.json_decode(read(dir .. "/luaform.state.json"))
 end
 
--- A stack made of the given files.
+-- A stack made of the given files ({ name = text }), or of a main.lua
+-- whose text is given.
 local function stack_of(files)
+  if type(files) == "string" then files = { ["main.lua"] = files } end
   local dir = tmpdir()
   for name, text in pairs(files) do write(dir .. "/" .. name, text) end
   return dir
@@ -246,9 +248,10 @@ test("plan output has colors on a terminal, none with -no-color or NO_COLOR", fu
   out = on_tty("env NO_COLOR=1", "plan")
   expect(out).to_contain("Plan: 5 to add")
   expect(out).not_to_contain("\27[")
+end)
 
 test("create_before_destroy extends to a replaced dependency: new objects first, then the old ones go", function()
-  local dir = stack_of({ ["main.lua"] = NAMED_BY_ID })
+  local dir = stack_of(NAMED_BY_ID)
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
   local old_hex = state_of(dir).resources["random_id.r"].attributes.hex
   local out, code = luaform(dir, "apply", "-auto-approve", "-var", "k=2")
@@ -365,4 +368,60 @@ test("apply FILE carries out a plan made over drift, from the refreshed state it
   expect(code).to_be(0)
   expect(out).to_contain("0 added, 1 changed, 0 destroyed")
   expect(read(dir .. "/f.txt")).to_be("a")
+end)
+
+-- The JSON objects of a -json run, one per line (fails on a line that is not one).
+local function json_lines(out)
+  local msgs = {}
+  for line in out:gmatch("[^\n]+") do
+    local msg, err = core.json_decode(line)
+    expect(err).to_be_nil()
+    expect(type(msg)).to_be("table")
+    msgs[#msgs + 1] = msg
+  end
+  return msgs
+end
+
+local function of_type(msgs, kind)
+  local out = {}
+  for _, m in ipairs(msgs) do if m.type == kind then out[#out + 1] = m end end
+  return out
+end
+
+test("apply -json and destroy -json report in JSON lines", function()
+  local dir = stack_of('local r = resource("random_id", "r", { byte_length = 4 })\n'
+    .. 'resource("local_file", "f", { filename = "f.txt", content = r.hex })\noutput("hex", r.hex)\n')
+  local out, code = luaform(dir, "apply", "-json")
+  expect(code).to_be(1)
+  local msgs = json_lines(out)
+  expect(msgs[#msgs].type).to_be("diagnostic")
+  expect(msgs[#msgs].diagnostic.summary).to_contain("-auto-approve")
+  expect(core.stat(dir .. "/f.txt")).to_be_nil()
+
+  out, code = luaform(dir, "apply", "-json", "-auto-approve")
+  expect(code).to_be(0)
+  msgs = json_lines(out)
+  expect(msgs[1].type).to_be("version")
+  local planned = {}
+  for _, m in ipairs(of_type(msgs, "planned_change")) do planned[m.change.resource.addr] = m.change.action end
+  expect(planned).to_equal({ ["random_id.r"] = "create", ["local_file.f"] = "create" })
+  local done = of_type(msgs, "apply_complete")
+  expect(#of_type(msgs, "apply_start")).to_be(2)
+  expect(#done).to_be(2)
+  local hex = state_of(dir).resources["random_id.r"].attributes.hex
+  expect(done[2].hook.resource.addr).to_be("local_file.f")
+  expect(done[2].hook.id_value).to_be(state_of(dir).resources["local_file.f"].attributes.id)
+  local summaries = of_type(msgs, "change_summary")
+  expect(summaries[#summaries].changes).to_equal({ add = 2, change = 0, remove = 0, import = 0, operation = "apply" })
+  expect(of_type(msgs, "outputs")[1].outputs.hex).to_equal({ sensitive = false, value = hex })
+  expect(read(dir .. "/f.txt")).to_be(hex)
+
+  out, code = luaform(dir, "destroy", "-json", "-auto-approve")
+  expect(code).to_be(0)
+  msgs = json_lines(out)
+  summaries = of_type(msgs, "change_summary")
+  expect(summaries[#summaries].changes.operation).to_be("destroy")
+  expect(summaries[#summaries].changes.remove).to_be(2)
+  expect(#of_type(msgs, "apply_complete")).to_be(2)
+  expect(core.stat(dir .. "/f.txt")).to_be_nil()
 end)
