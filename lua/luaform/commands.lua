@@ -4,8 +4,11 @@
 -- state is touched), then opens the state store, takes its lock for the
 -- whole command, refreshes, plans, and - for apply and destroy - walks the
 -- plan, saving state after every operation (and not at all when nothing
--- changed, so the serial that saved plans are bound to stays). Exit codes follow Terraform:
--- 0 success, 1 error, and with plan -detailed-exitcode 2 for "changes".
+-- changed, so the serial that saved plans are bound to stays). Saved
+-- plans are luaform.planfile; apply and destroy report on a view,
+-- luaform.ui or, with -json, luaform.jsonview. Exit codes follow
+-- Terraform: 0 success, 1 error, and with plan -detailed-exitcode 2 for
+-- "changes".
 local core = require("luaform.core")
 local dsl = require("luaform.dsl")
 local errors = require("luaform.errors")

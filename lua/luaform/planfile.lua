@@ -87,15 +87,17 @@ end
 -- The first attribute (or unknown path) in which two saved forms differ,
 -- compared as the planner compares (values.equal with the attribute's
 -- schema, when sch is given).
+local function same_value(spec, a, b)
+  if spec and spec.sensitive then return values.deep_equal(a, b) end   -- digests
+  return values.equal(spec, a, b)
+end
+
 local function first_difference(a, b, sch)
   local names = {}
   for k in pairs(a.after) do names[k] = true end
   for k in pairs(b.after) do names[k] = true end
   for _, k in ipairs(schema.sorted_keys(names)) do
-    local spec = sch and sch[k]
-    local same = (spec and spec.sensitive) and values.deep_equal(a.after[k], b.after[k])   -- digests
-      or values.equal(spec, a.after[k], b.after[k])
-    if not same then return k end
+    if not same_value(sch and sch[k], a.after[k], b.after[k]) then return k end
   end
   for i = 1, math.max(#a.after_unknown, #b.after_unknown) do
     if a.after_unknown[i] ~= b.after_unknown[i] then return a.after_unknown[i] or b.after_unknown[i] end
@@ -113,9 +115,11 @@ local function schema_of(ch)
   return mod and mod.schema or {}
 end
 
+-- A destroyed object's arguments play no part in what happens to it.
 local function change_form(ch)
   local sch = schema_of(ch)
-  return saved_form(ch.after, ch.node and ch.node.args, function(k) return sch[k] and sch[k].sensitive end)
+  local config = ch.action ~= "delete" and ch.action ~= "forget" and ch.node and ch.node.args or nil
+  return saved_form(ch.after, config, function(k) return sch[k] and sch[k].sensitive end)
 end
 
 -- The outputs' values as the plan leaves them (unknown parts UNKNOWN).
@@ -133,7 +137,9 @@ end
 
 local function outputs_form(run, plan)
   local outputs, config = run.cfg and run.cfg.outputs or {}, {}
-  for name, o in pairs(outputs) do config[name] = o.value end
+  if not plan.is_destroy then
+    for name, o in pairs(outputs) do config[name] = o.value end
+  end
   return saved_form(planned_outputs(run, plan), config, function(name) return outputs[name].sensitive end)
 end
 

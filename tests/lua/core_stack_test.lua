@@ -357,6 +357,19 @@ test("apply FILE refuses a changed expression whose value was not known at plan 
   expect(core.stat(dir .. "/luaform.state.json")).to_be_nil()
 end)
 
+test("a saved destroy plan is not bound to the arguments of what it destroys", function()
+  local dir = stack_of('local r = resource("random_id", "r", { byte_length = 4 })\n'
+    .. 'resource("local_file", "f", { filename = "f.txt", content = "a-" .. r.hex })\noutput("o", r.hex)\n')
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(select(2, luaform(dir, "plan", "-destroy", "-out", "d.plan"))).to_be(0)
+  write(dir .. "/main.lua", 'local r = resource("random_id", "r", { byte_length = 4 })\n'
+    .. 'resource("local_file", "f", { filename = "f.txt", content = "b-" .. r.hex })\noutput("o", "x" .. r.hex)\n')
+  local out, code = luaform(dir, "apply", "d.plan")
+  expect(code).to_be(0)
+  expect(out).to_contain("Destroy complete! Resources: 2 destroyed.")
+  expect(core.stat(dir .. "/f.txt")).to_be_nil()
+end)
+
 test("apply FILE carries out a plan made over drift, from the refreshed state it was made on", function()
   local dir = stack_of('resource("local_file", "f", { filename = "f.txt", content = "a" })\n')
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
