@@ -432,7 +432,7 @@ C.show = {
   run = function(flags, pos)
     if pos[1] then
       local doc = planfile.load(pos[1])
-      if flags.json then print(core.json_encode(doc, { pretty = true })) return 0 end
+      if flags.json then print(core.json_encode(planfile.shown(doc), { pretty = true })) return 0 end
       for _, line in ipairs(planfile.actions(doc)) do print("  " .. line) end
       return 0
     end

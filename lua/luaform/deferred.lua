@@ -199,11 +199,25 @@ function M.reveal(v)
   return out
 end
 
+-- A C function (string.upper) has no bytecode and its address changes
+-- from run to run: it is named by where the standard library keeps it.
+local function c_function_name(fn)
+  for _, lib in ipairs({ "string", "table", "math", "utf8", "os" }) do
+    for name, f in pairs(_G[lib] or {}) do
+      if f == fn then return lib .. "." .. name end
+    end
+  end
+  for name, f in pairs(_G) do
+    if f == fn then return name end
+  end
+  return "?"
+end
+
 -- The bytecode of fn (no debug info): the same function body gives the
 -- same text in every run.
 local function function_text(fn)
   local ok, code = pcall(string.dump, fn, true)
-  return ok and ("function:" .. core.sha256_hex(code)) or tostring(fn)
+  return ok and ("function:" .. core.sha256_hex(code)) or ("cfunction:" .. c_function_name(fn))
 end
 
 local function sorted_pairs_text(t, describe)

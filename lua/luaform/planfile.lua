@@ -6,7 +6,8 @@
 --   * the lineage and serial of the state the plan was made from, and the
 --     state entries the plan's refresh changed (`refreshed`, null for one
 --     found gone): the prior state the plan was computed on;
---   * the variables, variable files and targets;
+--   * the variables (and which are sensitive: `show` hides their values),
+--     variable files and targets;
 --   * for every address with something to do, its action and the values
 --     it will have after apply, and the planned output values. Values are
 --     kept as plan -json shows them: `after` (an unknown value as null)
@@ -86,18 +87,15 @@ end
 
 -- The first attribute (or unknown path) in which two saved forms differ,
 -- compared as the planner compares (values.equal with the attribute's
--- schema, when sch is given).
-local function same_value(spec, a, b)
-  if spec and spec.sensitive then return values.deep_equal(a, b) end   -- digests
-  return values.equal(spec, a, b)
-end
-
-local function first_difference(a, b, sch)
+-- schema, when sch is given); secret(k) says which are digests.
+local function first_difference(a, b, sch, secret)
   local names = {}
   for k in pairs(a.after) do names[k] = true end
   for k in pairs(b.after) do names[k] = true end
   for _, k in ipairs(schema.sorted_keys(names)) do
-    if not same_value(sch and sch[k], a.after[k], b.after[k]) then return k end
+    local same = (secret and secret(k)) and values.deep_equal(a.after[k], b.after[k])
+      or values.equal(sch and sch[k], a.after[k], b.after[k])
+    if not same then return k end
   end
   for i = 1, math.max(#a.after_unknown, #b.after_unknown) do
     if a.after_unknown[i] ~= b.after_unknown[i] then return a.after_unknown[i] or b.after_unknown[i] end
@@ -115,11 +113,17 @@ local function schema_of(ch)
   return mod and mod.schema or {}
 end
 
+-- Which attributes of ch are secret: sensitive in the type's schema, or
+-- derived from a secret in the stack (node.sensitive).
+local function secret_of(ch)
+  local sch, derived = schema_of(ch), ch.node and ch.node.sensitive or {}
+  return function(k) return (sch[k] and sch[k].sensitive) or derived[k] == true end
+end
+
 -- A destroyed object's arguments play no part in what happens to it.
 local function change_form(ch)
-  local sch = schema_of(ch)
   local config = ch.action ~= "delete" and ch.action ~= "forget" and ch.node and ch.node.args or nil
-  return saved_form(ch.after, config, function(k) return sch[k] and sch[k].sensitive end)
+  return saved_form(ch.after, config, secret_of(ch))
 end
 
 -- The outputs' values as the plan leaves them (unknown parts UNKNOWN).
@@ -145,6 +149,17 @@ end
 
 ---------------------------------------------------------------- file
 
+-- Names of the stack's sensitive variables: their values, which apply
+-- needs, are in the file, but never shown (M.shown).
+local function sensitive_vars(run)
+  local names = {}
+  for name, v in pairs(run.cfg and run.cfg.variables or {}) do
+    if v.sensitive then names[#names + 1] = name end
+  end
+  table.sort(names)
+  return setmetatable(names, core.json_array_mt)
+end
+
 -- inputs: {vars, var_files, targets} as given on the command line.
 function M.save(path, run, plan, inputs)
   local changes = {}
@@ -163,6 +178,7 @@ function M.save(path, run, plan, inputs)
     -- A plan made before any state exists is bound to "no state yet".
     lineage = run.store.fresh and "" or run.state.lineage,
     vars = inputs.vars, var_files = inputs.var_files or {}, targets = inputs.targets or {},
+    sensitive_vars = sensitive_vars(run),
     destroy = plan.is_destroy, changes = setmetatable(changes, { __jsontype = "object" }),
     outputs = outputs_form(run, plan),
   }
@@ -181,6 +197,20 @@ function M.load(path)
       path, tostring(doc.version), VERSION)
   end
   return doc
+end
+
+-- The plan file as `show -json` prints it: sensitive variables' values
+-- replaced by "(sensitive value)".
+function M.shown(doc)
+  local vars = {}
+  for k, v in pairs(doc.vars or {}) do vars[k] = v end
+  for _, name in ipairs(doc.sensitive_vars or {}) do
+    if vars[name] ~= nil then vars[name] = "(sensitive value)" end
+  end
+  local out = {}
+  for k, v in pairs(doc) do out[k] = v end
+  out.vars = setmetatable(vars, { __jsontype = "object" })
+  return out
 end
 
 -- Sorted "ADDR: action" of the saved changes (for show).
@@ -223,7 +253,7 @@ function M.check_plan(path, doc, run, plan)
     if saved_action ~= ch.action then
       mismatch(path, string.format("%s: planned %s, now %s", ch.addr, saved_action, ch.action))
     end
-    local attr = saved and first_difference(saved, change_form(ch), schema_of(ch))
+    local attr = saved and first_difference(saved, change_form(ch), schema_of(ch), secret_of(ch))
     if attr then
       mismatch(path, string.format("%s: %s differs from the planned value", ch.addr, attr))
     end
