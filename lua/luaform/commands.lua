@@ -62,8 +62,10 @@ local function open_run(flags, operation, extra_vars, out)
   run.cfg = evaluate(flags, extra_vars)
   run.store = state.open({ backend = run.cfg.backend, path = flags.state })
   if operation and flags.lock ~= false then run.store:lock(operation, seconds(flags.lock_timeout)) end
-  run.state = run.store:load()
   function run.close() run.store:unlock() end
+  local ok, st = pcall(run.store.load, run.store)
+  if not ok then run.close(); error(st, 0) end
+  run.state = st
   return run
 end
 
@@ -273,45 +275,6 @@ C.validate = {
   end,
 }
 
--- The backend recorded by the last init (nil: the local file).
-local BACKEND_RECORD = ".luaform/backend.json"
-
-local function same_backend(a, b)
-  return values.deep_equal(a and { a.type, a.config } or { "local" },
-    b and { b.type, b.config } or { "local" })
-end
-
-local function backend_name(b) return b and b.type ~= "local" and b.type or "local" end
-
--- Copies the state from the recorded backend to the stack's, then empties the old one.
-local function migrate_state(from, to, force)
-  local src = state.open({ backend = from, workspace = "default" })
-  local dst = state.open({ backend = to, workspace = "default" })
-  src:lock("init -migrate-state")
-  local ok, err = pcall(function()
-    dst:lock("init -migrate-state")
-    local ok2, err2 = pcall(function()
-      local doc = src:load()
-      local cur = dst:load()
-      if not dst.fresh and #state.addresses(cur) > 0 and cur.lineage ~= doc.lineage and not force then
-        errors.raise(nil, "the %s backend already holds a state of another lineage (%s); use -force-copy to replace it",
-          backend_name(to), cur.lineage)
-      end
-      if src.fresh then return end
-      dst.doc = doc
-      doc.serial = math.max(doc.serial, cur.serial)
-      dst:save()
-      src:delete_state()
-      print(string.format("Moved the state (%d resources) from the %s backend to the %s backend.",
-        #state.addresses(doc), backend_name(from), backend_name(to)))
-    end)
-    dst:unlock()
-    if not ok2 then error(err2, 0) end
-  end)
-  src:unlock()
-  if not ok then error(err, 0) end
-end
-
 C.init = {
   flags = { upgrade = "bool", no_color = "bool", migrate_state = "bool", force_copy = "bool" },
   max_args = 0,
@@ -326,8 +289,9 @@ Usage: luaform init [-upgrade] [-migrate-state]
 Options:
   -upgrade         Resolve every module ref again (a branch's head, the
                    newest tag matching a pattern) and move the lock
-  -migrate-state   The backend changed: move the state from the previous
-                   backend to the new one (local to S3, or back)
+  -migrate-state   The backend changed: move the state of every workspace
+                   from the previous backend to the new one (local to S3,
+                   or back)
   -force-copy      With -migrate-state, replace a state of another lineage]],
   run = function(flags)
     core.mkdir_p(".luaform")
@@ -346,21 +310,7 @@ Options:
     end
     if #keys > 0 or core.stat(modsource.LOCK_FILE) then installer.save() end
 
-    local recorded = core.read_file(BACKEND_RECORD)
-    recorded = recorded and core.json_decode(recorded) or nil
-    if recorded and recorded.type == "local" then recorded = nil end
-    local current = cfg and cfg.backend
-    local record = current and { type = current.type, config = current.config } or { type = "local" }
-    if not same_backend(recorded, record.type ~= "local" and record or nil) then
-      local old = state.open({ backend = recorded, workspace = "default" })
-      local has_state = #state.addresses(old:load()) > 0
-      if has_state and not flags.migrate_state then
-        errors.raise(nil, "the backend changed from %s to %s and the %s state is not empty; run: luaform init -migrate-state",
-          backend_name(recorded), backend_name(current), backend_name(recorded))
-      end
-      if has_state then migrate_state(recorded, current, flags.force_copy) end
-    end
-    assert(core.write_file(BACKEND_RECORD, core.json_encode(record, { pretty = true }) .. "\n", "0644"))
+    require("luaform.backend_init").init(cfg and cfg.backend, flags)
     print("luaform has been successfully initialized!")
     return 0
   end,
@@ -381,6 +331,7 @@ Usage: luaform force-unlock LOCK_ID
     if not id then errors.raise(nil, "force-unlock needs the lock ID") end
     local cfg = dsl.evaluate({ lenient_vars = true, workspace = require("luaform.workspace").current() })
     local b = cfg.backend
+    require("luaform.backend_init").check(b)
     if not b or b.type == "local" then
       errors.raise(nil, "the local state's lock is released by the system when its holder exits; there is nothing to force")
     end
@@ -420,7 +371,7 @@ C.graph = {
 }
 
 local function read_state(flags)
-  local store = state.open({ path = flags.state, backend = nil })
+  local store = state.open({ path = flags.state, backend = not flags.state and state.stack_backend() or nil })
   local st = store:load()
   return st, store
 end

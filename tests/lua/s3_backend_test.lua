@@ -1,6 +1,7 @@
 -- The S3 state backend against the emulator's S3 and DynamoDB: locking by
 -- conditional write or DynamoDB item, force-unlock, stale pushes, workspaces,
--- and moving a local state there and back.
+-- a backend changed without init, and moving every workspace's state from
+-- local to S3 and back.
 local function setup(extra)
   local e = emulator({})
   e:use()
@@ -12,6 +13,8 @@ backend("s3", { bucket = "tfstate", key = "app/state.json", region = "us-east-1"
 local slow = resource("time_sleep", "slow", { create_duration = var("wait", { default = "10ms" }) })
 resource("local_file", "f", { filename = "f.txt", content = slow.id })
 ]], extra or ""))
+  local out, code = e:luaform(dir, "init")
+  assert(code == 0, out)
   return e, dir, aws
 end
 
@@ -140,4 +143,112 @@ test("init -migrate-state moves a local state to S3 and back", function()
   expect(select(2, e:luaform(dir, "init", "-migrate-state"))).to_be(0)
   expect(core.json_decode(read(dir .. "/luaform.state.json")).resources["local_file.f"]).to_be_truthy()
   expect(remote_state(aws).resources["local_file.f"]).to_be_nil()
+end)
+
+test("a backend changed since init is refused until init, instead of planning from an empty state", function()
+  local e, dir, aws = setup()
+  local src = read(dir .. "/main.lua")
+  local without = src:gsub("^backend%b()\n", "")
+  write(dir .. "/main.lua", without)
+  expect(select(2, e:luaform(dir, "init"))).to_be(0)
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  -- The backend block added without init: nothing reads the empty S3 state.
+  write(dir .. "/main.lua", src)
+  for _, args in ipairs({ { "plan" }, { "apply", "-auto-approve" }, { "state", "list" }, { "show" }, { "output" } }) do
+    local out, code = e:luaform(dir, table.unpack(args))
+    expect(code).to_be(1)
+    expect(out).to_match('^Error: main%.lua:1: backend initialization required %(initial configuration of the "s3" backend')
+    expect(out).to_contain("luaform init -migrate-state")
+  end
+  local ok = pcall(aws.client("s3").HeadObject, aws.client("s3"), { Bucket = "tfstate", Key = "app/state.json" })
+  expect(ok).to_be(false)   -- no state and no lock object was written
+  -- A changed key is refused the same way, once the state is in S3.
+  expect(select(2, e:luaform(dir, "init", "-migrate-state"))).to_be(0)
+  write(dir .. "/main.lua", (src:gsub("app/state.json", "app/other.json")))
+  local out, code = e:luaform(dir, "plan")
+  expect(code).to_be(1)
+  expect(out).to_contain('backend initialization required (the "s3" backend configuration changed')
+  -- Removed: the local state is not used silently either.
+  write(dir .. "/main.lua", without)
+  out, code = e:luaform(dir, "plan")
+  expect(code).to_be(1)
+  expect(out).to_contain('the "s3" backend was removed from the stack')
+end)
+
+test("show and output read the state from S3", function()
+  local e, dir = setup()
+  write(dir .. "/main.lua", read(dir .. "/main.lua") .. 'output("file", "f.txt")\n')
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(core.stat(dir .. "/luaform.state.json")).to_be_nil()
+  local out, code = e:luaform(dir, "show")
+  expect(code).to_be(0)
+  expect(out).to_contain("local_file.f")
+  expect(out).to_contain("time_sleep.slow")
+  out, code = e:luaform(dir, "output", "-raw", "file")
+  expect(code).to_be(0)
+  expect(out).to_be("f.txt\n")
+  expect(e:luaform(dir, "output", "-json")).to_contain('"value": "f.txt"')
+end)
+
+test("init -migrate-state moves every workspace, not only the default one", function()
+  local e, dir, aws = setup()
+  local src = read(dir .. "/main.lua")
+  local without = src:gsub("^backend%b()\n", "")
+  write(dir .. "/main.lua", without)
+  expect(select(2, e:luaform(dir, "init"))).to_be(0)
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(select(2, e:luaform(dir, "workspace", "new", "dev"))).to_be(0)
+  write(dir .. "/main.lua", without .. 'if workspace() == "dev" then resource("random_id", "dev", { byte_length = 2 }) end\n')
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  write(dir .. "/main.lua", src .. 'if workspace() == "dev" then resource("random_id", "dev", { byte_length = 2 }) end\n')
+  local out, code = e:luaform(dir, "init", "-migrate-state")
+  expect(code).to_be(0)
+  expect(out).to_contain("Moved the state (2 resources) from the local backend to the s3 backend.")
+  expect(out).to_contain('Moved the state of workspace "dev" (3 resources) from the local backend to the s3 backend.')
+  expect(remote_state(aws, "env:/dev/app/state.json").resources["random_id.dev"]).to_be_truthy()
+  expect(remote_state(aws).resources["random_id.dev"]).to_be_nil()
+  -- dev is still selected and plans no changes from S3; so does default.
+  out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(out).to_contain("No changes.")
+  expect(code).to_be(0)
+  expect(e:luaform(dir, "workspace", "list")).to_be("  default\n* dev\n")
+  expect(select(2, e:luaform(dir, "workspace", "select", "default"))).to_be(0)
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+  -- And back: both workspaces return to local files.
+  write(dir .. "/main.lua", without .. 'if workspace() == "dev" then resource("random_id", "dev", { byte_length = 2 }) end\n')
+  out, code = e:luaform(dir, "init", "-migrate-state")
+  expect(code).to_be(0)
+  local dev = core.json_decode(read(dir .. "/luaform.state.d/dev/luaform.state.json"))
+  expect(dev.resources["random_id.dev"]).to_be_truthy()
+  expect(remote_state(aws, "env:/dev/app/state.json").resources["random_id.dev"]).to_be_nil()
+end)
+
+test("workspace select and delete on S3; a workspace that does not exist is an error, not a new state", function()
+  local e, dir, aws = setup()
+  expect(select(2, e:luaform(dir, "workspace", "new", "dev"))).to_be(0)
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(remote_state(aws, "env:/dev/app/state.json").resources["local_file.f"]).to_be_truthy()
+  local out, code = e:luaform(dir, "workspace", "select", "qa")
+  expect(code).to_be(1)
+  expect(out).to_contain('workspace "qa" does not exist')
+  expect(select(2, e:luaform(dir, "workspace", "select", "default"))).to_be(0)
+  expect(e:luaform(dir, "workspace", "show")).to_be("default\n")
+  expect(e:luaform(dir, "state", "list")).to_be("")
+  -- A workspace selected through the environment that was never created.
+  local cmd = string.format("cd %s && %s LUAFORM_WORKSPACE=qa NO_COLOR=1 %s plan </dev/null 2>&1", quote(dir), e:env(),
+    quote(core.exe_dir .. "/luaform"))
+  out, code = sh(cmd)
+  expect(code).to_be(1)
+  expect(out).to_contain('workspace "qa" does not exist; create it with: luaform workspace new qa')
+  local listed = aws.client("s3"):ListObjectsV2{ Bucket = "tfstate" }.Contents or {}
+  for _, o in ipairs(listed) do expect(o.Key).not_to_contain("qa") end
+  -- dev still manages resources: deleted only with -force, then its object is gone.
+  out, code = e:luaform(dir, "workspace", "delete", "dev")
+  expect(code).to_be(1)
+  expect(out).to_contain("still manages 2 resource(s)")
+  expect(select(2, e:luaform(dir, "workspace", "delete", "-force", "dev"))).to_be(0)
+  expect(e:luaform(dir, "workspace", "list")).to_be("* default\n")
+  local ok, err = pcall(aws.client("s3").HeadObject, aws.client("s3"), { Bucket = "tfstate", Key = "env:/dev/app/state.json" })
+  expect(ok).to_be(false)
+  expect(err.status).to_be(404)
 end)

@@ -14,16 +14,9 @@ local ui = require("luaform.ui")
 
 local M = {}
 
-local function stack_backend()
-  if not core.stat("main.lua") then return nil end
-  local cfg = require("luaform.dsl").evaluate({ lenient_vars = true,
-    workspace = require("luaform.workspace").current() })
-  return cfg.backend
-end
-
 -- Opens the state (locked when operation is given); returns store, doc.
 local function open_store(flags, operation)
-  local store = state.open({ path = flags.state, backend = not flags.state and stack_backend() or nil })
+  local store = state.open({ path = flags.state, backend = not flags.state and state.stack_backend() or nil })
   if operation then
     store:lock(operation, require("luaform.duration")(flags.lock_timeout))
   end

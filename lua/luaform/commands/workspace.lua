@@ -10,9 +10,11 @@ local workspace = require("luaform.workspace")
 
 local M = {}
 
+-- The stack's backend, which must be the one `luaform init` recorded.
 local function backend_config()
-  if not core.stat("main.lua") then return nil end
-  return require("luaform.dsl").evaluate({ lenient_vars = true, workspace = workspace.current() }).backend
+  local b = state.stack_backend()
+  require("luaform.backend_init").check(b)
+  return b
 end
 
 local function remote(cfg) return cfg and cfg.type ~= "local" end
@@ -67,7 +69,7 @@ M.new = {
     if exists(name) then errors.raise(nil, 'workspace "%s" already exists', name) end
     local cfg = backend_config()
     if remote(cfg) then
-      local store = state.open({ backend = cfg, workspace = name })
+      local store = state.open({ backend = cfg, workspace = name, create = true })
       store:lock("workspace new")
       local ok, err = pcall(function() store:load(); store:save() end)
       store:unlock()

@@ -1,0 +1,151 @@
+-- luaform.backend_init: the backend `luaform init` recorded, and moving
+-- the states when the stack's backend changes.
+--
+-- init writes the stack's backend ({type, config}) to .luaform/backend.json.
+-- Every command that opens the stack's state calls check() first: a
+-- backend that differs from the record (added, changed or removed since
+-- the last init) is refused with "backend initialization required", as
+-- Terraform does, instead of silently reading another (empty) state. No
+-- record means the local backend, so a local stack needs no init.
+-- init() records the backend; when it changed and the previous backend
+-- holds resources it needs -migrate-state, which moves the state of every
+-- workspace (default, dev, ...) to the same workspace of the new backend
+-- and leaves an empty state of the same lineage behind.
+local core = require("luaform.core")
+local errors = require("luaform.errors")
+local values = require("luaform.values")
+local workspace = require("luaform.workspace")
+
+local M = {}
+M.RECORD = ".luaform/backend.json"
+
+-- {type, config} of a remote backend, nil for the local one (any path).
+local function normal(b)
+  if not b or b.type == "local" then return nil end
+  return { type = b.type, config = b.config or {} }
+end
+
+function M.name(b) return normal(b) and b.type or "local" end
+
+function M.same(a, b)
+  a, b = normal(a), normal(b)
+  if a == nil or b == nil then return a == b end
+  return values.deep_equal({ a.type, a.config }, { b.type, b.config })
+end
+
+-- The backend the last init recorded (nil: local, or no init yet).
+function M.recorded()
+  local src = core.read_file(M.RECORD)
+  if not src then return nil end
+  local doc, err = core.json_decode(src, M.RECORD)
+  if type(doc) ~= "table" then errors.raise(nil, "%s: %s", M.RECORD, err or "not a JSON object") end
+  return normal(doc)
+end
+
+-- Raises unless backend (the stack's, nil: local) is the recorded one.
+function M.check(backend)
+  local recorded = M.recorded()
+  if M.same(recorded, backend) then return end
+  local reason
+  if recorded == nil then
+    reason = string.format('initial configuration of the "%s" backend', M.name(backend))
+  elseif normal(backend) == nil then
+    reason = string.format('the "%s" backend was removed from the stack', M.name(recorded))
+  else
+    reason = string.format('the "%s" backend configuration changed', M.name(backend))
+  end
+  errors.raise(backend and backend.where, 'backend initialization required (%s since the last init); '
+    .. 'run "luaform init", or "luaform init -migrate-state" to move the existing state', reason)
+end
+
+-- ---- workspaces of a backend ----
+
+local function remote_instance(b, name)
+  local mod = require("luaform.backends." .. b.type)
+  local conf = { workspace = name }
+  for k, v in pairs(b.config) do conf[k] = v end
+  return mod, mod.new(conf)
+end
+
+-- The workspace names a backend holds (default first).
+function M.workspaces(b)
+  if not normal(b) then return workspace.local_list() end
+  local mod, inst = remote_instance(b, "default")
+  if not mod.workspaces then return { "default" } end
+  return mod.workspaces(inst)
+end
+
+local function open(b, name, create)
+  if not normal(b) and name ~= "default" and create then
+    core.mkdir_p(workspace.DIR .. "/" .. name)
+  end
+  return require("luaform.state").open({ backend = b, workspace = name, initializing = true, create = create })
+end
+
+-- Resources the backend's workspaces hold, in all.
+local function resource_count(b)
+  local state = require("luaform.state")
+  local n = 0
+  for _, name in ipairs(M.workspaces(b)) do
+    n = n + #state.addresses(open(b, name):load())
+  end
+  return n
+end
+
+-- Runs fn() with both stores locked.
+local function with_locks(src, dst, fn)
+  src:lock("init -migrate-state")
+  local ok, err = pcall(function()
+    dst:lock("init -migrate-state")
+    local ok2, err2 = pcall(fn)
+    dst:unlock()
+    if not ok2 then error(err2, 0) end
+  end)
+  src:unlock()
+  if not ok then error(err, 0) end
+end
+
+-- Moves workspace name's state from backend `from` to `to`.
+local function migrate_workspace(from, to, name, force)
+  local state = require("luaform.state")
+  local src, dst = open(from, name), open(to, name, true)
+  with_locks(src, dst, function()
+    local doc, cur = src:load(), dst:load()
+    if not dst.fresh and #state.addresses(cur) > 0 and cur.lineage ~= doc.lineage and not force then
+      errors.raise(nil, 'the %s backend already holds a state of another lineage (%s) in workspace "%s"; '
+        .. "use -force-copy to replace it", M.name(to), cur.lineage, name)
+    end
+    if src.fresh then
+      if dst.fresh and name ~= "default" then dst:save() end   -- the workspace exists there too
+      return
+    end
+    dst.doc = doc
+    doc.serial = math.max(doc.serial, cur.serial)
+    dst:save()
+    src:delete_state()
+    print(string.format("Moved the state%s (%d resources) from the %s backend to the %s backend.",
+      name == "default" and "" or string.format(' of workspace "%s"', name),
+      #state.addresses(doc), M.name(from), M.name(to)))
+  end)
+end
+
+-- init's backend step: current is the stack's backend (nil: local).
+function M.init(current, flags)
+  local recorded = M.recorded()
+  if not M.same(recorded, current) then
+    if resource_count(recorded) > 0 then
+      if not flags.migrate_state then
+        errors.raise(nil, "the backend changed from %s to %s and the %s state is not empty; run: luaform init -migrate-state",
+          M.name(recorded), M.name(current), M.name(recorded))
+      end
+      for _, name in ipairs(M.workspaces(recorded)) do
+        migrate_workspace(recorded, current, name, flags.force_copy)
+      end
+    end
+  end
+  local record = normal(current) or { type = "local" }
+  core.mkdir_p(".luaform")
+  assert(core.write_file(M.RECORD, core.json_encode(record, { pretty = true }) .. "\n", "0644"))
+end
+
+return M
