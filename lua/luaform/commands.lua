@@ -531,7 +531,7 @@ Options (before the script):
   -state=FILE        Use this local state file
   -no-color          No colors]],
   run = function(_, pos)
-    local opts = { vars = {}, args = {} }
+    local opts = { vars = {}, var_files = {}, args = {} }
     local i = 1
     while pos[i] and pos[i]:match("^%-") do
       local name, value = pos[i]:match("^%-%-?([%w%-]+)=?(.*)$")
@@ -539,9 +539,10 @@ Options (before the script):
       elseif name == "no-color" then opts.no_color = true
       elseif name == "lock-timeout" then opts.lock_timeout = seconds(value)
       elseif name == "state" then opts.state = value
-      elseif name == "var" then
+      elseif name == "var" or name == "var-file" then
         if value == "" then i = i + 1; value = pos[i] or "" end
-        for k, v in pairs(parse_vars({ value })) do opts.vars[k] = v end
+        if name == "var-file" then opts.var_files[#opts.var_files + 1] = value
+        else for k, v in pairs(parse_vars({ value })) do opts.vars[k] = v end end
       else errors.raise(nil, "unknown option %s for run\n\n%s", pos[i], C.run.help) end
       i = i + 1
     end

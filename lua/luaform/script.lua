@@ -11,8 +11,11 @@
 -- the script ends without error, so a failing script leaves the state as
 -- it was. apply() is the exception: it creates real objects, so it saves
 -- as it goes (with the script's earlier changes) like `luaform apply`.
--- With -dry-run nothing is saved and AWS operations that change anything
--- are not sent: they are printed and return an empty table.
+-- The stack (main.lua, when there is one) is evaluated first, with -var and
+-- -var-file: it names the backend; an error in it stops the run.
+-- With -dry-run the state is read without its lock and nothing is saved,
+-- and no AWS operation that changes anything is sent, whichever way the
+-- script reaches the transport: it is printed and returns an empty table.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 local state = require("luaform.state")
@@ -21,7 +24,9 @@ local surgery = require("luaform.surgery")
 local M = {}
 
 -- Operation names that only read (everything else counts as a change).
-local READ_PREFIXES = { "Describe", "Get", "List", "Head", "Lookup", "Search", "Scan", "Query", "BatchGet", "Select" }
+-- (AssumeRole: STS credentials for the other calls; it changes nothing.)
+local READ_PREFIXES = { "Describe", "Get", "List", "Head", "Lookup", "Search", "Scan", "Query", "BatchGet",
+                        "Select", "AssumeRole" }
 
 function M.is_mutating(op)
   for _, p in ipairs(READ_PREFIXES) do
@@ -30,26 +35,22 @@ function M.is_mutating(op)
   return true
 end
 
--- An aws module whose clients do not send mutating calls.
-local function dry_aws(aws, out)
-  local wrapped = setmetatable({}, { __index = aws })
-  function wrapped.client(service, opts)
-    local c = aws.client(service, opts)
-    return setmetatable({}, {
-      __index = function(_, op)
-        local v = c[op]
-        if type(v) ~= "function" then return v end
-        if type(op) == "string" and op:match("^%u") and M.is_mutating(op) then
-          return function(_, params)
-            out(string.format("dry-run: would call %s %s %s", service, op, core.json_encode(params or {})))
-            return {}
-          end
-        end
-        return function(_, ...) return v(c, ...) end
-      end,
-    })
+-- For a dry run: core.aws_call, the transport every AWS client sends
+-- through (the script's aws.client, require("luaform.aws"), client:call,
+-- core.aws_call itself, the providers and the S3 state backend), answers
+-- operations that change anything with an empty table and prints them
+-- instead. Returns the function that puts the real transport back.
+local function hold_mutations(out)
+  local send = core.aws_call
+  core.aws_call = function(h, op, params, creds, opts)
+    if not M.is_mutating(op) or (type(opts) == "table" and opts.dry_run) then
+      return send(h, op, params, creds, opts)
+    end
+    local shown = type(params) == "string" and params or core.json_encode(params or {})
+    out(string.format("dry-run: would call %s %s %s", core.aws_info(h).service, op, shown))
+    return {}
   end
-  return wrapped
+  return function() core.aws_call = send end
 end
 
 local function copy(v)
@@ -97,15 +98,91 @@ end
 
 -- The stack's config, evaluated on first use (scripts without a stack
 -- only touch the state and AWS).
-local function config(run, vars)
+local function config(run, opts)
   if run.cfg == nil then
     if not core.stat("main.lua") then errors.raise(nil, "plan()/apply() need a stack: no main.lua here") end
-    run.cfg = require("luaform.dsl").evaluate({ vars = vars, workspace = require("luaform.workspace").current() })
+    run.cfg = require("luaform.dsl").evaluate({ vars = opts.vars, var_files = opts.var_files,
+      workspace = require("luaform.workspace").current() })
   end
   return run.cfg
 end
 
--- opts: script, args, dry_run, vars, parallelism, lock_timeout, no_color.
+-- The stack's plan, with its import{} blocks performed in memory.
+local function make_plan(run)
+  local planner = require("luaform.plan")
+  planner.refresh(run)
+  run.imports = require("luaform.importer").plan_imports(run)
+  return planner.diff(run)
+end
+
+-- The state is opened at its first use and, unless this is a dry run
+-- (which only reads: no lock object, no lock file), locked to the end.
+local function state_opener(run, opts, log)
+  return function()
+    if run.store then return end
+    run.store = state.open({ backend = run.cfg and run.cfg.backend, path = opts.state })
+    if opts.dry_run then
+      log("state: read without taking its lock")
+    else
+      run.store:lock("run " .. opts.script, opts.lock_timeout or 0)
+    end
+    run.state = run.store:load()
+  end
+end
+
+local function plan_api(run, opts, open_state)
+  return function()
+    open_state()
+    config(run, opts)
+    local p = make_plan(run)
+    local out = {}
+    for _, ch in ipairs(p.changes) do
+      if ch.action ~= "noop" then
+        out[#out + 1] = { address = ch.addr, action = ch.action, type = ch.type,
+                          before = copy(ch.before), after = copy(ch.after) }
+      end
+    end
+    run.last_plan = p
+    return out
+  end
+end
+
+local function apply_api(run, opts, open_state, log)
+  return function()
+    if opts.dry_run then log("apply: skipped"); return true end
+    open_state()
+    config(run, opts)
+    local p = run.last_plan or make_plan(run)
+    run.last_plan = nil
+    local status, failures = require("luaform.apply").apply(run, p)
+    run.changed = true
+    if status ~= "ok" or #failures > 0 then
+      local msgs = {}
+      for _, f in ipairs(failures or {}) do msgs[#msgs + 1] = f.addr .. ": " .. errors.tostring(f.err) end
+      errors.raise(nil, "apply %s%s", status, #msgs > 0 and (": " .. table.concat(msgs, "; ")) or "")
+    end
+    return true
+  end
+end
+
+-- The globals a script sees (its _ENV); unknown names fall back to _G.
+local function script_env(run, opts, log, open_state)
+  return setmetatable({
+    state = state_api(run, log, open_state),
+    core = core,
+    dry_run = opts.dry_run or false,
+    arg = { [0] = opts.script, table.unpack(opts.args or {}) },
+    plan = plan_api(run, opts, open_state),
+    apply = apply_api(run, opts, open_state, log),
+  }, { __index = function(t, k)   -- aws: loaded when a script uses it
+    if k ~= "aws" then return _G[k] end
+    t.aws = require("luaform.aws")
+    return t.aws
+  end })
+end
+
+-- opts: script, args, dry_run, vars, var_files, parallelism, lock_timeout,
+-- state, no_color.
 function M.run(opts)
   local chunk, lerr = loadfile(opts.script, "t")
   if not chunk then errors.raise(nil, "%s", lerr) end
@@ -113,74 +190,19 @@ function M.run(opts)
   local function log(fmt, ...) ui:print((opts.dry_run and "[dry-run] " or "") .. fmt, ...) end
 
   local run = { opts = { parallelism = opts.parallelism or 10 }, out = ui, dir = "." }
-  if core.stat("main.lua") then
-    -- For the backend and the providers' configuration (region, endpoints).
-    local ok, cfg = pcall(require("luaform.dsl").evaluate,
-      { vars = opts.vars, workspace = require("luaform.workspace").current() })
-    if ok then run.cfg = cfg end
-  end
-  -- The state is opened and locked at its first use, then held to the end.
-  local function open_state()
-    if run.store then return end
-    run.store = state.open({ backend = run.cfg and run.cfg.backend, path = opts.state })
-    run.store:lock("run " .. opts.script, opts.lock_timeout or 0)
-    run.state = run.store:load()
-  end
+  -- The stack gives the backend and the providers' configuration (region,
+  -- endpoints); a stack that does not evaluate is an error, never a
+  -- silent fallback to the local state.
+  if core.stat("main.lua") then config(run, opts) end
+  local restore = opts.dry_run and hold_mutations(print) or function() end
+  local open_state = state_opener(run, opts, log)
   local ok, res = pcall(function()
-    local env = setmetatable({
-      state = state_api(run, log, open_state),
-      core = core,
-      dry_run = opts.dry_run or false,
-      arg = { [0] = opts.script, table.unpack(opts.args or {}) },
-      plan = function()
-        open_state()
-        config(run, opts.vars)
-        local planner = require("luaform.plan")
-        planner.refresh(run)
-        run.imports = require("luaform.importer").plan_imports(run)
-        local p = planner.diff(run)
-        local out = {}
-        for _, ch in ipairs(p.changes) do
-          if ch.action ~= "noop" then
-            out[#out + 1] = { address = ch.addr, action = ch.action, type = ch.type,
-                              before = copy(ch.before), after = copy(ch.after) }
-          end
-        end
-        run.last_plan = p
-        return out
-      end,
-      apply = function()
-        if opts.dry_run then log("apply: skipped"); return true end
-        open_state()
-        config(run, opts.vars)
-        local p = run.last_plan
-        if not p then
-          local planner = require("luaform.plan")
-          planner.refresh(run)
-          run.imports = require("luaform.importer").plan_imports(run)
-          p = planner.diff(run)
-        end
-        run.last_plan = nil
-        local status, failures = require("luaform.apply").apply(run, p)
-        run.changed = true
-        if status ~= "ok" or #failures > 0 then
-          local msgs = {}
-          for _, f in ipairs(failures or {}) do msgs[#msgs + 1] = f.addr .. ": " .. errors.tostring(f.err) end
-          errors.raise(nil, "apply %s%s", status, #msgs > 0 and (": " .. table.concat(msgs, "; ")) or "")
-        end
-        return true
-      end,
-    }, { __index = function(t, k)
-      if k ~= "aws" then return _G[k] end
-      local aws = require("luaform.aws")   -- loaded when a script uses it
-      t.aws = opts.dry_run and dry_aws(aws, print) or aws
-      return t.aws
-    end })
-    debug.setupvalue(chunk, 1, env)
+    debug.setupvalue(chunk, 1, script_env(run, opts, log, open_state))
     local r = chunk(table.unpack(opts.args or {}))
     if run.changed and not opts.dry_run then run.store:save() end
     return r
   end)
+  restore()
   if run.store then run.store:unlock() end
   if not ok then error(res, 0) end
   if opts.dry_run and run.changed then log("nothing was saved") end

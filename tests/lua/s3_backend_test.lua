@@ -252,3 +252,39 @@ test("workspace select and delete on S3; a workspace that does not exist is an e
   expect(ok).to_be(false)
   expect(err.status).to_be(404)
 end)
+
+test("run -dry-run on an S3 stack sends no mutating call by any path and writes no lock object", function()
+  local e, dir, aws = setup()
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local before = remote_state(aws)
+  write(dir .. "/m.lua", [[
+local sqs = aws.client("sqs")
+sqs:CreateQueue{ QueueName = "by-method" }
+sqs:call("CreateQueue", { QueueName = "by-call" })
+local direct = require("luaform.aws").client("s3")
+direct:call("DeleteObject", { Bucket = "tfstate", Key = "app/state.json" })
+core.aws_call(direct._h, "PutObject", { Bucket = "tfstate", Key = "x", Body = "x" })
+state.rm("local_file.f")
+print("queues: " .. #(sqs:ListQueues{}.QueueUrls or {}))
+]])
+  local seen = #e:requests().requests
+  local out, code = e:luaform(dir, "run", "-dry-run", "m.lua")
+  expect(code).to_be(0)
+  expect(out).to_contain("dry-run: would call sqs CreateQueue")
+  expect(out).to_contain('"QueueName":"by-call"')
+  expect(out).to_contain("dry-run: would call s3 DeleteObject")
+  expect(out).to_contain("dry-run: would call s3 PutObject")
+  expect(out).to_contain("[dry-run] state: read without taking its lock")
+  expect(out).to_contain("queues: 0")
+  local sent, mutating = {}, {}
+  for i, r in ipairs(e:requests().requests) do
+    if i > seen then
+      sent[#sent + 1] = r.service .. ":" .. r.action
+      if r.mutating then mutating[#mutating + 1] = r.service .. ":" .. r.action end
+    end
+  end
+  expect(sent).to_contain("s3:GetObject")     -- the state was read from S3...
+  expect(sent).to_contain("sqs:ListQueues")   -- ...and so were the queues
+  expect(mutating).to_equal({})               -- nothing else: no lock object, no save, no queue
+  expect(remote_state(aws)).to_equal(before)
+end)
