@@ -230,6 +230,7 @@ Options:
         planfile.check_state(path, doc, run)
         planfile.restore_refresh(doc, run)
         run.opts.destroy = doc.destroy
+        if not doc.destroy then run.imports = require("luaform.importer").plan_imports(run) end
         local plan = planner.diff(run)
         planfile.check_plan(path, doc, run, plan)
         flags.planned = true

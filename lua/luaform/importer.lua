@@ -14,19 +14,21 @@ local surgery = require("luaform.surgery")
 local M = {}
 
 -- The state entry for addr holding the object id; raises when the type
--- cannot import or the object does not exist.
-function M.entry(run, addr, id, node)
+-- cannot import or the object does not exist, at where (an import{}
+-- block's file:line; default: the resource's).
+function M.entry(run, addr, id, node, where)
+  where = where or (node and node.where)
   local type_name = surgery.type_of(addr)
   local mod, err = schema.load(type_name or "")
-  if not mod then errors.raise(node and node.where, "import %s: %s", addr, err or "not a resource address") end
+  if not mod then errors.raise(where, "import %s: %s", addr, err or "not a resource address") end
   local provider = node and node.lifecycle.provider or mod.provider
   local ctx = context.new(run, provider, { address = addr })
   local read = mod.import or (mod.read and function(c, i) return mod.read(c, i, nil) end)
-  if not read then errors.raise(node and node.where, "import %s: type %s cannot import", addr, type_name) end
+  if not read then errors.raise(where, "import %s: type %s cannot import", addr, type_name) end
   local ok, attrs = pcall(read, ctx, id)
-  if not ok then errors.raise(node and node.where, "import %s: %s", addr, errors.tostring(attrs)) end
+  if not ok then errors.raise(where, "import %s: %s", addr, errors.tostring(attrs)) end
   if attrs == nil then
-    errors.raise(node and node.where, 'import %s: no %s with id "%s" exists', addr, type_name, id)
+    errors.raise(where, 'import %s: no %s with id "%s" exists', addr, type_name, id)
   end
   return {
     type = type_name, mode = "managed", provider = provider, module = surgery.module_of(addr),
@@ -39,7 +41,7 @@ function M.plan_imports(run)
   local done = {}
   for _, im in ipairs(run.cfg.imports or {}) do
     if not run.state.resources[im.to] then
-      run.state.resources[im.to] = M.entry(run, im.to, im.id, run.cfg.nodes[im.to])
+      run.state.resources[im.to] = M.entry(run, im.to, im.id, run.cfg.nodes[im.to], im.where)
       done[im.to] = im.id
     end
   end

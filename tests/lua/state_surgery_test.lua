@@ -181,11 +181,31 @@ import{ to = "local_file.f", id = "f.txt" }
   expect(out).to_contain("No changes.")
   expect(code).to_be(0)
 
+  -- The error is at the import block (line 2), not at the resource (line 1).
   local bad = stack('resource("local_file", "f", { filename = "f.txt", content = "x" })\n'
     .. 'import{ to = "local_file.f", id = "missing.txt" }\n')
   out, code = run(bad, "plan")
   expect(code).to_be(1)
-  expect(out).to_match("^Error: .*main%.lua:1:.*missing%.txt")
+  expect(out).to_match("^Error: main%.lua:2: import local_file%.f: .*missing%.txt")
+end)
+
+test("plan -out then apply FILE performs the stack's import{} blocks", function()
+  local dir = stack([[
+resource("local_file", "f", { filename = "f.txt", content = "hello!" })
+import{ to = "local_file.f", id = "f.txt" }
+]])
+  write(dir .. "/f.txt", "hello")
+  local out, code = run(dir, "plan", "-out=tf.plan")
+  expect(code).to_be(0)
+  expect(out).to_contain("Plan: 1 to import, 0 to add, 1 to change, 0 to destroy.")
+  out, code = run(dir, "apply", "tf.plan")
+  expect(code).to_be(0)
+  expect(out).to_contain("Apply complete!")
+  expect(read(dir .. "/f.txt")).to_be("hello!")
+  expect(run(dir, "state", "list")).to_be("local_file.f\n")
+  out, code = run(dir, "plan", "-detailed-exitcode")
+  expect(out).to_contain("No changes.")
+  expect(code).to_be(0)
 end)
 
 test("a Terraform v4 state converts to the same addresses; the translated stack plans no changes", function()
