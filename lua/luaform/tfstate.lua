@@ -7,7 +7,9 @@
 -- dependencies (and luaform's id where the type's differs from Terraform's);
 -- the next refresh reads the real objects. Data sources are
 -- not carried over (they are read again); instances of types luaform does
--- not have are listed as skipped, never dropped silently.
+-- not have, tainted ones and deposed objects (the old half of an unfinished
+-- create_before_destroy replacement: the current object stays) are listed
+-- as skipped, never dropped silently.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 local schema = require("luaform.schema")
@@ -35,6 +37,39 @@ local function provider_name(p)
   return tostring(p or ""):match('/([%w_-]+)"%]') or tostring(p or ""):match("^provider%.([%w_-]+)") or nil
 end
 
+-- The instance's address: module path, data., type.name, key.
+local function address(r, inst)
+  return (r.module and (r.module .. ".") or "") .. (r.mode == "data" and "data." or "")
+    .. r.type .. "." .. r.name .. key_suffix(inst.index_key)
+end
+
+-- Why an instance is left out (nil: it is carried over).
+local function skip_reason(r, inst, mod)
+  if r.mode == "data" then return "data sources are read again, not imported" end
+  if not mod then return "type " .. r.type .. " is not supported by luaform" end
+  if inst.deposed then
+    return string.format("deposed object %s (the old object of an unfinished create_before_destroy "
+      .. "replacement) is not carried over; the current object is; delete the deposed one in AWS", inst.deposed)
+  end
+  if inst.status == "tainted" then return "tainted in Terraform: the next apply creates it again" end
+end
+
+-- The luaform state entry of a managed instance of a known type.
+local function entry(r, inst, mod)
+  local tf = inst.attributes or {}
+  local attrs = { id = ID_FROM_TERRAFORM[r.type] and ID_FROM_TERRAFORM[r.type](tf) or tf.id }
+  for k, v in pairs(tf) do
+    -- Terraform stores "" and null for what was never set.
+    if mod.schema[k] and k ~= "id" and v ~= "" and v ~= core.null then attrs[k] = v end
+  end
+  schema.fill_defaults(mod.schema, attrs)
+  return {
+    type = r.type, mode = "managed", provider = provider_name(r.provider) or mod.provider,
+    module = r.module, schema_version = mod.schema_version or 0, attributes = attrs,
+    dependencies = inst.dependencies or {},
+  }
+end
+
 -- doc: the decoded tfstate. Returns a luaform state document and the
 -- list of {address, reason} left out.
 function M.convert(doc, path)
@@ -44,29 +79,14 @@ function M.convert(doc, path)
   local st = { version = 1, lineage = doc.lineage, serial = doc.serial or 0, resources = {}, outputs = {} }
   local skipped = {}
   for _, r in ipairs(doc.resources) do
-    local base = (r.module and (r.module .. ".") or "") .. r.type .. "." .. r.name
+    local mod = schema.load(r.type)
     for _, inst in ipairs(r.instances or {}) do
-      local addr = base .. key_suffix(inst.index_key)
-      local mod = schema.load(r.type)
-      if r.mode == "data" then
-        skipped[#skipped + 1] = { address = "data." .. addr, reason = "data sources are read again, not imported" }
-      elseif not mod then
-        skipped[#skipped + 1] = { address = addr, reason = "type " .. r.type .. " is not supported by luaform" }
-      elseif inst.status == "tainted" then
-        skipped[#skipped + 1] = { address = addr, reason = "tainted in Terraform: the next apply creates it again" }
+      local addr = address(r, inst)
+      local reason = skip_reason(r, inst, mod)
+      if reason then
+        skipped[#skipped + 1] = { address = addr, reason = reason }
       else
-        local tf = inst.attributes or {}
-        local attrs = { id = ID_FROM_TERRAFORM[r.type] and ID_FROM_TERRAFORM[r.type](tf) or tf.id }
-        for k, v in pairs(tf) do
-          -- Terraform stores "" and null for what was never set.
-          if mod.schema[k] and k ~= "id" and v ~= "" and v ~= core.null then attrs[k] = v end
-        end
-        schema.fill_defaults(mod.schema, attrs)
-        st.resources[addr] = {
-          type = r.type, mode = "managed", provider = provider_name(r.provider) or mod.provider,
-          module = r.module, schema_version = mod.schema_version or 0, attributes = attrs,
-          dependencies = inst.dependencies or {},
-        }
+        st.resources[addr] = entry(r, inst, mod)
       end
     end
   end

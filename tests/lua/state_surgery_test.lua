@@ -226,7 +226,11 @@ end, { text = "hello" })
         provider = 'provider["registry.terraform.io/hashicorp/random"]',
         instances = { { schema_version = 0, attributes = {
           b64_std = "3q2+7w==", b64_url = "3q2-7w", byte_length = 4, dec = "3735928559",
-          hex = "deadbeef", id = "3q2-7w", keepers = core.null, prefix = core.null } } } },
+          hex = "deadbeef", id = "3q2-7w", keepers = core.null, prefix = core.null } },
+        -- the old object of an unfinished create_before_destroy replacement
+        { schema_version = 0, deposed = "0a1b2c3d", attributes = {
+          b64_std = "AAAAAA==", b64_url = "AAAAAA", byte_length = 4, dec = "0",
+          hex = "00000000", id = "AAAAAA" } } } },
       { module = "module.files", mode = "managed", type = "local_file", name = "f",
         provider = 'provider["registry.terraform.io/hashicorp/local"]',
         instances = { { index_key = "a", schema_version = 0, attributes = {
@@ -238,6 +242,9 @@ end, { text = "hello" })
       { mode = "data", type = "aws_region", name = "current",
         provider = 'provider["registry.terraform.io/hashicorp/aws"]',
         instances = { { schema_version = 0, attributes = { id = "us-east-1", name = "us-east-1" } } } },
+      { module = "module.files", mode = "data", type = "aws_region", name = "here",
+        provider = 'provider["registry.terraform.io/hashicorp/aws"]',
+        instances = { { schema_version = 0, attributes = { id = "us-east-1", name = "us-east-1" } } } },
     },
   }))
   local out, code = luaform(dir, "state", "import-terraform", "terraform.tfstate")
@@ -246,6 +253,10 @@ end, { text = "hello" })
   expect(out).to_contain("Imported random_id.suffix")
   expect(out).to_contain("Skipped null_resource.legacy: type null_resource is not supported")
   expect(out).to_contain("Skipped data.aws_region.current")
+  expect(out).to_contain("Skipped module.files.data.aws_region.here: data sources")
+  expect(out).to_contain("Skipped random_id.suffix: deposed object 0a1b2c3d")
+  expect(core.json_decode(read(dir .. "/luaform.state.json")).resources["random_id.suffix"].attributes.hex)
+    .to_be("deadbeef")   -- the current object, not the deposed one listed after it
   expect(luaform(dir, "state", "list")).to_be('module.files.local_file.f["a"]\nrandom_id.suffix\n')
   out, code = luaform(dir, "plan", "-detailed-exitcode")
   expect(out).to_contain("No changes.")
