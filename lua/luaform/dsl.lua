@@ -210,8 +210,15 @@ local function dsl(cfg, opts)
   env.fmt = deferred.fmt
   env.json = deferred.json
   function env.workspace() return cfg.workspace end
+  -- Relative sources are found from the calling file's directory (nil:
+  -- main.lua's, the stack directory); a tail call left no frame of the
+  -- caller, whose file is then the module file being loaded.
   function env.use(source, o)
-    return require("luaform.modsource").use(source, o, errors.caller(2), opts.installer)
+    local modsource = require("luaform.modsource")
+    local file, where = (debug.getinfo(2, "S").source or ""):match("^@(.*)$"), errors.caller(2)
+    if debug.getinfo(1, "t").istailcall then file, where = modsource.loading_file(), modsource.loading_file() end
+    local m = modsource.use(source, o, where, opts.installer, file and file:match("^(.*)/[^/]*$"))
+    return m
   end
   -- import{ to = "aws_vpc.main", id = "vpc-..." }: adopt an existing object
   -- at the next plan/apply (root-relative address; ids must be known now).

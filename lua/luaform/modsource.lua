@@ -1,6 +1,6 @@
 -- luaform.modsource: modules from other places, `use(source, { ref = })`.
 --
---   use("./modules/vpc")                                  a local path
+--   use("./modules/vpc")                                  a local path (from the calling file's directory)
 --   use("git+https://host/org/infra.git//vpc", { ref = "v1.4.0" })
 --   use("git+file:///srv/infra.git//vpc", { ref = "v1.*" })
 --
@@ -64,31 +64,52 @@ local function version_less(a, b)
   return a < b
 end
 
--- The commit and the ref name that `ref` designates in the repository at url.
+-- The repository's tags and branches: {name -> commit} each.
+local function remote_refs(url, where)
+  local tags, heads = {}, {}
+  for sha, name in git("ls-remote --tags --heads " .. quote(url), where):gmatch("(%x+)%s+(%S+)") do
+    local tag = name:match("^refs/tags/(.+)$")
+    if tag then
+      local peeled = tag:match("^(.+)%^{}$")
+      if peeled then tags[peeled] = sha            -- an annotated tag's commit
+      elseif not tags[tag] then tags[tag] = sha end
+    else
+      local head = name:match("^refs/heads/(.+)$")
+      if head then heads[head] = sha end
+    end
+  end
+  return tags, heads
+end
+
+-- The highest version among the tags matching pattern (* for any text).
+local function best_tag(tags, pattern)
+  local pat = "^" .. pattern:gsub("[%.%-%+%?%(%)%[%]%^%$%%]", "%%%0"):gsub("%*", ".*") .. "$"
+  local best
+  for name in pairs(tags) do
+    if name:match(pat) and (not best or version_less(best, name)) then best = name end
+  end
+  return best
+end
+
+-- The commit and the ref name that `ref` designates in the repository at
+-- url: a commit id, a tag, a branch (a tag wins a name both have, as in
+-- git), or a pattern with *, matched against tags only.
 local function resolve(url, ref, where)
   if ref and ref:match("^%x+$") and #ref == 40 then return ref, ref end
-  local refs = {}
-  for sha, name in git("ls-remote --tags --heads " .. quote(url), where):gmatch("(%x+)%s+(%S+)") do
-    local short = name:gsub("^refs/tags/", ""):gsub("^refs/heads/", "")
-    if name:match("%^{}$") then refs[short:gsub("%^{}$", "")] = sha   -- peeled annotated tag
-    elseif not refs[short] then refs[short] = sha end
-  end
   if not ref then
     local head = git("ls-remote " .. quote(url) .. " HEAD", where):match("^(%x+)")
     if not head then errors.raise(where, "%s has no HEAD", url) end
     return head, "HEAD"
   end
+  local tags, heads = remote_refs(url, where)
   if ref:find("*", 1, true) then
-    local pat = "^" .. ref:gsub("[%.%-%+%?%(%)%[%]%^%$%%]", "%%%0"):gsub("%*", ".*") .. "$"
-    local best
-    for name in pairs(refs) do
-      if name:match(pat) and (not best or version_less(best, name)) then best = name end
-    end
+    local best = best_tag(tags, ref)
     if not best then errors.raise(where, 'no tag of %s matches "%s"', url, ref) end
-    return refs[best], best
+    return tags[best], best
   end
-  if not refs[ref] then errors.raise(where, 'ref "%s" not found in %s', ref, url) end
-  return refs[ref], ref
+  local commit = tags[ref] or heads[ref]
+  if not commit then errors.raise(where, 'ref "%s" not found in %s', ref, url) end
+  return commit, ref
 end
 
 local function checkout(url, commit, dir, where)
@@ -101,6 +122,11 @@ local function checkout(url, commit, dir, where)
   git("-C " .. quote(dir) .. " checkout --quiet --force " .. commit, where)
 end
 
+-- The module files being loaded, innermost last: a use() that its file
+-- tail-calls (`return use("./impl")`) has no frame left to say where it is.
+local loading = {}
+function M.loading_file() return loading[#loading] end
+
 local function load_module(path, source, where)
   local file = path
   local st = core.stat(file)
@@ -109,7 +135,10 @@ local function load_module(path, source, where)
   if not core.stat(file) then errors.raise(where, 'module source "%s": no %s', source, file) end
   local chunk, err = loadfile(file)
   if not chunk then errors.raise(nil, "%s", err) end
-  local fn = chunk()
+  loading[#loading + 1] = file
+  local ok, fn = pcall(chunk)
+  loading[#loading] = nil
+  if not ok then error(fn, 0) end
   if type(fn) ~= "function" then
     errors.raise(where, 'module source "%s": %s must return the module function, got %s', source, file, type(fn))
   end
@@ -141,11 +170,20 @@ function M.installer(upgrade)
   return inst
 end
 
--- use() for the DSL. installer: set during `luaform init`, nil otherwise.
-function M.use(source, opts, where, installer)
+-- A local source path as seen from base, the directory of the file that
+-- calls use(): a module's relative paths are its own (a git module's
+-- siblings in its checkout), as Terraform's are.
+local function local_path(source, base)
+  if source:sub(1, 1) == "/" or not base or base == "." then return source end
+  return base .. "/" .. (source:gsub("^%./", ""))
+end
+
+-- use() for the DSL. installer: set during `luaform init`, nil otherwise;
+-- base: the directory of the calling file (nil: the stack's).
+function M.use(source, opts, where, installer, base)
   if type(source) ~= "string" then errors.raise(where, "use expects a source string") end
   opts = opts or {}
-  if not source:match("^git%+") then return load_module(source, source, where) end
+  if not source:match("^git%+") then return load_module(local_path(source, base), source, where) end
   local url, sub = parse_git(source)
   local key = lock_key(url, opts.ref)
   local dir

@@ -76,3 +76,63 @@ end
   expect(code).to_be(1)
   expect(out).to_match("^Error: .*main%.lua:1: ")
 end)
+
+test("a tag pattern matches tags only, never a branch of the same shape", function()
+  local repo = module_repo()
+  -- A branch named like a newer version, with other content.
+  git(repo, "checkout -q -b v1.9.0")
+  write(repo .. "/files/init.lua", 'return function(args) resource("local_file", "f", { filename = args.name, content = "branch" }) return {} end\n')
+  git(repo, "commit -q -am branch && git checkout -q main")
+  local dir = tmpdir()
+  write(dir .. "/main.lua", string.format('module("files", use("git+file://%s//files", { ref = "v1.*" }), { name = "out.txt" })\n', repo))
+  local out, code = luaform(dir, "init")
+  expect(code).to_be(0)
+  expect(out).to_contain("v1.0.0")
+  expect(out).not_to_contain("v1.9.0")
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(read(dir .. "/out.txt")).to_be("one")
+  -- The branch is still reachable by its exact name.
+  write(dir .. "/main.lua", string.format('module("files", use("git+file://%s//files", { ref = "v1.9.0" }), { name = "out.txt" })\n', repo))
+  expect(select(2, luaform(dir, "init"))).to_be(0)
+  expect(luaform(dir, "plan")).to_contain('"one" -> "branch"')
+end)
+
+test("a git module loads its own sibling files with use(\"./...\")", function()
+  local repo = tmpdir()
+  git(repo, "init -q -b main")
+  write(repo .. "/net/helper.lua", [[
+return function(args)
+  resource("local_file", "h", { filename = args.name, content = "from helper" })
+  return {}
+end
+]])
+  write(repo .. "/net/init.lua", [[
+local helper = use("./helper")
+return function(args)
+  module("inner", helper, args)
+  return {}
+end
+]])
+  git(repo, "add -A && git -c user.name=t -c user.email=t@t commit -q -m one && git tag v1.0.0")
+  local dir = tmpdir()
+  write(dir .. "/main.lua", string.format('module("net", use("git+file://%s//net", { ref = "v1.0.0" }), { name = "h.txt" })\n', repo))
+  local out, code = luaform(dir, "init")
+  expect(code).to_be(0)
+  out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(read(dir .. "/h.txt")).to_be("from helper")
+  expect(luaform(dir, "state", "list")).to_be("module.net.module.inner.local_file.h\n")
+  -- Also when the module file returns its sibling (a tail call).
+  write(repo .. "/net/init.lua", 'return use("./helper")\n')
+  git(repo, "commit -q -am two && git tag v1.1.0")
+  write(dir .. "/main.lua", string.format('module("net", use("git+file://%s//net", { ref = "v1.1.0" }), { name = "h.txt" })\n', repo))
+  expect(select(2, luaform(dir, "init"))).to_be(0)
+  expect(luaform(dir, "plan")).to_contain("module.net.local_file.h")
+  -- A missing sibling is reported at the module file's line, resolved in its checkout.
+  write(repo .. "/net/init.lua", '\nlocal helper = use("./nope")\nreturn function() return {} end\n')
+  git(repo, "commit -q -am three && git tag v1.2.0")
+  write(dir .. "/main.lua", string.format('module("net", use("git+file://%s//net", { ref = "v1.2.0" }), { name = "h.txt" })\n', repo))
+  out, code = luaform(dir, "init")
+  expect(code).to_be(1)
+  expect(out).to_match('^Error: [^\n]*/net/init%.lua:2: module source "%./nope": no [^\n]*/net/nope%.lua')
+end)
