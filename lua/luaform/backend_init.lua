@@ -129,10 +129,20 @@ local function migrate_workspace(from, to, name, force)
   end)
 end
 
+-- Whether two backends hold their states in the same place (only their
+-- locking or encryption settings differ): nothing to move.
+local function same_location(a, b)
+  a, b = normal(a), normal(b)
+  if a == nil or b == nil then return a == b end
+  if a.type ~= b.type then return false end
+  local mod = require("luaform.backends." .. a.type)
+  return mod.same_location ~= nil and mod.same_location(a.config, b.config)
+end
+
 -- init's backend step: current is the stack's backend (nil: local).
 function M.init(current, flags)
   local recorded = M.recorded()
-  if not M.same(recorded, current) then
+  if not same_location(recorded, current) then
     if resource_count(recorded) > 0 then
       if not flags.migrate_state then
         errors.raise(nil, "the backend changed from %s to %s and the %s state is not empty; run: luaform init -migrate-state",

@@ -246,6 +246,18 @@ class S3Test(tc.EmulatorCase):
         r = self.s3("PUT", "/state/absent", b"x", {"If-Match": etag})
         self.assertEqual((r.status, r.error_code), (404, "NoSuchKey"))
 
+    def test_encryption_only_when_asked(self):
+        r = self.s3("PUT", "/state/plain", b"x")
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn("x-amz-server-side-encryption", r.headers)
+        self.assertNotIn("x-amz-server-side-encryption", self.s3("HEAD", "/state/plain").headers)
+        r = self.s3("PUT", "/state/sealed", b"x", {"x-amz-server-side-encryption": "AES256"})
+        self.assertEqual(r.headers["x-amz-server-side-encryption"], "AES256")
+        self.assertEqual(self.s3("HEAD", "/state/sealed").headers["x-amz-server-side-encryption"],
+                         "AES256")
+        r = self.s3("PUT", "/state/bad", b"x", {"x-amz-server-side-encryption": "DES"})
+        self.assertEqual((r.status, r.error_code), (400, "InvalidArgument"))
+
     def test_bucket_errors(self):
         r = self.s3("PUT", "/other")       # outside us-east-1 the region must be given
         self.assertEqual((r.status, r.error_code), (400, "IllegalLocationConstraintException"))

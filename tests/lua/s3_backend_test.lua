@@ -288,3 +288,126 @@ print("queues: " .. #(sqs:ListQueues{}.QueueUrls or {}))
   expect(mutating).to_equal({})               -- nothing else: no lock object, no save, no queue
   expect(remote_state(aws)).to_equal(before)
 end)
+
+local function head(aws, key)
+  local ok, out = pcall(aws.client("s3").HeadObject, aws.client("s3"), { Bucket = "tfstate", Key = key })
+  return ok and out or nil
+end
+
+test("with encrypt the state and the lock object are written with SSE-S3", function()
+  local e, dir, aws = setup()
+  local pid = spawn(e, dir, "apply -auto-approve -var wait=2s")
+  core.sleep(0.8)
+  expect(head(aws, "app/state.json.lock").ServerSideEncryption).to_be("AES256")
+  wait_exit(pid)
+  expect(head(aws, "app/state.json").ServerSideEncryption).to_be("AES256")
+  expect(head(aws, "app/state.json.lock")).to_be_nil()
+end)
+
+test("with encrypt = false neither the state nor the lock object asks for SSE", function()
+  local e, dir, aws = setup(", encrypt = false")
+  local pid = spawn(e, dir, "apply -auto-approve -var wait=2s")
+  core.sleep(0.8)
+  expect(head(aws, "app/state.json.lock")).to_be_truthy()
+  expect(head(aws, "app/state.json.lock").ServerSideEncryption).to_be_nil()
+  wait_exit(pid)
+  expect(head(aws, "app/state.json").ServerSideEncryption).to_be_nil()
+end)
+
+local function lock_table(aws)
+  aws.client("dynamodb"):CreateTable{ TableName = "locks", BillingMode = "PAY_PER_REQUEST",
+    AttributeDefinitions = { { AttributeName = "LockID", AttributeType = "S" } },
+    KeySchema = { { AttributeName = "LockID", KeyType = "HASH" } } }
+end
+
+local function lock_item(aws)
+  return aws.client("dynamodb"):GetItem{ TableName = "locks", Key = { LockID = { S = "tfstate/app/state.json" } } }.Item
+end
+
+test("dynamodb_table with use_lockfile = true takes both locks; dynamodb_table alone only the item", function()
+  local e, dir, aws = setup(', dynamodb_table = "locks", use_lockfile = true')
+  lock_table(aws)
+  local pid = spawn(e, dir, "apply -auto-approve -var wait=2s")
+  core.sleep(0.8)
+  local item = lock_item(aws)
+  expect(item).to_be_truthy()
+  local object = aws.client("s3"):GetObject{ Bucket = "tfstate", Key = "app/state.json.lock" }
+  expect(core.json_decode(object.Body).id).to_be(core.json_decode(item.Info.S).id)
+  -- The item alone still keeps another run out, which gives back the object it took.
+  aws.client("s3"):DeleteObject{ Bucket = "tfstate", Key = "app/state.json.lock" }
+  local out, code = e:luaform(dir, "plan")
+  expect(code).to_be(1)
+  expect(out).to_contain("is locked by")
+  expect(head(aws, "app/state.json.lock")).to_be_nil()
+  wait_exit(pid)
+  expect(lock_item(aws)).to_be_nil()
+
+  write(dir .. "/main.lua", (read(dir .. "/main.lua"):gsub(", use_lockfile = true", "")))
+  expect(select(2, e:luaform(dir, "plan"))).to_be(1)   -- the backend changed: init first
+  expect(select(2, e:luaform(dir, "init"))).to_be(0)   -- the same state: nothing to migrate
+  pid = spawn(e, dir, "apply -auto-approve -var wait=3s")   -- a new duration: the sleep is replaced
+  core.sleep(0.8)
+  expect(lock_item(aws)).to_be_truthy()
+  expect(head(aws, "app/state.json.lock")).to_be_nil()
+  wait_exit(pid)
+end)
+
+test("force-unlock clears a DynamoDB lock left by a killed apply", function()
+  local e, dir, aws = setup(', dynamodb_table = "locks"')
+  lock_table(aws)
+  local pid = spawn(e, dir, "apply -auto-approve -var wait=5s")
+  core.sleep(0.8)
+  sh("kill -9 " .. pid)
+  wait_exit(pid)
+  local out, code = e:luaform(dir, "plan", "-var", "wait=5s")
+  expect(code).to_be(1)
+  local id = out:match("ID ([%x%-]+)")
+  expect(id).to_be_truthy()
+  expect(core.json_decode(lock_item(aws).Info.S).id).to_be(id)
+  out, code = e:luaform(dir, "force-unlock", "00000000-0000-0000-0000-000000000000")
+  expect(code).to_be(1)
+  expect(lock_item(aws)).to_be_truthy()
+  out, code = e:luaform(dir, "force-unlock", id)
+  expect(code).to_be(0)
+  expect(lock_item(aws)).to_be_nil()
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve", "-var", "wait=5s"))).to_be(0)
+end)
+
+test("a state changed in S3 by someone else during a run is not overwritten; the error names its lineage and serial", function()
+  local e, dir, aws = setup()
+  local pid = spawn(e, dir, "apply -auto-approve -var wait=2s")
+  core.sleep(0.8)   -- the run has read and written the state (the sleep's intent)
+  local theirs = core.json_encode({ version = 1, lineage = "0f0f0f0f-theirs", serial = 42, resources = {}, outputs = {} })
+  aws.client("s3"):PutObject{ Bucket = "tfstate", Key = "app/state.json", Body = theirs }
+  wait_exit(pid)
+  local log = read(dir .. "/run.log")
+  expect(log).to_contain("refusing to overwrite s3://tfstate/app/state.json")
+  expect(log).to_contain("lineage 0f0f0f0f-theirs, serial 42")
+  local st = remote_state(aws)
+  expect(st.lineage).to_be("0f0f0f0f-theirs")
+  expect(st.serial).to_be(42)
+end)
+
+test("an apply writes S3 after every resource operation: a kill mid-apply leaves the earlier ones there", function()
+  local e, dir, aws = setup()
+  write(dir .. "/main.lua", [[
+backend("s3", { bucket = "tfstate", key = "app/state.json", region = "us-east-1" })
+local a = resource("random_id", "a", { byte_length = 4 })
+local slow = resource("time_sleep", "slow", { create_duration = "5s" }, { depends_on = { a } })
+resource("local_file", "f", { filename = "f.txt", content = slow.id })
+]])
+  local pid = spawn(e, dir, "apply -auto-approve")
+  core.sleep(1.2)
+  sh("kill -9 " .. pid)
+  wait_exit(pid)
+  local st = remote_state(aws)
+  local hex = st.resources["random_id.a"].attributes.hex
+  expect(hex).to_match("^%x%x%x%x%x%x%x%x$")
+  expect(st.resources["local_file.f"]).to_be_nil()
+  -- After force-unlock the next apply finishes without creating random_id.a again.
+  local id = e:luaform(dir, "plan"):match("ID ([%x%-]+)")
+  expect(select(2, e:luaform(dir, "force-unlock", id))).to_be(0)
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(remote_state(aws).resources["random_id.a"].attributes.hex).to_be(hex)
+  expect(remote_state(aws).resources["local_file.f"]).to_be_truthy()
+end)

@@ -6,8 +6,10 @@
 --
 -- The default workspace's state is KEY, another's PREFIX/NAME/KEY. The lock
 -- is an object KEY.lock written only if absent (PutObject If-None-Match:
--- *), holding the lock record (id, who, operation, created), or - with
--- dynamodb_table - an item LockID = "bucket/KEY" written only if absent.
+-- *, with SSE-S3 when encrypt), holding the lock record (id, who,
+-- operation, created), or - with dynamodb_table - an item LockID =
+-- "bucket/KEY" written only if absent; both with dynamodb_table and
+-- use_lockfile = true.
 -- Saves are conditional too: If-Match the ETag this process last read or
 -- wrote (If-None-Match when there was no state), so a state changed by
 -- anyone else meanwhile is never overwritten; the refusal names the
@@ -86,34 +88,64 @@ function M.save(self, text)
 end
 
 -- ---- locks ----
+-- The lock object KEY.lock is used with use_lockfile = true, or when no
+-- dynamodb_table is set and use_lockfile is not false; the DynamoDB item
+-- with dynamodb_table. With both, both are taken (as Terraform does): the
+-- object first, then the item; a refused item gives the object back.
 
 local function lock_id_of(info)
   local ok, rec = pcall(core.json_decode, info)
   return ok and type(rec) == "table" and rec.id or nil
 end
 
--- One attempt: true | false, holder's record text | nil, error.
-local function try_lock(self, info)
-  if self.ddb then
-    local _, err = try(self.ddb, "PutItem", {
-      TableName = self.config.dynamodb_table,
-      Item = { LockID = { S = self.config.bucket .. "/" .. self.key }, Info = { S = info } },
-      ConditionExpression = "attribute_not_exists(LockID)",
-    })
-    if not err then return true end
-    if code_of(err) ~= "ConditionalCheckFailedException" then return nil, message(err) end
-    local got = try(self.ddb, "GetItem", { TableName = self.config.dynamodb_table,
-      Key = { LockID = { S = self.config.bucket .. "/" .. self.key } }, ConsistentRead = true })
-    return false, got and got.Item and got.Item.Info and got.Item.Info.S or ""
-  end
-  local _, err = try(self.s3, "PutObject", { Bucket = self.config.bucket, Key = self.key .. ".lock",
-    Body = info, ContentType = "application/json", IfNoneMatch = "*" })
+local function uses_lockfile(self)
+  local v = self.config.use_lockfile
+  return v == true or (v == nil and not self.ddb)
+end
+
+local function ddb_key(self)
+  return { LockID = { S = self.config.bucket .. "/" .. self.key } }
+end
+
+local function lock_object(self) return { Bucket = self.config.bucket, Key = self.key .. ".lock" } end
+
+local function conflict(err)
+  local c = code_of(err)
+  return c == "PreconditionFailed" or c == "ConditionalRequestConflict" or c == "ConditionalCheckFailedException"
+end
+
+-- One attempt at one lock: true | false, holder's record text | nil, error.
+local function try_ddb_lock(self, info)
+  local item = ddb_key(self)
+  item.Info = { S = info }
+  local _, err = try(self.ddb, "PutItem", { TableName = self.config.dynamodb_table, Item = item,
+    ConditionExpression = "attribute_not_exists(LockID)" })
   if not err then return true end
-  if code_of(err) ~= "PreconditionFailed" and code_of(err) ~= "ConditionalRequestConflict" then
-    return nil, message(err)
-  end
-  local got = try(self.s3, "GetObject", { Bucket = self.config.bucket, Key = self.key .. ".lock" })
+  if not conflict(err) then return nil, message(err) end
+  local got = try(self.ddb, "GetItem", { TableName = self.config.dynamodb_table, Key = ddb_key(self),
+    ConsistentRead = true })
+  return false, got and got.Item and got.Item.Info and got.Item.Info.S or ""
+end
+
+local function try_s3_lock(self, info)
+  local params = lock_object(self)
+  params.Body, params.ContentType, params.IfNoneMatch = info, "application/json", "*"
+  if self.config.encrypt ~= false then params.ServerSideEncryption = "AES256" end
+  local _, err = try(self.s3, "PutObject", params)
+  if not err then return true end
+  if not conflict(err) then return nil, message(err) end
+  local got = try(self.s3, "GetObject", lock_object(self))
   return false, got and got.Body or ""
+end
+
+-- The lock's record (ddb: the item, else the object): text | nil.
+local function read_lock(self, ddb)
+  if ddb then
+    local got = try(self.ddb, "GetItem", { TableName = self.config.dynamodb_table, Key = ddb_key(self) })
+    return got and got.Item and got.Item.Info and got.Item.Info.S
+  end
+  local got = try(self.s3, "GetObject", lock_object(self))
+  return got and got.Body
 end
 
 local function holder(self, record)
@@ -125,11 +157,40 @@ local function holder(self, record)
   return self.name .. " is locked by another process"
 end
 
+-- Removes one lock (ddb: the item, else the object) if its record has id
+-- (any record when id is nil): true | nil, error.
+local function remove_lock(self, ddb, id)
+  local info = read_lock(self, ddb)
+  if not info then return nil, "no lock on " .. self.name end
+  if id and lock_id_of(info) ~= id then return nil, holder(self, info) .. ", not " .. id end
+  local _, err
+  if ddb then
+    _, err = try(self.ddb, "DeleteItem", { TableName = self.config.dynamodb_table, Key = ddb_key(self) })
+  else
+    _, err = try(self.s3, "DeleteObject", lock_object(self))
+  end
+  if err then return nil, message(err) end
+  return true
+end
+
+-- One attempt at every lock the config asks for: true | false, holder | nil, error.
+local function try_locks(self, info)
+  local object = uses_lockfile(self)
+  if object then
+    local got, record = try_s3_lock(self, info)
+    if not got then return got, record end
+  end
+  if not self.ddb then return true end
+  local got, record = try_ddb_lock(self, info)
+  if not got and object then remove_lock(self, false, lock_id_of(info)) end
+  return got, record
+end
+
 function M.lock(self, info, timeout)
-  if self.config.use_lockfile == false and not self.ddb then return true end
+  if not uses_lockfile(self) and not self.ddb then return true end
   local deadline = core.now() + (timeout or 0)
   while true do
-    local got, record = try_lock(self, info)
+    local got, record = try_locks(self, info)
     if got then self.lock_id = lock_id_of(info); return true end
     if got == nil then return nil, "locking " .. self.name .. ": " .. tostring(record) end
     if core.now() >= deadline then return nil, holder(self, record) end
@@ -137,35 +198,40 @@ function M.lock(self, info, timeout)
   end
 end
 
--- Removes the lock if its record has id (any lock when id is nil).
-local function remove_lock(self, id)
-  if self.ddb then
-    local params = { TableName = self.config.dynamodb_table,
-                     Key = { LockID = { S = self.config.bucket .. "/" .. self.key } } }
-    local got = try(self.ddb, "GetItem", params)
-    local info = got and got.Item and got.Item.Info and got.Item.Info.S
-    if not info then return nil, "no lock on " .. self.name end
-    if id and lock_id_of(info) ~= id then return nil, holder(self, info) .. ", not " .. id end
-    local _, err = try(self.ddb, "DeleteItem", params)
-    if err then return nil, message(err) end
-    return true
-  end
-  local got = try(self.s3, "GetObject", { Bucket = self.config.bucket, Key = self.key .. ".lock" })
-  if not got then return nil, "no lock on " .. self.name end
-  if id and lock_id_of(got.Body) ~= id then return nil, holder(self, got.Body) .. ", not " .. id end
-  local _, err = try(self.s3, "DeleteObject", { Bucket = self.config.bucket, Key = self.key .. ".lock" })
-  if err then return nil, message(err) end
-  return true
-end
-
 function M.unlock(self)
   if not self.lock_id then return end
-  remove_lock(self, self.lock_id)
+  if self.ddb then remove_lock(self, true, self.lock_id) end
+  if uses_lockfile(self) then remove_lock(self, false, self.lock_id) end
   self.lock_id = nil
 end
 
--- For `luaform force-unlock ID`.
-function M.force_unlock(self, id) return remove_lock(self, id) end
+-- For `luaform force-unlock ID`: removes each lock that has this ID.
+function M.force_unlock(self, id)
+  local kinds = {}   -- true: the DynamoDB item, false: the lock object
+  if self.ddb then kinds[#kinds + 1] = true end
+  if uses_lockfile(self) then kinds[#kinds + 1] = false end
+  local removed, errs = false, {}
+  for _, ddb in ipairs(kinds) do
+    local ok, err = remove_lock(self, ddb, id)
+    if ok then removed = true else errs[#errs + 1] = err end
+  end
+  if removed then return true end
+  return nil, table.concat(errs, "; ")
+end
+
+-- Settings that change how the state is written or locked, not where it is.
+local NOT_LOCATION = { encrypt = true, use_lockfile = true, dynamodb_table = true, max_attempts = true }
+
+-- Whether two configs address the same states (init: nothing to move).
+function M.same_location(a, b)
+  local values = require("luaform.values")
+  for _, pair in ipairs({ { a, b }, { b, a } }) do
+    for k, v in pairs(pair[1]) do
+      if not NOT_LOCATION[k] and not values.deep_equal(v, pair[2][k]) then return false end
+    end
+  end
+  return true
+end
 
 -- ---- workspaces ----
 

@@ -3,7 +3,9 @@
 Buckets are one global namespace, each with its region; a request signed for another region
 than the bucket's gets AuthorizationHeaderMalformed, as S3 answers. Objects keep their bytes
 base64-encoded in the store (JSON-serialisable), an MD5 ETag (quoted), content type,
-user metadata and server-side-encryption setting (AES256 by default, as S3 applies today).
+user metadata and server-side-encryption setting: only the one the PutObject asked for
+(x-amz-server-side-encryption), as in a bucket without default encryption, so a client that
+does not ask gets no encryption and tests can tell the difference.
 Conditional writes: If-None-Match: * fails with 412 PreconditionFailed when the key exists,
 If-Match fails when the ETag differs (NoSuchKey when there is no object). Reads honour
 If-Match / If-None-Match (412 / 304). Both path-style and virtual-host-style addressing
@@ -147,8 +149,9 @@ class S3(Service):
 
     def _object_headers(self, obj):
         headers = {"ETag": obj["etag"], "Last-Modified": _http_date(obj["modified"]),
-                   "Content-Type": obj["content_type"], "Accept-Ranges": "bytes",
-                   "x-amz-server-side-encryption": obj["sse"]}
+                   "Content-Type": obj["content_type"], "Accept-Ranges": "bytes"}
+        if obj.get("sse"):
+            headers["x-amz-server-side-encryption"] = obj["sse"]
         if obj.get("kms_key"):
             headers["x-amz-server-side-encryption-aws-kms-key-id"] = obj["kms_key"]
         for k, v in obj["meta"].items():
@@ -191,8 +194,8 @@ class S3(Service):
             if sent != md5.digest():
                 raise AwsError("BadDigest", "The Content-MD5 you specified did not match what "
                                "we received.")
-        sse = headers.get("x-amz-server-side-encryption", "AES256")
-        if sse not in SSE:
+        sse = headers.get("x-amz-server-side-encryption")
+        if sse is not None and sse not in SSE:
             raise AwsError("InvalidArgument", "The encryption method specified is not supported")
         existing = bucket["objects"].get(key)
         if_none = headers.get("if-none-match")
@@ -218,10 +221,12 @@ class S3(Service):
                      if k.startswith("x-amz-meta-")},
             "sse": sse, "kms_key": headers.get("x-amz-server-side-encryption-aws-kms-key-id"),
         }
-        if sse.startswith("aws:kms") and not obj["kms_key"]:
+        if sse and sse.startswith("aws:kms") and not obj["kms_key"]:
             obj["kms_key"] = "arn:aws:kms:%s:%s:alias/aws/s3" % (ctx.region, ctx.account_id)
         bucket["objects"][key] = obj
-        out = {"ETag": obj["etag"], "x-amz-server-side-encryption": sse}
+        out = {"ETag": obj["etag"]}
+        if sse:
+            out["x-amz-server-side-encryption"] = sse
         if obj["kms_key"]:
             out["x-amz-server-side-encryption-aws-kms-key-id"] = obj["kms_key"]
         return {"_status": 200, "_headers": out, "_body": b""}
