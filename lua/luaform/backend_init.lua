@@ -7,8 +7,9 @@
 -- the last init) is refused with "backend initialization required", as
 -- Terraform does, instead of silently reading another (empty) state. No
 -- record means the local backend, so a local stack needs no init.
--- init() records the backend; when it changed and the previous backend
--- holds resources it needs -migrate-state, which moves the state of every
+-- init() records the backend; when the states moved elsewhere (not only
+-- a locking or encryption setting changed) and the previous backend holds
+-- resources, it needs -migrate-state, which moves the state of every
 -- workspace (default, dev, ...) to the same workspace of the new backend
 -- and leaves an empty state of the same lineage behind.
 local core = require("luaform.core")

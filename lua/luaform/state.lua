@@ -6,7 +6,9 @@
 -- (core.state_backend: "local" writes atomically, keeps a backup, 0600,
 -- flock) and owns the rules: one lock for the whole command, serial + 1
 -- and a save after every operation, never a save over a file the backend
--- refused to read.
+-- refused to read. open() refuses the stack's backend when it is not the
+-- one `luaform init` recorded (luaform.backend_init), and a workspace that
+-- was never created, locally or remotely.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 
