@@ -278,6 +278,7 @@ def parse_args(argv):
     p.add_argument("--consistency-ms", type=int, default=0)
     p.add_argument("--nat-delay-ms", type=int, default=2000)
     p.add_argument("--lb-delay-ms", type=int, default=2000)
+    p.add_argument("--drain-delay-ms", type=int, default=2000)
     p.add_argument("--verbose", action="store_true")
     return p.parse_args(argv)
 
@@ -289,7 +290,7 @@ def main(argv=None):
         access_key=a.access_key, secret_key=a.secret_key, account=a.account,
         throttle_pct=a.throttle_pct, error_pct=a.error_pct, latency_ms=a.latency_ms,
         lose_pct=a.lose_pct, consistency_ms=a.consistency_ms,
-        nat_delay_ms=a.nat_delay_ms, lb_delay_ms=a.lb_delay_ms)
+        nat_delay_ms=a.nat_delay_ms, lb_delay_ms=a.lb_delay_ms, drain_delay_ms=a.drain_delay_ms)
     host, port = httpd.server_address[:2]
     print("luaform-emulator listening on http://%s:%d" % (host, port))
     print("access_key=%s secret_key=%s" % (emu.config.access_key, emu.config.secret_key))

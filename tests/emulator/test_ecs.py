@@ -33,7 +33,9 @@ NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-0123456789abcdef0"],
                                    "assignPublicIp": "DISABLED"}}
 
 
-class EcsTest(tc.EmulatorCase):
+class EcsCalls:
+    """ECS calls through the class's emulator (self.c)."""
+
     def call(self, action, **body):
         return self.c.call_json("ecs", T + action, body)
 
@@ -50,6 +52,8 @@ class EcsTest(tc.EmulatorCase):
         body.update(extra)
         return self.ok("CreateService", **body)["service"], td
 
+
+class EcsTest(EcsCalls, tc.EmulatorCase):
     def test_cluster_round_trip(self):
         c = self.ok("CreateCluster", clusterName="main", tags=[{"key": "env", "value": "dev"}],
                     settings=[{"name": "containerInsights", "value": "enabled"}])["cluster"]
@@ -165,6 +169,21 @@ class EcsTest(tc.EmulatorCase):
         r = self.call("UpdateService", cluster="force-c", service="ghost", desiredCount=1)
         self.assertEqual(r.error_code, "ServiceNotFoundException")
 
+    def test_name_of_a_draining_service(self):
+        svc, td = self.service("drain-c", "web", "drainer")
+        self.ok("DeleteService", cluster="drain-c", service="web", force=True)
+        again = dict(cluster="drain-c", serviceName="web", taskDefinition=td["taskDefinitionArn"],
+                     desiredCount=1, launchType="FARGATE", networkConfiguration=NETWORK)
+        r = self.call("CreateService", **again)
+        self.assertEqual((r.status, r.error_code), (400, "InvalidParameterException"))
+        self.assertEqual(r.json["message"], "Unable to Start a service that is still Draining.")
+        self.emu.admin("POST", "clock", {"advance": 3})
+        new = self.ok("CreateService", **again)["service"]
+        self.assertEqual((new["serviceArn"], new["status"], new["desiredCount"]),
+                         (svc["serviceArn"], "ACTIVE", 1))
+        got = self.ok("DescribeServices", cluster="drain-c", services=["web"])["services"][0]
+        self.assertEqual((got["status"], got["desiredCount"]), ("ACTIVE", 1))
+
     def test_create_service_validation(self):
         self.ok("CreateCluster", clusterName="val")
         td = self.ok("RegisterTaskDefinition", **fargate("val"))["taskDefinition"]
@@ -209,6 +228,24 @@ class EcsTest(tc.EmulatorCase):
         self.assertIn(svc["serviceArn"], [s["id"] for s in inv["ecs"]["service"]])
         self.assertIn(td["taskDefinitionArn"], [t["id"] for t in inv["ecs"]["task_definition"]])
         self.assertIn(ARN + "cluster/inv-c", [c["id"] for c in inv["ecs"]["cluster"]])
+
+
+class DrainDelayTest(EcsCalls, tc.EmulatorCase):
+    """--drain-delay-ms sets how long a deleted service drains (and holds its name)."""
+    server_options = {"drain_delay_ms": 5000}
+
+    def test_drain_delay(self):
+        _, td = self.service("slow-c", "api", "slow")
+        self.ok("DeleteService", cluster="slow-c", service="api", force=True)
+        again = dict(cluster="slow-c", serviceName="api", taskDefinition=td["taskDefinitionArn"],
+                     desiredCount=1, launchType="FARGATE", networkConfiguration=NETWORK)
+        self.emu.admin("POST", "clock", {"advance": 3})
+        got = self.ok("DescribeServices", cluster="slow-c", services=["api"])["services"][0]
+        self.assertEqual(got["status"], "DRAINING")
+        self.assertEqual(self.call("CreateService", **again).error_code,
+                         "InvalidParameterException")
+        self.emu.admin("POST", "clock", {"advance": 3})
+        self.assertEqual(self.ok("CreateService", **again)["service"]["status"], "ACTIVE")
 
 
 if __name__ == "__main__":

@@ -171,6 +171,7 @@ class Config:
         self.state = kw.get("state")
         self.nat_delay_ms = int(kw.get("nat_delay_ms", 2000))
         self.lb_delay_ms = int(kw.get("lb_delay_ms", 2000))
+        self.drain_delay_ms = int(kw.get("drain_delay_ms", 2000))
         self.extra = kw
 
 

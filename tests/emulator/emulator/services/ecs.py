@@ -10,7 +10,9 @@ pairs are checked against the documented table.
 Service lifecycle, computed from the emulator clock at read time (stored timestamps only, so a
 reloaded state gives the same answer): a deployment's tasks are all running STEADY_SECONDS after
 it started, and then the older deployments disappear (rolloutState COMPLETED); DeleteService
-marks the service DRAINING and it reads INACTIVE DRAIN_SECONDS later.
+marks the service DRAINING and it reads INACTIVE --drain-delay-ms later (default 2 s; kept
+with the service, so a later change of the flag does not move it). While a service drains, its
+name cannot be used by CreateService ("Unable to Start a service that is still Draining.").
 """
 import re
 import uuid
@@ -20,7 +22,7 @@ from ._common import add_tags, as_int, as_list, paged, region_store, remove_tags
     tags_out
 
 STEADY_SECONDS = 1.0
-DRAIN_SECONDS = 2.0
+DRAIN_SECONDS = 2.0     # without --drain-delay-ms (the emulator's config)
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
 FARGATE_MEMORY = {
     256: [512, 1024, 2048],
@@ -80,7 +82,8 @@ def _tags_out(tags):
 
 def _status_at(s, now):
     """A service's status at emulator time `now` (DRAINING turns INACTIVE by itself)."""
-    if s["status"] == "DRAINING" and now - s["drained_at"] >= DRAIN_SECONDS:
+    drain = s.get("drain_seconds", DRAIN_SECONDS)
+    if s["status"] == "DRAINING" and now - s["drained_at"] >= drain:
         return "INACTIVE"
     return s["status"]
 
@@ -418,7 +421,8 @@ class ECS(Service):
     def _service_out(self, ctx, s, include=()):
         status = self._status(ctx, s)
         out = {k: v for k, v in s.items()
-               if k not in ("deployments", "drained_at", "created", "clientToken", "status")}
+               if k not in ("deployments", "drained_at", "drain_seconds", "created", "clientToken",
+                            "status")}
         out["status"] = status
         out["runningCount"] = self._running(ctx, s)
         out["pendingCount"] = 0 if out["runningCount"] == s["desiredCount"] or status != "ACTIVE" \
@@ -502,6 +506,10 @@ class ECS(Service):
                 "taskDefinition": s["taskDefinition"], "createdAt": now, "updatedAt": now,
                 "launchType": s.get("launchType"), "platformVersion": s.get("platformVersion"),
                 "networkConfiguration": s.get("networkConfiguration")}
+
+    def _drain_seconds(self):
+        emu = getattr(self, "emulator", None)
+        return emu.config.drain_delay_ms / 1000.0 if emu else DRAIN_SECONDS
 
     def _services(self, ctx, cluster):
         return self._r(ctx)["services"].setdefault(cluster["arn"], {})
@@ -673,6 +681,7 @@ class ECS(Service):
         s["desiredCount"] = 0
         s["status"] = "DRAINING"
         s["drained_at"] = ctx.now()
+        s["drain_seconds"] = self._drain_seconds()
         self._r(ctx)["tags"].pop(s["serviceArn"], None)
         return {"service": self._service_out(ctx, s)}
 
