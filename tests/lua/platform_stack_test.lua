@@ -430,7 +430,7 @@ test("every create whose response is lost is adopted by the next run: no duplica
   expect(nonempty(inv)).to_equal({
     ["application-autoscaling.scalable_target"] = 1, ["application-autoscaling.scaling_policy"] = 1,
     ["ecr.repository"] = 1, ["ecs.cluster"] = 1, ["ecs.service"] = 1, ["ecs.task_definition"] = 1,
-    ["iam.role"] = 1, ["logs.log_group"] = 1, ["logs.log_stream"] = 1,
+    ["iam.role"] = 1, ["iam.role_policy_attachment"] = 1, ["logs.log_group"] = 1, ["logs.log_stream"] = 1,
     ["sns.subscription"] = 1, ["sns.topic"] = 1, ["sqs.queue"] = 1,
   })
   expect(orphans(inv, state_of(dir))).to_equal({})
@@ -438,6 +438,57 @@ test("every create whose response is lost is adopted by the next run: no duplica
   expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
   expect(select(2, e:luaform(dir, "destroy", "-auto-approve"))).to_be(0)
   expect(nonempty(e:inventory())).to_equal({})
+end)
+
+test("objects deleted by hand are planned again and recreated", function()
+  -- A deleted service drains for 5 s and keeps its name until then, so the
+  -- apply below meets it still DRAINING, as it would on AWS.
+  local e = emulator({ ["drain-delay-ms"] = 5000, seed = 8 })
+  local dir = stack(FIXTURES .. "/lost")
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local inv = e:inventory()
+  local svc, sub = inv.ecs.service[1], inv.sns.subscription[1]
+  local queue, policy = inv.sqs.queue[1], inv["application-autoscaling"].scaling_policy[1]
+  local EXEC = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+  e:use()
+  local aws = require("luaform.aws")
+  local R = { region = "ap-northeast-2" }
+  aws.client("ecs", R):DeleteService{ cluster = "ecs-test", service = "app", force = true }
+  aws.client("sns", R):Unsubscribe{ SubscriptionArn = sub.id }
+  aws.client("application-autoscaling", R):DeleteScalingPolicy{ PolicyName = policy.PolicyName,
+    ServiceNamespace = "ecs", ResourceId = policy.ResourceId, ScalableDimension = policy.ScalableDimension }
+  aws.client("logs", R):DeleteLogStream{ logGroupName = "/ecs/ecs-test", logStreamName = "app" }
+  aws.client("sqs", R):SetQueueAttributes{ QueueUrl = queue.id, Attributes = { Policy = "" } }
+  aws.client("iam", { region = "us-east-1" }):DetachRolePolicy{ RoleName = "ecs-test-exec", PolicyArn = EXEC }
+
+  local out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(2)
+  for _, addr in ipairs({ "aws_ecs_service.app", "module.events.aws_sns_topic_subscription.this",
+      "aws_appautoscaling_policy.mem", "aws_cloudwatch_log_stream.app", "module.events.aws_sqs_queue_policy.this",
+      "aws_iam_role_policy_attachment.exec" }) do
+    expect(out).to_contain("# " .. addr .. " will be created")
+  end
+  expect(out).to_contain("Plan: 6 to add, 0 to change, 0 to destroy.")
+
+  out, code = e:luaform(dir, "apply", "-auto-approve")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  expect(out).to_contain("Resources: 6 added, 0 changed, 0 destroyed.")
+  inv = e:inventory()
+  local active = {}
+  for _, s in ipairs(inv.ecs.service) do if s.status == "ACTIVE" then active[#active + 1] = s end end
+  expect(#active).to_be(1)
+  expect(active[1].serviceArn).to_be(svc.serviceArn)
+  expect(active[1].desiredCount).to_be(2)
+  expect(#inv.sns.subscription).to_be(1)
+  expect(inv.sns.subscription[1].endpoint).to_be(queue.arn)
+  expect(inv["application-autoscaling"].scaling_policy[1].PolicyName).to_be("ecs-test-mem")
+  expect(inv.logs.log_stream[1].logStreamName).to_be("app")
+  local doc = core.json_decode(inv.sqs.queue[1].attributes.Policy)
+  expect(doc.Statement[1].Condition.ArnEquals["aws:SourceArn"]).to_be(inv.sns.topic[1].id)
+  expect(inv.iam.role_policy_attachment[1].policy_arn).to_be(EXEC)
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
 end)
 
 test("luaform import of every platform type, by Terraform's import ids", function()

@@ -2,7 +2,10 @@
 --
 -- The id is the service ARN. CreateService takes a clientToken (the
 -- create's idempotency token), so a retried create returns the same
--- service; recover() finds it by name. A refresh describes the services
+-- service; recover() finds it by name. A name still held by a DRAINING
+-- service (deleted moments ago, by hand or by a replace) is refused by
+-- CreateService; the create then waits for that service to be INACTIVE
+-- and sends again. A refresh describes the services
 -- of each cluster in DescribeServices calls of 10 (with tags); DRAINING
 -- and INACTIVE services are gone. cluster and task_definition may be
 -- written as names or ARNs: a read that names the same object keeps the
@@ -187,8 +190,43 @@ local function not_yet(e)
       or msg:find("does not have an associated load balancer", 1, true)) ~= nil
 end
 
-function M.create(ctx, args)
+-- CreateService's answer while a service of the same name, deleted
+-- moments ago (by hand, or by a replace), still drains its tasks: the
+-- name is free again once that service is INACTIVE.
+local function draining(e)
+  local msg = type(e) == "table" and tostring(e.message or "") or ""
+  return ecs.is(e, "InvalidParameterException") and msg:find("still Draining", 1, true) ~= nil
+end
+
+-- Waits (at most as long as a delete waits) until the service `name` of
+-- `cluster` is no longer DRAINING.
+local function drained(ctx, cluster, name)
   local c = client(ctx)
+  ecs.wait(ctx, 1200, 2, "the deleted service " .. name .. " to finish draining", function()
+    local ok, res = ecs.try(c.DescribeServices, c, { cluster = cluster, services = { name } })
+    if not ok then
+      if ecs.is(res, "ClusterNotFoundException") then return true end
+      error(res, 0)
+    end
+    local x = res.services and res.services[1]
+    return x == nil or x.status ~= "DRAINING"
+  end)
+end
+
+-- CreateService, retried while eventual consistency explains its error,
+-- and sent again once a draining namesake has gone INACTIVE.
+local function create_service(ctx, params)
+  local c = client(ctx)
+  local function send() return c:CreateService(params) end
+  local ok, res = pcall(ecs.retry, ctx, 120, not_yet, send)
+  if ok then return res end
+  if not draining(res) then error(res, 0) end
+  ctx:log("service %s is still draining; waiting for it to be INACTIVE", params.serviceName)
+  drained(ctx, params.cluster, params.serviceName)
+  return ecs.retry(ctx, 120, function(e) return not_yet(e) or draining(e) end, send)
+end
+
+function M.create(ctx, args)
   local params = {
     serviceName = args.name, cluster = args.cluster, taskDefinition = args.task_definition,
     desiredCount = args.desired_count, launchType = args.launch_type, platformVersion = args.platform_version,
@@ -199,7 +237,7 @@ function M.create(ctx, args)
     clientToken = ctx.token, tags = ecs.to_list(ecs.tags_all(ctx, args.tags), "key", "value"),
   }
   if next(params.tags) == nil then params.tags = nil end
-  local res = ecs.retry(ctx, 120, not_yet, function() return c:CreateService(params) end)
+  local res = create_service(ctx, params)
   local s = res.service
   return ecs.created(s.serviceArn, function()
     if args.wait_for_steady_state then steady(ctx, s.clusterArn, s.serviceArn) end
