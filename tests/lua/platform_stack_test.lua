@@ -500,6 +500,8 @@ test("luaform import of every platform type, by Terraform's import ids", functio
   local Q = "https://sqs.ap-northeast-2.amazonaws.com/123456789012/sqs-base"
   local imports = {
     { "aws_iam_role.exec", "ecs-test-exec" },
+    { "aws_iam_role_policy_attachment.exec",
+      "ecs-test-exec/arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" },
     { "aws_ecr_repository.app", "lost-test" },
     { "aws_cloudwatch_log_group.app", "/ecs/ecs-test" },
     { "aws_cloudwatch_log_stream.app", "/ecs/ecs-test:app" },
