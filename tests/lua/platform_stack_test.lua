@@ -63,6 +63,14 @@ test("policies compare as AWS rewrites them", function()
   local trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}'
   local encoded = trust:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end)
   expect(json.policy_equal(trust, json.url_decode(encoded))).to_be(true)
+  -- IAM stores an account ID as an AWS principal as the account's root ARN.
+  local by_id = '{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":["123456789012","arn:aws:iam::111122223333:role/ci"]}}]}'
+  local stored = '{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":["arn:aws:iam::111122223333:role/ci","arn:aws:iam::123456789012:root"]}}]}'
+  expect(json.policy_equal(by_id, stored)).to_be(true)
+  expect(json.policy_equal('{"Statement":{"Effect":"Allow","Principal":{"AWS":"123456789012"}}}',
+    '{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"}}}')).to_be(true)
+  expect(json.policy_equal(by_id, (stored:gsub("123456789012", "210987654321")))).to_be(false)
+  expect(json.policy_equal(by_id, (stored:gsub(":root", ":role/admin")))).to_be(false)
   -- A real change is still a change.
   expect(json.policy_equal(a, (a:gsub("s3:PutObject", "s3:PutObjectAcl")))).to_be(false)
   expect(json.policy_equal(mine, (mine:gsub('"Allow"', '"Deny"')))).to_be(false)
@@ -85,6 +93,15 @@ test("container definitions compare without the defaults ECS adds", function()
   -- numbers written as strings
   local s = core.json_encode({ { name = "app", image = "x", memory = "512", cpu = "0" } })
   expect(json.containers_equal(s, '[{"name":"app","image":"x","memory":512,"cpu":0,"essential":true}]')).to_be(true)
+  -- healthCheck: ECS fills in interval 30, timeout 5 and retries 3 (startPeriod stays unset)
+  local hc = core.json_encode({ { name = "app", image = "x",
+    healthCheck = { command = { "CMD-SHELL", "curl -f http://localhost/up || exit 1" } } } })
+  local hc_aws = [[ [{"name":"app","image":"x","cpu":0,"essential":true,
+    "healthCheck":{"command":["CMD-SHELL","curl -f http://localhost/up || exit 1"],"interval":30,"timeout":5,"retries":3}}] ]]
+  expect(json.containers_equal(hc, hc_aws)).to_be(true)
+  expect(json.containers_equal(hc, (hc_aws:gsub('"interval":30', '"interval":60')))).to_be(false)
+  expect(json.containers_equal(hc, (hc_aws:gsub('"retries":3', '"retries":3,"startPeriod":10')))).to_be(false)
+  expect(json.containers_equal(hc, (hc_aws:gsub("/up", "/health")))).to_be(false)
   -- real changes: the image, essential=false, another port
   expect(json.containers_equal(mine, (aws:gsub("repo:0.0.1", "repo:0.0.2")))).to_be(false)
   expect(json.containers_equal(mine, (aws:gsub('"essential":true', '"essential":false')))).to_be(false)

@@ -9,15 +9,17 @@
 -- Policies (IAM, SQS, SNS): Statement as a list (a single object is a
 -- list of one), Action/NotAction/Resource/NotResource and Principal values
 -- as sorted lists (a string is a list of one), Principal "*" the same as
--- {AWS = "*"}, Condition values as sorted lists of strings (AWS returns
--- numbers and booleans as strings), empty Sid dropped, statements in any
--- order.
+-- {AWS = "*"}, an account ID as an AWS principal the same as the account's
+-- root ARN (IAM stores "123456789012" as "arn:aws:iam::123456789012:root"),
+-- Condition values as sorted lists of strings (AWS returns numbers and
+-- booleans as strings), empty Sid dropped, statements in any order.
 --
 -- Container definitions (ECS): the defaults RegisterTaskDefinition adds
 -- (essential true, cpu 0, empty environment, mountPoints, volumesFrom,
--- systemControls, portMappings protocol tcp and hostPort = containerPort)
--- are dropped, empty values are absent values, numeric fields written as
--- strings are numbers, environment and secrets are sets by name.
+-- systemControls, portMappings protocol tcp and hostPort = containerPort,
+-- healthCheck interval 30, timeout 5 and retries 3; startPeriod has no
+-- default) are dropped, empty values are absent values, numeric fields
+-- written as strings are numbers, environment and secrets are sets by name.
 --
 -- Other documents (redrive policies, filter policies): numbers and
 -- numeric strings are the same, key order never matters.
@@ -71,12 +73,26 @@ local function string_set(v)
   return out
 end
 
+-- An AWS principal: an account's root ARN (any partition) as the bare
+-- account ID, which is what IAM rewrites into that ARN.
+local function aws_principal(s)
+  if type(s) ~= "string" then return s end
+  return s:match("^arn:aws[%w-]*:iam::(%d+):root$") or s
+end
+
 local function principal(p)
   if p == nil or p == core.null then return nil end
   if p == "*" then p = { AWS = "*" } end
   if type(p) ~= "table" then return p end
   local out = {}
-  for k, v in pairs(p) do out[k] = string_set(v) end
+  for k, v in pairs(p) do
+    local set = string_set(v)
+    if k == "AWS" and set then
+      for i, s in ipairs(set) do set[i] = aws_principal(s) end
+      table.sort(set, function(a, b) return tostring(a) < tostring(b) end)
+    end
+    out[k] = set
+  end
   return out
 end
 
@@ -165,6 +181,7 @@ end
 local NUMERIC = { cpu = true, memory = true, memoryReservation = true, startTimeout = true,
                   stopTimeout = true }
 local DEFAULTS = { essential = true, cpu = 0 }
+local HEALTH_CHECK_DEFAULTS = { interval = 30, timeout = 5, retries = 3 }
 local BY_NAME = { environment = true, secrets = true, environmentFiles = false }
 
 local function port_mapping(pm)
@@ -178,6 +195,16 @@ local function port_mapping(pm)
   return out
 end
 
+-- A healthCheck without the values ECS fills in (numbers may be strings).
+local function health_check(hc)
+  if type(hc) ~= "table" then return hc end
+  local out = {}
+  for k, v in pairs(hc) do
+    if HEALTH_CHECK_DEFAULTS[k] == nil or tonumber(v) ~= HEALTH_CHECK_DEFAULTS[k] then out[k] = v end
+  end
+  return out
+end
+
 local function container(cd)
   if type(cd) ~= "table" then return cd end
   local out = {}
@@ -186,7 +213,9 @@ local function container(cd)
     if type(v) == "table" and next(v) == nil then v = nil end
     if NUMERIC[k] and type(v) == "string" then v = tonumber(v) or v end
     if DEFAULTS[k] ~= nil and v == DEFAULTS[k] then v = nil end
-    if k == "portMappings" and v then
+    if k == "healthCheck" then
+      v = health_check(v)
+    elseif k == "portMappings" and v then
       local list = {}
       for i, pm in ipairs(v) do list[i] = port_mapping(pm) end
       v = sorted(list)
