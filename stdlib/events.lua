@@ -10,41 +10,28 @@
 -- (600), delay_seconds (0), receive_wait_time_seconds (0),
 -- raw_message_delivery (false), tags ({}).
 -- Returns topic_arn, queue_url, queue_arn, subscription_arn.
+-- A misuse is reported at the caller's module() line.
 local errors = require("luaform.errors")
-local deferred = require("luaform.deferred")
+local args_check = require("stdlib._args")
 
-local NUMBERS = { visibility_timeout_seconds = { 0, 43200 }, message_retention_seconds = { 60, 1209600 },
-  delay_seconds = { 0, 900 }, receive_wait_time_seconds = { 0, 20 } }
-local OTHER = { topic_name = "string", queue_name = "string", raw_message_delivery = "boolean", tags = "table" }
+local function seconds(min, max) return { type = "number", integer = true, min = min, max = max } end
 
--- Misuse is reported at the module() call in the user's stack.
-local function check(args)
-  local where = errors.caller(4)
-  local function fail(fmt, ...) errors.raise(where, "module stdlib.events: " .. fmt, ...) end
-  if type(args) ~= "table" then fail("arguments must be a table") end
-  for k, v in pairs(args) do
-    local range, t = NUMBERS[k], OTHER[k]
-    if not range and not t then
-      local names = {}
-      for n in pairs(NUMBERS) do names[#names + 1] = n end
-      for n in pairs(OTHER) do names[#names + 1] = n end
-      table.sort(names)
-      fail('unsupported argument "%s"%s', tostring(k), require("luaform.schema").suggest(tostring(k), names))
-    end
-    if not deferred.is(v) then
-      if range then
-        if type(v) ~= "number" then fail('"%s" must be a number, got %s', k, type(v)) end
-        if v < range[1] or v > range[2] then fail('"%s" must be between %d and %d, got %s', k, range[1], range[2], tostring(v)) end
-      elseif type(v) ~= t then
-        fail('"%s" must be a %s, got %s', k, t, type(v))
-      end
-    end
-  end
-end
+local SPEC = {
+  -- standard (not FIFO) topic and queue names
+  topic_name = { type = "string", pattern = "^[%w_%-]+$", max_len = 256,
+    what = "1-256 letters, digits, hyphens or underscores" },
+  queue_name = { type = "string", pattern = "^[%w_%-]+$", max_len = 80,
+    what = "1-80 letters, digits, hyphens or underscores" },
+  visibility_timeout_seconds = seconds(0, 43200),
+  message_retention_seconds = seconds(60, 1209600),
+  delay_seconds = seconds(0, 900),
+  receive_wait_time_seconds = seconds(0, 20),
+  raw_message_delivery = { type = "boolean" },
+  tags = { type = "map" },
+}
 
 return function(args)
-  args = args or {}
-  check(args)
+  args_check(errors.caller(3), "stdlib.events", SPEC, args)   -- at the module() call in the caller's file
   local function arg(name, default)
     if args[name] == nil then return default end
     return args[name]

@@ -16,42 +16,32 @@
 -- Returns alb_arn, alb_sg_id, alb_dns_name, alb_zone_id, listener_port.
 -- A misuse is reported at the caller's module() line.
 local errors = require("luaform.errors")
-local deferred = require("luaform.deferred")
+local args_check = require("stdlib._args")
 
-local KNOWN = {
-  vpc_id = true, public_subnet_ids = true, name = true, listener_port = true,
-  ingress_cidr_blocks = true, internal = true, idle_timeout = true, tags = true,
+local SPEC = {
+  vpc_id = { type = "string", required = true },
+  public_subnet_ids = { type = "list", required = true },
+  name = { type = "string", pattern = "^%w[%w%-]*$", max_len = 32,
+    what = "1-32 letters, digits or hyphens, not starting or ending with a hyphen" },
+  listener_port = { type = "number", integer = true, min = 1, max = 65535 },
+  ingress_cidr_blocks = { type = "list" },
+  internal = { type = "boolean" },
+  idle_timeout = { type = "number", integer = true, min = 1, max = 4000 },
+  tags = { type = "map" },
 }
 
 local function check(where, args)
+  args_check(where, "stdlib.lb", SPEC, args)
   local function fail(fmt, ...) errors.raise(where, "stdlib.lb: " .. fmt, ...) end
-  if type(args) ~= "table" then fail("arguments must be a table") end
-  local names = {}
-  for k in pairs(KNOWN) do names[#names + 1] = k end
-  table.sort(names)
-  for k in pairs(args) do
-    if not KNOWN[k] then
-      fail('unsupported argument "%s"%s', tostring(k), require("luaform.schema").suggest(tostring(k), names))
-    end
-  end
-  for _, k in ipairs({ "vpc_id", "public_subnet_ids" }) do
-    if args[k] == nil then fail('missing required argument "%s"', k) end
-  end
-  local subnets = args.public_subnet_ids
-  if type(subnets) == "table" and not deferred.is(subnets) and not deferred.is_handle(subnets) and #subnets < 2 then
+  -- (lists are plain tables here, or a resource attribute checked at plan time)
+  local subnets, cidrs = args.public_subnet_ids, args.ingress_cidr_blocks
+  if getmetatable(subnets) == nil and #subnets < 2 then
     fail("public_subnet_ids: an Application Load Balancer needs at least two subnets in different zones, got %d", #subnets)
   end
-  local name = args.name
-  if name ~= nil and (type(name) ~= "string" or not name:match("^[%w][%w%-]*$") or #name > 32 or name:match("%-$")) then
-    fail('name: "%s" must be 1-32 letters, digits or hyphens, not starting or ending with a hyphen', tostring(name))
+  if type(args.name) == "string" and args.name:match("%-$") then
+    fail('name: "%s" is not %s', args.name, SPEC.name.what)
   end
-  local port = args.listener_port
-  if port ~= nil and (math.type(port) ~= "integer" or port < 1 or port > 65535) then
-    fail("listener_port: expected a port number 1-65535, got %s", tostring(port))
-  end
-  local cidrs = args.ingress_cidr_blocks
-  if cidrs ~= nil then
-    if type(cidrs) ~= "table" then fail("ingress_cidr_blocks: expected a list, got %s", type(cidrs)) end
+  if cidrs ~= nil and getmetatable(cidrs) == nil then
     for i, c in ipairs(cidrs) do
       if type(c) == "string" and not c:match("^%d+%.%d+%.%d+%.%d+/%d+$") then
         fail('ingress_cidr_blocks[%d]: "%s" is not an IPv4 CIDR block', i, c)
@@ -90,7 +80,7 @@ return function(args)
 
   local alb = resource("aws_lb", "this", {
     name = name,
-    internal = args.internal == true,
+    internal = args.internal or false,
     load_balancer_type = "application",
     security_groups = { sg.id },
     subnets = args.public_subnet_ids,

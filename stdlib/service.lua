@@ -30,48 +30,61 @@
 -- Returns cluster_name, cluster_arn, service_name, ecr_repository_url,
 -- target_group_arn, log_group_name, task_definition_arn,
 -- execution_role_arn, security_group_id.
-local REQUIRED = { "vpc_id", "alb_arn", "alb_sg_id", "private_subnet_ids" }
-
+-- A misuse is reported at the caller's module() line.
 local EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
 local errors = require("luaform.errors")
 local deferred = require("luaform.deferred")
+local args_check = require("stdlib._args")
 
-local NUMBERS = { "container_port", "cpu", "memory", "desired_count", "min_capacity", "max_capacity",
-  "scale_out_target", "scale_in_target", "log_retention_days", "listener_port" }
-local KNOWN = { name = true, region = true, image_tag = true, metric = true, health_check_path = true,
-  environment = true, tags = true, ignore_desired_count = true }
-for _, k in ipairs(REQUIRED) do KNOWN[k] = true end
-for _, k in ipairs(NUMBERS) do KNOWN[k] = true end
+local function count(min) return { type = "number", integer = true, min = min } end
 
--- Misuse is reported at the module() call in the user's stack.
-local function check(args)
-  local where = errors.caller(4)
-  local function fail(fmt, ...) errors.raise(where, "module stdlib.service: " .. fmt, ...) end
-  if type(args) ~= "table" then fail("arguments must be a table") end
-  for k in pairs(args) do
-    if not KNOWN[k] then
-      local names = {}
-      for n in pairs(KNOWN) do names[#names + 1] = n end
-      table.sort(names)
-      fail('unsupported argument "%s"%s', tostring(k), require("luaform.schema").suggest(tostring(k), names))
-    end
-  end
-  for _, k in ipairs(REQUIRED) do
-    if args[k] == nil then fail('missing required argument "%s"', k) end
-  end
-  for _, k in ipairs(NUMBERS) do
-    local v = args[k]
-    if v ~= nil and not deferred.is(v) and type(v) ~= "number" then fail('"%s" must be a number, got %s', k, type(v)) end
-  end
+local SPEC = {
+  vpc_id = { type = "string", required = true },
+  alb_arn = { type = "string", required = true },
+  alb_sg_id = { type = "string", required = true },
+  private_subnet_ids = { type = "list", required = true },
+  -- the ECR repository's name (lowercase) and, with "-tg", the target group's (no _, 32 at most)
+  name = { type = "string", pattern = "^[%l%d][%l%d%-]*$", max_len = 29,
+    what = "1-29 lowercase letters, digits or hyphens, starting with a letter or digit" },
+  region = { type = "string", pattern = "^%l%l%-[%l%-]+%-%d+$", what = "an AWS region such as us-east-1" },
+  image_tag = { type = "string", pattern = "^[%w_][%w_.%-]*$", what = "an image tag (letters, digits, _ . -)" },
+  container_port = { type = "number", integer = true, min = 1, max = 65535 },
+  listener_port = { type = "number", integer = true, min = 1, max = 65535 },
+  cpu = count(1), memory = count(1),
+  desired_count = count(0), min_capacity = count(0), max_capacity = count(0),
+  scale_out_target = { type = "number", min = 0 }, scale_in_target = { type = "number", min = 0 },
+  metric = { type = "string", one_of = { "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization" } },
+  health_check_path = { type = "string", pattern = "^/", what = "a path starting with /" },
+  log_retention_days = count(0),
+  environment = { type = "map" },
+  tags = { type = "map" },
+  ignore_desired_count = { type = "boolean" },
+}
+
+local function check(where, args)
+  args_check(where, "stdlib.service", SPEC, args)
   local lo, hi = args.min_capacity or 2, args.max_capacity or 3
   if type(lo) == "number" and type(hi) == "number" and lo > hi then
-    fail("min_capacity (%d) must not exceed max_capacity (%d)", lo, hi)
+    errors.raise(where, "stdlib.service: min_capacity (%d) must not exceed max_capacity (%d)", lo, hi)
   end
 end
 
+-- The container's environment list from the NAME = value map, by name;
+-- a resource attribute stays as it is (json{} resolves it).
+local function environment(map)
+  local names, env = {}, {}
+  for k in pairs(map or {}) do names[#names + 1] = k end
+  table.sort(names)
+  for _, k in ipairs(names) do
+    local v = map[k]
+    env[#env + 1] = { name = k, value = deferred.is(v) and v or tostring(v) }
+  end
+  return env
+end
+
 return function(args)
-  check(args)
+  check(errors.caller(3), args)   -- the module() call in the caller's file
   local function arg(k, default)
     if args[k] == nil then return default end
     return args[k]
@@ -154,11 +167,7 @@ return function(args)
   })
   resource("aws_cloudwatch_log_stream", "this", { name = name, log_group_name = logs.name })
 
-  local env = {}
-  local env_names = {}
-  for k in pairs(arg("environment", {})) do env_names[#env_names + 1] = k end
-  table.sort(env_names)
-  for _, k in ipairs(env_names) do env[#env + 1] = { name = k, value = tostring(args.environment[k]) } end
+  local env = environment(args.environment)
 
   local task = resource("aws_ecs_task_definition", "this", {
     family = name,

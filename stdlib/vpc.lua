@@ -21,47 +21,27 @@
 -- internet_gateway_id, public_route_table_id, private_route_table_ids.
 -- A misuse is reported at the caller's module() line.
 local errors = require("luaform.errors")
-local deferred = require("luaform.deferred")
+local args_check = require("stdlib._args")
 
-local KNOWN = {
-  vpc_cidr_block = true, azs = true, public_subnet_cidrs = true, private_subnet_cidrs = true,
-  name = true, tags = true, single_nat_gateway = true, enable_dns_support = true,
-  enable_dns_hostnames = true,
+local CIDR = "^%d+%.%d+%.%d+%.%d+/%d+$"
+
+-- The module declares a subnet per zone, so the lists must be known when
+-- the stack is evaluated.
+local SPEC = {
+  vpc_cidr_block = { type = "string", required = true, pattern = CIDR, what = "an IPv4 CIDR block" },
+  azs = { type = "list", required = true, known = true },
+  public_subnet_cidrs = { type = "list", required = true, known = true },
+  private_subnet_cidrs = { type = "list", required = true, known = true },
+  name = { type = "string" },
+  tags = { type = "map" },
+  single_nat_gateway = { type = "boolean" },
+  enable_dns_support = { type = "boolean" },
+  enable_dns_hostnames = { type = "boolean" },
 }
 
-local function is_list(v)
-  if type(v) ~= "table" or deferred.is(v) or deferred.is_handle(v) then return false end
-  local n = 0
-  for _ in pairs(v) do n = n + 1 end
-  return n == #v
-end
-
 local function check(where, args)
+  args_check(where, "stdlib.vpc", SPEC, args)
   local function fail(fmt, ...) errors.raise(where, "stdlib.vpc: " .. fmt, ...) end
-  if type(args) ~= "table" then fail("arguments must be a table") end
-  local names = {}
-  for k in pairs(KNOWN) do names[#names + 1] = k end
-  table.sort(names)
-  for k in pairs(args) do
-    if not KNOWN[k] then
-      fail('unsupported argument "%s"%s', tostring(k), require("luaform.schema").suggest(tostring(k), names))
-    end
-  end
-  if args.vpc_cidr_block == nil then fail('missing required argument "vpc_cidr_block"') end
-  if type(args.vpc_cidr_block) == "string" and not args.vpc_cidr_block:match("^%d+%.%d+%.%d+%.%d+/%d+$") then
-    fail('vpc_cidr_block: "%s" is not an IPv4 CIDR block', args.vpc_cidr_block)
-  end
-  for _, k in ipairs({ "azs", "public_subnet_cidrs", "private_subnet_cidrs" }) do
-    local v = args[k]
-    if v == nil then fail('missing required argument "%s"', k) end
-    if not is_list(v) then
-      fail("%s: expected a list known when the stack is evaluated (got %s)", k,
-        (deferred.is(v) or deferred.is_handle(v)) and "a resource attribute" or type(v))
-    end
-    for i, x in ipairs(v) do
-      if type(x) ~= "string" then fail("%s[%d]: expected a string, got %s", k, i, type(x)) end
-    end
-  end
   if #args.azs == 0 then fail("azs: at least one zone is needed") end
   local seen = {}
   for _, z in ipairs(args.azs) do
@@ -72,10 +52,9 @@ local function check(where, args)
     if #args[k] ~= #args.azs then
       fail("%s: %d CIDR blocks for %d zones (one per zone, in the order of azs)", k, #args[k], #args.azs)
     end
-  end
-  if args.tags ~= nil and type(args.tags) ~= "table" then fail("tags: expected a map, got %s", type(args.tags)) end
-  for _, k in ipairs({ "single_nat_gateway", "enable_dns_support", "enable_dns_hostnames" }) do
-    if args[k] ~= nil and type(args[k]) ~= "boolean" then fail("%s: expected a boolean, got %s", k, type(args[k])) end
+    for i, c in ipairs(args[k]) do
+      if not c:match(CIDR) then fail('%s[%d]: "%s" is not an IPv4 CIDR block', k, i, c) end
+    end
   end
 end
 

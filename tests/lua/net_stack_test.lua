@@ -384,6 +384,86 @@ test("stdlib.vpc and stdlib.lb report a misuse at the caller's line", function()
   expect(out).to_contain('main.lua:5: stdlib.lb: unsupported argument "listener_prot" (did you mean "listener_port"?)')
 end)
 
+-- Each stdlib module checks the type of every argument: a misuse names the
+-- module() line of the stack, never a line inside the module.
+local MISUSES = {
+  { "vpc", 'name = { 1 }', "name: expected a string, got a table" },
+  { "vpc", 'single_nat_gateway = "no"', 'single_nat_gateway: expected true or false, got "no"' },
+  { "lb", 'tags = "x"', 'tags: expected a map of names to values ({ Name = "value" }), got "x"' },
+  { "lb", 'internal = "yes"', 'internal: expected true or false, got "yes"' },
+  { "lb", 'idle_timeout = "60"', 'idle_timeout: expected a number, got "60"' },
+  { "lb", 'vpc_id = vpc', "vpc_id: expected a string, got a resource (use one of its attributes, such as .id)" },
+  { "service", 'name = { "x" }', "name: expected a string, got a table" },
+  { "service", 'name = "My_App"', 'name: "My_App" is not 1-29 lowercase letters, digits or hyphens' },
+  { "service", 'environment = "FOO"', 'environment: expected a map of names to values ({ Name = "value" }), got "FOO"' },
+  { "service", 'environment = { FOO = { 1 } }', "environment.FOO: expected a string, got a table" },
+  { "service", 'tags = "x"', 'tags: expected a map of names to values ({ Name = "value" }), got "x"' },
+  { "service", 'image_tag = 1.5', "image_tag: expected a string, got 1.5" },
+  { "service", 'image_tag = "v 2"', 'image_tag: "v 2" is not an image tag' },
+  { "service", 'metric = "CPU"', 'metric: "CPU" is not one of ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization' },
+  { "service", 'health_check_path = "up"', 'health_check_path: "up" is not a path starting with /' },
+  { "service", 'region = "Seoul"', 'region: "Seoul" is not an AWS region such as us-east-1' },
+  { "service", 'region = vpc', "region: expected a string, got a resource" },
+  { "service", 'desired_count = "2"', 'desired_count: expected a number, got "2"' },
+  { "service", 'container_port = 70000', "container_port: expected 1 to 65535, got 70000" },
+  { "service", 'ignore_desired_count = 1', "ignore_desired_count: expected true or false, got 1" },
+  { "service", 'min_capacity = 4', "min_capacity (4) must not exceed max_capacity (3)" },
+  { "service", 'desried_count = 2', 'unsupported argument "desried_count" (did you mean "desired_count"?)' },
+  { "events", 'topic_name = 5', "topic_name: expected a string, got 5" },
+  { "events", 'queue_name = "jobs.fifo"', 'queue_name: "jobs.fifo" is not 1-80 letters, digits, hyphens or underscores' },
+  { "events", 'visibility_timeout_seconds = "60"', 'visibility_timeout_seconds: expected a number, got "60"' },
+  { "events", 'delay_seconds = 901', "delay_seconds: expected 0 to 900, got 901" },
+  { "events", 'raw_message_delivery = "true"', 'raw_message_delivery: expected true or false, got "true"' },
+  { "events", 'tags = { "a" }', "tags: expected a map of names to values" },
+  { "events", 'qeue_name = "jobs"', 'unsupported argument "qeue_name" (did you mean "queue_name"?)' },
+}
+
+-- Arguments each module needs besides the one being misused.
+local REQUIRED = {
+  vpc = 'vpc_cidr_block = "10.0.0.0/16", azs = { "us-east-1a" }, public_subnet_cidrs = { "10.0.1.0/24" }, '
+    .. 'private_subnet_cidrs = { "10.0.11.0/24" }',
+  lb = 'vpc_id = vpc.id, public_subnet_ids = { "subnet-a", "subnet-b" }',
+  service = 'vpc_id = vpc.id, alb_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/a/1", '
+    .. 'alb_sg_id = "sg-1", private_subnet_ids = { "subnet-a", "subnet-b" }',
+  events = '',
+}
+
+-- main.lua with the module called on line 3 with args (an argument in args
+-- replaces the one of the same name in REQUIRED).
+local function misuse_stack(dir, module, args)
+  local name = args:match("^([%w_]+) =")
+  local base = REQUIRED[module]:gsub(name .. " = [^,]*,? ?", "")
+  write(dir .. "/main.lua", table.concat({
+    'provider("aws", { region = "us-east-1" }); local here = data("aws_region", "here")',
+    'local vpc = resource("aws_vpc", "main", { cidr_block = "10.0.0.0/16" })',
+    string.format('module("m", require("stdlib.%s"), { %s%s%s })', module, base, base ~= "" and ", " or "", args),
+  }, "\n") .. "\n")
+end
+
+test("stdlib.service and stdlib.events (and vpc, lb) check every argument's type at the caller's line", function()
+  local dir = tmpdir()
+  for _, m in ipairs(MISUSES) do
+    misuse_stack(dir, m[1], m[2])
+    local out, code = luaform(dir, "validate")
+    if code ~= 1 or not out:find("main.lua:3: stdlib." .. m[1] .. ": " .. m[3], 1, true) then print(m[2], out) end
+    expect(code).to_be(1)
+    expect(out).to_contain("main.lua:3: stdlib." .. m[1] .. ": " .. m[3])
+    expect(out).not_to_contain("stdlib/")
+  end
+  -- Resource attributes pass where a string, a map value or a list element goes.
+  for module, args in pairs({
+    service = 'region = here.name, image_tag = vpc.id, environment = { VPC = vpc.id, N = 1 }, tags = { Vpc = vpc.id }',
+    lb = 'name = "web", internal = true, idle_timeout = 120, tags = { Vpc = vpc.id }',
+    events = 'queue_name = "jobs", tags = { Vpc = vpc.id }, raw_message_delivery = true',
+    vpc = 'name = "main", tags = { Team = "core" }, single_nat_gateway = false',
+  }) do
+    misuse_stack(dir, module, args)
+    local out, code = luaform(dir, "validate")
+    if code ~= 0 then print(module, out) end
+    expect(code).to_be(0)
+  end
+end)
+
 -- The faults test's guarantee rests on this: a create sent with
 -- max_attempts = 1 (no ClientToken) reaches AWS once, even when it goes
 -- out on a kept-alive connection that the server closes without answering
