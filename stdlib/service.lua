@@ -2,7 +2,7 @@
 --
 --   local svc = module("service", require("stdlib.service"), {
 --     vpc_id = net.vpc_id, private_subnet_ids = net.private_subnet_ids,
---     alb_arn = lb.alb_arn, alb_sg_id = lb.alb_sg_id, region = "ap-northeast-2",
+--     alb_arn = lb.alb_arn, alb_sg_id = lb.alb_sg_id,
 --   })
 --
 -- Creates: an ECR repository; the task execution IAM role with
@@ -18,7 +18,8 @@
 -- never scales in) and "<name>-scale-in" (at scale_in_target).
 --
 -- Required: vpc_id, alb_arn, alb_sg_id, private_subnet_ids. Optional (with
--- defaults): name ("base"), region ("ap-northeast-2", for awslogs),
+-- defaults): name ("base"), region (for awslogs; the provider's region,
+-- read with data aws_region, which makes no AWS call),
 -- image_tag ("0.0.1"), container_port (8080), cpu (256), memory (512),
 -- desired_count (2), min_capacity (2), max_capacity (3), scale_out_target
 -- (60), scale_in_target (10), metric ("ECSServiceAverageMemoryUtilization"),
@@ -90,7 +91,7 @@ return function(args)
     return args[k]
   end
   local name = arg("name", "base")
-  local region = arg("region", "ap-northeast-2")
+  local region = args.region or data("aws_region", "current").name
   local port = arg("container_port", 8080)
   local tags = arg("tags", nil)
 

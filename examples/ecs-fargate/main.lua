@@ -45,7 +45,6 @@ local lb = module("lb", require("stdlib.lb"), {
 
 local svc = module("service", require("stdlib.service"), {
   name = "base",
-  region = region,
   vpc_id = net.vpc_id,
   private_subnet_ids = net.private_subnet_ids,
   alb_arn = lb.alb_arn,

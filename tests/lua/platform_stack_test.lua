@@ -380,6 +380,18 @@ test("reference stack: applies, no-change plan within 35 calls, one-value change
   expect(nonempty(e:inventory())).to_equal({})
 end)
 
+test("reference stack in another region: the service logs to the provider's region", function()
+  local e = emulator({ ["nat-delay-ms"] = 200, ["lb-delay-ms"] = 200, seed = 4 })
+  local dir = stack(EXAMPLE)
+  local out, code = e:luaform(dir, "apply", "-auto-approve", "-var", "region=eu-west-1")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  local td = e:inventory().ecs.task_definition[1]
+  expect(td.region).to_be("eu-west-1")
+  expect(td.containerDefinitions[1].logConfiguration.options["awslogs-region"]).to_be("eu-west-1")
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode", "-var", "region=eu-west-1"))).to_be(0)
+end)
+
 test("reference stack under faults: apply and destroy converge, no duplicate, no orphan", function()
   -- LUAFORM_TEST_SEED replays another fault sequence.
   local seed = tonumber(core.getenv("LUAFORM_TEST_SEED") or "") or 7

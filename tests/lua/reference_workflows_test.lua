@@ -50,6 +50,15 @@ test("state mv, state rm + import{}, and luaform import round-trip with no chang
 end)
 
 -- The ids a Terraform state of the platform would hold, read from AWS.
+-- The lines of a `state list` that are not data sources.
+local function managed(list)
+  local out = {}
+  for line in list:gmatch("[^\n]+") do
+    if not (line:find("^data%.") or line:find("%.data%.")) then out[#out + 1] = line end
+  end
+  return table.concat(out, "\n")
+end
+
 local function ids_from_aws(aws)
   local ec2, elb = aws.client("ec2", { region = "ap-northeast-2" }), aws.client("elbv2", { region = "ap-northeast-2" })
   local ids = {}
@@ -114,6 +123,8 @@ test("a Terraform state of the platform imports; the translated stack plans no c
   expect(code).to_be(0)
   expect(out).to_contain("Imported 34 resource instance(s) from terraform.tfstate; 1 skipped.")
   expect(out).to_contain("Skipped data.aws_caller_identity.current")
-  expect(e:luaform(dir, "state", "list")).to_be(e:luaform(made, "state", "list"))
+  -- The same managed resources (data sources are read again by every plan;
+  -- import-terraform skips them, and luaform's apply keeps what it read).
+  expect(managed(e:luaform(dir, "state", "list"))).to_be(managed(e:luaform(made, "state", "list")))
   no_changes(e, dir)
 end)
