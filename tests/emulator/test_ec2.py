@@ -1,4 +1,4 @@
-"""EC2 over HTTP (ec2 protocol): VPCs, subnets (CIDR rules), internet
+"""EC2 over HTTP (ec2 protocol): VPCs (tenancy, IPv6 blocks), subnets (CIDR rules), internet
 gateways, Elastic IPs, NAT gateways (pending -> available -> deleting ->
 deleted on the emulator clock), route tables, security groups and rules,
 tags, filters, pagination, ClientToken idempotency and the
@@ -147,6 +147,49 @@ class VpcSubnetTest(Ec2Case):
         self.assertEqual(r.xml.findtext("subnetSet/item/availableIpAddressCount"), "251")
         self.ok("DeleteSubnet", {"SubnetId": s})
         self.fails("InvalidSubnetID.NotFound", "DescribeSubnets", {"SubnetId": [s]})
+
+    def test_vpc_tenancy_changes_only_to_default(self):
+        v = self.vpc(InstanceTenancy="dedicated")
+        self.fails("InvalidParameterValue", "ModifyVpcTenancy",
+                   {"VpcId": v, "InstanceTenancy": "dedicated"})
+        self.fails("MissingParameter", "ModifyVpcTenancy", {"VpcId": v})
+        self.fails("InvalidVpcID.NotFound", "ModifyVpcTenancy",
+                   {"VpcId": "vpc-0123456789abcdef0", "InstanceTenancy": "default"})
+        r = self.ok("ModifyVpcTenancy", {"VpcId": v, "InstanceTenancy": "default"})
+        self.assertEqual(r.xml.findtext("return"), "true")
+        d = self.ok("DescribeVpcs", {"VpcId": [v]})
+        self.assertEqual(d.xml.findtext("vpcSet/item/instanceTenancy"), "default")
+
+    def test_ipv6_blocks(self):
+        v = self.vpc()
+        s = self.subnet(v, "10.0.1.0/24")
+        self.fails("InvalidSubnet.Range", "AssociateSubnetCidrBlock",
+                   {"SubnetId": s, "Ipv6CidrBlock": "2600:1f00:1:100::/64"})
+        self.fails("MissingParameter", "AssociateVpcCidrBlock", {"VpcId": v})
+        self.fails("InvalidParameterValue", "AssociateVpcCidrBlock",
+                   {"VpcId": v, "CidrBlock": "10.1.0.0/16"})
+        r = self.ok("AssociateVpcCidrBlock", {"VpcId": v, "AmazonProvidedIpv6CidrBlock": "true"})
+        block = r.xml.findtext("ipv6CidrBlockAssociation/ipv6CidrBlock")
+        self.assertRegex(block, r"^2600:1f[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,2}00::/56$")
+        self.fails("CidrLimitExceeded", "AssociateVpcCidrBlock",
+                   {"VpcId": v, "AmazonProvidedIpv6CidrBlock": "true"})
+        d = self.ok("DescribeVpcs", {"VpcId": [v]})
+        self.assertEqual(d.xml.findtext("vpcSet/item/ipv6CidrBlockAssociationSet/item/"
+                                        "ipv6CidrBlock"), block)
+        first = block.replace("00::/56", "01::/64")
+        self.fails("InvalidSubnet.Range", "AssociateSubnetCidrBlock",
+                   {"SubnetId": s, "Ipv6CidrBlock": block})            # not a /64
+        self.fails("InvalidParameterValue", "AssociateSubnetCidrBlock",
+                   {"SubnetId": s, "Ipv6CidrBlock": "not-a-block"})
+        r = self.ok("AssociateSubnetCidrBlock", {"SubnetId": s, "Ipv6CidrBlock": first})
+        self.assertEqual(r.xml.findtext("ipv6CidrBlockAssociation/ipv6CidrBlockState/state"),
+                         "associated")
+        other = self.subnet(v, "10.0.2.0/24")
+        self.fails("InvalidSubnet.Conflict", "AssociateSubnetCidrBlock",
+                   {"SubnetId": other, "Ipv6CidrBlock": first})
+        d = self.ok("DescribeSubnets", {"SubnetId": [s]})
+        self.assertEqual(d.xml.findtext("subnetSet/item/ipv6CidrBlockAssociationSet/item/"
+                                        "ipv6CidrBlock"), first)
 
     def test_dry_run(self):
         r = self.call("CreateVpc", {"CidrBlock": "10.0.0.0/16", "DryRun": "true"})

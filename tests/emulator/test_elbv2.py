@@ -2,7 +2,7 @@
 (provisioning -> active after --lb-delay-ms on the emulator clock, ARNs,
 DNS names, duplicate names), target groups (defaults, ResourceInUse),
 listeners (forward / fixed-response / redirect), tags, attributes,
-SetSubnets / SetSecurityGroups, Marker paging, the NotFound errors and the
+SetSubnets / SetSecurityGroups / SetIpAddressType, Marker paging, the NotFound errors and the
 EC2 side of the dependency (subnets and groups used by a load balancer)."""
 
 import re
@@ -358,6 +358,33 @@ class Elbv2Test(tc.EmulatorCase):
         self.fails("LoadBalancerNotFound", "SetSubnets", {
             "LoadBalancerArn": lb_arn[:-1] + ("0" if lb_arn[-1] != "0" else "1"),
             "Subnets": {"member": self.subnets[1:]}})
+
+    def test_ip_address_type_needs_ipv6_subnets_for_dualstack(self):
+        lb_arn = self.lb().findtext("LoadBalancerArn")
+        r = self.fails("ValidationError", "SetIpAddressType",
+                       {"LoadBalancerArn": lb_arn, "IpAddressType": "dualstack"})
+        self.assertIn("IPv6 CIDR block", r.xml.findtext("Error/Message"))
+        self.fails("ValidationError", "SetIpAddressType",
+                   {"LoadBalancerArn": lb_arn, "IpAddressType": "ipv5"})
+        self.fails("ValidationError", "CreateLoadBalancer", {
+            "Name": "dual", "Subnets": {"member": self.subnets[:2]},
+            "SecurityGroups": {"member": [self.sg]}, "IpAddressType": "dualstack"})
+        block = self.ec2("AssociateVpcCidrBlock", {
+            "VpcId": self.vpc, "AmazonProvidedIpv6CidrBlock": "true"}).xml.findtext(
+            "ipv6CidrBlockAssociation/ipv6CidrBlock")
+        for i, s in enumerate(self.subnets[:2]):
+            self.ec2("AssociateSubnetCidrBlock", {
+                "SubnetId": s, "Ipv6CidrBlock": block.replace("00::/56", "%02x::/64" % i)})
+        r = self.ok("SetIpAddressType", {"LoadBalancerArn": lb_arn, "IpAddressType": "dualstack"})
+        self.assertEqual(r.xml.findtext("SetIpAddressTypeResult/IpAddressType"), "dualstack")
+        d = self.ok("DescribeLoadBalancers", {"LoadBalancerArns": {"member": [lb_arn]}})
+        self.assertEqual(d.xml.findtext("DescribeLoadBalancersResult/LoadBalancers/member/"
+                                        "IpAddressType"), "dualstack")
+        # the third subnet has no IPv6 block: a dualstack load balancer cannot move there
+        self.fails("ValidationError", "SetSubnets", {"LoadBalancerArn": lb_arn,
+                                                     "Subnets": {"member": self.subnets[1:]}})
+        self.ok("SetIpAddressType", {"LoadBalancerArn": lb_arn, "IpAddressType": "ipv4"})
+        self.ok("SetSubnets", {"LoadBalancerArn": lb_arn, "Subnets": {"member": self.subnets[1:]}})
 
     def test_marker_paging(self):
         made = [self.tg("tg%d" % i).findtext("TargetGroupArn") for i in range(5)]

@@ -1,4 +1,5 @@
-"""EC2 (ec2 protocol, 2016-11-15): VPCs, subnets, internet gateways,
+"""EC2 (ec2 protocol, 2016-11-15): VPCs (tenancy, one Amazon-provided IPv6
+/56 each), subnets (IPv6 /64s of it), internet gateways,
 Elastic IPs, NAT gateways, availability zones and tags; route tables and
 security groups live in the mixins _ec2_routes and _ec2_groups.
 
@@ -129,7 +130,8 @@ class EC2(RoutesMixin, GroupsMixin, Service):
             "cidrBlock": v["cidr"], "dhcpOptionsId": "default",
             "cidrBlockAssociationSet": [{"associationId": v["assoc_id"], "cidrBlock": v["cidr"],
                                          "cidrBlockState": {"state": "associated"}}],
-            "ipv6CidrBlockAssociationSet": None,
+            "ipv6CidrBlockAssociationSet": self.render_ipv6(v, "ipv6Pool", "Amazon",
+                                                            "networkBorderGroup", ctx.region),
             "instanceTenancy": v["tenancy"], "isDefault": False,
             "tagSet": render_tags(v["tags"]),
         }
@@ -219,6 +221,78 @@ class EC2(RoutesMixin, GroupsMixin, Service):
                       "Unknown attribute." % attr)
         return {"vpcId": v["id"], attr: {"value": bool(v.get(key, False))}}
 
+    def ModifyVpcTenancy(self, ctx, params):
+        """AWS changes a VPC's tenancy only from dedicated to default."""
+        v = self.get(ctx, "vpc", required(params, "VpcId"))
+        tenancy = required(params, "InstanceTenancy")
+        if tenancy != "default":
+            raise err("InvalidParameterValue", "Value (%s) for parameter instanceTenancy is "
+                      "invalid. The tenancy of a VPC can only be changed to default." % tenancy)
+        v["tenancy"] = "default"
+        return {"return": True}
+
+    # ------------------------------------------------------------ IPv6 blocks
+
+    @staticmethod
+    def render_ipv6(obj, *extra):
+        """The ipv6CidrBlockAssociationSet of a VPC or subnet (extra: key, value pairs)."""
+        block = obj.get("ipv6")
+        if not block:
+            return None
+        out = {"associationId": block["assoc_id"], "ipv6CidrBlock": block["cidr"],
+               "ipv6CidrBlockState": {"state": "associated"}}
+        out.update(zip(extra[::2], extra[1::2]))
+        return [out]
+
+    def AssociateVpcCidrBlock(self, ctx, params):
+        """Only an Amazon-provided IPv6 /56 (one per VPC here); no secondary IPv4 blocks."""
+        v = self.get(ctx, "vpc", required(params, "VpcId"))
+        others = [k for k in ("CidrBlock", "Ipv6CidrBlock", "Ipv6Pool", "Ipv4IpamPoolId",
+                              "Ipv6IpamPoolId") if params.get(k)]
+        if others:
+            raise err("InvalidParameterValue", "The emulator supports only "
+                      "AmazonProvidedIpv6CidrBlock, not %s" % ", ".join(others))
+        if not as_bool(params.get("AmazonProvidedIpv6CidrBlock", "false"),
+                       "AmazonProvidedIpv6CidrBlock"):
+            raise err("MissingParameter", "Either 'cidrBlock' or 'amazonProvidedIpv6CidrBlock' "
+                      "should be provided.")
+        if v.get("ipv6"):
+            raise err("CidrLimitExceeded", "This network '%s' has met its maximum number of "
+                      "allowed CIDRs: 1" % v["id"])
+        rng = random.Random()
+        used = {x["ipv6"]["cidr"] for x in self.region(ctx)["vpc"].values() if x.get("ipv6")}
+        while True:
+            cidr = "2600:1f%02x:%x:%x00::/56" % (rng.randrange(256), rng.randrange(1, 65536),
+                                                 rng.randrange(1, 256))
+            if cidr not in used:
+                break
+        v["ipv6"] = {"assoc_id": new_id("vpc-cidr-assoc"), "cidr": str(ipaddress.IPv6Network(cidr))}
+        return {"vpcId": v["id"], "ipv6CidrBlockAssociation": self.render_ipv6(
+            v, "ipv6Pool", "Amazon", "networkBorderGroup", ctx.region)[0]}
+
+    def AssociateSubnetCidrBlock(self, ctx, params):
+        """A /64 of the VPC's IPv6 block, one per subnet, none shared."""
+        s = self.get(ctx, "subnet", required(params, "SubnetId"))
+        text = required(params, "Ipv6CidrBlock")
+        try:
+            net = ipaddress.IPv6Network(text, strict=True)
+        except (ValueError, TypeError):
+            raise err("InvalidParameterValue", "Value (%s) for parameter ipv6CidrBlock is "
+                      "invalid. This is not a valid IPv6 CIDR block." % text)
+        r = self.region(ctx)
+        vpc_block = r["vpc"][s["vpc"]].get("ipv6")
+        if net.prefixlen != 64 or not vpc_block or \
+                not net.subnet_of(ipaddress.IPv6Network(vpc_block["cidr"])):
+            raise err("InvalidSubnet.Range", "The IPv6 CIDR '%s' is invalid." % text)
+        if s.get("ipv6"):
+            raise err("InvalidParameterValue", "The subnet '%s' already has an IPv6 CIDR "
+                      "block." % s["id"])
+        if any(x.get("ipv6") and x["ipv6"]["cidr"] == str(net) for x in r["subnet"].values()):
+            raise err("InvalidSubnet.Conflict", "The CIDR '%s' conflicts with another "
+                      "subnet" % text)
+        s["ipv6"] = {"assoc_id": new_id("subnet-cidr-assoc"), "cidr": str(net)}
+        return {"subnetId": s["id"], "ipv6CidrBlockAssociation": self.render_ipv6(s)[0]}
+
     # ------------------------------------------------------------ subnets
 
     def render_subnet(self, ctx, s):
@@ -234,7 +308,8 @@ class EC2(RoutesMixin, GroupsMixin, Service):
             "availabilityZone": s["az"], "availabilityZoneId": zone_id,
             "defaultForAz": False, "mapPublicIpOnLaunch": s["map_public"],
             "mapCustomerOwnedIpOnLaunch": False, "assignIpv6AddressOnCreation": False,
-            "ipv6CidrBlockAssociationSet": None, "enableDns64": False, "ipv6Native": False,
+            "ipv6CidrBlockAssociationSet": self.render_ipv6(s), "enableDns64": False,
+            "ipv6Native": False,
             "privateDnsNameOptionsOnLaunch": {"hostnameType": "ip-name",
                                               "enableResourceNameDnsARecord": False,
                                               "enableResourceNameDnsAAAARecord": False},

@@ -8,6 +8,8 @@ Subnets and security groups are looked up in the EC2 service's store, so
 they must exist, sit in one VPC, and (EC2 side, via users_of) cannot be
 deleted while a load balancer uses them. A target group used by a listener
 cannot be deleted (ResourceInUse) and belongs to at most one load balancer.
+A dualstack load balancer (CreateLoadBalancer, SetSubnets, SetIpAddressType)
+needs an IPv6 block on every subnet (EC2 AssociateSubnetCidrBlock).
 Deleting a load balancer deletes its listeners. Describe calls page with
 Marker/NextMarker (PageSize 1-400). Errors and shapes follow the
 ELBv2 API reference (error codes: LoadBalancerNotFound, ... all 400).
@@ -25,6 +27,7 @@ NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 ARN_RE = re.compile(r"^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):"
                     r"(loadbalancer|targetgroup|listener|listener-rule)/(.+)$")
 PAGE_MAX = 400
+IP_TYPES = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
 MAX_TAGS = 50
 
 # CanonicalHostedZoneId per region: (application, network)
@@ -219,6 +222,17 @@ class ELBv2(Service):
         ec2 = self.emulator.services.get("ec2")
         return ec2.region(ctx)
 
+    def _ip_type(self, ctx, ip_type, subnet_ids):
+        """ip_type, checked: dualstack needs subnets with an IPv6 CIDR block (AWS's
+        ValidationError wording)."""
+        if ip_type not in IP_TYPES:
+            raise _validation("IP address type '%s' is not valid" % ip_type)
+        if ip_type != "ipv4":
+            subnets = self._ec2(ctx)["subnet"]
+            if not all(subnets[s].get("ipv6") for s in subnet_ids):
+                raise _validation("You must specify subnets with an associated IPv6 CIDR block.")
+        return ip_type
+
     def _arn(self, ctx, resource):
         return "arn:aws:elasticloadbalancing:%s:%s:%s" % (ctx.region, ctx.account_id, resource)
 
@@ -353,7 +367,7 @@ class ELBv2(Service):
         if scheme not in ("internet-facing", "internal"):
             raise _validation("Scheme '%s' is not valid" % scheme)
         ip_type = params.get("IpAddressType") or "ipv4"
-        if ip_type not in ("ipv4", "dualstack", "dualstack-without-public-ipv4"):
+        if ip_type not in IP_TYPES:
             raise _validation("IP address type '%s' is not valid" % ip_type)
         r = self._r(ctx.region)
         if any(lb["name"] == name for lb in r["lbs"].values()):
@@ -361,6 +375,7 @@ class ELBv2(Service):
                        "exists, but with different settings" % name)
         tags = _tags_in(params)
         vpc, azs = self._subnets(ctx, params, lb_type)
+        self._ip_type(ctx, ip_type, [s for s, _ in azs])
         if scheme == "internet-facing" and not any(
                 g["vpc"] == vpc for g in self._ec2(ctx)["igw"].values()):
             raise _err("InvalidSubnet", "VPC %s has no internet gateway" % vpc)
@@ -440,15 +455,17 @@ class ELBv2(Service):
         if lb["type"] == "network" and not set(lb["subnets"]) <= {s for s, _ in azs}:
             raise _err("InvalidConfigurationRequest", "Subnets cannot be removed from a Network "
                        "Load Balancer")
-        ip_type = params.get("IpAddressType")
-        if ip_type:
-            if ip_type not in ("ipv4", "dualstack", "dualstack-without-public-ipv4"):
-                raise _validation("IP address type '%s' is not valid" % ip_type)
-            lb["ip_type"] = ip_type
+        lb["ip_type"] = self._ip_type(ctx, params.get("IpAddressType") or lb["ip_type"],
+                                      [s for s, _ in azs])
         lb["azs"], lb["subnets"] = azs, [s for s, _ in azs]
         return {"AvailabilityZones": [{"ZoneName": az, "SubnetId": sid,
                                        "LoadBalancerAddresses": []} for sid, az in azs],
                 "IpAddressType": lb["ip_type"]}
+
+    def SetIpAddressType(self, ctx, params):
+        lb = self._lb(ctx, _required(params, "LoadBalancerArn"))
+        lb["ip_type"] = self._ip_type(ctx, _required(params, "IpAddressType"), lb["subnets"])
+        return {"IpAddressType": lb["ip_type"]}
 
     # ------------------------------------------------------------ attributes
 
