@@ -131,6 +131,12 @@ local function predicted(run, node, desired, prior)
   return mod.plan_computed(ctx, desired, prior) or {}
 end
 
+-- Does changing attribute spec from old to new need a new object?
+local function forces_new(spec, old, new)
+  if type(spec.force_new) == "function" then return spec.force_new(old, new) == true end
+  return spec.force_new == true
+end
+
 local function diff_resource(run, node, prior, lookup)
   local mod, sch = node.provider, node.provider.schema
   local desired = schema.normalize_block(sch, deferred.resolve(node.args, lookup))
@@ -149,7 +155,7 @@ local function diff_resource(run, node, prior, lookup)
     after[k] = want
     if settable and not values.equal(spec, want, prior[k]) then
       changed[k] = true
-      if spec.force_new or not mod.update then forces[k] = true end
+      if forces_new(spec, prior[k], want) or not mod.update then forces[k] = true end
     end
   end
   for k, v in pairs(predicted(run, node, desired, prior)) do

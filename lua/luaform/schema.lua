@@ -10,7 +10,9 @@
 -- Attribute spec fields: type ("string", "number", "bool", "list", "set",
 -- "map", "block", "json", "any"), elem (element type of list/set/map),
 -- block (a nested schema, for "block" and for lists/sets of blocks),
--- required, optional, computed, force_new, sensitive, default.
+-- required, optional, computed, force_new, sensitive, default. force_new
+-- is true, or function(old, new) -> true when that change needs a new
+-- object (Terraform's ForceNewIfChange; other changes are in place).
 local deferred = require("luaform.deferred")
 local core = require("luaform.core")
 

@@ -721,6 +721,72 @@ resource("aws_internet_gateway", "gw", { vpc_id = var("to", { default = "a" }) =
   expect((empty(e:inventory()))).to_be(true)
 end)
 
+test("a VPC's tenancy goes from dedicated to default in place; the other way replaces the VPC", function()
+  local e = emulator(FLAGS)
+  local dir = tmpdir()
+  write(dir .. "/main.lua", [[
+resource("aws_vpc", "main", { cidr_block = "10.4.0.0/16", instance_tenancy = var("tenancy", { default = "dedicated" }) })
+]])
+  apply(e, dir)
+  local ec2 = clients(e)
+  local before = ec2:DescribeVpcs{}.Vpcs
+  expect(#before).to_be(1)
+  expect(before[1].InstanceTenancy).to_be("dedicated")
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "tenancy=default")
+  expect(code).to_be(2)
+  expect(plan).to_contain("# aws_vpc.main will be updated in-place")
+  expect(plan).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
+  apply(e, dir, "-var", "tenancy=default")
+  local after = ec2:DescribeVpcs{}.Vpcs
+  expect(#after).to_be(1)
+  expect(after[1].VpcId).to_be(before[1].VpcId)
+  expect(after[1].InstanceTenancy).to_be("default")
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode", "-var", "tenancy=default"))).to_be(0)
+  plan, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "tenancy=dedicated")
+  expect(code).to_be(2)
+  expect(plan).to_contain("# aws_vpc.main must be replaced")
+  expect(plan).to_contain("Plan: 1 to add, 0 to change, 1 to destroy.")
+end)
+
+test("a load balancer's IP address type changes in place (SetIpAddressType)", function()
+  local e = emulator(FLAGS)
+  local dir = tmpdir()
+  write(dir .. "/main.lua", [[
+local vpc = resource("aws_vpc", "main", { cidr_block = "10.5.0.0/16" })
+local igw = resource("aws_internet_gateway", "main", { vpc_id = vpc.id })
+local a = resource("aws_subnet", "a", { vpc_id = vpc.id, cidr_block = "10.5.1.0/24", availability_zone = "us-east-1a" })
+local b = resource("aws_subnet", "b", { vpc_id = vpc.id, cidr_block = "10.5.2.0/24", availability_zone = "us-east-1b" })
+local sg = resource("aws_security_group", "lb", { name = "lb", description = "lb", vpc_id = vpc.id })
+resource("aws_lb", "web", {
+  name = "web", security_groups = { sg.id }, subnets = { a.id, b.id },
+  ip_address_type = var("ip", { default = "ipv4" }),
+}, { depends_on = { igw } })
+]])
+  apply(e, dir)
+  local ec2, elb = clients(e)
+  local lb = elb:DescribeLoadBalancers{}.LoadBalancers[1]
+  expect(lb.IpAddressType).to_be("ipv4")
+  -- IPv6 blocks for the VPC and both subnets, made outside the stack
+  local vpc_id = lb.VpcId
+  local block = ec2:AssociateVpcCidrBlock{ VpcId = vpc_id, AmazonProvidedIpv6CidrBlock = true }
+    .Ipv6CidrBlockAssociation.Ipv6CidrBlock
+  for i, z in ipairs(lb.AvailabilityZones) do
+    ec2:AssociateSubnetCidrBlock{ SubnetId = z.SubnetId, Ipv6CidrBlock = block:gsub("00::/56$", string.format("%02x::/64", i)) }
+  end
+  local plan, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "ip=dualstack")
+  expect(code).to_be(2)
+  expect(plan).to_contain("# aws_lb.web will be updated in-place")
+  expect(plan).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
+  apply(e, dir, "-var", "ip=dualstack")
+  local now = elb:DescribeLoadBalancers{}.LoadBalancers
+  expect(#now).to_be(1)
+  expect(now[1].LoadBalancerArn).to_be(lb.LoadBalancerArn)
+  expect(now[1].IpAddressType).to_be("dualstack")
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode", "-var", "ip=dualstack"))).to_be(0)
+  apply(e, dir)
+  expect(elb:DescribeLoadBalancers{}.LoadBalancers[1].IpAddressType).to_be("ipv4")
+end)
+
 test("a listener and target group deleted by hand are found gone, planned again and recreated", function()
   local e = emulator(FLAGS)
   local dir = stack()

@@ -1,8 +1,9 @@
 -- aws_lb: an Application or Network Load Balancer (ELBv2), as Terraform's.
 --
 -- name, internal and load_balancer_type force a new load balancer;
--- security_groups (SetSecurityGroups), subnets (SetSubnets), idle_timeout,
--- deletion protection, HTTP/2 and tags change in place. The id is the ARN.
+-- security_groups (SetSecurityGroups), subnets (SetSubnets),
+-- ip_address_type (SetIpAddressType), idle_timeout, deletion protection,
+-- HTTP/2 and tags change in place. The id is the ARN.
 -- Create waits with the model's LoadBalancerAvailable waiter, delete with
 -- LoadBalancersDeleted. CreateLoadBalancer has no ClientToken, but names
 -- are unique: a create whose answer was lost is found by its name and its
@@ -174,11 +175,14 @@ function M.update(ctx, id, old, new)
   if new.subnets and not values.equal(M.schema.subnets, old.subnets, new.subnets) then
     common.call(ctx, c, "SetSubnets", { LoadBalancerArn = id, Subnets = new.subnets })
   end
+  if new.ip_address_type and new.ip_address_type ~= old.ip_address_type then
+    common.call(ctx, c, "SetIpAddressType", { LoadBalancerArn = id, IpAddressType = new.ip_address_type })
+  end
   set_attributes(ctx, c, id, old.load_balancer_type, old, new)
   common.update_elb_tags(ctx, id, old.tags_all, new.tags)
   local a = {}
   for k, v in pairs(old) do a[k] = v end
-  for _, k in ipairs({ "security_groups", "subnets", "idle_timeout", "enable_deletion_protection",
+  for _, k in ipairs({ "security_groups", "subnets", "ip_address_type", "idle_timeout", "enable_deletion_protection",
     "enable_http2", "drop_invalid_header_fields" }) do
     if new[k] ~= nil then a[k] = new[k] end
   end

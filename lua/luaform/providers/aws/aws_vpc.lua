@@ -1,7 +1,9 @@
 -- aws_vpc: a VPC, as Terraform's aws_vpc.
 --
--- cidr_block and instance_tenancy force a new VPC; the DNS attributes and
--- tags change in place. CreateVpc has no ClientToken, so the VPC is tagged
+-- cidr_block forces a new VPC, and so does instance_tenancy except from
+-- dedicated to default, which ModifyVpcTenancy does in place (the only
+-- change AWS allows, as Terraform does); the DNS attributes and tags
+-- change in place. CreateVpc has no ClientToken, so the VPC is tagged
 -- with the create's token (aws/_common) and a lost create is found by it.
 -- The main route table and the default security group AWS makes with the
 -- VPC are exported (looked up once after the create, retried while not
@@ -13,7 +15,8 @@ local M = {}
 
 M.schema = common.tag_schema({
   cidr_block = { type = "string", required = true, force_new = true },
-  instance_tenancy = { type = "string", optional = true, default = "default", force_new = true },
+  instance_tenancy = { type = "string", optional = true, default = "default",
+    force_new = function(old, new) return not (old == "dedicated" and new == "default") end },
   enable_dns_support = { type = "bool", optional = true, default = true },
   enable_dns_hostnames = { type = "bool", optional = true, default = false },
   arn = { type = "string", computed = true },
@@ -121,6 +124,9 @@ end
 
 function M.update(ctx, id, old, new)
   local c = ctx:client("ec2")
+  if new.instance_tenancy ~= old.instance_tenancy then   -- dedicated -> default (the schema)
+    common.call(ctx, c, "ModifyVpcTenancy", { VpcId = id, InstanceTenancy = new.instance_tenancy })
+  end
   -- support before hostnames when enabling, after when disabling
   if new.enable_dns_support and old.enable_dns_support ~= true then
     modify(ctx, c, id, "EnableDnsSupport", true)
@@ -136,6 +142,7 @@ function M.update(ctx, id, old, new)
   for k, v in pairs(old) do a[k] = v end
   a.enable_dns_support = new.enable_dns_support ~= false
   a.enable_dns_hostnames = new.enable_dns_hostnames == true
+  a.instance_tenancy = new.instance_tenancy
   a.tags = new.tags
   a.tags_all = common.all_tags(ctx, new.tags)
   return common.finish(M, a)
