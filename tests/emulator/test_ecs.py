@@ -97,6 +97,24 @@ class EcsTest(EcsCalls, tc.EmulatorCase):
         r = self.call("DescribeTaskDefinition", taskDefinition="nope:9")
         self.assertEqual((r.status, r.error_code), (400, "ClientException"))
 
+    def test_health_check_defaults(self):
+        check = ["CMD-SHELL", "curl -f http://localhost/up || exit 1"]
+        td = self.ok("RegisterTaskDefinition", **fargate("hc", containerDefinitions=[
+            container(healthCheck={"command": check})]))["taskDefinition"]
+        self.assertEqual(td["containerDefinitions"][0]["healthCheck"],
+                         {"command": check, "interval": 30, "timeout": 5, "retries": 3})
+        td = self.ok("RegisterTaskDefinition", **fargate("hc", containerDefinitions=[
+            container(healthCheck={"command": check, "interval": 60, "startPeriod": 10})]))[
+            "taskDefinition"]
+        self.assertEqual(td["containerDefinitions"][0]["healthCheck"],
+                         {"command": check, "interval": 60, "timeout": 5, "retries": 3,
+                          "startPeriod": 10})
+        for bad in ({"command": check, "interval": 4}, {"command": check, "retries": 11},
+                    {"interval": 30}):
+            r = self.call("RegisterTaskDefinition", **fargate("hc", containerDefinitions=[
+                container(healthCheck=bad)]))
+            self.assertEqual((r.status, r.error_code), (400, "ClientException"), bad)
+
     def test_fargate_validation(self):
         for cpu, memory in (("256", "4096"), ("512", "512"), ("1024", "9216"), ("300", "1024"),
                             ("4096", "31744")):

@@ -199,6 +199,7 @@ test("ECS: desired_count updates in place; a container change registers a new re
   expect(td.cpu).to_be("256")
   expect(td.memory).to_be("512")
   expect(td.containerDefinitions[1].image).to_be("nginx:0.0.1")
+  expect(td.containerDefinitions[1].healthCheck.interval).to_be(30)
   local svc = inv.ecs.service[1]
   expect(svc.desiredCount).to_be(2)
   expect(svc.taskDefinition).to_be(td.id)

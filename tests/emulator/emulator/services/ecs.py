@@ -4,7 +4,8 @@ Per region: clusters by name, task definition families with numbered revisions, 
 cluster ARN and name, tags by ARN. Deleted clusters stay INACTIVE (DescribeClusters still
 answers them). Task definitions are echoed with the defaults AWS adds to container
 definitions (essential, cpu 0, empty environment/mountPoints/volumesFrom/systemControls,
-portMappings protocol tcp and hostPort = containerPort under awsvpc) and Fargate cpu/memory
+portMappings protocol tcp and hostPort = containerPort under awsvpc, healthCheck interval 30,
+timeout 5 and retries 3) and Fargate cpu/memory
 pairs are checked against the documented table.
 
 Service lifecycle, computed from the emulator clock at read time (stored timestamps only, so a
@@ -247,10 +248,33 @@ class ECS(Service):
                 "json-file", "syslog", "journald", "gelf", "fluentd", "awslogs", "splunk",
                 "awsfirelens"):
             raise _client("Log driver %s is not supported." % log.get("logDriver"))
+        if "healthCheck" in cd:
+            out["healthCheck"] = self._health_check(name, cd["healthCheck"])
         out.setdefault("cpu", 0)
         out.setdefault("essential", True)
         for key in ("environment", "mountPoints", "volumesFrom", "systemControls"):
             out.setdefault(key, [])
+        return out
+
+    @staticmethod
+    def _health_check(name, hc):
+        """A container health check with ECS's defaults (interval 30, timeout 5, retries 3;
+        startPeriod stays unset) and its documented ranges."""
+        if not isinstance(hc, dict) or not as_list(hc.get("command")):
+            raise _client("Invalid setting for container '%s'. healthCheck.command must not be "
+                          "empty." % name)
+        out = dict(hc)
+        for key, default, low, high in (("interval", 30, 5, 300), ("timeout", 5, 2, 120),
+                                        ("retries", 3, 1, 10), ("startPeriod", None, 0, 300)):
+            if key not in out:
+                if default is not None:
+                    out[key] = default
+                continue
+            value = as_int(out[key], "healthCheck." + key, "ClientException")
+            if not low <= value <= high:
+                raise _client("Invalid setting for container '%s'. healthCheck.%s must be between "
+                              "%d and %d." % (name, key, low, high))
+            out[key] = value
         return out
 
     def _requires_attributes(self, td):
