@@ -1,4 +1,5 @@
-"""IAM over HTTP (query protocol, signed for us-east-1): roles, trust policies, managed policy
+"""IAM over HTTP (query protocol, signed for us-east-1): roles, trust policies (account IDs as
+principals stored as root ARNs), managed policy
 attachments, tags, and IAM's error codes and statuses."""
 import json
 import unittest
@@ -110,6 +111,25 @@ class IamTest(tc.EmulatorCase):
         self.assertEqual(json.loads(urllib.parse.unquote(got)), json.loads(new))
         r = self.call("UpdateAssumeRolePolicy", RoleName="trust", PolicyDocument="[]")
         self.assertEqual(r.error_code, "MalformedPolicyDocument")
+
+    def test_account_id_principal_is_stored_as_root_arn(self):
+        def trust(aws):
+            return json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": aws}, "Action": "sts:AssumeRole"}]})
+
+        def stored(name):
+            got = self.call("GetRole", RoleName=name).xml.findtext(
+                "GetRoleResult/Role/AssumeRolePolicyDocument")
+            return json.loads(urllib.parse.unquote(got))["Statement"][0]["Principal"]["AWS"]
+
+        r = self.call("CreateRole", RoleName="cross", AssumeRolePolicyDocument=trust("111122223333"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(stored("cross"), "arn:aws:iam::111122223333:root")
+        ci = "arn:aws:iam::111122223333:role/ci"
+        r = self.call("UpdateAssumeRolePolicy", RoleName="cross",
+                      PolicyDocument=trust(["444455556666", ci]))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(stored("cross"), ["arn:aws:iam::444455556666:root", ci])
 
     def test_tags(self):
         self.create("tagged")

@@ -2,10 +2,13 @@
 
 IAM is global: one set of roles per account whatever the signing region. Roles are keyed by
 name (case-insensitive uniqueness, as AWS). Trust policies are kept verbatim and returned
-URL-encoded, as IAM does. Policy ARNs: AWS-managed ones (arn:aws:iam::aws:policy/...) are
+URL-encoded, as IAM does, except that IAM stores an account ID given as an AWS principal as
+that account's root ARN ("123456789012" -> "arn:aws:iam::123456789012:root"); a document with
+such a principal is stored re-serialized with the rewrite. Policy ARNs: AWS-managed ones (arn:aws:iam::aws:policy/...) are
 accepted; customer-managed ones do not exist here (there is no CreatePolicy), so attaching one
 is NoSuchEntity.
 """
+import json
 import re
 import urllib.parse
 import uuid
@@ -48,6 +51,28 @@ def _check_trust_policy(text):
             raise AwsError("MalformedPolicyDocument", "Missing required field Principal")
         if "Action" not in st and "NotAction" not in st:
             raise AwsError("MalformedPolicyDocument", "Missing required field Action")
+
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+
+
+def _root_arns(text):
+    """text with account-ID AWS principals rewritten to root ARNs (text itself when none)."""
+    doc = json.loads(text)
+    statements = doc["Statement"] if isinstance(doc["Statement"], list) else [doc["Statement"]]
+    changed = False
+    for st in statements:
+        for key in ("Principal", "NotPrincipal"):
+            p = st.get(key)
+            if not isinstance(p, dict) or "AWS" not in p:
+                continue
+            ids = p["AWS"] if isinstance(p["AWS"], list) else [p["AWS"]]
+            arns = ["arn:aws:iam::%s:root" % x if isinstance(x, str) and ACCOUNT_ID.match(x) else x
+                    for x in ids]
+            if arns != ids:
+                p["AWS"] = arns if isinstance(p["AWS"], list) else arns[0]
+                changed = True
+    return json.dumps(doc, separators=(",", ":")) if changed else text
 
 
 class IAM(Service):
@@ -117,7 +142,7 @@ class IAM(Service):
             "RoleName": name, "Path": path, "created": ctx.now(),
             "RoleId": "AROA" + uuid.uuid4().hex[:17].upper(),
             "Arn": "arn:aws:iam::%s:role%s%s" % (ctx.account_id, path, name),
-            "AssumeRolePolicyDocument": doc, "MaxSessionDuration": duration,
+            "AssumeRolePolicyDocument": _root_arns(doc), "MaxSessionDuration": duration,
             "Description": description, "Tags": tags, "Attached": [],
             "PermissionsBoundary": params.get("PermissionsBoundary"),
         }
@@ -150,7 +175,7 @@ class IAM(Service):
         role = self._role(ctx, params)
         doc = _require(params, "PolicyDocument")
         _check_trust_policy(doc)
-        role["AssumeRolePolicyDocument"] = doc
+        role["AssumeRolePolicyDocument"] = _root_arns(doc)
         return None
 
     def UpdateRole(self, ctx, params):
