@@ -49,14 +49,19 @@ const char *lf_shape_type(json_t *shape);
 json_t *lf_trait(const lf_model *m, json_t *ref, const char *key);
 const char *lf_trait_str(const lf_model *m, json_t *ref, const char *key);
 int lf_trait_true(const lf_model *m, json_t *ref, const char *key);
-/* Converts the Lua value at idx following ref's shape, validating it.
+/* The value of idempotency-token members the parameters leave out, one per
+   logical call: given (the caller's), else a UUID v4 made on first use. */
+typedef struct { const char *given; char made[37]; } lf_token;
+const char *lf_token_value(lf_token *t);
+/* Converts the Lua value at idx following ref's shape, validating it; missing
+   idempotency tokens take tok's value (the table is not written to).
    path names the value in errors. Returns a new reference or NULL (err). */
-json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, json_t *ref,
+json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, json_t *ref, lf_token *tok,
                         const char *path, char *err, size_t errlen);
-/* The same from a jansson value (object order kept; missing idempotency
-   tokens are set in v). Returns a new reference or NULL (err). */
-json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, const char *path,
-                         char *err, size_t errlen);
+/* The same from a jansson value (object order kept; v is not changed).
+   Returns a new reference or NULL (err). */
+json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, lf_token *tok,
+                         const char *path, char *err, size_t errlen);
 /* Pushes a generic jansson value as Lua (objects tables, arrays sequences). */
 void lf_push_json(lua_State *L, json_t *v);
 

@@ -9,8 +9,9 @@
  *   core.aws_http{method,url,headers,body,...} -> {status,headers,body} | nil, msg
  *                                                 (raw HTTP for metadata endpoints)
  *
- * A call serializes once (so idempotency tokens are filled once and written
- * back into params), then loops: sign (fresh X-Amz-Date) -> HTTP on the
+ * A call serializes once (idempotency tokens the params leave out get
+ * opts.token, else one UUID v4: made once per logical call, never written into
+ * params), then loops: sign (fresh X-Amz-Date) -> HTTP on the
  * loop -> parse -> maybe retry after a backoff timer. A call allowed one
  * attempt only (max_attempts = 1: creates without a token) goes on a fresh
  * connection, because libcurl silently resends a request whose reused
@@ -408,8 +409,9 @@ static int push_prepared(lua_State *L, call *k) {
 }
 
 /* core.aws_call(handle, op, params, creds|nil, opts|nil); params is a table or JSON text;
-   opts.max_attempts overrides the
-   client's for this call (1: send once); opts.dry_run returns the request instead. */
+   opts.max_attempts overrides the client's for this call (1: send once); opts.token fills
+   the idempotency tokens params leave out (default: a fresh UUID v4 for this call);
+   opts.dry_run returns the request instead. */
 static int core_aws_call(lua_State *L) {
   client *c = check_client(L, 1);
   const char *op = luaL_checkstring(L, 2);
@@ -440,7 +442,8 @@ static int core_aws_call(lua_State *L) {
     }
     lua_pop(L, 3);
   }
-  char err[512], bucket[256] = "";
+  char err[512], bucket[256] = "", token[128] = "";
+  if (lua_type(L, 5) == LUA_TTABLE) opt_field_str(L, 5, "token", token, sizeof token);
   int rc;
   if (json_text) {   /* JSON parameters (luaform aws): serialized as given, map order kept */
     json_error_t je;
@@ -453,7 +456,7 @@ static int core_aws_call(lua_State *L) {
     }
     const char *b = json_string_value(json_object_get(j, "Bucket"));
     if (b) snprintf(bucket, sizeof bucket, "%s", b);
-    rc = lf_serialize_json(j, c->m, op, &k->req, err, sizeof err);
+    rc = lf_serialize_json(j, c->m, op, token[0] ? token : NULL, &k->req, err, sizeof err);
     json_decref(j);
   } else {
     if (params) {
@@ -462,7 +465,7 @@ static int core_aws_call(lua_State *L) {
       if (b) snprintf(bucket, sizeof bucket, "%s", b);
       lua_pop(L, 1);
     }
-    rc = lf_serialize(L, params, c->m, op, &k->req, err, sizeof err);
+    rc = lf_serialize(L, params, c->m, op, token[0] ? token : NULL, &k->req, err, sizeof err);
   }
   if (rc != 0) {
     call_free(L, k);

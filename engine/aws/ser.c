@@ -121,7 +121,7 @@ static int serialize_tree(const lf_model *m, const char *op, json_t *opdef, json
 }
 
 int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op,
-                 lf_request *req, char *err, size_t errlen) {
+                 const char *token, lf_request *req, char *err, size_t errlen) {
   memset(req, 0, sizeof *req);
   json_t *opdef = lf_model_operation(m, op);
   if (!opdef) {
@@ -139,7 +139,8 @@ int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op
   json_t *in;
   if (input_ref) {
     if (!has_params) { lua_newtable(L); params_idx = lua_gettop(L); }
-    in = lf_lua_to_shape(L, params_idx, m, input_ref, "", inner, sizeof inner);
+    lf_token tok = {.given = token};
+    in = lf_lua_to_shape(L, params_idx, m, input_ref, &tok, "", inner, sizeof inner);
     if (!has_params) lua_pop(L, 1);
     if (!in) {
       snprintf(err, errlen, "%s: %s", op, inner);
@@ -161,8 +162,8 @@ int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op
   return rc;
 }
 
-int lf_serialize_json(json_t *params, const lf_model *m, const char *op, lf_request *req,
-                      char *err, size_t errlen) {
+int lf_serialize_json(json_t *params, const lf_model *m, const char *op, const char *token,
+                      lf_request *req, char *err, size_t errlen) {
   memset(req, 0, sizeof *req);
   json_t *opdef = lf_model_operation(m, op);
   if (!opdef) {
@@ -179,7 +180,8 @@ int lf_serialize_json(json_t *params, const lf_model *m, const char *op, lf_requ
   json_t *in;
   if (input_ref) {
     json_t *p = json_is_object(params) ? json_incref(params) : json_object();
-    in = lf_json_to_shape(m, input_ref, p, "", inner, sizeof inner);
+    lf_token tok = {.given = token};
+    in = lf_json_to_shape(m, input_ref, p, &tok, "", inner, sizeof inner);
     json_decref(p);
     if (!in) {
       snprintf(err, errlen, "%s: %s", op, inner);

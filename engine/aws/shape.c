@@ -6,8 +6,10 @@
  * is an error), lists take sequences, maps string keys. Errors name the
  * path of the value ("TagSpecifications[1].Tags[1].Key: expected string").
  * core.null (decoded JSON null) counts as absent.
- * Missing idempotency tokens are filled with a UUID v4 and written back to
- * the caller's table, so a retry of the same table reuses the token.
+ * Missing idempotency tokens are filled from the call's lf_token (the
+ * caller's token, else one UUID v4 made on first use) and never written into
+ * the caller's parameters: a table sent twice makes two logical calls, while
+ * the retries of one call resend the one serialized request.
  */
 #include "aws_int.h"
 #include "luaform/json.h"
@@ -19,6 +21,12 @@
 #include <string.h>
 
 #define MAX_DEPTH 64
+
+const char *lf_token_value(lf_token *t) {
+  if (t->given && *t->given) return t->given;
+  if (!t->made[0]) lf_uuid4(t->made);
+  return t->made;
+}
 
 json_t *lf_shape_of(const lf_model *m, json_t *ref) {
   const char *name = json_string_value(json_object_get(ref, "shape"));
@@ -133,11 +141,11 @@ static json_t *generic(lua_State *L, int idx, int depth) {
   }
 }
 
-static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, const char *path,
-                       char *err, size_t errlen, int depth);
+static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, lf_token *tok,
+                       const char *path, char *err, size_t errlen, int depth);
 
 
-static json_t *structure(lua_State *L, int idx, const lf_model *m, json_t *shape,
+static json_t *structure(lua_State *L, int idx, const lf_model *m, json_t *shape, lf_token *tok,
                          const char *path, char *err, size_t errlen, int depth) {
   json_t *members = json_object_get(shape, "members");
   char sub[1024];
@@ -165,12 +173,8 @@ static json_t *structure(lua_State *L, int idx, const lf_model *m, json_t *shape
     lua_getfield(L, idx, name);
     if (lf_json_is_null(L, -1)) { lua_pop(L, 1); lua_pushnil(L); }   /* core.null: absent */
     if (lua_isnil(L, -1) && json_is_true(json_object_get(mref, "idempotencyToken"))) {
-      char uuid[37];
-      lf_uuid4(uuid);
       lua_pop(L, 1);
-      lua_pushstring(L, uuid);
-      lua_pushvalue(L, -1);
-      lua_setfield(L, idx, name);
+      lua_pushstring(L, lf_token_value(tok));
     }
     if (lua_isnil(L, -1)) {
       lua_pop(L, 1);
@@ -184,7 +188,7 @@ static json_t *structure(lua_State *L, int idx, const lf_model *m, json_t *shape
         }
       continue;
     }
-    json_t *v = convert(L, -1, m, mref, sub, err, errlen, depth + 1);
+    json_t *v = convert(L, -1, m, mref, tok, sub, err, errlen, depth + 1);
     lua_pop(L, 1);
     if (!v) { json_decref(out); return NULL; }
     json_object_set_new(out, name, v);
@@ -192,8 +196,8 @@ static json_t *structure(lua_State *L, int idx, const lf_model *m, json_t *shape
   return out;
 }
 
-static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, const char *path,
-                       char *err, size_t errlen, int depth) {
+static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, lf_token *tok,
+                       const char *path, char *err, size_t errlen, int depth) {
   idx = lua_absindex(L, idx);
   json_t *shape = lf_shape_of(m, ref);
   if (!shape) { fail(err, errlen, path, "model has no shape for this member"); return NULL; }
@@ -204,7 +208,7 @@ static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, co
 
   if (strcmp(type, "structure") == 0) {
     if (lt != LUA_TTABLE) { fail(err, errlen, path, "expected table"); return NULL; }
-    return structure(L, idx, m, shape, path, err, errlen, depth);
+    return structure(L, idx, m, shape, tok, path, err, errlen, depth);
   }
   if (strcmp(type, "list") == 0) {
     lua_Integer n;
@@ -216,7 +220,7 @@ static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, co
     for (lua_Integer i = 1; i <= n; i++) {
       snprintf(sub, sizeof sub, "%s[%lld]", path, (long long)i);
       lua_rawgeti(L, idx, i);
-      json_t *v = convert(L, -1, m, member, sub, err, errlen, depth + 1);
+      json_t *v = convert(L, -1, m, member, tok, sub, err, errlen, depth + 1);
       lua_pop(L, 1);
       if (!v) { json_decref(out); return NULL; }
       json_array_append_new(out, v);
@@ -237,7 +241,7 @@ static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, co
       const char *k = lua_tostring(L, -2);
       if (lf_json_is_null(L, -1)) { lua_pop(L, 1); continue; }
       join(sub, sizeof sub, path, k);
-      json_t *v = convert(L, -1, m, value, sub, err, errlen, depth + 1);
+      json_t *v = convert(L, -1, m, value, tok, sub, err, errlen, depth + 1);
       lua_pop(L, 1);
       if (!v) { lua_pop(L, 1); json_decref(out); return NULL; }
       json_object_set_new(out, k, v);
@@ -307,9 +311,9 @@ static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, co
   return v;
 }
 
-json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, json_t *ref,
+json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, json_t *ref, lf_token *tok,
                         const char *path, char *err, size_t errlen) {
-  return convert(L, idx, m, ref, path, err, errlen, 0);
+  return convert(L, idx, m, ref, tok, path, err, errlen, 0);
 }
 
 void lf_push_json(lua_State *L, json_t *v) {
@@ -347,11 +351,11 @@ void lf_push_json(lua_State *L, json_t *v) {
 /* ---- the same conversion from a jansson value (JSON callers: the CLI,
    scripts). Objects keep their order, so maps are written as given. ---- */
 
-static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, const char *path,
-                        char *err, size_t errlen, int depth);
+static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, lf_token *tok,
+                        const char *path, char *err, size_t errlen, int depth);
 
-static json_t *jstructure(const lf_model *m, json_t *shape, json_t *v, const char *path,
-                          char *err, size_t errlen, int depth) {
+static json_t *jstructure(const lf_model *m, json_t *shape, json_t *v, lf_token *tok,
+                          const char *path, char *err, size_t errlen, int depth) {
   json_t *members = json_object_get(shape, "members"), *x, *mref;
   const char *k;
   char sub[1024];
@@ -366,10 +370,8 @@ static json_t *jstructure(const lf_model *m, json_t *shape, json_t *v, const cha
     join(sub, sizeof sub, path, k);
     x = json_object_get(v, k);
     if ((!x || json_is_null(x)) && json_is_true(json_object_get(mref, "idempotencyToken"))) {
-      char uuid[37];
-      lf_uuid4(uuid);
-      json_object_set_new(v, k, json_string(uuid));   /* written back: a retry reuses it */
-      x = json_object_get(v, k);
+      json_object_set_new(out, k, json_string(lf_token_value(tok)));
+      continue;
     }
     if (!x || json_is_null(x)) {
       size_t i;
@@ -382,15 +384,15 @@ static json_t *jstructure(const lf_model *m, json_t *shape, json_t *v, const cha
         }
       continue;
     }
-    json_t *c = jconvert(m, mref, x, sub, err, errlen, depth + 1);
+    json_t *c = jconvert(m, mref, x, tok, sub, err, errlen, depth + 1);
     if (!c) { json_decref(out); return NULL; }
     json_object_set_new(out, k, c);
   }
   return out;
 }
 
-static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, const char *path,
-                        char *err, size_t errlen, int depth) {
+static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, lf_token *tok,
+                        const char *path, char *err, size_t errlen, int depth) {
   json_t *shape = lf_shape_of(m, ref);
   if (!shape) { fail(err, errlen, path, "model has no shape for this member"); return NULL; }
   if (depth > MAX_DEPTH) { fail(err, errlen, path, "nested too deeply"); return NULL; }
@@ -398,7 +400,7 @@ static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, const char *p
   char sub[1024];
   if (!strcmp(type, "structure")) {
     if (!json_is_object(v)) { fail(err, errlen, path, "expected object"); return NULL; }
-    return jstructure(m, shape, v, path, err, errlen, depth);
+    return jstructure(m, shape, v, tok, path, err, errlen, depth);
   }
   if (!strcmp(type, "list")) {
     if (!json_is_array(v)) { fail(err, errlen, path, "expected list"); return NULL; }
@@ -406,7 +408,7 @@ static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, const char *p
     size_t i;
     json_array_foreach(v, i, x) {
       snprintf(sub, sizeof sub, "%s[%zu]", path, i + 1);
-      json_t *c = jconvert(m, member, x, sub, err, errlen, depth + 1);
+      json_t *c = jconvert(m, member, x, tok, sub, err, errlen, depth + 1);
       if (!c) { json_decref(out); return NULL; }
       json_array_append_new(out, c);
     }
@@ -419,7 +421,7 @@ static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, const char *p
     json_object_foreach(v, k, x) {
       if (json_is_null(x)) continue;
       join(sub, sizeof sub, path, k);
-      json_t *c = jconvert(m, vref, x, sub, err, errlen, depth + 1);
+      json_t *c = jconvert(m, vref, x, tok, sub, err, errlen, depth + 1);
       if (!c) { json_decref(out); return NULL; }
       json_object_set_new(out, k, c);
     }
@@ -467,7 +469,7 @@ static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, const char *p
   return json_deep_copy(v);   /* document and unknown types */
 }
 
-json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, const char *path,
-                         char *err, size_t errlen) {
-  return jconvert(m, ref, v, path, err, errlen, 0);
+json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, lf_token *tok,
+                         const char *path, char *err, size_t errlen) {
+  return jconvert(m, ref, v, tok, path, err, errlen, 0);
 }

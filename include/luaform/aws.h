@@ -69,17 +69,17 @@ json_t *lf_model_metadata(const lf_model *m);
 /* Serialize the Lua table at params_idx (validated against the input shape first: unknown
    member, missing required, wrong type → error naming the path, e.g.
    "CreateVpc: TagSpecifications[1].Tags[1].Key: expected string"). idempotencyToken members
-   that are nil are filled with a fresh UUID v4 and written back into the Lua table (so a retry
-   reuses it). params_idx may be 0 or refer to nil: no parameters.
+   that are nil get token (the logical call's; NULL: a fresh UUID v4 for this request); the
+   Lua table is never written to. params_idx may be 0 or refer to nil: no parameters.
    Returns 0, or -1 with err filled. */
 int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op,
-                 lf_request *req, char *err, size_t errlen);
+                 const char *token, lf_request *req, char *err, size_t errlen);
 /* The same from JSON parameters (an object, or NULL: none), for callers that
    hold JSON (the `luaform aws` command, tests). Map entries keep the object's
    order (lf_serialize writes a Lua table's map keys sorted). Missing
-   idempotency tokens are generated and set in params. */
-int lf_serialize_json(json_t *params, const lf_model *m, const char *op, lf_request *req,
-                      char *err, size_t errlen);
+   idempotency tokens get token as above; params is not changed. */
+int lf_serialize_json(json_t *params, const lf_model *m, const char *op, const char *token,
+                      lf_request *req, char *err, size_t errlen);
 void lf_request_free(lf_request *req);
 /* Sets (replacing any header of that name, case-insensitively) or adds a header. */
 void lf_request_set_header(lf_request *req, const char *name, const char *value);

@@ -3,7 +3,8 @@
 --   local ec2 = aws.client("ec2", { region=, profile=, endpoints={ec2="http://..."},
 --                                   insecure=, max_attempts=, credentials=, retry_base= })
 --   ec2:CreateVpc{ CidrBlock = "10.0.0.0/16" }          any operation of the model
---   ec2:CreateVpc(params, { max_attempts = 1 })         per-call options
+--   ec2:CreateVpc(params, { max_attempts = 1, token = t })   per-call options (token: for
+--                                                       idempotency tokens params leave out)
 --   for page in ec2:paginate("DescribeSubnets", params) do ... end
 --   ec2:wait("VpcAvailable", { VpcIds = { id } }, { timeout = 300 })
 --   ec2:prepare(op, params)                             the signed request, not sent
@@ -117,13 +118,20 @@ end
 -- Codes meaning "these temporary credentials expired" (the service's clock decides).
 local EXPIRED = { ExpiredToken = true, ExpiredTokenException = true, RequestExpiredToken = true }
 
--- Calls op with params (a table, may be nil) and per-call opts {max_attempts=}. When
--- temporary credentials were refused as expired, they are fetched again once and the
--- call repeated (same params: idempotency tokens are kept).
+-- Calls op with params (a table, may be nil) and per-call opts {max_attempts=, token=}.
+-- Idempotency tokens params leave out get opts.token, else one made for this call; params
+-- is never written to, so the same table sent twice is two calls. When temporary
+-- credentials were refused as expired, they are fetched again once and the call repeated
+-- with the same token (it is the same logical call).
 function Client:call(op, params, opts)
   local creds_now = self:_credentials()
   if not (creds_now and creds_now.expires) then
     return core.aws_call(self._h, op, params, creds_now, opts)
+  end
+  if not (opts and opts.token) then
+    local o = { token = core.uuid() }
+    for k, v in pairs(opts or {}) do o[k] = v end
+    opts = o
   end
   local ok, res = pcall(core.aws_call, self._h, op, params, creds_now, opts)
   if ok then return res end

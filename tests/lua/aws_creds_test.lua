@@ -364,3 +364,37 @@ test("assumed-role credentials refused as expired are fetched again and the call
     expect(e:counts()["sts:AssumeRole"]).to_be(2)
   end)
 end)
+
+test("the re-call after expired credentials is the same logical call: the same token is sent", function()
+  local e = emulator()
+  e:use()
+  aws.client("iam"):CreateRole{ RoleName = "deployer", AssumeRolePolicyDocument = core.json_encode({
+    Version = "2012-10-17", Statement = { { Effect = "Allow",
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "sts:AssumeRole" } } }) }
+  with_env({ AWS_ENDPOINT_URL = e.url, AWS_REGION = "us-east-1" }, function(home)
+    write(home .. "/.aws/credentials", "[base]\naws_access_key_id = " .. e.access_key
+      .. "\naws_secret_access_key = " .. e.secret_key .. "\n")
+    write(home .. "/.aws/config", "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/deployer\n"
+      .. "source_profile = base\nduration_seconds = 900\n")
+    local ec2 = aws.client("ec2", { profile = "app" })
+    local vpc = ec2:CreateVpc{ CidrBlock = "10.0.0.0/16" }.Vpc.VpcId
+    local subnet = ec2:CreateSubnet{ VpcId = vpc, CidrBlock = "10.0.1.0/24" }.Subnet.SubnetId
+    e:advance(1000)
+    local lcore, sent = require("luaform.core"), {}
+    local real = lcore.aws_call
+    lcore.aws_call = function(h, op, params, c, opts)
+      if op == "CreateNatGateway" then sent[#sent + 1] = opts and opts.token or false end
+      return real(h, op, params, c, opts)
+    end
+    local params = { SubnetId = subnet, ConnectivityType = "private" }
+    local ok, out = pcall(ec2.CreateNatGateway, ec2, params)
+    lcore.aws_call = real
+    assert(ok, tostring(out))
+    expect(#sent).to_be(2)                               -- refused as expired, then repeated
+    expect(sent[1]).to_match("^%x+%-%x+%-4%x+%-")
+    expect(sent[2]).to_be(sent[1])
+    expect(out.ClientToken).to_be(sent[1])
+    expect(params.ClientToken).to_be(nil)
+    expect(e:counts()["sts:AssumeRole"]).to_be(2)
+  end)
+end)

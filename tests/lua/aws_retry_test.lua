@@ -90,16 +90,39 @@ test("lost responses: retries reuse the ClientToken, so no NAT gateway is create
   local allocs = {}
   for i = 1, 8 do allocs[i] = ec2:AllocateAddress{ Domain = "vpc" }.AllocationId end
   e:faults{ lose_pct = 50, seed = 3 }
-  local ids = {}
+  local ids, tokens = {}, {}
   for i = 1, 8 do
     local params = { SubnetId = subnet, AllocationId = allocs[i] }
     local out = ec2:CreateNatGateway(params)
-    expect(params.ClientToken).to_match("^%x+%-%x+%-4%x+%-")   -- filled once, written back
-    expect(out.ClientToken).to_be(params.ClientToken)
+    expect(params.ClientToken).to_be(nil)                        -- the caller's table is left alone
+    expect(out.ClientToken).to_match("^%x+%-%x+%-4%x+%-")        -- made once for the call
+    expect(tokens[out.ClientToken]).to_be(nil)
+    tokens[out.ClientToken] = true
     ids[#ids + 1] = out.NatGateway.NatGatewayId
   end
   e:faults{ lose_pct = 0 }
   local nats = e:inventory().ec2.nat_gateway
   expect(#nats).to_be(8)                                       -- one per logical call
   expect(e:counts()["ec2:CreateNatGateway"] > 8).to_be(true)   -- responses were lost and retried
+end)
+
+test("one params table sent twice is two logical calls: two NAT gateways, two tokens", function()
+  local e = emulator()
+  e:use()
+  local ec2 = client("ec2")
+  local vpc = ec2:CreateVpc{ CidrBlock = "10.0.0.0/16" }.Vpc.VpcId
+  local subnet = ec2:CreateSubnet{ VpcId = vpc, CidrBlock = "10.0.1.0/24" }.Subnet.SubnetId
+  local params = { SubnetId = subnet, ConnectivityType = "private" }
+  local a = ec2:CreateNatGateway(params)
+  local b = ec2:CreateNatGateway(params)
+  expect(params.ClientToken).to_be(nil)
+  expect(a.ClientToken ~= b.ClientToken).to_be(true)
+  expect(a.NatGateway.NatGatewayId ~= b.NatGateway.NatGatewayId).to_be(true)
+  expect(#e:inventory().ec2.nat_gateway).to_be(2)
+  -- a token given for the call is used, and one given twice is one gateway
+  local c = ec2:CreateNatGateway(params, { token = "call-token-1" })
+  local d = ec2:CreateNatGateway(params, { token = "call-token-1" })
+  expect(c.ClientToken).to_be("call-token-1")
+  expect(d.NatGateway.NatGatewayId).to_be(c.NatGateway.NatGatewayId)
+  expect(#e:inventory().ec2.nat_gateway).to_be(3)
 end)

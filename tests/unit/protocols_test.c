@@ -27,12 +27,13 @@
  * Input cases go through both front ends: lf_serialize_json of the params
  * (object order as in the vector, like botocore's OrderedDict) must make
  * the expected request, and lf_serialize of the params as a Lua table must
- * make the very bytes lf_serialize_json makes with sorted keys.
+ * make the very bytes lf_serialize_json makes with sorted keys. Both get
+ * TOKEN for missing idempotency tokens, as botocore's runner fixes its uuid4.
  * One line per protocol and direction: "protocols ec2 input: N passed,
  * N failed, N ignored"; each failure prints the case id and the difference.
  * Beside the vectors: every operation of the committed models serializes
- * (both front ends agree), the Lua front end's error paths and token
- * write-back, S3 Content-MD5 and outputs, awsQueryCompatible errors, and
+ * (both front ends agree), the Lua front end's error paths and idempotency
+ * tokens (the call's, never written into the params), S3 Content-MD5 and outputs, awsQueryCompatible errors, and
  * model loading from LUAFORM_MODELS_PATH (newest version, .gz files).
  * Debugging: PROTOCOLS_CASE=<id> runs one case; PROTOCOLS_VERBOSE=1 lists
  * passes; PROTOCOLS_IGNORED=1 also runs the ignored cases and prints
@@ -60,6 +61,9 @@
 #include "../../engine/aws/aws_int.h"
 #include "luaform/aws.h"
 #include "luaform/json.h"
+
+/* The token the vectors expect for an auto-filled idempotency token. */
+#define TOKEN "00000000-0000-4000-8000-000000000000"
 
 static char base_dir[4096];   /* .../protocols, or "" when absent */
 static json_t *ignore_list;
@@ -426,7 +430,7 @@ static int run_input(lua_State *L, const char *proto, json_t *suite, json_t *cs)
   lf_request req, sreq, lreq;
   char err[1024];
   int ok = 0;
-  if (lf_serialize_json(params, m, op, &req, err, sizeof err) != 0) {
+  if (lf_serialize_json(params, m, op, TOKEN, &req, err, sizeof err) != 0) {
     failf("lf_serialize_json: %s", err);
     goto done;
   }
@@ -436,9 +440,9 @@ static int run_input(lua_State *L, const char *proto, json_t *suite, json_t *cs)
   lf_request_free(&req);
   if (!ok) goto done;
 
-  /* the Lua front end (params now hold any generated idempotency token) */
+  /* the Lua front end (both fill missing idempotency tokens with TOKEN) */
   json_t *sorted = sorted_copy(params);
-  if (lf_serialize_json(sorted, m, op, &sreq, err, sizeof err) != 0) {
+  if (lf_serialize_json(sorted, m, op, TOKEN, &sreq, err, sizeof err) != 0) {
     ok = failf("lf_serialize_json (sorted keys): %s", err);
     json_decref(sorted);
     goto done;
@@ -449,7 +453,7 @@ static int run_input(lua_State *L, const char *proto, json_t *suite, json_t *cs)
   json_object_foreach(sorted, k, v)   /* top-level special floats, as botocore's runner */
     if (json_is_string(v)) { push_params(L, v, 1); lua_setfield(L, -2, k); }
   json_decref(sorted);
-  if (lf_serialize(L, -1, m, op, &lreq, err, sizeof err) != 0) {
+  if (lf_serialize(L, -1, m, op, TOKEN, &lreq, err, sizeof err) != 0) {
     ok = failf("lf_serialize (Lua parameters): %s", err);
   } else {
     if (!same_request(&lreq, &sreq)) {
@@ -840,12 +844,12 @@ static void models_serialize(void **state) {
       ops++;
       int ok = 1;
       why[0] = 0;
-      if (lf_serialize_json(sorted, m, op, &a, err, sizeof err) != 0) {
+      if (lf_serialize_json(sorted, m, op, TOKEN, &a, err, sizeof err) != 0) {
         ok = failf("lf_serialize_json: %s", err);
       } else {
         ok = request_well_formed(lf_model_protocol(m), &a);
         push_params(L, sorted, 0);
-        if (lf_serialize(L, -1, m, op, &b, err, sizeof err) != 0) {
+        if (lf_serialize(L, -1, m, op, TOKEN, &b, err, sizeof err) != 0) {
           ok = failf("lf_serialize: %s", err);
         } else {
           if (ok && !same_request(&a, &b)) ok = failf("Lua and JSON front ends differ");
@@ -892,14 +896,14 @@ static int ec2_call(lua_State *L, lf_model *m, const char *op, const char *expr,
   snprintf(chunk, sizeof chunk, "return %s", expr);
   if (luaL_dostring(L, chunk) != LUA_OK) fail_msg("%s", lua_tostring(L, -1));
   int top = lua_gettop(L);
-  int rc = lf_serialize(L, -1, m, op, r, err, n);
+  int rc = lf_serialize(L, -1, m, op, TOKEN, r, err, n);
   assert_int_equal(lua_gettop(L), top);   /* stack balanced, error or not */
   return rc;
 }
 
 /* The Lua front end's contract: errors name the operation and the path,
-   before anything is serialized; core.null is absent; a generated
-   idempotency token is written back into the caller's table. */
+   before anything is serialized; core.null is absent; missing idempotency
+   tokens take the call's token and the caller's table is left as it was. */
 static void lua_front_end(void **state) {
   (void)state;
   lf_model *m = repo_model("ec2");
@@ -935,27 +939,47 @@ static void lua_front_end(void **state) {
   lua_setfield(L, 1, "Ipv6Pool");
   lua_settop(L, 1);
   lf_request r2;
-  assert_int_equal(lf_serialize(L, 1, m, "CreateVpc", &r2, err, sizeof err), 0);
+  assert_int_equal(lf_serialize(L, 1, m, "CreateVpc", TOKEN, &r2, err, sizeof err), 0);
   assert_string_equal(r.body, r2.body);
   assert_string_equal(r.body, "Action=CreateVpc&Version=2016-11-15&CidrBlock=10.0.0.0%2F16");
   lf_request_free(&r);
   lf_request_free(&r2);
   lua_settop(L, 0);
 
-  /* the idempotency token: generated once, kept in the table, reused */
+  /* the idempotency token: the call's fills the missing member, and the
+     caller's table is not written to */
   assert_int_equal(ec2_call(L, m, "RunInstances", "{MinCount=1, MaxCount=1}", &r, err,
                             sizeof err), 0);
+  assert_non_null(strstr(r.body, "&ClientToken=" TOKEN));
   lua_getfield(L, 1, "ClientToken");
-  assert_int_equal(lua_type(L, -1), LUA_TSTRING);
-  char want[128];
-  snprintf(want, sizeof want, "&ClientToken=%s", lua_tostring(L, -1));
-  assert_non_null(strstr(r.body, want));
+  assert_true(lua_isnil(L, -1));
   lua_pop(L, 1);
-  assert_int_equal(lf_serialize(L, 1, m, "RunInstances", &r2, err, sizeof err), 0);
-  assert_string_equal(r.body, r2.body);
+  lf_request_free(&r);
+  /* without a call token each request gets its own UUID v4 */
+  assert_int_equal(lf_serialize(L, 1, m, "RunInstances", NULL, &r, err, sizeof err), 0);
+  assert_int_equal(lf_serialize(L, 1, m, "RunInstances", NULL, &r2, err, sizeof err), 0);
+  const char *t1 = strstr(r.body, "&ClientToken="), *t2 = strstr(r2.body, "&ClientToken=");
+  assert_non_null(t1);
+  assert_non_null(t2);
+  assert_int_equal(strcspn(t1 + 13, "&"), 36);
+  assert_int_equal(t1[13 + 14], '4');   /* version 4 */
+  assert_string_not_equal(t1, t2);
   lf_request_free(&r);
   lf_request_free(&r2);
   lua_settop(L, 0);
+  /* a token in the parameters wins over the call's */
+  assert_int_equal(ec2_call(L, m, "RunInstances", "{MinCount=1, MaxCount=1, ClientToken='mine'}",
+                            &r, err, sizeof err), 0);
+  assert_non_null(strstr(r.body, "&ClientToken=mine"));
+  lf_request_free(&r);
+  lua_settop(L, 0);
+  /* the JSON front end leaves its params unchanged too */
+  json_t *jp = json_pack("{s:i,s:i}", "MinCount", 1, "MaxCount", 1);
+  assert_int_equal(lf_serialize_json(jp, m, "RunInstances", NULL, &r, err, sizeof err), 0);
+  assert_null(json_object_get(jp, "ClientToken"));
+  assert_non_null(strstr(r.body, "&ClientToken="));
+  lf_request_free(&r);
+  json_decref(jp);
   lua_close(L);
   lf_model_free(m);
 }
@@ -1018,7 +1042,7 @@ static void json_numbers(void **state) {
   assert_int_equal(luaL_dostring(L, "return {v = 1.1, t = 1422172800.123, n = 9007199254740993}"),
                    LUA_OK);
   lf_request r;
-  assert_int_equal(lf_serialize(L, -1, m, "Op", &r, err, sizeof err), 0);
+  assert_int_equal(lf_serialize(L, -1, m, "Op", TOKEN, &r, err, sizeof err), 0);
   assert_string_equal(r.body, "{\"v\":1.1,\"t\":1422172800.123,\"n\":9007199254740993}");
   lf_request_free(&r);
   lua_close(L);
@@ -1168,7 +1192,7 @@ static void s3_outputs(void **state) {
   lf_request r;
   assert_int_equal(luaL_dostring(L, "return {Bucket='st', Key='env/prod.json', Body='{}',"
                                     " IfNoneMatch='*'}"), LUA_OK);
-  assert_int_equal(lf_serialize(L, -1, m, "PutObject", &r, err, sizeof err), 0);
+  assert_int_equal(lf_serialize(L, -1, m, "PutObject", TOKEN, &r, err, sizeof err), 0);
   assert_string_equal(r.method, "PUT");
   assert_string_equal(r.path, "/st/env/prod.json");
   assert_string_equal(lf_request_header(&r, "If-None-Match"), "*");
@@ -1177,7 +1201,7 @@ static void s3_outputs(void **state) {
   lua_settop(L, 0);
   assert_int_equal(luaL_dostring(L, "return {Bucket='st', Key='k', Body='x', IfMatch='\"e1\"'}"),
                    LUA_OK);
-  assert_int_equal(lf_serialize(L, -1, m, "PutObject", &r, err, sizeof err), 0);
+  assert_int_equal(lf_serialize(L, -1, m, "PutObject", TOKEN, &r, err, sizeof err), 0);
   assert_string_equal(lf_request_header(&r, "If-Match"), "\"e1\"");
   lf_request_free(&r);
   lua_settop(L, 0);
@@ -1201,7 +1225,7 @@ static void s3_checksum_required(void **state) {
   json_t *params = json_pack("{s:s,s:{s:[{s:s,s:s}]}}", "Bucket", "b1", "Tagging", "TagSet",
                              "Key", "env", "Value", "prod");
   lf_request r;
-  assert_int_equal(lf_serialize_json(params, m, "PutBucketTagging", &r, err, sizeof err), 0);
+  assert_int_equal(lf_serialize_json(params, m, "PutBucketTagging", TOKEN, &r, err, sizeof err), 0);
   assert_string_equal(r.path, "/b1?tagging");
   assert_non_null(strstr(r.body, "<Key>env</Key><Value>prod</Value>"));
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -1214,7 +1238,7 @@ static void s3_checksum_required(void **state) {
   /* an operation without the trait gets none */
   json_decref(params);
   params = json_pack("{s:s}", "Bucket", "b1");
-  assert_int_equal(lf_serialize_json(params, m, "GetBucketTagging", &r, err, sizeof err), 0);
+  assert_int_equal(lf_serialize_json(params, m, "GetBucketTagging", TOKEN, &r, err, sizeof err), 0);
   assert_null(lf_request_header(&r, "Content-MD5"));
   lf_request_free(&r);
   json_decref(params);
