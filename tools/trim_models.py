@@ -6,6 +6,11 @@ Reads <botocore>/data/<service>/<newest version>/{service-2,paginators-1,waiters
 doc-only keys, and writes compact JSON to models/<service>/. Whole services
 are kept (every operation and shape): migration scripts may call anything.
 A few members newer than Debian's botocore are overlaid (OVERLAYS below).
+Also writes models/endpoints.json from <botocore>/data/endpoints.json: per
+partition its id, dnsSuffix, regionRegex and region names, and only the
+services that are not regionalized (isRegionalized false, partitionEndpoint)
+with that one endpoint's hostname and credentialScope: what the transport
+reads for global services (CloudFront, Route 53, Organizations, ...).
 
 usage: tools/trim_models.py [--data DIR] [--out DIR] [service ...]
 """
@@ -103,6 +108,35 @@ def trim_service(data, out, service):
     return src, total
 
 
+def trim_endpoints(data, out):
+    """models/endpoints.json: the partitions file cut to the global services."""
+    tree = read_json(os.path.join(data, "endpoints.json"))
+    if tree is None:
+        raise SystemExit("no endpoints.json under " + data)
+    parts = []
+    for p in tree["partitions"]:
+        services = {}
+        for name, svc in sorted(p.get("services", {}).items()):
+            pe = svc.get("partitionEndpoint")
+            if svc.get("isRegionalized") is not False or not pe:
+                continue
+            ep = svc.get("endpoints", {}).get(pe, {})
+            keep = {k: ep[k] for k in ("hostname", "credentialScope") if k in ep}
+            services[name] = {"isRegionalized": False, "partitionEndpoint": pe,
+                              "endpoints": {pe: keep}}
+        parts.append({"partition": p["partition"], "dnsSuffix": p["dnsSuffix"],
+                      "regionRegex": p["regionRegex"],
+                      "defaults": {"hostname": p.get("defaults", {}).get("hostname",
+                                                                        "{service}.{region}.{dnsSuffix}")},
+                      "regions": {r: {} for r in sorted(p.get("regions", {}))},
+                      "services": services})
+    text = json.dumps({"partitions": parts, "version": tree.get("version", 3)},
+                      separators=(",", ":"), sort_keys=False)
+    with open(os.path.join(out, "endpoints.json"), "w", encoding="utf-8") as f:
+        f.write(text + "\n")
+    return len(text) + 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=DEFAULT_DATA)
@@ -114,6 +148,9 @@ def main():
         src, size = trim_service(args.data, args.out, svc)
         grand += size
         print(f"{svc:26} {size:>9} bytes  from {src}")
+    size = trim_endpoints(args.data, args.out)
+    grand += size
+    print(f"{'endpoints.json':26} {size:>9} bytes  from {args.data}")
     print(f"{'total':26} {grand:>9} bytes")
     return 0
 

@@ -517,6 +517,7 @@ static int core_aws_client(lua_State *L) {
     .region = r,
     .override_url = opt_field_str(L, cfg, "endpoint", url, sizeof url),
     .profile_url = opt_field_str(L, cfg, "profile_endpoint", purl, sizeof purl),
+    .partitions = lf_model_partitions(m),
   };
   if (lf_endpoint_resolve(&q, &c->ep, err, sizeof err) != 0) return config_error(L, err);
   snprintf(c->region, sizeof c->region, "%s", c->ep.signing_region);

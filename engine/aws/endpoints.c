@@ -18,10 +18,18 @@
  *   S3   s3.amazonaws.com in us-east-1 unless
  *        AWS_S3_US_EAST_1_REGIONAL_ENDPOINT=regional; buckets are
  *        virtual hosts when DNS-compatible (decided per request, client.c)
+ * and, from botocore's partitions file (endpoints.json, q->partitions), the
+ * services that are not regionalized (CloudFront, Route 53, Organizations):
+ * in the region's partition (listed in its regions, else matching its
+ * regionRegex), an entry with isRegionalized false and a partitionEndpoint
+ * goes to that endpoint's hostname, signed for its credentialScope region,
+ * whatever the region (which may then be left out).
  */
 #include "transport.h"
+#include "aws_int.h"
 
 #include <ctype.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +151,85 @@ static void iam_global(const char *region, lf_endpoint *ep) {
   snprintf(ep->signing_region, sizeof ep->signing_region, "%s", sreg);
 }
 
+/* Does region match a partition's regionRegex? Its \\d (not POSIX) is
+   written [0-9]; glibc's ERE knows \\w. */
+static int region_matches(const char *re, const char *region) {
+  char pat[512];
+  size_t n = 0;
+  for (const char *p = re; *p && n + 6 < sizeof pat; p++) {
+    if (p[0] == '\\' && p[1] == 'd') {
+      memcpy(pat + n, "[0-9]", 5);
+      n += 5;
+      p++;
+    } else {
+      pat[n++] = *p;
+    }
+  }
+  pat[n] = 0;
+  regex_t rx;
+  if (regcomp(&rx, pat, REG_EXTENDED | REG_NOSUB) != 0) return 0;
+  int ok = regexec(&rx, region, 0, NULL, 0) == 0;
+  regfree(&rx);
+  return ok;
+}
+
+/* The partition of region (NULL: "aws"), or NULL. */
+static json_t *partition_of(json_t *data, const char *region) {
+  json_t *parts = json_object_get(data, "partitions"), *p;
+  size_t i;
+  json_array_foreach(parts, i, p) {
+    const char *id = json_string_value(json_object_get(p, "partition"));
+    if (region ? json_object_get(json_object_get(p, "regions"), region) != NULL
+               : id && strcmp(id, "aws") == 0)
+      return p;
+  }
+  if (!region) return NULL;
+  json_array_foreach(parts, i, p) {
+    const char *re = json_string_value(json_object_get(p, "regionRegex"));
+    if (re && region_matches(re, region)) return p;
+  }
+  return NULL;
+}
+
+/* "{service}.{region}.{dnsSuffix}" filled in. */
+static void expand_host(const char *tmpl, const char *service, const char *region,
+                        const char *suffix, char *out, size_t n) {
+  lf_buf b = {0};
+  for (const char *p = tmpl; *p; p++) {
+    if (!strncmp(p, "{service}", 9)) { lf_buf_puts(&b, service); p += 8; }
+    else if (!strncmp(p, "{region}", 8)) { lf_buf_puts(&b, region); p += 7; }
+    else if (!strncmp(p, "{dnsSuffix}", 11)) { lf_buf_puts(&b, suffix); p += 10; }
+    else lf_buf_putc(&b, *p);
+  }
+  char *h = lf_buf_take(&b);
+  snprintf(out, n, "%s", h ? h : "");
+  free(h);
+}
+
+/* A service that is not regionalized, per the partitions file: its
+   partition endpoint's host and signing region into ep; 1 when found. */
+static int global_endpoint(json_t *data, const char *prefix, const char *region,
+                           lf_endpoint *ep) {
+  json_t *part = data ? partition_of(data, region) : NULL;
+  json_t *svc = json_object_get(json_object_get(part, "services"), prefix);
+  const char *pe = json_string_value(json_object_get(svc, "partitionEndpoint"));
+  if (!pe || !json_is_false(json_object_get(svc, "isRegionalized"))) return 0;
+  json_t *e = json_object_get(json_object_get(svc, "endpoints"), pe);
+  json_t *sdef = json_object_get(svc, "defaults"), *pdef = json_object_get(part, "defaults");
+  const char *host = json_string_value(json_object_get(e, "hostname"));
+  if (!host) host = json_string_value(json_object_get(sdef, "hostname"));
+  if (!host) host = json_string_value(json_object_get(pdef, "hostname"));
+  const char *scope = json_string_value(
+      json_object_get(json_object_get(e, "credentialScope"), "region"));
+  if (!scope)
+    scope = json_string_value(json_object_get(json_object_get(sdef, "credentialScope"), "region"));
+  const char *suffix = json_string_value(json_object_get(part, "dnsSuffix"));
+  if (!host || !scope || !suffix) return 0;
+  expand_host(host, prefix, scope, suffix, ep->host, sizeof ep->host);
+  snprintf(ep->signing_region, sizeof ep->signing_region, "%s", scope);
+  return 1;
+}
+
 int lf_endpoint_resolve(const lf_endpoint_query *q, lf_endpoint *ep, char *err, size_t errlen) {
   memset(ep, 0, sizeof *ep);
   const char *svc = q->service;
@@ -153,7 +240,10 @@ int lf_endpoint_resolve(const lf_endpoint_query *q, lf_endpoint *ep, char *err, 
     snprintf(err, errlen, "%s: invalid region name", svc);
     return -1;
   }
-  if (!q->region && !iam) {
+  lf_endpoint global;
+  int is_global = !iam && !sts && !s3 &&
+                  global_endpoint(q->partitions, q->endpoint_prefix, q->region, &global);
+  if (!q->region && !iam && !is_global) {
     snprintf(err, errlen,
              "%s: no region (set AWS_REGION, a profile region, or the provider's region)", svc);
     return -1;
@@ -174,7 +264,10 @@ int lf_endpoint_resolve(const lf_endpoint_query *q, lf_endpoint *ep, char *err, 
     if (iam) iam_global(q->region, ep);
     /* The host was overwritten by iam_global: take it from the URL again. */
     lf_url_host(ep->url, ep->host, sizeof ep->host, NULL);
-    if (!iam) snprintf(ep->signing_region, sizeof ep->signing_region, "%s", q->region);
+    /* as botocore: an endpoint URL is signed for the client's region */
+    if (!iam)
+      snprintf(ep->signing_region, sizeof ep->signing_region, "%s",
+               q->region ? q->region : global.signing_region);
     return 0;
   }
 
@@ -189,6 +282,9 @@ int lf_endpoint_resolve(const lf_endpoint_query *q, lf_endpoint *ep, char *err, 
              !env_is("AWS_S3_US_EAST_1_REGIONAL_ENDPOINT", "regional")) {
     snprintf(ep->host, sizeof ep->host, "s3.amazonaws.com");
     snprintf(ep->signing_region, sizeof ep->signing_region, "us-east-1");
+  } else if (is_global) {
+    snprintf(ep->host, sizeof ep->host, "%s", global.host);
+    snprintf(ep->signing_region, sizeof ep->signing_region, "%s", global.signing_region);
   } else {
     snprintf(ep->host, sizeof ep->host, "%s.%s.%s", q->endpoint_prefix, q->region, suffix);
     snprintf(ep->signing_region, sizeof ep->signing_region, "%s", q->region);

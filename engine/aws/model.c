@@ -9,6 +9,11 @@
  * trimmed layout written by tools/trim_models.py). Files may be gzipped
  * (service-2.json.gz, as pip's botocore ships them). A loaded model is cached
  * for the life of the process (one thread: no locking).
+ *
+ * Beside the models, botocore's partitions file endpoints.json (global
+ * services' hostnames and signing regions): lf_model_partitions gives the one
+ * in the directory the model came from (a LUAFORM_MODELS_PATH entry), else the
+ * trimmed copy in the built-in models directory. Each file is loaded once.
  */
 #include "luaform/aws.h"
 #include "luaform/luaform.h"
@@ -22,6 +27,7 @@
 
 struct lf_model {
   char *service;
+  char *root;          /* the models directory it came from, or NULL (lf_model_new) */
   json_t *desc;        /* {metadata, operations, shapes} */
   json_t *paginators;  /* "pagination" object or NULL */
   json_t *waiters;     /* "waiters" object or NULL */
@@ -92,21 +98,67 @@ static int find_botocore(const char *dir, const char *svc, char *out, size_t n) 
   return snprintf(out, n, "%s/%s", base, best) < (int)n;
 }
 
-static int find_model_dir(const char *svc, char *out, size_t n) {
+static const char *const BUILTIN[] = {"%s/models", "%s/../share/luaform/models"};
+
+/* The model directory of svc into out, and the models directory holding it
+   into root. */
+static int find_model_dir(const char *svc, char *out, size_t n, char *root, size_t rn) {
   const char *env = getenv("LUAFORM_MODELS_PATH");
   if (env && *env) {
     char *paths = strdup(env), *save = NULL;
     for (char *p = strtok_r(paths, ":", &save); p; p = strtok_r(NULL, ":", &save))
-      if (find_botocore(p, svc, out, n)) { free(paths); return 1; }
+      if (find_botocore(p, svc, out, n)) {
+        snprintf(root, rn, "%s", p);
+        free(paths);
+        return 1;
+      }
     free(paths);
   }
   const char *exe = lf_exe_dir();
-  const char *fmts[] = {"%s/models/%s", "%s/../share/luaform/models/%s"};
   for (size_t i = 0; exe && i < 2; i++) {
-    snprintf(out, n, fmts[i], exe, svc);
+    snprintf(root, rn, BUILTIN[i], exe);
+    if (snprintf(out, n, "%s/%s", root, svc) >= (int)n) continue;
     if (has_json(out, "service-2.json")) return 1;
   }
   return 0;
+}
+
+/* ---- the partitions file (endpoints.json), one per directory ---- */
+
+typedef struct partitions {
+  char *dir;
+  json_t *data;   /* NULL: the directory has none (or it does not parse) */
+  struct partitions *next;
+} partitions;
+
+static partitions *partitions_cache;
+
+static json_t *partitions_in(const char *dir) {
+  for (partitions *p = partitions_cache; p; p = p->next)
+    if (strcmp(p->dir, dir) == 0) return p->data;
+  json_error_t je;
+  json_t *data = has_json(dir, "endpoints.json") ? load_json(dir, "endpoints.json", &je) : NULL;
+  if (data && !json_is_array(json_object_get(data, "partitions"))) {
+    json_decref(data);
+    data = NULL;
+  }
+  partitions *p = calloc(1, sizeof *p);
+  p->dir = strdup(dir);
+  p->data = data;
+  p->next = partitions_cache;
+  partitions_cache = p;
+  return data;
+}
+
+json_t *lf_model_partitions(const lf_model *m) {
+  json_t *data = m->root ? partitions_in(m->root) : NULL;
+  const char *exe = lf_exe_dir();
+  char dir[4096];
+  for (size_t i = 0; !data && exe && i < 2; i++) {
+    snprintf(dir, sizeof dir, BUILTIN[i], exe);
+    data = partitions_in(dir);
+  }
+  return data;
 }
 
 static json_t *load_optional(const char *dir, const char *file, const char *key) {
@@ -134,8 +186,8 @@ lf_model *lf_model_load(const char *service, char *err, size_t errlen) {
     snprintf(err, errlen, "invalid service name '%s'", service);
     return NULL;
   }
-  char dir[4096];
-  if (!find_model_dir(service, dir, sizeof dir)) {
+  char dir[4096], root[4096];
+  if (!find_model_dir(service, dir, sizeof dir, root, sizeof root)) {
     snprintf(err, errlen, "no model for service '%s' (looked in LUAFORM_MODELS_PATH, "
              "%s/models, %s/../share/luaform/models)", service, lf_exe_dir(), lf_exe_dir());
     return NULL;
@@ -150,6 +202,7 @@ lf_model *lf_model_load(const char *service, char *err, size_t errlen) {
   json_decref(desc);
   if (!m) return NULL;
   m->service = strdup(service);
+  m->root = strdup(root);
   m->paginators = load_optional(dir, "paginators-1.json", "pagination");
   m->waiters = load_optional(dir, "waiters-2.json", "waiters");
   m->next = cache;
@@ -175,6 +228,7 @@ void lf_model_free(lf_model *m) {
   json_decref(m->paginators);
   json_decref(m->waiters);
   free(m->service);
+  free(m->root);
   free(m);
 }
 

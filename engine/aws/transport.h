@@ -78,6 +78,7 @@ typedef struct {
   const char *region;
   const char *override_url;   /* opts.endpoints[service], or NULL */
   const char *profile_url;    /* endpoint_url of the profile, or NULL */
+  json_t *partitions;         /* botocore's endpoints.json tree, or NULL */
 } lf_endpoint_query;
 
 /* Resolves q into ep. Environment read: AWS_ENDPOINT_URL_<SDK_ID>,

@@ -63,6 +63,10 @@ json_t *lf_model_operations(const lf_model *m);
 json_t *lf_model_waiters(const lf_model *m);
 /* The metadata object (borrowed). */
 json_t *lf_model_metadata(const lf_model *m);
+/* botocore's partitions file (endpoints.json) beside the model: in the
+   LUAFORM_MODELS_PATH directory it came from, else the built-in trimmed copy
+   (models/endpoints.json); NULL when neither exists (borrowed). */
+json_t *lf_model_partitions(const lf_model *m);
 
 /* ---- Requests and responses ----------------------------------------- */
 

@@ -6,7 +6,7 @@ local creds = require("luaform.aws.creds")
 local VARS = { "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING",
   "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2", "AWS_ENDPOINT_URL_STS", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
   "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-  "AWS_STS_REGIONAL_ENDPOINTS", "HOME" }
+  "AWS_STS_REGIONAL_ENDPOINTS", "LUAFORM_MODELS_PATH", "HOME" }
 
 local function with_env(vars, fn)
   local saved = {}
@@ -39,6 +39,71 @@ test("default endpoints: regional, IAM global, partitions", function()
     expect(s3.url).to_be("https://s3.eu-west-1.amazonaws.com")
     expect(s3.s3_path_style).to_be(false)
   end)
+end)
+
+-- botocore's data directory (Debian's python3-botocore), or nil.
+local function botocore_data()
+  local out, code = sh("/usr/bin/python3 -c 'import botocore,os;print(os.path.dirname(botocore.__file__))'")
+  local dir = code == 0 and (out:gsub("%s+$", "")) .. "/data"
+  if dir and core.stat(dir .. "/endpoints.json") then return dir end
+end
+
+-- `luaform aws SVC OP --dry-run` in a clean environment plus vars: the request, decoded.
+local function dry_run(vars, svc, op)
+  local env = { "env -i PATH=" .. quote(core.getenv("PATH") or "/usr/bin:/bin"), "HOME=" .. quote(tmpdir()),
+    "AWS_ACCESS_KEY_ID=AKIDDRYRUN", "AWS_SECRET_ACCESS_KEY=dry-run-secret" }
+  for k, v in pairs(vars) do env[#env + 1] = k .. "=" .. quote(v) end
+  local out, code = sh(table.concat(env, " ") .. " " .. quote(core.exe_dir .. "/luaform")
+    .. " aws " .. svc .. " " .. op .. " --dry-run")
+  assert(code == 0, out)
+  return core.json_decode(out)
+end
+
+test("global services of botocore's endpoints.json: one host, signed for its scope (dry run)", function()
+  local data = botocore_data()
+  if not data then print("skipped: no botocore data (/usr/bin/python3 -c 'import botocore')"); return end
+  with_env({ LUAFORM_MODELS_PATH = data, AWS_REGION = "eu-west-1" }, function()
+    local cf = aws.client("cloudfront", { credentials = { access_key = "A", secret_key = "B" } })
+    expect(cf:info().url).to_be("https://cloudfront.amazonaws.com")
+    expect(cf:info().signing_region).to_be("us-east-1")
+    local r = cf:prepare("ListDistributions", {})
+    expect(r.url).to_match("^https://cloudfront%.amazonaws%.com/%d+%-%d+%-%d+/distribution$")
+    expect(r.headers.Authorization).to_match("/%d+/us%-east%-1/cloudfront/aws4_request, ")
+  end)
+  local r53 = dry_run({ LUAFORM_MODELS_PATH = data, AWS_REGION = "eu-west-1" }, "route53", "ListHostedZones")
+  expect(r53.host).to_be("route53.amazonaws.com")
+  expect(r53.headers.Authorization).to_match("/%d+/us%-east%-1/route53/aws4_request, ")
+  local cn = dry_run({ LUAFORM_MODELS_PATH = data, AWS_REGION = "cn-north-1" }, "route53", "ListHostedZones")
+  expect(cn.host).to_be("route53.amazonaws.com.cn")                -- the region's partition
+  expect(cn.headers.Authorization).to_match("/%d+/cn%-northwest%-1/route53/aws4_request, ")
+  local org = dry_run({ LUAFORM_MODELS_PATH = data }, "organizations", "ListRoots")   -- no region needed
+  expect(org.host).to_be("organizations.us-east-1.amazonaws.com")
+  local ec2 = dry_run({ LUAFORM_MODELS_PATH = data, AWS_REGION = "eu-west-1" }, "ec2", "DescribeVpcs")
+  expect(ec2.host).to_be("ec2.eu-west-1.amazonaws.com")             -- regional services stay regional
+end)
+
+test("the partitions file beside the models wins; without one the built-in trimmed copy is used", function()
+  local model = core.json_encode({ version = "2.0", metadata = { apiVersion = "2016-11-28",
+    endpointPrefix = "organizations", jsonVersion = "1.1", protocol = "json", serviceId = "Organizations",
+    signatureVersion = "v4", targetPrefix = "AWSOrganizationsV20161128" },
+    operations = { ListRoots = { name = "ListRoots", http = { method = "POST", requestUri = "/" } } },
+    shapes = {} })
+  local bare, own = tmpdir(), tmpdir()
+  write(bare .. "/organizations/2016-11-28/service-2.json", model)
+  write(own .. "/organizations/2016-11-28/service-2.json", model)
+  write(own .. "/endpoints.json", core.json_encode({ partitions = { { partition = "aws",
+    dnsSuffix = "amazonaws.com", regionRegex = "^(us|eu)\\-\\w+\\-\\d+$", regions = {},
+    services = { organizations = { isRegionalized = false, partitionEndpoint = "aws-global",
+      endpoints = { ["aws-global"] = { hostname = "organizations.example.test",
+        credentialScope = { region = "us-west-2" } } } } } } } }))
+  local r = dry_run({ LUAFORM_MODELS_PATH = bare, AWS_REGION = "eu-west-1" }, "organizations", "ListRoots")
+  expect(r.host).to_be("organizations.us-east-1.amazonaws.com")    -- models/endpoints.json
+  expect(r.headers.Authorization).to_match("/%d+/us%-east%-1/organizations/aws4_request, ")
+  r = dry_run({ LUAFORM_MODELS_PATH = own, AWS_REGION = "eu-west-1" }, "organizations", "ListRoots")
+  expect(r.host).to_be("organizations.example.test")               -- matched by regionRegex
+  expect(r.headers.Authorization).to_match("/%d+/us%-west%-2/organizations/aws4_request, ")
+  r = dry_run({ LUAFORM_MODELS_PATH = own, AWS_REGION = "ap-south-1" }, "organizations", "ListRoots")
+  expect(r.host).to_be("organizations.ap-south-1.amazonaws.com")   -- no partition: the default
 end)
 
 test("no region is an error that says where to set one", function()
