@@ -25,8 +25,8 @@
  * Errors are tables {code, message, status, request_id, service, operation,
  * attempts} with the metatable "luaform.aws_error" (__tostring gives one
  * line). Credentials live in the call only as long as it runs and are wiped
- * when it ends; nothing here prints headers or bodies (the debug log shows
- * method, URL, status and timing only).
+ * when it ends. LUAFORM_LOG=debug logs each attempt's request and response
+ * through debug.c, which redacts or withholds every secret.
  */
 #include "transport.h"
 #include "aws_int.h"
@@ -69,15 +69,6 @@ typedef struct {
   lf_http_response *res;
   lf_loop *loop;
 } call;
-
-int lf_aws_debug(void) {
-  static int v = -1;
-  if (v < 0) {
-    const char *s = getenv("LUAFORM_LOG");
-    v = s && strcasecmp(s, "debug") == 0;
-  }
-  return v;
-}
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
@@ -180,6 +171,7 @@ static void debug_line(call *k, const char *what) {
   fprintf(stderr, "[debug] aws %s %s %s %s attempt %d: %s (%.1f ms, %zu bytes)\n",
           k->c->service, k->op, k->req.method, k->url, k->attempt, what,
           r ? r->seconds * 1000.0 : 0.0, r ? r->body_len : 0);
+  if (r && r->rc == CURLE_OK) lf_debug_response(k->c->m, k->op, r);
 }
 
 /* Errors that mean "your X-Amz-Date is too far from my clock". */
@@ -294,6 +286,7 @@ static int start_attempt(lua_State *L, call *k) {
     .connect_timeout_ms = c->connect_timeout_ms, .timeout_ms = c->timeout_ms,
     .insecure = c->insecure, .fresh_connect = k->max_attempts == 1,
   };
+  if (lf_aws_debug()) lf_debug_request(c->m, c->service, k->op, k->attempt, &k->req, k->url, k->host);
   k->wait = lf_wait_new(L);
   lf_http_start(k->loop, &h, on_http, k);
   return lf_await(L, k->wait);
@@ -376,7 +369,7 @@ static void set_str(lua_State *L, const char *k, const char *v) {
 }
 
 /* opts.dry_run: the signed request as a table {method, url, host, headers, body}, not sent;
-   the signature and the session token are redacted. */
+   headers redacted as in the debug log (lf_redact_header: key id, signature, token). */
 static int push_prepared(lua_State *L, call *k) {
   client *c = k->c;
   if (k->cred.access_key)
@@ -389,18 +382,10 @@ static int push_prepared(lua_State *L, call *k) {
   lua_pushlstring(L, k->req.body ? k->req.body : "", k->req.body_len);
   lua_setfield(L, -2, "body");
   lua_createtable(L, 0, (int)k->req.nheaders);
+  char buf[1024];
   for (size_t i = 0; i < k->req.nheaders; i++) {
-    const char *name = k->req.headers[i].name, *v = k->req.headers[i].value;
-    if (strcasecmp(name, "x-amz-security-token") == 0) {
-      lua_pushliteral(L, "<redacted>");
-    } else if (strcasecmp(name, "authorization") == 0) {
-      const char *sig = strstr(v, "Signature=");
-      lua_pushlstring(L, v, sig ? (size_t)(sig - v) : 0);
-      lua_pushliteral(L, "Signature=<redacted>");
-      lua_concat(L, 2);
-    } else {
-      lua_pushstring(L, v);
-    }
+    const char *name = k->req.headers[i].name;
+    lua_pushstring(L, lf_redact_header(name, k->req.headers[i].value, buf, sizeof buf));
     lua_setfield(L, -2, name);
   }
   lua_setfield(L, -2, "headers");

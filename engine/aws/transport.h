@@ -127,7 +127,14 @@ int lf_ini_has_section(const lf_ini *ini, const char *section);
 /* Adds core.aws_ini_parse and core.aws_parse_time to the table on top. */
 void lf_open_aws_creds(lua_State *L);
 
-/* ---- client.c: debug logging ---- */
+/* ---- debug.c: LUAFORM_LOG=debug, and header redaction ---- */
 int lf_aws_debug(void);   /* LUAFORM_LOG=debug */
+/* value, or its redacted form in buf: Authorization without key id and
+   signature; X-Amz-Security-Token and SSE-C keys "<redacted>". */
+const char *lf_redact_header(const char *name, const char *value, char *buf, size_t n);
+/* One attempt's request / response on stderr, secrets redacted or withheld. */
+void lf_debug_request(const lf_model *m, const char *service, const char *op, int attempt,
+                      const lf_request *req, const char *url, const char *host);
+void lf_debug_response(const lf_model *m, const char *op, const lf_http_response *r);
 
 #endif

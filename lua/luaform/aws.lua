@@ -143,7 +143,8 @@ function Client:call(op, params, opts)
 end
 
 -- The signed request op would send ({method, url, host, headers, body}), not sent; the
--- signature and session token are redacted. For debugging and `luaform aws --dry-run`.
+-- key id, signature and session token are redacted (as in the LUAFORM_LOG=debug log).
+-- For debugging and `luaform aws --dry-run`.
 function Client:prepare(op, params)
   if not core.aws_has_operation(self._h, op) then unknown_operation(self, op) end
   return core.aws_call(self._h, op, params, self:_credentials(), { dry_run = true })
@@ -318,7 +319,8 @@ Usage: luaform aws SERVICE OPERATION [--region R] [--profile P] [--endpoint URL]
   `luaform aws SERVICE` lists the operations of the service's model.
   --param values are JSON when they parse as JSON, else strings; Key may be
   a dotted path (Filters.1.Name=vpc-id). --paginate prints every page.
-  --dry-run prints the signed request (signature and token redacted) instead.]]
+  --dry-run prints the signed request (key id, signature and token redacted)
+  instead. LUAFORM_LOG=debug logs each request and response (secrets redacted).]]
 
 local function set_path(t, path, v)
   local parts = {}

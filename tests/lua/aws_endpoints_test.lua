@@ -182,17 +182,48 @@ test("luaform aws SERVICE OPERATION prints JSON; errors are one line with exit c
   expect(out).to_be("Error: aws: ec2: no region (set AWS_REGION, a profile region, or the provider's region)\n")
 end)
 
-test("LUAFORM_LOG=debug logs each attempt without secrets or signatures", function()
+test("LUAFORM_LOG=debug logs each request and response without secrets or signatures", function()
   local e = emulator()
   local exe = quote(core.exe_dir .. "/luaform")
-  local out, code = sh(e:env() .. " AWS_SESSION_TOKEN=session-token-value LUAFORM_LOG=debug " .. exe
-    .. " aws ec2 DescribeVpcs")
+  local dir = tmpdir()
+  local function run(args)   -- stdout (the result) and stderr (the log) apart
+    local _, code = sh("(" .. e:env() .. " AWS_SESSION_TOKEN=session-token-value LUAFORM_LOG=debug " .. exe
+      .. " aws " .. args .. " >" .. quote(dir .. "/out") .. " 2>" .. quote(dir .. "/log") .. ")")
+    return read(dir .. "/out"), read(dir .. "/log"), code
+  end
+  local out, log, code = run("ec2 CreateVpc '{\"CidrBlock\": \"10.7.0.0/16\"}'")
   expect(code).to_be(0)
-  expect(out).to_contain("[debug] aws ec2 DescribeVpcs POST " .. e.url)
-  expect(out).to_contain("attempt 1: status 200")
-  expect(out).not_to_contain(e.secret_key)
-  expect(out).not_to_contain("session-token-value")
-  expect(out).not_to_contain("Signature=")
+  expect(log).to_contain("[debug] aws ec2 CreateVpc attempt 1 request: POST " .. e.url .. "/\n")
+  expect(log).to_match("%[debug%]   Authorization: AWS4%-HMAC%-SHA256 Credential=<redacted>/%d+/us%-east%-1/ec2/"
+    .. "aws4_request, SignedHeaders=[%w;-]+, Signature=<redacted>\n")
+  expect(log).to_contain("[debug]   X-Amz-Security-Token: <redacted>\n")
+  expect(log).to_contain("[debug]   body (59 bytes): Action=CreateVpc&Version=2016-11-15&CidrBlock=10.7.0.0%2F16\n")
+  expect(log).to_contain("[debug] aws ec2 CreateVpc POST " .. e.url .. "/ attempt 1: status 200")
+  expect(log).to_contain(core.json_decode(out).Vpc.VpcId)        -- the response body
+  expect(log).to_match("%[debug%]   content%-type: text/xml")       -- and its headers
+  -- a body over 2 kB is cut
+  for i = 1, 12 do
+    sh(e:env() .. " " .. exe .. " aws ec2 CreateVpc '{\"CidrBlock\": \"10." .. (20 + i) .. ".0.0/16\"}'")
+  end
+  out, log = run("ec2 DescribeVpcs")
+  expect(log).to_match("%.%.%. %(%d+ more bytes%)\n")
+  -- STS credentials in a response are withheld from the log (the caller still gets them)
+  sh(e:env() .. " " .. exe .. " aws iam CreateRole " .. quote(core.json_encode({ RoleName = "dbg",
+    AssumeRolePolicyDocument = core.json_encode({ Version = "2012-10-17", Statement = { { Effect = "Allow",
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "sts:AssumeRole" } } }) })))
+  out, log, code = run("sts AssumeRole '{\"RoleArn\": \"arn:aws:iam::123456789012:role/dbg\", \"RoleSessionName\": \"dbg\"}'")
+  expect(code).to_be(0)
+  local issued = core.json_decode(out).Credentials
+  expect(log).to_contain("[debug]   body (")                      -- the request body is shown
+  expect(log).to_match("body: %d+ bytes, not shown %(the operation carries secrets%)")
+  expect(log).not_to_contain(issued.SecretAccessKey)
+  expect(log).not_to_contain(issued.SessionToken)
+  for _, text in ipairs({ log, (select(2, run("ec2 DescribeVpcs"))) }) do
+    expect(text).not_to_contain(e.secret_key)
+    expect(text).not_to_contain(e.access_key)
+    expect(text).not_to_contain("session-token-value")
+    expect(text:find("Signature=%x")).to_be(nil)
+  end
 end)
 
 test("S3 addressing on AWS endpoints: virtual host for DNS-safe buckets, else path (dry run)", function()
@@ -203,11 +234,12 @@ test("S3 addressing on AWS endpoints: virtual host for DNS-safe buckets, else pa
     expect(r.method).to_be("PUT")
     expect(r.url).to_be("https://my-bucket.s3.eu-west-1.amazonaws.com/a/b%20c.txt")
     expect(r.host).to_be("my-bucket.s3.eu-west-1.amazonaws.com")
-    expect(r.headers.Authorization).to_match("^AWS4%-HMAC%-SHA256 Credential=AKIDDRYRUN/%d+/eu%-west%-1/s3/aws4_request, ")
+    expect(r.headers.Authorization).to_match("^AWS4%-HMAC%-SHA256 Credential=<redacted>/%d+/eu%-west%-1/s3/aws4_request, ")
     expect(r.headers.Authorization).to_match("Signature=<redacted>$")
     expect(r.headers["X-Amz-Security-Token"]).to_be("<redacted>")
     expect(core.json_encode(r)).not_to_contain("dry-run-secret")
     expect(core.json_encode(r)).not_to_contain("dry-token")
+    expect(core.json_encode(r)).not_to_contain("AKIDDRYRUN")
     local list = s3:prepare("ListObjectsV2", { Bucket = "my-bucket" })
     expect(list.url).to_be("https://my-bucket.s3.eu-west-1.amazonaws.com/?list-type=2")
     local dotted = s3:prepare("ListObjectsV2", { Bucket = "my.dotted.bucket" })
