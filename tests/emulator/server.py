@@ -31,10 +31,12 @@ from emulator.faults import Faults, server_error, throttle_error  # noqa: E402
 
 FORM = "application/x-www-form-urlencoded"
 
-# auth error code -> (json code, json status), (s3 code, s3 status)
+# auth error code -> (json code, json status), (s3 code, s3 status[, s3 message])
 _AUTH_MAP = {
     "MissingAuthenticationToken": (("MissingAuthenticationTokenException", 400), ("AccessDenied", 403)),
-    "InvalidClientTokenId": (("UnrecognizedClientException", 400), ("InvalidAccessKeyId", 403)),
+    "InvalidClientTokenId": (("UnrecognizedClientException", 400),
+                             ("InvalidAccessKeyId", 403,
+                              "The AWS Access Key Id you provided does not exist in our records.")),
     "SignatureDoesNotMatch": (("InvalidSignatureException", 400), ("SignatureDoesNotMatch", 403)),
     "RequestExpired": (("InvalidSignatureException", 400), ("RequestTimeTooSkewed", 403)),
     "IncompleteSignature": (("IncompleteSignatureException", 400), ("AuthorizationQueryParametersError", 400)),
@@ -46,8 +48,8 @@ def auth_error_for(protocol, err):
     m = _AUTH_MAP.get(err.code)
     if m is None or protocol in ("ec2", "query"):
         return err
-    code, status = m[0] if protocol == "json" else m[1]
-    return AwsError(code, err.message, status)
+    form = m[0] if protocol == "json" else m[1]
+    return AwsError(form[0], form[2] if len(form) > 2 else err.message, form[1])
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -60,6 +60,8 @@ class AuthTest(tc.EmulatorCase):
         r = tc.Client(self.emu.url, access_key="AKIAUNKNOWN000000000").raw(
             "GET", "/bucket/k", service="s3")
         self.assertRejected(r, 403, "InvalidAccessKeyId")
+        self.assertEqual(r.xml.findtext("Message"),
+                         "The AWS Access Key Id you provided does not exist in our records.")
 
     def test_s3_stale_date(self):
         r = self.c.raw("GET", "/bucket/k", service="s3", when=tc.stale(20))

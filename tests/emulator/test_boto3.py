@@ -380,6 +380,12 @@ class Boto3Test(unittest.TestCase):
         self.advance(1)
         elb.get_waiter("load_balancer_available").wait(
             LoadBalancerArns=[lb["LoadBalancerArn"]], WaiterConfig={"Delay": 0.1})
+        got = elb.describe_load_balancers(Names=["b3-alb"])["LoadBalancers"]
+        self.assertEqual([(d["LoadBalancerArn"], d["State"]["Code"], d["Type"], d["Scheme"],
+                           d["VpcId"], d["SecurityGroups"]) for d in got],
+                         [(lb["LoadBalancerArn"], "active", "application", "internet-facing",
+                           vid, [sg])])
+        self.assertEqual(sorted(z["SubnetId"] for z in got[0]["AvailabilityZones"]), sorted(subs))
         tg = elb.create_target_group(Name="b3-tg", Protocol="HTTP", Port=8080, VpcId=vid,
                                      TargetType="ip", HealthCheckPath="/health",
                                      Matcher={"HttpCode": "200-299"})["TargetGroups"][0]
@@ -400,10 +406,15 @@ class Boto3Test(unittest.TestCase):
         action = elb.describe_listeners(ListenerArns=[ls["ListenerArn"]])["Listeners"][0][
             "DefaultActions"][0]
         self.assertEqual((action["Type"], action["RedirectConfig"]["Port"]), ("redirect", "443"))
-        elb.create_listener(LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=8081,
-                            DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {
-                                "StatusCode": "404", "ContentType": "text/plain",
-                                "MessageBody": "no"}}])
+        fixed = elb.create_listener(
+            LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=8081,
+            DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {
+                "StatusCode": "404", "ContentType": "text/plain",
+                "MessageBody": "no"}}])["Listeners"][0]
+        self.assertEqual(elb.delete_listener(ListenerArn=fixed["ListenerArn"])
+                         ["ResponseMetadata"]["HTTPStatusCode"], 200)
+        self.assertEqual([x["ListenerArn"] for x in elb.describe_listeners(
+            LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]], [ls["ListenerArn"]])
         elb.add_tags(ResourceArns=[tg["TargetGroupArn"]], Tags=[{"Key": "a", "Value": "1"}])
         elb.remove_tags(ResourceArns=[lb["LoadBalancerArn"]], TagKeys=["env"])
         tags = elb.describe_tags(ResourceArns=[lb["LoadBalancerArn"], tg["TargetGroupArn"]])
@@ -523,6 +534,13 @@ class Boto3Test(unittest.TestCase):
     def test_ecs(self):
         ecs = self.client("ecs")
         ecs.create_cluster(clusterName="b3", tags=[{"key": "env", "value": "t"}])
+        got = ecs.describe_clusters(clusters=["b3", "nope"], include=["TAGS"])
+        self.assertEqual([(c["clusterName"], c["status"], c["activeServicesCount"], c["tags"])
+                          for c in got["clusters"]],
+                         [("b3", "ACTIVE", 0, [{"key": "env", "value": "t"}])])
+        self.assertRegex(got["clusters"][0]["clusterArn"], r":cluster/b3$")
+        self.assertEqual([(f["arn"].rsplit("/", 1)[-1], f["reason"]) for f in got["failures"]],
+                         [("nope", "MISSING")])
         td = ecs.register_task_definition(
             family="b3-app", networkMode="awsvpc", requiresCompatibilities=["FARGATE"],
             cpu="256", memory="512", containerDefinitions=[{"name": "app", "image": "nginx",
@@ -538,6 +556,8 @@ class Boto3Test(unittest.TestCase):
                                      "awsvpcConfiguration": {"subnets": ["subnet-0123456789abcdef0"],
                                                              "assignPublicIp": "DISABLED"}})
         self.assertEqual(svc["service"]["status"], "ACTIVE")
+        self.assertEqual(ecs.describe_clusters(clusters=["b3"])["clusters"][0]
+                         ["activeServicesCount"], 1)
         ecs.update_service(cluster="b3", service="web", desiredCount=2)
         self.assertEqual(ecs.describe_services(cluster="b3", services=["web"])["services"][0]
                          ["desiredCount"], 2)

@@ -283,6 +283,12 @@ class StsTest(tc.EmulatorCase):
         r = self.c.call_query("sts", "AssumeRole", {
             "RoleArn": "arn:aws:iam::210987654321:role/x", "RoleSessionName": "not valid!"})
         self.assertEqual((r.status, r.error_code), (400, "ValidationError"))
+        r = self.c.call_query("sts", "AssumeRole", {
+            "RoleArn": "arn:aws:iam::210987654321:role/x", "RoleSessionName": "s"})
+        self.assertEqual((r.status, r.error_code), (400, "ValidationError"))
+        self.assertEqual(r.xml.findtext(".//Message"),
+                         "1 validation error detected: Value 's' at 'roleSessionName' failed to "
+                         "satisfy constraint: Member must have length greater than or equal to 2")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from ..core import AwsError, Service, as_int, iso_time
 from ._common import constraint_message
 
 _ROLE_ARN = re.compile(r"^arn:aws:iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]{1,64})$")
-_SESSION = re.compile(r"^[\w+=,.@-]{2,64}$")
+_SESSION = re.compile(r"^[\w+=,.@-]*$")
 _UPPER = string.ascii_uppercase + string.digits
 
 
@@ -68,6 +68,11 @@ class STS(Service):
         m = _ROLE_ARN.match(role_arn)
         if not m:
             raise _validation("%s is invalid" % role_arn)
+        if len(session) < 2 or len(session) > 64:
+            raise _validation(constraint_message(
+                "roleSessionName", "have length %s" % (
+                    "greater than or equal to 2" if len(session) < 2
+                    else "less than or equal to 64"), session))
         if not _SESSION.match(session):
             raise _validation(constraint_message(
                 "roleSessionName", "satisfy regular expression pattern: [\\w+=,.@-]*", session))
