@@ -398,3 +398,76 @@ test("the re-call after expired credentials is the same logical call: the same t
     expect(e:counts()["sts:AssumeRole"]).to_be(2)
   end)
 end)
+
+test("within a profile: credentials file keys, then credential_process, then config file keys", function()
+  with_env({}, function(home)
+    write(home .. "/proc.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \"proc-secret\"}'\n")
+    write(home .. "/.aws/config", "[profile both]\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = c\n"
+      .. "credential_process = sh " .. home .. "/proc.sh\n")
+    local p = creds.provider({ profile = "both" })
+    expect(p.source).to_be("credential_process")       -- over the config file's keys
+    expect(p.get().access_key).to_be("AKIDPROC")
+    write(home .. "/.aws/credentials", "[both]\naws_access_key_id = AKIDCREDFILE\naws_secret_access_key = f\n")
+    creds.reset()
+    expect(creds.provider({ profile = "both" }).get().access_key).to_be("AKIDCREDFILE")   -- over the process
+    write(home .. "/.aws/config", "[profile both]\naws_access_key_id = AKIDCONFIG\naws_secret_access_key = c\n")
+    write(home .. "/.aws/credentials", "")
+    creds.reset()
+    expect(creds.provider({ profile = "both" }).get().access_key).to_be("AKIDCONFIG")     -- last of the three
+  end)
+end)
+
+-- An emulator with the role "deployer" that the emulator's own key may assume.
+local function role_emulator()
+  local e = emulator()
+  e:use()
+  aws.client("iam"):CreateRole{ RoleName = "deployer", AssumeRolePolicyDocument = core.json_encode({
+    Version = "2012-10-17", Statement = { { Effect = "Allow",
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "sts:AssumeRole" } } }) }
+  return e
+end
+
+test("a source_profile's own keys win over its role_arn (no role chaining), as in botocore", function()
+  local e = role_emulator()
+  with_env({ AWS_ENDPOINT_URL = e.url, AWS_REGION = "us-east-1" }, function(home)
+    write(home .. "/.aws/credentials", "[base]\naws_access_key_id = " .. e.access_key
+      .. "\naws_secret_access_key = " .. e.secret_key .. "\n")
+    write(home .. "/.aws/config", "[profile base]\nrole_arn = arn:aws:iam::123456789012:role/other\n"
+      .. "source_profile = nowhere\n[profile app]\nrole_arn = arn:aws:iam::123456789012:role/deployer\n"
+      .. "source_profile = base\nrole_session_name = chain\n")
+    local c = creds.provider({ profile = "app" }).get()
+    expect(c.access_key).to_match("^ASIA")
+    expect(e:counts()["sts:AssumeRole"]).to_be(1)        -- deployer only, with base's keys
+  end)
+end)
+
+test("the chain's STS region: the client's, else AWS_REGION, AWS_DEFAULT_REGION, then the profile's", function()
+  local e = role_emulator()
+  with_env({ AWS_ENDPOINT_URL = e.url }, function(home)
+    write(home .. "/.aws/credentials", "[base]\naws_access_key_id = " .. e.access_key
+      .. "\naws_secret_access_key = " .. e.secret_key .. "\n")
+    write(home .. "/.aws/config", "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/deployer\n"
+      .. "source_profile = base\nregion = eu-west-1\n[profile base]\nregion = us-west-2\n")
+    local real, seen = aws.client, nil
+    aws.client = function(service, o)
+      if service == "sts" then seen = o and o.region end
+      return real(service, o)
+    end
+    local function sts_region(opts)
+      creds.reset()
+      seen = nil
+      creds.provider(opts).get()
+      return seen
+    end
+    local ok, err = pcall(function()
+      expect(sts_region({ profile = "app" })).to_be("eu-west-1")      -- the named profile's, not base's
+      core.setenv("AWS_DEFAULT_REGION", "sa-east-1")
+      expect(sts_region({ profile = "app" })).to_be("sa-east-1")
+      core.setenv("AWS_REGION", "ap-south-1")
+      expect(sts_region({ profile = "app" })).to_be("ap-south-1")     -- env over the profile
+      expect(sts_region({ profile = "app", region = "ca-central-1" })).to_be("ca-central-1")
+    end)
+    aws.client = real
+    if not ok then error(err, 0) end
+  end)
+end)

@@ -7,17 +7,22 @@
 --                       through luaform.aws, signed with the source's credentials)
 --   3. web identity     AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN, or the profile's
 --                       web_identity_token_file + role_arn (AssumeRoleWithWebIdentity, unsigned)
---   4. shared files     aws_access_key_id / aws_secret_access_key (/ aws_session_token) of the
---                       profile: credentials file [name] over config file [profile name]
+--   4. credentials file aws_access_key_id / aws_secret_access_key (/ aws_session_token) of
+--                       [name] in the shared credentials file
 --   5. process          the profile's credential_process (JSON on stdout)
---   6. container        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (169.254.170.2) or _FULL_URI,
+--   6. config file      the same keys in [profile name] of the config file
+--   7. container        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI (169.254.170.2) or _FULL_URI,
 --                       with AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)
---   7. IMDSv2           PUT /latest/api/token, then GET the role's credentials; 1 s timeouts;
+--   8. IMDSv2           PUT /latest/api/token, then GET the role's credentials; 1 s timeouts;
 --                       off with AWS_EC2_METADATA_DISABLED=true;
 --                       AWS_EC2_METADATA_SERVICE_ENDPOINT moves it.
+-- A source_profile is resolved as botocore does: its own static keys win over its role_arn
+-- (role chaining only for a source profile without keys).
 -- Profiles: the explicit name, else AWS_PROFILE, else "default". Files: AWS_CONFIG_FILE
 -- (~/.aws/config) and AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials), parsed by
--- core.aws_ini_parse. Region: explicit, AWS_REGION, AWS_DEFAULT_REGION, profile region.
+-- core.aws_ini_parse. Region: explicit, AWS_REGION, AWS_DEFAULT_REGION, profile region;
+-- STS calls of the chain use the client's region, else that same order (the profile named
+-- for the client, not a source profile).
 --
 -- A provider is { get = fn() -> {access_key, secret_key, session_token, expires} }.
 -- Temporary credentials are cached in the provider and refreshed 5 minutes before they
@@ -59,10 +64,16 @@ function M.profile_name(explicit)
   return explicit or env("AWS_PROFILE") or env("AWS_DEFAULT_PROFILE") or "default"
 end
 
--- The merged settings of a profile (credentials file wins over config file), or nil.
-function M.profile(files, name)
+-- The config file's section of profile name, or nil.
+local function config_section(files, name)
   local c = files.config[name == "default" and "default" or ("profile " .. name)]
   if not c and name == "default" then c = files.config["profile default"] end
+  return c
+end
+
+-- The merged settings of a profile (credentials file wins over config file), or nil.
+function M.profile(files, name)
+  local c = config_section(files, name)
   local k = files.credentials[name]
   if not c and not k then return nil end
   local out = {}
@@ -252,21 +263,31 @@ local function fingerprint(opts)
     "AWS_SHARED_CREDENTIALS_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_STS", "HOME" }
+    "AWS_ENDPOINT_URL_STS", "AWS_REGION", "AWS_DEFAULT_REGION", "HOME" }
   local parts = { tostring(opts.profile) }
   for _, k in ipairs(keys) do parts[#parts + 1] = env(k) or "" end
   if type(opts.endpoints) == "table" then parts[#parts + 1] = tostring(opts.endpoints.sts) end
   return table.concat(parts, "\0")
 end
 
-local function source_of(files, name, opts, depth, explicit)
+-- Static keys of a profile section, or nil.
+local function keys_in(section)
+  if section and section.aws_access_key_id and section.aws_secret_access_key then
+    return static("shared-files", section.aws_access_key_id, section.aws_secret_access_key,
+      section.aws_session_token)
+  end
+end
+
+-- region: for the chain's STS calls (M.provider decides it once).
+local function source_of(files, name, opts, depth, explicit, region)
   if depth > 5 then cerr("profile %s: source_profile chain is too long (a cycle?)", name) end
   local prof = M.profile(files, name)
   if not prof and explicit then
     cerr("profile '%s' not found in %s or %s", name, files.config_path, files.credentials_path)
   end
-  local region = opts.region or (prof and prof.region) or env("AWS_REGION") or env("AWS_DEFAULT_REGION")
-  if prof and prof.role_arn and (prof.source_profile or prof.credential_source) then
+  local has_keys = prof and prof.aws_access_key_id and prof.aws_secret_access_key
+  if prof and prof.role_arn and (prof.source_profile or prof.credential_source)
+      and not (depth > 0 and has_keys) then
     local src
     if prof.source_profile then
       local sp = M.profile(files, prof.source_profile)
@@ -275,7 +296,7 @@ local function source_of(files, name, opts, depth, explicit)
         if not sp.aws_access_key_id then cerr("profile %s: no keys for source_profile", name) end
         src = static("shared-files", sp.aws_access_key_id, sp.aws_secret_access_key, sp.aws_session_token)
       else
-        src = source_of(files, prof.source_profile, opts, depth + 1, true)
+        src = source_of(files, prof.source_profile, opts, depth + 1, true, region)
       end
     else
       local cs = prof.credential_source
@@ -297,10 +318,11 @@ local function source_of(files, name, opts, depth, explicit)
   if prof and prof.web_identity_token_file and prof.role_arn then
     return web_identity(prof.web_identity_token_file, prof.role_arn, prof.role_session_name, region, opts.endpoints)
   end
-  if prof and prof.aws_access_key_id and prof.aws_secret_access_key then
-    return static("shared-files", prof.aws_access_key_id, prof.aws_secret_access_key, prof.aws_session_token)
-  end
+  local from_file = keys_in(files.credentials[name])
+  if from_file then return from_file end
   if prof and prof.credential_process then return credential_process(prof.credential_process) end
+  local from_config = keys_in(config_section(files, name))
+  if from_config then return from_config end
   if depth > 0 then cerr("profile %s has no credentials", name) end
   return nil
 end
@@ -328,7 +350,9 @@ function M.provider(opts)
     local files = M.files()
     local name = M.profile_name(opts.profile)
     local explicit = opts.profile ~= nil or env("AWS_PROFILE") ~= nil
-    p = source_of(files, name, opts, 0, explicit) or container() or imds()
+    local region = opts.region or env("AWS_REGION") or env("AWS_DEFAULT_REGION")
+      or (M.profile(files, name) or {}).region
+    p = source_of(files, name, opts, 0, explicit, region) or container() or imds()
     if not p then
       cerr("no AWS credentials found (looked in the environment, profile '%s' of %s and %s, "
         .. "container credentials and instance metadata)", name, files.credentials_path, files.config_path)
