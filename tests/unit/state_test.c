@@ -34,6 +34,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "files.h"
 #include <lauxlib.h>
 
 #include "luaform/loop.h"
@@ -60,40 +62,12 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   fixture *f = *state;
-  DIR *d = opendir(f->dir);
-  if (d) {
-    struct dirent *e;
-    char p[400];
-    while ((e = readdir(d))) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
-      unlink(p);
-    }
-    closedir(d);
-  }
-  rmdir(f->dir);
+  remove_tree(f->dir);
   free(f);
   return 0;
 }
 
-static int count_entries(const char *dir) {
-  DIR *d = opendir(dir);
-  assert_non_null(d);
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
-  closedir(d);
-  return n;
-}
 
-static void write_plain(const char *path, const char *text, mode_t mode) {
-  FILE *fp = fopen(path, "w");
-  assert_non_null(fp);
-  fputs(text, fp);
-  assert_int_equal(fclose(fp), 0);
-  assert_int_equal(chmod(path, mode), 0);
-}
 
 /* The file's whole content, malloc'd (NULL if it does not exist). */
 static char *slurp(const char *path) {

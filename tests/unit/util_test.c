@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "files.h"
+
 #include "luaform/util.h"
 
 /* A fresh temporary directory per test (state), removed with its files. */
@@ -32,20 +34,6 @@ static int make_dir(void **state) {
   return 0;
 }
 
-static void remove_tree(const char *dir) {
-  DIR *d = opendir(dir);
-  if (d) {
-    struct dirent *e;
-    char p[4096];
-    while ((e = readdir(d))) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-      if (unlink(p) != 0) remove_tree(p);
-    }
-    closedir(d);
-  }
-  rmdir(dir);
-}
 
 static int remove_dir(void **state) {
   remove_tree(*state);
@@ -53,24 +41,7 @@ static int remove_dir(void **state) {
   return 0;
 }
 
-static int count_entries(const char *dir) {
-  DIR *d = opendir(dir);
-  assert_non_null(d);
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
-  closedir(d);
-  return n;
-}
 
-static void write_plain(const char *path, const char *text, mode_t mode) {
-  FILE *f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(text, f);
-  assert_int_equal(fclose(f), 0);
-  assert_int_equal(chmod(path, mode), 0);
-}
 
 static void assert_file_is(const char *path, const char *want, size_t len) {
   char *data = NULL, err[512];
