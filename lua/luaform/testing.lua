@@ -5,9 +5,10 @@
 -- to_be_nil and, for functions, to_fail(pattern); plain assert() works
 -- too. Each test runs as a task on the event loop, so it may sleep or
 -- call AWS. Helpers for end-to-end tests: tmpdir(), write(path, text),
--- read(path), sh(cmd) -> output, exit code, and luaform(dir, args...)
--- which runs this luaform binary in dir; emulator(flags) starts the local
--- AWS emulator (luaform.testing.emulator). The last line printed is
+-- read(path), sh(cmd) -> output, exit code, new_stack(files),
+-- copy_stack(fixture_dir), state_of(dir), with_env(vars, fn), and
+-- luaform(dir, args...) which runs this luaform binary in dir;
+-- emulator(flags) starts the local AWS emulator (luaform.testing.emulator). The last line printed is
 -- "N passed, N failed".
 local core = require("luaform.core")
 local values = require("luaform.values")
@@ -77,21 +78,49 @@ end
 
 local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 
+local function tmpdir()
+  local out = sh("mktemp -d /tmp/luaform-test.XXXXXX")
+  return (out:gsub("%s+$", ""))
+end
+
+local function write(path, text)
+  local dir = path:match("^(.*)/[^/]*$")
+  if dir then core.mkdir_p(dir) end
+  assert(core.write_file(path, text, "0644"))
+end
+
 local helpers = {
   core = core,
   expect = expect,
   sh = sh,
   quote = quote,
-  tmpdir = function()
-    local out = sh("mktemp -d /tmp/luaform-test.XXXXXX")
-    return (out:gsub("%s+$", ""))
-  end,
-  write = function(path, text)
-    local dir = path:match("^(.*)/[^/]*$")
-    if dir then core.mkdir_p(dir) end
-    assert(core.write_file(path, text, "0644"))
-  end,
+  tmpdir = tmpdir,
+  write = write,
   read = function(path) return core.read_file(path) end,
+  -- A new stack directory: files is { name = text }, or main.lua's text.
+  new_stack = function(files)
+    if type(files) == "string" then files = { ["main.lua"] = files } end
+    local dir = tmpdir()
+    for name, text in pairs(files) do write(dir .. "/" .. name, text) end
+    return dir
+  end,
+  -- A copy of the stack in directory src (a fixture).
+  copy_stack = function(src)
+    local dir = tmpdir()
+    sh("cp -r " .. quote(src) .. "/. " .. quote(dir))
+    return dir
+  end,
+  -- The decoded local state of the stack in dir.
+  state_of = function(dir) return core.json_decode(core.read_file(dir .. "/luaform.state.json")) end,
+  -- Runs fn with environment variables set (false unsets one), then puts
+  -- them back as they were.
+  with_env = function(vars, fn)
+    local saved = {}
+    for k, v in pairs(vars) do saved[k] = core.getenv(k) or false; core.setenv(k, v or nil) end
+    local ok, err = pcall(fn)
+    for k, v in pairs(saved) do core.setenv(k, v or nil) end
+    if not ok then error(err, 0) end
+  end,
   emulator = function(flags)
     local e = require("luaform.testing.emulator").start(flags)
     M.emulators[#M.emulators + 1] = e

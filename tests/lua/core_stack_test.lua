@@ -2,33 +2,7 @@
 -- replace, drift, destroy; variables and their sources, nested modules,
 -- ref:map, -refresh=false, colors, outputs.
 local FIXTURE = core.exe_dir .. "/tests/lua/fixtures/core"
-
-local function stack()
-  local dir = tmpdir()
-  sh("cp -r " .. quote(FIXTURE) .. "/. " .. quote(dir))
-  return dir
-end
-
-local function state_of(dir)
-  return core.json_decode(read(dir .. "/luaform.state.json"))
-end
-
--- A stack made of the given files ({ name = text }), or of a main.lua
--- whose text is given.
-local function stack_of(files)
-  if type(files) == "string" then files = { ["main.lua"] = files } end
-  local dir = tmpdir()
-  for name, text in pairs(files) do write(dir .. "/" .. name, text) end
-  return dir
-end
-
--- Runs fn with environment variables set (for the luaform runs inside).
-local function with_env(vars, fn)
-  for k, v in pairs(vars) do core.setenv(k, v) end
-  local ok, err = pcall(fn)
-  for k in pairs(vars) do core.setenv(k, nil) end
-  if not ok then error(err, 0) end
-end
+local function stack() return copy_stack(FIXTURE) end
 
 -- A file named after a random id that create_before_destroy replaces
 -- whenever the id's keeper k changes.
@@ -171,7 +145,7 @@ local PRECEDENCE = 'local v = {}\n'
   .. 'resource("local_file", "f", { filename = "f.txt", content = table.concat(v, ",") .. "," .. (n + 1) })\n'
 
 test("variables: default < LUAFORM_VAR_name < -var-file (Lua or JSON) < -var", function()
-  local dir = stack_of({ ["main.lua"] = PRECEDENCE,
+  local dir = new_stack({ ["main.lua"] = PRECEDENCE,
     ["vars.lua"] = 'c = "file"\nd = "file"\n', ["vars.json"] = '{ "c": "json", "d": "json" }' })
   with_env({ LUAFORM_VAR_b = "env", LUAFORM_VAR_c = "env", LUAFORM_VAR_d = "env", LUAFORM_VAR_n = "41" }, function()
     local out, code = luaform(dir, "apply", "-auto-approve", "-var-file=vars.lua", "-var", "d=cli")
@@ -187,7 +161,7 @@ test("variables: default < LUAFORM_VAR_name < -var-file (Lua or JSON) < -var", f
 end)
 
 test("nested modules: a module inside a module has the address module.a.module.b.TYPE.NAME", function()
-  local dir = stack_of({
+  local dir = new_stack({
     ["main.lua"] = 'local a = module("a", require("outer"), { text = "hi" })\n'
       .. 'resource("local_file", "top", { filename = "top.txt", content = a.inner_id })\n',
     ["outer.lua"] = 'return function(args)\n'
@@ -208,7 +182,7 @@ test("nested modules: a module inside a module has the address module.a.module.b
 end)
 
 test("ref:map(fn) applies fn to the value once it is known", function()
-  local dir = stack_of({ ["main.lua"] = 'local r = resource("random_id", "r", { byte_length = 4 })\n'
+  local dir = new_stack({ ["main.lua"] = 'local r = resource("random_id", "r", { byte_length = 4 })\n'
     .. 'resource("local_file", "f", { filename = "f.txt",\n'
     .. '  content = r.hex:map(function(h) return "id-" .. h:upper() end) })\n' })
   local out, code = luaform(dir, "plan")
@@ -251,7 +225,7 @@ test("plan output has colors on a terminal, none with -no-color or NO_COLOR", fu
 end)
 
 test("create_before_destroy extends to a replaced dependency: new objects first, then the old ones go", function()
-  local dir = stack_of(NAMED_BY_ID)
+  local dir = new_stack(NAMED_BY_ID)
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
   local old_hex = state_of(dir).resources["random_id.r"].attributes.hex
   local out, code = luaform(dir, "apply", "-auto-approve", "-var", "k=2")
@@ -273,7 +247,7 @@ test("create_before_destroy extends to a replaced dependency: new objects first,
 end)
 
 test("a replacement is drawn -/+, or +/- when it creates the new object before destroying the old", function()
-  local dir = stack_of(NAMED_BY_ID)
+  local dir = new_stack(NAMED_BY_ID)
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
   local out = luaform(dir, "plan", "-var", "k=2")
   expect(out).to_contain("Resource actions are indicated with the following symbols:\n+/- create replacement and then destroy\n")
@@ -291,7 +265,7 @@ test("a replacement is drawn -/+, or +/- when it creates the new object before d
 end)
 
 test("an apply with nothing to change keeps the serial, so a saved plan stays valid", function()
-  local dir = stack_of('resource("local_file", "f", { filename = "f.txt", content = var("c", { default = "a" }) })\n'
+  local dir = new_stack('resource("local_file", "f", { filename = "f.txt", content = var("c", { default = "a" }) })\n'
     .. 'output("o", var("o", { default = "1" }))\n')
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
   local serial = state_of(dir).serial
@@ -313,7 +287,7 @@ test("an apply with nothing to change keeps the serial, so a saved plan stays va
 end)
 
 test("an apply with nothing to change still saves what the refresh found", function()
-  local dir = stack_of('resource("local_file", "f", { filename = "f.txt", content = "a" }, { ignore_changes = { "content" } })\n')
+  local dir = new_stack('resource("local_file", "f", { filename = "f.txt", content = "a" }, { ignore_changes = { "content" } })\n')
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
   local serial = state_of(dir).serial
   write(dir .. "/f.txt", "edited")
@@ -326,7 +300,7 @@ test("an apply with nothing to change still saves what the refresh found", funct
 end)
 
 test("apply FILE refuses a plan whose values the stack no longer gives, and changes nothing", function()
-  local dir = stack_of('resource("local_file", "f", { filename = "f.txt", content = "a" })\n')
+  local dir = new_stack('resource("local_file", "f", { filename = "f.txt", content = "a" })\n')
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
   local serial = state_of(dir).serial
   write(dir .. "/main.lua", 'resource("local_file", "f", { filename = "f.txt", content = "reviewed" })\n')
@@ -345,7 +319,7 @@ test("apply FILE refuses a plan whose values the stack no longer gives, and chan
 end)
 
 test("apply FILE refuses a changed expression whose value was not known at plan time", function()
-  local dir = stack_of('local r = resource("random_id", "r", { byte_length = 4 })\n'
+  local dir = new_stack('local r = resource("random_id", "r", { byte_length = 4 })\n'
     .. 'resource("local_file", "f", { filename = "f.txt", content = "a-" .. r.hex })\n')
   expect(select(2, luaform(dir, "plan", "-out", "p.plan"))).to_be(0)
   write(dir .. "/main.lua", 'local r = resource("random_id", "r", { byte_length = 4 })\n'
@@ -358,7 +332,7 @@ test("apply FILE refuses a changed expression whose value was not known at plan 
 end)
 
 test("a saved destroy plan is not bound to the arguments of what it destroys", function()
-  local dir = stack_of('local r = resource("random_id", "r", { byte_length = 4 })\n'
+  local dir = new_stack('local r = resource("random_id", "r", { byte_length = 4 })\n'
     .. 'resource("local_file", "f", { filename = "f.txt", content = "a-" .. r.hex })\noutput("o", r.hex)\n')
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
   expect(select(2, luaform(dir, "plan", "-destroy", "-out", "d.plan"))).to_be(0)
@@ -371,7 +345,7 @@ test("a saved destroy plan is not bound to the arguments of what it destroys", f
 end)
 
 test("apply FILE carries out a plan made over drift, from the refreshed state it was made on", function()
-  local dir = stack_of('resource("local_file", "f", { filename = "f.txt", content = "a" })\n')
+  local dir = new_stack('resource("local_file", "f", { filename = "f.txt", content = "a" })\n')
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
   write(dir .. "/f.txt", "edited")
   local out, code = luaform(dir, "plan", "-out", "p.plan")
@@ -402,7 +376,7 @@ local function of_type(msgs, kind)
 end
 
 test("apply -json and destroy -json report in JSON lines", function()
-  local dir = stack_of('local r = resource("random_id", "r", { byte_length = 4 })\n'
+  local dir = new_stack('local r = resource("random_id", "r", { byte_length = 4 })\n'
     .. 'resource("local_file", "f", { filename = "f.txt", content = r.hex })\noutput("hex", r.hex)\n')
   local out, code = luaform(dir, "apply", "-json")
   expect(code).to_be(1)

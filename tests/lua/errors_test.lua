@@ -1,14 +1,6 @@
--- Bad input: each error names the file:line of the mistake, prints one
--- line without a traceback, and leaves no state behind.
-local function stack(files)
-  local dir = tmpdir()
-  for name, text in pairs(files) do write(dir .. "/" .. name, text) end
-  return dir
-end
-
 -- Runs plan and apply on the stack; both must fail with `pattern`.
 local function fails_with(files, pattern)
-  local dir = stack(files)
+  local dir = new_stack(files)
   for _, cmd in ipairs({ "plan", "apply" }) do
     local out, code = luaform(dir, cmd, "-auto-approve")
     if cmd == "plan" then out, code = luaform(dir, "plan") end
@@ -54,7 +46,7 @@ end)
 
 test("a cycle names every resource with its file:line", function()
   -- a waits for c (depends_on), c refers to b, b refers to a.
-  local dir = stack({ ["main.lua"] = 'local c_ref = {}\n'
+  local dir = new_stack({ ["main.lua"] = 'local c_ref = {}\n'
     .. 'local a = resource("local_file", "a", { filename = "out.txt", content = "x" }, { depends_on = c_ref })\n'
     .. 'local b = resource("local_file", "b", { filename = "b.txt", content = a.id })\n'
     .. 'local c = resource("local_file", "c", { filename = "c.txt", content = b.id })\n'
@@ -75,7 +67,7 @@ test("a duplicate name names both places", function()
 end)
 
 test("a missing variable and a bad -var", function()
-  local dir = stack({ ["main.lua"] = 'local n = var("count", { type = "number" })\n' })
+  local dir = new_stack({ ["main.lua"] = 'local n = var("count", { type = "number" })\n' })
   local out, code = luaform(dir, "plan")
   expect(code).to_be(1)
   expect(out).to_match('^Error: main%.lua:1: no value for required variable "count"')
@@ -85,7 +77,7 @@ test("a missing variable and a bad -var", function()
 end)
 
 test("unknown commands and flags print usage and exit 1", function()
-  local dir = stack({ ["main.lua"] = "" })
+  local dir = new_stack({ ["main.lua"] = "" })
   local out, code = luaform(dir, "plna")
   expect(code).to_be(1)
   expect(out).to_contain('unknown command "plna"')
@@ -99,7 +91,7 @@ test("unknown commands and flags print usage and exit 1", function()
 end)
 
 test("luaform test on a path that does not exist fails", function()
-  local dir = stack({ ["main.lua"] = "" })
+  local dir = new_stack({ ["main.lua"] = "" })
   local out, code = luaform(dir, "test", dir .. "/no-such-dir")
   expect(code).to_be(1)
   expect(out).to_contain("no such file or directory")
@@ -117,7 +109,7 @@ local function usage_error(dir, command, message, ...)
 end
 
 test("a bad flag value is an error with the command's usage", function()
-  local dir = stack({ ["main.lua"] = 'resource("random_id", "r", { byte_length = 4 })\n' })
+  local dir = new_stack({ ["main.lua"] = 'resource("random_id", "r", { byte_length = 4 })\n' })
   usage_error(dir, "plan", "%-refresh=bogus: expected true or false", "plan", "-refresh=bogus")
   usage_error(dir, "apply", "%-auto%-approve=yes: expected true or false", "apply", "-auto-approve=yes")
   usage_error(dir, "plan", "%-parallelism=0: expected a positive integer", "plan", "-parallelism=0")
@@ -131,7 +123,7 @@ test("a bad flag value is an error with the command's usage", function()
 end)
 
 test("extra arguments to a command are an error with its usage", function()
-  local dir = stack({ ["main.lua"] = 'resource("random_id", "r", { byte_length = 4 })\n' })
+  local dir = new_stack({ ["main.lua"] = 'resource("random_id", "r", { byte_length = 4 })\n' })
   for _, cmd in ipairs({ "plan", "validate", "graph", "init", "destroy", "version" }) do
     usage_error(dir, cmd, "luaform " .. cmd .. ' takes no arguments %(got "extra"%)', cmd, "extra")
   end
@@ -144,7 +136,7 @@ test("extra arguments to a command are an error with its usage", function()
 end)
 
 test("state -h prints the state usage like any command's -h", function()
-  local dir = stack({ ["main.lua"] = "" })
+  local dir = new_stack({ ["main.lua"] = "" })
   for _, flag in ipairs({ "-h", "-help", "--help" }) do
     local out, code = luaform(dir, "state", flag)
     expect(code).to_be(0)
@@ -156,7 +148,7 @@ test("state -h prints the state usage like any command's -h", function()
 end)
 
 test("-var for an undeclared variable is an error naming it", function()
-  local dir = stack({ ["main.lua"] = 'local n = var("count", { default = 1, type = "number" })\n' })
+  local dir = new_stack({ ["main.lua"] = 'local n = var("count", { default = 1, type = "number" })\n' })
   local out, code = luaform(dir, "plan", "-var", "count=2", "-var", "cuont=3")
   expect(code).to_be(1)
   expect(out).to_be('Error: value for undeclared variable "cuont": the stack declares no var("cuont")\n')

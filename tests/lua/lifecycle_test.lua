@@ -1,24 +1,3 @@
--- Resource lifecycle in apply: progress of long operations, and the
--- lifecycle options ignore_changes, prevent_destroy and
--- create_before_destroy, on stacks of local types.
-local function stack(main)
-  local dir = tmpdir()
-  write(dir .. "/main.lua", main)
-  return dir
-end
-
-local function state_of(dir)
-  return core.json_decode(read(dir .. "/luaform.state.json"))
-end
-
--- Runs fn with environment variables set (for the luaform runs inside).
-local function with_env(vars, fn)
-  for k, v in pairs(vars) do core.setenv(k, v) end
-  local ok, err = pcall(fn)
-  for k in pairs(vars) do core.setenv(k, nil) end
-  if not ok then error(err, 0) end
-end
-
 -- Lines of text that contain `needle`, in order.
 local function lines_with(text, needle)
   local out = {}
@@ -29,7 +8,7 @@ local function lines_with(text, needle)
 end
 
 test("an operation that takes longer than the interval prints Still creating/destroying...", function()
-  local dir = stack('resource("time_sleep", "slow", { create_duration = "2.5s", destroy_duration = "1.5s" })\n'
+  local dir = new_stack('resource("time_sleep", "slow", { create_duration = "2.5s", destroy_duration = "1.5s" })\n'
     .. 'resource("time_sleep", "quick", { create_duration = "10ms" })\n')
   local out, code, dout, dcode
   with_env({ LUAFORM_PROGRESS_INTERVAL = "1" }, function()   -- instead of Terraform's 10 s
@@ -52,7 +31,7 @@ test("an operation that takes longer than the interval prints Still creating/des
 end)
 
 test("ignore_changes: a change to an ignored argument plans nothing", function()
-  local dir = stack('local text = var("text", { default = "first" })\n'
+  local dir = new_stack('local text = var("text", { default = "first" })\n'
     .. 'local mode = var("mode", { default = "0644" })\n'
     .. 'resource("local_file", "f", { filename = "f.txt", content = text, file_permission = mode },\n'
     .. '  { ignore_changes = { "content" } })\n')
@@ -71,7 +50,7 @@ test("ignore_changes: a change to an ignored argument plans nothing", function()
 end)
 
 test("prevent_destroy refuses destroy and replace at the resource's file:line, changing nothing", function()
-  local dir = stack('local name = var("name", { default = "keep.txt" })\n'
+  local dir = new_stack('local name = var("name", { default = "keep.txt" })\n'
     .. 'resource("local_file", "other", { filename = "other.txt", content = "x" })\n'
     .. 'resource("local_file", "keep", { filename = name, content = "precious" },\n'
     .. '  { prevent_destroy = true })\n')
@@ -102,7 +81,7 @@ end
 
 test("create_before_destroy: a replaced resource is created before the old one is destroyed", function()
   local function replace(cbd)
-    local dir = stack('local gen = var("gen", { default = "1" })\n'
+    local dir = new_stack('local gen = var("gen", { default = "1" })\n'
       .. 'resource("random_id", "r", { byte_length = 4, keepers = { gen = gen } },\n'
       .. '  { create_before_destroy = ' .. tostring(cbd) .. ' })\n')
     expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)

@@ -5,17 +5,8 @@
 -- state), a no-change plan and its API calls, replace and in-place
 -- updates, drift repair, destroy, and the same under injected faults.
 local FIXTURE = core.exe_dir .. "/tests/lua/fixtures/net"
+local function stack() return copy_stack(FIXTURE) end
 local FLAGS = { ["nat-delay-ms"] = 200, ["lb-delay-ms"] = 200, seed = 1 }
-
-local function stack()
-  local dir = tmpdir()
-  sh("cp -r " .. quote(FIXTURE) .. "/. " .. quote(dir))
-  return dir
-end
-
-local function state_of(dir)
-  return core.json_decode(read(dir .. "/luaform.state.json"))
-end
 
 local function by(list, field)
   local out = {}

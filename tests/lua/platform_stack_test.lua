@@ -6,16 +6,6 @@ local FIXTURES = core.exe_dir .. "/tests/lua/fixtures/platform"
 local EXAMPLE = core.exe_dir .. "/examples/ecs-fargate"
 local json = require("luaform.providers.aws._json")
 
-local function stack(src)
-  local dir = tmpdir()
-  sh("cp -r " .. quote(src) .. "/. " .. quote(dir))
-  return dir
-end
-
-local function state_of(dir)
-  return core.json_decode(read(dir .. "/luaform.state.json"))
-end
-
 local function find(list, field, value)
   for _, x in ipairs(list or {}) do if x[field] == value then return x end end
   return nil
@@ -112,7 +102,7 @@ end)
 
 test("events, IAM, ECR and logs: apply, no-change plan, drift repaired, destroy", function()
   local e = emulator({ seed = 1 })
-  local dir = stack(FIXTURES .. "/events")
+  local dir = copy_stack(FIXTURES .. "/events")
   local out, code = e:luaform(dir, "apply", "-auto-approve")
   expect(code).to_be(0)
   expect(out).to_contain("Apply complete! Resources: 9 added, 0 changed, 0 destroyed.")
@@ -178,7 +168,7 @@ test("a role created outside luaform with the same name is refused, not adopted"
   local iam = require("luaform.aws").client("iam", { region = "us-east-1" })
   iam:CreateRole{ RoleName = "platform-test-exec", AssumeRolePolicyDocument =
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}' }
-  local dir = stack(FIXTURES .. "/events")
+  local dir = copy_stack(FIXTURES .. "/events")
   local out, code = e:luaform(dir, "apply", "-auto-approve")
   expect(code).to_be(1)
   expect(out).to_contain("EntityAlreadyExists")
@@ -189,7 +179,7 @@ end)
 
 test("ECS: desired_count updates in place; a container change registers a new revision", function()
   local e = emulator({ seed = 3 })
-  local dir = stack(FIXTURES .. "/ecs")
+  local dir = copy_stack(FIXTURES .. "/ecs")
   local out, code = e:luaform(dir, "apply", "-auto-approve")
   expect(code).to_be(0)
   expect(out).to_contain("Resources: 7 added")
@@ -330,7 +320,7 @@ end
 
 test("reference stack: applies, no-change plan within 35 calls, one-value changes, drift, destroy", function()
   local e = emulator({ ["nat-delay-ms"] = 200, ["lb-delay-ms"] = 200, seed = 1 })
-  local dir = stack(EXAMPLE)
+  local dir = copy_stack(EXAMPLE)
   local out, code = e:luaform(dir, "apply", "-auto-approve")
   expect(code).to_be(0)
   expect(out).to_contain("Apply complete! Resources: 34 added, 0 changed, 0 destroyed.")
@@ -383,7 +373,7 @@ end)
 
 test("reference stack in another region: the service logs to the provider's region", function()
   local e = emulator({ ["nat-delay-ms"] = 200, ["lb-delay-ms"] = 200, seed = 4 })
-  local dir = stack(EXAMPLE)
+  local dir = copy_stack(EXAMPLE)
   local out, code = e:luaform(dir, "apply", "-auto-approve", "-var", "region=eu-west-1")
   if code ~= 0 then print(out) end
   expect(code).to_be(0)
@@ -398,7 +388,7 @@ test("reference stack under faults: apply and destroy converge, no duplicate, no
   local seed = tonumber(core.getenv("LUAFORM_TEST_SEED") or "") or 7
   local e = emulator({ ["nat-delay-ms"] = 200, ["lb-delay-ms"] = 200, seed = seed })
   e:faults{ throttle_pct = 10, error_pct = 5, lose_pct = 5, consistency_ms = 500, seed = seed }
-  local dir = stack(EXAMPLE)
+  local dir = copy_stack(EXAMPLE)
   local out, code = e:luaform(dir, "apply", "-auto-approve")
   -- An interrupted create is settled by the next run (the intent journal).
   local runs = 1
@@ -436,7 +426,7 @@ end)
 
 test("every create whose response is lost is adopted by the next run: no duplicate, no orphan", function()
   local e = emulator({ seed = 5 })
-  local dir = stack(FIXTURES .. "/lost")
+  local dir = copy_stack(FIXTURES .. "/lost")
   -- Every mutating call is applied and then its answer is lost; each run
   -- adopts what the one before left pending and loses the next creates.
   e:faults{ lose_pct = 100 }
@@ -474,7 +464,7 @@ test("objects deleted by hand are planned again and recreated", function()
   -- A deleted service drains for 5 s and keeps its name until then, so the
   -- apply below meets it still DRAINING, as it would on AWS.
   local e = emulator({ ["drain-delay-ms"] = 5000, seed = 8 })
-  local dir = stack(FIXTURES .. "/lost")
+  local dir = copy_stack(FIXTURES .. "/lost")
   expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
   local inv = e:inventory()
   local svc, sub = inv.ecs.service[1], inv.sns.subscription[1]
@@ -523,7 +513,7 @@ end)
 
 test("luaform import of every platform type, by Terraform's import ids", function()
   local e = emulator({ seed = 6 })
-  local dir = stack(FIXTURES .. "/lost")
+  local dir = copy_stack(FIXTURES .. "/lost")
   expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
   local before = state_of(dir).resources
   local S = "arn:aws:ecs:ap-northeast-2:123456789012"

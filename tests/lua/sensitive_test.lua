@@ -5,12 +5,6 @@
 -- from one must say { sensitive = true }.
 local SECRET = "s3cret-value"
 
-local function stack(main)
-  local dir = tmpdir()
-  write(dir .. "/main.lua", main)
-  return dir
-end
-
 local SECRET_STACK = [[
 local pw = var("pw", { sensitive = true, default = "s3cret-value" })
 local a = resource("local_file", "a", { filename = "out/a.txt", content = "pw=" .. pw })
@@ -23,7 +17,7 @@ output("pw", pw, { sensitive = true })
 ]]
 
 test("a sensitive variable's value shows nowhere, whatever is computed from it", function()
-  local dir = stack(SECRET_STACK)
+  local dir = new_stack(SECRET_STACK)
   local out, code = luaform(dir, "plan")
   expect(code).to_be(0)
   expect(out).to_contain("+ content              = (sensitive value)")
@@ -55,7 +49,7 @@ test("a sensitive variable's value shows nowhere, whatever is computed from it",
 end)
 
 test("an attribute the schema calls sensitive stays hidden through references", function()
-  local dir = stack([[
+  local dir = new_stack([[
 local m = resource("local_file", "m", { filename = "out/m.txt", sensitive_content = "s3cret-value" })
 resource("local_file", "n", { filename = "out/n.txt", content = m.sensitive_content .. "!" })
 ]])
@@ -67,7 +61,7 @@ resource("local_file", "n", { filename = "out/n.txt", content = m.sensitive_cont
 end)
 
 test("an output derived from a secret must be declared sensitive", function()
-  local dir = stack('local pw = var("pw", { sensitive = true, default = "s3cret-value" })\n'
+  local dir = new_stack('local pw = var("pw", { sensitive = true, default = "s3cret-value" })\n'
     .. 'local f = resource("local_file", "f", { filename = "out/f.txt", content = pw })\n'
     .. 'output("plain", f.filename)\n'
     .. 'output("leak", "content: " .. f.content)\n')
@@ -80,7 +74,7 @@ test("an output derived from a secret must be declared sensitive", function()
   end
   expect(core.stat(dir .. "/out/f.txt")).to_be_nil()
 
-  dir = stack('local f = resource("local_file", "f", { filename = "out/f.txt", sensitive_content = "x" })\n'
+  dir = new_stack('local f = resource("local_file", "f", { filename = "out/f.txt", sensitive_content = "x" })\n'
     .. 'output("raw", f.sensitive_content)\n')
   local out, code = luaform(dir, "plan")
   expect(code).to_be(1)
@@ -88,7 +82,7 @@ test("an output derived from a secret must be declared sensitive", function()
 end)
 
 test("a sensitive output is <sensitive> in apply and output, its value in output -json", function()
-  local dir = stack(SECRET_STACK)
+  local dir = new_stack(SECRET_STACK)
   local out, code = luaform(dir, "apply", "-auto-approve")
   expect(code).to_be(0)
   expect(out).to_contain("\npw = <sensitive>\n")
@@ -103,7 +97,7 @@ test("a sensitive output is <sensitive> in apply and output, its value in output
 end)
 
 test("a bad value for a sensitive variable is not echoed", function()
-  local dir = stack('var("pin", { type = "number", sensitive = true })\n')
+  local dir = new_stack('var("pin", { type = "number", sensitive = true })\n')
   local out, code = luaform(dir, "plan", "-var", "pin=12ab-secret")
   expect(code).to_be(1)
   expect(out).to_match('^Error: main%.lua:1: variable "pin": expected a number, got %(sensitive value%)')
@@ -111,7 +105,7 @@ test("a bad value for a sensitive variable is not echoed", function()
 end)
 
 test("a saved plan keeps secrets out of show, and applies them", function()
-  local dir = stack(SECRET_STACK)
+  local dir = new_stack(SECRET_STACK)
   local out, code = luaform(dir, "plan", "-out=tf.plan", "-var", "pw=given-on-the-command-line")
   expect(code).to_be(0)
   expect(out).not_to_contain("given-on-the-command-line")
