@@ -1,10 +1,4 @@
 -- State surgery (state mv/rm/pull/push) and workspaces on a local stack.
-local function stack(text)
-  local dir = tmpdir()
-  write(dir .. "/main.lua", text)
-  return dir
-end
-
 local TWO = [[
 local id = resource("random_id", "a", { byte_length = 4 })
 resource("local_file", "f", { filename = "f.txt", content = id.hex })
@@ -16,7 +10,7 @@ local function run(dir, ...)
 end
 
 test("state mv renames a resource; the renamed stack plans no changes", function()
-  local dir = stack(TWO)
+  local dir = new_stack(TWO)
   expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
   local out, code = run(dir, "state", "mv", "random_id.a", "random_id.b")
   expect(code).to_be(0)
@@ -31,7 +25,7 @@ test("state mv renames a resource; the renamed stack plans no changes", function
 end)
 
 test("state mv moves resources into a module, with -dry-run changing nothing", function()
-  local dir = stack(TWO)
+  local dir = new_stack(TWO)
   write(dir .. "/files.lua", [[
 return function(args)
   local id = resource("random_id", "a", { byte_length = 4 })
@@ -60,7 +54,7 @@ end
 end)
 
 test("state mv refuses an existing destination and an unknown source, changing nothing", function()
-  local dir = stack(TWO)
+  local dir = new_stack(TWO)
   expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
   local before = read(dir .. "/luaform.state.json")
   local out, code = run(dir, "state", "mv", "random_id.a", "local_file.f")
@@ -73,7 +67,7 @@ test("state mv refuses an existing destination and an unknown source, changing n
 end)
 
 test("state rm forgets a resource; the next plan creates it again and the file stays", function()
-  local dir = stack(TWO)
+  local dir = new_stack(TWO)
   expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
   local out, code = run(dir, "state", "rm", "local_file.f")
   expect(code).to_be(0)
@@ -85,7 +79,7 @@ test("state rm forgets a resource; the next plan creates it again and the file s
 end)
 
 test("state pull prints the state; push refuses another lineage or an older serial unless -force", function()
-  local dir = stack(TWO)
+  local dir = new_stack(TWO)
   expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
   local pulled, code = run(dir, "state", "pull")
   expect(code).to_be(0)
@@ -113,7 +107,7 @@ test("state pull prints the state; push refuses another lineage or an older seri
 end)
 
 test("workspaces keep separate states; workspace() sizes the stack", function()
-  local dir = stack([[
+  local dir = new_stack([[
 local n = workspace() == "prod" and 3 or 1
 for i = 1, n do
   resource("local_file", "f" .. i, { filename = workspace() .. "-" .. i .. ".txt", content = "x" })
@@ -147,7 +141,7 @@ end
 end)
 
 test("import ADDR ID adopts an existing object; the next plan shows only real differences", function()
-  local dir = stack('resource("local_file", "f", { filename = "f.txt", content = "hello" })\n')
+  local dir = new_stack('resource("local_file", "f", { filename = "f.txt", content = "hello" })\n')
   write(dir .. "/f.txt", "hello")
   local out, code = run(dir, "import", "local_file.g", "f.txt")
   expect(code).to_be(1)
@@ -164,7 +158,7 @@ test("import ADDR ID adopts an existing object; the next plan shows only real di
 end)
 
 test("import{} in the stack is planned, then applied; a missing object is an error with file:line", function()
-  local dir = stack([[
+  local dir = new_stack([[
 resource("local_file", "f", { filename = "f.txt", content = "hello!" })
 import{ to = "local_file.f", id = "f.txt" }
 ]])
@@ -182,7 +176,7 @@ import{ to = "local_file.f", id = "f.txt" }
   expect(code).to_be(0)
 
   -- The error is at the import block (line 2), not at the resource (line 1).
-  local bad = stack('resource("local_file", "f", { filename = "f.txt", content = "x" })\n'
+  local bad = new_stack('resource("local_file", "f", { filename = "f.txt", content = "x" })\n'
     .. 'import{ to = "local_file.f", id = "missing.txt" }\n')
   out, code = run(bad, "plan")
   expect(code).to_be(1)
@@ -190,7 +184,7 @@ import{ to = "local_file.f", id = "f.txt" }
 end)
 
 test("plan -out then apply FILE performs the stack's import{} blocks", function()
-  local dir = stack([[
+  local dir = new_stack([[
 resource("local_file", "f", { filename = "f.txt", content = "hello!" })
 import{ to = "local_file.f", id = "f.txt" }
 ]])

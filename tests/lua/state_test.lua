@@ -1,11 +1,5 @@
 -- The state store under stress: kill -9 mid-apply, a second concurrent
 -- apply, a corrupted file, Ctrl-C.
-local function stack(text)
-  local dir = tmpdir()
-  write(dir .. "/main.lua", text)
-  return dir
-end
-
 -- A chain sleep1 -> file1 -> sleep2 -> file2 ...: about 3 s in all, so a
 -- kill after 1 s lands with some files written and some not.
 local MANY = [[
@@ -34,7 +28,7 @@ local function wait_exit(pid)
 end
 
 test("kill -9 during apply leaves a loadable state listing every resource created", function()
-  local dir = stack(MANY)
+  local dir = new_stack(MANY)
   local pid = spawn(dir, "apply -auto-approve -parallelism=2")
   core.sleep(1.0)
   sh("kill -9 " .. pid)
@@ -58,7 +52,7 @@ test("kill -9 during apply leaves a loadable state listing every resource create
 end)
 
 test("a concurrent apply is refused by the lock, or waits with -lock-timeout", function()
-  local dir = stack('resource("time_sleep", "slow", { create_duration = "1500ms" })\n'
+  local dir = new_stack('resource("time_sleep", "slow", { create_duration = "1500ms" })\n'
     .. 'resource("local_file", "f", { filename = "f.txt", content = "x" })\n')
   local pid = spawn(dir, "apply -auto-approve")
   core.sleep(0.4)
@@ -72,7 +66,7 @@ test("a concurrent apply is refused by the lock, or waits with -lock-timeout", f
 end)
 
 test("a corrupted state file is refused and kept as it was", function()
-  local dir = stack('resource("local_file", "f", { filename = "f.txt", content = "x" })\n')
+  local dir = new_stack('resource("local_file", "f", { filename = "f.txt", content = "x" })\n')
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
   local path = dir .. "/luaform.state.json"
   local good = read(path)
@@ -88,7 +82,7 @@ test("a corrupted state file is refused and kept as it was", function()
 end)
 
 test("state is written atomically with mode 0600 and a backup of the previous one", function()
-  local dir = stack('resource("local_file", "f", { filename = "f.txt", content = "x" })\n')
+  local dir = new_stack('resource("local_file", "f", { filename = "f.txt", content = "x" })\n')
   expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
   local first = core.json_decode(read(dir .. "/luaform.state.json"))
   expect(core.stat(dir .. "/luaform.state.json").mode).to_be(600)
@@ -103,7 +97,7 @@ test("state is written atomically with mode 0600 and a backup of the previous on
 end)
 
 test("Ctrl-C stops new operations, waits for the running one and saves", function()
-  local dir = stack([[
+  local dir = new_stack([[
 for i = 1, 4 do resource("time_sleep", "s" .. i, { create_duration = "600ms" }) end
 ]])
   local pid = spawn(dir, "apply -auto-approve -parallelism=1")

@@ -1,18 +1,12 @@
 -- The walker: independent operations overlap on the event loop, the
 -- parallelism limit holds, and dependencies order create and destroy.
-local function stack(text)
-  local dir = tmpdir()
-  write(dir .. "/main.lua", text)
-  return dir
-end
-
 local TWO_SLEEPS = [[
 resource("time_sleep", "a", { create_duration = "1s" })
 resource("time_sleep", "b", { create_duration = "1s" })
 ]]
 
 test("two operations that each wait 1 s finish in about 1 s together", function()
-  local dir = stack(TWO_SLEEPS)
+  local dir = new_stack(TWO_SLEEPS)
   local t0 = core.now()
   local out, code = luaform(dir, "apply", "-auto-approve")
   local took = core.now() - t0
@@ -23,7 +17,7 @@ test("two operations that each wait 1 s finish in about 1 s together", function(
 end)
 
 test("-parallelism=1 runs them one after the other", function()
-  local dir = stack(TWO_SLEEPS)
+  local dir = new_stack(TWO_SLEEPS)
   local t0 = core.now()
   local _, code = luaform(dir, "apply", "-auto-approve", "-parallelism=1")
   expect(code).to_be(0)
@@ -37,7 +31,7 @@ local function position(out, line)
 end
 
 test("create follows dependencies and destroy reverses them", function()
-  local dir = stack([[
+  local dir = new_stack([[
 local first = resource("time_sleep", "first", { create_duration = "200ms", destroy_duration = "200ms" })
 local second = resource("local_file", "second", { filename = "second.txt", content = first.id })
 resource("time_sleep", "third", { create_duration = "100ms", destroy_duration = "100ms",
@@ -57,7 +51,7 @@ resource("time_sleep", "free", { create_duration = "100ms" })
 end)
 
 test("a failing operation stops new ones, lets running ones finish and reports every error", function()
-  local dir = stack([[
+  local dir = new_stack([[
 resource("time_sleep", "slow", { create_duration = "500ms" })
 resource("time_sleep", "bad1", { create_duration = "10 parsecs" })
 resource("time_sleep", "bad2", { create_duration = "lightyear" })
