@@ -30,6 +30,25 @@ test("an operation that takes longer than the interval prints Still creating/des
   expect(ticks[1]).to_match("^time_sleep%.slow: Still destroying%.%.%. %[%ds elapsed%]$")
 end)
 
+test("with -json, the ticks are apply_progress messages", function()
+  local dir = new_stack('resource("time_sleep", "slow", { create_duration = "1.5s" })\n')
+  local out, code
+  with_env({ LUAFORM_PROGRESS_INTERVAL = "1" }, function()
+    out, code = luaform(dir, "apply", "-auto-approve", "-json")
+  end)
+  expect(code).to_be(0)
+  local progress = {}
+  for line in out:gmatch("[^\n]+") do
+    local msg = core.json_decode(line)
+    if msg.type == "apply_progress" then progress[#progress + 1] = msg end
+  end
+  expect(#progress).to_be(1)
+  expect(progress[1].hook.resource.addr).to_be("time_sleep.slow")
+  expect(progress[1].hook.action).to_be("create")
+  expect(progress[1].hook.elapsed_seconds).to_be(1)
+  expect(progress[1]["@message"]).to_be("time_sleep.slow: Still creating... [1s elapsed]")
+end)
+
 test("ignore_changes: a change to an ignored argument plans nothing", function()
   local dir = new_stack('local text = var("text", { default = "first" })\n'
     .. 'local mode = var("mode", { default = "0644" })\n'
