@@ -19,7 +19,7 @@ static inline void remove_tree(const char *dir) {
     char p[4096];
     while ((e = readdir(d))) {
       if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-      snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+      if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p) continue;
       if (unlink(p) != 0) remove_tree(p);
     }
     closedir(d);
