@@ -6,6 +6,7 @@
  *                                                 error table (see below)
  *   core.aws_info / aws_operations / aws_has_operation / aws_paginator /
  *   aws_waiter / aws_waiter_names              model facts for luaform.aws
+ *   core.aws_redact(handle, op, params)        params, secret members replaced
  *   core.aws_http{method,url,headers,body,...} -> {status,headers,body} | nil, msg
  *                                                 (raw HTTP for metadata endpoints)
  *
@@ -554,6 +555,17 @@ static int core_aws_info(lua_State *L) {
   return 1;
 }
 
+/* core.aws_redact(handle, op, params) -> a copy of params with the members
+   the model marks sensitive (and those named like passwords and keys)
+   replaced by "(sensitive)": what a dry run may print of a call. */
+static int core_aws_redact(lua_State *L) {
+  client *c = check_client(L, 1);
+  const char *op = luaL_checkstring(L, 2);
+  luaL_checktype(L, 3, LUA_TTABLE);
+  lf_push_redacted(L, 3, c->m, op);
+  return 1;
+}
+
 static void push_keys(lua_State *L, json_t *obj) {
   lua_newtable(L);
   const char *key;
@@ -692,6 +704,7 @@ void lf_open_aws(lua_State *L) {
     {"aws_client", core_aws_client},
     {"aws_call", core_aws_call},
     {"aws_info", core_aws_info},
+    {"aws_redact", core_aws_redact},
     {"aws_operations", core_aws_operations},
     {"aws_has_operation", core_aws_has_operation},
     {"aws_paginator", core_aws_paginator},

@@ -1,7 +1,8 @@
 /*
- * debug.c - what LUAFORM_LOG=debug shows of an AWS call, and the header
+ * debug.c - what LUAFORM_LOG=debug shows of an AWS call, the header
  * redaction it shares with the dry-run view (client:prepare,
- * `luaform aws --dry-run`).
+ * `luaform aws --dry-run`), and the parameter redaction of `luaform run
+ * -dry-run` (lf_push_redacted: the calls it holds back, secrets replaced).
  *
  * Each attempt logs its request (method, URL, Host and the signed headers)
  * and its response (status, headers), each with the body cut at
@@ -11,11 +12,14 @@
  * and a body is withheld (its size shown) when the operation's input (for
  * the request) or output (for a 2xx response) can carry a secret: a member
  * whose shape is marked sensitive, or one named like the credentials and
- * passwords AWS returns (STS's models do not mark those).
+ * passwords AWS returns (STS's models do not mark those). The same test
+ * (secret_member) picks the members lf_push_redacted replaces by
+ * "(sensitive)" in a copy of a call's parameters.
  */
 #include "transport.h"
 #include "aws_int.h"
 
+#include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +80,11 @@ static int secret_name(const char *name) {
   return 0;
 }
 
+/* Is the structure member name (reference mref) a secret as a whole? */
+static int secret_member(const lf_model *m, const char *name, json_t *mref) {
+  return secret_name(name) || lf_trait_true(m, mref, "sensitive");
+}
+
 static int carries_secret(const lf_model *m, json_t *ref, json_t *seen, int depth) {
   const char *sname = json_string_value(json_object_get(ref, "shape"));
   json_t *shape = lf_shape_of(m, ref);
@@ -88,7 +97,7 @@ static int carries_secret(const lf_model *m, json_t *ref, json_t *seen, int dept
     const char *k;
     json_t *mref;
     json_object_foreach(json_object_get(shape, "members"), k, mref)
-      if (secret_name(k) || carries_secret(m, mref, seen, depth + 1)) return 1;
+      if (secret_member(m, k, mref) || carries_secret(m, mref, seen, depth + 1)) return 1;
     return 0;
   }
   if (!strcmp(type, "list")) return carries_secret(m, json_object_get(shape, "member"), seen, depth + 1);
@@ -106,6 +115,67 @@ static int op_carries_secret(const lf_model *m, const char *op, const char *whic
   int r = carries_secret(m, ref, seen, 0);
   json_decref(seen);
   return r;
+}
+
+#define LF_REDACTED "(sensitive)"
+
+static void push_redacted(lua_State *L, int idx, const lf_model *m, json_t *ref, int depth);
+
+/* The structure at idx (a table): each member copied, secret ones replaced.
+   Keys the model does not know are copied as they are (the serializer
+   refuses them before anything is sent). */
+static void push_redacted_structure(lua_State *L, int idx, const lf_model *m, json_t *members,
+                                    int depth) {
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    json_t *mref = k ? json_object_get(members, k) : NULL;
+    lua_pushvalue(L, -2);                       /* key */
+    if (mref && secret_member(m, k, mref)) lua_pushliteral(L, LF_REDACTED);
+    else if (mref) push_redacted(L, lua_absindex(L, -2), m, mref, depth + 1);
+    else lua_pushvalue(L, -2);
+    lua_settable(L, -5);
+    lua_pop(L, 1);                              /* value */
+  }
+}
+
+/* The list or map at idx: each element copied through the element shape. */
+static void push_redacted_elements(lua_State *L, int idx, const lf_model *m, json_t *eref,
+                                   int depth) {
+  lua_newtable(L);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pushvalue(L, -2);
+    push_redacted(L, lua_absindex(L, -2), m, eref, depth + 1);
+    lua_settable(L, -5);
+    lua_pop(L, 1);
+  }
+}
+
+/* Pushes a copy of the value at idx, shaped by ref, with secret members replaced. */
+static void push_redacted(lua_State *L, int idx, const lf_model *m, json_t *ref, int depth) {
+  json_t *shape = lf_shape_of(m, ref);
+  if (shape && (depth > 64 || lf_trait_true(m, ref, "sensitive"))) {
+    lua_pushliteral(L, LF_REDACTED);
+    return;
+  }
+  if (lua_type(L, idx) != LUA_TTABLE || !shape) { lua_pushvalue(L, idx); return; }
+  luaL_checkstack(L, 6, "redacting parameters");
+  const char *type = lf_shape_type(shape);
+  if (!strcmp(type, "structure"))
+    push_redacted_structure(L, idx, m, json_object_get(shape, "members"), depth);
+  else if (!strcmp(type, "list"))
+    push_redacted_elements(L, idx, m, json_object_get(shape, "member"), depth);
+  else if (!strcmp(type, "map"))
+    push_redacted_elements(L, idx, m, json_object_get(shape, "value"), depth);
+  else
+    lua_pushvalue(L, idx);
+}
+
+void lf_push_redacted(lua_State *L, int idx, const lf_model *m, const char *op) {
+  idx = lua_absindex(L, idx);
+  push_redacted(L, idx, m, json_object_get(lf_model_operation(m, op), "input"), 0);
 }
 
 /* Body text on one line: control bytes and non-ASCII escaped, cut at the limit. */

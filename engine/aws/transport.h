@@ -132,6 +132,10 @@ int lf_aws_debug(void);   /* LUAFORM_LOG=debug */
 /* value, or its redacted form in buf: Authorization without key id and
    signature; X-Amz-Security-Token and SSE-C keys "<redacted>". */
 const char *lf_redact_header(const char *name, const char *value, char *buf, size_t n);
+/* Pushes a copy of the parameters at idx (a table) of op with every member
+   the debug log counts as a secret (marked sensitive in the model, or named
+   like a password or key) replaced by "(sensitive)". */
+void lf_push_redacted(lua_State *L, int idx, const lf_model *m, const char *op);
 /* One attempt's request / response on stderr, secrets redacted or withheld. */
 void lf_debug_request(const lf_model *m, const char *service, const char *op, int attempt,
                       const lf_request *req, const char *url, const char *host);

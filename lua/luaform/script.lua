@@ -15,7 +15,8 @@
 -- -var-file: it names the backend; an error in it stops the run.
 -- With -dry-run the state is read without its lock and nothing is saved,
 -- and no AWS operation that changes anything is sent, whichever way the
--- script reaches the transport: it is printed and returns an empty table.
+-- script reaches the transport: it is printed (its secret parameters
+-- shown as "(sensitive)") and returns an empty table.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 local state = require("luaform.state")
@@ -35,6 +36,15 @@ function M.is_mutating(op)
   return true
 end
 
+-- The parameters of a held-back call as JSON, with the members the model
+-- marks sensitive (and those named like passwords and keys) shown as
+-- "(sensitive)", as the LUAFORM_LOG=debug log withholds them.
+local function shown_params(h, op, params)
+  if type(params) == "string" then params = core.json_decode(params) end
+  if type(params) ~= "table" then params = {} end
+  return core.json_encode(core.aws_redact(h, op, params))
+end
+
 -- For a dry run: core.aws_call, the transport every AWS client sends
 -- through (the script's aws.client, require("luaform.aws"), client:call,
 -- core.aws_call itself, the providers and the S3 state backend), answers
@@ -46,8 +56,7 @@ local function hold_mutations(out)
     if not M.is_mutating(op) or (type(opts) == "table" and opts.dry_run) then
       return send(h, op, params, creds, opts)
     end
-    local shown = type(params) == "string" and params or core.json_encode(params or {})
-    out(string.format("dry-run: would call %s %s %s", core.aws_info(h).service, op, shown))
+    out(string.format("dry-run: would call %s %s %s", core.aws_info(h).service, op, shown_params(h, op, params)))
     return {}
   end
   return function() core.aws_call = send end

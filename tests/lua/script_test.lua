@@ -50,6 +50,32 @@ test("-dry-run prints what would change and saves nothing", function()
   expect(read(dir .. "/luaform.state.json")).to_be(before)
 end)
 
+test("-dry-run shows a held-back call's parameters with the secret ones as (sensitive)", function()
+  local dir = new_stack({ ["m.lua"] = [[
+local iam = aws.client("iam")
+iam:CreateLoginProfile{ UserName = "deploy", Password = "pw-hunter2", PasswordResetRequired = true }
+iam:call("UpdateLoginProfile", '{"UserName": "deploy", "Password": "pw-from-json"}')
+aws.client("ec2"):RunInstances{ ImageId = "ami-12345678", MinCount = 1, MaxCount = 1, UserData = "dXNlci1kYXRh" }
+]] })
+  local out, code
+  -- nothing is sent; an endpoint that answers nothing proves it
+  with_env({ AWS_ACCESS_KEY_ID = "AKIDDRYRUN", AWS_SECRET_ACCESS_KEY = "dry-run-secret", AWS_REGION = "us-east-1",
+             AWS_ENDPOINT_URL = "http://127.0.0.1:9", AWS_CONFIG_FILE = "/nonexistent",
+             AWS_SHARED_CREDENTIALS_FILE = "/nonexistent" }, function()
+    out, code = luaform(dir, "run", "-dry-run", "m.lua")
+  end)
+  expect(code).to_be(0)
+  -- Password: marked sensitive in iam's model; UserData: in ec2's
+  expect(out).to_contain('dry-run: would call iam CreateLoginProfile {"Password":"(sensitive)",'
+    .. '"PasswordResetRequired":true,"UserName":"deploy"}')
+  expect(out).to_contain('dry-run: would call iam UpdateLoginProfile {"Password":"(sensitive)","UserName":"deploy"}')
+  expect(out).to_contain('dry-run: would call ec2 RunInstances {"ImageId":"ami-12345678","MaxCount":1,'
+    .. '"MinCount":1,"UserData":"(sensitive)"}')
+  for _, secret in ipairs({ "pw-hunter2", "pw-from-json", "dXNlci1kYXRh", "dry-run-secret" }) do
+    expect(out).not_to_contain(secret)
+  end
+end)
+
 test("plan() returns the changes as tables and apply() carries them out", function()
   local dir = applied()
   write(dir .. "/main.lua", STACK .. 'resource("local_file", "g", { filename = "g.txt", content = "g" })\n')
