@@ -5,7 +5,8 @@
 --   use("git+file:///srv/infra.git//vpc", { ref = "v1.*" })
 --
 -- A source names a Lua file (path.lua) or a directory with init.lua; the
--- file returns the module function that module() takes. For git sources,
+-- file returns the module function that module() takes. Inside it,
+-- require("x") looks in the module's own directory first (module_env). For git sources,
 -- `luaform init` resolves ref (a tag, a branch, a commit, or a tag pattern
 -- with * choosing the highest version that matches), checks the commit out
 -- into .luaform/modules/<key>/ and records it in luaform.lock.json; later
@@ -127,18 +128,58 @@ end
 local loading = {}
 function M.loading_file() return loading[#loading] end
 
+-- Runs a module file's chunk with file on the loading stack.
+local function run_file(chunk, file, ...)
+  loading[#loading + 1] = file
+  local ok, v = pcall(chunk, ...)
+  loading[#loading] = nil
+  if not ok then error(v, 0) end
+  return v
+end
+
+-- What require() gave for each module file, by path (Lua's package.loaded
+-- is by name, and two modules may each have their own "helper").
+local required = {}
+
+-- The environment of the files of a module loaded through use(): the
+-- stack's globals (read and written through to _G), except require, which
+-- looks in the module's own directory (root/NAME.lua, root/NAME/init.lua)
+-- before Lua's path, so a module requires its own files wherever it is
+-- checked out. The files it finds run in the same environment.
+local function module_env(root)
+  local env = setmetatable({}, { __index = _G, __newindex = _G })
+  local pattern = root .. "/?.lua;" .. root .. "/?/init.lua"
+  rawset(env, "require", function(name)
+    local file, tried = package.searchpath(name, pattern)
+    if not file then
+      local ok, v, extra = pcall(require, name)
+      if ok then return v, extra end
+      local head = "module '" .. name .. "' not found:"
+      if type(v) == "string" and v:sub(1, #head) == head then
+        error(head .. "\n\t" .. tried .. v:sub(#head + 1), 2)   -- the module's directory, searched first
+      end
+      error(v, 0)
+    end
+    if required[file] == nil then
+      local chunk, err = loadfile(file, "bt", env)
+      if not chunk then error(err, 0) end
+      local v = run_file(chunk, file, name, file)
+      required[file] = v == nil and true or v
+    end
+    return required[file], file
+  end)
+  return env
+end
+
 local function load_module(path, source, where)
   local file = path
   local st = core.stat(file)
   if st and st.type == "dir" then file = file .. "/init.lua"
   elseif not st then file = file .. ".lua" end
   if not core.stat(file) then errors.raise(where, 'module source "%s": no %s', source, file) end
-  local chunk, err = loadfile(file)
+  local chunk, err = loadfile(file, "bt", module_env(file:match("^(.*)/[^/]*$") or "."))
   if not chunk then errors.raise(nil, "%s", err) end
-  loading[#loading + 1] = file
-  local ok, fn = pcall(chunk)
-  loading[#loading] = nil
-  if not ok then error(fn, 0) end
+  local fn = run_file(chunk, file)
   if type(fn) ~= "function" then
     errors.raise(where, 'module source "%s": %s must return the module function, got %s', source, file, type(fn))
   end

@@ -136,3 +136,39 @@ end
   expect(code).to_be(1)
   expect(out).to_match('^Error: [^\n]*/net/init%.lua:2: module source "%./nope": no [^\n]*/net/nope%.lua')
 end)
+
+test("require in a git module finds the module's own files first, wherever it is checked out", function()
+  local repo = tmpdir()
+  git(repo, "init -q -b main")
+  write(repo .. "/net/naming.lua", 'local fmt = require("lib.fmt")\nreturn { name = function(s) return fmt.prefix .. s end }\n')
+  write(repo .. "/net/lib/fmt.lua", 'return { prefix = "net-" }\n')
+  write(repo .. "/net/init.lua", [[
+local naming = require("naming")
+return function(args)
+  resource("local_file", "f", { filename = args.name, content = naming.name("module") })
+  return {}
+end
+]])
+  git(repo, "add -A && git -c user.name=t -c user.email=t@t commit -q -m one && git tag v1.0.0")
+  -- the stack has a naming.lua of its own: the module must not get it
+  local dir = new_stack({
+    ["main.lua"] = string.format('module("net", use("git+file://%s//net", { ref = "v1.0.0" }), { name = "n.txt" })\n'
+      .. 'resource("local_file", "g", { filename = "g.txt", content = require("naming").name })\n', repo),
+    ["naming.lua"] = 'return { name = "stack" }\n',
+  })
+  expect(select(2, luaform(dir, "init"))).to_be(0)
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  expect(read(dir .. "/n.txt")).to_be("net-module")
+  expect(read(dir .. "/g.txt")).to_be("stack")
+
+  -- a name found nowhere: the module file's line, and where it was looked for
+  write(repo .. "/net/init.lua", '\nlocal x = require("nope")\nreturn function() return {} end\n')
+  git(repo, "commit -q -am two && git tag v1.1.0")
+  write(dir .. "/main.lua", string.format('module("net", use("git+file://%s//net", { ref = "v1.1.0" }), {})\n', repo))
+  out, code = luaform(dir, "init")
+  expect(code).to_be(1)
+  expect(out).to_match("^Error: [^\n]*/net/init%.lua:2: module 'nope' not found")
+  expect(out).to_match("no file '[^\n]*/net/nope%.lua'")
+end)
