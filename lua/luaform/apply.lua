@@ -177,6 +177,8 @@ function M.apply(run, plan)
     end
     base.attributes = attrs
     base.pending = nil
+    -- when it was made: a refresh soon after waits for it to become visible
+    base.private = { created_at = math.floor(core.time()) }
     store:save()
     out:apply_complete(ch.addr, "create", attrs.id, core.now() - t0)
   end

@@ -5,6 +5,8 @@
 --                 pending intent, so a lost response can be recovered)
 -- ctx.config      the provider block's configuration (region, endpoints...)
 -- ctx.dir         the stack directory
+-- ctx.recent      (read_batch in a refresh) the ids whose objects luaform
+--                 created less than a minute ago: { [id] = true }
 -- ctx:client(svc) an AWS client for the provider's region and endpoints
 -- ctx:sleep(s)    waits without blocking other operations
 -- ctx:log(...)    a debug line (LUAFORM_LOG=debug)

@@ -3,7 +3,8 @@
 -- refresh() reads every resource of the state through its provider (one
 -- read_batch per type where the type has it, else one read each, all in
 -- parallel on the walker) and settles pending creates left by an
--- interrupted run. diff() walks the config in dependency order and
+-- interrupted run. A batch's ctx.recent names the ids created less than
+-- RECENT_SECONDS ago, the only ones worth asking again when missing. diff() walks the config in dependency order and
 -- decides per resource: create, update (in place), replace (a force_new
 -- argument changed, or the type cannot update), delete (in state, gone
 -- from the config), or no-op; data sources are read here when their
@@ -69,28 +70,50 @@ local function settle(run, addr, entry, attrs)
   entry.attributes = attrs
 end
 
+-- A create left pending by an interrupted run: the type's recover adopts
+-- the object (made when that create was sent) or finds none.
+local function settle_pending(run, addr, entry, mod, ctx)
+  local pending, attrs = entry.pending, nil
+  if mod.recover then attrs = mod.recover(ctx, pending, entry.attributes) end
+  entry.pending = nil
+  note_refreshed(run, addr)
+  if attrs then
+    entry.attributes = attrs
+    local since = tonumber(pending.since)
+    if since then entry.private = { created_at = math.floor(since) } end
+  elseif not entry.attributes then
+    run.state.resources[addr] = nil
+  end
+end
+
+-- An object created this recently may not be visible to a Describe yet
+-- (eventual consistency): a batch read asks again only for such ids.
+M.RECENT_SECONDS = 60
+
+-- Was entry's object created (by apply, which records the time in
+-- entry.private.created_at) less than RECENT_SECONDS ago?
+local function recently_created(entry, now)
+  local t = entry.private and tonumber(entry.private.created_at)
+  return t ~= nil and now - t < M.RECENT_SECONDS
+end
+
 function M.refresh(run)
   local st, jobs, batches = run.state, {}, {}
+  local now = core.time()
   for _, addr in ipairs(require("luaform.state").addresses(st)) do
     local entry = st.resources[addr]
     local mod, err = schema.load(entry.type)
     if not mod then errors.raise(nil, "state: %s: %s", addr, err) end
     local ctx = context.new(run, entry.provider_config or mod.provider, { address = addr })
     if entry.pending then
-      jobs[#jobs + 1] = function()
-        local attrs
-        if mod.recover then attrs = mod.recover(ctx, entry.pending, entry.attributes) end
-        entry.pending = nil
-        note_refreshed(run, addr)
-        if attrs then entry.attributes = attrs
-        elseif not entry.attributes then st.resources[addr] = nil end
-      end
+      jobs[#jobs + 1] = function() settle_pending(run, addr, entry, mod, ctx) end
     elseif entry.mode ~= "data" and entry.attributes then
       local id = entry.attributes.id
       if mod.read_batch then
         local b = batches[entry.type]
         if not b then
           b = { mod = mod, ctx = ctx, ids = {}, entries = {} }
+          ctx.recent = {}
           batches[entry.type] = b
           jobs[#jobs + 1] = function()
             local found = mod.read_batch(b.ctx, b.ids, b.entries)
@@ -99,6 +122,7 @@ function M.refresh(run)
         end
         b.ids[#b.ids + 1] = id
         b.entries[#b.entries + 1] = { addr = addr, entry = entry }
+        if recently_created(entry, now) then b.ctx.recent[id] = true end
       else
         jobs[#jobs + 1] = function() settle(run, addr, entry, mod.read(ctx, id, entry.attributes)) end
       end

@@ -519,6 +519,7 @@ end)
 test("killed while the NAT gateway is being created, the next apply adopts it (intent journal)", function()
   local e = emulator({ ["nat-delay-ms"] = 3000, ["lb-delay-ms"] = 200, seed = 1 })
   local dir = stack()
+  local started = os.time()
   local pid = (sh(string.format("cd %s && (%s NO_COLOR=1 %s apply -auto-approve > run.log 2>&1 </dev/null & echo $!)",
     quote(dir), e:env(), quote(core.exe_dir .. "/luaform"))):gsub("%s+$", ""))
   -- wait until the NAT gateway's create has been sent (its intent is in the state)
@@ -546,6 +547,8 @@ test("killed while the NAT gateway is being created, the next apply adopts it (i
   local entry = state_of(dir).resources["module.network.aws_nat_gateway.this"]
   expect(entry.pending).to_be_nil()
   expect(entry.attributes.id).to_be(nat_id)
+  -- made when the killed run sent the create (a refresh now still waits for it)
+  expect(entry.private.created_at >= started and entry.private.created_at <= os.time()).to_be(true)
   expect(out).not_to_contain("module.network.aws_nat_gateway.this: Creating...")
   inventory_matches_state(inv, state_of(dir))
   local plan, code = e:luaform(dir, "plan", "-detailed-exitcode")
@@ -583,6 +586,36 @@ output("nat_gateway_ids", net.nat_gateway_ids)
   local _, code = e:luaform(dir, "destroy", "-auto-approve")
   expect(code).to_be(0)
   expect((empty(e:inventory()))).to_be(true)
+end)
+
+test("a batch read asks again for a missing object only if it was created within the last minute", function()
+  local common = require("luaform.providers.aws._common")
+  -- "new" shows up on the second ask (eventual consistency); "gone" never
+  local function reader(recent)
+    local asks = { new = 0, gone = 0 }
+    local ctx = { recent = recent, sleep = function() end }
+    local found = common.batch(ctx, { "old", "new", "gone" }, function(ids)
+      local out = {}
+      for _, id in ipairs(ids) do
+        asks[id] = (asks[id] or 0) + 1
+        if id == "old" or (id == "new" and asks.new > 1) then out[id] = { id = id } end
+      end
+      return out
+    end)
+    return found, asks
+  end
+  -- a refresh: only "new" was created recently
+  local found, asks = reader({ new = true })
+  expect(found.new ~= nil and found.old ~= nil and found.gone == nil).to_be(true)
+  expect(asks.gone).to_be(1)
+  -- a refresh where nothing is recent: a missing object is gone at once
+  found, asks = reader({})
+  expect(found.new).to_be_nil()
+  expect(asks.new).to_be(1)
+  -- no refresh (a read right after a create): every missing id is asked again
+  found, asks = reader(nil)
+  expect(found.new ~= nil).to_be(true)
+  expect(asks.gone).to_be(3)
 end)
 
 test("security group rules and listener actions compare by what they do, not how they are written", function()
@@ -793,21 +826,45 @@ resource("aws_lb", "web", {
   expect(elb:DescribeLoadBalancers{}.LoadBalancers[1].IpAddressType).to_be("ipv4")
 end)
 
-test("a listener and target group deleted by hand are found gone, planned again and recreated", function()
+-- The state of dir as a plan an hour after the apply sees it: every object
+-- created long ago (apply records when it created each one).
+local function made_an_hour_ago(dir)
+  local st = state_of(dir)
+  for _, entry in pairs(st.resources) do
+    if entry.private and entry.private.created_at then entry.private.created_at = entry.private.created_at - 3600 end
+  end
+  write(dir .. "/luaform.state.json", core.json_encode(st, { pretty = true }))
+end
+
+test("a listener and target group deleted by hand are found gone at once, planned again and recreated", function()
   local e = emulator(FLAGS)
   local dir = stack()
+  local applied_at = os.time()
   apply(e, dir)
+  -- the state says when each object was made
+  local made = state_of(dir).resources["aws_lb_target_group.app"].private.created_at
+  expect(made >= applied_at and made <= os.time()).to_be(true)
   local _, elb = clients(e)
   local inv = e:inventory().elasticloadbalancing
   local old_tg = inv.target_group[1].id
   elb:DeleteListener{ ListenerArn = inv.listener[1].id }
   elb:DeleteTargetGroup{ TargetGroupArn = old_tg }
+  made_an_hour_ago(dir)
 
+  sh("curl -s -X POST " .. e.url .. "/_emulator/requests/clear")
+  local t0 = core.now()
   local plan, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  local took = core.now() - t0
   expect(code).to_be(2)
   expect(plan).to_contain("# aws_lb_listener.http will be created")
   expect(plan).to_contain("# aws_lb_target_group.app will be created")
   expect(plan).to_contain("Plan: 2 to add, 0 to change, 0 to destroy.")
+  -- objects made long ago and now missing are gone, not asked for again:
+  -- one call by ARN (which a missing ARN fails) and one listing the others
+  local counts = e:counts()
+  expect(counts["elasticloadbalancing:DescribeListeners"]).to_be(2)
+  expect(counts["elasticloadbalancing:DescribeTargetGroups"]).to_be(2)
+  print(string.format("     plan finding 2 objects deleted by hand: %.2fs", took))
 
   apply(e, dir)
   inv = e:inventory().elasticloadbalancing

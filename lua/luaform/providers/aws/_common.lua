@@ -214,15 +214,20 @@ function M.collect(ctx, client, op, params, key, markers)
 end
 
 -- read_batch's lookup: describe(ids) -> {id -> object} for those found.
--- Ids missing from the answer are asked again twice over ~3 s (an object
--- made moments ago may not be visible yet), only when some are missing.
+-- Ids missing from the answer are asked again twice over ~3 s, as an
+-- object made moments ago may not be visible yet: in a refresh only the
+-- ids of ctx.recent (created within the last minute, luaform.plan), so a
+-- plan after a deletion by hand answers at once; without ctx.recent (a
+-- read right after a create, an import) every missing id.
 function M.batch(ctx, ids, describe)
   local found = {}
   if #ids == 0 then return found end
   for k, v in pairs(describe(ids)) do found[k] = v end
   for _, wait in ipairs({ 1, 2 }) do
     local missing = {}
-    for _, id in ipairs(ids) do if found[id] == nil then missing[#missing + 1] = id end end
+    for _, id in ipairs(ids) do
+      if found[id] == nil and (not ctx.recent or ctx.recent[id]) then missing[#missing + 1] = id end
+    end
     if #missing == 0 then break end
     ctx:sleep(wait)
     for k, v in pairs(describe(missing)) do found[k] = v end
