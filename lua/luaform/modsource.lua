@@ -5,12 +5,12 @@
 --   use("git+file:///srv/infra.git//vpc", { ref = "v1.*" })
 --
 -- A source names a Lua file (path.lua) or a directory with init.lua; the
--- file returns the module function that module() takes. Inside it,
--- require("x") looks in the module's own directory first (module_env). For git sources,
--- `luaform init` resolves ref (a tag, a branch, a commit, or a tag pattern
--- with * choosing the highest version that matches), checks the commit out
--- into .luaform/modules/<key>/ and records it in luaform.lock.json; later
--- runs only read that checkout, without the network. `init -upgrade`
+-- file returns the module function that module() takes; inside it,
+-- require("x") looks in the module's own directory first (module_env).
+-- For git sources, `luaform init` resolves ref (a tag, a branch, a commit,
+-- or a tag pattern with * choosing the highest version that matches),
+-- checks the commit out into .luaform/modules/<key>/ and records it in
+-- luaform.lock.json; later runs only read that checkout, without the network. `init -upgrade`
 -- resolves every ref again. git is driven through its command line.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
