@@ -62,9 +62,12 @@ void lf_lock_describe(const char *info, size_t len, char *out, size_t n) {
   const char *op = json_string_value(json_object_get(rec, "operation"));
   const char *since = json_string_value(json_object_get(rec, "created"));
   const char *id = json_string_value(json_object_get(rec, "id"));
+  json_t *pid = json_object_get(rec, "pid");
+  char pid_text[32] = "unknown";
+  if (json_is_integer(pid)) snprintf(pid_text, sizeof pid_text, "%" JSON_INTEGER_FORMAT, json_integer_value(pid));
   if (who) {
-    snprintf(out, n, "state is locked by %s (%s, since %s, ID %s)", who, op ? op : "unknown operation",
-             since ? since : "unknown time", id ? id : "unknown");
+    snprintf(out, n, "state is locked by %s (%s, pid %s, since %s, ID %s)", who,
+             op ? op : "unknown operation", pid_text, since ? since : "unknown time", id ? id : "unknown");
   } else {
     snprintf(out, n, "state is locked by another process (no lock record yet)");
   }

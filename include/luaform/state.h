@@ -43,8 +43,8 @@ lf_backend *lf_backend_local_new(const char *path, char *err, size_t n);
  * (object). 0 ok, -1 with the problem in err. */
 int lf_state_check(const json_t *state, char *err, size_t n);
 
-/* "state is locked by root@host (apply, since 2026-11-25T06:13:24Z, ID ...)"
- * from a lock record (JSON: who, operation, created, id). */
+/* "state is locked by root@host (apply, pid 4242, since 2026-11-25T06:13:24Z, ID ...)"
+ * from a lock record (JSON: who, operation, pid, created, id). */
 void lf_lock_describe(const char *info_json, size_t len, char *out, size_t n);
 
 #endif

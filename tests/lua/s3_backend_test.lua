@@ -59,6 +59,7 @@ test("a concurrent apply is refused naming the lock holder, or waits with -lock-
   local out, code = e:luaform(dir, "apply", "-auto-approve")
   expect(code).to_be(1)
   expect(out).to_match("^Error: .*s3://tfstate/app/state.json is locked by .*apply")
+  expect(out).to_contain("pid " .. pid .. ",")
   out, code = e:luaform(dir, "plan", "-lock-timeout=20s", "-var", "wait=2s")
   expect(code).to_be(0)
   expect(out).to_contain("No changes.")

@@ -59,7 +59,7 @@ test("a concurrent apply is refused by the lock, or waits with -lock-timeout", f
   local out, code = luaform(dir, "apply", "-auto-approve")
   expect(code).to_be(1)
   expect(out).to_match("^Error: .*locked")
-  expect(out).to_contain("apply")
+  expect(out).to_contain("(apply, pid " .. pid .. ",")
   out, code = luaform(dir, "plan", "-lock-timeout=10s", "-detailed-exitcode")
   expect(code).to_be(0)
   wait_exit(pid)

@@ -176,7 +176,7 @@ static const char HOLDER[] =
     "{\"created\":\"2026-11-25T06:13:24Z\",\"id\":\"0b0e5c4e-9d0e-4c54-8f0b-7f3c2f1c9a11\","
     "\"operation\":\"apply\",\"pid\":1,\"who\":\"alice@build-7\"}";
 static const char HOLDER_MSG[] =
-    "state is locked by alice@build-7 (apply, since 2026-11-25T06:13:24Z, "
+    "state is locked by alice@build-7 (apply, pid 1, since 2026-11-25T06:13:24Z, "
     "ID 0b0e5c4e-9d0e-4c54-8f0b-7f3c2f1c9a11)";
 
 enum release { RELEASE_UNLOCK, RELEASE_EXIT, RELEASE_NEVER, RELEASE_AFTER_200MS };
@@ -552,7 +552,7 @@ static void test_lock_describe(void **state) {
   assert_string_equal(out, HOLDER_MSG);
   const char partial[] = "{\"who\":\"bob@ci\"}";
   lf_lock_describe(partial, strlen(partial), out, sizeof out);
-  assert_string_equal(out, "state is locked by bob@ci (unknown operation, since unknown time, ID unknown)");
+  assert_string_equal(out, "state is locked by bob@ci (unknown operation, pid unknown, since unknown time, ID unknown)");
   /* The holder took the flock but has not written its record yet, or the
    * record is garbage. */
   lf_lock_describe("", 0, out, sizeof out);

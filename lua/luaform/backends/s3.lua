@@ -151,8 +151,9 @@ end
 local function holder(self, record)
   local ok, rec = pcall(core.json_decode, record)
   if ok and type(rec) == "table" and rec.who then
-    return string.format("%s is locked by %s (%s, since %s, ID %s)", self.name, rec.who,
-      tostring(rec.operation), tostring(rec.created), tostring(rec.id))
+    return string.format("%s is locked by %s (%s, pid %s, since %s, ID %s)", self.name, rec.who,
+      tostring(rec.operation), math.type(rec.pid) == "integer" and rec.pid or "unknown",
+      tostring(rec.created), tostring(rec.id))
   end
   return self.name .. " is locked by another process"
 end
