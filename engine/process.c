@@ -3,7 +3,9 @@
  *
  * The signal handler only counts; the walker reads the count between
  * turns: 1 stops new operations, 2 abandons the ones in flight (their
- * intents are already in state).
+ * intents are already in state). lf_interrupt_to_announce hands out each
+ * of the first two interrupts once, so the walker can tell the user at
+ * once what a Ctrl-C does.
  */
 #include "luaform/luaform.h"
 
@@ -21,6 +23,13 @@ static void on_signal(int sig) {
 }
 
 int lf_interrupts(void) { return interrupts; }
+
+int lf_interrupt_to_announce(void) {
+  static int announced;
+  int seen = interrupts < 2 ? interrupts : 2;
+  if (announced >= seen) return 0;
+  return ++announced;
+}
 
 void lf_install_signal_handlers(void) {
   struct sigaction sa;

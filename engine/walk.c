@@ -12,7 +12,9 @@
  * After each operation opts.on_done(node, ok, err) runs on the walker's
  * thread (the Lua side saves state there). The first failure, or the first
  * interrupt, stops new operations from starting; the running ones finish.
- * A second interrupt returns at once. Returns "ok", "failed",
+ * A second interrupt returns at once. Each of the two interrupts is passed
+ * to opts.on_interrupt(count) within a turn of the loop of its arrival,
+ * so the user hears at once what will happen. Returns "ok", "failed",
  * "interrupted" or "aborted".
  */
 #include "luaform/graph.h"
@@ -77,6 +79,26 @@ static void report(walker *w, int node, int ok) {
   }
 }
 
+/* Calls opts.on_interrupt(count) for each interrupt not announced yet;
+ * without on_interrupt they stay for a walker that has one. */
+static void announce_interrupts(walker *w) {
+  lua_State *L = w->L;
+  if (lua_getfield(L, w->opts, "on_interrupt") == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  int count;
+  while ((count = lf_interrupt_to_announce()) > 0) {
+    lua_pushvalue(L, -1);
+    lua_pushinteger(L, count);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+      fprintf(stderr, "Error: %s\n", luaL_tolstring(L, -1, NULL));
+      lua_pop(L, 2);
+    }
+  }
+  lua_pop(L, 1);
+}
+
 static void op_end(void *ud, lua_State *co, int status) {
   op *o = ud;
   walker *w = o->w;
@@ -111,6 +133,7 @@ static const char *walk(walker *w) {
     if (!w->left[i]) w->queue[w->qtail++] = i;
   }
   for (;;) {
+    announce_interrupts(w);
     int intr = lf_interrupts();
     if (intr >= 2) return "aborted";
     int stop = w->failed || intr;

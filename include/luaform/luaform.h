@@ -34,6 +34,9 @@ void lf_open_process(lua_State *L); /* chdir, interrupted */
 /* Interrupts (SIGINT/SIGTERM) seen so far; the walker stops scheduling at
  * 1 and abandons in-flight work at 2. */
 int lf_interrupts(void);
+/* The next of the first two interrupts not announced yet (1, then 2), or
+ * 0: each is handed out once per process. */
+int lf_interrupt_to_announce(void);
 void lf_install_signal_handlers(void);
 
 #endif

@@ -216,6 +216,7 @@ function M.apply(run, plan)
         failures[#failures + 1] = { addr = ops[i].ch.addr, err = err }
       end
     end,
+    on_interrupt = function(count) out:interrupt_received(count) end,
   })
 
   M.update_outputs(run, plan)

@@ -134,6 +134,10 @@ end
 
 function View:failure(addr, err) self:diagnostic(err, addr) end
 
+function View:interrupt_received(count)
+  self:emit("info", ui.interrupt_text(count), "log")
+end
+
 function View:interrupted(status)
   self:diagnostic(errors.new(nil, "interrupted: %s; the state is saved",
     status == "aborted" and "stopped at once" or "stopped after the operations in flight"))

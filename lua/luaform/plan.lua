@@ -29,6 +29,7 @@ function M.run_jobs(run, jobs)
     parallelism = run.opts.parallelism or 10,
     run = function(i) jobs[i]() end,
     on_done = function(_, ok, err) if not ok then errs[#errs + 1] = errors.wrap(err) end end,
+    on_interrupt = function(count) if run.out then run.out:interrupt_received(count) end end,
   })
   if #errs > 0 then
     local msgs = {}

@@ -106,7 +106,23 @@ function UI:failure(addr, err)
   io.stderr:write("Error: ", addr, ": ", require("luaform.errors").tostring(err), "\n")
 end
 
--- status: "interrupted" (first Ctrl-C) or "aborted" (second).
+-- What Ctrl-C number count (1 or 2) does, in Terraform's words.
+function M.interrupt_text(count)
+  if count == 1 then
+    return "Interrupt received.\nPlease wait for luaform to exit or data loss may occur.\nGracefully shutting down..."
+  end
+  return "Two interrupts received. Exiting immediately. Note that data loss may have occurred."
+end
+
+-- Said as soon as an interrupt arrives (Terraform: the first on stdout,
+-- the second on stderr).
+function UI:interrupt_received(count)
+  local stream = count == 1 and self.stream or io.stderr
+  stream:write("\n", M.interrupt_text(count), "\n")
+  stream:flush()
+end
+
+-- status: "interrupted" (first Ctrl-C) or "aborted" (second); at the end.
 function UI:interrupted(status)
   io.stderr:write("Error: interrupted: ", status == "aborted" and "stopped at once" or
     "stopped after the operations in flight", "; the state is saved\n")

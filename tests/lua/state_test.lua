@@ -1,5 +1,5 @@
 -- The state store under stress: kill -9 mid-apply, a second concurrent
--- apply, a corrupted file, Ctrl-C.
+-- apply, a corrupted file, one and two Ctrl-C.
 -- A chain sleep1 -> file1 -> sleep2 -> file2 ...: about 3 s in all, so a
 -- kill after 1 s lands with some files written and some not.
 local MANY = [[
@@ -11,11 +11,17 @@ for i = 1, 30 do
 end
 ]]
 
--- Starts luaform in the background; returns its pid.
+-- Starts luaform in the background (output in DIR/run.log; its exit
+-- status goes to DIR/exit.code when it ends); returns its pid.
 local function spawn(dir, args)
-  local cmd = string.format("cd %s && (NO_COLOR=1 %s %s > run.log 2>&1 </dev/null & echo $!)",
-    quote(dir), quote(core.exe_dir .. "/luaform"), args)
-  return (sh(cmd):gsub("%s+$", ""))
+  sh(string.format("cd %s && ( (NO_COLOR=1 %s %s > run.log 2>&1 </dev/null & echo $! > run.pid; "
+    .. "wait $!; echo $? > exit.code) > /dev/null 2>&1 & )", quote(dir), quote(core.exe_dir .. "/luaform"), args))
+  for _ = 1, 100 do
+    local pid = (read(dir .. "/run.pid") or ""):match("%d+")
+    if pid then return pid end
+    core.sleep(0.02)
+  end
+  error("luaform did not start in " .. dir)
 end
 
 local function wait_exit(pid)
@@ -25,6 +31,18 @@ local function wait_exit(pid)
     core.sleep(0.05)
   end
   error("process " .. pid .. " did not exit")
+end
+
+local function is_running(pid) return select(2, sh("kill -0 " .. pid)) == 0 end
+
+-- The exit status of the luaform spawned in dir, once it has ended.
+local function exit_status(dir)
+  for _ = 1, 100 do
+    local code = (read(dir .. "/exit.code") or ""):match("%d+")
+    if code then return tonumber(code) end
+    core.sleep(0.05)
+  end
+  error("no exit status in " .. dir)
 end
 
 test("kill -9 during apply leaves a loadable state listing every resource created", function()
@@ -96,17 +114,24 @@ test("state is written atomically with mode 0600 and a backup of the previous on
   expect(now.serial > first.serial).to_be(true)
 end)
 
-test("Ctrl-C stops new operations, waits for the running one and saves", function()
+test("Ctrl-C says at once it is shutting down, stops new operations, waits for the running one and saves", function()
   local dir = new_stack([[
-for i = 1, 4 do resource("time_sleep", "s" .. i, { create_duration = "600ms" }) end
+for i = 1, 4 do resource("time_sleep", "s" .. i, { create_duration = "1500ms" }) end
 ]])
   local pid = spawn(dir, "apply -auto-approve -parallelism=1")
   core.sleep(0.3)
   sh("kill -INT " .. pid)
+  core.sleep(0.4)
+  -- The running sleep has about 0.8 s to go: the notice is out before it ends.
+  expect(is_running(pid)).to_be(true)
+  expect(read(dir .. "/run.log")).to_contain(
+    "Interrupt received.\nPlease wait for luaform to exit or data loss may occur.\nGracefully shutting down...\n")
   wait_exit(pid)
+  expect(exit_status(dir)).to_be(1)
   local log = read(dir .. "/run.log")
   expect(log).to_contain("interrupted")
-  local st = core.json_decode(read(dir .. "/luaform.state.json"))
+  expect(log).not_to_contain("Two interrupts")
+  local st = state_of(dir)
   local n = 0
   for _, e in pairs(st.resources) do
     n = n + 1
@@ -114,4 +139,30 @@ for i = 1, 4 do resource("time_sleep", "s" .. i, { create_duration = "600ms" }) 
     expect(e.attributes.id).to_be_truthy()
   end
   expect(n).to_be(1)
+end)
+
+test("a second Ctrl-C exits at once, saving the state with the running create's intent", function()
+  local dir = new_stack([[
+resource("time_sleep", "done", { create_duration = "1ms" })
+resource("time_sleep", "slow", { create_duration = "20s" })
+]])
+  local pid = spawn(dir, "apply -auto-approve -parallelism=1")
+  core.sleep(0.5)
+  local t0 = core.now()
+  sh("kill -INT " .. pid)
+  core.sleep(0.3)
+  expect(is_running(pid)).to_be(true)
+  sh("kill -INT " .. pid)
+  wait_exit(pid)
+  expect(core.now() - t0 < 5).to_be(true)
+  expect(exit_status(dir)).to_be(1)
+  local log = read(dir .. "/run.log")
+  expect(log).to_contain("Gracefully shutting down...")
+  expect(log).to_contain("Two interrupts received. Exiting immediately. Note that data loss may have occurred.\n")
+  local st = state_of(dir)
+  expect(st.resources["time_sleep.done"].attributes.id).to_be_truthy()
+  local slow = st.resources["time_sleep.slow"]
+  expect(slow.pending.op).to_be("create")
+  expect(slow.pending.token).to_be_truthy()
+  expect(slow.attributes).to_be_nil()
 end)
