@@ -47,15 +47,19 @@ local function note_refreshed(run, addr)
   run.refreshed[addr] = true
 end
 
-local function note_drift(run, addr, what)
+-- A drift record: what ("changed" or "deleted"), the entry (its type and
+-- sensitive_attributes), the attributes in state before the refresh and
+-- those it found (nil: deleted), for the plan's report.
+local function note_drift(run, addr, entry, what, found)
   run.drift = run.drift or {}
-  run.drift[#run.drift + 1] = { addr = addr, what = what }
+  run.drift[#run.drift + 1] = { addr = addr, what = what, type = entry.type, entry = entry,
+                                before = entry.attributes, after = found }
 end
 
 local function settle(run, addr, entry, attrs)
   local st = run.state
   if attrs == nil then
-    if entry.attributes then note_drift(run, addr, "deleted") end
+    if entry.attributes then note_drift(run, addr, entry, "deleted") end
     st.resources[addr] = nil
     note_refreshed(run, addr)
     return
@@ -64,7 +68,7 @@ local function settle(run, addr, entry, attrs)
   local mod = schema.load(entry.type)
   for k, spec in pairs(mod and mod.schema or {}) do
     if entry.attributes and not values.equal(spec, attrs[k], entry.attributes[k]) then
-      note_drift(run, addr, "changed")
+      note_drift(run, addr, entry, "changed", attrs)
       break
     end
   end

@@ -5,7 +5,9 @@
 -- start with + ~ - (the block itself with -/+ for a replace, +/- for one
 -- that creates before it destroys), "old -> new" for a change, "# forces
 -- replacement" on the argument that caused a replace, and a last line
--- "Plan: N to add, N to change, N to destroy." Unknown values print as
+-- "Plan: N to add, N to change, N to destroy." Drift found by the refresh
+-- comes first, each object as a block of the attributes that changed
+-- outside luaform. Unknown values print as
 -- (known after apply), sensitive ones as (sensitive value): attributes
 -- the schema calls sensitive, and those whose value derives from a secret
 -- (node.sensitive from the config, sensitive_attributes in the state).
@@ -113,11 +115,13 @@ local function attr_names(ch, sch)
   return schema.sorted_keys(set)
 end
 
-local function render_change(ui, ch)
+-- A change's resource block under "# ADDR <headline>" (default: the
+-- action's HEADLINE).
+local function render_change(ui, ch, headline)
   local mod = schema.load(ch.type)
   local sch = mod and mod.schema or {}
   local sym = symbol_of(ch)
-  ui:print("  %s", ui:paint("bold", "# " .. ch.addr .. " " .. HEADLINE[ch.action]))
+  ui:print("  %s", ui:paint("bold", "# " .. ch.addr .. " " .. (headline or HEADLINE[ch.action])))
   local name = ch.addr:match("([^.]+)$"):gsub("%[.*$", "")
   local kind = ch.mode == "data" and "data" or "resource"
   ui:print("%s %s \"%s\" \"%s\" {", ui:paint(sym.color, string.format("%3s", sym.sign)), kind, ch.type, name)
@@ -161,14 +165,26 @@ local function render_change(ui, ch)
   ui:print("")
 end
 
-function M.plan(ui, plan)
-  if #plan.drift > 0 then
-    ui:print("Note: Objects have changed outside of luaform\n")
-    for _, d in ipairs(plan.drift) do
-      ui:print("  # %s has %s", d.addr, d.what == "deleted" and "been deleted" or "changed")
-    end
-    ui:print("")
+-- "Objects have changed outside of luaform": each drifted resource as a
+-- block of what the refresh found against what the state had, as
+-- Terraform shows it (an update, or a deletion), sensitive values hidden.
+local function render_drift(ui, drift)
+  ui:print("Note: Objects have changed outside of luaform\n")
+  ui:print("luaform detected the following changes made outside of luaform since the last")
+  ui:print('"luaform apply" which may have affected this plan:\n')
+  local sorted = {}
+  for i, d in ipairs(drift) do sorted[i] = d end
+  table.sort(sorted, function(a, b) return a.addr < b.addr end)
+  for _, d in ipairs(sorted) do
+    local deleted = d.what == "deleted"
+    local ch = { addr = d.addr, type = d.type, entry = d.entry, before = d.before, after = d.after,
+                 action = deleted and "delete" or "update" }
+    render_change(ui, ch, deleted and "has been deleted" or "has changed")
   end
+end
+
+function M.plan(ui, plan)
+  if #plan.drift > 0 then render_drift(ui, plan.drift) end
   if not plan.has_changes then
     ui:print("No changes. Your infrastructure matches the configuration.")
     return
