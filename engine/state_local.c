@@ -6,7 +6,10 @@
  * was before this run to PATH.backup. The lock is flock(2) on PATH.lock, a
  * separate file, so replacing the state by rename never drops the lock;
  * the kernel releases it when the process dies, so no crash leaves a stale
- * lock. The lock file holds the holder's record for the refusal message.
+ * lock. The lock file holds the holder's record for the refusal message;
+ * unlock empties it, or removes it when there is no state (a run that
+ * saved nothing leaves no file), so lock checks that the file it locked
+ * is still the one at PATH.lock.
  */
 #include "luaform/luaform.h"
 #include "luaform/state.h"
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,30 +73,53 @@ static void describe_holder(int fd, char *out, size_t n) {
   lf_lock_describe(rec, got > 0 ? (size_t)got : 0, out, n);
 }
 
-static int local_lock(lf_backend *b, const char *info, double timeout_s, char *err, size_t n) {
-  local_backend *lb = (local_backend *)b;
-  if (lb->lock_fd >= 0) return 0;
-  int fd = open(lb->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    snprintf(err, n, "open %s: %s", lb->lock, strerror(errno));
-    return -1;
-  }
-  double deadline = now_s() + (timeout_s > 0 ? timeout_s : 0);
+/* Waits until fd's flock is ours (0) or the deadline passes or Ctrl-C
+ * comes (1: err names the holder); -1 on an error. */
+static int wait_for_flock(local_backend *lb, int fd, double deadline, char *err, size_t n) {
   while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
       snprintf(err, n, "lock %s: %s", lb->lock, strerror(errno));
-      close(fd);
       return -1;
     }
     double left = deadline - now_s();
     if (left <= 0 || lf_interrupts() > 0) {
       describe_holder(fd, err, n);
-      close(fd);
       return 1;
     }
     double nap = left < LOCK_POLL_S ? left : LOCK_POLL_S;
     struct timespec ts = {(time_t)nap, (long)((nap - (time_t)nap) * 1e9)};
     nanosleep(&ts, NULL);
+  }
+  return 0;
+}
+
+/* Is fd the file now at path? A holder that leaves no state removes the
+ * lock file before it lets go, so a flock on the file it removed guards
+ * nothing. */
+static int is_file_at(int fd, const char *path) {
+  struct stat opened, named;
+  return fstat(fd, &opened) == 0 && stat(path, &named) == 0 && opened.st_dev == named.st_dev &&
+         opened.st_ino == named.st_ino;
+}
+
+static int local_lock(lf_backend *b, const char *info, double timeout_s, char *err, size_t n) {
+  local_backend *lb = (local_backend *)b;
+  if (lb->lock_fd >= 0) return 0;
+  double deadline = now_s() + (timeout_s > 0 ? timeout_s : 0);
+  int fd;
+  for (;;) {
+    fd = open(lb->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      snprintf(err, n, "open %s: %s", lb->lock, strerror(errno));
+      return -1;
+    }
+    int rc = wait_for_flock(lb, fd, deadline, err, n);
+    if (rc != 0) {
+      close(fd);
+      return rc;
+    }
+    if (is_file_at(fd, lb->lock)) break;
+    close(fd);  /* locked a removed lock file: lock the one at the path now */
   }
   size_t len = strlen(info);
   if (ftruncate(fd, 0) != 0 || pwrite(fd, info, len, 0) != (ssize_t)len) {
@@ -104,11 +131,20 @@ static int local_lock(lf_backend *b, const char *info, double timeout_s, char *e
   return 0;
 }
 
+/* Clears the lock record; when there is no state beside it (a run that
+ * saved nothing), removes the lock file instead, so such a run leaves no
+ * file behind. Either happens before the flock is let go. */
 static int local_unlock(lf_backend *b, char *err, size_t n) {
   local_backend *lb = (local_backend *)b;
   if (lb->lock_fd < 0) return 0;
   int rc = 0;
-  if (ftruncate(lb->lock_fd, 0) != 0) {
+  struct stat st;
+  if (stat(lb->path, &st) != 0 && errno == ENOENT) {
+    if (unlink(lb->lock) != 0 && errno != ENOENT) {
+      snprintf(err, n, "remove %s: %s", lb->lock, strerror(errno));
+      rc = -1;
+    }
+  } else if (ftruncate(lb->lock_fd, 0) != 0) {
     snprintf(err, n, "truncate %s: %s", lb->lock, strerror(errno));
     rc = -1;
   }

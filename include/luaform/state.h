@@ -35,7 +35,8 @@ struct lf_backend {
 };
 
 /* Local file: path (the state), path.backup (the state before this
- * process's first save), path.lock (flock; holds the lock record). */
+ * process's first save), path.lock (flock; holds the lock record; unlock
+ * empties it, or removes it when there is no state at path). */
 lf_backend *lf_backend_local_new(const char *path, char *err, size_t n);
 
 /* Checks the required top-level fields of a decoded state document:

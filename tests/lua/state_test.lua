@@ -166,3 +166,21 @@ resource("time_sleep", "slow", { create_duration = "20s" })
   expect(slow.pending.token).to_be_truthy()
   expect(slow.attributes).to_be_nil()
 end)
+
+test("a run that saves no state leaves no lock file; once there is a state the lock file stays, empty", function()
+  local dir = new_stack([[
+import{ to = "local_file.f", id = "missing.txt" }
+resource("local_file", "f", { filename = "missing.txt", content = "x" })
+]])
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(1)
+  expect(out).to_contain("importing missing.txt")
+  expect(core.stat(dir .. "/luaform.state.json")).to_be_nil()
+  expect(core.stat(dir .. "/luaform.state.json.lock")).to_be_nil()
+  write(dir .. "/main.lua", 'resource("local_file", "f", { filename = "f.txt", content = "x" })\n')
+  expect(select(2, luaform(dir, "plan"))).to_be(0)
+  expect(select(2, luaform(dir, "apply"))).to_be(1)   -- not approved
+  expect(core.stat(dir .. "/luaform.state.json.lock")).to_be_nil()
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(read(dir .. "/luaform.state.json.lock")).to_be("")
+end)

@@ -9,7 +9,9 @@
  * - the lock is exclusive across processes: a holder in a fork()ed child
  *   makes lock() return 1 with a message naming the holder from its lock
  *   record; a timeout waits for the holder to let go; unlock, exit and
- *   SIGKILL of the holder release it; unlock clears the record.
+ *   SIGKILL of the holder release it; unlock clears the record, or
+ *   removes the lock file when there is no state, and a waiter then
+ *   locks the file at the path, not the removed one.
  * - through the Lua surface (core.state_backend, on a lua_State made by
  *   lf_runtime_new, the way the CLI makes it): a truncated or
  *   field-missing file is refused with "PATH:LINE:COL: state file is
@@ -248,6 +250,7 @@ static int try_lock(lf_backend *b, double timeout, char *err, size_t n) {
 
 static void test_lock_refused_names_holder_until_unlock(void **state) {
   fixture *f = *state;
+  write_plain(f->path, V1, 0600);  /* a state: unlock keeps the (emptied) lock file */
   holder h = spawn_holder(f->path, RELEASE_UNLOCK);
   assert_file_is(f->lock, HOLDER);  /* the record is in the lock file */
 
@@ -320,6 +323,38 @@ static void test_lock_released_on_exit_and_kill(void **state) {
   release_holder(&h);
   status = wait_child(h.pid);
   assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_lock_file_removed_without_state(void **state) {
+  fixture *f = *state;
+  char err[400];
+  struct stat st;
+  lf_backend *b = local(f->path);
+
+  /* A run that saved nothing leaves no lock file. */
+  assert_int_equal(try_lock(b, 0, err, sizeof err), 0);
+  assert_file_is(f->lock, "{\"who\":\"me@here\"}");
+  assert_int_equal(b->ops->unlock(b, err, sizeof err), 0);
+  assert_int_equal(stat(f->lock, &st), -1);
+  assert_int_equal(count_entries(f->dir), 0);
+
+  /* We wait on the lock file of a holder that then removes it: the lock
+   * we get is on the file at the path, so a third party is refused. */
+  holder h = spawn_holder(f->path, RELEASE_AFTER_200MS);
+  assert_int_equal(try_lock(b, 3.0, err, sizeof err), 0);
+  assert_file_is(f->lock, "{\"who\":\"me@here\"}");
+  lf_backend *third = local(f->path);
+  assert_int_equal(try_lock(third, 0, err, sizeof err), 1);
+  third->ops->close(third);
+  release_holder(&h);
+  int status = wait_child(h.pid);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  /* Once a state is saved, unlock keeps the file and clears the record. */
+  assert_int_equal(save(b, V1), 0);
+  assert_int_equal(b->ops->unlock(b, err, sizeof err), 0);
+  assert_file_is(f->lock, "");
+  b->ops->close(b);
 }
 
 static void test_lock_timeout(void **state) {
@@ -569,6 +604,7 @@ int main(void) {
     T(test_save_failure_names_path),
     T(test_lock_refused_names_holder_until_unlock),
     T(test_lock_released_on_exit_and_kill),
+    T(test_lock_file_removed_without_state),
     T(test_lock_timeout),
     T(test_lock_same_process_other_backend),
     T(test_truncated_state_refused),
