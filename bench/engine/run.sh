@@ -4,6 +4,7 @@
 # once, then measures a full `plan` (evaluate, graph, refresh of every
 # local resource, diff) for wall time and peak RSS, and the median time
 # of a state save. Prints a Markdown table; numbers vary by machine.
+# Timing and peak RSS come from bench/measure.py (Python 3 only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LF=$PWD/luaform
@@ -14,11 +15,11 @@ echo "|---:|---:|---:|---:|---:|---:|"
 for n in ${BENCH_SIZES:-1000 10000}; do
   dir=$work/n$n
   $LF run bench/engine/gen_stack.lua "$dir" "$n"
-  /usr/bin/time -f "%e" -o "$work/apply_time" $LF -chdir="$dir" apply -auto-approve -parallelism=50 >/dev/null
-  apply_s=$(cat "$work/apply_time")
-  /usr/bin/time -f "%e %M" -o "$work/time" $LF -chdir="$dir" plan -detailed-exitcode >/dev/null
+  python3 bench/measure.py "$work/apply_time" $LF -chdir="$dir" apply -auto-approve -parallelism=50 >/dev/null
+  read -r apply_s _ < "$work/apply_time"
+  python3 bench/measure.py "$work/time" $LF -chdir="$dir" plan -detailed-exitcode >/dev/null
   read -r wall rss_kb < "$work/time"
   save_ms=$($LF run bench/engine/save_state.lua "$dir" 5)
-  size=$(stat -c %s "$dir/luaform.state.json")
-  printf "| %d | %.1f | %.2f | %.0f | %s | %.1f |\n" "$n" "$apply_s" "$wall" "$((rss_kb / 1024))" "$save_ms" "$(echo "$size / 1048576" | bc -l)"
+  size_mb=$(python3 -c 'import os, sys; print(f"{os.path.getsize(sys.argv[1]) / 1048576:.1f}")' "$dir/luaform.state.json")
+  printf "| %d | %.1f | %.2f | %d | %s | %s |\n" "$n" "$apply_s" "$wall" "$((rss_kb / 1024))" "$save_ms" "$size_mb"
 done

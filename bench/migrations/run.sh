@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Migration-script benchmark: one `luaform run` of 150 state operations
 # against the local emulator - 75 state.import of existing SQS queues (one
-# GetQueueAttributes each) and 75 state.rm - timed from the shell (wall,
-# including the process start, the state lock and the final save).
+# GetQueueAttributes each) and 75 state.rm - timed as a whole process by
+# bench/measure.py (wall, including the process start, the state lock and
+# the final save; peak RSS).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LF=$PWD/luaform
+measure=$PWD/bench/measure.py
 work=$(mktemp -d /tmp/luaform-bench-mig.XXXXXX)
 py=$(command -v /usr/bin/python3 || command -v python3)
 $py tests/emulator/server.py --port 0 > "$work/emu.log" 2>&1 &
@@ -35,7 +37,7 @@ for i = 1, 75 do
 end
 LUA
 $LF run setup.lua > /dev/null
-/usr/bin/time -f "%e %M" -o time $LF run migrate.lua > /dev/null
+$py "$measure" time $LF run migrate.lua > /dev/null
 read -r wall rss < time
 echo "| operations | wall (s) | peak RSS (MB) |"
 echo "|---:|---:|---:|"
