@@ -65,6 +65,54 @@ json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, lf_token *to
 /* Pushes a generic jansson value as Lua (objects tables, arrays sequences). */
 void lf_push_json(lua_State *L, json_t *v);
 
+/* ---- shape_info.c: per-shape facts resolved once, owned by the model ---- */
+enum {
+  LF_T_NONE,        /* no shape (or no type): scalar text as it is */
+  LF_T_STRING, LF_T_STRUCTURE, LF_T_LIST, LF_T_MAP,
+  LF_T_INTEGER,     /* integer, long, short, byte */
+  LF_T_FLOAT,       /* float, double */
+  LF_T_BOOLEAN, LF_T_TIMESTAMP, LF_T_BLOB, LF_T_DOCUMENT,
+  LF_T_OTHER        /* a type name not listed here */
+};
+/* LF_T_* of a type name as lf_shape_type gives it ("" is LF_T_NONE). */
+int lf_type_code(const char *type);
+
+typedef struct lf_shape_info lf_shape_info;
+/* One reference: a structure member, a list's member, a map's key or value. */
+typedef struct {
+  const char *name;            /* member name; "member", "key", "value" for the others */
+  json_t *ref;                 /* the reference (borrowed from the model; may be NULL) */
+  lf_shape_info *shape;        /* its target, NULL when the model has none */
+  const char *location_name;   /* string locationName or NULL */
+  const char *xml_name;        /* location_name, else name */
+  unsigned has_location_name : 1;   /* any locationName key */
+  unsigned flattened : 1;           /* on the reference or on the target shape */
+  unsigned xml_attribute : 1;
+  unsigned outside_body : 1;        /* lf_bound_outside_body */
+} lf_member_info;
+
+struct lf_shape_info {
+  const char *name;            /* shape name */
+  json_t *json;                /* the shape (borrowed) */
+  const char *type_name;       /* lf_shape_type */
+  int type;                    /* LF_T_* */
+  unsigned flattened : 1;      /* the shape's own flattened trait */
+  lf_member_info *members;     /* structure: in model order */
+  size_t nmembers;
+  const lf_member_info *payload;   /* structure: the member its payload trait names, or NULL */
+  lf_member_info member;       /* list */
+  lf_member_info key, value;   /* map */
+};
+
+typedef struct lf_shape_table lf_shape_table;
+lf_shape_table *lf_shape_table_new(json_t *shapes);   /* shapes borrowed */
+void lf_shape_table_free(lf_shape_table *t);
+lf_shape_table *lf_model_shape_table(const lf_model *m);
+/* The facts of the shape named name / the one ref points to, or NULL.
+   Valid as long as the model. */
+lf_shape_info *lf_shape_info_named(const lf_model *m, const char *name);
+lf_shape_info *lf_shape_info_of(const lf_model *m, json_t *ref);
+
 /* ---- serializers (input tree -> request) ---- */
 int lf_ser_query(const lf_model *m, json_t *op, json_t *in, lf_request *req, int ec2,
                  char *err, size_t errlen);
@@ -109,6 +157,8 @@ void lf_push_json_shape(lua_State *L, const lf_model *m, json_t *ref, json_t *v)
 /* Pushes the scalar text s (a header, label or XML text) following ref's shape. */
 void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const char *s,
                          size_t n, const char *default_ts);
+/* The same for a type known already (LF_T_*). */
+void lf_push_scalar_typed(lua_State *L, int type, const char *s, size_t n);
 /* Fills output members bound to headers and the status code (rest protocols)
    into the table on top. */
 void lf_parse_rest_headers(lua_State *L, const lf_model *m, json_t *shape,

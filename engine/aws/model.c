@@ -8,14 +8,15 @@
  * <exe_dir>/models/<svc>/ and <exe_dir>/../share/luaform/models/<svc>/ (the
  * trimmed layout written by tools/trim_models.py). Files may be gzipped
  * (service-2.json.gz, as pip's botocore ships them). A loaded model is cached
- * for the life of the process (one thread: no locking).
+ * for the life of the process (one thread: no locking). Each model owns the
+ * table of its shapes' resolved facts (shape_info.c), freed with it.
  *
  * Beside the models, botocore's partitions file endpoints.json (global
  * services' hostnames and signing regions): lf_model_partitions gives the one
  * in the directory the model came from (a LUAFORM_MODELS_PATH entry), else the
  * trimmed copy in the built-in models directory. Each file is loaded once.
  */
-#include "luaform/aws.h"
+#include "aws_int.h"
 #include "luaform/luaform.h"
 
 #include <dirent.h>
@@ -31,6 +32,7 @@ struct lf_model {
   json_t *desc;        /* {metadata, operations, shapes} */
   json_t *paginators;  /* "pagination" object or NULL */
   json_t *waiters;     /* "waiters" object or NULL */
+  lf_shape_table *shape_info;   /* facts of the shapes, made on first use (shape_info.c) */
   struct lf_model *next;
 };
 
@@ -219,11 +221,13 @@ lf_model *lf_model_new(json_t *desc, char *err, size_t errlen) {
   lf_model *m = calloc(1, sizeof *m);
   m->desc = json_incref(desc);
   if (!json_object_get(desc, "operations")) json_object_set_new(desc, "operations", json_object());
+  m->shape_info = lf_shape_table_new(json_object_get(desc, "shapes"));
   return m;
 }
 
 void lf_model_free(lf_model *m) {
   if (!m) return;
+  lf_shape_table_free(m->shape_info);
   json_decref(m->desc);
   json_decref(m->paginators);
   json_decref(m->waiters);
@@ -231,6 +235,8 @@ void lf_model_free(lf_model *m) {
   free(m->root);
   free(m);
 }
+
+lf_shape_table *lf_model_shape_table(const lf_model *m) { return m->shape_info; }
 
 json_t *lf_model_metadata(const lf_model *m) { return json_object_get(m->desc, "metadata"); }
 

@@ -50,11 +50,19 @@ int lf_push_error(lua_State *L, const char *code, const char *message, int statu
   return 0;
 }
 
-void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const char *s,
-                         size_t n, const char *default_ts) {
-  const char *type = lf_shape_type(lf_shape_of(m, ref));
-  if (!strcmp(type, "string")) {   /* the common case: as it is */
+void lf_push_scalar_typed(lua_State *L, int type, const char *s, size_t n) {
+  if (type == LF_T_STRING || type == LF_T_NONE || type == LF_T_OTHER ||
+      type == LF_T_DOCUMENT || type == LF_T_STRUCTURE || type == LF_T_LIST ||
+      type == LF_T_MAP) {   /* the common case (strings): as it is */
     lua_pushlstring(L, s, n);
+    return;
+  }
+  if (type == LF_T_BLOB) {
+    size_t len;
+    unsigned char *d = lf_base64_decode(s, n, &len);
+    if (d) lua_pushlstring(L, (const char *)d, len);
+    else lua_pushlstring(L, s, n);
+    free(d);
     return;
   }
   char tmp[128];   /* numbers, booleans and timestamps: NUL-terminated, leading space skipped */
@@ -63,30 +71,27 @@ void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const cha
   tmp[tn] = '\0';
   char *t = tmp;
   while (isspace((unsigned char)*t)) t++;
-  if (!strcmp(type, "integer") || !strcmp(type, "long") || !strcmp(type, "short") ||
-      !strcmp(type, "byte")) {
+  if (type == LF_T_INTEGER) {
     lua_pushinteger(L, strtoll(t, NULL, 10));
-  } else if (!strcmp(type, "float") || !strcmp(type, "double")) {
+  } else if (type == LF_T_FLOAT) {
     if (!strncmp(t, "NaN", 3)) lua_pushnumber(L, NAN);
     else if (!strncmp(t, "Infinity", 8)) lua_pushnumber(L, HUGE_VAL);
     else if (!strncmp(t, "-Infinity", 9)) lua_pushnumber(L, -HUGE_VAL);
     else lua_pushnumber(L, strtod(t, NULL));
-  } else if (!strcmp(type, "boolean")) {
+  } else if (type == LF_T_BOOLEAN) {
     lua_pushboolean(L, strncmp(t, "true", 4) == 0);
-  } else if (!strcmp(type, "timestamp")) {
+  } else {   /* LF_T_TIMESTAMP: parsing accepts every format */
     double v;
-    (void)default_ts;   /* parsing accepts every format */
     if (lf_parse_timestamp(t, &v) == 0) lua_pushnumber(L, v);
     else lua_pushlstring(L, s, n);
-  } else if (!strcmp(type, "blob")) {
-    size_t len;
-    unsigned char *d = lf_base64_decode(s, n, &len);
-    if (d) lua_pushlstring(L, (const char *)d, len);
-    else lua_pushlstring(L, s, n);
-    free(d);
-  } else {
-    lua_pushlstring(L, s, n);
   }
+}
+
+void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const char *s,
+                         size_t n, const char *default_ts) {
+  (void)default_ts;   /* parsing accepts every timestamp format */
+  const lf_shape_info *info = lf_shape_info_of(m, ref);
+  lf_push_scalar_typed(L, info ? info->type : LF_T_NONE, s, n);
 }
 
 /* Splits a list header: items separated by commas, "quoted" items

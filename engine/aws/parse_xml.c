@@ -15,101 +15,97 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *member_xml_name(json_t *mref, const char *name) {
-  const char *n = json_string_value(json_object_get(mref, "locationName"));
-  return n ? n : name;
-}
+static void push_value(lua_State *L, const lf_shape_info *s, lf_xml *x);
 
-static int is_flat(const lf_model *m, json_t *ref) {
-  return json_is_true(json_object_get(ref, "flattened")) ||
-         json_is_true(json_object_get(lf_shape_of(m, ref), "flattened"));
-}
+static int type_of(const lf_shape_info *s) { return s ? s->type : LF_T_NONE; }
 
-static void push_map_entry(lua_State *L, const lf_model *m, json_t *shape, lf_xml *entry) {
-  json_t *kref = json_object_get(shape, "key"), *vref = json_object_get(shape, "value");
-  lf_xml *k = lf_xml_find(entry, member_xml_name(kref, "key"));
-  lf_xml *v = lf_xml_find(entry, member_xml_name(vref, "value"));
+/* One <entry> (or flattened element) of a map: its key and value children. */
+static void push_map_entry(lua_State *L, const lf_shape_info *map, lf_xml *entry) {
+  lf_xml *k = lf_xml_find(entry, map->key.xml_name);
   if (!k) return;
+  lf_xml *v = lf_xml_find(entry, map->value.xml_name);
   lua_pushlstring(L, k->text, k->text_len);
-  if (v) lf_push_xml(L, m, vref, v);
+  if (v) push_value(L, map->value.shape, v);
   else lua_pushnil(L);
   lua_settable(L, -3);
 }
 
-/* Pushes the member `name` of the structure node x (nil if absent). */
-static void push_member(lua_State *L, const lf_model *m, json_t *mref, const char *name,
-                        lf_xml *x) {
-  json_t *mshape = lf_shape_of(m, mref);
-  const char *type = lf_shape_type(mshape);
-  const char *xname = member_xml_name(mref, name);
-  if (json_is_true(json_object_get(mref, "xmlAttribute"))) {
-    const char *a = lf_xml_attr(x, xname);
-    if (a) lf_push_scalar_text(L, m, mref, a, strlen(a), "iso8601");
+/* Pushes the member mi of the structure node x (nil if absent). */
+static void push_member(lua_State *L, const lf_member_info *mi, lf_xml *x) {
+  const lf_shape_info *ms = mi->shape;
+  int type = type_of(ms);
+  if (mi->xml_attribute) {
+    const char *a = lf_xml_attr(x, mi->xml_name);
+    if (a) lf_push_scalar_typed(L, type, a, strlen(a));
     else lua_pushnil(L);
     return;
   }
-  if ((!strcmp(type, "list") || !strcmp(type, "map")) && is_flat(m, mref)) {
+  if ((type == LF_T_LIST || type == LF_T_MAP) && mi->flattened) {
     int any = 0;
     lua_Integer n = 0;
-    json_t *member = json_object_get(mshape, "member");
     /* a flattened list's elements may be named after the member's locationName */
-    const char *alt = !strcmp(type, "list") ? json_string_value(json_object_get(member,
-                                                                 "locationName")) : NULL;
+    const char *alt = type == LF_T_LIST && !mi->has_location_name ? ms->member.location_name
+                                                                  : NULL;
     lua_newtable(L);
     for (lf_xml *c = x->child; c; c = c->next) {
       const char *ln = lf_xml_local(c->name);
-      if (strcmp(ln, xname) && !(alt && !json_object_get(mref, "locationName") &&
-                                 !strcmp(ln, alt)))
-        continue;
+      if (strcmp(ln, mi->xml_name) && !(alt && !strcmp(ln, alt))) continue;
       any = 1;
-      if (!strcmp(type, "list")) {
-        lf_push_xml(L, m, member, c);
+      if (type == LF_T_LIST) {
+        push_value(L, ms->member.shape, c);
         lua_rawseti(L, -2, ++n);
       } else {
-        push_map_entry(L, m, mshape, c);
+        push_map_entry(L, ms, c);
       }
     }
     if (!any) { lua_pop(L, 1); lua_pushnil(L); }
     return;
   }
-  lf_xml *c = lf_xml_find(x, xname);
-  if (c) lf_push_xml(L, m, mref, c);
+  lf_xml *c = lf_xml_find(x, mi->xml_name);
+  if (c) push_value(L, ms, c);
   else lua_pushnil(L);
 }
 
-static void push_structure(lua_State *L, const lf_model *m, json_t *shape, lf_xml *x) {
-  lua_newtable(L);
-  const char *name;
-  json_t *mref;
-  json_object_foreach(json_object_get(shape, "members"), name, mref) {
-    if (lf_bound_outside_body(mref)) continue;   /* filled by the REST layer */
-    push_member(L, m, mref, name, x);
-    lua_setfield(L, -2, name);
+static void push_structure(lua_State *L, const lf_shape_info *s, lf_xml *x) {
+  lua_createtable(L, 0, (int)s->nmembers);
+  for (size_t i = 0; i < s->nmembers; i++) {
+    const lf_member_info *mi = &s->members[i];
+    if (mi->outside_body) continue;   /* filled by the REST layer */
+    push_member(L, mi, x);
+    lua_setfield(L, -2, mi->name);
   }
 }
 
-void lf_push_xml(lua_State *L, const lf_model *m, json_t *ref, lf_xml *x) {
-  json_t *shape = lf_shape_of(m, ref);
-  const char *type = lf_shape_type(shape);
-  if (!strcmp(type, "structure")) {
-    push_structure(L, m, shape, x);
-  } else if (!strcmp(type, "list")) {
-    json_t *member = json_object_get(shape, "member");
-    const char *item = member_xml_name(member, "member");
+/* x's value following the shape s (NULL: no shape, the text as it is). */
+static void push_value(lua_State *L, const lf_shape_info *s, lf_xml *x) {
+  switch (type_of(s)) {
+  case LF_T_STRUCTURE:
+    push_structure(L, s, x);
+    break;
+  case LF_T_LIST: {
+    const char *item = s->member.xml_name;
+    const lf_shape_info *ms = s->member.shape;
     lua_Integer n = 0;
     lua_newtable(L);
     for (lf_xml *c = x->child; c; c = c->next)
       if (!strcmp(lf_xml_local(c->name), item)) {
-        lf_push_xml(L, m, member, c);
+        push_value(L, ms, c);
         lua_rawseti(L, -2, ++n);
       }
-  } else if (!strcmp(type, "map")) {
+    break;
+  }
+  case LF_T_MAP:
     lua_newtable(L);
     for (lf_xml *c = x->child; c; c = c->next)
-      if (!strcmp(lf_xml_local(c->name), "entry")) push_map_entry(L, m, shape, c);
-  } else {
-    lf_push_scalar_text(L, m, ref, x->text ? x->text : "", x->text_len, "iso8601");
+      if (!strcmp(lf_xml_local(c->name), "entry")) push_map_entry(L, s, c);
+    break;
+  default:
+    lf_push_scalar_typed(L, type_of(s), x->text ? x->text : "", x->text_len);
   }
+}
+
+void lf_push_xml(lua_State *L, const lf_model *m, json_t *ref, lf_xml *x) {
+  push_value(L, lf_shape_info_of(m, ref), x);
 }
 
 static const char *child_text(lf_xml *x, const char *name) {
@@ -155,8 +151,9 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
   lf_push_error(L, code, msg, res->status, rid);
   json_t *ref = err ? lf_error_ref(m, op, code) : NULL;
   json_t *shape = ref ? lf_shape_of(m, ref) : NULL;
-  if (shape) {   /* modeled members, beside code/message/status/request_id */
-    push_structure(L, m, shape, err);
+  const lf_shape_info *info = ref ? lf_shape_info_of(m, ref) : NULL;
+  if (shape && info) {   /* modeled members, beside code/message/status/request_id */
+    push_structure(L, info, err);
     lua_pushnil(L);
     while (lua_next(L, -2)) {
       lua_pushvalue(L, -2);
@@ -177,18 +174,17 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
 /* A document whose root element is itself a scalar member, e.g. S3
    GetBucketLocation's <LocationConstraint>eu-west-1</LocationConstraint>
    (botocore special-cases that operation): fill the member from the root. */
-static void root_is_member(lua_State *L, const lf_model *m, json_t *shape, lf_xml *root) {
-  const char *name;
-  json_t *mref;
+static void root_is_member(lua_State *L, const lf_shape_info *s, lf_xml *root) {
   if (root->child) return;
-  json_object_foreach(json_object_get(shape, "members"), name, mref) {
-    const char *type = lf_shape_type(lf_shape_of(m, mref));
-    if (lf_bound_outside_body(mref) || !strcmp(type, "structure") || !strcmp(type, "list") ||
-        !strcmp(type, "map") || strcmp(member_xml_name(mref, name), lf_xml_local(root->name)))
+  for (size_t i = 0; i < s->nmembers; i++) {
+    const lf_member_info *mi = &s->members[i];
+    int type = type_of(mi->shape);
+    if (mi->outside_body || type == LF_T_STRUCTURE || type == LF_T_LIST || type == LF_T_MAP ||
+        strcmp(mi->xml_name, lf_xml_local(root->name)))
       continue;
-    if (lua_getfield(L, -1, name) == LUA_TNIL) {
-      lf_push_scalar_text(L, m, mref, root->text ? root->text : "", root->text_len, "iso8601");
-      lua_setfield(L, -3, name);
+    if (lua_getfield(L, -1, mi->name) == LUA_TNIL) {
+      lf_push_scalar_typed(L, type, root->text ? root->text : "", root->text_len);
+      lua_setfield(L, -3, mi->name);
     }
     lua_pop(L, 1);
   }
@@ -200,11 +196,11 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, json_t *op, const lf_re
   lf_xml *root = NULL;
   int has_body = res->body_len > 0 && res->body;
   json_t *out_ref = json_object_get(op, "output");
-  json_t *shape = lf_shape_of(m, out_ref);
-  const char *payload = json_string_value(json_object_get(shape, "payload"));
-  json_t *pref = payload ? json_object_get(json_object_get(shape, "members"), payload) : NULL;
-  const char *ptype = pref ? lf_shape_type(lf_shape_of(m, pref)) : "";
-  int raw_payload = !strcmp(ptype, "blob") || !strcmp(ptype, "string");
+  const lf_shape_info *info = lf_shape_info_of(m, out_ref);
+  const lf_member_info *pm = info ? info->payload : NULL;
+  const char *payload = pm ? pm->name : NULL;
+  int ptype = pm ? type_of(pm->shape) : LF_T_NONE;
+  int raw_payload = ptype == LF_T_BLOB || ptype == LF_T_STRING;
 
   if (res->status >= 300) {
     if (has_body) root = lf_xml_parse(res->body, res->body_len, err, sizeof err);
@@ -219,7 +215,7 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, json_t *op, const lf_re
       return -1;
     }
   }
-  if (!shape) {
+  if (!info) {
     lf_xml_free(root);
     lua_newtable(L);
     return 1;
@@ -229,26 +225,26 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, json_t *op, const lf_re
       lua_newtable(L);
       if (raw_payload) {
         /* no body: absent, but a stream (S3 GetObject's Body) is "" */
-        if (has_body || lf_trait_true(m, pref, "streaming")) {
+        if (has_body || lf_trait_true(m, pm->ref, "streaming")) {
           lua_pushlstring(L, res->body ? res->body : "", res->body_len);
           lua_setfield(L, -2, payload);
         }
       } else if (root) {
-        lf_push_xml(L, m, pref, root);
+        push_value(L, pm->shape, root);
         lua_setfield(L, -2, payload);
       }
     } else if (root) {
-      push_structure(L, m, shape, root);
-      root_is_member(L, m, shape, root);
+      push_structure(L, info, root);
+      root_is_member(L, info, root);
     } else {
       lua_newtable(L);
     }
-    lf_parse_rest_headers(L, m, shape, res);
+    lf_parse_rest_headers(L, m, info->json, res);
   } else {
     lf_xml *node = root;
     const char *wrapper = json_string_value(json_object_get(out_ref, "resultWrapper"));
     if (wrapper && root) node = lf_xml_find(root, wrapper);
-    if (node) push_structure(L, m, shape, node);
+    if (node) push_structure(L, info, node);
     else lua_newtable(L);
   }
   lf_xml_free(root);
