@@ -38,32 +38,10 @@ void lf_fmt_timestamp(double t, const char *fmt, char *out, size_t n);
 /* Accepts iso8601 (fraction, Z or offset), rfc822 and epoch seconds. */
 int lf_parse_timestamp(const char *s, double *out);
 int lf_fmt(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* v in decimal (what "%lld" writes, without printf); returns the length. */
+int lf_fmt_int(char out[24], long long v);
 /* Fresh random UUID v4 text (37 bytes). */
 void lf_uuid4(char out[37]);
-
-/* ---- shape.c ---- */
-/* The shape a reference ({"shape": name, ...traits}) points to, or NULL. */
-json_t *lf_shape_of(const lf_model *m, json_t *ref);
-const char *lf_shape_type(json_t *shape);
-/* Trait of the member reference, else of the target shape. */
-json_t *lf_trait(const lf_model *m, json_t *ref, const char *key);
-const char *lf_trait_str(const lf_model *m, json_t *ref, const char *key);
-int lf_trait_true(const lf_model *m, json_t *ref, const char *key);
-/* The value of idempotency-token members the parameters leave out, one per
-   logical call: given (the caller's), else a UUID v4 made on first use. */
-typedef struct { const char *given; char made[37]; } lf_token;
-const char *lf_token_value(lf_token *t);
-/* Converts the Lua value at idx following ref's shape, validating it; missing
-   idempotency tokens take tok's value (the table is not written to).
-   path names the value in errors. Returns a new reference or NULL (err). */
-json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, json_t *ref, lf_token *tok,
-                        const char *path, char *err, size_t errlen);
-/* The same from a jansson value (object order kept; v is not changed).
-   Returns a new reference or NULL (err). */
-json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, lf_token *tok,
-                         const char *path, char *err, size_t errlen);
-/* Pushes a generic jansson value as Lua (objects tables, arrays sequences). */
-void lf_push_json(lua_State *L, json_t *v);
 
 /* ---- shape_info.c: per-shape facts resolved once, owned by the model ---- */
 enum {
@@ -85,7 +63,12 @@ typedef struct {
   lf_shape_info *shape;        /* its target, NULL when the model has none */
   const char *location_name;   /* string locationName or NULL */
   const char *xml_name;        /* location_name, else name */
+  const char *query_name;      /* string queryName or NULL (ec2) */
+  const char *timestamp_format;/* timestampFormat of the reference, else of the target */
   unsigned has_location_name : 1;   /* any locationName key */
+  unsigned required : 1;            /* named in the structure's required list */
+  unsigned idempotency_token : 1;
+  unsigned jsonvalue : 1;           /* jsonvalue on the reference or the target */
   unsigned flattened : 1;           /* on the reference or on the target shape */
   unsigned xml_attribute : 1;
   unsigned outside_body : 1;        /* lf_bound_outside_body */
@@ -97,6 +80,7 @@ struct lf_shape_info {
   const char *type_name;       /* lf_shape_type */
   int type;                    /* LF_T_* */
   unsigned flattened : 1;      /* the shape's own flattened trait */
+  json_t *members_json;        /* structure: the members object (borrowed), or NULL */
   lf_member_info *members;     /* structure: in model order */
   size_t nmembers;
   const lf_member_info *payload;   /* structure: the member its payload trait names, or NULL */
@@ -105,16 +89,53 @@ struct lf_shape_info {
 };
 
 typedef struct lf_shape_table lf_shape_table;
-lf_shape_table *lf_shape_table_new(json_t *shapes);   /* shapes borrowed */
+/* One operation: its definition and its input and output references. */
+typedef struct {
+  const char *name;
+  json_t *json;                /* the operation (borrowed) */
+  lf_member_info input, output;   /* valid when has_input / has_output */
+  unsigned has_input : 1, has_output : 1;
+} lf_op_info;
+
+lf_shape_table *lf_shape_table_new(json_t *shapes, json_t *operations);   /* borrowed */
 void lf_shape_table_free(lf_shape_table *t);
 lf_shape_table *lf_model_shape_table(const lf_model *m);
 /* The facts of the shape named name / the one ref points to, or NULL.
    Valid as long as the model. */
 lf_shape_info *lf_shape_info_named(const lf_model *m, const char *name);
 lf_shape_info *lf_shape_info_of(const lf_model *m, json_t *ref);
+/* The operation named name, or NULL. Valid as long as the model. */
+const lf_op_info *lf_op_info_named(const lf_model *m, const char *name);
+/* The facts of a reference that is not a member of a model shape (an
+   operation's input or output, a temporary copy): made fresh, nothing kept. */
+void lf_member_info_of(const lf_model *m, json_t *ref, const char *name, lf_member_info *out);
+
+/* ---- shape.c ---- */
+/* The shape a reference ({"shape": name, ...traits}) points to, or NULL. */
+json_t *lf_shape_of(const lf_model *m, json_t *ref);
+const char *lf_shape_type(json_t *shape);
+/* Trait of the member reference, else of the target shape. */
+json_t *lf_trait(const lf_model *m, json_t *ref, const char *key);
+const char *lf_trait_str(const lf_model *m, json_t *ref, const char *key);
+int lf_trait_true(const lf_model *m, json_t *ref, const char *key);
+/* The value of idempotency-token members the parameters leave out, one per
+   logical call: given (the caller's), else a UUID v4 made on first use. */
+typedef struct { const char *given; char made[37]; } lf_token;
+const char *lf_token_value(lf_token *t);
+/* Converts the Lua value at idx following ref's shape, validating it; missing
+   idempotency tokens take tok's value (the table is not written to).
+   path names the value in errors. Returns a new reference or NULL (err). */
+json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, const lf_member_info *ref,
+                        lf_token *tok, const char *path, char *err, size_t errlen);
+/* The same from a jansson value (object order kept; v is not changed).
+   Returns a new reference or NULL (err). */
+json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, lf_token *tok,
+                         const char *path, char *err, size_t errlen);
+/* Pushes a generic jansson value as Lua (objects tables, arrays sequences). */
+void lf_push_json(lua_State *L, json_t *v);
 
 /* ---- serializers (input tree -> request) ---- */
-int lf_ser_query(const lf_model *m, json_t *op, json_t *in, lf_request *req, int ec2,
+int lf_ser_query(const lf_model *m, const lf_op_info *op, json_t *in, lf_request *req, int ec2,
                  char *err, size_t errlen);
 int lf_ser_json_rpc(const lf_model *m, json_t *op, json_t *in, lf_request *req,
                     char *err, size_t errlen);
@@ -128,6 +149,8 @@ void lf_xml_write(lf_buf *b, const lf_model *m, json_t *ref, json_t *v, const ch
 /* Text of a scalar for query/uri/header use (timestamps in fmt). */
 void lf_scalar_text(const lf_model *m, json_t *ref, json_t *v, const char *default_ts,
                     lf_buf *out);
+void lf_scalar_text_mi(const lf_member_info *ref, json_t *v, const char *default_ts,
+                       lf_buf *out);
 
 /* ---- xml.c ---- */
 typedef struct lf_xml lf_xml;
@@ -148,7 +171,8 @@ const char *lf_xml_attr(const lf_xml *x, const char *name);
 void lf_buf_xmlescape(lf_buf *b, const char *s, size_t n);
 
 /* ---- parsers (response -> Lua) ---- */
-int lf_parse_xml_output(lua_State *L, const lf_model *m, json_t *op, const lf_response *res);
+int lf_parse_xml_output(lua_State *L, const lf_model *m, const lf_op_info *op,
+                        const lf_response *res);
 int lf_parse_json_output(lua_State *L, const lf_model *m, json_t *op, const lf_response *res);
 /* Pushes an XML node's value following ref's shape. */
 void lf_push_xml(lua_State *L, const lf_model *m, json_t *ref, lf_xml *x);

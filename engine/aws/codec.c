@@ -175,6 +175,17 @@ void lf_uuid4(char out[37]) {
 
 /* snprintf for names built from model strings: truncation is acceptable
    (names are bounded far below the buffers) and not worth a warning each. */
+int lf_fmt_int(char out[24], long long v) {
+  char tmp[24];
+  unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+  int n = 0, len = 0;
+  do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+  if (v < 0) out[len++] = '-';
+  while (n) out[len++] = tmp[--n];
+  out[len] = '\0';
+  return len;
+}
+
 int lf_fmt(char *out, size_t n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

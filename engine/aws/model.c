@@ -33,6 +33,7 @@ struct lf_model {
   json_t *paginators;  /* "pagination" object or NULL */
   json_t *waiters;     /* "waiters" object or NULL */
   lf_shape_table *shape_info;   /* facts of the shapes, made on first use (shape_info.c) */
+  const char *protocol;         /* metadata.protocol, or "" */
   struct lf_model *next;
 };
 
@@ -221,7 +222,10 @@ lf_model *lf_model_new(json_t *desc, char *err, size_t errlen) {
   lf_model *m = calloc(1, sizeof *m);
   m->desc = json_incref(desc);
   if (!json_object_get(desc, "operations")) json_object_set_new(desc, "operations", json_object());
-  m->shape_info = lf_shape_table_new(json_object_get(desc, "shapes"));
+  m->protocol = json_string_value(json_object_get(json_object_get(desc, "metadata"), "protocol"));
+  if (!m->protocol) m->protocol = "";
+  m->shape_info = lf_shape_table_new(json_object_get(desc, "shapes"),
+                                     json_object_get(desc, "operations"));
   return m;
 }
 
@@ -244,10 +248,7 @@ static const char *meta(const lf_model *m, const char *key) {
   return json_string_value(json_object_get(lf_model_metadata(m), key));
 }
 
-const char *lf_model_protocol(const lf_model *m) {
-  const char *p = meta(m, "protocol");
-  return p ? p : "";
-}
+const char *lf_model_protocol(const lf_model *m) { return m->protocol; }
 const char *lf_model_signing_name(const lf_model *m) {
   const char *s = meta(m, "signingName");
   return s ? s : lf_model_endpoint_prefix(m);

@@ -174,16 +174,16 @@ void lf_parse_rest_headers(lua_State *L, const lf_model *m, json_t *shape,
 }
 
 int lf_parse_response(lua_State *L, const lf_model *m, const char *op, const lf_response *res) {
-  json_t *opdef = lf_model_operation(m, op);
-  if (!opdef) {
+  const lf_op_info *oi = lf_op_info_named(m, op);
+  if (!oi) {
     lua_pushfstring(L, "unknown operation '%s'", op);
     return -1;
   }
   const char *proto = lf_model_protocol(m);
   if (!strcmp(proto, "json") || !strcmp(proto, "rest-json"))
-    return lf_parse_json_output(L, m, opdef, res);
+    return lf_parse_json_output(L, m, oi->json, res);
   if (!strcmp(proto, "query") || !strcmp(proto, "ec2") || !strcmp(proto, "rest-xml"))
-    return lf_parse_xml_output(L, m, opdef, res);
+    return lf_parse_xml_output(L, m, oi, res);
   lua_pushfstring(L, "%s: unsupported protocol '%s'", op, proto);
   return -1;
 }

@@ -190,13 +190,14 @@ static void root_is_member(lua_State *L, const lf_shape_info *s, lf_xml *root) {
   }
 }
 
-int lf_parse_xml_output(lua_State *L, const lf_model *m, json_t *op, const lf_response *res) {
+int lf_parse_xml_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
+                        const lf_response *res) {
   const char *proto = lf_model_protocol(m);
   char err[256];
   lf_xml *root = NULL;
   int has_body = res->body_len > 0 && res->body;
-  json_t *out_ref = json_object_get(op, "output");
-  const lf_shape_info *info = lf_shape_info_of(m, out_ref);
+  json_t *op = oi->json;
+  const lf_shape_info *info = oi->has_output ? oi->output.shape : NULL;
   const lf_member_info *pm = info ? info->payload : NULL;
   const char *payload = pm ? pm->name : NULL;
   int ptype = pm ? type_of(pm->shape) : LF_T_NONE;
@@ -242,7 +243,7 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, json_t *op, const lf_re
     lf_parse_rest_headers(L, m, info->json, res);
   } else {
     lf_xml *node = root;
-    const char *wrapper = json_string_value(json_object_get(out_ref, "resultWrapper"));
+    const char *wrapper = json_string_value(json_object_get(oi->output.ref, "resultWrapper"));
     if (wrapper && root) node = lf_xml_find(root, wrapper);
     if (node) push_structure(L, info, node);
     else lua_newtable(L);

@@ -15,23 +15,23 @@
 #include <string.h>
 #include <strings.h>
 
-void lf_scalar_text(const lf_model *m, json_t *ref, json_t *v, const char *default_ts,
-                    lf_buf *out) {
-  json_t *shape = lf_shape_of(m, ref);
-  const char *type = lf_shape_type(shape);
+void lf_scalar_text_mi(const lf_member_info *ref, json_t *v, const char *default_ts,
+                       lf_buf *out) {
+  int type = ref->shape ? ref->shape->type : LF_T_NONE;
   char num[64];
-  if (strcmp(type, "timestamp") == 0 && json_is_number(v)) {
-    const char *fmt = lf_trait_str(m, ref, "timestampFormat");
+  if (type == LF_T_TIMESTAMP && json_is_number(v)) {
+    const char *fmt = ref->timestamp_format;
     lf_fmt_timestamp(json_number_value(v), fmt ? fmt : default_ts, num, sizeof num);
     lf_buf_puts(out, num);
-  } else if (strcmp(type, "blob") == 0 && json_is_string(v)) {
+  } else if (type == LF_T_BLOB && json_is_string(v)) {
     char *b64 = lf_base64_encode(json_string_value(v), json_string_length(v));
     lf_buf_puts(out, b64);
     free(b64);
   } else if (json_is_string(v)) {
     lf_buf_add(out, json_string_value(v), json_string_length(v));
   } else if (json_is_integer(v)) {
-    lf_buf_printf(out, "%lld", (long long)json_integer_value(v));
+    int n = lf_fmt_int(num, (long long)json_integer_value(v));
+    lf_buf_add(out, num, (size_t)n);
   } else if (json_is_real(v)) {
     lf_fmt_double(json_real_value(v), num, sizeof num);
     lf_buf_puts(out, num);
@@ -42,6 +42,13 @@ void lf_scalar_text(const lf_model *m, json_t *ref, json_t *v, const char *defau
     lf_buf_puts(out, s ? s : "");
     free(s);
   }
+}
+
+void lf_scalar_text(const lf_model *m, json_t *ref, json_t *v, const char *default_ts,
+                    lf_buf *out) {
+  lf_member_info mi;
+  lf_member_info_of(m, ref, "", &mi);
+  lf_scalar_text_mi(&mi, v, default_ts, out);
 }
 
 /* "foo.{label}." with hostLabel members substituted. */
@@ -97,8 +104,9 @@ static void checksum_required(json_t *opdef, lf_request *req) {
 }
 
 /* The protocol's serializer over the converted input tree. */
-static int serialize_tree(const lf_model *m, const char *op, json_t *opdef, json_t *in,
+static int serialize_tree(const lf_model *m, const char *op, const lf_op_info *oi, json_t *in,
                           lf_request *req, char *err, size_t errlen) {
+  json_t *opdef = oi->json;
   const char *proto = lf_model_protocol(m);
   char inner[1024];
   int rc;
@@ -106,7 +114,7 @@ static int serialize_tree(const lf_model *m, const char *op, json_t *opdef, json
     snprintf(err, errlen, "%s: %s", op, inner);
     rc = -1;
   } else if (strcmp(proto, "query") == 0 || strcmp(proto, "ec2") == 0) {
-    rc = lf_ser_query(m, opdef, in, req, proto[0] == 'e', err, errlen);
+    rc = lf_ser_query(m, oi, in, req, proto[0] == 'e', err, errlen);
   } else if (strcmp(proto, "json") == 0) {
     rc = lf_ser_json_rpc(m, opdef, in, req, err, errlen);
   } else if (strcmp(proto, "rest-json") == 0 || strcmp(proto, "rest-xml") == 0) {
@@ -123,12 +131,12 @@ static int serialize_tree(const lf_model *m, const char *op, json_t *opdef, json
 int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op,
                  const char *token, lf_request *req, char *err, size_t errlen) {
   memset(req, 0, sizeof *req);
-  json_t *opdef = lf_model_operation(m, op);
-  if (!opdef) {
+  const lf_op_info *oi = lf_op_info_named(m, op);
+  if (!oi) {
     snprintf(err, errlen, "unknown operation '%s'", op);
     return -1;
   }
-  json_t *input_ref = json_object_get(opdef, "input");
+  int has_input = oi->has_input;
   if (params_idx) params_idx = lua_absindex(L, params_idx);
   int has_params = params_idx && !lua_isnoneornil(L, params_idx);
   if (has_params && !lua_istable(L, params_idx)) {
@@ -137,10 +145,10 @@ int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op
   }
   char inner[1024];
   json_t *in;
-  if (input_ref) {
+  if (has_input) {
     if (!has_params) { lua_newtable(L); params_idx = lua_gettop(L); }
     lf_token tok = {.given = token};
-    in = lf_lua_to_shape(L, params_idx, m, input_ref, &tok, "", inner, sizeof inner);
+    in = lf_lua_to_shape(L, params_idx, m, &oi->input, &tok, "", inner, sizeof inner);
     if (!has_params) lua_pop(L, 1);
     if (!in) {
       snprintf(err, errlen, "%s: %s", op, inner);
@@ -157,7 +165,7 @@ int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op
     }
     in = json_object();
   }
-  int rc = serialize_tree(m, op, opdef, in, req, err, errlen);
+  int rc = serialize_tree(m, op, oi, in, req, err, errlen);
   json_decref(in);
   return rc;
 }
@@ -165,11 +173,12 @@ int lf_serialize(lua_State *L, int params_idx, const lf_model *m, const char *op
 int lf_serialize_json(json_t *params, const lf_model *m, const char *op, const char *token,
                       lf_request *req, char *err, size_t errlen) {
   memset(req, 0, sizeof *req);
-  json_t *opdef = lf_model_operation(m, op);
-  if (!opdef) {
+  const lf_op_info *oi = lf_op_info_named(m, op);
+  if (!oi) {
     snprintf(err, errlen, "unknown operation '%s'", op);
     return -1;
   }
+  json_t *opdef = oi->json;
   if (params && !json_is_null(params) && !json_is_object(params)) {
     snprintf(err, errlen, "%s: parameters must be an object", op);
     return -1;
@@ -193,7 +202,7 @@ int lf_serialize_json(json_t *params, const lf_model *m, const char *op, const c
   } else {
     in = json_object();
   }
-  int rc = serialize_tree(m, op, opdef, in, req, err, errlen);
+  int rc = serialize_tree(m, op, oi, in, req, err, errlen);
   json_decref(in);
   return rc;
 }

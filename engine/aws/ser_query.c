@@ -17,98 +17,116 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void add_param(lf_buf *b, const char *key, const char *val, size_t n) {
+/* &key=value, both percent-encoded. */
+static void add_param(lf_buf *b, const char *key, size_t kn, const char *val, size_t n) {
   lf_buf_putc(b, '&');
-  lf_buf_uriencode(b, key, strlen(key), 0);
+  lf_buf_uriencode(b, key, kn, 0);
   lf_buf_putc(b, '=');
   lf_buf_uriencode(b, val, n, 0);
 }
 
-static void member_name(json_t *mref, const char *name, int ec2, char *out, size_t n) {
-  const char *q = json_string_value(json_object_get(mref, "queryName"));
-  const char *loc = json_string_value(json_object_get(mref, "locationName"));
-  if (ec2 && q) {
-    lf_fmt(out, n, "%s", q);
-  } else if (ec2) {
-    lf_fmt(out, n, "%s", loc ? loc : name);
-    out[0] = (char)toupper((unsigned char)out[0]);
-  } else {
-    lf_fmt(out, n, "%s", loc ? loc : name);
-  }
+/* key (the parameter name so far) grows by one part per level and is cut
+   back after it; these append to it. */
+static void key_add(lf_buf *key, const char *s) { lf_buf_puts(key, s); }
+static void key_index(lf_buf *key, size_t i) {
+  char num[24];
+  int n = lf_fmt_int(num, (long long)i);
+  lf_buf_putc(key, '.');
+  lf_buf_add(key, num, (size_t)n);
+}
+static void key_cut(lf_buf *key, size_t n) {
+  key->n = n;
+  if (key->p) key->p[n] = '\0';
 }
 
-static void value(lf_buf *b, const lf_model *m, json_t *ref, json_t *v, const char *prefix,
-                  int ec2) {
-  json_t *shape = lf_shape_of(m, ref);
-  const char *type = lf_shape_type(shape);
-  char sub[2048];
-  if (strcmp(type, "structure") == 0) {
-    const char *name;
-    json_t *mref;
-    json_object_foreach(json_object_get(shape, "members"), name, mref) {
-      json_t *mv = json_object_get(v, name);
+static void value(lf_buf *b, const lf_member_info *ref, json_t *v, lf_buf *key, int ec2,
+                  lf_buf *scratch) {
+  const lf_shape_info *shape = ref->shape;
+  int type = shape ? shape->type : LF_T_NONE;
+  size_t at = key->n;
+  if (type == LF_T_STRUCTURE) {
+    for (size_t i = 0; i < shape->nmembers; i++) {
+      const lf_member_info *mi = &shape->members[i];
+      json_t *mv = json_object_get(v, mi->name);
       if (!mv) continue;
-      char n[512];
-      member_name(mref, name, ec2, n, sizeof n);
-      lf_fmt(sub, sizeof sub, "%s%s%s", prefix, *prefix ? "." : "", n);
-      value(b, m, mref, mv, sub, ec2);
+      if (at) lf_buf_putc(key, '.');
+      size_t name_at = key->n;
+      if (ec2 && mi->query_name) {
+        key_add(key, mi->query_name);
+      } else {
+        key_add(key, mi->location_name ? mi->location_name : mi->name);
+        if (ec2 && key->n > name_at)
+          key->p[name_at] = (char)toupper((unsigned char)key->p[name_at]);
+      }
+      value(b, mi, mv, key, ec2, scratch);
+      key_cut(key, at);
     }
-  } else if (strcmp(type, "list") == 0) {
-    json_t *member = json_object_get(shape, "member");
+  } else if (type == LF_T_LIST) {
+    const lf_member_info *member = &shape->member;
     if (json_array_size(v) == 0) {
-      if (!ec2) add_param(b, prefix, "", 0);
+      if (!ec2) add_param(b, key->p ? key->p : "", key->n, "", 0);
       return;
     }
-    char base[2048];
     if (ec2) {
-      lf_fmt(base, sizeof base, "%s", prefix);
-    } else if (json_is_true(json_object_get(shape, "flattened")) ||
-               json_is_true(json_object_get(ref, "flattened"))) {
-      const char *loc = json_string_value(json_object_get(member, "locationName"));
-      const char *dot = strrchr(prefix, '.');
-      if (loc) lf_fmt(base, sizeof base, "%.*s%s", dot ? (int)(dot - prefix + 1) : 0,
-                        prefix, loc);
-      else lf_fmt(base, sizeof base, "%s", prefix);
+      /* Name.N */
+    } else if (ref->flattened) {
+      /* Name.N, or <member locationName>.N in place of the last part */
+      if (member->location_name) {
+        const char *dot = key->p ? strrchr(key->p, '.') : NULL;
+        key_cut(key, dot ? (size_t)(dot - key->p + 1) : 0);
+        key_add(key, member->location_name);
+      }
     } else {
-      const char *loc = json_string_value(json_object_get(member, "locationName"));
-      lf_fmt(base, sizeof base, "%s.%s", prefix, loc ? loc : "member");
+      lf_buf_putc(key, '.');
+      key_add(key, member->location_name ? member->location_name : "member");
     }
-    size_t i;
+    size_t base = key->n, i;
     json_t *x;
     json_array_foreach(v, i, x) {
-      lf_fmt(sub, sizeof sub, "%s.%zu", base, i + 1);
-      value(b, m, member, x, sub, ec2);
+      key_index(key, i + 1);
+      value(b, member, x, key, ec2, scratch);
+      key_cut(key, base);
     }
-  } else if (strcmp(type, "map") == 0) {
-    json_t *kref = json_object_get(shape, "key"), *vref = json_object_get(shape, "value");
-    const char *kn = json_string_value(json_object_get(kref, "locationName"));
-    const char *vn = json_string_value(json_object_get(vref, "locationName"));
-    int flat = json_is_true(json_object_get(shape, "flattened")) ||
-               json_is_true(json_object_get(ref, "flattened"));
-    size_t n = json_object_size(v), i = 0;
-    const char **keys = malloc((n ? n : 1) * sizeof *keys);
+    key_cut(key, at);
+  } else if (type == LF_T_MAP) {
+    const char *kn = shape->key.location_name, *vn = shape->value.location_name;
+    size_t i = 0;
     const char *k;
     json_t *x;
-    json_object_foreach(v, k, x) keys[i++] = k;
-    for (i = 0; i < n; i++) {
-      char entry[2048];
-      lf_fmt(entry, sizeof entry, "%s%s.%zu", prefix, flat ? "" : ".entry", i + 1);
-      lf_fmt(sub, sizeof sub, "%s.%s", entry, kn ? kn : "key");
-      add_param(b, sub, keys[i], strlen(keys[i]));
-      lf_fmt(sub, sizeof sub, "%s.%s", entry, vn ? vn : "value");
-      value(b, m, vref, json_object_get(v, keys[i]), sub, ec2);
+    if (!ref->flattened) key_add(key, ".entry");
+    size_t base = key->n;
+    json_object_foreach(v, k, x) {
+      key_index(key, ++i);
+      size_t entry = key->n;
+      lf_buf_putc(key, '.');
+      key_add(key, kn ? kn : "key");
+      add_param(b, key->p, key->n, k, strlen(k));
+      key_cut(key, entry);
+      lf_buf_putc(key, '.');
+      key_add(key, vn ? vn : "value");
+      value(b, &shape->value, x, key, ec2, scratch);
+      key_cut(key, base);
     }
-    free(keys);
+    key_cut(key, at);
   } else {
-    lf_buf t = {0};
-    lf_scalar_text(m, ref, v, "iso8601", &t);
-    add_param(b, prefix, t.p ? t.p : "", t.n);
-    lf_buf_free(&t);
+    const char *text;
+    size_t n;
+    if (json_is_string(v) && type != LF_T_TIMESTAMP && type != LF_T_BLOB) {
+      text = json_string_value(v);   /* strings as they are */
+      n = json_string_length(v);
+    } else {
+      scratch->n = 0;
+      lf_scalar_text_mi(ref, v, "iso8601", scratch);
+      text = scratch->p ? scratch->p : "";
+      n = scratch->n;
+    }
+    add_param(b, key->p ? key->p : "", key->n, text, n);
   }
 }
 
-int lf_ser_query(const lf_model *m, json_t *op, json_t *in, lf_request *req, int ec2,
+int lf_ser_query(const lf_model *m, const lf_op_info *oi, json_t *in, lf_request *req, int ec2,
                  char *err, size_t errlen) {
+  json_t *op = oi->json;
   (void)err; (void)errlen;
   lf_buf b = {0};
   lf_buf_puts(&b, "Action=");
@@ -117,8 +135,12 @@ int lf_ser_query(const lf_model *m, json_t *op, json_t *in, lf_request *req, int
   lf_buf_puts(&b, "&Version=");
   const char *ver = lf_model_api_version(m);
   lf_buf_uriencode(&b, ver, strlen(ver), 0);
-  json_t *input = json_object_get(op, "input");
-  if (input) value(&b, m, input, in, "", ec2);
+  if (oi->has_input) {
+    lf_buf key = {0}, scratch = {0};
+    value(&b, &oi->input, in, &key, ec2, &scratch);
+    lf_buf_free(&key);
+    lf_buf_free(&scratch);
+  }
   const char *method = json_string_value(json_object_get(json_object_get(op, "http"), "method"));
   req->method = strdup(method ? method : "POST");
   req->path = strdup("/");

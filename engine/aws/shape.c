@@ -141,138 +141,156 @@ static json_t *generic(lua_State *L, int idx, int depth) {
   }
 }
 
-static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, lf_token *tok,
-                       const char *path, char *err, size_t errlen, int depth);
+/* Where a value sits, kept as a chain and written out only when an error
+   names it ("TagSpecifications[1].Tags[1].Key"). */
+typedef struct path {
+  const struct path *up;
+  enum { PATH_ROOT, PATH_MEMBER, PATH_INDEX } kind;
+  const char *name;        /* ROOT: the caller's text; MEMBER: member name or map key */
+  lua_Integer index;       /* INDEX: 1-based */
+} path;
 
+static void path_text(const path *p, char *out, size_t n) {
+  const path *chain[MAX_DEPTH + 8];
+  size_t k = 0;
+  for (; p && k < sizeof chain / sizeof chain[0]; p = p->up) chain[k++] = p;
+  out[0] = '\0';
+  while (k--) {
+    const path *q = chain[k];
+    size_t len = strlen(out);
+    if (q->kind == PATH_ROOT) snprintf(out, n, "%s", q->name);
+    else if (q->kind == PATH_MEMBER) snprintf(out + len, n - len, "%s%s", len ? "." : "", q->name);
+    else snprintf(out + len, n - len, "[%lld]", (long long)q->index);
+  }
+}
 
-static json_t *structure(lua_State *L, int idx, const lf_model *m, json_t *shape, lf_token *tok,
-                         const char *path, char *err, size_t errlen, int depth) {
-  json_t *members = json_object_get(shape, "members");
+static int fail_at(char *err, size_t errlen, const path *p, const char *msg) {
+  char text[1024];
+  path_text(p, text, sizeof text);
+  return fail(err, errlen, text, msg);
+}
+
+static json_t *convert(lua_State *L, int idx, const lf_model *m, const lf_member_info *ref,
+                       lf_token *tok, const path *at, char *err, size_t errlen, int depth);
+
+static json_t *structure(lua_State *L, int idx, const lf_model *m, const lf_shape_info *shape,
+                         lf_token *tok, const path *at, char *err, size_t errlen, int depth) {
   char sub[1024];
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     lua_pop(L, 1);
     if (lua_type(L, -1) != LUA_TSTRING) {
       lua_pop(L, 1);
-      fail(err, errlen, path, "expected a table with member names as keys");
+      fail_at(err, errlen, at, "expected a table with member names as keys");
       return NULL;
     }
     const char *k = lua_tostring(L, -1);
-    if (!json_object_get(members, k)) {
+    if (!json_object_get(shape->members_json, k)) {
       snprintf(sub, sizeof sub, "unknown parameter '%s'", k);
       lua_pop(L, 1);
-      fail(err, errlen, path, sub);
+      fail_at(err, errlen, at, sub);
       return NULL;
     }
   }
-  json_t *out = json_object(), *required = json_object_get(shape, "required");
-  const char *name;
-  json_t *mref;
-  json_object_foreach(members, name, mref) {
-    join(sub, sizeof sub, path, name);
-    lua_getfield(L, idx, name);
+  json_t *out = json_object();
+  for (size_t i = 0; i < shape->nmembers; i++) {
+    const lf_member_info *mi = &shape->members[i];
+    path here = {at, PATH_MEMBER, mi->name, 0};
+    lua_getfield(L, idx, mi->name);
     if (lf_json_is_null(L, -1)) { lua_pop(L, 1); lua_pushnil(L); }   /* core.null: absent */
-    if (lua_isnil(L, -1) && json_is_true(json_object_get(mref, "idempotencyToken"))) {
+    if (lua_isnil(L, -1) && mi->idempotency_token) {
       lua_pop(L, 1);
       lua_pushstring(L, lf_token_value(tok));
     }
     if (lua_isnil(L, -1)) {
       lua_pop(L, 1);
-      size_t i;
-      json_t *r;
-      json_array_foreach(required, i, r)
-        if (json_is_string(r) && strcmp(json_string_value(r), name) == 0) {
-          fail(err, errlen, sub, "missing required parameter");
-          json_decref(out);
-          return NULL;
-        }
+      if (mi->required) {
+        fail_at(err, errlen, &here, "missing required parameter");
+        json_decref(out);
+        return NULL;
+      }
       continue;
     }
-    json_t *v = convert(L, -1, m, mref, tok, sub, err, errlen, depth + 1);
+    json_t *v = convert(L, -1, m, mi, tok, &here, err, errlen, depth + 1);
     lua_pop(L, 1);
     if (!v) { json_decref(out); return NULL; }
-    json_object_set_new(out, name, v);
+    json_object_set_new_nocheck(out, mi->name, v);   /* model names: valid UTF-8 */
   }
   return out;
 }
 
-static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, lf_token *tok,
-                       const char *path, char *err, size_t errlen, int depth) {
+static json_t *convert(lua_State *L, int idx, const lf_model *m, const lf_member_info *ref,
+                       lf_token *tok, const path *at, char *err, size_t errlen, int depth) {
   idx = lua_absindex(L, idx);
-  json_t *shape = lf_shape_of(m, ref);
-  if (!shape) { fail(err, errlen, path, "model has no shape for this member"); return NULL; }
-  if (depth > MAX_DEPTH) { fail(err, errlen, path, "nested too deeply"); return NULL; }
-  const char *type = lf_shape_type(shape);
+  const lf_shape_info *shape = ref->shape;
+  if (!shape) { fail_at(err, errlen, at, "model has no shape for this member"); return NULL; }
+  if (depth > MAX_DEPTH) { fail_at(err, errlen, at, "nested too deeply"); return NULL; }
   int lt = lua_type(L, idx);
-  char sub[1024];
 
-  if (strcmp(type, "structure") == 0) {
-    if (lt != LUA_TTABLE) { fail(err, errlen, path, "expected table"); return NULL; }
-    return structure(L, idx, m, shape, tok, path, err, errlen, depth);
-  }
-  if (strcmp(type, "list") == 0) {
+  switch (shape->type) {
+  case LF_T_STRUCTURE:
+    if (lt != LUA_TTABLE) { fail_at(err, errlen, at, "expected table"); return NULL; }
+    return structure(L, idx, m, shape, tok, at, err, errlen, depth);
+  case LF_T_LIST: {
     lua_Integer n;
     if (lt != LUA_TTABLE || !is_sequence(L, idx, &n)) {
-      fail(err, errlen, path, "expected list");
+      fail_at(err, errlen, at, "expected list");
       return NULL;
     }
-    json_t *out = json_array(), *member = json_object_get(shape, "member");
+    json_t *out = json_array();
     for (lua_Integer i = 1; i <= n; i++) {
-      snprintf(sub, sizeof sub, "%s[%lld]", path, (long long)i);
+      path here = {at, PATH_INDEX, NULL, i};
       lua_rawgeti(L, idx, i);
-      json_t *v = convert(L, -1, m, member, tok, sub, err, errlen, depth + 1);
+      json_t *v = convert(L, -1, m, &shape->member, tok, &here, err, errlen, depth + 1);
       lua_pop(L, 1);
       if (!v) { json_decref(out); return NULL; }
       json_array_append_new(out, v);
     }
     return out;
   }
-  if (strcmp(type, "map") == 0) {
-    if (lt != LUA_TTABLE) { fail(err, errlen, path, "expected map"); return NULL; }
-    json_t *out = json_object(), *value = json_object_get(shape, "value");
+  case LF_T_MAP: {
+    if (lt != LUA_TTABLE) { fail_at(err, errlen, at, "expected map"); return NULL; }
+    json_t *out = json_object();
     lua_pushnil(L);
     while (lua_next(L, idx)) {
       if (lua_type(L, -2) != LUA_TSTRING) {
         lua_pop(L, 2);
         json_decref(out);
-        fail(err, errlen, path, "expected map with string keys");
+        fail_at(err, errlen, at, "expected map with string keys");
         return NULL;
       }
       const char *k = lua_tostring(L, -2);
       if (lf_json_is_null(L, -1)) { lua_pop(L, 1); continue; }
-      join(sub, sizeof sub, path, k);
-      json_t *v = convert(L, -1, m, value, tok, sub, err, errlen, depth + 1);
+      path here = {at, PATH_MEMBER, k, 0};
+      json_t *v = convert(L, -1, m, &shape->value, tok, &here, err, errlen, depth + 1);
       lua_pop(L, 1);
       if (!v) { lua_pop(L, 1); json_decref(out); return NULL; }
       json_object_set_new(out, k, v);
     }
     return sorted_object(out);
   }
-  if (strcmp(type, "string") == 0) {
-    if (json_is_true(json_object_get(shape, "jsonvalue")) ||
-        json_is_true(json_object_get(ref, "jsonvalue"))) {
+  case LF_T_STRING: {
+    if (ref->jsonvalue) {
       json_t *v = generic(L, idx, depth);
-      if (!v) fail(err, errlen, path, "value cannot be encoded as JSON");
+      if (!v) fail_at(err, errlen, at, "value cannot be encoded as JSON");
       return v;
     }
-    if (lt != LUA_TSTRING) { fail(err, errlen, path, "expected string"); return NULL; }
+    if (lt != LUA_TSTRING) { fail_at(err, errlen, at, "expected string"); return NULL; }
     size_t n;
     const char *s = lua_tolstring(L, idx, &n);
     json_t *v = json_stringn(s, n);
-    if (!v) fail(err, errlen, path, "string is not valid UTF-8");
+    if (!v) fail_at(err, errlen, at, "string is not valid UTF-8");
     return v;
   }
-  if (strcmp(type, "integer") == 0 || strcmp(type, "long") == 0 ||
-      strcmp(type, "short") == 0 || strcmp(type, "byte") == 0) {
+  case LF_T_INTEGER:
     if (lt == LUA_TNUMBER && lua_isinteger(L, idx)) return json_integer(lua_tointeger(L, idx));
     if (lt == LUA_TNUMBER) {
       double d = lua_tonumber(L, idx);
       if (d == floor(d) && fabs(d) < 9.2e18) return json_integer((json_int_t)d);
     }
-    fail(err, errlen, path, "expected integer");
+    fail_at(err, errlen, at, "expected integer");
     return NULL;
-  }
-  if (strcmp(type, "float") == 0 || strcmp(type, "double") == 0) {
+  case LF_T_FLOAT:
     if (lt == LUA_TNUMBER) {
       double d = lua_tonumber(L, idx);
       if (isnan(d)) return json_string("NaN");
@@ -285,35 +303,37 @@ static json_t *convert(lua_State *L, int idx, const lf_model *m, json_t *ref, lf
       if (!strcmp(s, "NaN") || !strcmp(s, "Infinity") || !strcmp(s, "-Infinity"))
         return json_string(s);
     }
-    fail(err, errlen, path, "expected number");
+    fail_at(err, errlen, at, "expected number");
     return NULL;
-  }
-  if (strcmp(type, "boolean") == 0) {
-    if (lt != LUA_TBOOLEAN) { fail(err, errlen, path, "expected boolean"); return NULL; }
+  case LF_T_BOOLEAN:
+    if (lt != LUA_TBOOLEAN) { fail_at(err, errlen, at, "expected boolean"); return NULL; }
     return json_boolean(lua_toboolean(L, idx));
-  }
-  if (strcmp(type, "timestamp") == 0) {
+  case LF_T_TIMESTAMP: {
     double t;
     if (lt == LUA_TNUMBER) return json_real(lua_tonumber(L, idx));
     if (lt == LUA_TSTRING && lf_parse_timestamp(lua_tostring(L, idx), &t) == 0)
       return json_real(t);
-    fail(err, errlen, path, "expected timestamp (epoch seconds or ISO 8601 string)");
+    fail_at(err, errlen, at, "expected timestamp (epoch seconds or ISO 8601 string)");
     return NULL;
   }
-  if (strcmp(type, "blob") == 0) {
-    if (lt != LUA_TSTRING) { fail(err, errlen, path, "expected string (blob)"); return NULL; }
+  case LF_T_BLOB: {
+    if (lt != LUA_TSTRING) { fail_at(err, errlen, at, "expected string (blob)"); return NULL; }
     size_t n;
     const char *s = lua_tolstring(L, idx, &n);
     return json_stringn_nocheck(s, n);
   }
-  json_t *v = generic(L, idx, depth);   /* document and unknown types */
-  if (!v) fail(err, errlen, path, "value cannot be encoded as JSON");
-  return v;
+  default: {
+    json_t *v = generic(L, idx, depth);   /* document and unknown types */
+    if (!v) fail_at(err, errlen, at, "value cannot be encoded as JSON");
+    return v;
+  }
+  }
 }
 
-json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, json_t *ref, lf_token *tok,
-                        const char *path, char *err, size_t errlen) {
-  return convert(L, idx, m, ref, tok, path, err, errlen, 0);
+json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, const lf_member_info *ref,
+                        lf_token *tok, const char *path_text, char *err, size_t errlen) {
+  path root = {NULL, PATH_ROOT, path_text, 0};
+  return convert(L, idx, m, ref, tok, &root, err, errlen, 0);
 }
 
 void lf_push_json(lua_State *L, json_t *v) {

@@ -24,10 +24,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* name -> entry, open addressing; names are borrowed from the model. */
+typedef struct { const char *name; void *value; } slot;
+typedef struct {
+  slot *slots;
+  size_t cap, n;           /* cap: a power of two, at most half full */
+} name_map;
+
 struct lf_shape_table {
   json_t *shapes;          /* the model's "shapes" object (borrowed) */
-  struct slot { const char *name; lf_shape_info *info; } *slots;
-  size_t cap, n;           /* cap: a power of two, at most half full */
+  json_t *operations;      /* its "operations" object (borrowed) */
+  name_map by_shape;       /* -> lf_shape_info */
+  name_map by_op;          /* -> lf_op_info */
 };
 
 static uint64_t hash(const char *s) {
@@ -36,42 +44,62 @@ static uint64_t hash(const char *s) {
   return h;
 }
 
-lf_shape_table *lf_shape_table_new(json_t *shapes) {
-  lf_shape_table *t = calloc(1, sizeof *t);
-  if (t) t->shapes = shapes;
-  return t;
-}
-
-static void info_free(lf_shape_info *s) {
-  free(s->members);
-  free(s);
-}
-
-void lf_shape_table_free(lf_shape_table *t) {
-  if (!t) return;
-  for (size_t i = 0; i < t->cap; i++)
-    if (t->slots[i].info) info_free(t->slots[i].info);
-  free(t->slots);
-  free(t);
-}
-
-static struct slot *find_slot(const lf_shape_table *t, const char *name) {
+static slot *find_slot(const name_map *t, const char *name) {
   size_t mask = t->cap - 1;
   for (size_t i = hash(name) & mask;; i = (i + 1) & mask)
-    if (!t->slots[i].info || strcmp(t->slots[i].name, name) == 0) return &t->slots[i];
+    if (!t->slots[i].value || strcmp(t->slots[i].name, name) == 0) return &t->slots[i];
 }
 
-static int grow(lf_shape_table *t) {
+static int grow(name_map *t) {
   size_t cap = t->cap ? t->cap * 2 : 64;
-  struct slot *old = t->slots, *fresh = calloc(cap, sizeof *fresh);
+  slot *old = t->slots, *fresh = calloc(cap, sizeof *fresh);
   if (!fresh) return -1;
   size_t oldcap = t->cap;
   t->slots = fresh;
   t->cap = cap;
   for (size_t i = 0; i < oldcap; i++)
-    if (old[i].info) *find_slot(t, old[i].name) = old[i];
+    if (old[i].value) *find_slot(t, old[i].name) = old[i];
   free(old);
   return 0;
+}
+
+/* The entry of name, or NULL. */
+static void *map_get(const name_map *t, const char *name) {
+  return t->cap ? find_slot(t, name)->value : NULL;
+}
+
+/* Adds name (absent) -> value; -1 when out of memory. */
+static int map_put(name_map *t, const char *name, void *value) {
+  if ((t->n + 1) * 2 > t->cap && grow(t) != 0) return -1;
+  slot *s = find_slot(t, name);
+  s->name = name;
+  s->value = value;
+  t->n++;
+  return 0;
+}
+
+lf_shape_table *lf_shape_table_new(json_t *shapes, json_t *operations) {
+  lf_shape_table *t = calloc(1, sizeof *t);
+  if (t) {
+    t->shapes = shapes;
+    t->operations = operations;
+  }
+  return t;
+}
+
+void lf_shape_table_free(lf_shape_table *t) {
+  if (!t) return;
+  for (size_t i = 0; i < t->by_shape.cap; i++) {
+    lf_shape_info *s = t->by_shape.slots[i].value;
+    if (s) {
+      free(s->members);
+      free(s);
+    }
+  }
+  for (size_t i = 0; i < t->by_op.cap; i++) free(t->by_op.slots[i].value);
+  free(t->by_shape.slots);
+  free(t->by_op.slots);
+  free(t);
 }
 
 int lf_type_code(const char *type) {
@@ -115,6 +143,12 @@ static void resolve_ref(lf_shape_table *t, lf_member_info *mi, const char *name,
   mi->location_name = json_string_value(json_object_get(ref, "locationName"));
   mi->has_location_name = json_object_get(ref, "locationName") != NULL;
   mi->xml_name = mi->location_name ? mi->location_name : name;
+  mi->query_name = json_string_value(json_object_get(ref, "queryName"));
+  json_t *shape = mi->shape ? mi->shape->json : NULL, *tf = json_object_get(ref, "timestampFormat");
+  mi->timestamp_format = json_string_value(tf ? tf : json_object_get(shape, "timestampFormat"));
+  mi->idempotency_token = json_is_true(json_object_get(ref, "idempotencyToken"));
+  mi->jsonvalue = json_is_true(json_object_get(ref, "jsonvalue")) ||
+                  json_is_true(json_object_get(shape, "jsonvalue"));
   mi->flattened = json_is_true(json_object_get(ref, "flattened")) ||
                   (mi->shape && mi->shape->flattened);
   mi->xml_attribute = json_is_true(json_object_get(ref, "xmlAttribute"));
@@ -122,35 +156,29 @@ static void resolve_ref(lf_shape_table *t, lf_member_info *mi, const char *name,
 }
 
 static lf_shape_info *info_named(lf_shape_table *t, const char *name) {
-  if (!t->cap) {
-    if (grow(t) != 0) return NULL;
-  }
-  struct slot *s = find_slot(t, name);
-  if (s->info) return s->info;
+  lf_shape_info *info = map_get(&t->by_shape, name);
+  if (info) return info;
   json_t *shape = json_object_get(t->shapes, name);
-  if (!json_is_object(shape)) return NULL;
-  if ((t->n + 1) * 2 > t->cap) {
-    if (grow(t) != 0) return NULL;
-    s = find_slot(t, name);
-  }
-  lf_shape_info *info = calloc(1, sizeof *info);
-  if (!info) return NULL;
+  if (!shape) return NULL;
   /* the key as the shapes object holds it: lives as long as the model */
   void *it = json_object_iter_at(t->shapes, name);
-  info->name = it ? json_object_iter_key(it) : NULL;
-  if (!info->name) { free(info); return NULL; }
+  const char *key = it ? json_object_iter_key(it) : NULL;
+  if (!key || !(info = calloc(1, sizeof *info))) return NULL;
+  info->name = key;
   info->json = shape;
   info->type_name = lf_shape_type(shape);
   info->type = lf_type_code(info->type_name);
   info->flattened = json_is_true(json_object_get(shape, "flattened"));
-  s->name = info->name;
-  s->info = info;
-  t->n++;
+  if (map_put(&t->by_shape, key, info) != 0) {
+    free(info);
+    return NULL;
+  }
   /* members after the entry exists: recursive shapes find it */
   if (info->type == LF_T_STRUCTURE) {
-    json_t *members = json_object_get(shape, "members"), *mref;
+    json_t *members = json_object_get(shape, "members"), *mref, *r;
     size_t n = json_object_size(members), i = 0;
     const char *mname;
+    info->members_json = members;
     info->members = n ? calloc(n, sizeof *info->members) : NULL;
     if (n && !info->members) n = 0;
     json_object_foreach(members, mname, mref) {
@@ -158,6 +186,9 @@ static lf_shape_info *info_named(lf_shape_table *t, const char *name) {
       resolve_ref(t, &info->members[i++], mname, mref);
     }
     info->nmembers = i;
+    json_array_foreach(json_object_get(shape, "required"), n, r)
+      for (i = 0; json_is_string(r) && i < info->nmembers; i++)
+        if (!strcmp(info->members[i].name, json_string_value(r))) info->members[i].required = 1;
     const char *payload = json_string_value(json_object_get(shape, "payload"));
     for (i = 0; payload && i < info->nmembers; i++)
       if (!strcmp(info->members[i].name, payload)) info->payload = &info->members[i];
@@ -177,4 +208,34 @@ lf_shape_info *lf_shape_info_named(const lf_model *m, const char *name) {
 
 lf_shape_info *lf_shape_info_of(const lf_model *m, json_t *ref) {
   return lf_shape_info_named(m, json_string_value(json_object_get(ref, "shape")));
+}
+
+const lf_op_info *lf_op_info_named(const lf_model *m, const char *name) {
+  lf_shape_table *t = lf_model_shape_table(m);
+  if (!t || !name) return NULL;
+  lf_op_info *op = map_get(&t->by_op, name);
+  if (op) return op;
+  json_t *def = json_object_get(t->operations, name);
+  void *it = def ? json_object_iter_at(t->operations, name) : NULL;
+  const char *key = it ? json_object_iter_key(it) : NULL;
+  if (!key || !(op = calloc(1, sizeof *op))) return NULL;
+  op->name = key;
+  op->json = def;
+  json_t *in = json_object_get(def, "input"), *out = json_object_get(def, "output");
+  if (in) resolve_ref(t, &op->input, "", in);
+  if (out) resolve_ref(t, &op->output, "", out);
+  op->has_input = in != NULL;
+  op->has_output = out != NULL;
+  if (map_put(&t->by_op, key, op) != 0) {
+    free(op);
+    return NULL;
+  }
+  return op;
+}
+
+void lf_member_info_of(const lf_model *m, json_t *ref, const char *name, lf_member_info *out) {
+  memset(out, 0, sizeof *out);
+  lf_shape_table *t = lf_model_shape_table(m);
+  if (t) resolve_ref(t, out, name, ref);
+  else out->name = out->xml_name = name;
 }
