@@ -73,6 +73,14 @@ typedef struct {
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+/* snprintf(dst, n, "%s", src) without the formatting machinery (request path). */
+static void copy_str(char *dst, size_t n, const char *src) {
+  size_t len = strlen(src);
+  if (len >= n) len = n - 1;
+  memcpy(dst, src, len);
+  dst[len] = '\0';
+}
+
 static void wipe_free(char *s) {
   if (!s) return;
   volatile char *p = s;
@@ -201,10 +209,10 @@ static int push_response(lua_State *L, void *ud) {
   client *c = k->c;
   lf_http_response *r = k->res;
   int cls, parsed = -2;
-  char what[CURL_ERROR_SIZE + 16];
+  char what[CURL_ERROR_SIZE + 16] = "";
   if (r->rc != CURLE_OK) {
     cls = lf_retry_class(0, NULL, r->rc);
-    snprintf(what, sizeof what, "%s", r->error);
+    if (lf_aws_debug()) snprintf(what, sizeof what, "%s", r->error);
     lua_createtable(L, 0, 6);
     lua_pushstring(L, r->rc == CURLE_OPERATION_TIMEDOUT ? "RequestTimeout" : "NetworkError");
     lua_setfield(L, -2, "code");
@@ -213,7 +221,7 @@ static int push_response(lua_State *L, void *ud) {
   } else {
     lf_response resp = {r->status, r->headers, r->nheaders, r->body, r->body_len};
     parsed = lf_parse_response(L, c->m, k->op, &resp);
-    snprintf(what, sizeof what, "status %d", r->status);
+    if (lf_aws_debug()) snprintf(what, sizeof what, "status %d", r->status);
     if (parsed == 1) {
       debug_line(k, what);
       lf_retry_quota_release(&c->quota, k->retried_cls);
@@ -318,7 +326,7 @@ static void call_target(const char *bucket, call *k) {
   lf_buf url = {0};
   const char *path = k->req.path && *k->req.path ? k->req.path : "/";
   char host[300];
-  snprintf(host, sizeof host, "%s", c->ep.host);
+  copy_str(host, sizeof host, c->ep.host);
   const char *origin_host = c->ep.host;
   int https = strncasecmp(c->ep.url, "https:", 6) == 0;
 
@@ -357,10 +365,12 @@ static void call_target(const char *bucket, call *k) {
     k->req.path = lf_buf_take(&p);
     path = k->req.path;
   }
-  lf_buf_printf(&url, "%s://%s%s", https ? "https" : "http", host, path);
+  lf_buf_puts(&url, https ? "https://" : "http://");
+  lf_buf_puts(&url, host);
+  lf_buf_puts(&url, path);
   /* host carries a non-default port already (lf_url_host) */
   k->url = lf_buf_take(&url);
-  snprintf(k->host, sizeof k->host, "%s", host);
+  copy_str(k->host, sizeof k->host, host);
 }
 
 static void set_str(lua_State *L, const char *k, const char *v) {
@@ -414,7 +424,7 @@ static int core_aws_call(lua_State *L) {
   if (lua_type(L, 5) == LUA_TTABLE) k->max_attempts = opt_int(L, 5, "max_attempts", c->max_attempts);
   if (k->max_attempts < 1) k->max_attempts = 1;
   k->loop = lf_loop_of(L);
-  snprintf(k->op, sizeof k->op, "%s", op);
+  copy_str(k->op, sizeof k->op, op);
   lua_pushvalue(L, 1);
   k->client_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   if (lua_type(L, 4) == LUA_TTABLE) {
@@ -448,7 +458,7 @@ static int core_aws_call(lua_State *L) {
     if (params) {
       lua_getfield(L, params, "Bucket");
       const char *b = lua_tostring(L, -1);
-      if (b) snprintf(bucket, sizeof bucket, "%s", b);
+      if (b) copy_str(bucket, sizeof bucket, b);
       lua_pop(L, 1);
     }
     rc = lf_serialize(L, params, c->m, op, token[0] ? token : NULL, &k->req, err, sizeof err);

@@ -151,17 +151,21 @@ void lf_http_start(lf_loop *loop, const lf_http_request *req, lf_http_fn done, v
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 
   int has_ctype = 0;
+  lf_buf line = {0};
   for (size_t i = 0; i < req->nheaders; i++) {
-    lf_buf line = {0};
-    lf_buf_printf(&line, "%s: %s", req->headers[i].name, req->headers[i].value);
-    if (!req->headers[i].value[0]) {   /* curl drops "Name:"; "Name;" sends it empty */
-      line.n = 0;
-      lf_buf_printf(&line, "%s;", req->headers[i].name);
+    const char *name = req->headers[i].name, *value = req->headers[i].value;
+    line.n = 0;
+    lf_buf_puts(&line, name);
+    if (value[0]) {
+      lf_buf_add(&line, ": ", 2);
+      lf_buf_puts(&line, value);
+    } else {
+      lf_buf_putc(&line, ';');   /* curl drops "Name:"; "Name;" sends it empty */
     }
     x->hdrs = curl_slist_append(x->hdrs, line.p);
-    lf_buf_free(&line);
-    if (strcasecmp(req->headers[i].name, "content-type") == 0) has_ctype = 1;
+    if (strcasecmp(name, "content-type") == 0) has_ctype = 1;
   }
+  lf_buf_free(&line);
   x->hdrs = curl_slist_append(x->hdrs, "Expect:");   /* no 100-continue round trip */
   x->hdrs = curl_slist_append(x->hdrs, "Accept:");
   if (!has_ctype) x->hdrs = curl_slist_append(x->hdrs, "Content-Type:");

@@ -132,20 +132,26 @@ static void canonical_query(lf_buf *out, const char *q) {
   qsort(items, n, sizeof *items, kv_cmp);
   for (size_t i = 0; i < n; i++) {
     if (i) lf_buf_putc(out, '&');
-    lf_buf_printf(out, "%s=%s", items[i].k, items[i].v);
+    lf_buf_puts(out, items[i].k);
+    lf_buf_putc(out, '=');
+    lf_buf_puts(out, items[i].v);
     free(items[i].k);
     free(items[i].v);
   }
   free(items);
 }
 
+static int is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 /* Trimmed value with whitespace runs (including folded lines) collapsed. */
 static void canonical_value(lf_buf *out, const char *v) {
   int space = 0, started = 0;
-  for (; *v; v++) {
-    if (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') { space = started; continue; }
+  while (*v) {
+    if (is_ws(*v)) { space = started; v++; continue; }
     if (space) lf_buf_putc(out, ' ');
-    lf_buf_putc(out, *v);
+    const char *run = v;   /* a run without whitespace goes in at once */
+    while (*v && !is_ws(*v)) v++;
+    lf_buf_add(out, run, (size_t)(v - run));
     space = 0;
     started = 1;
   }
@@ -161,7 +167,8 @@ char *lf_sigv4_canonical_request(const char *method, const char *path_query,
                                  const char *payload_hash, int normalize,
                                  char **signed_headers) {
   lf_buf b = {0}, sh = {0};
-  lf_buf_printf(&b, "%s\n", method);
+  lf_buf_puts(&b, method);
+  lf_buf_putc(&b, '\n');
   const char *qm = strchr(path_query, '?');
   size_t plen = qm ? (size_t)(qm - path_query) : strlen(path_query);
   if (normalize) {
@@ -192,17 +199,23 @@ char *lf_sigv4_canonical_request(const char *method, const char *path_query,
     }
   for (size_t i = 0; i < nheaders; i++) {
     if (i && strcmp(hs[i].k, hs[i - 1].k) == 0) {
-      lf_buf_printf(&b, ",%s", hs[i].v);
+      lf_buf_putc(&b, ',');
+      lf_buf_puts(&b, hs[i].v);
       continue;
     }
     if (i) lf_buf_putc(&b, '\n');
-    lf_buf_printf(&b, "%s:%s", hs[i].k, hs[i].v);
+    lf_buf_puts(&b, hs[i].k);
+    lf_buf_putc(&b, ':');
+    lf_buf_puts(&b, hs[i].v);
     if (sh.n) lf_buf_putc(&sh, ';');
     lf_buf_puts(&sh, hs[i].k);
   }
   for (size_t i = 0; i < nheaders; i++) { free(hs[i].k); free(hs[i].v); }
   free(hs);
-  lf_buf_printf(&b, "\n\n%s\n%s", sh.p ? sh.p : "", payload_hash);
+  lf_buf_add(&b, "\n\n", 2);
+  lf_buf_add(&b, sh.p ? sh.p : "", sh.n);
+  lf_buf_putc(&b, '\n');
+  lf_buf_puts(&b, payload_hash);
   if (signed_headers) *signed_headers = lf_buf_take(&sh);
   else lf_buf_free(&sh);
   return lf_buf_take(&b);
@@ -212,7 +225,12 @@ char *lf_sigv4_string_to_sign(const char *amz_date, const char *scope, const cha
   char h[65];
   lf_sha256_hex(creq, strlen(creq), h);
   lf_buf b = {0};
-  lf_buf_printf(&b, "AWS4-HMAC-SHA256\n%s\n%s\n%s", amz_date, scope, h);
+  lf_buf_puts(&b, "AWS4-HMAC-SHA256\n");
+  lf_buf_puts(&b, amz_date);
+  lf_buf_putc(&b, '\n');
+  lf_buf_puts(&b, scope);
+  lf_buf_putc(&b, '\n');
+  lf_buf_add(&b, h, 64);
   return lf_buf_take(&b);
 }
 
@@ -275,14 +293,35 @@ static int unsigned_header(const char *name) {
   return 0;
 }
 
+static void digits(char *p, int v, int n) {
+  while (n--) {
+    p[n] = (char)('0' + v % 10);
+    v /= 10;
+  }
+}
+
 int lf_sigv4_sign(lf_request *req, const char *host, const char *service, const char *region,
                   const lf_credentials *c, time_t t, int unsigned_payload) {
   if (!req || !req->method || !req->path || !c || !c->access_key || !c->secret_key) return -1;
   char amz_date[17], date8[9], hash[65];
   struct tm tm;
   gmtime_r(&t, &tm);
-  strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
-  strftime(date8, sizeof date8, "%Y%m%d", &tm);
+  if (tm.tm_year >= -1900 && tm.tm_year <= 9999 - 1900) {   /* what strftime writes, cheaper */
+    digits(amz_date, tm.tm_year + 1900, 4);
+    digits(amz_date + 4, tm.tm_mon + 1, 2);
+    digits(amz_date + 6, tm.tm_mday, 2);
+    amz_date[8] = 'T';
+    digits(amz_date + 9, tm.tm_hour, 2);
+    digits(amz_date + 11, tm.tm_min, 2);
+    digits(amz_date + 13, tm.tm_sec, 2);
+    amz_date[15] = 'Z';
+    amz_date[16] = '\0';
+    memcpy(date8, amz_date, 8);
+    date8[8] = '\0';
+  } else {
+    strftime(amz_date, sizeof amz_date, "%Y%m%dT%H%M%SZ", &tm);
+    strftime(date8, sizeof date8, "%Y%m%d", &tm);
+  }
   int s3 = strcmp(service, "s3") == 0;
   if (unsigned_payload) strcpy(hash, "UNSIGNED-PAYLOAD");
   else lf_sha256_hex(req->body ? req->body : "", req->body_len, hash);
@@ -303,13 +342,33 @@ int lf_sigv4_sign(lf_request *req, const char *host, const char *service, const 
                                           &signed_headers);
   free(hs);
   char scope[256];
-  snprintf(scope, sizeof scope, "%s/%s/%s/aws4_request", date8, region, service);
+  size_t rl = strlen(region), sl = strlen(service);
+  if (8 + 1 + rl + 1 + sl + 13 < sizeof scope) {
+    char *p = scope;
+    memcpy(p, date8, 8);
+    p += 8;
+    *p++ = '/';
+    memcpy(p, region, rl);
+    p += rl;
+    *p++ = '/';
+    memcpy(p, service, sl);
+    p += sl;
+    memcpy(p, "/aws4_request", 14);
+  } else {
+    snprintf(scope, sizeof scope, "%s/%s/%s/aws4_request", date8, region, service);
+  }
   char *sts = lf_sigv4_string_to_sign(amz_date, scope, creq);
   char sig[65];
   lf_sigv4_signature(c->secret_key, date8, region, service, sts, sig);
   lf_buf auth = {0};
-  lf_buf_printf(&auth, "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-                c->access_key, scope, signed_headers, sig);
+  lf_buf_puts(&auth, "AWS4-HMAC-SHA256 Credential=");
+  lf_buf_puts(&auth, c->access_key);
+  lf_buf_putc(&auth, '/');
+  lf_buf_puts(&auth, scope);
+  lf_buf_puts(&auth, ", SignedHeaders=");
+  lf_buf_puts(&auth, signed_headers);
+  lf_buf_puts(&auth, ", Signature=");
+  lf_buf_add(&auth, sig, 64);
   lf_request_set_header(req, "Authorization", auth.p);
   lf_buf_free(&auth);
   free(creq);
