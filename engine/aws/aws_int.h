@@ -156,6 +156,7 @@ void lf_scalar_text_mi(const lf_member_info *ref, json_t *v, const char *default
 typedef struct lf_xml lf_xml;
 struct lf_xml {
   char *name;                 /* as written, may have a prefix */
+  const char *local;          /* name without the prefix (lf_xml_local) */
   char **attrs;               /* name, value, ..., NULL */
   char *text;                 /* concatenated character data */
   size_t text_len;

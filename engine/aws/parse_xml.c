@@ -19,6 +19,14 @@ static void push_value(lua_State *L, const lf_shape_info *s, lf_xml *x);
 
 static int type_of(const lf_shape_info *s) { return s ? s->type : LF_T_NONE; }
 
+/* How many child elements x has: the size of the table a list or map needs
+   (the items or entries are all of them, or most). */
+static int children(const lf_xml *x) {
+  int n = 0;
+  for (const lf_xml *c = x->child; c && n < 1 << 20; c = c->next) n++;
+  return n;
+}
+
 /* One <entry> (or flattened element) of a map: its key and value children. */
 static void push_map_entry(lua_State *L, const lf_shape_info *map, lf_xml *entry) {
   lf_xml *k = lf_xml_find(entry, map->key.xml_name);
@@ -46,9 +54,11 @@ static void push_member(lua_State *L, const lf_member_info *mi, lf_xml *x) {
     /* a flattened list's elements may be named after the member's locationName */
     const char *alt = type == LF_T_LIST && !mi->has_location_name ? ms->member.location_name
                                                                   : NULL;
-    lua_newtable(L);
+    /* x's children bound the items: sized once instead of a rehash per power of two */
+    if (type == LF_T_LIST) lua_createtable(L, children(x), 0);
+    else lua_createtable(L, 0, children(x));
     for (lf_xml *c = x->child; c; c = c->next) {
-      const char *ln = lf_xml_local(c->name);
+      const char *ln = c->local;
       if (strcmp(ln, mi->xml_name) && !(alt && !strcmp(ln, alt))) continue;
       any = 1;
       if (type == LF_T_LIST) {
@@ -86,18 +96,18 @@ static void push_value(lua_State *L, const lf_shape_info *s, lf_xml *x) {
     const char *item = s->member.xml_name;
     const lf_shape_info *ms = s->member.shape;
     lua_Integer n = 0;
-    lua_newtable(L);
+    lua_createtable(L, children(x), 0);   /* sized once: no rehash per power of two */
     for (lf_xml *c = x->child; c; c = c->next)
-      if (!strcmp(lf_xml_local(c->name), item)) {
+      if (!strcmp(c->local, item)) {
         push_value(L, ms, c);
         lua_rawseti(L, -2, ++n);
       }
     break;
   }
   case LF_T_MAP:
-    lua_newtable(L);
+    lua_createtable(L, 0, children(x));
     for (lf_xml *c = x->child; c; c = c->next)
-      if (!strcmp(lf_xml_local(c->name), "entry")) push_map_entry(L, s, c);
+      if (!strcmp(c->local, "entry")) push_map_entry(L, s, c);
     break;
   default:
     lf_push_scalar_typed(L, type_of(s), x->text ? x->text : "", x->text_len);
@@ -127,7 +137,7 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
                        lf_xml *root) {
   lf_xml *err = NULL;
   if (root) {
-    if (!strcmp(lf_xml_local(root->name), "Error")) err = root;
+    if (!strcmp(root->local, "Error")) err = root;
     else if ((err = lf_xml_find(lf_xml_find(root, "Errors"), "Error")) == NULL)
       err = lf_xml_find(root, "Error");
   }
@@ -180,7 +190,7 @@ static void root_is_member(lua_State *L, const lf_shape_info *s, lf_xml *root) {
     const lf_member_info *mi = &s->members[i];
     int type = type_of(mi->shape);
     if (mi->outside_body || type == LF_T_STRUCTURE || type == LF_T_LIST || type == LF_T_MAP ||
-        strcmp(mi->xml_name, lf_xml_local(root->name)))
+        strcmp(mi->xml_name, root->local))
       continue;
     if (lua_getfield(L, -1, mi->name) == LUA_TNIL) {
       lf_push_scalar_typed(L, type, root->text ? root->text : "", root->text_len);

@@ -17,20 +17,32 @@
 #include <unistd.h>
 
 /* A document lives in a chain of chunks freed together by lf_xml_free:
-   one allocation per few kilobytes instead of four per element. */
+   one allocation per few kilobytes instead of four per element. Freed
+   chunks of the standard size are kept (up to SPARE_MAX) for the next
+   document, so a small response allocates nothing here. */
 typedef struct lf_xml_chunk {
   struct lf_xml_chunk *next;
   size_t used, cap;
   max_align_t data[];
 } chunk;
 
+#define CHUNK 4096
+#define SPARE_MAX 16
+static chunk *spare;    /* single-threaded engine: no locking */
+static int nspare;
+
 static void *arena_alloc(chunk **head, size_t n) {
   n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
   chunk *c = *head;
   if (!c || c->cap - c->used < n) {
-    size_t cap = n > 4096 ? n : 4096;
-    c = malloc(sizeof *c + cap);
-    if (!c) return NULL;
+    size_t cap = n > CHUNK ? n : CHUNK;
+    if (cap == CHUNK && spare) {
+      c = spare;
+      spare = c->next;
+      nspare--;
+    } else if (!(c = malloc(sizeof *c + cap))) {
+      return NULL;
+    }
     c->next = *head;
     c->used = 0;
     c->cap = cap;
@@ -53,7 +65,13 @@ static char *arena_strndup(chunk **head, const char *s, size_t n) {
 static void arena_free(chunk *c) {
   while (c) {
     chunk *next = c->next;
-    free(c);
+    if (c->cap == CHUNK && nspare < SPARE_MAX) {
+      c->next = spare;
+      spare = c;
+      nspare++;
+    } else {
+      free(c);
+    }
     c = next;
   }
 }
@@ -68,21 +86,26 @@ typedef struct {
   lf_buf text[256];      /* character data of the open elements; kept for the next document */
 } builder;
 
+static char *no_attrs[] = {NULL};   /* shared by the elements without attributes */
+
 static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs) {
   builder *b = ud;
   if (b->depth >= 255 || b->too_deep || b->oom) { b->too_deep |= b->depth >= 255; b->depth++; return; }
   size_t n = 0;
   while (attrs[n]) n++;
+  size_t nl = strlen(name);
   lf_xml *x = arena_alloc(&b->mem, sizeof *x);
-  char **av = arena_alloc(&b->mem, (n + 1) * sizeof *av);
-  char *nm = arena_strndup(&b->mem, name, strlen(name));
+  char **av = n ? arena_alloc(&b->mem, (n + 1) * sizeof *av) : no_attrs;
+  char *nm = arena_strndup(&b->mem, name, nl);
   if (!x || !av || !nm) { b->oom = 1; b->depth++; return; }
   memset(x, 0, sizeof *x);
   x->name = nm;
+  const char *colon = memchr(nm, ':', nl);
+  x->local = colon ? colon + 1 : nm;
   x->attrs = av;
   for (size_t i = 0; i < n; i++)
     if (!(av[i] = arena_strndup(&b->mem, attrs[i], strlen(attrs[i])))) b->oom = 1;
-  av[n] = NULL;
+  if (n) av[n] = NULL;
   if (b->depth == 0) {
     b->root = x;           /* expat refuses a second root element */
   } else {
@@ -178,7 +201,7 @@ const char *lf_xml_local(const char *name) {
 
 lf_xml *lf_xml_find(lf_xml *parent, const char *local_name) {
   for (lf_xml *c = parent ? parent->child : NULL; c; c = c->next)
-    if (strcmp(lf_xml_local(c->name), local_name) == 0) return c;
+    if (strcmp(c->local, local_name) == 0) return c;
   return NULL;
 }
 
