@@ -28,25 +28,32 @@
 
 void lf_sha256_hex(const void *data, size_t len, char out[65]) {
   static EVP_MD *sha256;   /* fetched once: OpenSSL 3 looks it up per one-shot call */
+  static EVP_MD_CTX *ctx;  /* kept: EVP_Digest makes and frees one per call */
   unsigned char md[32];
   if (!sha256) sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-  if (!sha256 || !EVP_Digest(data, len, md, NULL, sha256, NULL)) SHA256(data, len, md);
+  if (!ctx) ctx = EVP_MD_CTX_new();
+  if (!sha256 || !ctx || !EVP_DigestInit_ex(ctx, sha256, NULL) ||
+      !EVP_DigestUpdate(ctx, data, len) || !EVP_DigestFinal_ex(ctx, md, NULL))
+    SHA256(data, len, md);
   lf_hex(md, 32, out);
 }
 
 /* HMAC-SHA256. A context keeps the fetched algorithms (OpenSSL 3 looks
    them up again on every one-shot HMAC() call); it is re-keyed per call. */
+static EVP_MAC_CTX *hmac_ctx_new(void) {
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
+  EVP_MAC_free(mac);   /* the context holds its own reference */
+  OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+                    OSSL_PARAM_construct_end()};
+  if (ctx && !EVP_MAC_CTX_set_params(ctx, p)) { EVP_MAC_CTX_free(ctx); ctx = NULL; }
+  return ctx;
+}
+
 static void hmac(const void *key, size_t klen, const char *msg, unsigned char out[32]) {
   static EVP_MAC_CTX *ctx;
   size_t n = 0;
-  if (!ctx) {
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-    EVP_MAC_free(mac);   /* the context holds its own reference */
-    OSSL_PARAM p[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
-                      OSSL_PARAM_construct_end()};
-    if (ctx && !EVP_MAC_CTX_set_params(ctx, p)) { EVP_MAC_CTX_free(ctx); ctx = NULL; }
-  }
+  if (!ctx) ctx = hmac_ctx_new();
   if (ctx && EVP_MAC_init(ctx, key, klen, NULL) &&
       EVP_MAC_update(ctx, (const unsigned char *)msg, strlen(msg)) &&
       EVP_MAC_final(ctx, out, &n, 32) && n == 32)
@@ -236,12 +243,15 @@ char *lf_sigv4_string_to_sign(const char *amz_date, const char *scope, const cha
 
 /* The signing key of the last (secret, date, region, service): deriving it
    takes four HMACs and it changes once a day, so it is kept (one entry,
-   wiped with OPENSSL_cleanse when replaced). */
+   wiped with OPENSSL_cleanse when replaced), with an HMAC context keyed
+   with it: each signature re-initializes that context (EVP_MAC_init with a
+   NULL key keeps the key) instead of hashing the key's pads again. */
 static struct {
   int valid;
   char *secret;
   char date8[9], region[64], service[64];
   unsigned char k[32];
+  EVP_MAC_CTX *keyed;   /* NULL: sign with hmac() */
 } key_cache;
 
 static void signing_key(const char *secret, const char *date8, const char *region,
@@ -263,6 +273,7 @@ static void signing_key(const char *secret, const char *date8, const char *regio
     OPENSSL_cleanse(key_cache.secret, strlen(key_cache.secret));
     free(key_cache.secret);
   }
+  EVP_MAC_CTX_free(key_cache.keyed);   /* cleanses its key material */
   OPENSSL_cleanse(&key_cache, sizeof key_cache);
   if (strlen(date8) < sizeof key_cache.date8 && strlen(region) < sizeof key_cache.region &&
       strlen(service) < sizeof key_cache.service) {
@@ -272,14 +283,26 @@ static void signing_key(const char *secret, const char *date8, const char *regio
     strcpy(key_cache.service, service);
     memcpy(key_cache.k, k, 32);
     key_cache.valid = key_cache.secret != NULL;
+    key_cache.keyed = key_cache.valid ? hmac_ctx_new() : NULL;
+    if (key_cache.keyed && !EVP_MAC_init(key_cache.keyed, k, 32, NULL)) {
+      EVP_MAC_CTX_free(key_cache.keyed);
+      key_cache.keyed = NULL;
+    }
   }
 }
 
 void lf_sigv4_signature(const char *secret, const char *date8, const char *region,
                         const char *service, const char *sts, char out[65]) {
   unsigned char k[32], sig[32];
+  size_t n = 0;
   signing_key(secret, date8, region, service, k);
-  hmac(k, 32, sts, sig);
+  /* valid: the cache holds this key now; a NULL key re-initializes the
+     context with the key it was given */
+  EVP_MAC_CTX *c = key_cache.valid ? key_cache.keyed : NULL;
+  if (!c || !EVP_MAC_init(c, NULL, 0, NULL) ||
+      !EVP_MAC_update(c, (const unsigned char *)sts, strlen(sts)) ||
+      !EVP_MAC_final(c, sig, &n, 32) || n != 32)
+    hmac(k, 32, sts, sig);
   OPENSSL_cleanse(k, sizeof k);
   lf_hex(sig, 32, out);
 }

@@ -241,13 +241,16 @@ static void test_sign_request_headers(void **state) {
 
 /* The derived signing key is cached per (secret, date, region, service):
    a change of any of them must change the signature, and going back must
-   give the first one again. */
+   give the first one again; so must the next signature with the same key
+   (the cached, keyed HMAC context is re-initialized, not re-keyed). */
 static void test_signing_key_cache(void **state) {
   (void)state;
   const char *sts =
       "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\nabc";
-  char a[65], b[65], c[65], d[65], e[65], a2[65];
+  char a[65], b[65], c[65], d[65], e[65], a2[65], a3[65];
   lf_sigv4_signature(SECRET, "20150830", "us-east-1", "service", sts, a);
+  lf_sigv4_signature(SECRET, "20150830", "us-east-1", "service", sts, a3);
+  assert_string_equal(a, a3);
   lf_sigv4_signature("otherSecret", "20150830", "us-east-1", "service", sts, b);
   lf_sigv4_signature(SECRET, "20150831", "us-east-1", "service", sts, c);
   lf_sigv4_signature(SECRET, "20150830", "eu-west-1", "service", sts, d);
