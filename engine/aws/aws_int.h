@@ -64,6 +64,7 @@ typedef struct {
   const char *location_name;   /* string locationName or NULL */
   const char *xml_name;        /* location_name, else name */
   const char *query_name;      /* string queryName or NULL (ec2) */
+  const char *location;        /* string location (header, headers, statusCode, uri...) or NULL */
   const char *timestamp_format;/* timestampFormat of the reference, else of the target */
   unsigned has_location_name : 1;   /* any locationName key */
   unsigned required : 1;            /* named in the structure's required list */
@@ -83,7 +84,8 @@ struct lf_shape_info {
   json_t *members_json;        /* structure: the members object (borrowed), or NULL */
   lf_member_info *members;     /* structure: in model order */
   size_t nmembers;
-  const lf_member_info *payload;   /* structure: the member its payload trait names, or NULL */
+  const char *payload_name;    /* structure: its payload trait, or NULL */
+  const lf_member_info *payload;   /* the member payload_name names, or NULL */
   lf_member_info member;       /* list */
   lf_member_info key, value;   /* map */
 };
@@ -174,7 +176,8 @@ void lf_buf_xmlescape(lf_buf *b, const char *s, size_t n);
 /* ---- parsers (response -> Lua) ---- */
 int lf_parse_xml_output(lua_State *L, const lf_model *m, const lf_op_info *op,
                         const lf_response *res);
-int lf_parse_json_output(lua_State *L, const lf_model *m, json_t *op, const lf_response *res);
+int lf_parse_json_output(lua_State *L, const lf_model *m, const lf_op_info *op,
+                         const lf_response *res);
 /* Pushes an XML node's value following ref's shape. */
 void lf_push_xml(lua_State *L, const lf_model *m, json_t *ref, lf_xml *x);
 /* Pushes a JSON value following ref's shape. */
@@ -186,7 +189,7 @@ void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const cha
 void lf_push_scalar_typed(lua_State *L, int type, const char *s, size_t n);
 /* Fills output members bound to headers and the status code (rest protocols)
    into the table on top. */
-void lf_parse_rest_headers(lua_State *L, const lf_model *m, json_t *shape,
+void lf_parse_rest_headers(lua_State *L, const lf_model *m, const lf_shape_info *shape,
                            const lf_response *res);
 const char *lf_response_header(const lf_response *res, const char *name);
 /* Output member read from headers or the status code, not from the body

@@ -97,9 +97,10 @@ void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const cha
 /* Splits a list header: items separated by commas, "quoted" items
    unescaped; rfc822 timestamps contain one comma each, so those are
    joined back in pairs. */
-static void push_header_list(lua_State *L, const lf_model *m, json_t *ref, const char *v) {
-  json_t *member = json_object_get(lf_shape_of(m, ref), "member");
-  int ts = strcmp(lf_shape_type(lf_shape_of(m, member)), "timestamp") == 0;
+static void push_header_list(lua_State *L, const lf_member_info *ref, const char *v) {
+  const lf_shape_info *member = ref->shape ? ref->shape->member.shape : NULL;
+  int type = member ? member->type : LF_T_NONE;
+  int ts = type == LF_T_TIMESTAMP;
   lua_newtable(L);
   lua_Integer n = 0;
   const char *p = v;
@@ -121,31 +122,29 @@ static void push_header_list(lua_State *L, const lf_model *m, json_t *ref, const
       while (end > start && (end[-1] == ' ' || end[-1] == '\t')) end--;
       lf_buf_add(&item, start, (size_t)(end - start));
     }
-    lf_push_scalar_text(L, m, member, item.p ? item.p : "", item.n, "rfc822");
+    lf_push_scalar_typed(L, type, item.p ? item.p : "", item.n);
     lua_rawseti(L, -2, ++n);
     lf_buf_free(&item);
     if (*p == ',') p++;
   }
 }
 
-void lf_parse_rest_headers(lua_State *L, const lf_model *m, json_t *shape,
+void lf_parse_rest_headers(lua_State *L, const lf_model *m, const lf_shape_info *shape,
                            const lf_response *res) {
-  const char *name;
-  json_t *mref;
-  json_object_foreach(json_object_get(shape, "members"), name, mref) {
-    const char *loc = json_string_value(json_object_get(mref, "location"));
-    const char *lname = json_string_value(json_object_get(mref, "locationName"));
+  for (size_t k = 0; shape && k < shape->nmembers; k++) {
+    const lf_member_info *mi = &shape->members[k];
+    const char *loc = mi->location, *lname = mi->location_name, *name = mi->name;
     if (!loc) continue;
+    int type = mi->shape ? mi->shape->type : LF_T_NONE;
     if (!strcmp(loc, "statusCode")) {
       lua_pushinteger(L, res->status);
       lua_setfield(L, -2, name);
     } else if (!strcmp(loc, "header")) {
       const char *v = lf_response_header(res, lname ? lname : name);
       if (!v) continue;
-      json_t *shape2 = lf_shape_of(m, mref);
-      if (!strcmp(lf_shape_type(shape2), "list")) {
-        push_header_list(L, m, mref, v);
-      } else if (lf_trait_true(m, mref, "jsonvalue")) {
+      if (type == LF_T_LIST) {
+        push_header_list(L, mi, v);
+      } else if (lf_trait_true(m, mi->ref, "jsonvalue")) {
         size_t len;
         unsigned char *d = lf_base64_decode(v, strlen(v), &len);
         json_t *j = d ? json_loadb((const char *)d, len, JSON_DECODE_ANY, NULL) : NULL;
@@ -154,18 +153,19 @@ void lf_parse_rest_headers(lua_State *L, const lf_model *m, json_t *shape,
         json_decref(j);
         free(d);
       } else {
-        lf_push_scalar_text(L, m, mref, v, strlen(v), "rfc822");
+        lf_push_scalar_typed(L, type, v, strlen(v));
       }
       lua_setfield(L, -2, name);
     } else if (!strcmp(loc, "headers")) {
       const char *prefix = lname ? lname : "";
       size_t pl = strlen(prefix);
-      json_t *vref = json_object_get(lf_shape_of(m, mref), "value");
+      const lf_shape_info *vs = mi->shape ? mi->shape->value.shape : NULL;
+      int vtype = vs ? vs->type : LF_T_NONE;
       lua_newtable(L);   /* present even when empty, like the SDKs */
       for (size_t i = 0; i < res->nheaders; i++)
         if (strncasecmp(res->headers[i].name, prefix, pl) == 0) {
           const char *v = res->headers[i].value;
-          lf_push_scalar_text(L, m, vref, v, strlen(v), "rfc822");
+          lf_push_scalar_typed(L, vtype, v, strlen(v));
           lua_setfield(L, -2, res->headers[i].name + pl);
         }
       lua_setfield(L, -2, name);
@@ -181,7 +181,7 @@ int lf_parse_response(lua_State *L, const lf_model *m, const char *op, const lf_
   }
   const char *proto = lf_model_protocol(m);
   if (!strcmp(proto, "json") || !strcmp(proto, "rest-json"))
-    return lf_parse_json_output(L, m, oi->json, res);
+    return lf_parse_json_output(L, m, oi, res);
   if (!strcmp(proto, "query") || !strcmp(proto, "ec2") || !strcmp(proto, "rest-xml"))
     return lf_parse_xml_output(L, m, oi, res);
   lua_pushfstring(L, "%s: unsupported protocol '%s'", op, proto);

@@ -14,45 +14,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-void lf_push_json_shape(lua_State *L, const lf_model *m, json_t *ref, json_t *v) {
-  json_t *shape = lf_shape_of(m, ref);
-  const char *type = lf_shape_type(shape);
-  if (!strcmp(type, "structure") && json_is_object(v)) {
-    lua_newtable(L);
-    const char *name;
-    json_t *mref;
-    json_object_foreach(json_object_get(shape, "members"), name, mref) {
-      if (lf_bound_outside_body(mref)) continue;   /* filled by the REST layer */
-      const char *key = json_string_value(json_object_get(mref, "locationName"));
-      json_t *mv = json_object_get(v, key ? key : name);
+/* v following the reference ref (its target shape and type resolved). */
+static void push_value(lua_State *L, const lf_member_info *ref, json_t *v) {
+  const lf_shape_info *shape = ref->shape;
+  int type = shape ? shape->type : LF_T_NONE;
+  if (type == LF_T_STRUCTURE && json_is_object(v)) {
+    lua_createtable(L, 0, (int)json_object_size(v));
+    for (size_t i = 0; i < shape->nmembers; i++) {
+      const lf_member_info *mi = &shape->members[i];
+      if (mi->outside_body) continue;   /* filled by the REST layer */
+      json_t *mv = json_object_get(v, mi->location_name ? mi->location_name : mi->name);
       if (!mv || json_is_null(mv)) continue;
-      lf_push_json_shape(L, m, mref, mv);
-      lua_setfield(L, -2, name);
+      push_value(L, mi, mv);
+      lua_setfield(L, -2, mi->name);
     }
-  } else if (!strcmp(type, "list") && json_is_array(v)) {
-    json_t *member = json_object_get(shape, "member"), *x;
+  } else if (type == LF_T_LIST && json_is_array(v)) {
+    json_t *x;
     size_t i;
     lua_Integer n = 0;
     lua_createtable(L, (int)json_array_size(v), 0);
     json_array_foreach(v, i, x) {
       if (json_is_null(x)) continue;
-      lf_push_json_shape(L, m, member, x);
+      push_value(L, &shape->member, x);
       lua_rawseti(L, -2, ++n);
     }
-  } else if (!strcmp(type, "map") && json_is_object(v)) {
-    json_t *vref = json_object_get(shape, "value"), *x;
+  } else if (type == LF_T_MAP && json_is_object(v)) {
+    json_t *x;
     const char *k;
-    lua_newtable(L);
+    lua_createtable(L, 0, (int)json_object_size(v));
     json_object_foreach(v, k, x) {
       if (json_is_null(x)) continue;
-      lf_push_json_shape(L, m, vref, x);
+      push_value(L, &shape->value, x);
       lua_setfield(L, -2, k);
     }
-  } else if (json_is_string(v) && strcmp(type, "string") && strcmp(type, "document")) {
-    lf_push_scalar_text(L, m, ref, json_string_value(v), json_string_length(v), "iso8601");
+  } else if (json_is_string(v) && type != LF_T_STRING && type != LF_T_DOCUMENT) {
+    lf_push_scalar_typed(L, type, json_string_value(v), json_string_length(v));
   } else {
     lf_push_json(L, v);
   }
+}
+
+void lf_push_json_shape(lua_State *L, const lf_model *m, json_t *ref, json_t *v) {
+  lf_member_info mi;
+  lf_member_info_of(m, ref, "", &mi);
+  push_value(L, &mi, v);
 }
 
 /* "ns#Name:extra" -> "Name" */
@@ -85,31 +90,33 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
   lf_push_error(L, code, msg, res->status, rid);
   json_t *ref = lf_error_ref(m, op, code);
   if (ref && json_is_object(body)) {   /* modeled members beside the fixed fields */
-    json_t *shape = lf_shape_of(m, ref), *mref;
-    const char *name;
-    json_object_foreach(json_object_get(shape, "members"), name, mref) {
+    const lf_shape_info *info = lf_shape_info_of(m, ref);
+    for (size_t i = 0; info && i < info->nmembers; i++) {
+      const lf_member_info *mi = &info->members[i];
+      const char *name = mi->name;
       if (!strcmp(name, "code") || !strcmp(name, "message") || !strcmp(name, "status") ||
           !strcmp(name, "request_id"))
         continue;
-      const char *key = json_string_value(json_object_get(mref, "locationName"));
-      json_t *mv = json_object_get(body, key ? key : name);
+      json_t *mv = json_object_get(body, mi->location_name ? mi->location_name : name);
       if (!mv || json_is_null(mv)) continue;
-      lf_push_json_shape(L, m, mref, mv);
+      push_value(L, mi, mv);
       lua_setfield(L, -2, name);
     }
-    if (!strcmp(lf_model_protocol(m), "rest-json")) lf_parse_rest_headers(L, m, shape, res);
+    if (!strcmp(lf_model_protocol(m), "rest-json")) lf_parse_rest_headers(L, m, info, res);
   }
   return 0;
 }
 
-int lf_parse_json_output(lua_State *L, const lf_model *m, json_t *op, const lf_response *res) {
+int lf_parse_json_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
+                         const lf_response *res) {
   int rest = !strcmp(lf_model_protocol(m), "rest-json");
-  json_t *out_ref = json_object_get(op, "output");
-  json_t *shape = lf_shape_of(m, out_ref);
-  const char *payload = json_string_value(json_object_get(shape, "payload"));
-  json_t *pref = payload ? json_object_get(json_object_get(shape, "members"), payload) : NULL;
-  const char *ptype = pref ? lf_shape_type(lf_shape_of(m, pref)) : "";
-  int raw_payload = !strcmp(ptype, "blob") || !strcmp(ptype, "string");
+  json_t *op = oi->json;
+  const lf_shape_info *info = oi->has_output ? oi->output.shape : NULL;
+  json_t *shape = info ? info->json : NULL;
+  const lf_member_info *pm = info ? info->payload : NULL;
+  const char *payload = info ? info->payload_name : NULL;
+  int ptype = pm && pm->shape ? pm->shape->type : LF_T_NONE;
+  int raw_payload = ptype == LF_T_BLOB || ptype == LF_T_STRING;
   json_t *body = NULL;
   if (res->body_len && (res->status >= 300 || !raw_payload)) {
     json_error_t je;
@@ -129,20 +136,21 @@ int lf_parse_json_output(lua_State *L, const lf_model *m, json_t *op, const lf_r
   } else if (payload) {
     lua_newtable(L);
     if (raw_payload) {
-      if (res->body_len || lf_trait_true(m, pref, "streaming")) {
+      if (res->body_len || lf_trait_true(m, pm ? pm->ref : NULL, "streaming")) {
         lua_pushlstring(L, res->body, res->body_len);
         lua_setfield(L, -2, payload);
       }
     } else if (body && !json_is_null(body)) {
-      lf_push_json_shape(L, m, pref, body);
+      if (pm) push_value(L, pm, body);
+      else lf_push_json(L, body);   /* a payload naming no member: no shape */
       lua_setfield(L, -2, payload);
     }
   } else if (json_is_object(body)) {
-    lf_push_json_shape(L, m, out_ref, body);
+    push_value(L, &oi->output, body);
   } else {
     lua_newtable(L);
   }
-  if (rest && shape) lf_parse_rest_headers(L, m, shape, res);
+  if (rest && shape) lf_parse_rest_headers(L, m, info, res);
   json_decref(body);
   return 1;
 }

@@ -160,9 +160,8 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
   }
   lf_push_error(L, code, msg, res->status, rid);
   json_t *ref = err ? lf_error_ref(m, op, code) : NULL;
-  json_t *shape = ref ? lf_shape_of(m, ref) : NULL;
   const lf_shape_info *info = ref ? lf_shape_info_of(m, ref) : NULL;
-  if (shape && info) {   /* modeled members, beside code/message/status/request_id */
+  if (info) {   /* modeled members, beside code/message/status/request_id */
     push_structure(L, info, err);
     lua_pushnil(L);
     while (lua_next(L, -2)) {
@@ -176,7 +175,7 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
       }
     }
     lua_pop(L, 1);
-    if (!strcmp(lf_model_protocol(m), "rest-xml")) lf_parse_rest_headers(L, m, shape, res);
+    if (!strcmp(lf_model_protocol(m), "rest-xml")) lf_parse_rest_headers(L, m, info, res);
   }
   return 0;
 }
@@ -209,7 +208,7 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
   json_t *op = oi->json;
   const lf_shape_info *info = oi->has_output ? oi->output.shape : NULL;
   const lf_member_info *pm = info ? info->payload : NULL;
-  const char *payload = pm ? pm->name : NULL;
+  const char *payload = info ? info->payload_name : NULL;
   int ptype = pm ? type_of(pm->shape) : LF_T_NONE;
   int raw_payload = ptype == LF_T_BLOB || ptype == LF_T_STRING;
 
@@ -236,12 +235,12 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
       lua_newtable(L);
       if (raw_payload) {
         /* no body: absent, but a stream (S3 GetObject's Body) is "" */
-        if (has_body || lf_trait_true(m, pm->ref, "streaming")) {
+        if (has_body || lf_trait_true(m, pm ? pm->ref : NULL, "streaming")) {
           lua_pushlstring(L, res->body ? res->body : "", res->body_len);
           lua_setfield(L, -2, payload);
         }
       } else if (root) {
-        push_value(L, pm->shape, root);
+        push_value(L, pm ? pm->shape : NULL, root);
         lua_setfield(L, -2, payload);
       }
     } else if (root) {
@@ -250,7 +249,7 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
     } else {
       lua_newtable(L);
     }
-    lf_parse_rest_headers(L, m, info->json, res);
+    lf_parse_rest_headers(L, m, info, res);
   } else {
     lf_xml *node = root;
     const char *wrapper = json_string_value(json_object_get(oi->output.ref, "resultWrapper"));

@@ -144,6 +144,7 @@ static void resolve_ref(lf_shape_table *t, lf_member_info *mi, const char *name,
   mi->has_location_name = json_object_get(ref, "locationName") != NULL;
   mi->xml_name = mi->location_name ? mi->location_name : name;
   mi->query_name = json_string_value(json_object_get(ref, "queryName"));
+  mi->location = json_string_value(json_object_get(ref, "location"));
   json_t *shape = mi->shape ? mi->shape->json : NULL, *tf = json_object_get(ref, "timestampFormat");
   mi->timestamp_format = json_string_value(tf ? tf : json_object_get(shape, "timestampFormat"));
   mi->idempotency_token = json_is_true(json_object_get(ref, "idempotencyToken"));
@@ -190,6 +191,7 @@ static lf_shape_info *info_named(lf_shape_table *t, const char *name) {
       for (i = 0; json_is_string(r) && i < info->nmembers; i++)
         if (!strcmp(info->members[i].name, json_string_value(r))) info->members[i].required = 1;
     const char *payload = json_string_value(json_object_get(shape, "payload"));
+    info->payload_name = payload;
     for (i = 0; payload && i < info->nmembers; i++)
       if (!strcmp(info->members[i].name, payload)) info->payload = &info->members[i];
   } else if (info->type == LF_T_LIST) {
