@@ -59,11 +59,9 @@ static void easy_put(CURL *e) {
   else curl_easy_cleanup(e);
 }
 
+/* A response header's name and value share one allocation (the name's). */
 static void clear_headers(xfer *x) {
-  for (size_t i = 0; i < x->nrh; i++) {
-    free(x->rh[i].name);
-    free(x->rh[i].value);
-  }
+  for (size_t i = 0; i < x->nrh; i++) free(x->rh[i].name);
   x->nrh = 0;
 }
 
@@ -85,11 +83,16 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
     x->caprh = x->caprh ? x->caprh * 2 : 16;
     x->rh = realloc(x->rh, x->caprh * sizeof *x->rh);
   }
-  char *name = malloc(nlen + 1);
+  size_t vlen = (size_t)(vend - v);
+  char *name = malloc(nlen + 1 + vlen + 1);
+  if (!name) return len;
   for (size_t i = 0; i < nlen; i++) name[i] = (char)tolower((unsigned char)p[i]);
   name[nlen] = 0;
+  char *value = name + nlen + 1;
+  memcpy(value, v, vlen);
+  value[vlen] = 0;
   x->rh[x->nrh].name = name;
-  x->rh[x->nrh].value = strndup(v, (size_t)(vend - v));
+  x->rh[x->nrh].value = value;
   x->nrh++;
   return len;
 }
@@ -117,10 +120,7 @@ static void on_done(void *ud, CURL *easy, CURLcode rc) {
   res.seconds = lf_now() - x->t0;
   x->done(x->ud, &res);
   /* res may have been taken: free only what is still ours. */
-  for (size_t i = 0; i < res.nheaders; i++) {
-    free(res.headers[i].name);
-    free(res.headers[i].value);
-  }
+  for (size_t i = 0; i < res.nheaders; i++) free(res.headers[i].name);
   free(res.headers);
   free(res.body);
   curl_slist_free_all(x->hdrs);
@@ -209,10 +209,7 @@ lf_http_response *lf_http_response_take(lf_http_response *res) {
 
 void lf_http_response_free(lf_http_response *res) {
   if (!res) return;
-  for (size_t i = 0; i < res->nheaders; i++) {
-    free(res->headers[i].name);
-    free(res->headers[i].value);
-  }
+  for (size_t i = 0; i < res->nheaders; i++) free(res->headers[i].name);   /* value too */
   free(res->headers);
   free(res->body);
   free(res);

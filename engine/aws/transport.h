@@ -39,7 +39,8 @@ typedef struct {
   CURLcode rc;                   /* CURLE_OK when a response arrived */
   char error[CURL_ERROR_SIZE];   /* curl's message when rc != CURLE_OK */
   int status;
-  lf_header *headers;            /* names lower-cased, in arrival order */
+  lf_header *headers;            /* names lower-cased, in arrival order; each value lives
+                                    in its name's allocation (free the name only) */
   size_t nheaders;
   char *body;                    /* NUL-terminated */
   size_t body_len;
