@@ -14,9 +14,11 @@
  * shape name, never by json_t pointer: references may be temporary copies
  * (ser_rest.c deep-copies one), and tests build and free models. Entries are
  * made on first use, the shapes reachable from it with them (cycles are fine:
- * a shape is in the table before its members are resolved). Everything
- * borrowed (names, references) lives in the model's description, which is
- * not changed once the model is made.
+ * a shape is in the table before its members are resolved). Operations are
+ * kept the same way (lf_op_info: the definition with its input and output
+ * references resolved), keyed by operation name. Everything borrowed (names,
+ * references) lives in the model's description, which is not changed once
+ * the model is made.
  */
 #include "aws_int.h"
 
