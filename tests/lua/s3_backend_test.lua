@@ -18,6 +18,17 @@ resource("local_file", "f", { filename = "f.txt", content = slow.id })
   return e, dir, aws
 end
 
+-- The stack of setup() applied with its backend() line taken out (local
+-- state, after init); returns the full main.lua text and the one without it.
+local function apply_locally(e, dir)
+  local src = read(dir .. "/main.lua")
+  local without = src:gsub("^backend%b()\n", "")
+  write(dir .. "/main.lua", without)
+  expect(select(2, e:luaform(dir, "init"))).to_be(0)
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  return src, without
+end
+
 local function remote_state(aws, key)
   local out = aws.client("s3"):GetObject{ Bucket = "tfstate", Key = key or "app/state.json" }
   return core.json_decode(out.Body)
@@ -125,11 +136,7 @@ end)
 
 test("init -migrate-state moves a local state to S3 and back", function()
   local e, dir, aws = setup()
-  local src = read(dir .. "/main.lua")
-  local without = src:gsub("^backend%b()\n", "")
-  write(dir .. "/main.lua", without)
-  expect(select(2, e:luaform(dir, "init"))).to_be(0)
-  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local src, without = apply_locally(e, dir)
   write(dir .. "/main.lua", src)
   local out, code = e:luaform(dir, "init")
   expect(code).to_be(1)
@@ -148,11 +155,7 @@ end)
 
 test("a backend changed since init is refused until init, instead of planning from an empty state", function()
   local e, dir, aws = setup()
-  local src = read(dir .. "/main.lua")
-  local without = src:gsub("^backend%b()\n", "")
-  write(dir .. "/main.lua", without)
-  expect(select(2, e:luaform(dir, "init"))).to_be(0)
-  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local src, without = apply_locally(e, dir)
   -- The backend block added without init: nothing reads the empty S3 state.
   write(dir .. "/main.lua", src)
   for _, args in ipairs({ { "plan" }, { "apply", "-auto-approve" }, { "state", "list" }, { "show" }, { "output" } }) do
@@ -193,11 +196,7 @@ end)
 
 test("init -migrate-state moves every workspace, not only the default one", function()
   local e, dir, aws = setup()
-  local src = read(dir .. "/main.lua")
-  local without = src:gsub("^backend%b()\n", "")
-  write(dir .. "/main.lua", without)
-  expect(select(2, e:luaform(dir, "init"))).to_be(0)
-  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local src, without = apply_locally(e, dir)
   expect(select(2, e:luaform(dir, "workspace", "new", "dev"))).to_be(0)
   write(dir .. "/main.lua", without .. 'if workspace() == "dev" then resource("random_id", "dev", { byte_length = 2 }) end\n')
   expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
