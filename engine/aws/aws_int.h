@@ -78,7 +78,6 @@ typedef struct {
 struct lf_shape_info {
   const char *name;            /* shape name */
   json_t *json;                /* the shape (borrowed) */
-  const char *type_name;       /* lf_shape_type */
   int type;                    /* LF_T_* */
   unsigned flattened : 1;      /* the shape's own flattened trait */
   json_t *members_json;        /* structure: the members object (borrowed), or NULL */
@@ -178,14 +177,8 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, const lf_op_info *op,
                         const lf_response *res);
 int lf_parse_json_output(lua_State *L, const lf_model *m, const lf_op_info *op,
                          const lf_response *res);
-/* Pushes an XML node's value following ref's shape. */
-void lf_push_xml(lua_State *L, const lf_model *m, json_t *ref, lf_xml *x);
-/* Pushes a JSON value following ref's shape. */
-void lf_push_json_shape(lua_State *L, const lf_model *m, json_t *ref, json_t *v);
-/* Pushes the scalar text s (a header, label or XML text) following ref's shape. */
-void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const char *s,
-                         size_t n, const char *default_ts);
-/* The same for a type known already (LF_T_*). */
+/* Pushes the scalar text s (a header, attribute or XML text) as a value of
+   the type LF_T_* (timestamps in any AWS format, blobs base64-decoded). */
 void lf_push_scalar_typed(lua_State *L, int type, const char *s, size_t n);
 /* Fills output members bound to headers and the status code (rest protocols)
    into the table on top. */

@@ -87,13 +87,6 @@ void lf_push_scalar_typed(lua_State *L, int type, const char *s, size_t n) {
   }
 }
 
-void lf_push_scalar_text(lua_State *L, const lf_model *m, json_t *ref, const char *s,
-                         size_t n, const char *default_ts) {
-  (void)default_ts;   /* parsing accepts every timestamp format */
-  const lf_shape_info *info = lf_shape_info_of(m, ref);
-  lf_push_scalar_typed(L, info ? info->type : LF_T_NONE, s, n);
-}
-
 /* Splits a list header: items separated by commas, "quoted" items
    unescaped; rfc822 timestamps contain one comma each, so those are
    joined back in pairs. */

@@ -54,12 +54,6 @@ static void push_value(lua_State *L, const lf_member_info *ref, json_t *v) {
   }
 }
 
-void lf_push_json_shape(lua_State *L, const lf_model *m, json_t *ref, json_t *v) {
-  lf_member_info mi;
-  lf_member_info_of(m, ref, "", &mi);
-  push_value(L, &mi, v);
-}
-
 /* "ns#Name:extra" -> "Name" */
 static void bare_code(const char *s, char *out, size_t n) {
   const char *hash = strchr(s, '#');

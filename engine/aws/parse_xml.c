@@ -114,10 +114,6 @@ static void push_value(lua_State *L, const lf_shape_info *s, lf_xml *x) {
   }
 }
 
-void lf_push_xml(lua_State *L, const lf_model *m, json_t *ref, lf_xml *x) {
-  push_value(L, lf_shape_info_of(m, ref), x);
-}
-
 static const char *child_text(lf_xml *x, const char *name) {
   lf_xml *c = lf_xml_find(x, name);
   return c && c->text ? c->text : NULL;

@@ -169,8 +169,7 @@ static lf_shape_info *info_named(lf_shape_table *t, const char *name) {
   if (!key || !(info = calloc(1, sizeof *info))) return NULL;
   info->name = key;
   info->json = shape;
-  info->type_name = lf_shape_type(shape);
-  info->type = lf_type_code(info->type_name);
+  info->type = lf_type_code(lf_shape_type(shape));
   info->flattened = json_is_true(json_object_get(shape, "flattened"));
   if (map_put(&t->by_shape, key, info) != 0) {
     free(info);
