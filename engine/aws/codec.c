@@ -173,8 +173,8 @@ void lf_uuid4(char out[37]) {
   uuid_unparse_lower(u, out);
 }
 
-/* snprintf for names built from model strings: truncation is acceptable
-   (names are bounded far below the buffers) and not worth a warning each. */
+/* "%lld" without printf (the request path's numbers); the digits are
+   written backwards into tmp, then copied out in order. */
 int lf_fmt_int(char out[24], long long v) {
   char tmp[24];
   unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
@@ -186,6 +186,8 @@ int lf_fmt_int(char out[24], long long v) {
   return len;
 }
 
+/* snprintf for names built from model strings: truncation is acceptable
+   (names are bounded far below the buffers) and not worth a warning each. */
 int lf_fmt(char *out, size_t n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
