@@ -182,8 +182,7 @@ int lf_parse_json_output(lua_State *L, const lf_model *m, const lf_op_info *op,
 void lf_push_scalar_typed(lua_State *L, int type, const char *s, size_t n);
 /* Fills output members bound to headers and the status code (rest protocols)
    into the table on top. */
-void lf_parse_rest_headers(lua_State *L, const lf_model *m, const lf_shape_info *shape,
-                           const lf_response *res);
+void lf_parse_rest_headers(lua_State *L, const lf_shape_info *shape, const lf_response *res);
 const char *lf_response_header(const lf_response *res, const char *name);
 /* Output member read from headers or the status code, not from the body
    (uri/querystring bindings do not apply to responses: read from the body). */

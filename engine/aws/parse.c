@@ -122,8 +122,7 @@ static void push_header_list(lua_State *L, const lf_member_info *ref, const char
   }
 }
 
-void lf_parse_rest_headers(lua_State *L, const lf_model *m, const lf_shape_info *shape,
-                           const lf_response *res) {
+void lf_parse_rest_headers(lua_State *L, const lf_shape_info *shape, const lf_response *res) {
   for (size_t k = 0; shape && k < shape->nmembers; k++) {
     const lf_member_info *mi = &shape->members[k];
     const char *loc = mi->location, *lname = mi->location_name, *name = mi->name;
@@ -137,7 +136,7 @@ void lf_parse_rest_headers(lua_State *L, const lf_model *m, const lf_shape_info 
       if (!v) continue;
       if (type == LF_T_LIST) {
         push_header_list(L, mi, v);
-      } else if (lf_trait_true(m, mi->ref, "jsonvalue")) {
+      } else if (mi->jsonvalue) {
         size_t len;
         unsigned char *d = lf_base64_decode(v, strlen(v), &len);
         json_t *j = d ? json_loadb((const char *)d, len, JSON_DECODE_ANY, NULL) : NULL;

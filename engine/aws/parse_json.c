@@ -96,7 +96,7 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
       push_value(L, mi, mv);
       lua_setfield(L, -2, name);
     }
-    if (!strcmp(lf_model_protocol(m), "rest-json")) lf_parse_rest_headers(L, m, info, res);
+    if (!strcmp(lf_model_protocol(m), "rest-json")) lf_parse_rest_headers(L, info, res);
   }
   return 0;
 }
@@ -144,7 +144,7 @@ int lf_parse_json_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
   } else {
     lua_newtable(L);
   }
-  if (rest && shape) lf_parse_rest_headers(L, m, info, res);
+  if (rest && shape) lf_parse_rest_headers(L, info, res);
   json_decref(body);
   return 1;
 }

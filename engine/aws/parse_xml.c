@@ -171,7 +171,7 @@ static int parse_error(lua_State *L, const lf_model *m, json_t *op, const lf_res
       }
     }
     lua_pop(L, 1);
-    if (!strcmp(lf_model_protocol(m), "rest-xml")) lf_parse_rest_headers(L, m, info, res);
+    if (!strcmp(lf_model_protocol(m), "rest-xml")) lf_parse_rest_headers(L, info, res);
   }
   return 0;
 }
@@ -245,7 +245,7 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
     } else {
       lua_newtable(L);
     }
-    lf_parse_rest_headers(L, m, info, res);
+    lf_parse_rest_headers(L, info, res);
   } else {
     lf_xml *node = root;
     const char *wrapper = json_string_value(json_object_get(oi->output.ref, "resultWrapper"));
