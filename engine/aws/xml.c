@@ -100,8 +100,7 @@ static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs) {
   if (!x || !av || !nm) { b->oom = 1; b->depth++; return; }
   memset(x, 0, sizeof *x);
   x->name = nm;
-  const char *colon = memchr(nm, ':', nl);
-  x->local = colon ? colon + 1 : nm;
+  x->local = lf_xml_local(nm);
   x->attrs = av;
   for (size_t i = 0; i < n; i++)
     if (!(av[i] = arena_strndup(&b->mem, attrs[i], strlen(attrs[i])))) b->oom = 1;
