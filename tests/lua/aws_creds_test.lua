@@ -204,12 +204,30 @@ test("a named profile that does not exist is an error naming it; no credentials 
   end)
 end)
 
-test("role_arn + source_profile: AssumeRole through the emulator's STS, once for many clients", function()
+-- An emulator with the role "deployer" that the emulator's own key may assume.
+local function role_emulator()
   local e = emulator()
   e:use()
-  local iam = aws.client("iam")
-  iam:CreateRole{ RoleName = "deployer", AssumeRolePolicyDocument = core.json_encode({ Version = "2012-10-17",
-    Statement = { { Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "sts:AssumeRole" } } }) }
+  aws.client("iam"):CreateRole{ RoleName = "deployer", AssumeRolePolicyDocument = core.json_encode({
+    Version = "2012-10-17", Statement = { { Effect = "Allow",
+      Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "sts:AssumeRole" } } }) }
+  return e
+end
+
+-- Runs fn with the profile "app" assuming "deployer" for 900 s sessions from the base
+-- profile's keys (the emulator's own).
+local function with_expiring_role(e, fn)
+  with_env({ AWS_ENDPOINT_URL = e.url, AWS_REGION = "us-east-1" }, function(home)
+    write(home .. "/.aws/credentials", "[base]\naws_access_key_id = " .. e.access_key
+      .. "\naws_secret_access_key = " .. e.secret_key .. "\n")
+    write(home .. "/.aws/config", "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/deployer\n"
+      .. "source_profile = base\nduration_seconds = 900\n")
+    fn()
+  end)
+end
+
+test("role_arn + source_profile: AssumeRole through the emulator's STS, once for many clients", function()
+  local e = role_emulator()
   with_env({ AWS_ENDPOINT_URL = e.url, AWS_REGION = "us-east-1" }, function(home)
     write(home .. "/.aws/credentials", "[base]\naws_access_key_id = " .. e.access_key
       .. "\naws_secret_access_key = " .. e.secret_key .. "\n")
@@ -346,16 +364,8 @@ test("credentials from the chain sign real calls: container credentials against 
 end)
 
 test("assumed-role credentials refused as expired are fetched again and the call repeated", function()
-  local e = emulator()
-  e:use()
-  aws.client("iam"):CreateRole{ RoleName = "deployer", AssumeRolePolicyDocument = core.json_encode({
-    Version = "2012-10-17", Statement = { { Effect = "Allow",
-      Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "sts:AssumeRole" } } }) }
-  with_env({ AWS_ENDPOINT_URL = e.url, AWS_REGION = "us-east-1" }, function(home)
-    write(home .. "/.aws/credentials", "[base]\naws_access_key_id = " .. e.access_key
-      .. "\naws_secret_access_key = " .. e.secret_key .. "\n")
-    write(home .. "/.aws/config", "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/deployer\n"
-      .. "source_profile = base\nduration_seconds = 900\n")
+  local e = role_emulator()
+  with_expiring_role(e, function()
     local sqs = aws.client("sqs", { profile = "app" })
     sqs:CreateQueue{ QueueName = "before" }
     e:advance(1000)    -- the emulator's clock passes the 900 s session; ours does not
@@ -366,16 +376,8 @@ test("assumed-role credentials refused as expired are fetched again and the call
 end)
 
 test("the re-call after expired credentials is the same logical call: the same token is sent", function()
-  local e = emulator()
-  e:use()
-  aws.client("iam"):CreateRole{ RoleName = "deployer", AssumeRolePolicyDocument = core.json_encode({
-    Version = "2012-10-17", Statement = { { Effect = "Allow",
-      Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "sts:AssumeRole" } } }) }
-  with_env({ AWS_ENDPOINT_URL = e.url, AWS_REGION = "us-east-1" }, function(home)
-    write(home .. "/.aws/credentials", "[base]\naws_access_key_id = " .. e.access_key
-      .. "\naws_secret_access_key = " .. e.secret_key .. "\n")
-    write(home .. "/.aws/config", "[profile app]\nrole_arn = arn:aws:iam::123456789012:role/deployer\n"
-      .. "source_profile = base\nduration_seconds = 900\n")
+  local e = role_emulator()
+  with_expiring_role(e, function()
     local ec2 = aws.client("ec2", { profile = "app" })
     local vpc = ec2:CreateVpc{ CidrBlock = "10.0.0.0/16" }.Vpc.VpcId
     local subnet = ec2:CreateSubnet{ VpcId = vpc, CidrBlock = "10.0.1.0/24" }.Subnet.SubnetId
@@ -416,16 +418,6 @@ test("within a profile: credentials file keys, then credential_process, then con
     expect(creds.provider({ profile = "both" }).get().access_key).to_be("AKIDCONFIG")     -- last of the three
   end)
 end)
-
--- An emulator with the role "deployer" that the emulator's own key may assume.
-local function role_emulator()
-  local e = emulator()
-  e:use()
-  aws.client("iam"):CreateRole{ RoleName = "deployer", AssumeRolePolicyDocument = core.json_encode({
-    Version = "2012-10-17", Statement = { { Effect = "Allow",
-      Principal = { AWS = "arn:aws:iam::123456789012:root" }, Action = "sts:AssumeRole" } } }) }
-  return e
-end
 
 test("a source_profile's own keys win over its role_arn (no role chaining), as in botocore", function()
   local e = role_emulator()
