@@ -4,6 +4,13 @@
 local FIXTURE = core.exe_dir .. "/tests/lua/fixtures/core"
 local function stack() return copy_stack(FIXTURE) end
 
+-- The fixture stack, applied.
+local function applied_stack()
+  local dir = stack()
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  return dir
+end
+
 -- A file named after a random id that create_before_destroy replaces
 -- whenever the id's keeper k changes.
 local NAMED_BY_ID = [[
@@ -32,8 +39,7 @@ test("apply creates every file; a second plan has no changes", function()
 end)
 
 test("editing content plans an in-place update; changing keepers plans a replace", function()
-  local dir = stack()
-  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local dir = applied_stack()
   local out, code = luaform(dir, "plan", "-detailed-exitcode", "-var", "greeting=bonjour")
   expect(code).to_be(2)
   expect(out).to_contain("# local_file.greeting will be updated in-place")
@@ -57,8 +63,7 @@ test("editing content plans an in-place update; changing keepers plans a replace
 end)
 
 test("a file deleted or edited by hand is drift, and apply repairs it", function()
-  local dir = stack()
-  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local dir = applied_stack()
   core.remove(dir .. "/out/demo-b.txt")
   local out, code = luaform(dir, "plan", "-detailed-exitcode")
   expect(code).to_be(2)
@@ -74,8 +79,7 @@ test("a file deleted or edited by hand is drift, and apply repairs it", function
 end)
 
 test("destroy removes everything and leaves an empty state", function()
-  local dir = stack()
-  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local dir = applied_stack()
   local out, code = luaform(dir, "destroy", "-auto-approve")
   expect(code).to_be(0)
   expect(out).to_contain("Destroy complete! Resources: 5 destroyed.")
@@ -118,8 +122,7 @@ test("-target plans only the target and what it needs; -json is machine-readable
 end)
 
 test("output, show, state show and graph read the applied stack", function()
-  local dir = stack()
-  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local dir = applied_stack()
   local out = luaform(dir, "output", "-json")
   local outputs = core.json_decode(out)
   expect(outputs.manifest.value).to_be("out/manifest.json")
@@ -194,8 +197,7 @@ test("ref:map(fn) applies fn to the value once it is known", function()
 end)
 
 test("-refresh=false plans from the state without reading the real objects", function()
-  local dir = stack()
-  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local dir = applied_stack()
   core.remove(dir .. "/out/greeting.txt")
   local out, code = luaform(dir, "plan", "-detailed-exitcode", "-refresh=false")
   expect(code).to_be(0)
