@@ -5,6 +5,16 @@ local function git(dir, args)
   return out
 end
 
+-- Commits everything in repo's work tree and tags the commit `tag`.
+local function release(repo, tag)
+  git(repo, "add -A && git -c user.name=t -c user.email=t@t commit -q -m " .. tag .. " && git tag " .. tag)
+end
+
+-- A main.lua calling the net module of repo at ref with the Lua table text args.
+local function net_main(repo, ref, args)
+  return string.format('module("net", use("git+file://%s//net", { ref = "%s" }), %s)\n', repo, ref, args)
+end
+
 -- A repository with a files module at tag v1.0.0 (content "one").
 local function module_repo()
   local repo = tmpdir()
@@ -16,7 +26,7 @@ return function(args)
   return { filename = f.filename }
 end
 ]], text))
-    git(repo, "add -A && git -c user.name=t -c user.email=t@t commit -q -m " .. tag .. " && git tag " .. tag)
+    release(repo, tag)
   end
   version("one", "v1.0.0")
   return repo, version
@@ -113,9 +123,9 @@ return function(args)
   return {}
 end
 ]])
-  git(repo, "add -A && git -c user.name=t -c user.email=t@t commit -q -m one && git tag v1.0.0")
+  release(repo, "v1.0.0")
   local dir = tmpdir()
-  write(dir .. "/main.lua", string.format('module("net", use("git+file://%s//net", { ref = "v1.0.0" }), { name = "h.txt" })\n', repo))
+  write(dir .. "/main.lua", net_main(repo, "v1.0.0", '{ name = "h.txt" }'))
   local out, code = luaform(dir, "init")
   expect(code).to_be(0)
   out, code = luaform(dir, "apply", "-auto-approve")
@@ -124,14 +134,14 @@ end
   expect(luaform(dir, "state", "list")).to_be("module.net.module.inner.local_file.h\n")
   -- Also when the module file returns its sibling (a tail call).
   write(repo .. "/net/init.lua", 'return use("./helper")\n')
-  git(repo, "commit -q -am two && git tag v1.1.0")
-  write(dir .. "/main.lua", string.format('module("net", use("git+file://%s//net", { ref = "v1.1.0" }), { name = "h.txt" })\n', repo))
+  release(repo, "v1.1.0")
+  write(dir .. "/main.lua", net_main(repo, "v1.1.0", '{ name = "h.txt" }'))
   expect(select(2, luaform(dir, "init"))).to_be(0)
   expect(luaform(dir, "plan")).to_contain("module.net.local_file.h")
   -- A missing sibling is reported at the module file's line, resolved in its checkout.
   write(repo .. "/net/init.lua", '\nlocal helper = use("./nope")\nreturn function() return {} end\n')
-  git(repo, "commit -q -am three && git tag v1.2.0")
-  write(dir .. "/main.lua", string.format('module("net", use("git+file://%s//net", { ref = "v1.2.0" }), { name = "h.txt" })\n', repo))
+  release(repo, "v1.2.0")
+  write(dir .. "/main.lua", net_main(repo, "v1.2.0", '{ name = "h.txt" }'))
   out, code = luaform(dir, "init")
   expect(code).to_be(1)
   expect(out).to_match('^Error: [^\n]*/net/init%.lua:2: module source "%./nope": no [^\n]*/net/nope%.lua')
@@ -149,11 +159,11 @@ return function(args)
   return {}
 end
 ]])
-  git(repo, "add -A && git -c user.name=t -c user.email=t@t commit -q -m one && git tag v1.0.0")
+  release(repo, "v1.0.0")
   -- the stack has a naming.lua of its own: the module must not get it
   local dir = new_stack({
-    ["main.lua"] = string.format('module("net", use("git+file://%s//net", { ref = "v1.0.0" }), { name = "n.txt" })\n'
-      .. 'resource("local_file", "g", { filename = "g.txt", content = require("naming").name })\n', repo),
+    ["main.lua"] = net_main(repo, "v1.0.0", '{ name = "n.txt" }')
+      .. 'resource("local_file", "g", { filename = "g.txt", content = require("naming").name })\n',
     ["naming.lua"] = 'return { name = "stack" }\n',
   })
   expect(select(2, luaform(dir, "init"))).to_be(0)
@@ -165,8 +175,8 @@ end
 
   -- a name found nowhere: the module file's line, and where it was looked for
   write(repo .. "/net/init.lua", '\nlocal x = require("nope")\nreturn function() return {} end\n')
-  git(repo, "commit -q -am two && git tag v1.1.0")
-  write(dir .. "/main.lua", string.format('module("net", use("git+file://%s//net", { ref = "v1.1.0" }), {})\n', repo))
+  release(repo, "v1.1.0")
+  write(dir .. "/main.lua", net_main(repo, "v1.1.0", "{}"))
   out, code = luaform(dir, "init")
   expect(code).to_be(1)
   expect(out).to_match("^Error: [^\n]*/net/init%.lua:2: module 'nope' not found")
