@@ -558,8 +558,7 @@ end)
 
 test("stdlib.vpc with single_nat_gateway = false: a NAT gateway and a private route table per zone", function()
   local e = emulator(FLAGS)
-  local dir = tmpdir()
-  write(dir .. "/main.lua", [[
+  local dir = new_stack([[
 local net = module("network", require("stdlib.vpc"), {
   vpc_cidr_block = "10.1.0.0/16", azs = { "us-east-1a", "us-east-1b" },
   public_subnet_cidrs = { "10.1.1.0/24", "10.1.2.0/24" },
@@ -696,8 +695,7 @@ end)
 
 test("routes are added, retargeted and removed one by one", function()
   local e = emulator(FLAGS)
-  local dir = tmpdir()
-  write(dir .. "/main.lua", [[
+  local dir = new_stack([[
 local step = var("step", { default = "1" })
 local a = resource("aws_vpc", "a", { cidr_block = "10.2.0.0/16" })
 local igw = resource("aws_internet_gateway", "gw", { vpc_id = a.id })
@@ -736,8 +734,7 @@ end)
 
 test("an internet gateway moves between VPCs in place (detach, attach)", function()
   local e = emulator(FLAGS)
-  local dir = tmpdir()
-  write(dir .. "/main.lua", [[
+  local dir = new_stack([[
 local a = resource("aws_vpc", "a", { cidr_block = "10.2.0.0/16" })
 local b = resource("aws_vpc", "b", { cidr_block = "10.3.0.0/16" })
 resource("aws_internet_gateway", "gw", { vpc_id = var("to", { default = "a" }) == "a" and a.id or b.id })
@@ -762,8 +759,7 @@ end)
 
 test("a VPC's tenancy goes from dedicated to default in place; the other way replaces the VPC", function()
   local e = emulator(FLAGS)
-  local dir = tmpdir()
-  write(dir .. "/main.lua", [[
+  local dir = new_stack([[
 resource("aws_vpc", "main", { cidr_block = "10.4.0.0/16", instance_tenancy = var("tenancy", { default = "dedicated" }) })
 ]])
   apply(e, dir)
@@ -789,8 +785,7 @@ end)
 
 test("a load balancer's IP address type changes in place (SetIpAddressType)", function()
   local e = emulator(FLAGS)
-  local dir = tmpdir()
-  write(dir .. "/main.lua", [[
+  local dir = new_stack([[
 local vpc = resource("aws_vpc", "main", { cidr_block = "10.5.0.0/16" })
 local igw = resource("aws_internet_gateway", "main", { vpc_id = vpc.id })
 local a = resource("aws_subnet", "a", { vpc_id = vpc.id, cidr_block = "10.5.1.0/24", availability_zone = "us-east-1a" })
