@@ -2,8 +2,7 @@
 local function fails_with(files, pattern)
   local dir = new_stack(files)
   for _, cmd in ipairs({ "plan", "apply" }) do
-    local out, code = luaform(dir, cmd, "-auto-approve")
-    if cmd == "plan" then out, code = luaform(dir, "plan") end
+    local out, code = luaform(dir, cmd, cmd == "apply" and "-auto-approve" or nil)
     expect(code).to_be(1)
     expect(out).to_match(pattern)
     expect(out).not_to_contain("stack traceback")

@@ -66,8 +66,7 @@ test("an output derived from a secret must be declared sensitive", function()
     .. 'output("plain", f.filename)\n'
     .. 'output("leak", "content: " .. f.content)\n')
   for _, cmd in ipairs({ "validate", "plan", "apply" }) do
-    local out, code = luaform(dir, cmd, "-auto-approve")
-    if cmd ~= "apply" then out, code = luaform(dir, cmd) end
+    local out, code = luaform(dir, cmd, cmd == "apply" and "-auto-approve" or nil)
     expect(code).to_be(1)
     expect(out).to_match('^Error: main%.lua:4: output "leak" refers to sensitive values;')
     expect(out).not_to_contain(SECRET)
