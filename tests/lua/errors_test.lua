@@ -1,3 +1,5 @@
+-- Bad input: each error names the file:line of the mistake, prints one
+-- line without a traceback, and leaves no state behind.
 -- Runs plan and apply on the stack; both must fail with `pattern`.
 local function fails_with(files, pattern)
   local dir = new_stack(files)
