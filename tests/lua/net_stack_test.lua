@@ -606,6 +606,7 @@ test("a batch read asks again for a missing object only if it was created within
   -- a refresh: only "new" was created recently
   local found, asks = reader({ new = true })
   expect(found.new ~= nil and found.old ~= nil and found.gone == nil).to_be(true)
+  expect(asks.new).to_be(2)
   expect(asks.gone).to_be(1)
   -- a refresh where nothing is recent: a missing object is gone at once
   found, asks = reader({})
@@ -614,7 +615,8 @@ test("a batch read asks again for a missing object only if it was created within
   -- no refresh (a read right after a create): every missing id is asked again
   found, asks = reader(nil)
   expect(found.new ~= nil).to_be(true)
-  expect(asks.gone).to_be(3)
+  expect(asks.new).to_be(2)
+  expect(asks.gone).to_be(1 + #common.BATCH_WAITS)
 end)
 
 test("security group rules and listener actions compare by what they do, not how they are written", function()

@@ -219,11 +219,13 @@ end
 -- ids of ctx.recent (created within the last minute, luaform.plan), so a
 -- plan after a deletion by hand answers at once; without ctx.recent (a
 -- read right after a create, an import) every missing id.
+M.BATCH_WAITS = { 1, 2 }   -- seconds before each second look at missing ids
+
 function M.batch(ctx, ids, describe)
   local found = {}
   if #ids == 0 then return found end
   for k, v in pairs(describe(ids)) do found[k] = v end
-  for _, wait in ipairs({ 1, 2 }) do
+  for _, wait in ipairs(M.BATCH_WAITS) do
     local missing = {}
     for _, id in ipairs(ids) do
       if found[id] == nil and (not ctx.recent or ctx.recent[id]) then missing[#missing + 1] = id end
