@@ -248,9 +248,12 @@ static void test_signing_key_cache(void **state) {
   const char *sts =
       "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/service/aws4_request\nabc";
   char a[65], b[65], c[65], d[65], e[65], a2[65], a3[65];
+  char other[65];
   lf_sigv4_signature(SECRET, "20150830", "us-east-1", "service", sts, a);
+  lf_sigv4_signature(SECRET, "20150830", "us-east-1", "service", "another string to sign", other);
   lf_sigv4_signature(SECRET, "20150830", "us-east-1", "service", sts, a3);
-  assert_string_equal(a, a3);
+  assert_string_not_equal(a, other);
+  assert_string_equal(a, a3);   /* nothing of the other message stayed in the context */
   lf_sigv4_signature("otherSecret", "20150830", "us-east-1", "service", sts, b);
   lf_sigv4_signature(SECRET, "20150831", "us-east-1", "service", sts, c);
   lf_sigv4_signature(SECRET, "20150830", "eu-west-1", "service", sts, d);
