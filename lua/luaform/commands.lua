@@ -302,9 +302,7 @@ Options:
     if core.stat("main.lua") then
       cfg = dsl.evaluate({ lenient_vars = true, installer = installer, workspace = require("luaform.workspace").current() })
     end
-    local keys = {}
-    for k in pairs(installer.seen) do keys[#keys + 1] = k end
-    table.sort(keys)
+    local keys = require("luaform.schema").sorted_keys(installer.seen)
     for _, k in ipairs(keys) do
       local e = installer.seen[k]
       print(string.format("- %s: %s (%s)", e.source, e.resolved, e.commit:sub(1, 12)))
@@ -422,13 +420,7 @@ C.output = {
       print(core.json_encode(setmetatable(doc, { __jsontype = "object" }), { pretty = true }))
       return 0
     end
-    local names = {}
-    for k in pairs(st.outputs) do names[#names + 1] = k end
-    table.sort(names)
-    for _, k in ipairs(names) do
-      local o = st.outputs[k]
-      print(string.format("%s = %s", k, o.sensitive and "<sensitive>" or render.value(o.value)))
-    end
+    ui.new({ no_color = flags.no_color }):output_lines(st.outputs)
     return 0
   end,
 }

@@ -88,17 +88,20 @@ function UI:summary(verb, plan)
   self:print("\n%s", M.summary_text(verb, plan))
 end
 
-function UI:outputs(outputs)
-  local names = {}
-  for k in pairs(outputs) do names[#names + 1] = k end
-  if #names == 0 then return end
-  table.sort(names)
-  self:print("\nOutputs:\n")
+-- "NAME = value" per output, by name, sensitive values hidden (also the
+-- `output` command's listing).
+function UI:output_lines(outputs)
   local render = require("luaform.render")
-  for _, k in ipairs(names) do
+  for _, k in ipairs(require("luaform.schema").sorted_keys(outputs)) do
     local o = outputs[k]
     self:print("%s = %s", k, o.sensitive and "<sensitive>" or render.value(o.value))
   end
+end
+
+function UI:outputs(outputs)
+  if next(outputs) == nil then return end
+  self:print("\nOutputs:\n")
+  self:output_lines(outputs)
 end
 
 -- An operation that failed (the run goes on with what does not need it).
