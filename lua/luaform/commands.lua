@@ -388,7 +388,7 @@ C.show = {
     end
     local st = read_state(flags)
     if flags.json then
-      print(render.state_json and render.state_json(st) or core.json_encode(st, { pretty = true }))
+      print(render.state_json(st))
       return 0
     end
     local out = ui.new(flags)
