@@ -4,13 +4,14 @@
 -- read_batch per type where the type has it, else one read each, all in
 -- parallel on the walker) and settles pending creates left by an
 -- interrupted run. A batch's ctx.recent names the ids created less than
--- RECENT_SECONDS ago, the only ones worth asking again when missing. diff() walks the config in dependency order and
--- decides per resource: create, update (in place), replace (a force_new
--- argument changed, or the type cannot update), delete (in state, gone
--- from the config), or no-op; data sources are read here when their
--- arguments are known. The values a resource will have after apply are
--- "planned" so that dependents can resolve references; what is not known
--- until apply is deferred.UNKNOWN.
+-- RECENT_SECONDS ago, the only ones worth asking again when missing.
+-- diff() walks the config in dependency order and decides per resource:
+-- create, update (in place), replace (a force_new argument changed, or
+-- the type cannot update), delete (in state, gone from the config), or
+-- no-op; data sources are read here when their arguments are known. The
+-- values a resource will have after apply are "planned" so that
+-- dependents can resolve references; what is not known until apply is
+-- deferred.UNKNOWN.
 local core = require("luaform.core")
 local context = require("luaform.context")
 local deferred = require("luaform.deferred")
@@ -41,11 +42,12 @@ end
 
 -- run.refreshed: the addresses whose state entry the refresh changed
 -- (a save is due even when the plan has nothing to do, and a saved plan
--- carries them).
-local function note_refreshed(run, addr)
+-- carries them; luaform.planfile notes the ones it restores).
+function M.note_refreshed(run, addr)
   run.refreshed = run.refreshed or {}
   run.refreshed[addr] = true
 end
+local note_refreshed = M.note_refreshed
 
 -- A drift record: what ("changed" or "deleted"), the entry (its type and
 -- sensitive_attributes), the attributes in state before the refresh and

@@ -233,8 +233,7 @@ end
 function M.restore_refresh(doc, run)
   for addr, entry in pairs(doc.refreshed) do
     run.state.resources[addr] = entry ~= core.null and entry or nil
-    run.refreshed = run.refreshed or {}
-    run.refreshed[addr] = true
+    require("luaform.plan").note_refreshed(run, addr)
   end
 end
 
