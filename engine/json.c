@@ -599,4 +599,8 @@ void lf_open_json(lua_State *L) {
   lua_setfield(L, -2, "null");
   lf_json_push_array_mt(L);
   lua_setfield(L, -2, "json_array_mt");
+  lua_createtable(L, 0, 1); /* core.json_object_mt: a table that is an object, even empty */
+  lua_pushliteral(L, "object");
+  lua_setfield(L, -2, "__jsontype");
+  lua_setfield(L, -2, "json_object_mt");
 }

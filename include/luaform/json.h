@@ -3,7 +3,8 @@
  *
  * Lua side: a table whose keys are exactly 1..n (n >= 1) is an array; an
  * empty table is an object unless its metatable has __jsontype = "array";
- * __jsontype = "object" forces an object. JSON null is the lightuserdata
+ * __jsontype = "object" (the shared core.json_object_mt) forces an
+ * object. JSON null is the lightuserdata
  * core.null. Decoded arrays carry the shared metatable core.json_array_mt,
  * so an empty decoded array encodes back as [].
  */

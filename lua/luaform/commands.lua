@@ -417,7 +417,7 @@ C.output = {
     if flags.json then
       local doc = {}
       for k, o in pairs(st.outputs) do doc[k] = { value = o.value, sensitive = o.sensitive or false } end
-      print(core.json_encode(setmetatable(doc, { __jsontype = "object" }), { pretty = true }))
+      print(core.json_encode(setmetatable(doc, core.json_object_mt), { pretty = true }))
       return 0
     end
     ui.new({ no_color = flags.no_color }):output_lines(st.outputs)

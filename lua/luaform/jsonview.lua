@@ -124,7 +124,7 @@ function View:outputs(outputs)
     doc[name] = { sensitive = o.sensitive or false, value = not o.sensitive and o.value or nil }
     n = n + 1
   end
-  self:emit("info", "Outputs: " .. n, "outputs", { outputs = setmetatable(doc, { __jsontype = "object" }) })
+  self:emit("info", "Outputs: " .. n, "outputs", { outputs = setmetatable(doc, core.json_object_mt) })
 end
 
 function View:diagnostic(err, addr)

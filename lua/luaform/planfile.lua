@@ -64,7 +64,7 @@ local function expressions(config)
   for k, v in pairs(config or {}) do
     if deferred.has_deferred(v) then out[k] = "sha256:" .. core.sha256_hex(deferred.describe(v)) end
   end
-  return setmetatable(out, { __jsontype = "object" })
+  return setmetatable(out, core.json_object_mt)
 end
 
 -- {after, after_unknown, expressions} of a record (attributes by name, or
@@ -80,7 +80,7 @@ local function saved_form(record, config, sensitive)
   end
   table.sort(unknown)
   setmetatable(unknown, core.json_array_mt)
-  local doc = { after = setmetatable(after, { __jsontype = "object" }), after_unknown = unknown,
+  local doc = { after = setmetatable(after, core.json_object_mt), after_unknown = unknown,
                 expressions = expressions(config) }
   return core.json_decode(core.json_encode(doc))
 end
@@ -174,12 +174,12 @@ function M.save(path, run, plan, inputs)
   for addr in pairs(run.refreshed or {}) do refreshed[addr] = run.state.resources[addr] or core.null end
   local doc = {
     format = FORMAT, version = VERSION, serial = run.state.serial,
-    refreshed = setmetatable(refreshed, { __jsontype = "object" }),
+    refreshed = setmetatable(refreshed, core.json_object_mt),
     -- A plan made before any state exists is bound to "no state yet".
     lineage = run.store.fresh and "" or run.state.lineage,
     vars = inputs.vars, var_files = inputs.var_files or {}, targets = inputs.targets or {},
     sensitive_vars = sensitive_vars(run),
-    destroy = plan.is_destroy, changes = setmetatable(changes, { __jsontype = "object" }),
+    destroy = plan.is_destroy, changes = setmetatable(changes, core.json_object_mt),
     outputs = outputs_form(run, plan),
   }
   core.write_file(path, core.json_encode(doc, { pretty = true }), "0600")
@@ -209,7 +209,7 @@ function M.shown(doc)
   end
   local out = {}
   for k, v in pairs(doc) do out[k] = v end
-  out.vars = setmetatable(vars, { __jsontype = "object" })
+  out.vars = setmetatable(vars, core.json_object_mt)
   return out
 end
 

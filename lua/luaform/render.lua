@@ -264,10 +264,9 @@ end
 -- The state as `show -json` prints it: the document with the values of
 -- sensitive attributes and outputs redacted (`state pull` gives it whole).
 function M.state_json(st)
-  local object = { __jsontype = "object" }
   local doc = {}
   for k, v in pairs(st) do doc[k] = v end
-  doc.resources, doc.outputs = setmetatable({}, object), setmetatable({}, object)
+  doc.resources, doc.outputs = setmetatable({}, core.json_object_mt), setmetatable({}, core.json_object_mt)
   for addr, entry in pairs(st.resources) do
     local copy = {}
     for k, v in pairs(entry) do copy[k] = v end
