@@ -82,13 +82,13 @@ end
 
 function View:apply_progress(addr, action, seconds)
   local h = hook(addr, action)
-  h.elapsed_seconds = math.floor(seconds + 0.5)
+  h.elapsed_seconds = ui.whole_seconds(seconds)
   self:emit("info", ui.progress_text(addr, action, seconds), "apply_progress", { hook = h })
 end
 
 function View:apply_complete(addr, action, id, seconds)
   local h = hook(addr, action, id)
-  h.elapsed_seconds = math.floor(seconds + 0.5)
+  h.elapsed_seconds = ui.whole_seconds(seconds)
   self:emit("info", ui.complete_text(addr, action, id, seconds), "apply_complete", { hook = h })
 end
 

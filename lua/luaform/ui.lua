@@ -19,9 +19,12 @@ function M.new(opts)
   return setmetatable({ color = color, stream = opts.stream or io.stdout }, UI)
 end
 
+-- An elapsed time in whole seconds (rounded), as both views report it.
+function M.whole_seconds(seconds) return math.floor(seconds + 0.5) end
+
 -- "7s", "1m5s": Terraform's elapsed time.
 function M.elapsed(seconds)
-  local s = math.floor(seconds + 0.5)
+  local s = M.whole_seconds(seconds)
   if s >= 60 then return string.format("%dm%ds", s // 60, s % 60) end
   return s .. "s"
 end
