@@ -257,6 +257,7 @@ function M.evaluate(opts)
     if not core.stat(file) then errors.raise(nil, "no %s in %s", file, core.realpath(".") or ".") end
     errors.raise(nil, "%s", err)
   end
+  require("luaform.usertypes").add_dir(".")   -- the stack's own types
   local env = dsl(cfg, opts)
   local saved = {}
   for k, v in pairs(env) do saved[k] = _G[k]; _G[k] = v end

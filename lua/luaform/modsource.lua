@@ -145,8 +145,9 @@ local required = {}
 -- stack's globals (read and written through to _G), except require, which
 -- looks in the module's own directory (root/NAME.lua, root/NAME/init.lua)
 -- before Lua's path, so a module requires its own files wherever it is
--- checked out. The files it finds run in the same environment.
-local function module_env(root)
+-- checked out. The files it finds run in the same environment. A module's
+-- own resource types (providers/ beside its file) are registered on load.
+function M.module_env(root)
   local env = setmetatable({}, { __index = _G, __newindex = _G })
   local pattern = root .. "/?.lua;" .. root .. "/?/init.lua"
   rawset(env, "require", function(name)
@@ -177,7 +178,8 @@ local function load_module(path, source, where)
   if st and st.type == "dir" then file = file .. "/init.lua"
   elseif not st then file = file .. ".lua" end
   if not core.stat(file) then errors.raise(where, 'module source "%s": no %s', source, file) end
-  local chunk, err = loadfile(file, "bt", module_env(file:match("^(.*)/[^/]*$") or "."))
+  require("luaform.usertypes").add_dir(file:match("^(.*)/[^/]*$") or ".", where)
+  local chunk, err = loadfile(file, "bt", M.module_env(file:match("^(.*)/[^/]*$") or "."))
   if not chunk then errors.raise(nil, "%s", err) end
   local fn = run_file(chunk, file)
   if type(fn) ~= "function" then

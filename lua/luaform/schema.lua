@@ -2,7 +2,9 @@
 --
 -- A resource type is a Lua module luaform.providers.<provider>.<type>
 -- (the provider is the type's prefix: aws_vpc -> aws) returning a table
--- with `schema` and the operations of the provider contract (DESIGN.md).
+-- with `schema` and the operations of the provider contract (DESIGN.md),
+-- or the same in a stack's or module's providers/<provider>/<type>.lua
+-- (luaform.usertypes, asked first).
 -- This module loads types, checks a resource's arguments against the
 -- schema before any provider call, and normalizes values to the schema's
 -- types so that the planner compares like with like.
@@ -15,6 +17,7 @@
 -- object (Terraform's ForceNewIfChange; other changes are in place).
 local deferred = require("luaform.deferred")
 local core = require("luaform.core")
+local usertypes = require("luaform.usertypes")
 
 local M = {}
 local types = {}
@@ -46,13 +49,15 @@ function M.suggest(word, candidates)
   return ""
 end
 
-local function known_types()
-  local out = {}
+-- Every type's name (built-in and the stack's own), sorted.
+function M.type_names()
+  local out = usertypes.names()
   for _, m in ipairs(core.embedded()) do
     local t = m:match("^luaform%.providers%.[%w_]+%.([%w_]+)$")
     -- _name: a provider's shared helpers, not a type
     if t and t:sub(1, 1) ~= "_" then out[#out + 1] = t end
   end
+  table.sort(out)
   return out
 end
 
@@ -61,16 +66,19 @@ function M.load(type_name)
   if types[type_name] then return types[type_name] end
   local provider = type_name:match("^([%a%d]+)_%w")
   local ok, mod = false, nil
-  if provider then
+  if provider and usertypes.file(type_name) then
+    ok, mod = true, usertypes.load(type_name)
+  elseif provider then
     ok, mod = pcall(require, "luaform.providers." .. provider .. "." .. type_name)
     if not ok and not tostring(mod):find("module '[^']+' not found") then error(mod, 0) end
   end
   if not ok then
     return nil, string.format('unknown resource type "%s"%s', type_name,
-      M.suggest(type_name, known_types()))
+      M.suggest(type_name, M.type_names()))
   end
   mod.type = type_name
   mod.provider = provider
+  mod.file = mod.file or select(2, core.embedded("luaform.providers." .. provider .. "." .. type_name))
   if not mod.read and mod.read_batch then   -- a type that reads in batches only
     function mod.read(ctx, id, prior)
       return mod.read_batch(ctx, { id }, { { entry = { attributes = prior } } })[id]
