@@ -28,6 +28,9 @@ Other commands:
   output        Show output values
   state         State inspection (list, show)
   graph         Print the resource graph in Graphviz DOT
+  providers     Print every type's schema: luaform providers schema -json
+  docs          Show a type's argument and attribute reference (-markdown: all)
+  types         Write Lua language server annotations for editors
   run           Run a Lua script with the engine's APIs
   aws           Call any AWS operation: luaform aws SERVICE OPERATION '{json}'
   test          Run *_test.lua files in a directory

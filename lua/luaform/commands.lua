@@ -489,6 +489,83 @@ Subcommands:
   subcommands = require("luaform.commands.workspace"),
 }
 
+-- Every type a reference command covers: the built-in ones and the
+-- stack's own, with those of the modules its main.lua loads with use().
+local function all_types()
+  if core.stat("main.lua") then
+    dsl.evaluate({ lenient_vars = true, workspace = require("luaform.workspace").current() })
+  end
+  return require("luaform.schema").type_names()
+end
+
+C.providers = {
+  help = [[
+Usage: luaform providers schema -json
+
+  Prints the schema of every resource type and data source (the stack's
+  own types included) in the format of terraform providers schema -json.]],
+  subcommands = {
+    schema = {
+      flags = { json = "bool" },
+      max_args = 0,
+      help = "Usage: luaform providers schema -json\n\n  The schemas of every type, as Terraform's"
+        .. " providers schema -json.",
+      run = function(flags)
+        if not flags.json then errors.raise(nil, "providers schema needs -json (the only format)") end
+        print(core.json_encode(require("luaform.provider_schema").document(all_types()), { pretty = true }))
+        return 0
+      end,
+    },
+  },
+}
+
+C.docs = {
+  flags = { markdown = "bool", out = "string" },
+  max_args = 1,
+  help = [[
+Usage: luaform docs TYPE
+       luaform docs -markdown [-out=DIR]
+
+  Prints the argument and attribute reference of a resource type or data
+  source: types, required or optional, defaults, what forces replacement,
+  what the provider computes, what is sensitive. With -markdown, writes
+  the reference of every type (the stack's own included) as one page per
+  type plus README.md into DIR (default docs/reference).]],
+  run = function(flags, pos)
+    local docs = require("luaform.docs")
+    local names = all_types()
+    if flags.markdown then
+      local dir = flags.out or docs.DIR
+      docs.write_markdown(dir, names)
+      print(string.format("Wrote the reference of %d types to %s.", #names, dir))
+      return 0
+    end
+    if not pos[1] then errors.raise(nil, "docs needs a type name (or -markdown)\n\n%s", C.docs.help) end
+    local mod, err = require("luaform.schema").load(pos[1])
+    if not mod then errors.raise(nil, "%s", err) end
+    io.write(docs.text(mod))
+    return 0
+  end,
+}
+
+C.types = {
+  max_args = 1,
+  help = [[
+Usage: luaform types [DIR]
+
+  Writes Lua language server annotations of the stack language and of
+  every type (the stack's own included) to DIR/luaform.lua (default
+  .luaform/types), and points .luarc.json in the stack directory at DIR,
+  so an editor completes argument names and flags a misspelled one.]],
+  run = function(_, pos)
+    local dir = pos[1] or ".luaform/types"
+    local names = all_types()
+    require("luaform.annotations").write(dir, names)
+    print(string.format("Wrote annotations of %d types to %s/luaform.lua and .luarc.json.", #names, dir))
+    return 0
+  end,
+}
+
 C.version = {
   flags = { json = "bool" },
   max_args = 0,
