@@ -173,9 +173,11 @@ function M.text(type_names)
     end
     out[#out + 1] = ""
     local list = mod.data_source and overloads.data or overloads.managed
-    list[#list + 1] = string.format(
-      '---@overload fun(type: "%s", name: string, args: %s, lifecycle?: luaform.lifecycle): %s',
-      name, args_class, attrs_class)
+    local required = false
+    for _, spec in pairs(mod.schema) do required = required or spec.required == true end
+    list[#list + 1] = string.format(   -- args may be left out when none is required
+      '---@overload fun(type: "%s", name: string, args%s: %s, lifecycle?: luaform.lifecycle): %s',
+      name, required and "" or "?", args_class, attrs_class)
   end
   out[#out + 1] = "---A managed resource; returns its attributes as references."
   for _, o in ipairs(overloads.managed) do out[#out + 1] = o end

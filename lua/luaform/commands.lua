@@ -523,12 +523,13 @@ C.docs = {
   flags = { markdown = "bool", out = "string" },
   max_args = 1,
   help = [[
-Usage: luaform docs TYPE
+Usage: luaform docs [TYPE]
        luaform docs -markdown [-out=DIR]
 
-  Prints the argument and attribute reference of a resource type or data
-  source: types, required or optional, defaults, what forces replacement,
-  what the provider computes, what is sensitive. With -markdown, writes
+  Without TYPE, lists every type. With TYPE, prints the argument and
+  attribute reference of a resource type or data source: types, required
+  or optional, defaults, what forces replacement, what the provider
+  computes, what is sensitive. With -markdown, writes
   the reference of every type (the stack's own included) as one page per
   type plus README.md into DIR (default docs/reference).]],
   run = function(flags, pos)
@@ -540,8 +541,15 @@ Usage: luaform docs TYPE
       print(string.format("Wrote the reference of %d types to %s.", #names, dir))
       return 0
     end
-    if not pos[1] then errors.raise(nil, "docs needs a type name (or -markdown)\n\n%s", C.docs.help) end
-    local mod, err = require("luaform.schema").load(pos[1])
+    local schema = require("luaform.schema")
+    if not pos[1] then   -- the list of types
+      for _, name in ipairs(names) do
+        local mod = assert(schema.load(name))
+        print(string.format("%-36s %s", name, mod.data_source and "data source" or "resource"))
+      end
+      return 0
+    end
+    local mod, err = schema.load(pos[1])
     if not mod then errors.raise(nil, "%s", err) end
     io.write(docs.text(mod))
     return 0

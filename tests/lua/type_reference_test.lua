@@ -87,6 +87,9 @@ test("docs TYPE prints the argument and attribute reference", function()
   out, code = luaform(tmpdir(), "docs", "aws_sqs_queu")
   expect(code).to_be(1)
   expect(out).to_contain('unknown resource type "aws_sqs_queu" (did you mean "aws_sqs_queue"?)')
+  out = run(copy_stack(EXAMPLE), "docs")
+  expect(out).to_match("\naws_dynamodb_table +resource\n")
+  expect(out).to_match("\naws_region +data source\n")
   out = run(copy_stack(EXAMPLE), "docs", "aws_dynamodb_table")
   expect(out).to_contain("providers/aws/aws_dynamodb_table.lua")
   expect(out).to_match("\n  attribute +set of blocks, required, forces replacement\n"
@@ -140,7 +143,8 @@ test("types DIR writes valid Lua annotations with each type's arguments, and .lu
   expect(a.id).to_be("luaform.ref")
   expect(text).to_contain('---@overload fun(type: "aws_sqs_queue", name: string, args: luaform.args.aws_sqs_queue,'
     .. ' lifecycle?: luaform.lifecycle): luaform.attrs.aws_sqs_queue\n')
-  expect(text).to_contain('---@overload fun(type: "aws_region", name: string, args: luaform.args.aws_region,')
+  -- args may be left out when the type requires none
+  expect(text).to_contain('---@overload fun(type: "aws_region", name: string, args?: luaform.args.aws_region,')
   -- the stack's own type, with its nested block's class
   local t = class_fields(text, "luaform.args.aws_dynamodb_table")
   expect(t.attribute).to_be("luaform.args.aws_dynamodb_table.attribute|luaform.args.aws_dynamodb_table.attribute[]"
