@@ -31,6 +31,7 @@ char *lf_base64_encode(const void *data, size_t n);                 /* malloc'd 
 unsigned char *lf_base64_decode(const char *s, size_t n, size_t *outlen);  /* NULL if invalid */
 /* RFC 3986 percent-encoding of all but A-Za-z0-9-_.~ (and '/' if keep_slash). */
 void lf_buf_uriencode(lf_buf *b, const char *s, size_t n, int keep_slash);
+void lf_buf_formencode(lf_buf *b, const char *s, size_t n);   /* space as '+' */
 /* Shortest text that reads back as d; "NaN", "Infinity", "-Infinity". */
 void lf_fmt_double(double d, char *out, size_t n);
 /* fmt: "iso8601" (ms when fractional), "rfc822", "unixTimestamp". */
