@@ -133,8 +133,6 @@ json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, const lf_membe
    Returns a new reference or NULL (err). */
 json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, lf_token *tok,
                          const char *path, char *err, size_t errlen);
-/* Pushes a generic jansson value as Lua (objects tables, arrays sequences). */
-void lf_push_json(lua_State *L, json_t *v);
 
 /* ---- serializers (input tree -> request) ---- */
 int lf_ser_query(const lf_model *m, const lf_op_info *op, json_t *in, lf_request *req, int ec2,
