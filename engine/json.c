@@ -45,6 +45,11 @@ void lf_json_push_array_mt(lua_State *L) {
   lua_setfield(L, LUA_REGISTRYINDEX, ARRAY_MT_KEY);
 }
 
+void lf_json_mark_array(lua_State *L) {
+  lf_json_push_array_mt(L);
+  lua_setmetatable(L, -2);
+}
+
 /* ---- Lua -> JSON ---- */
 
 typedef struct {
@@ -503,8 +508,7 @@ void lf_json_push(lua_State *L, const json_t *v) {
         lf_json_push(L, json_array_get(v, i));
         lua_rawseti(L, -2, (lua_Integer)i + 1);
       }
-      lf_json_push_array_mt(L);
-      lua_setmetatable(L, -2);
+      lf_json_mark_array(L);
       break;
     }
     case JSON_STRING: lua_pushlstring(L, json_string_value(v), json_string_length(v)); break;

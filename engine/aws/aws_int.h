@@ -31,6 +31,7 @@ char *lf_base64_encode(const void *data, size_t n);                 /* malloc'd 
 unsigned char *lf_base64_decode(const char *s, size_t n, size_t *outlen);  /* NULL if invalid */
 /* RFC 3986 percent-encoding of all but A-Za-z0-9-_.~ (and '/' if keep_slash). */
 void lf_buf_uriencode(lf_buf *b, const char *s, size_t n, int keep_slash);
+void lf_buf_formencode(lf_buf *b, const char *s, size_t n);   /* space as '+' */
 /* Shortest text that reads back as d; "NaN", "Infinity", "-Infinity". */
 void lf_fmt_double(double d, char *out, size_t n);
 /* fmt: "iso8601" (ms when fractional), "rfc822", "unixTimestamp". */
@@ -132,8 +133,6 @@ json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, const lf_membe
    Returns a new reference or NULL (err). */
 json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, lf_token *tok,
                          const char *path, char *err, size_t errlen);
-/* Pushes a generic jansson value as Lua (objects tables, arrays sequences). */
-void lf_push_json(lua_State *L, json_t *v);
 
 /* ---- serializers (input tree -> request) ---- */
 int lf_ser_query(const lf_model *m, const lf_op_info *op, json_t *in, lf_request *req, int ec2,

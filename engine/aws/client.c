@@ -31,6 +31,7 @@
  */
 #include "transport.h"
 #include "aws_int.h"
+#include "luaform/json.h"
 #include "luaform/luaform.h"
 
 #include <lauxlib.h>
@@ -613,7 +614,7 @@ static int core_aws_paginator(lua_State *L) {
   client *c = check_client(L, 1);
   json_t *p = lf_model_paginator(c->m, luaL_checkstring(L, 2));
   if (!p) return 0;
-  lf_push_json(L, p);
+  lf_json_push(L, p);
   return 1;
 }
 
@@ -621,7 +622,7 @@ static int core_aws_waiter(lua_State *L) {
   client *c = check_client(L, 1);
   json_t *w = lf_model_waiter(c->m, luaL_checkstring(L, 2));
   if (!w) return 0;
-  lf_push_json(L, w);
+  lf_json_push(L, w);
   return 1;
 }
 

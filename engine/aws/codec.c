@@ -1,7 +1,7 @@
 /*
  * codec.c - the small text codecs every protocol needs: a byte buffer,
- * base64 (OpenSSL), RFC 3986 percent-encoding, shortest round-trip doubles,
- * timestamps in AWS's three formats, and UUID v4 (libuuid).
+ * base64 (OpenSSL), RFC 3986 percent-encoding and its form-body variant,
+ * shortest round-trip doubles, timestamps in AWS's three formats, and UUID v4 (libuuid).
  */
 #include "aws_int.h"
 
@@ -69,19 +69,29 @@ unsigned char *lf_base64_decode(const char *s, size_t n, size_t *outlen) {
   return out;
 }
 
-void lf_buf_uriencode(lf_buf *b, const char *s, size_t n, int keep_slash) {
+/* RFC 3986 unreserved bytes stay, every other byte is %XX; a form body
+   (application/x-www-form-urlencoded, as botocore's urlencode and Python's
+   quote_plus write it) writes a space as '+' instead of %20. */
+static void percent_encode(lf_buf *b, const char *s, size_t n, int keep_slash, int space_plus) {
   static const char hex[] = "0123456789ABCDEF";
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
         c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
       lf_buf_putc(b, (char)c);
+    } else if (space_plus && c == ' ') {
+      lf_buf_putc(b, '+');
     } else {
       char e[3] = {'%', hex[c >> 4], hex[c & 15]};
       lf_buf_add(b, e, 3);
     }
   }
 }
+
+void lf_buf_uriencode(lf_buf *b, const char *s, size_t n, int keep_slash) {
+  percent_encode(b, s, n, keep_slash, 0);
+}
+void lf_buf_formencode(lf_buf *b, const char *s, size_t n) { percent_encode(b, s, n, 0, 1); }
 
 void lf_fmt_double(double d, char *out, size_t n) {
   if (isnan(d)) { snprintf(out, n, "NaN"); return; }

@@ -18,6 +18,7 @@
  */
 #include "transport.h"
 #include "aws_int.h"
+#include "luaform/json.h"
 
 #include <lauxlib.h>
 #include <stdio.h>
@@ -165,8 +166,10 @@ static void push_redacted(lua_State *L, int idx, const lf_model *m, json_t *ref,
   const char *type = lf_shape_type(shape);
   if (!strcmp(type, "structure"))
     push_redacted_structure(L, idx, m, json_object_get(shape, "members"), depth);
-  else if (!strcmp(type, "list"))
+  else if (!strcmp(type, "list")) {
     push_redacted_elements(L, idx, m, json_object_get(shape, "member"), depth);
+    lf_json_mark_array(L);   /* printed as [] also when empty */
+  }
   else if (!strcmp(type, "map"))
     push_redacted_elements(L, idx, m, json_object_get(shape, "value"), depth);
   else

@@ -4,6 +4,7 @@
  * headers and the status code, and the error table.
  */
 #include "aws_int.h"
+#include "luaform/json.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -120,6 +121,7 @@ static void push_header_list(lua_State *L, const lf_member_info *ref, const char
     lf_buf_free(&item);
     if (*p == ',') p++;
   }
+  lf_json_mark_array(L);
 }
 
 void lf_parse_rest_headers(lua_State *L, const lf_shape_info *shape, const lf_response *res) {
@@ -140,7 +142,7 @@ void lf_parse_rest_headers(lua_State *L, const lf_shape_info *shape, const lf_re
         size_t len;
         unsigned char *d = lf_base64_decode(v, strlen(v), &len);
         json_t *j = d ? json_loadb((const char *)d, len, JSON_DECODE_ANY, NULL) : NULL;
-        if (j) lf_push_json(L, j);
+        if (j) lf_json_push(L, j);
         else lua_pushstring(L, v);
         json_decref(j);
         free(d);

@@ -4,11 +4,13 @@
  *
  * Keys are locationName or the member name; blobs are base64; timestamps
  * epoch numbers or strings in any AWS format; "NaN"/"Infinity" strings are
- * floats; nulls are skipped. Error codes come from the X-Amzn-Errortype
+ * floats; nulls are skipped. Lists carry core.json_array_mt, so they encode
+ * as JSON arrays also when empty. Error codes come from the X-Amzn-Errortype
  * header, else __type, else code, and are trimmed to the bare name
  * ("aws.protocoltests#FooError:http://..." -> "FooError").
  */
 #include "aws_int.h"
+#include "luaform/json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -38,6 +40,7 @@ static void push_value(lua_State *L, const lf_member_info *ref, json_t *v) {
       push_value(L, &shape->member, x);
       lua_rawseti(L, -2, ++n);
     }
+    lf_json_mark_array(L);
   } else if (type == LF_T_MAP && json_is_object(v)) {
     json_t *x;
     const char *k;
@@ -50,7 +53,7 @@ static void push_value(lua_State *L, const lf_member_info *ref, json_t *v) {
   } else if (json_is_string(v) && type != LF_T_STRING && type != LF_T_DOCUMENT) {
     lf_push_scalar_typed(L, type, json_string_value(v), json_string_length(v));
   } else {
-    lf_push_json(L, v);
+    lf_json_push(L, v);   /* documents and values of no shape: nulls as core.null */
   }
 }
 
@@ -136,7 +139,7 @@ int lf_parse_json_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
       }
     } else if (body && !json_is_null(body)) {
       if (pm) push_value(L, pm, body);
-      else lf_push_json(L, body);   /* a payload naming no member: no shape */
+      else lf_json_push(L, body);   /* a payload naming no member: no shape */
       lua_setfield(L, -2, payload);
     }
   } else if (json_is_object(body)) {

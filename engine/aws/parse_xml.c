@@ -7,9 +7,11 @@
  * or the member name, matched on local names. Flattened lists and maps are
  * the repeated elements of the parent. Errors: <ErrorResponse><Error>
  * (query, rest-xml), <Response><Errors><Error> (ec2), <Error> (S3); the
- * members of a modeled error shape are added to the error table.
+ * members of a modeled error shape are added to the error table. Lists
+ * carry core.json_array_mt, so they encode as JSON arrays also when empty.
  */
 #include "aws_int.h"
+#include "luaform/json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,7 @@ static void push_member(lua_State *L, const lf_member_info *mi, lf_xml *x) {
       }
     }
     if (!any) { lua_pop(L, 1); lua_pushnil(L); }
+    else if (type == LF_T_LIST) lf_json_mark_array(L);
     return;
   }
   lf_xml *c = lf_xml_find(x, mi->xml_name);
@@ -102,6 +105,7 @@ static void push_value(lua_State *L, const lf_shape_info *s, lf_xml *x) {
         push_value(L, ms, c);
         lua_rawseti(L, -2, ++n);
       }
+    lf_json_mark_array(L);
     break;
   }
   case LF_T_MAP:

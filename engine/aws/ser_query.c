@@ -10,6 +10,9 @@
  * names as they are, which real models never notice: their unnamed members
  * are capitalized already); lists are always Name.N and empty
  * lists are omitted. Map entries are written in the order of the input tree.
+ * Names and values are form-encoded byte for byte as botocore's urlencode
+ * writes them (space as '+'): servers that re-encode the form to check the
+ * signature (moto) accept nothing else.
  */
 #include "aws_int.h"
 
@@ -17,12 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* &key=value, both percent-encoded. */
+/* &key=value, both form-encoded as botocore writes them (space as '+'). */
 static void add_param(lf_buf *b, const char *key, size_t kn, const char *val, size_t n) {
   lf_buf_putc(b, '&');
-  lf_buf_uriencode(b, key, kn, 0);
+  lf_buf_formencode(b, key, kn);
   lf_buf_putc(b, '=');
-  lf_buf_uriencode(b, val, n, 0);
+  lf_buf_formencode(b, val, n);
 }
 
 /* key (the parameter name so far) grows by one part per level and is cut
@@ -131,10 +134,10 @@ int lf_ser_query(const lf_model *m, const lf_op_info *oi, json_t *in, lf_request
   lf_buf b = {0};
   lf_buf_puts(&b, "Action=");
   const char *name = json_string_value(json_object_get(op, "name"));
-  lf_buf_uriencode(&b, name, strlen(name), 0);
+  lf_buf_formencode(&b, name, strlen(name));
   lf_buf_puts(&b, "&Version=");
   const char *ver = lf_model_api_version(m);
-  lf_buf_uriencode(&b, ver, strlen(ver), 0);
+  lf_buf_formencode(&b, ver, strlen(ver));
   if (oi->has_input) {
     lf_buf key = {0}, scratch = {0};
     value(&b, &oi->input, in, &key, ec2, &scratch);

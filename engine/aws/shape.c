@@ -336,38 +336,6 @@ json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, const lf_membe
   return convert(L, idx, m, ref, tok, &root, err, errlen, 0);
 }
 
-void lf_push_json(lua_State *L, json_t *v) {
-  switch (json_typeof(v)) {
-  case JSON_OBJECT: {
-    lua_createtable(L, 0, (int)json_object_size(v));
-    const char *k;
-    json_t *x;
-    json_object_foreach(v, k, x) {
-      if (json_is_null(x)) continue;
-      lf_push_json(L, x);
-      lua_setfield(L, -2, k);
-    }
-    break;
-  }
-  case JSON_ARRAY: {
-    lua_createtable(L, (int)json_array_size(v), 0);
-    size_t i;
-    json_t *x;
-    json_array_foreach(v, i, x) {
-      lf_push_json(L, x);
-      lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    break;
-  }
-  case JSON_STRING: lua_pushlstring(L, json_string_value(v), json_string_length(v)); break;
-  case JSON_INTEGER: lua_pushinteger(L, json_integer_value(v)); break;
-  case JSON_REAL: lua_pushnumber(L, json_real_value(v)); break;
-  case JSON_TRUE: lua_pushboolean(L, 1); break;
-  case JSON_FALSE: lua_pushboolean(L, 0); break;
-  default: lua_pushnil(L); break;
-  }
-}
-
 /* ---- the same conversion from a jansson value (JSON callers: the CLI,
    scripts). Objects keep their order, so maps are written as given. ---- */
 

@@ -55,5 +55,8 @@ int lf_json_decode(lua_State *L, const char *text, size_t len, lf_json_check_fn 
 void lf_json_push_null(lua_State *L);
 int lf_json_is_null(lua_State *L, int idx);
 void lf_json_push_array_mt(lua_State *L);
+/* Gives the table on top the array metatable: a list that encodes as a JSON
+ * array, also when empty (the AWS parsers mark every list shape with it). */
+void lf_json_mark_array(lua_State *L);
 
 #endif

@@ -1049,6 +1049,47 @@ static void json_numbers(void **state) {
   lf_model_free(m);
 }
 
+/* A response read as the model says becomes JSON again as it came: lists
+   (empty or not) are arrays, structures and maps objects, and a document
+   keeps its nulls and empty arrays (one pusher of generic JSON,
+   lf_json_push; the transport's copy dropped nulls and left arrays
+   unmarked). */
+static void response_json_round_trip(void **state) {
+  (void)state;
+  json_t *desc = json_pack("{s:{s:s,s:s,s:s},s:{s:{s:s,s:{s:{s:s},s:{s:s},s:{s:s},s:{s:s}}},"
+                           "s:{s:s,s:{s:s}},s:{s:s,s:{s:s},s:{s:s}},s:{s:s},s:{s:s}},"
+                           "s:{s:{s:s,s:{s:s,s:s},s:{s:s}}}}",
+                           "metadata", "protocol", "json", "jsonVersion", "1.1",
+                           "targetPrefix", "T",
+                           "shapes", "Out", "type", "structure", "members",
+                           "Doc", "shape", "Doc", "Empty", "shape", "L", "One", "shape", "L",
+                           "Tags", "shape", "M",
+                           "L", "type", "list", "member", "shape", "S",
+                           "M", "type", "map", "key", "shape", "S", "value", "shape", "S",
+                           "S", "type", "string", "Doc", "type", "document",
+                           "operations", "Op", "name", "Op", "http", "method", "POST",
+                           "requestUri", "/", "output", "shape", "Out");
+  assert_non_null(desc);
+  char err[256];
+  lf_model *m = lf_model_new(desc, err, sizeof err);
+  json_decref(desc);
+  assert_non_null(m);
+  const char *body = "{\"Doc\":{\"a\":null,\"b\":[],\"c\":[1,null,{}]},\"Empty\":[],"
+                     "\"One\":[\"x\"],\"Tags\":{}}";
+  lf_response res = {200, NULL, 0, body, strlen(body)};
+  lua_State *L = luaL_newstate();
+  assert_int_equal(lf_parse_response(L, m, "Op", &res), 1);
+  json_t *back = lf_json_from_lua(L, -1, err, sizeof err);
+  assert_non_null(back);
+  char *text = lf_json_dump(back, JSON_COMPACT | JSON_SORT_KEYS, NULL);
+  assert_string_equal(text, "{\"Doc\":{\"a\":null,\"b\":[],\"c\":[1,null,{}]},\"Empty\":[],"
+                            "\"One\":[\"x\"],\"Tags\":{}}");
+  free(text);
+  json_decref(back);
+  lua_close(L);
+  lf_model_free(m);
+}
+
 /* awsQueryCompatible JSON services report the query-era error code. */
 static void query_compatible_error(void **state) {
   (void)state;
@@ -1274,7 +1315,8 @@ int main(void) {
     cmocka_unit_test(models_serialize), cmocka_unit_test(s3_checksum_required),
     cmocka_unit_test(lua_front_end),    cmocka_unit_test(s3_outputs),
     cmocka_unit_test(model_load_path),  cmocka_unit_test(malformed_responses),
-    cmocka_unit_test(json_numbers),    cmocka_unit_test(query_compatible_error),
+    cmocka_unit_test(json_numbers),    cmocka_unit_test(response_json_round_trip),
+    cmocka_unit_test(query_compatible_error),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   json_decref(ignore_list);
