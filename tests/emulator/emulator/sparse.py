@@ -6,7 +6,8 @@ APIs shape them, so that clients are tested against both habits.
   names are not sent even when set (moto's DescribeServices has no
   deploymentConfiguration or healthCheckGracePeriodSeconds).
 - Documents that are not set are answered as "" instead of being left out
-  (BLANK: SNS's DeliveryPolicy, SQS's Policy, as moto answers them).
+  (BLANK: an SNS topic's DeliveryPolicy, as moto answers it, and a
+  subscription's policies likewise).
 
 Applied to the result of an operation before it is encoded; the service's
 stored state is never touched (the result is copied first). Paths are
@@ -30,7 +31,6 @@ BLANK = {
     ("sns", "GetTopicAttributes"): ["Attributes.DeliveryPolicy"],
     ("sns", "GetSubscriptionAttributes"): ["Attributes.FilterPolicy", "Attributes.RedrivePolicy",
                                            "Attributes.DeliveryPolicy"],
-    ("sqs", "GetQueueAttributes"): ["Attributes.Policy", "Attributes.RedrivePolicy"],
 }
 
 
