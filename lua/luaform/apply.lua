@@ -145,8 +145,11 @@ function M.apply(run, plan)
       local ctx = ctx_for(ch, {})
       out:apply_start(ch.addr, "update", entry.attributes.id)
       local after = require("luaform.plan").diff_after(run, node, entry.attributes, lookup)
+      local planned = known(after)
       local attrs = with_progress(out, ch.addr, "update", t0,
-        mod.update, ctx, entry.attributes.id, entry.attributes, known(after))
+        mod.update, ctx, entry.attributes.id, entry.attributes, planned)
+      -- what the read that ends the update left out is what was just set
+      attrs = schema.merge_read(mod.schema, planned, attrs)
       entry.attributes = attrs
       entry.dependencies = base.dependencies
       entry.sensitive_attributes = base.sensitive_attributes
@@ -175,7 +178,7 @@ function M.apply(run, plan)
       store:save()
       error(e, 0)
     end
-    base.attributes = attrs
+    base.attributes = schema.merge_read(mod.schema, desired, attrs)
     base.pending = nil
     -- when it was made: a refresh soon after waits for it to become visible
     base.private = { created_at = math.floor(core.time()) }

@@ -60,6 +60,8 @@ end
 
 local function settle(run, addr, entry, attrs)
   local st = run.state
+  local mod = schema.load(entry.type)
+  attrs = schema.merge_read(mod and mod.schema or {}, entry.attributes, attrs)
   if attrs == nil then
     if entry.attributes then note_drift(run, addr, entry, "deleted") end
     st.resources[addr] = nil
@@ -67,7 +69,6 @@ local function settle(run, addr, entry, attrs)
     return
   end
   if not values.deep_equal(attrs, entry.attributes) then note_refreshed(run, addr) end
-  local mod = schema.load(entry.type)
   for k, spec in pairs(mod and mod.schema or {}) do
     if entry.attributes and not values.equal(spec, attrs[k], entry.attributes[k]) then
       note_drift(run, addr, entry, "changed", attrs)
@@ -81,7 +82,7 @@ end
 -- the object (made when that create was sent) or finds none.
 local function settle_pending(run, addr, entry, mod, ctx)
   local pending, attrs = entry.pending, nil
-  if mod.recover then attrs = mod.recover(ctx, pending, entry.attributes) end
+  if mod.recover then attrs = schema.merge_read(mod.schema, pending.args, mod.recover(ctx, pending, entry.attributes)) end
   entry.pending = nil
   note_refreshed(run, addr)
   if attrs then
@@ -183,6 +184,9 @@ local function diff_resource(run, node, prior, lookup)
     local settable = spec.required or spec.optional
     local want = desired[k]
     if not settable or ignore[k] or (want == nil and spec.computed) then want = prior[k] end
+    -- an equal value keeps the state's form ("" for nil, AWS's JSON), so
+    -- an update for another attribute never sends it
+    if values.equal(spec, want, prior[k]) then want = prior[k] end
     after[k] = want
     if settable and not values.equal(spec, want, prior[k]) then
       changed[k] = true

@@ -15,6 +15,10 @@
 -- required, optional, computed, force_new, sensitive, default. force_new
 -- is true, or function(old, new) -> true when that change needs a new
 -- object (Terraform's ForceNewIfChange; other changes are in place).
+-- absent_is_unset: AWS leaves this attribute out of its answers to mean
+-- "not set" (a removed KMS key or delivery policy), so a read without it
+-- is drift; any other attribute a read leaves out keeps its prior value
+-- (merge_read).
 local deferred = require("luaform.deferred")
 local core = require("luaform.core")
 local usertypes = require("luaform.usertypes")
@@ -238,6 +242,24 @@ function M.fill_defaults(schema, attrs)
     end
   end
   return attrs
+end
+
+-- What a read (refresh, or the read that ends a create or update) found,
+-- completed from what was known before (the state, or the arguments just
+-- sent): an attribute the read does not carry at all was left out by the
+-- API (moto leaves out ECS's deploymentConfiguration), not removed, so
+-- prior's value stands; unless the schema says absent_is_unset. An object
+-- the read did not find (nil) stays nil. Returns a new table.
+function M.merge_read(schema, prior, found)
+  if found == nil or prior == nil then return found end
+  local out = {}
+  for k, v in pairs(found) do out[k] = v end
+  for k, spec in pairs(schema) do
+    if out[k] == nil and prior[k] ~= nil and prior[k] ~= deferred.UNKNOWN and not spec.absent_is_unset then
+      out[k] = prior[k]
+    end
+  end
+  return out
 end
 
 -- Normalizes a block and fills in defaults.

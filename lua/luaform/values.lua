@@ -3,7 +3,9 @@
 -- equal() is the planner's notion of "no change": deep equality on
 -- normalized values, with JSON documents (spec.type == "json") compared
 -- as decoded data, so key order and whitespace never make a diff, and a
--- type's own spec.equal(a, b) for AWS's other normalizations.
+-- type's own spec.equal(a, b) for AWS's other normalizations. As in
+-- Terraform's SDK, an empty string is "not set" for an optional string or
+-- JSON document (SNS answers DeliveryPolicy "" for none; moto does too).
 local core = require("luaform.core")
 local deferred = require("luaform.deferred")
 
@@ -36,19 +38,21 @@ local function decode_json(v)
   return v
 end
 
--- Empty collections and nil are the same "not set" for optional values.
-local function is_empty(v)
+-- Empty collections and nil are the same "not set" for optional values;
+-- so is "" for a string or document that is not required.
+local function is_empty(spec, v)
+  if v == "" then return spec ~= nil and not spec.required and (spec.type == "string" or spec.type == "json") end
   return v == nil or v == core.null or (type(v) == "table" and v ~= UNKNOWN and next(v) == nil)
 end
 
 function M.equal(spec, a, b)
+  if is_empty(spec, a) and is_empty(spec, b) then return true end
   if spec and spec.equal and a ~= UNKNOWN and b ~= UNKNOWN and a ~= nil and b ~= nil then
     return spec.equal(a, b)
   end
   if spec and spec.type == "json" then
     return deep_equal(decode_json(a), decode_json(b))
   end
-  if is_empty(a) and is_empty(b) then return true end
   return deep_equal(a, b)
 end
 

@@ -24,7 +24,7 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from emulator import admin, sigv4, wire  # noqa: E402
+from emulator import admin, sigv4, sparse, wire  # noqa: E402
 from emulator import services as service_modules  # noqa: E402
 from emulator.core import AwsError, Config, Context, Emulator  # noqa: E402
 from emulator.faults import Faults, server_error, throttle_error  # noqa: E402
@@ -166,6 +166,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if decision.error:
                 raise server_error(svc, decision.error_kind)
             result = emu.call(svc, ctx, action, params)
+            if emu.config.sparse:
+                result = sparse.answer(svc.name, action, result)
             status, out_headers, out_body = self.encode(svc, protocol, action, result, request_id)
         except AwsError as e:
             status, out_headers, out_body = wire.encode_error(protocol, svc, e, request_id)
@@ -281,6 +283,8 @@ def parse_args(argv):
     p.add_argument("--nat-delay-ms", type=int, default=2000)
     p.add_argument("--lb-delay-ms", type=int, default=2000)
     p.add_argument("--drain-delay-ms", type=int, default=2000)
+    p.add_argument("--sparse", action="store_true",
+                   help="answer as moto does: optional members left out, unset documents as \"\"")
     p.add_argument("--verbose", action="store_true")
     return p.parse_args(argv)
 
@@ -292,7 +296,8 @@ def main(argv=None):
         access_key=a.access_key, secret_key=a.secret_key, account=a.account,
         throttle_pct=a.throttle_pct, error_pct=a.error_pct, latency_ms=a.latency_ms,
         lose_pct=a.lose_pct, consistency_ms=a.consistency_ms,
-        nat_delay_ms=a.nat_delay_ms, lb_delay_ms=a.lb_delay_ms, drain_delay_ms=a.drain_delay_ms)
+        nat_delay_ms=a.nat_delay_ms, lb_delay_ms=a.lb_delay_ms, drain_delay_ms=a.drain_delay_ms,
+        sparse=a.sparse)
     host, port = httpd.server_address[:2]
     print("luaform-emulator listening on http://%s:%d" % (host, port))
     print("access_key=%s secret_key=%s" % (emu.config.access_key, emu.config.secret_key))

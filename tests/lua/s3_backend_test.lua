@@ -203,6 +203,10 @@ end)
 
 test("init -migrate-state moves every workspace, not only the default one", function()
   local e, dir, aws = setup()
+  -- Each workspace writes its own file: the content is time_sleep's creation
+  -- timestamp, so a file shared by both would be real drift in default
+  -- whenever dev's apply ran in a later second.
+  write(dir .. "/main.lua", (read(dir .. "/main.lua"):gsub('filename = "f.txt"', 'filename = workspace() .. ".txt"')))
   local src, without = apply_locally(e, dir)
   expect(select(2, e:luaform(dir, "workspace", "new", "dev"))).to_be(0)
   write(dir .. "/main.lua", without .. 'if workspace() == "dev" then resource("random_id", "dev", { byte_length = 2 }) end\n')

@@ -1,8 +1,9 @@
 -- luaform.testing.emulator: the local AWS emulator for end-to-end tests.
 --
 -- emulator(flags) starts `python3 tests/emulator/server.py --port 0` with
--- extra flags ({ ["nat-delay-ms"] = 100, seed = 7 } -> --nat-delay-ms 100
--- --seed 7) in the background and returns a handle:
+-- extra flags ({ ["nat-delay-ms"] = 100, seed = 7, sparse = true } ->
+-- --nat-delay-ms 100 --seed 7 --sparse; false leaves a flag out) in the
+-- background and returns a handle:
 --   e.url, e.access_key, e.secret_key, e.region
 --   e:env()              "env -u AWS_PROFILE ... AWS_ENDPOINT_URL=..." prefix for sh()
 --   e:use()              points this process's AWS clients at it (setenv)

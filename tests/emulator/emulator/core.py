@@ -172,6 +172,7 @@ class Config:
         self.nat_delay_ms = int(kw.get("nat_delay_ms", 2000))
         self.lb_delay_ms = int(kw.get("lb_delay_ms", 2000))
         self.drain_delay_ms = int(kw.get("drain_delay_ms", 2000))
+        self.sparse = bool(kw.get("sparse"))      # answers as emulator.sparse shapes them
         self.extra = kw
 
 

@@ -14,7 +14,7 @@ local M = {}
 M.schema = {
   name = { type = "string", required = true, force_new = true },
   retention_in_days = { type = "number", optional = true, default = 0 },
-  kms_key_id = { type = "string", optional = true },
+  kms_key_id = { type = "string", optional = true, absent_is_unset = true },
   skip_destroy = { type = "bool", optional = true, default = false },
   tags = { type = "map", elem = "string", optional = true },
   tags_all = { type = "map", elem = "string", computed = true },

@@ -10,7 +10,7 @@ local common = require("luaform.providers.aws._common")
 local M = {}
 
 M.schema = common.tag_schema({
-  vpc_id = { type = "string", optional = true },
+  vpc_id = { type = "string", optional = true, absent_is_unset = true },
   arn = { type = "string", computed = true },
   owner_id = { type = "string", computed = true },
 })
