@@ -326,6 +326,7 @@ function M.check(cfg)
     end
     node.deps = deps
   end
+  require("luaform.provider_choice").check(cfg)
   local attr_sensitive = sensitivity(cfg)
   for _, name in ipairs(cfg.output_order) do
     local o = cfg.outputs[name]

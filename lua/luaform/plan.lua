@@ -16,6 +16,7 @@ local core = require("luaform.core")
 local context = require("luaform.context")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
+local provider_choice = require("luaform.provider_choice")
 local schema = require("luaform.schema")
 local values = require("luaform.values")
 
@@ -111,17 +112,20 @@ function M.refresh(run)
     local entry = st.resources[addr]
     local mod, err = schema.load(entry.type)
     if not mod then errors.raise(nil, "state: %s: %s", addr, err) end
-    local ctx = context.new(run, entry.provider_config or mod.provider, { address = addr })
+    local provider = provider_choice.of_entry(entry)
+    local ctx = context.new(run, provider, { address = addr })
     if entry.pending then
       jobs[#jobs + 1] = function() settle_pending(run, addr, entry, mod, ctx) end
     elseif entry.mode ~= "data" and entry.attributes then
       local id = entry.attributes.id
       if mod.read_batch then
-        local b = batches[entry.type]
+        -- one batch per type and provider configuration (region)
+        local key = entry.type .. " " .. provider
+        local b = batches[key]
         if not b then
           b = { mod = mod, ctx = ctx, ids = {}, entries = {} }
           ctx.recent = {}
-          batches[entry.type] = b
+          batches[key] = b
           jobs[#jobs + 1] = function()
             local found = mod.read_batch(b.ctx, b.ids, b.entries)
             for i, e in ipairs(b.entries) do settle(run, e.addr, e.entry, found[b.ids[i]]) end
@@ -158,7 +162,7 @@ end
 local function predicted(run, node, desired, prior)
   local mod = node.provider
   if not mod.plan_computed then return {} end
-  local ctx = context.new(run, node.lifecycle.provider or mod.provider, { address = node.addr })
+  local ctx = context.new(run, provider_choice.of_node(node), { address = node.addr })
   return mod.plan_computed(ctx, desired, prior) or {}
 end
 
@@ -168,7 +172,10 @@ local function forces_new(spec, old, new)
   return spec.force_new == true
 end
 
-local function diff_resource(run, node, prior, lookup)
+-- entry (the state's, when there is one) says which provider
+-- configuration made the prior object: another one than the config's
+-- now means a new object there (ch.moved = {from, to}).
+local function diff_resource(run, node, prior, lookup, entry)
   local mod, sch = node.provider, node.provider.schema
   local desired = schema.normalize_block(sch, deferred.resolve(node.args, lookup))
   if not prior then
@@ -196,10 +203,12 @@ local function diff_resource(run, node, prior, lookup)
     end
   end
   after.id = prior.id
-  if next(forces) then
+  local from, to = entry and provider_choice.of_entry(entry), provider_choice.of_node(node)
+  local moved = from and from ~= to and { from = from, to = to } or nil
+  if next(forces) or moved then
     local fresh = new_object(sch, desired)
     for k in pairs(sch) do if ignore[k] then fresh[k] = prior[k] end end
-    return { action = "replace", after = fresh, changed = changed, forces = forces }
+    return { action = "replace", after = fresh, changed = changed, forces = forces, moved = moved }
   elseif next(changed) then
     -- Attributes the provider recomputes on every update (id included).
     for k, spec in pairs(sch) do if spec.computed_on_update then after[k] = UNKNOWN end end
@@ -288,7 +297,7 @@ function M.diff(run)
       if deferred.contains_unknown(args) then
         ch = { action = "read", after = new_object(node.provider.schema, {}) }
       else
-        local ctx = context.new(run, node.provider.provider, { address = node.addr })
+        local ctx = context.new(run, provider_choice.of_node(node), { address = node.addr })
         local attrs = node.provider.read(ctx, schema.normalize_block(node.provider.schema, args))
         ch = { action = "noop", after = attrs, data = true }
       end
@@ -297,7 +306,7 @@ function M.diff(run)
     elseif targeted and not targeted[node.addr] then
       ch = { action = "noop", after = prior or new_object(node.provider.schema, {}), excluded = true }
     else
-      ch = diff_resource(run, node, prior, lookup)
+      ch = diff_resource(run, node, prior, lookup, entry)
     end
     ch.addr, ch.node, ch.type, ch.before, ch.entry = node.addr, node, node.type, prior, entry
     ch.mode = node.mode
@@ -309,8 +318,12 @@ function M.diff(run)
     by_addr[node.addr] = ch
   end
 
+  -- As Terraform: every object in the state needs the provider
+  -- configuration that made it (to be read, and destroyed), declared.
   local gone = {}
   for _, addr in ipairs(require("luaform.state").addresses(st)) do
+    local entry = st.resources[addr]
+    if entry.mode ~= "data" then provider_choice.config(cfg, provider_choice.of_entry(entry), addr) end
     if not cfg.nodes[addr] then gone[#gone + 1] = addr end
   end
   for _, addr in ipairs(gone) do

@@ -4,7 +4,8 @@
 -- "# ADDR will be created" and a resource block whose attribute lines
 -- start with + ~ - (the block itself with -/+ for a replace, +/- for one
 -- that creates before it destroys), "old -> new" for a change, "# forces
--- replacement" on the argument that caused a replace, and a last line
+-- replacement" on the argument that caused a replace (or, first in the
+-- block, on the provider configuration it moves between), and a last line
 -- "Plan: N to add, N to change, N to destroy." Drift found by the refresh
 -- comes first, each object as a block of the attributes that changed
 -- outside luaform. Unknown values print as
@@ -125,6 +126,9 @@ local function render_change(ui, ch, headline)
   local name = ch.addr:match("([^.]+)$"):gsub("%[.*$", "")
   local kind = ch.mode == "data" and "data" or "resource"
   ui:print("%s %s \"%s\" \"%s\" {", ui:paint(sym.color, string.format("%3s", sym.sign)), kind, ch.type, name)
+  if ch.moved then
+    ui:print('      # provider "%s" -> "%s" # forces replacement', ch.moved.from, ch.moved.to)
+  end
   local names = attr_names(ch, sch)
   local hidden = hidden_attrs(sch, ch.node, ch.entry)
   local width = 0
