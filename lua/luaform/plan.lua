@@ -11,7 +11,9 @@
 -- no-op; data sources are read here when their arguments are known. The
 -- values a resource will have after apply are "planned" so that
 -- dependents can resolve references; what is not known until apply is
--- deferred.UNKNOWN.
+-- deferred.UNKNOWN. The root outputs are planned from them too
+-- (plan.outputs) and compared with the state's (plan.output_changes):
+-- a plan that changes only outputs still has something to apply.
 local core = require("luaform.core")
 local context = require("luaform.context")
 local deferred = require("luaform.deferred")
@@ -272,6 +274,40 @@ local function mark_create_before_destroy(cfg, changes)
   end
 end
 
+-- plan.outputs: each root output's value after apply (unknown parts
+-- UNKNOWN; none in a destroy). plan.output_changes: per output in the
+-- config or the state, by name, {name, action (create, update, delete or
+-- noop), before (the state's value), after, sensitive}, as apply's
+-- update_outputs will save them (a nil value is not saved).
+local function plan_outputs(cfg, st, plan)
+  local planned, list, names = {}, {}, {}
+  if not plan.is_destroy then
+    for _, name in ipairs(cfg.output_order) do
+      names[name] = true
+      planned[name] = deferred.resolve(cfg.outputs[name].value, function(addr)
+        local ch = plan.by_addr[addr]
+        return ch and ch.after or UNKNOWN
+      end)
+    end
+  end
+  for name in pairs(st.outputs) do names[name] = true end
+  for _, name in ipairs(schema.sorted_keys(names)) do
+    local old, o = st.outputs[name], not plan.is_destroy and cfg.outputs[name] or nil
+    local before, after = old and old.value, planned[name]
+    local sensitive = (o and o.sensitive or false) or (old and old.sensitive or false)
+    local action = "noop"
+    if after == nil then
+      if before ~= nil then action = "delete" end
+    elseif before == nil then action = "create"
+    elseif deferred.contains_unknown(after) or not values.deep_equal(before, after)
+      or (old.sensitive or false) ~= (o.sensitive or false) then
+      action = "update"
+    end
+    list[#list + 1] = { name = name, action = action, before = before, after = after, sensitive = sensitive }
+  end
+  plan.outputs, plan.output_changes = planned, list
+end
+
 function M.diff(run)
   local cfg, st, opts = run.cfg, run.state, run.opts
   local order = M.order(cfg)
@@ -361,6 +397,7 @@ function M.diff(run)
   mark_create_before_destroy(cfg, changes)
   local plan = { changes = changes, by_addr = by_addr, lineage = st.lineage, serial = st.serial,
                  is_destroy = opts.destroy or false, drift = run.drift or {}, imports = run.imports or {} }
+  plan_outputs(cfg, st, plan)
   M.count(plan)
   return plan
 end
@@ -377,6 +414,10 @@ function M.count(plan)
   for _ in pairs(plan.imports or {}) do imported = imported + 1 end
   plan.add, plan.change, plan.destroy, plan.import = add, change, destroy, imported
   plan.has_changes = add + change + destroy + imported > 0
+  plan.outputs_changed = false
+  for _, oc in ipairs(plan.output_changes or {}) do
+    if oc.action ~= "noop" then plan.outputs_changed = true end
+  end
   return plan
 end
 
