@@ -230,3 +230,22 @@ test("an unknown alias fails validate at its file:line", function()
   expect(code).to_be(1)
   expect(out).to_match('^Error: main%.lua:3: data%.aws_region%.r: provider "aws%.east" is not declared')
 end)
+
+test("a Terraform state's aliased provider converts to the entry's provider id", function()
+  local dir = new_stack(PROVIDERS)
+  write(dir .. "/terraform.tfstate", core.json_encode({ version = 4, serial = 3,
+    lineage = "5e0f0d1c-1111-2222-3333-444455556666", outputs = setmetatable({}, core.json_object_mt), resources = {
+      { mode = "managed", type = "aws_sqs_queue", name = "w",
+        provider = 'provider["registry.terraform.io/hashicorp/aws"].west',
+        instances = { { schema_version = 0, attributes = { id = "https://sqs.us-west-2.amazonaws.com/123456789012/q", name = "q" } } } },
+      { mode = "managed", type = "aws_sqs_queue", name = "e",
+        provider = 'provider["registry.terraform.io/hashicorp/aws"]',
+        instances = { { schema_version = 0, attributes = { id = "https://sqs.us-east-1.amazonaws.com/123456789012/q", name = "q" } } } },
+    } }))
+  local out, code = luaform(dir, "state", "import-terraform", "terraform.tfstate")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  local st = state_of(dir)
+  expect(st.resources["aws_sqs_queue.w"].provider).to_be("aws.west")
+  expect(st.resources["aws_sqs_queue.e"].provider).to_be("aws")
+end)
