@@ -160,6 +160,22 @@ for _, mode in ipairs(MODES) do
     expect(code).to_be(0)
   end)
 
+  test("under create_before_destroy, the old object of a move is destroyed in its own region" .. suffix, function()
+    local e = emulator(mode.flags)
+    local dir = new_stack(PROVIDERS .. 'resource("aws_sqs_queue", "q", { name = "first" }, { create_before_destroy = true })\n')
+    apply(e, dir)
+    write(dir .. "/main.lua", PROVIDERS .. 'resource("aws_sqs_queue", "q", { name = "first" }, '
+      .. '{ create_before_destroy = true, provider = "aws.west" })\n')
+    local out = apply(e, dir)
+    expect(out).to_contain("Resources: 1 added, 0 changed, 1 destroyed.")
+    local q = queues(e)
+    expect(q[EAST]).to_be_nil()
+    expect(q[WEST].first.name).to_be("first")
+    local entry = state_of(dir).resources["aws_sqs_queue.q"]
+    expect(entry.provider).to_be("aws.west")
+    expect(entry.deposed).to_be_nil()
+  end)
+
   test("a resource that left the stack is destroyed in its region; its alias must stay declared" .. suffix, function()
     local e = emulator(mode.flags)
     local dir = new_stack(PROVIDERS .. 'resource("aws_sqs_queue", "w", { name = "leaving" }, { provider = "aws.west" })\n')
