@@ -1,8 +1,9 @@
 -- luaform.plan: refresh, then diff the config against the state.
 --
--- refresh() reads every resource of the state through its provider (one
--- read_batch per type where the type has it, else one read each, all in
--- parallel on the walker) and settles pending creates left by an
+-- refresh() reads every resource of the state through the provider
+-- configuration the state records for it (luaform.provider_choice): one
+-- read_batch per type and configuration where the type has it, else one
+-- read each, all in parallel on the walker; it settles pending creates left by an
 -- interrupted run. A batch's ctx.recent names the ids created less than
 -- RECENT_SECONDS ago, the only ones worth asking again when missing.
 -- diff() walks the config in dependency order and decides per resource:
