@@ -196,6 +196,9 @@ local function dsl(cfg, opts)
   function env.provider(name, config)
     local where = errors.caller(2)
     config = deferred.reveal(config or {})
+    if config.alias ~= nil and not (type(config.alias) == "string" and config.alias:match("^[%a_][%w_%-]*$")) then
+      errors.raise(where, 'provider "%s": alias must be a name (letters, digits, _ and -), got %s', name, tostring(config.alias))
+    end
     local id = name .. (config.alias and ("." .. config.alias) or "")
     if cfg.providers[id] then
       errors.raise(where, 'provider "%s" is configured twice (first at %s)', id, cfg.providers[id].where)

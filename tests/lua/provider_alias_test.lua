@@ -245,6 +245,11 @@ test("an unknown alias fails validate at its file:line", function()
   out, code = luaform(dir, "validate")
   expect(code).to_be(1)
   expect(out).to_match('^Error: main%.lua:3: data%.aws_region%.r: provider "aws%.east" is not declared')
+
+  write(dir .. "/main.lua", '\nprovider("aws", { alias = "us.west" })\n')
+  out, code = luaform(dir, "validate")
+  expect(code).to_be(1)
+  expect(out).to_match('^Error: main%.lua:2: provider "aws": alias must be a name')
 end)
 
 test("a Terraform state's aliased provider converts to the entry's provider id", function()
