@@ -6,8 +6,9 @@
 -- records each entry's provider; aws_region on the alias answers its
 -- region; moving a resource between aliases replaces it; an entry whose
 -- resource left the stack is destroyed in its own region (its alias must
--- still be declared); a pending create is recovered and import adopts
--- through the alias; an unknown alias
+-- still be declared); a module call's providers = { aws = "aws.west" }
+-- moves the module's resources (nested modules too); a pending create is
+-- recovered and import adopts through the alias; an unknown alias
 -- fails validate at its file:line. What AWS holds is read from the
 -- emulator's inventory and with direct API calls, never from the state.
 --
@@ -198,6 +199,41 @@ for _, mode in ipairs(MODES) do
     expect(state_of(dir).resources["aws_sqs_queue.w"]).to_be_nil()
   end)
 
+  test("a module's resources use the configuration the module call passes" .. suffix, function()
+    local e = emulator(mode.flags)
+    local dir = new_stack({ ["main.lua"] = PROVIDERS .. [[
+local queues = require("queues")
+local here = module("here", queues, { name = "orders" })
+local there = module("there", queues, { name = "orders" }, { providers = { aws = "aws.west" } })
+output("there_region", there.region)
+output("here_region", here.region)
+]], ["queues.lua"] = [[
+return function(args)
+  local q = resource("aws_sqs_queue", "q", { name = args.name, tags = { Side = args.name } })
+  local r = data("aws_region", "r")
+  local inner = module("dead_letter", function(a)
+    return { q = resource("aws_sqs_queue", "dlq", { name = a.name .. "-dlq" }) }
+  end, { name = args.name })
+  return { url = q.url, region = r.name, dlq = inner.q.url }
+end
+]] })
+    apply(e, dir)
+    local by_region = where(e:inventory().sqs.queue, function(o) return o.name end)
+    expect(by_region[EAST].orders.name).to_be("orders")
+    expect(by_region[WEST].orders.name).to_be("orders")
+    expect(by_region[WEST]["orders-dlq"].name).to_be("orders-dlq")
+    expect(by_region[EAST]["orders-dlq"].name).to_be("orders-dlq")
+    local st = state_of(dir)
+    expect(st.resources["module.there.aws_sqs_queue.q"].provider).to_be("aws.west")
+    expect(st.resources["module.there.module.dead_letter.aws_sqs_queue.dlq"].provider).to_be("aws.west")
+    expect(st.resources["module.here.aws_sqs_queue.q"].provider).to_be("aws")
+    expect(st.outputs.there_region.value).to_be(WEST)
+    expect(st.outputs.here_region.value).to_be(EAST)
+    local out, code = plan_code(e, dir)
+    expect(out).to_contain("No changes.")
+    expect(code).to_be(0)
+  end)
+
   test("a create left pending by a killed run is recovered through its alias" .. suffix, function()
     local e = emulator(mode.flags)
     local dir = new_stack(PROVIDERS .. 'resource("aws_vpc", "w", { cidr_block = "10.30.0.0/16" }, { provider = "aws.west" })\n')
@@ -245,6 +281,11 @@ test("an unknown alias fails validate at its file:line", function()
   out, code = luaform(dir, "validate")
   expect(code).to_be(1)
   expect(out).to_match('^Error: main%.lua:3: data%.aws_region%.r: provider "aws%.east" is not declared')
+
+  write(dir .. "/main.lua", PROVIDERS .. 'module("m", function() end, {}, { providers = { aws = "aws.eest" } })\n')
+  out, code = luaform(dir, "validate")
+  expect(code).to_be(1)
+  expect(out).to_match('^Error: main%.lua:3: module%(%): provider "aws%.eest" is not declared')
 
   write(dir .. "/main.lua", '\nprovider("aws", { alias = "us.west" })\n')
   out, code = luaform(dir, "validate")
