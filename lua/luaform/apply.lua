@@ -16,6 +16,7 @@ local core = require("luaform.core")
 local context = require("luaform.context")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
+local provider_choice = require("luaform.provider_choice")
 local schema = require("luaform.schema")
 
 local M = {}
@@ -107,11 +108,10 @@ function M.apply(run, plan)
     return e and e.attributes or UNKNOWN
   end
 
-  local function ctx_for(ch, fields)
-    local mod = schema.load(ch.type)
-    local prov = ch.node and ch.node.lifecycle.provider or (ch.entry and ch.entry.provider) or mod.provider
+  -- provider: the id of the configuration to use (luaform.provider_choice).
+  local function ctx_for(ch, provider, fields)
     fields.address = ch.addr
-    return context.new(run, prov, fields), mod
+    return context.new(run, provider, fields), schema.load(ch.type)
   end
 
   local function do_apply(ch)
@@ -124,7 +124,7 @@ function M.apply(run, plan)
     local desired = schema.normalize_block(mod.schema, args)
     local entry = st.resources[ch.addr]
     local base = {
-      type = node.type, mode = node.mode, provider = node.lifecycle.provider or mod.provider,
+      type = node.type, mode = node.mode, provider = provider_choice.of_node(node),
       module = node.module ~= "" and node.module or nil, schema_version = mod.schema_version or 0,
       dependencies = sorted_set(node.deps),
       -- so that show and state show hide them too
@@ -142,7 +142,7 @@ function M.apply(run, plan)
     end
     local t0 = core.now()
     if entry and entry.attributes and ch.action == "update" then
-      local ctx = ctx_for(ch, {})
+      local ctx = ctx_for(ch, base.provider, {})
       out:apply_start(ch.addr, "update", entry.attributes.id)
       local after = require("luaform.plan").diff_after(run, node, entry.attributes, lookup)
       local planned = known(after)
@@ -163,11 +163,15 @@ function M.apply(run, plan)
     -- name when AWS cannot search by tag (IAM roles, queues, log groups).
     base.pending = { op = "create", token = token, since = core.time(), args = desired }
     base.deposed = entry and entry.deposed
-    if entry and entry.attributes and ch.create_before_destroy then base.deposed = entry.attributes end
+    base.deposed_provider = entry and entry.deposed and provider_choice.of_deposed(entry)
+    if entry and entry.attributes and ch.create_before_destroy then
+      base.deposed, base.deposed_provider = entry.attributes, provider_choice.of_entry(entry)
+    end
+    if base.deposed_provider == base.provider then base.deposed_provider = nil end
     st.resources[ch.addr] = base
     store:save()
     out:apply_start(ch.addr, "create")
-    local ctx = ctx_for(ch, { token = token })
+    local ctx = ctx_for(ch, base.provider, { token = token })
     local ok, attrs = pcall(with_progress, out, ch.addr, "create", t0, mod.create, ctx, desired)
     if not ok then
       local e = attrs
@@ -198,12 +202,14 @@ function M.apply(run, plan)
     local attrs = cbd and entry.deposed or entry.attributes
     if attrs then
       local t0 = core.now()
-      local ctx, mod = ctx_for(ch, {})
+      -- through the configuration that made the object, as the state records it
+      local provider = cbd and provider_choice.of_deposed(entry) or provider_choice.of_entry(entry)
+      local ctx, mod = ctx_for(ch, provider, {})
       out:apply_start(ch.addr, "delete", attrs.id)
       with_progress(out, ch.addr, "delete", t0, mod.delete, ctx, attrs.id, attrs)
       out:apply_complete(ch.addr, "delete", nil, core.now() - t0)
     end
-    if cbd then entry.deposed = nil else st.resources[ch.addr] = nil end
+    if cbd then entry.deposed, entry.deposed_provider = nil, nil else st.resources[ch.addr] = nil end
     store:save()
   end
 

@@ -83,17 +83,6 @@ local function make_plan(run, flags)
   return planner.diff(run)
 end
 
--- Outputs whose value would change (a plan with only those still counts).
-local function outputs_changed(run)
-  if not run.cfg then return false end
-  local st = run.state
-  for _, name in ipairs(run.cfg.output_order) do
-    if not st.outputs[name] then return true end
-  end
-  for name in pairs(st.outputs) do if not run.cfg.outputs[name] then return true end end
-  return false
-end
-
 ---------------------------------------------------------------- plan
 C.plan = {
   flags = flags_with({ out = "string", detailed_exitcode = "bool", destroy = "bool" }),
@@ -125,7 +114,8 @@ Options:
         run.out:print('\nSaved the plan to: %s\nTo perform exactly these actions, run: luaform apply "%s"',
           flags.out, flags.out)
       end
-      if flags.detailed_exitcode and (plan.has_changes or outputs_changed(run)) then return 2 end
+      -- a plan that changes only outputs has something to apply, too
+      if flags.detailed_exitcode and (plan.has_changes or plan.outputs_changed) then return 2 end
       return 0
     end)
   end,
@@ -154,14 +144,14 @@ end
 -- run.out, the human (luaform.ui) or the -json view (luaform.jsonview).
 local function execute(run, plan, flags, verb)
   local out = run.out
-  if not plan.has_changes and not outputs_changed(run) then
+  if not plan.has_changes and not plan.outputs_changed then
     out:plan(plan)
     save_if_changed(run, plan)
     out:summary(verb, plan)
     out:outputs(run.state.outputs)
     return 0
   end
-  if plan.has_changes or flags.json then out:plan(plan) end
+  out:plan(plan)
   if not flags.auto_approve and not flags.planned then
     if not confirm(out, verb == "Destroy" and "really destroy all resources" or "perform these actions") then
       out:print("%s cancelled.", verb)

@@ -3,7 +3,9 @@
 -- ctx.address     the resource's address
 -- ctx.token       the idempotency token of a create (also in the state's
 --                 pending intent, so a lost response can be recovered)
--- ctx.config      the provider block's configuration (region, endpoints...)
+-- ctx.config      the configuration of the provider the entry uses
+--                 (luaform.provider_choice decides which: region, endpoints...)
+-- ctx.provider    its id ("aws", "aws.west")
 -- ctx.dir         the stack directory
 -- ctx.recent      (read_batch in a refresh) the ids whose objects luaform
 --                 created less than a minute ago: { [id] = true }
@@ -18,13 +20,12 @@ Ctx.__index = Ctx
 
 local debug_log = core.getenv("LUAFORM_LOG") == "debug"
 
-function M.new(run, provider_name, fields)
+-- provider_id: from luaform.provider_choice (of_node, of_entry...).
+function M.new(run, provider_id, fields)
   local ctx = setmetatable(fields or {}, Ctx)
   ctx.run = run
-  local providers = run.cfg and run.cfg.providers or {}
-  local p = providers[provider_name]
-  ctx.config = p and p.config or {}
-  ctx.provider = provider_name
+  ctx.config = require("luaform.provider_choice").config(run.cfg, provider_id, ctx.address)
+  ctx.provider = provider_id
   ctx.dir = run.dir or "."
   return ctx
 end

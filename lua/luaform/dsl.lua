@@ -5,7 +5,8 @@
 -- workspace). They only record: resource() registers a node and returns a
 -- handle whose attributes are deferred references, so no provider is ever
 -- called here. Modules are plain functions run inside a scope, which
--- prefixes the addresses of what they declare (module.net.aws_subnet.a).
+-- prefixes the addresses of what they declare (module.net.aws_subnet.a)
+-- and may pass a provider configuration to them (module's providers).
 -- The result is a config: nodes by address (in declaration order), outputs,
 -- variables, providers and the backend, every argument checked against
 -- its type's schema, each error carrying the file:line of its declaration.
@@ -70,13 +71,16 @@ function M.new_config(opts)
   return {
     nodes = {}, order = {}, outputs = {}, output_order = {}, variables = {},
     providers = {}, backend = nil, modules = {}, dir = opts.dir or ".", imports = {},
+    provider_refs = {},   -- {name, id, where} of the module calls' providers
     workspace = opts.workspace or "default",
   }
 end
 
 -- Builds the DSL functions that record into cfg.
 local function dsl(cfg, opts)
-  local scopes = { { prefix = "", names = {} } }
+  -- providers: provider name -> the configuration id a module call
+  -- passed for it (module(..., { providers = { aws = "aws.west" } })).
+  local scopes = { { prefix = "", names = {}, providers = {} } }
   local function scope() return scopes[#scopes] end
   local cli_vars, file_vars = opts.vars or {}, {}
   cfg.var_file_of = {}   -- name -> the last -var-file that sets it
@@ -127,6 +131,8 @@ local function dsl(cfg, opts)
       addr = addr, mode = mode, type = type_name, name = name, key = key,
       module = scope().prefix:sub(1, -2), args = args, lifecycle = lifecycle,
       where = where, provider = mod, index = #cfg.order + 1,
+      -- the provider configuration asked for (nil: the default one; luaform.provider_choice)
+      provider_ref = lifecycle.provider or scope().providers[mod.provider],
     }
     cfg.nodes[addr] = node
     cfg.order[#cfg.order + 1] = addr
@@ -148,7 +154,25 @@ local function dsl(cfg, opts)
     local handle = declare("data", type_name, name, args, lifecycle)
     return handle
   end
-  function env.module(name, fn, args)
+  -- opts.providers = { aws = "aws.west" }: what the module's resources
+  -- use by default, as Terraform's module providers (a bare name means
+  -- what it means here, so a mapping passes down nested modules).
+  local function module_providers(opts, where)
+    local map = {}
+    for k, v in pairs(scope().providers) do map[k] = v end
+    for k in pairs(opts) do
+      if k ~= "providers" then errors.raise(where, 'module(): unsupported option "%s" (only providers)', tostring(k)) end
+    end
+    for k, v in pairs(opts.providers or {}) do
+      if type(k) ~= "string" or type(v) ~= "string" then
+        errors.raise(where, 'module(): providers maps a provider name to a configuration, e.g. { aws = "aws.west" }')
+      end
+      map[k] = (not v:find(".", 1, true) and scope().providers[v]) or v
+      cfg.provider_refs[#cfg.provider_refs + 1] = { name = k, id = map[k], where = where }
+    end
+    return map
+  end
+  function env.module(name, fn, args, opts)
     local where = errors.caller(2)
     if type(name) ~= "string" or not name:match("^[%a_][%w_%-]*$") then
       errors.raise(where, "module(): the name must be an identifier")
@@ -159,7 +183,8 @@ local function dsl(cfg, opts)
     claim("module." .. name, where)
     local prefix = scope().prefix .. "module." .. name .. "."
     cfg.modules[prefix:sub(1, -2)] = where
-    scopes[#scopes + 1] = { prefix = prefix, names = {}, where = where }
+    local providers = module_providers(opts or {}, where)
+    scopes[#scopes + 1] = { prefix = prefix, names = {}, where = where, providers = providers }
     local out = fn(args or {})
     scopes[#scopes] = nil
     return out
@@ -196,6 +221,9 @@ local function dsl(cfg, opts)
   function env.provider(name, config)
     local where = errors.caller(2)
     config = deferred.reveal(config or {})
+    if config.alias ~= nil and not (type(config.alias) == "string" and config.alias:match("^[%a_][%w_%-]*$")) then
+      errors.raise(where, 'provider "%s": alias must be a name (letters, digits, _ and -), got %s', name, tostring(config.alias))
+    end
     local id = name .. (config.alias and ("." .. config.alias) or "")
     if cfg.providers[id] then
       errors.raise(where, 'provider "%s" is configured twice (first at %s)', id, cfg.providers[id].where)
@@ -327,6 +355,7 @@ function M.check(cfg)
     end
     node.deps = deps
   end
+  require("luaform.provider_choice").check(cfg)
   local attr_sensitive = sensitivity(cfg)
   for _, name in ipairs(cfg.output_order) do
     local o = cfg.outputs[name]

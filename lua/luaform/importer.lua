@@ -8,6 +8,7 @@
 -- it; nothing is saved until apply.
 local context = require("luaform.context")
 local errors = require("luaform.errors")
+local provider_choice = require("luaform.provider_choice")
 local schema = require("luaform.schema")
 local surgery = require("luaform.surgery")
 
@@ -21,7 +22,7 @@ function M.entry(run, addr, id, node, where)
   local type_name = surgery.type_of(addr)
   local mod, err = schema.load(type_name or "")
   if not mod then errors.raise(where, "import %s: %s", addr, err or "not a resource address") end
-  local provider = node and node.lifecycle.provider or mod.provider
+  local provider = node and provider_choice.of_node(node) or mod.provider
   local ctx = context.new(run, provider, { address = addr })
   local read = mod.import or (mod.read and function(c, i) return mod.read(c, i, nil) end)
   if not read then errors.raise(where, "import %s: type %s cannot import", addr, type_name) end

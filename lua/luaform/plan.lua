@@ -1,8 +1,9 @@
 -- luaform.plan: refresh, then diff the config against the state.
 --
--- refresh() reads every resource of the state through its provider (one
--- read_batch per type where the type has it, else one read each, all in
--- parallel on the walker) and settles pending creates left by an
+-- refresh() reads every resource of the state through the provider
+-- configuration the state records for it (luaform.provider_choice): one
+-- read_batch per type and configuration where the type has it, else one
+-- read each, all in parallel on the walker; it settles pending creates left by an
 -- interrupted run. A batch's ctx.recent names the ids created less than
 -- RECENT_SECONDS ago, the only ones worth asking again when missing.
 -- diff() walks the config in dependency order and decides per resource:
@@ -11,11 +12,14 @@
 -- no-op; data sources are read here when their arguments are known. The
 -- values a resource will have after apply are "planned" so that
 -- dependents can resolve references; what is not known until apply is
--- deferred.UNKNOWN.
+-- deferred.UNKNOWN. The root outputs are planned from them too
+-- (plan.outputs) and compared with the state's (plan.output_changes):
+-- a plan that changes only outputs still has something to apply.
 local core = require("luaform.core")
 local context = require("luaform.context")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
+local provider_choice = require("luaform.provider_choice")
 local schema = require("luaform.schema")
 local values = require("luaform.values")
 
@@ -112,17 +116,20 @@ function M.refresh(run)
     local entry = st.resources[addr]
     local mod, err = schema.load(entry.type)
     if not mod then errors.raise(nil, "state: %s: %s", addr, err) end
-    local ctx = context.new(run, entry.provider_config or mod.provider, { address = addr })
+    local provider = provider_choice.of_entry(entry)
+    local ctx = context.new(run, provider, { address = addr })
     if entry.pending then
       jobs[#jobs + 1] = function() settle_pending(run, addr, entry, mod, ctx) end
     elseif entry.mode ~= "data" and entry.attributes then
       local id = entry.attributes.id
       if mod.read_batch then
-        local b = batches[entry.type]
+        -- one batch per type and provider configuration (region)
+        local key = entry.type .. " " .. provider
+        local b = batches[key]
         if not b then
           b = { mod = mod, ctx = ctx, ids = {}, entries = {} }
           ctx.recent = {}
-          batches[entry.type] = b
+          batches[key] = b
           jobs[#jobs + 1] = function()
             local found = mod.read_batch(b.ctx, b.ids, b.entries)
             for i, e in ipairs(b.entries) do settle(run, e.addr, e.entry, found[b.ids[i]]) end
@@ -159,7 +166,7 @@ end
 local function predicted(run, node, desired, prior)
   local mod = node.provider
   if not mod.plan_computed then return {} end
-  local ctx = context.new(run, node.lifecycle.provider or mod.provider, { address = node.addr })
+  local ctx = context.new(run, provider_choice.of_node(node), { address = node.addr })
   return mod.plan_computed(ctx, desired, prior) or {}
 end
 
@@ -169,7 +176,10 @@ local function forces_new(spec, old, new)
   return spec.force_new == true
 end
 
-local function diff_resource(run, node, prior, lookup)
+-- entry (the state's, when there is one) says which provider
+-- configuration made the prior object: another one than the config's
+-- now means a new object there (ch.moved = {from, to}).
+local function diff_resource(run, node, prior, lookup, entry)
   local mod, sch = node.provider, node.provider.schema
   local desired = schema.normalize_block(sch, deferred.resolve(node.args, lookup))
   if not prior then
@@ -200,10 +210,12 @@ local function diff_resource(run, node, prior, lookup)
     end
   end
   after.id = prior.id
-  if next(forces) then
+  local from, to = entry and provider_choice.of_entry(entry), provider_choice.of_node(node)
+  local moved = from and from ~= to and { from = from, to = to } or nil
+  if next(forces) or moved then
     local fresh = new_object(sch, desired)
     for k in pairs(sch) do if ignore[k] then fresh[k] = prior[k] end end
-    return { action = "replace", after = fresh, changed = changed, forces = forces }
+    return { action = "replace", after = fresh, changed = changed, forces = forces, moved = moved }
   elseif next(changed) then
     -- Attributes the provider recomputes on every update (id included).
     for k, spec in pairs(sch) do if spec.computed_on_update then after[k] = UNKNOWN end end
@@ -267,6 +279,40 @@ local function mark_create_before_destroy(cfg, changes)
   end
 end
 
+-- plan.outputs: each root output's value after apply (unknown parts
+-- UNKNOWN; none in a destroy). plan.output_changes: per output in the
+-- config or the state, by name, {name, action (create, update, delete or
+-- noop), before (the state's value), after, sensitive}, as apply's
+-- update_outputs will save them (a nil value is not saved).
+local function plan_outputs(cfg, st, plan)
+  local planned, list, names = {}, {}, {}
+  if not plan.is_destroy then
+    for _, name in ipairs(cfg.output_order) do
+      names[name] = true
+      planned[name] = deferred.resolve(cfg.outputs[name].value, function(addr)
+        local ch = plan.by_addr[addr]
+        return ch and ch.after or UNKNOWN
+      end)
+    end
+  end
+  for name in pairs(st.outputs) do names[name] = true end
+  for _, name in ipairs(schema.sorted_keys(names)) do
+    local old, o = st.outputs[name], not plan.is_destroy and cfg.outputs[name] or nil
+    local before, after = old and old.value, planned[name]
+    local sensitive = (o and o.sensitive or false) or (old and old.sensitive or false)
+    local action = "noop"
+    if after == nil then
+      if before ~= nil then action = "delete" end
+    elseif before == nil then action = "create"
+    elseif deferred.contains_unknown(after) or not values.deep_equal(before, after)
+      or (old.sensitive or false) ~= (o.sensitive or false) then
+      action = "update"
+    end
+    list[#list + 1] = { name = name, action = action, before = before, after = after, sensitive = sensitive }
+  end
+  plan.outputs, plan.output_changes = planned, list
+end
+
 function M.diff(run)
   local cfg, st, opts = run.cfg, run.state, run.opts
   local order = M.order(cfg)
@@ -292,7 +338,7 @@ function M.diff(run)
       if deferred.contains_unknown(args) then
         ch = { action = "read", after = new_object(node.provider.schema, {}) }
       else
-        local ctx = context.new(run, node.provider.provider, { address = node.addr })
+        local ctx = context.new(run, provider_choice.of_node(node), { address = node.addr })
         local attrs = node.provider.read(ctx, schema.normalize_block(node.provider.schema, args))
         ch = { action = "noop", after = attrs, data = true }
       end
@@ -301,7 +347,7 @@ function M.diff(run)
     elseif targeted and not targeted[node.addr] then
       ch = { action = "noop", after = prior or new_object(node.provider.schema, {}), excluded = true }
     else
-      ch = diff_resource(run, node, prior, lookup)
+      ch = diff_resource(run, node, prior, lookup, entry)
     end
     ch.addr, ch.node, ch.type, ch.before, ch.entry = node.addr, node, node.type, prior, entry
     ch.mode = node.mode
@@ -313,8 +359,12 @@ function M.diff(run)
     by_addr[node.addr] = ch
   end
 
+  -- As Terraform: every object in the state needs the provider
+  -- configuration that made it (to be read, and destroyed), declared.
   local gone = {}
   for _, addr in ipairs(require("luaform.state").addresses(st)) do
+    local entry = st.resources[addr]
+    if entry.mode ~= "data" then provider_choice.config(cfg, provider_choice.of_entry(entry), addr) end
     if not cfg.nodes[addr] then gone[#gone + 1] = addr end
   end
   for _, addr in ipairs(gone) do
@@ -352,6 +402,7 @@ function M.diff(run)
   mark_create_before_destroy(cfg, changes)
   local plan = { changes = changes, by_addr = by_addr, lineage = st.lineage, serial = st.serial,
                  is_destroy = opts.destroy or false, drift = run.drift or {}, imports = run.imports or {} }
+  plan_outputs(cfg, st, plan)
   M.count(plan)
   return plan
 end
@@ -368,6 +419,10 @@ function M.count(plan)
   for _ in pairs(plan.imports or {}) do imported = imported + 1 end
   plan.add, plan.change, plan.destroy, plan.import = add, change, destroy, imported
   plan.has_changes = add + change + destroy + imported > 0
+  plan.outputs_changed = false
+  for _, oc in ipairs(plan.output_changes or {}) do
+    if oc.action ~= "noop" then plan.outputs_changed = true end
+  end
   return plan
 end
 

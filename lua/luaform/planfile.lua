@@ -9,7 +9,8 @@
 --   * the variables (and which are sensitive: `show` hides their values),
 --     variable files and targets;
 --   * for every address with something to do, its action and the values
---     it will have after apply, and the planned output values. Values are
+--     it will have after apply, the planned output values, and the action
+--     on each output that changes (output_changes). Values are
 --     kept as plan -json shows them: `after` (an unknown value as null)
 --     and `after_unknown`, here the list of paths known only after apply
 --     ("id", "keepers.k"); and as a value that is unknown now may still
@@ -126,25 +127,22 @@ local function change_form(ch)
   return saved_form(ch.after, config, secret_of(ch))
 end
 
--- The outputs' values as the plan leaves them (unknown parts UNKNOWN).
-local function planned_outputs(run, plan)
-  local out = {}
-  if plan.is_destroy or not run.cfg then return out end
-  for _, name in ipairs(run.cfg.output_order) do
-    out[name] = deferred.resolve(run.cfg.outputs[name].value, function(addr)
-      local ch = plan.by_addr[addr]
-      return ch and ch.after or UNKNOWN
-    end)
-  end
-  return out
-end
-
+-- The outputs' values as the plan leaves them (luaform.plan's plan.outputs).
 local function outputs_form(run, plan)
   local outputs, config = run.cfg and run.cfg.outputs or {}, {}
   if not plan.is_destroy then
     for name, o in pairs(outputs) do config[name] = o.value end
   end
-  return saved_form(planned_outputs(run, plan), config, function(name) return outputs[name].sensitive end)
+  return saved_form(plan.outputs, config, function(name) return outputs[name].sensitive end)
+end
+
+-- {NAME = action} of the outputs the plan changes (for show).
+local function output_actions(plan)
+  local out = {}
+  for _, oc in ipairs(plan.output_changes) do
+    if oc.action ~= "noop" then out[oc.name] = oc.action end
+  end
+  return setmetatable(out, core.json_object_mt)
 end
 
 ---------------------------------------------------------------- file
@@ -180,7 +178,7 @@ function M.save(path, run, plan, inputs)
     vars = inputs.vars, var_files = inputs.var_files or {}, targets = inputs.targets or {},
     sensitive_vars = sensitive_vars(run),
     destroy = plan.is_destroy, changes = setmetatable(changes, core.json_object_mt),
-    outputs = outputs_form(run, plan),
+    outputs = outputs_form(run, plan), output_changes = output_actions(plan),
   }
   core.write_file(path, core.json_encode(doc, { pretty = true }), "0600")
 end
@@ -213,10 +211,15 @@ function M.shown(doc)
   return out
 end
 
--- Sorted "ADDR: action" of the saved changes (for show).
+-- Sorted "ADDR: action" of the saved changes, then "output.NAME: action"
+-- of the outputs they change (for show).
 function M.actions(doc)
   local addrs = schema.sorted_keys(doc.changes)
   for i, a in ipairs(addrs) do addrs[i] = string.format("%s: %s", a, doc.changes[a].action) end
+  local outputs = doc.output_changes or {}
+  for _, name in ipairs(schema.sorted_keys(outputs)) do
+    addrs[#addrs + 1] = string.format("output.%s: %s", name, outputs[name])
+  end
   return addrs
 end
 

@@ -4,8 +4,11 @@
 -- "# ADDR will be created" and a resource block whose attribute lines
 -- start with + ~ - (the block itself with -/+ for a replace, +/- for one
 -- that creates before it destroys), "old -> new" for a change, "# forces
--- replacement" on the argument that caused a replace, and a last line
--- "Plan: N to add, N to change, N to destroy." Drift found by the refresh
+-- replacement" on the argument that caused a replace (or, first in the
+-- block, on the provider configuration it moves between), and a last line
+-- "Plan: N to add, N to change, N to destroy.", then "Changes to Outputs:"
+-- (+ create, ~ old -> new, - old -> null; a plan that changes only
+-- outputs says so instead of "No changes."). Drift found by the refresh
 -- comes first, each object as a block of the attributes that changed
 -- outside luaform. Unknown values print as
 -- (known after apply), sensitive ones as (sensitive value): attributes
@@ -125,6 +128,9 @@ local function render_change(ui, ch, headline)
   local name = ch.addr:match("([^.]+)$"):gsub("%[.*$", "")
   local kind = ch.mode == "data" and "data" or "resource"
   ui:print("%s %s \"%s\" \"%s\" {", ui:paint(sym.color, string.format("%3s", sym.sign)), kind, ch.type, name)
+  if ch.moved then
+    ui:print('      # provider "%s" -> "%s" # forces replacement', ch.moved.from, ch.moved.to)
+  end
   local names = attr_names(ch, sch)
   local hidden = hidden_attrs(sch, ch.node, ch.entry)
   local width = 0
@@ -183,9 +189,40 @@ local function render_drift(ui, drift)
   end
 end
 
+local OUTPUT_SIGN = { create = { "+", "green" }, update = { "~", "yellow" }, delete = { "-", "red" } }
+
+-- Terraform's "Changes to Outputs:" block (nothing when none change).
+local function render_output_changes(ui, plan)
+  local shown, width = {}, 0
+  for _, oc in ipairs(plan.output_changes or {}) do
+    if OUTPUT_SIGN[oc.action] then
+      shown[#shown + 1] = oc
+      if #oc.name > width then width = #oc.name end
+    end
+  end
+  if #shown == 0 then return end
+  ui:print("Changes to Outputs:")
+  for _, oc in ipairs(shown) do
+    local spec = oc.sensitive and { sensitive = true } or nil
+    local text
+    if oc.action == "create" then text = M.value(oc.after, spec)
+    elseif oc.action == "delete" then text = M.value(oc.before, spec) .. " -> null"
+    elseif oc.sensitive then text = M.value(oc.after, spec)
+    else text = M.value(oc.before) .. " -> " .. M.value(oc.after) end
+    local sign = OUTPUT_SIGN[oc.action]
+    ui:print("  %s %s = %s", ui:paint(sign[2], sign[1]), oc.name .. string.rep(" ", width - #oc.name), text)
+  end
+end
+
 function M.plan(ui, plan)
   if #plan.drift > 0 then render_drift(ui, plan.drift) end
   if not plan.has_changes then
+    if plan.outputs_changed then
+      render_output_changes(ui, plan)
+      ui:print("\nYou can apply this plan to save these new output values to the luaform state, "
+        .. "without changing any real infrastructure.")
+      return
+    end
     ui:print("No changes. Your infrastructure matches the configuration.")
     return
   end
@@ -201,6 +238,10 @@ function M.plan(ui, plan)
   end
   local imports = (plan.import or 0) > 0 and string.format("%d to import, ", plan.import) or ""
   ui:print("Plan: %s%d to add, %d to change, %d to destroy.", imports, plan.add, plan.change, plan.destroy)
+  if plan.outputs_changed then
+    ui:print("")
+    render_output_changes(ui, plan)
+  end
 end
 
 -- Replaces sensitive (hidden) and unknown values for machine-readable output.
@@ -219,6 +260,40 @@ local ACTIONS = {
   create = { "create" }, update = { "update" }, delete = { "delete" }, noop = { "no-op" },
   read = { "read" }, forget = { "delete" },
 }
+
+-- v for JSON with its unknown parts as null, and Terraform's
+-- after_unknown for it: true (all of it), a table of the unknown parts, or false.
+local function known_and_unknown(v)
+  if v == UNKNOWN then return core.null, true end
+  if type(v) ~= "table" or not deferred.contains_unknown(v) then
+    if v == nil then return core.null, false end
+    return v, false
+  end
+  local known, unknown = {}, {}
+  for k, x in pairs(v) do
+    local kx, ux = known_and_unknown(x)
+    known[k] = kx
+    if ux then unknown[k] = ux end
+  end
+  return setmetatable(known, getmetatable(v)), unknown
+end
+
+-- Terraform's output_changes: {NAME = {actions, before, after,
+-- after_unknown, before_sensitive, after_sensitive}}, sensitive values redacted.
+local function output_changes_json(plan)
+  local out = setmetatable({}, core.json_object_mt)
+  for _, oc in ipairs(plan.output_changes or {}) do
+    local after, unknown = known_and_unknown(oc.after)
+    local before = oc.before == nil and core.null or oc.before
+    if oc.sensitive then
+      if before ~= core.null then before = "(sensitive value)" end
+      if after ~= core.null then after = "(sensitive value)" end
+    end
+    out[oc.name] = { actions = ACTIONS[oc.action], before = before, after = after, after_unknown = unknown,
+                     before_sensitive = oc.sensitive, after_sensitive = oc.sensitive }
+  end
+  return out
+end
 
 function M.plan_json(plan)
   local changes = {}
@@ -239,7 +314,7 @@ function M.plan_json(plan)
     }
   end
   return core.json_encode({
-    format_version = "1.0", resource_changes = changes,
+    format_version = "1.0", resource_changes = changes, output_changes = output_changes_json(plan),
     summary = { add = plan.add, change = plan.change, destroy = plan.destroy, import = plan.import or 0 },
   }, { pretty = true })
 end

@@ -31,10 +31,13 @@ local function key_suffix(k)
   return string.format('["%s"]', tostring(k))
 end
 
--- The provider name in Terraform's provider address:
--- provider["registry.terraform.io/hashicorp/aws"].west -> aws
+-- luaform's provider id (luaform.provider_choice) of Terraform's provider
+-- address: provider["registry.terraform.io/hashicorp/aws"].west -> aws.west
 local function provider_name(p)
-  return tostring(p or ""):match('/([%w_-]+)"%]') or tostring(p or ""):match("^provider%.([%w_-]+)") or nil
+  p = tostring(p or "")
+  local name = p:match('/([%w_-]+)"%]') or p:match("^provider%.([%w_-]+)")
+  local alias = p:match('"%]%.([%w_-]+)$') or p:match("^provider%.[%w_-]+%.([%w_-]+)$")
+  return name and (alias and (name .. "." .. alias) or name) or nil
 end
 
 -- The instance's address: module path, data., type.name, key.

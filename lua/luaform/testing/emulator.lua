@@ -46,12 +46,16 @@ function M.start(flags)
   local log = dir .. "/emulator.log"
   local pid = sh(string.format("(%s > %s 2>&1 </dev/null & echo $!)", table.concat(args, " "), quote(log)))
   local e = setmetatable({ pid = pid:gsub("%s+$", ""), dir = dir, log = log, region = "us-east-1" }, E)
-  for _ = 1, 200 do
+  -- Until it prints its URL and keys, while it runs (on a loaded machine
+  -- Python may take seconds to start), for at most a minute.
+  local t0 = core.now()
+  while core.now() - t0 < 60 do
     local text = core.read_file(log) or ""
     e.url = text:match("listening on (http://[%d%.]+:%d+)")
     e.access_key = text:match("access_key=(%S+)")
     e.secret_key = text:match("secret_key=(%S+)")
     if e.url and e.secret_key then return e end
+    if select(2, sh("kill -0 " .. e.pid)) ~= 0 then break end
     core.sleep(0.05)
   end
   e:stop()

@@ -417,10 +417,12 @@ class SQS(Service):
     # -- wire shape ----------------------------------------------------------------------
 
     def _out(self, ctx, result):
-        """The JSON-shaped result, re-shaped for a query-form request."""
+        """The JSON-shaped result, re-shaped for a query-form request: an
+        operation with an output has its <ActionResult> element, also empty
+        (botocore needs it: ListQueues with no queues); one without has none."""
         if getattr(ctx, "protocol", "json") != "query":
             return result
-        return query_shape(result)
+        return query_shape(result) or (None if ctx.action in NO_OUTPUT else {})
 
     def inventory(self):
         queues = []
@@ -431,6 +433,11 @@ class SQS(Service):
                                "attributes": self._effective(q), "tags": dict(q["tags"]),
                                "messages": len(q["messages"])})
         return {"queue": queues}
+
+
+# Operations whose model has no output shape (no <ActionResult> in the query form).
+NO_OUTPUT = {"SetQueueAttributes", "DeleteQueue", "TagQueue", "UntagQueue", "DeleteMessage",
+             "PurgeQueue"}
 
 
 def query_shape(result):
