@@ -18,6 +18,7 @@ local core = require("luaform.core")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
 local schema = require("luaform.schema")
+local strict = require("luaform.strict")
 
 local M = {}
 
@@ -260,7 +261,9 @@ function M.evaluate(opts)
   local env = dsl(cfg, opts)
   local saved = {}
   for k, v in pairs(env) do saved[k] = _G[k]; _G[k] = v end
+  strict.enter()
   local ok, e = pcall(chunk)
+  strict.leave()
   for k in pairs(env) do _G[k] = saved[k] end
   if not ok then error(errors.wrap(e), 0) end
   if not opts.lenient_vars then check_undeclared(cfg, opts.vars or {}) end
