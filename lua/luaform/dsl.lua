@@ -71,6 +71,7 @@ function M.new_config(opts)
   return {
     nodes = {}, order = {}, outputs = {}, output_order = {}, variables = {},
     providers = {}, backend = nil, modules = {}, dir = opts.dir or ".", imports = {},
+    module_of = setmetatable({}, { __mode = "k" }),   -- a module's outputs -> its address prefix
     workspace = opts.workspace or "default",
   }
 end
@@ -108,6 +109,9 @@ local function dsl(cfg, opts)
     end
     if not name:match("^[%a_][%w_%-]*$") then errors.raise(where, 'invalid name "%s"', name) end
     for k in pairs(lifecycle) do
+      if k == "lifecycle" then
+        errors.raise(where, "%s(): the 4th table is the lifecycle: put its options directly in it ({ ignore_changes = ... })", mode == "data" and "data" or "resource")
+      end
       if not LIFECYCLE[k] then
         local names = schema.sorted_keys(LIFECYCLE)
         errors.raise(where, 'unsupported lifecycle option "%s"%s', tostring(k), schema.suggest(tostring(k), names))
@@ -120,6 +124,7 @@ local function dsl(cfg, opts)
     elseif mode == "managed" and mod.data_source then
       errors.raise(where, '"%s" is a data source: use data("%s", ...)', type_name, type_name)
     end
+    strict.check_meta_arguments(mod.schema, args, LIFECYCLE, where, mode == "data" and "data" or "resource", type_name, name)
     local local_addr = (mode == "data" and "data." or "") .. type_name .. "." .. name
       .. (key ~= nil and format_key(key) or "")
     claim(local_addr, where)
@@ -163,6 +168,8 @@ local function dsl(cfg, opts)
     scopes[#scopes + 1] = { prefix = prefix, names = {}, where = where }
     local out = fn(args or {})
     scopes[#scopes] = nil
+    if out == nil then out = {} end
+    if type(out) == "table" then cfg.module_of[out] = prefix end   -- for depends_on
     return out
   end
   function env.output(name, value, o)
@@ -315,11 +322,20 @@ function M.check(cfg)
     local err = schema.check_block(node.provider.schema, node.args)
     if err then errors.raise(node.where, "%s %s: %s", node.mode == "data" and "data" or "resource", addr, err) end
     local deps = deferred.deps(node.args)
+    if type(node.lifecycle.depends_on) ~= "nil" and (type(node.lifecycle.depends_on) ~= "table" or deferred.is_handle(node.lifecycle.depends_on)) then
+      errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
+    end
     for _, d in ipairs(node.lifecycle.depends_on or {}) do
-      if not deferred.is_handle(d) then
-        errors.raise(node.where, "%s: depends_on lists resources (the values resource() returns)", addr)
+      if deferred.is_handle(d) then
+        deps[deferred.handle_address(d)] = true
+      elseif cfg.module_of[d] then   -- a module: every resource in it
+        local prefix = cfg.module_of[d]
+        for _, other in ipairs(cfg.order) do
+          if other:sub(1, #prefix) == prefix then deps[other] = true end
+        end
+      else
+        errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
       end
-      deps[deferred.handle_address(d)] = true
     end
     for _, attr in ipairs(node.lifecycle.ignore_changes or {}) do
       if not node.provider.schema[attr] then

@@ -95,6 +95,28 @@ local function guarded_concat(fn)
   end
 end
 
+-- Terraform's meta-arguments written among a resource's arguments (that
+-- its type does not have): each says where it belongs. lifecycle is the
+-- set of keys the 4th table takes.
+function M.check_meta_arguments(schema, args, lifecycle, where, kind, type_name, name)
+  local call = string.format('%s("%s", "%s", { ... }, { %%s })', kind, type_name, name)
+  for k in pairs(args) do
+    if schema[k] == nil then
+      if lifecycle[k] then
+        errors.raise(where, '%s %s.%s: "%s" is not an argument; it belongs in the 4th table: ' .. call,
+          kind, type_name, name, k, k .. " = ...")
+      elseif k == "lifecycle" then
+        errors.raise(where, '%s %s.%s: lifecycle options go in the 4th table, without "lifecycle = { }": ' .. call,
+          kind, type_name, name, "ignore_changes = ...")
+      elseif k == "count" or k == "for_each" then
+        errors.raise(where, '%s %s.%s: "%s" is not an argument; a Lua loop declares several, each with a key: '
+          .. 'for k, v in pairs(t) do %s("%s", "%s[" .. k .. "]", { ... }) end',
+          kind, type_name, name, k, kind, type_name, name)
+      end
+    end
+  end
+end
+
 local active = nil
 
 -- Makes the stack language strict; returns nothing. Re-entrant.
