@@ -19,6 +19,7 @@ local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
 local schema = require("luaform.schema")
 local strict = require("luaform.strict")
+local variable = require("luaform.variable")
 
 local M = {}
 
@@ -30,25 +31,6 @@ local LIFECYCLE = {
 local function format_key(key)
   if math.type(key) == "integer" then return "[" .. key .. "]" end
   return string.format('["%s"]', tostring(key))
-end
-
-local function parse_var(name, spec, raw, where)
-  local t = spec.type or "string"
-  if type(raw) ~= "string" then return raw end
-  local shown = spec.sensitive and "(sensitive value)" or string.format('"%s"', raw)
-  if t == "number" then
-    local n = tonumber(raw)
-    if not n then errors.raise(where, 'variable "%s": expected a number, got %s', name, shown) end
-    return n
-  elseif t == "bool" then
-    if raw == "true" then return true elseif raw == "false" then return false end
-    errors.raise(where, 'variable "%s": expected true or false, got %s', name, shown)
-  elseif t == "list" or t == "map" or t == "any" then
-    local v, err = core.json_decode(raw, "-var " .. name)
-    if v == nil and t ~= "any" then errors.raise(where, 'variable "%s": %s', name, err) end
-    return v == nil and raw or v
-  end
-  return raw
 end
 
 -- Variable files: Lua assignments (name = value) or JSON (*.json).
@@ -185,18 +167,16 @@ local function dsl(cfg, opts)
     local where = errors.caller(2)
     spec = spec or {}
     if cfg.variables[name] then return cfg.variables[name].value end
-    local raw = cli_vars[name]
-    if raw == nil then raw = file_vars[name] end
-    if raw == nil then raw = core.getenv("LUAFORM_VAR_" .. name) end
-    local value
-    if raw ~= nil then value = parse_var(name, spec, raw, where)
-    elseif spec.default ~= nil then value = spec.default
-    elseif opts.lenient_vars then return deferred.UNKNOWN   -- only the backend is wanted
-    else errors.raise(where, 'no value for required variable "%s" (use -var %s=..., a -var-file or LUAFORM_VAR_%s)', name, name, name) end
-    if spec.validation then
-      local ok, msg = spec.validation(value)
-      if not ok then errors.raise(where, 'invalid value for variable "%s": %s', name, msg or "rejected") end
-    end
+    local t = variable.check_spec(name, spec, where)
+    local raw, source = cli_vars[name], "-var"
+    if raw == nil then raw, source = file_vars[name], cfg.var_file_of[name] end
+    if raw == nil then raw, source = core.getenv("LUAFORM_VAR_" .. name), "LUAFORM_VAR_" .. name end
+    local lenient = false
+    local value = variable.value(name, spec, t, raw, source, where, function()
+      if opts.lenient_vars then lenient = true; return nil end   -- only the backend is wanted
+      errors.raise(where, 'no value for required variable "%s" (use -var %s=..., a -var-file or LUAFORM_VAR_%s)', name, name, name)
+    end)
+    if lenient then return deferred.UNKNOWN end
     if spec.sensitive then value = deferred.sensitive(value) end
     cfg.variables[name] = { value = value, where = where, sensitive = spec.sensitive }
     return value
