@@ -28,6 +28,8 @@ local LIFECYCLE = {
   prevent_destroy = true, key = true, provider = true,
 }
 
+local OUTPUT_OPTIONS = { sensitive = true, description = true }
+
 local function format_key(key)
   if math.type(key) == "integer" then return "[" .. key .. "]" end
   return string.format('["%s"]', tostring(key))
@@ -160,6 +162,9 @@ local function dsl(cfg, opts)
       errors.raise(where, "output() is for the root stack; a module returns its outputs")
     end
     claim("output." .. tostring(name), where)
+    if o ~= nil and type(o) ~= "table" then errors.raise(where, 'output "%s": the options are a table: { sensitive = true }', tostring(name)) end
+    local unknown = o and schema.unknown_option(o, OUTPUT_OPTIONS, "option")
+    if unknown then errors.raise(where, 'output "%s": %s', tostring(name), unknown) end
     cfg.outputs[name] = { value = value, where = where, sensitive = o and o.sensitive or false }
     cfg.output_order[#cfg.output_order + 1] = name
   end

@@ -155,6 +155,17 @@ end
 
 M.check_value = check
 
+-- 'unsupported <what> "k" (did you mean ...)' for the first key of the
+-- options table t that the set `allowed` lacks, or nil.
+function M.unknown_option(t, allowed, what)
+  local bad
+  for k in pairs(t) do
+    if not allowed[k] and (bad == nil or tostring(k) < tostring(bad)) then bad = k end
+  end
+  if bad == nil then return nil end
+  return string.format('unsupported %s "%s"%s', what, tostring(bad), M.suggest(tostring(bad), sorted_keys(allowed)))
+end
+
 -- Checks the table args against a block schema: unknown arguments (with a
 -- suggestion), computed-only ones, missing required ones, wrong types.
 function M.check_block(schema, args, path)

@@ -23,12 +23,8 @@ local OPTIONS = {
 -- The parsed type of a checked spec ({ type = "any" } without one).
 function M.check_spec(name, spec, where)
   if type(spec) ~= "table" then errors.raise(where, 'variable "%s": the options are a table: var("%s", { type = ... })', name, name) end
-  for _, k in ipairs(schema.sorted_keys(spec)) do
-    if not OPTIONS[k] then
-      errors.raise(where, 'variable "%s": unsupported option "%s"%s', name, tostring(k),
-        schema.suggest(tostring(k), schema.sorted_keys(OPTIONS)))
-    end
-  end
+  local unknown = schema.unknown_option(spec, OPTIONS, "option")
+  if unknown then errors.raise(where, 'variable "%s": %s', name, unknown) end
   if spec.description ~= nil and type(spec.description) ~= "string" then
     errors.raise(where, 'variable "%s": description is text', name)
   end
