@@ -4,8 +4,10 @@
 -- (resource, data, module, output, var, provider, backend, fmt, json,
 -- workspace). They only record: resource() registers a node and returns a
 -- handle whose attributes are deferred references, so no provider is ever
--- called here. Modules are plain functions run inside a scope, which
--- prefixes the addresses of what they declare (module.net.aws_subnet.a).
+-- called here. Modules are functions, or { inputs, outputs, body } tables
+-- whose interface is checked at the call (luaform.interface), run inside a
+-- scope, which prefixes the addresses of what they declare
+-- (module.net.aws_subnet.a).
 -- The result is a config: nodes by address (in declaration order), outputs,
 -- variables, providers and the backend, every argument checked against
 -- its type's schema, each error carrying the file:line of its declaration.
@@ -20,6 +22,7 @@ local errors = require("luaform.errors")
 local schema = require("luaform.schema")
 local strict = require("luaform.strict")
 local variable = require("luaform.variable")
+local interface = require("luaform.interface")
 
 local M = {}
 
@@ -143,14 +146,15 @@ local function dsl(cfg, opts)
     if type(name) ~= "string" or not name:match("^[%a_][%w_%-]*$") then
       errors.raise(where, "module(): the name must be an identifier")
     end
-    if type(fn) ~= "function" then
-      errors.raise(where, 'module("%s"): expected a module function, got %s', name, type(fn))
+    if type(fn) ~= "function" and not interface.is(fn) then
+      errors.raise(where, 'module("%s"): expected a module function or { inputs, outputs, body }, got %s', name, type(fn))
     end
     claim("module." .. name, where)
     local prefix = scope().prefix .. "module." .. name .. "."
     cfg.modules[prefix:sub(1, -2)] = where
     scopes[#scopes + 1] = { prefix = prefix, names = {}, where = where }
-    local out = fn(args or {})
+    local out
+    if type(fn) == "function" then out = fn(args or {}) else out = interface.call(fn, name, args or {}, where) end
     scopes[#scopes] = nil
     if out == nil then out = {} end
     if type(out) == "table" then cfg.module_of[out] = prefix end   -- for depends_on

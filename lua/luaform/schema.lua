@@ -153,7 +153,13 @@ local function check(spec, v, path)
   return nil
 end
 
-M.check_value = check
+-- Checks the value v of `name` (a variable, a module input) against spec;
+-- the error gives the path inside v ("azs[2]: ..."), or none at the top.
+function M.check_value(spec, v, name)
+  local err = check(spec, v, name)
+  if err and err:sub(1, #name + 2) == name .. ": " then err = err:sub(#name + 3) end
+  return err
+end
 
 -- 'unsupported <what> "k" (did you mean ...)' for the first key of the
 -- options table t that the set `allowed` lacks, or nil.

@@ -81,7 +81,6 @@ function M.value(name, spec, t, raw, source, where, not_given)
   end
   local err = schema.check_value(t, v, name)
   if err then
-    err = err:sub(1, #name + 2) == name .. ": " and err:sub(#name + 3) or err
     errors.raise(where, 'variable "%s" (%s): %s', name, source == "default" and "the default" or "from " .. source, err)
   end
   v = schema.normalize(t, v)
