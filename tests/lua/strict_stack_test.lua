@@ -158,3 +158,16 @@ test("a bad variable, output or type spec is an error at its line", function()
   fails_with('output("x", 1, { sensitiv = true })\n',
     '^Error: main%.lua:1: output "x": unsupported option "sensitiv" %(did you mean "sensitive"%?%)')
 end)
+
+test("a null from a JSON var file is nil, or the default when nullable = false", function()
+  local dir = new_stack({
+    ["main.lua"] = 'local x = var("x", { type = "string", default = "d", nullable = false })\n'
+      .. 'local y = var("y", { type = "string", default = "d" })\n'
+      .. 'output("x", x)\noutput("y_is_nil", y == nil)\n',
+    ["v.json"] = '{ "x": null, "y": null }',
+  })
+  local out, code = luaform(dir, "apply", "-auto-approve", "-var-file", "v.json")
+  expect(code).to_be(0)
+  expect(out).to_contain('x = "d"')
+  expect(out).to_contain("y_is_nil = true")
+end)
