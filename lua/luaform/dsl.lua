@@ -311,10 +311,11 @@ function M.check(cfg)
     local err = schema.check_block(node.provider.schema, node.args)
     if err then errors.raise(node.where, "%s %s: %s", node.mode == "data" and "data" or "resource", addr, err) end
     local deps = deferred.deps(node.args)
-    if type(node.lifecycle.depends_on) ~= "nil" and (type(node.lifecycle.depends_on) ~= "table" or deferred.is_handle(node.lifecycle.depends_on)) then
+    local depends_on = node.lifecycle.depends_on
+    if depends_on ~= nil and (type(depends_on) ~= "table" or deferred.is_handle(depends_on)) then
       errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
     end
-    for _, d in ipairs(node.lifecycle.depends_on or {}) do
+    for _, d in ipairs(depends_on or {}) do
       if deferred.is_handle(d) then
         deps[deferred.handle_address(d)] = true
       elseif cfg.module_of[d] then   -- a module: every resource in it

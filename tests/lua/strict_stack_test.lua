@@ -110,6 +110,8 @@ test("depends_on may name a module: every resource in it, nested modules include
   expect(out).to_contain('"local_file.after" -> "module.files.module.inner.local_file.b";')
   fails_with(R .. 'resource("local_file", "f", { filename = "out.txt", content = "x" },\n  { depends_on = { "module.files" } })\n',
     '^Error: main%.lua:2: local_file%.f: depends_on lists resources and modules %(the values resource%(%) and module%(%) return%)')
+  fails_with(R .. 'resource("local_file", "f", { filename = "out.txt", content = "x" }, { depends_on = r })\n',
+    '^Error: main%.lua:2: local_file%.f: depends_on is a list: { a, b }')
 end)
 
 test("a variable's type is checked for the default, -var, a -var-file and the environment", function()
