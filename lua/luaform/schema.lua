@@ -276,20 +276,31 @@ end
 -- Terraform type expressions, the types of var(): "string", "number",
 -- "bool", "any", "list(T)", "set(T)", "map(T)" (bare "list", "set", "map":
 -- of any), "object({ name = T, port = optional(T) })" (attributes required
--- unless optional). Returns the spec check_value takes (an object is a
--- block), or nil and an error message.
+-- unless optional; optional(T, DEFAULT) with a JSON value fills in a
+-- missing one). Returns the spec check_value takes (an object is a block),
+-- or nil and an error message.
 local PRIMITIVE = { string = true, number = true, bool = true, any = true }
 local COLLECTION = { list = true, set = true, map = true }
 local TYPE_NAMES = { "any", "bool", "list", "map", "number", "object", "set", "string" }
 
 function M.parse_type(text)
   if type(text) ~= "string" then return nil, 'a type is text, such as "list(string)"' end
-  local toks, pos = {}, 1
+  -- tokens (names, punctuation, and the JSON text of defaults), with where each starts
+  local toks, starts, pos = {}, {}, 1
   while pos <= #text do
-    local space = text:match("^%s+", pos)
-    local tok = space or text:match("^[%a_][%w_]*", pos) or text:match("^[(){}=,]", pos)
-    if not tok then return nil, string.format('unexpected "%s" in type "%s"', text:sub(pos, pos), text) end
-    if not space then toks[#toks + 1] = tok end
+    local tok = text:match("^%s+", pos)
+    if not tok then
+      if text:sub(pos, pos) == '"' then
+        local e = pos + 1
+        while e <= #text and text:sub(e, e) ~= '"' do e = e + (text:sub(e, e) == "\\" and 2 or 1) end
+        if e > #text then return nil, string.format('unterminated text in type "%s"', text) end
+        tok = text:sub(pos, e)
+      else
+        tok = text:match("^[%a_][%w_]*", pos) or text:match("^%-?%d[%w%.%+%-]*", pos) or text:match("^[(){}%[%]=,:]", pos)
+      end
+      if not tok then return nil, string.format('unexpected "%s" in type "%s"', text:sub(pos, pos), text) end
+      toks[#toks + 1], starts[#toks + 1] = tok, pos
+    end
     pos = pos + #tok
   end
   local i = 1
@@ -325,6 +336,20 @@ function M.parse_type(text)
           i = i + 1
           expect("(")
           spec = parse()
+          if toks[i] == "," then   -- the default: JSON text up to the closing parenthesis
+            i = i + 1
+            local from, depth = starts[i], 0
+            while toks[i] and (depth > 0 or toks[i] ~= ")") do
+              if toks[i]:match("^[%(%[{]$") then depth = depth + 1 elseif toks[i]:match("^[%)%]}]$") then depth = depth - 1 end
+              i = i + 1
+            end
+            local literal = from and text:sub(from, (starts[i] or #text + 1) - 1) or ""
+            local v = core.json_decode(literal)
+            if v == nil then fail('attribute "%s": the default in optional() is a JSON value, got "%s"', attr, literal) end
+            local err = v ~= core.null and M.check_value(spec, v, attr)
+            if err then fail('attribute "%s": the default in optional(): %s', attr, err) end
+            if v ~= core.null then spec.default = M.normalize(spec, v) end
+          end
           expect(")")
           spec.optional = true
         else

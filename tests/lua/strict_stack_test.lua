@@ -148,6 +148,18 @@ test("a typed variable's value is converted to its type and used", function()
   expect(core.json_decode(read(dir .. "/out.txt"))).to_equal({ svc = { name = "api", port = 8080 }, ports = { 80, 443 } })
 end)
 
+test("optional(T, DEFAULT) fills a missing attribute of an object, in lists too", function()
+  local dir = new_stack('local svcs = var("svcs", { type = \'list(object({ name = string, port = optional(number, 8080), path = optional(string, "/(up)") }))\',\n'
+    .. '  default = { { name = "a" }, { name = "b", port = 81 } } })\n'
+    .. 'resource("local_file", "f", { filename = "out.txt", content = json(svcs) })\n')
+  local out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(core.json_decode(read(dir .. "/out.txt"))).to_equal({
+    { name = "a", port = 8080, path = "/(up)" }, { name = "b", port = 81, path = "/(up)" } })
+  fails_with('local v = var("v", { type = \'object({ p = optional(number, "x") })\', default = {} })\n',
+    '^Error: main%.lua:1: variable "v": type: attribute "p": the default in optional%(%): expected a number, got string')
+end)
+
 test("a bad variable, output or type spec is an error at its line", function()
   fails_with('local n = var("n", { type = "number", defualt = 1 })\n',
     '^Error: main%.lua:1: variable "n": unsupported option "defualt" %(did you mean "default"%?%)')
