@@ -84,20 +84,20 @@ DEFERRED.__concat = concat
 
 -- What a deferred value is, for error messages (a secret shows nothing).
 local function what(d)
-  if d.kind == "sensitive" then return "a sensitive value" end
+  if d.kind == "sensitive" then return "a sensitive value (kept as a secret)" end
   if d.kind == "ref" then
     local path = {}
     for i, k in ipairs(d.path) do path[i] = tostring(k) end
-    return "a reference to " .. d.addr .. "." .. table.concat(path, ".")
+    return "a reference to " .. d.addr .. "." .. table.concat(path, ".") .. " (known only after apply)"
   end
-  return "a computed value (" .. d.kind .. ")"
+  return "a value computed from references (" .. d.kind .. ", known only after apply)"
 end
 
 -- Text made from a reference would lose it, and the dependency with it
 -- (tostring, print, string.format("%s")): refused, with the ways that keep it.
 DEFERRED.__tostring = function(d)
   require("luaform.errors").raise(require("luaform.strict").user_where(2),
-    "%s (known only after apply) cannot be made into text here: use .., fmt(...) or ref:map(function(v) ... end)", what(d))
+    "%s cannot be made into text here: use .., fmt(...) or ref:map(function(v) ... end)", what(d))
 end
 
 M.what = what
@@ -107,10 +107,24 @@ DEFERRED.__call = function(d)
   local method = d.kind == "ref" and tostring(d.path[#d.path]) or "f"
   local src = d.kind == "ref" and #d.path > 1 and M.ref(d.addr, { table.unpack(d.path, 1, #d.path - 1) }) or d
   require("luaform.errors").raise(require("luaform.strict").user_where(2),
-    "%s (known only after apply) has no method %s: write ref:map(function(s) return s:%s(...) end)", what(src), method, method)
+    "%s has no method %s: write ref:map(function(s) return s:%s(...) end)", what(src), method, method)
 end
 
 DEFERRED.__len = function() error("the length of a deferred value is not known before apply", 2) end
+
+-- Arithmetic and ordering on a reference have no value before apply.
+local function no_operator(verb, example)
+  return function(a, b)
+    local d = M.is(a) and a or b
+    require("luaform.errors").raise(require("luaform.strict").user_where(2),
+      "%s cannot be %s in Lua: write ref:map(function(v) return %s end)", what(d), verb, example)
+  end
+end
+for op, sign in pairs({ add = "+", sub = "-", mul = "*", div = "/", mod = "%", pow = "^", idiv = "//", unm = "-" }) do
+  DEFERRED["__" .. op] = no_operator("computed with " .. sign, op == "unm" and "-v" or ("v " .. sign .. " 1"))
+end
+DEFERRED.__lt = no_operator("compared", "v < 1")
+DEFERRED.__le = no_operator("compared", "v <= 1")
 
 -- A resource handle: what resource()/data() return. Indexing it checks
 -- that the type exports the attribute (check(k) returns an error message).

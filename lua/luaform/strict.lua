@@ -69,7 +69,7 @@ local function refuse(name, ref, where)
   local how = name == "format" and 'use fmt(...), which keeps the reference'
     or name == "concat" and 'join with .. (a .. "," .. b) or fmt(...)'
     or string.format('use .., fmt(...) or ref:map(function(s) return s:%s(...) end)', name)
-  errors.raise(where, "%s (known only after apply) cannot be made into text by %s: %s",
+  errors.raise(where, "%s cannot be made into text by %s: %s",
     deferred.what(ref), name == "concat" and "table.concat" or "string." .. name, how)
 end
 

@@ -64,6 +64,14 @@ test("a reference made into text by a string function is an error saying how to 
     '^Error: main%.lua:3: a reference to random_id%.r%.hex .* by table%.concat: join with %.%.')
 end)
 
+test("arithmetic or ordering on a reference is an error saying to use :map", function()
+  fails_with(R .. 'resource("local_file", "f", { filename = "out.txt", content = r.byte_length + 1 })\n',
+    '^Error: main%.lua:2: a reference to random_id%.r%.byte_length %(known only after apply%) cannot be computed with %+ in Lua: '
+      .. 'write ref:map%(function%(v%) return v %+ 1 end%)')
+  fails_with(R .. 'local big = 2 < r.byte_length\n',
+    '^Error: main%.lua:2: a reference to random_id%.r%.byte_length %(known only after apply%) cannot be compared in Lua')
+end)
+
 test("the forms that keep the reference give the value after apply", function()
   local dir = new_stack(R .. 'resource("local_file", "f", { filename = "out.txt",\n'
     .. '  content = fmt("%s:0.0.1", r.hex) .. "," .. r.hex:map(string.upper) .. "," .. r.hex:map(function(s) return s:sub(1, 2) end) })\n')
