@@ -9,8 +9,11 @@
 --     modules; `local` is the way;
 --   - turn a reference into text with a string function (string.format,
 --     ("x"):rep, string.sub, table.concat...): the text would lose the
---     reference (and the dependency). tostring(ref) is refused by the
---     deferred value itself (deferred.lua), at every time.
+--     reference (and the dependency). tostring(ref), ref:method(),
+--     arithmetic and ordering are refused by the deferred value itself
+--     (deferred.lua), at every time.
+-- check_meta_arguments() refuses Terraform's meta-arguments (depends_on,
+-- lifecycle, count...) written among a resource's arguments.
 -- Each error is raised at the file:line of the stack or module code.
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
