@@ -41,9 +41,14 @@ function M.ref(addr, path)
   return new("ref", { addr = addr, path = path })
 end
 
+-- Functions that stand for another (strict.lua's guarded string
+-- functions -> the originals), so that map(string.upper) is described
+-- and run as string.upper.
+M.plain_function = setmetatable({}, { __mode = "k" })
+
 function M.map(d, fn)
   assert(type(fn) == "function", "map expects a function")
-  return new("map", { src = d, fn = fn })
+  return new("map", { src = d, fn = M.plain_function[fn] or fn })
 end
 
 -- A secret: resolves to v, and marks everything computed from it.
@@ -77,15 +82,49 @@ local function concat(a, b)
 end
 DEFERRED.__concat = concat
 
-DEFERRED.__tostring = function(d)
-  if d.kind == "sensitive" then return "(sensitive value)" end
+-- What a deferred value is, for error messages (a secret shows nothing).
+local function what(d)
+  if d.kind == "sensitive" then return "a sensitive value (kept as a secret)" end
   if d.kind == "ref" then
-    return "${" .. d.addr .. "." .. table.concat(d.path, ".") .. "}"
+    local path = {}
+    for i, k in ipairs(d.path) do path[i] = tostring(k) end
+    return "a reference to " .. d.addr .. "." .. table.concat(path, ".") .. " (known only after apply)"
   end
-  return "${" .. d.kind .. "}"
+  return "a value computed from references (" .. d.kind .. ", known only after apply)"
+end
+
+-- Text made from a reference would lose it, and the dependency with it
+-- (tostring, print, string.format("%s")): refused, with the ways that keep it.
+DEFERRED.__tostring = function(d)
+  require("luaform.errors").raise(require("luaform.strict").user_where(2),
+    "%s cannot be made into text here: use .., fmt(...) or ref:map(function(v) ... end)", what(d))
+end
+
+M.what = what
+
+-- ref:sub(1, 3) indexes an attribute "sub" of ref and calls it.
+DEFERRED.__call = function(d)
+  local method = d.kind == "ref" and tostring(d.path[#d.path]) or "f"
+  local src = d.kind == "ref" and #d.path > 1 and M.ref(d.addr, { table.unpack(d.path, 1, #d.path - 1) }) or d
+  require("luaform.errors").raise(require("luaform.strict").user_where(2),
+    "%s has no method %s: write ref:map(function(s) return s:%s(...) end)", what(src), method, method)
 end
 
 DEFERRED.__len = function() error("the length of a deferred value is not known before apply", 2) end
+
+-- Arithmetic and ordering on a reference have no value before apply.
+local function no_operator(verb, example)
+  return function(a, b)
+    local d = M.is(a) and a or b
+    require("luaform.errors").raise(require("luaform.strict").user_where(2),
+      "%s cannot be %s in Lua: write ref:map(function(v) return %s end)", what(d), verb, example)
+  end
+end
+for op, sign in pairs({ add = "+", sub = "-", mul = "*", div = "/", mod = "%", pow = "^", idiv = "//", unm = "-" }) do
+  DEFERRED["__" .. op] = no_operator("computed with " .. sign, op == "unm" and "-v" or ("v " .. sign .. " 1"))
+end
+DEFERRED.__lt = no_operator("compared", "v < 1")
+DEFERRED.__le = no_operator("compared", "v <= 1")
 
 -- A resource handle: what resource()/data() return. Indexing it checks
 -- that the type exports the attribute (check(k) returns an error message).
@@ -301,7 +340,7 @@ function M.resolve(v, lookup)
       for i, p in ipairs(v.parts) do
         local x = M.resolve(p, lookup)
         if contains_unknown(x) then return UNKNOWN end
-        if x == nil then error("cannot concatenate a nil value (" .. tostring(p) .. ")", 0) end
+        if x == nil then error("cannot concatenate a nil value (" .. M.describe(p) .. ")", 0) end
         out[i] = tostring(x)
       end
       return table.concat(out)

@@ -4,9 +4,11 @@
 -- (resource, data, module, output, var, provider, backend, fmt, json,
 -- workspace). They only record: resource() registers a node and returns a
 -- handle whose attributes are deferred references, so no provider is ever
--- called here. Modules are plain functions run inside a scope, which
--- prefixes the addresses of what they declare (module.net.aws_subnet.a)
--- and may pass a provider configuration to them (module's providers).
+-- called here. Modules are functions, or { inputs, outputs, body } tables
+-- whose interface is checked at the call (luaform.interface), run inside a
+-- scope, which prefixes the addresses of what they declare
+-- (module.net.aws_subnet.a) and may pass a provider configuration to them
+-- (module's providers).
 -- The result is a config: nodes by address (in declaration order), outputs,
 -- variables, providers and the backend, every argument checked against
 -- its type's schema, each error carrying the file:line of its declaration.
@@ -19,6 +21,9 @@ local core = require("luaform.core")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
 local schema = require("luaform.schema")
+local strict = require("luaform.strict")
+local variable = require("luaform.variable")
+local interface = require("luaform.interface")
 
 local M = {}
 
@@ -27,28 +32,11 @@ local LIFECYCLE = {
   prevent_destroy = true, key = true, provider = true,
 }
 
+local OUTPUT_OPTIONS = { sensitive = true, description = true }
+
 local function format_key(key)
   if math.type(key) == "integer" then return "[" .. key .. "]" end
   return string.format('["%s"]', tostring(key))
-end
-
-local function parse_var(name, spec, raw, where)
-  local t = spec.type or "string"
-  if type(raw) ~= "string" then return raw end
-  local shown = spec.sensitive and "(sensitive value)" or string.format('"%s"', raw)
-  if t == "number" then
-    local n = tonumber(raw)
-    if not n then errors.raise(where, 'variable "%s": expected a number, got %s', name, shown) end
-    return n
-  elseif t == "bool" then
-    if raw == "true" then return true elseif raw == "false" then return false end
-    errors.raise(where, 'variable "%s": expected true or false, got %s', name, shown)
-  elseif t == "list" or t == "map" or t == "any" then
-    local v, err = core.json_decode(raw, "-var " .. name)
-    if v == nil and t ~= "any" then errors.raise(where, 'variable "%s": %s', name, err) end
-    return v == nil and raw or v
-  end
-  return raw
 end
 
 -- Variable files: Lua assignments (name = value) or JSON (*.json).
@@ -72,6 +60,7 @@ function M.new_config(opts)
     nodes = {}, order = {}, outputs = {}, output_order = {}, variables = {},
     providers = {}, backend = nil, modules = {}, dir = opts.dir or ".", imports = {},
     provider_refs = {},   -- {name, id, where} of the module calls' providers
+    module_of = setmetatable({}, { __mode = "k" }),   -- a module's outputs -> its address prefix
     workspace = opts.workspace or "default",
   }
 end
@@ -111,6 +100,9 @@ local function dsl(cfg, opts)
     end
     if not name:match("^[%a_][%w_%-]*$") then errors.raise(where, 'invalid name "%s"', name) end
     for k in pairs(lifecycle) do
+      if k == "lifecycle" then
+        errors.raise(where, "%s(): the 4th table is the lifecycle: put its options directly in it ({ ignore_changes = ... })", mode == "data" and "data" or "resource")
+      end
       if not LIFECYCLE[k] then
         local names = schema.sorted_keys(LIFECYCLE)
         errors.raise(where, 'unsupported lifecycle option "%s"%s', tostring(k), schema.suggest(tostring(k), names))
@@ -123,6 +115,7 @@ local function dsl(cfg, opts)
     elseif mode == "managed" and mod.data_source then
       errors.raise(where, '"%s" is a data source: use data("%s", ...)', type_name, type_name)
     end
+    strict.check_meta_arguments(mod.schema, args, LIFECYCLE, where, mode == "data" and "data" or "resource", type_name, name)
     local local_addr = (mode == "data" and "data." or "") .. type_name .. "." .. name
       .. (key ~= nil and format_key(key) or "")
     claim(local_addr, where)
@@ -177,16 +170,19 @@ local function dsl(cfg, opts)
     if type(name) ~= "string" or not name:match("^[%a_][%w_%-]*$") then
       errors.raise(where, "module(): the name must be an identifier")
     end
-    if type(fn) ~= "function" then
-      errors.raise(where, 'module("%s"): expected a module function, got %s', name, type(fn))
+    if type(fn) ~= "function" and not interface.is(fn) then
+      errors.raise(where, 'module("%s"): expected a module function or { inputs, outputs, body }, got %s', name, type(fn))
     end
     claim("module." .. name, where)
     local prefix = scope().prefix .. "module." .. name .. "."
     cfg.modules[prefix:sub(1, -2)] = where
     local providers = module_providers(opts or {}, where)
     scopes[#scopes + 1] = { prefix = prefix, names = {}, where = where, providers = providers }
-    local out = fn(args or {})
+    local out
+    if type(fn) == "function" then out = fn(args or {}) else out = interface.call(fn, name, args or {}, where) end
     scopes[#scopes] = nil
+    if out == nil then out = {} end
+    if type(out) == "table" then cfg.module_of[out] = prefix end   -- for depends_on
     return out
   end
   function env.output(name, value, o)
@@ -195,6 +191,9 @@ local function dsl(cfg, opts)
       errors.raise(where, "output() is for the root stack; a module returns its outputs")
     end
     claim("output." .. tostring(name), where)
+    if o ~= nil and type(o) ~= "table" then errors.raise(where, 'output "%s": the options are a table: { sensitive = true }', tostring(name)) end
+    local unknown = o and schema.unknown_option(o, OUTPUT_OPTIONS, "option")
+    if unknown then errors.raise(where, 'output "%s": %s', tostring(name), unknown) end
     cfg.outputs[name] = { value = value, where = where, sensitive = o and o.sensitive or false }
     cfg.output_order[#cfg.output_order + 1] = name
   end
@@ -202,18 +201,16 @@ local function dsl(cfg, opts)
     local where = errors.caller(2)
     spec = spec or {}
     if cfg.variables[name] then return cfg.variables[name].value end
-    local raw = cli_vars[name]
-    if raw == nil then raw = file_vars[name] end
-    if raw == nil then raw = core.getenv("LUAFORM_VAR_" .. name) end
-    local value
-    if raw ~= nil then value = parse_var(name, spec, raw, where)
-    elseif spec.default ~= nil then value = spec.default
-    elseif opts.lenient_vars then return deferred.UNKNOWN   -- only the backend is wanted
-    else errors.raise(where, 'no value for required variable "%s" (use -var %s=..., a -var-file or LUAFORM_VAR_%s)', name, name, name) end
-    if spec.validation then
-      local ok, msg = spec.validation(value)
-      if not ok then errors.raise(where, 'invalid value for variable "%s": %s', name, msg or "rejected") end
-    end
+    local t = variable.check_spec(name, spec, where)
+    local raw, source = cli_vars[name], "-var"
+    if raw == nil then raw, source = file_vars[name], cfg.var_file_of[name] end
+    if raw == nil then raw, source = core.getenv("LUAFORM_VAR_" .. name), "LUAFORM_VAR_" .. name end
+    local lenient = false
+    local value = variable.value(name, spec, t, raw, source, where, function()
+      if opts.lenient_vars then lenient = true; return nil end   -- only the backend is wanted
+      errors.raise(where, 'no value for required variable "%s" (use -var %s=..., a -var-file or LUAFORM_VAR_%s)', name, name, name)
+    end)
+    if lenient then return deferred.UNKNOWN end
     if spec.sensitive then value = deferred.sensitive(value) end
     cfg.variables[name] = { value = value, where = where, sensitive = spec.sensitive }
     return value
@@ -289,7 +286,9 @@ function M.evaluate(opts)
   local env = dsl(cfg, opts)
   local saved = {}
   for k, v in pairs(env) do saved[k] = _G[k]; _G[k] = v end
+  strict.enter()
   local ok, e = pcall(chunk)
+  strict.leave()
   for k in pairs(env) do _G[k] = saved[k] end
   if not ok then error(errors.wrap(e), 0) end
   if not opts.lenient_vars then check_undeclared(cfg, opts.vars or {}) end
@@ -341,11 +340,21 @@ function M.check(cfg)
     local err = schema.check_block(node.provider.schema, node.args)
     if err then errors.raise(node.where, "%s %s: %s", node.mode == "data" and "data" or "resource", addr, err) end
     local deps = deferred.deps(node.args)
-    for _, d in ipairs(node.lifecycle.depends_on or {}) do
-      if not deferred.is_handle(d) then
-        errors.raise(node.where, "%s: depends_on lists resources (the values resource() returns)", addr)
+    local depends_on = node.lifecycle.depends_on
+    if depends_on ~= nil and (type(depends_on) ~= "table" or deferred.is_handle(depends_on)) then
+      errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
+    end
+    for _, d in ipairs(depends_on or {}) do
+      if deferred.is_handle(d) then
+        deps[deferred.handle_address(d)] = true
+      elseif cfg.module_of[d] then   -- a module: every resource in it
+        local prefix = cfg.module_of[d]
+        for _, other in ipairs(cfg.order) do
+          if other:sub(1, #prefix) == prefix then deps[other] = true end
+        end
+      else
+        errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
       end
-      deps[deferred.handle_address(d)] = true
     end
     for _, attr in ipairs(node.lifecycle.ignore_changes or {}) do
       if not node.provider.schema[attr] then

@@ -182,8 +182,8 @@ local function load_module(path, source, where)
   local chunk, err = loadfile(file, "bt", M.module_env(file:match("^(.*)/[^/]*$") or "."))
   if not chunk then errors.raise(nil, "%s", err) end
   local fn = run_file(chunk, file)
-  if type(fn) ~= "function" then
-    errors.raise(where, 'module source "%s": %s must return the module function, got %s', source, file, type(fn))
+  if type(fn) ~= "function" and not require("luaform.interface").is(fn) then
+    errors.raise(where, 'module source "%s": %s must return the module (a function, or { inputs, outputs, body }), got %s', source, file, type(fn))
   end
   return fn
 end

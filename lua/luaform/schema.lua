@@ -10,7 +10,8 @@
 -- types so that the planner compares like with like.
 --
 -- Attribute spec fields: type ("string", "number", "bool", "list", "set",
--- "map", "block", "json", "any"), elem (element type of list/set/map),
+-- "map", "block", "json", "any"), elem (element type of list/set/map: a
+-- type name or a spec),
 -- block (a nested schema, for "block" and for lists/sets of blocks),
 -- required, optional, computed, force_new, sensitive, default. force_new
 -- is true, or function(old, new) -> true when that change needs a new
@@ -109,6 +110,11 @@ end
 
 local function settable(spec) return not spec.computed or spec.optional or spec.required end
 
+-- The spec of a list's, set's or map's elements.
+local function elem_spec(spec)
+  return type(spec.elem) == "table" and spec.elem or { type = spec.elem or "any" }
+end
+
 -- Checks value v against spec; returns an error message or nil. Deferred
 -- values are accepted (their type is known only at apply).
 local function check(spec, v, path)
@@ -129,8 +135,11 @@ local function check(spec, v, path)
     end
   elseif t == "map" then
     if type(v) ~= "table" then return string.format("%s: expected a map, got %s", path, type(v)) end
+    if next(v) ~= nil and getmetatable(v) ~= core.json_object_mt and is_list(v) then
+      return string.format("%s: expected a map, got a list", path)
+    end
     for k, x in pairs(v) do
-      local err = check({ type = spec.elem or "any" }, x, path .. "." .. tostring(k))
+      local err = check(elem_spec(spec), x, path .. "." .. tostring(k))
       if err then return err end
     end
   elseif t == "list" or t == "set" then
@@ -143,7 +152,7 @@ local function check(spec, v, path)
     for i, x in ipairs(v) do
       local err
       if spec.block then err = M.check_block(spec.block, x, string.format("%s[%d]", path, i))
-      else err = check({ type = spec.elem or "any" }, x, string.format("%s[%d]", path, i)) end
+      else err = check(elem_spec(spec), x, string.format("%s[%d]", path, i)) end
       if err then return err end
     end
   elseif t == "block" then
@@ -156,6 +165,25 @@ local function check(spec, v, path)
   return nil
 end
 
+-- Checks the value v of `name` (a variable, a module input) against spec;
+-- the error gives the path inside v ("azs[2]: ..."), or none at the top.
+function M.check_value(spec, v, name)
+  local err = check(spec, v, name)
+  if err and err:sub(1, #name + 2) == name .. ": " then err = err:sub(#name + 3) end
+  return err
+end
+
+-- 'unsupported <what> "k" (did you mean ...)' for the first key of the
+-- options table t that the set `allowed` lacks, or nil.
+function M.unknown_option(t, allowed, what)
+  local bad
+  for k in pairs(t) do
+    if not allowed[k] and (bad == nil or tostring(k) < tostring(bad)) then bad = k end
+  end
+  if bad == nil then return nil end
+  return string.format('unsupported %s "%s"%s', what, tostring(bad), M.suggest(tostring(bad), sorted_keys(allowed)))
+end
+
 -- Checks the table args against a block schema: unknown arguments (with a
 -- suggestion), computed-only ones, missing required ones, wrong types.
 function M.check_block(schema, args, path)
@@ -163,6 +191,7 @@ function M.check_block(schema, args, path)
     return string.format("%s: expected a block (table), got %s", path, type(args))
   end
   local prefix = path and (path .. ".") or ""
+  local at = path and (path .. ": ") or ""   -- a nested block's messages start with its path
   for _, k in ipairs(sorted_keys(args)) do
     local spec = schema[k]
     if type(k) ~= "string" then
@@ -172,17 +201,17 @@ function M.check_block(schema, args, path)
       local names = {}
       for name, s in pairs(schema) do if settable(s) then names[#names + 1] = name end end
       table.sort(names)
-      return string.format('%sunsupported argument "%s"%s', prefix, k, M.suggest(k, names))
+      return string.format('%sunsupported argument "%s"%s', at, k, M.suggest(k, names))
     end
     if not settable(spec) then
-      return string.format('%s"%s" is computed by the provider and cannot be set', prefix, k)
+      return string.format('%s"%s" is computed by the provider and cannot be set', at, k)
     end
     local err = check(spec, args[k], prefix .. k)
     if err then return err end
   end
   for _, k in ipairs(sorted_keys(schema)) do
     if schema[k].required and args[k] == nil then
-      return string.format('%smissing required argument "%s"', prefix, k)
+      return string.format('%smissing required argument "%s"', at, k)
     end
   end
   return nil
@@ -215,7 +244,7 @@ function M.normalize(spec, v)
     if spec.block and not is_list(v) then v = { v } end
     local out = {}
     for i, x in ipairs(v) do
-      out[i] = spec.block and M.normalize_block(spec.block, x) or M.normalize({ type = spec.elem }, x)
+      out[i] = spec.block and M.normalize_block(spec.block, x) or M.normalize(elem_spec(spec), x)
     end
     if t == "set" then
       table.sort(out, function(a, b) return core.json_encode(a) < core.json_encode(b) end)
@@ -223,7 +252,7 @@ function M.normalize(spec, v)
     return out
   elseif t == "map" and type(v) == "table" then
     local out = {}
-    for k, x in pairs(v) do out[tostring(k)] = M.normalize({ type = spec.elem }, x) end
+    for k, x in pairs(v) do out[tostring(k)] = M.normalize(elem_spec(spec), x) end
     return out
   elseif t == "block" and type(v) == "table" then
     return M.normalize_block(spec.block, v)
@@ -272,6 +301,107 @@ function M.normalize_block(schema, args)
     out[k] = M.normalize(spec, v)
   end
   return out
+end
+
+-- Terraform type expressions, the types of var(): "string", "number",
+-- "bool", "any", "list(T)", "set(T)", "map(T)" (bare "list", "set", "map":
+-- of any), "object({ name = T, port = optional(T) })" (attributes required
+-- unless optional; optional(T, DEFAULT) with a JSON value fills in a
+-- missing one). Returns the spec check_value takes (an object is a block),
+-- or nil and an error message.
+local PRIMITIVE = { string = true, number = true, bool = true, any = true }
+local COLLECTION = { list = true, set = true, map = true }
+local TYPE_NAMES = { "any", "bool", "list", "map", "number", "object", "set", "string" }
+
+function M.parse_type(text)
+  if type(text) ~= "string" then return nil, 'a type is text, such as "list(string)"' end
+  -- tokens (names, punctuation, and the JSON text of defaults), with where each starts
+  local toks, starts, pos = {}, {}, 1
+  while pos <= #text do
+    local tok = text:match("^%s+", pos)
+    if not tok then
+      if text:sub(pos, pos) == '"' then
+        local e = pos + 1
+        while e <= #text and text:sub(e, e) ~= '"' do e = e + (text:sub(e, e) == "\\" and 2 or 1) end
+        if e > #text then return nil, string.format('unterminated text in type "%s"', text) end
+        tok = text:sub(pos, e)
+      else
+        tok = text:match("^[%a_][%w_]*", pos) or text:match("^%-?%d[%w%.%+%-]*", pos) or text:match("^[(){}%[%]=,:]", pos)
+      end
+      if not tok then return nil, string.format('unexpected "%s" in type "%s"', text:sub(pos, pos), text) end
+      toks[#toks + 1], starts[#toks + 1] = tok, pos
+    end
+    pos = pos + #tok
+  end
+  local i = 1
+  local function fail(fmt, ...) error({ type_error = string.format(fmt, ...) }, 0) end
+  local function near() return toks[i] and string.format(' before "%s"', toks[i]) or " at the end" end
+  local function expect(tok)
+    if toks[i] ~= tok then fail('expected "%s"%s in type "%s"', tok, near(), text) end
+    i = i + 1
+  end
+  local function parse()
+    local name = toks[i]
+    if not name or not name:match("^[%a_]") then fail('expected a type%s in type "%s"', near(), text) end
+    i = i + 1
+    if PRIMITIVE[name] then return { type = name } end
+    if COLLECTION[name] then
+      if toks[i] ~= "(" then return { type = name } end
+      expect("(")
+      local elem = parse()
+      expect(")")
+      return { type = name, elem = elem }
+    end
+    if name == "object" then
+      expect("(")
+      expect("{")
+      local block = {}
+      while toks[i] ~= "}" do
+        local attr = toks[i]
+        if not attr or not attr:match("^[%a_]") then fail('expected an attribute name%s in type "%s"', near(), text) end
+        i = i + 1
+        expect("=")
+        local spec
+        if toks[i] == "optional" then
+          i = i + 1
+          expect("(")
+          spec = parse()
+          if toks[i] == "," then   -- the default: JSON text up to the closing parenthesis
+            i = i + 1
+            local from, depth = starts[i], 0
+            while toks[i] and (depth > 0 or toks[i] ~= ")") do
+              if toks[i]:match("^[%(%[{]$") then depth = depth + 1 elseif toks[i]:match("^[%)%]}]$") then depth = depth - 1 end
+              i = i + 1
+            end
+            local literal = from and text:sub(from, (starts[i] or #text + 1) - 1) or ""
+            local v = core.json_decode(literal)
+            if v == nil then fail('attribute "%s": the default in optional() is a JSON value, got "%s"', attr, literal) end
+            local err = v ~= core.null and M.check_value(spec, v, attr)
+            if err then fail('attribute "%s": the default in optional(): %s', attr, err) end
+            if v ~= core.null then spec.default = M.normalize(spec, v) end
+          end
+          expect(")")
+          spec.optional = true
+        else
+          spec = parse()
+          spec.required = true
+        end
+        block[attr] = spec
+        if toks[i] == "," then i = i + 1 elseif toks[i] ~= "}" then expect("}") end
+      end
+      expect("}")
+      expect(")")
+      return { type = "block", block = block }
+    end
+    fail('unknown type "%s"%s', name, M.suggest(name, TYPE_NAMES))
+  end
+  local ok, spec = pcall(parse)
+  if not ok then
+    if type(spec) == "table" and spec.type_error then return nil, spec.type_error end
+    error(spec, 0)
+  end
+  if toks[i] then return nil, string.format('unexpected "%s" after the type in "%s"', toks[i], text) end
+  return spec
 end
 
 return M
