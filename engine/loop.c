@@ -19,16 +19,19 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct task {
+typedef struct lf_task task;
+
+struct lf_task {
   lua_State *co;
   int ref;              /* anchors co in the registry */
   int nargs;            /* arguments for the first resume */
   int started;
+  int cancelled;
   lf_wait *waiting;
   lf_task_end_fn end;
   void *ud;
-  struct task *next;    /* ready queue */
-} task;
+  task *next;           /* ready queue */
+};
 
 struct lf_wait {
   task *task;           /* NULL while the waiter is blocking */
@@ -157,7 +160,7 @@ int lf_await(lua_State *L, lf_wait *w) {
   return finish_wait(L, w);
 }
 
-void lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud) {
+lf_task *lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud) {
   lf_loop *loop = lf_loop_of(L);
   task *t = calloc(1, sizeof *t);
   if (!t) luaL_error(L, "out of memory");
@@ -170,9 +173,43 @@ void lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud) {
   t->ud = ud;
   loop->tasks++;
   make_ready(loop, t);
+  return t;
+}
+
+void lf_task_cancel(lf_task *t) { t->cancelled = 1; }
+
+/* Frees a finished wait without a task to take its results: push runs on
+ * the main thread under pcall (it may raise, e.g. for an error response)
+ * and what it pushes is dropped. */
+static int drop_wait_results(lua_State *L) {
+  finish_wait(L, lua_touserdata(L, 1));
+  return 0;
+}
+
+static void drop_wait(lf_loop *loop, lf_wait *w) {
+  lua_State *L = loop->L;
+  int top = lua_gettop(L);
+  if (!lua_checkstack(L, 2)) {
+    /* no room to call push: its results (and their memory) are lost */
+    free(w);
+    return;
+  }
+  lua_pushcfunction(L, drop_wait_results);
+  lua_pushlightuserdata(L, w);
+  lua_pcall(L, 1, 0, 0);
+  lua_settop(L, top);
 }
 
 static void resume_task(lf_loop *loop, task *t) {
+  if (t->cancelled) {
+    if (t->waiting) drop_wait(loop, t->waiting);
+    *task_slot(t->co) = NULL;
+    loop->tasks--;
+    if (t->end) t->end(t->ud, t->co, LF_TASK_CANCELLED);
+    luaL_unref(loop->L, LUA_REGISTRYINDEX, t->ref);
+    free(t);
+    return;
+  }
   int nres, nargs = t->started ? 0 : t->nargs;
   t->started = 1;
   t->waiting = NULL;
