@@ -24,8 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 256
-
 static const char NULL_SENTINEL = 0;
 static const char ARRAY_MT_KEY[] = "luaform.json_array_mt";
 
@@ -49,7 +47,7 @@ void lf_json_push_array_mt(lua_State *L) {
 
 typedef struct {
   lua_State *L;
-  const void *tables[MAX_DEPTH];  /* tables on the current path */
+  const void *tables[LF_MAX_NESTING];  /* tables on the current path */
   int depth;
   char msg[200];                  /* what went wrong */
   char path[400];                 /* where: built innermost first */
@@ -241,7 +239,7 @@ static json_t *encode_table(encoder *e, int idx) {
   const void *p = lua_topointer(L, idx);
   for (int i = 0; i < e->depth; i++)
     if (e->tables[i] == p) return fail(e, "cycle: the table contains itself");
-  if (e->depth == MAX_DEPTH) return fail(e, "nested too deeply");
+  if (e->depth == LF_MAX_NESTING) return fail(e, LF_TOO_DEEP);
   if (!lua_checkstack(L, 6)) return fail(e, "Lua stack overflow");
   e->tables[e->depth++] = p;
   json_t *v;

@@ -13,7 +13,9 @@
 #ifndef LF_AWS_INT_H
 #define LF_AWS_INT_H
 
+#include "luaform/alloc.h"
 #include "luaform/aws.h"
+#include "luaform/luaform.h"
 
 #include <stdarg.h>
 
@@ -134,6 +136,8 @@ json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, lf_token *to
                          const char *path, char *err, size_t errlen);
 /* Pushes a generic jansson value as Lua (objects tables, arrays sequences). */
 void lf_push_json(lua_State *L, json_t *v);
+/* Whether v nests deeper than LF_MAX_NESTING (a response that must be refused). */
+int lf_json_too_deep(const json_t *v);
 
 /* ---- serializers (input tree -> request) ---- */
 int lf_ser_query(const lf_model *m, const lf_op_info *op, json_t *in, lf_request *req, int ec2,
