@@ -11,6 +11,7 @@
  * then dispatches finished transfers and due timers. Those call
  * lf_wait_done, which puts the parked task back in the ready queue.
  */
+#include "luaform/alloc.h"
 #include "luaform/loop.h"
 
 #include <lauxlib.h>
@@ -76,8 +77,7 @@ lf_loop *lf_loop_of(lua_State *L) {
   loop = lua_touserdata(L, -1);
   lua_pop(L, 1);
   if (loop) return loop;
-  loop = calloc(1, sizeof *loop);
-  if (!loop) luaL_error(L, "out of memory");
+  loop = lf_xcalloc(1, sizeof *loop);
   lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
   loop->L = lua_tothread(L, -1);
   lua_pop(L, 1);
@@ -119,9 +119,8 @@ static void make_ready(lf_loop *loop, task *t) {
 }
 
 lf_wait *lf_wait_new(lua_State *L) {
-  lf_wait *w = calloc(1, sizeof *w);
-  if (!w) luaL_error(L, "out of memory");
-  return w;
+  (void)L;
+  return lf_xcalloc(1, sizeof(lf_wait));
 }
 
 void lf_wait_done(lf_wait *w, lf_push_fn push, void *ud) {
@@ -162,8 +161,7 @@ int lf_await(lua_State *L, lf_wait *w) {
 
 lf_task *lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud) {
   lf_loop *loop = lf_loop_of(L);
-  task *t = calloc(1, sizeof *t);
-  if (!t) luaL_error(L, "out of memory");
+  task *t = lf_xcalloc(1, sizeof *t);
   t->co = lua_newthread(L);
   t->ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_xmove(L, t->co, nargs + 1);
@@ -228,8 +226,7 @@ static void resume_task(lf_loop *loop, task *t) {
 }
 
 void lf_loop_add_timer(lf_loop *loop, double delay_s, lf_timer_fn fn, void *ud) {
-  timer *t = malloc(sizeof *t), **p = &loop->timers;
-  if (!t) abort();
+  timer *t = lf_xmalloc(sizeof *t), **p = &loop->timers;
   t->at = lf_now() + delay_s;
   t->fn = fn;
   t->ud = ud;
@@ -250,8 +247,7 @@ void lf_loop_cancel_timer(lf_loop *loop, lf_timer_fn fn, void *ud) {
 }
 
 void lf_loop_add_http(lf_loop *loop, CURL *easy, lf_http_done_fn done, void *ud) {
-  transfer *x = malloc(sizeof *x);
-  if (!x) abort();
+  transfer *x = lf_xmalloc(sizeof *x);
   x->done = done;
   x->ud = ud;
   curl_easy_setopt(easy, CURLOPT_PRIVATE, x);

@@ -13,6 +13,7 @@
  * Lua: its functions become the vtable (lua_backend below). They run on
  * the Lua thread that called the method.
  */
+#include "luaform/alloc.h"
 #include "luaform/json.h"
 #include "luaform/luaform.h"
 #include "luaform/state.h"
@@ -128,15 +129,10 @@ static int lb_load(lf_backend *b, char **data, size_t *len, char *err, size_t n)
   if (lua_type(L, -2) == LUA_TSTRING) {
     size_t l;
     const char *s = lua_tolstring(L, -2, &l);
-    *data = malloc(l + 1);
-    if (*data) {
-      memcpy(*data, s, l + 1);
-      *len = l;
-      rc = 0;
-    } else {
-      snprintf(err, n, "out of memory");
-      rc = -1;
-    }
+    *data = lf_xmalloc(l + 1);
+    memcpy(*data, s, l + 1);
+    *len = l;
+    rc = 0;
   } else if (lua_isstring(L, -1)) {
     snprintf(err, n, "%s", lua_tostring(L, -1));
     rc = -1;
@@ -186,8 +182,7 @@ static const struct lf_backend_ops lua_ops = {
 /* fns at fns_idx, config at cfg_idx -> backend (self = fns.new(config)
  * when there is a new function, else {config = config}). */
 static lf_backend *lua_backend_new(lua_State *L, const char *kind, int fns_idx, int cfg_idx) {
-  lua_backend *lb = calloc(1, sizeof *lb);
-  if (!lb) luaL_error(L, "out of memory");
+  lua_backend *lb = lf_xcalloc(1, sizeof *lb);
   lb->base.ops = &lua_ops;
   lb->L = L;
   if (lua_getfield(L, fns_idx, "new") == LUA_TFUNCTION) {
@@ -256,7 +251,7 @@ static int m_lock(lua_State *L) {
                           "version", LUAFORM_VERSION, "path", u->b->name);
   char *info = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
   json_decref(rec);
-  if (!info) return luaL_error(L, "lock: out of memory");
+  if (!info) return luaL_error(L, "lock: cannot encode the lock record");
   int rc = u->b->ops->lock(u->b, info, timeout, err, sizeof err);
   free(info);
   if (rc != 0) return push_fail(L, err);
@@ -299,7 +294,7 @@ static int read_state(lua_State *L, backend_ud *u, int push, char *err, size_t n
     snprintf(err, n, "%s:%d:%d: state file is corrupted (%s); refusing to use it. "
              "The file was left untouched.", u->b->name, je.line, je.column, je.text);
     free(u->refused);
-    u->refused = strdup(err);
+    u->refused = lf_xstrdup(err);
     return -2;
   }
   u->checked = 1;

@@ -11,6 +11,7 @@
  * saved nothing leaves no file), so lock checks that the file it locked
  * is still the one at PATH.lock.
  */
+#include "luaform/alloc.h"
 #include "luaform/luaform.h"
 #include "luaform/state.h"
 #include "luaform/util.h"
@@ -165,11 +166,7 @@ static const struct lf_backend_ops local_ops = {
 };
 
 lf_backend *lf_backend_local_new(const char *path, char *err, size_t n) {
-  local_backend *lb = calloc(1, sizeof *lb);
-  if (!lb) {
-    snprintf(err, n, "out of memory");
-    return NULL;
-  }
+  local_backend *lb = lf_xcalloc(1, sizeof *lb);
   if (snprintf(lb->path, sizeof lb->path, "%s", path) >= (int)sizeof lb->path - 16) {
     snprintf(err, n, "state path too long");
     free(lb);

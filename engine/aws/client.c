@@ -71,7 +71,7 @@ typedef struct {
   lf_loop *loop;
 } call;
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s) { return s ? lf_xstrdup(s) : NULL; }
 
 /* snprintf(dst, n, "%s", src) without the formatting machinery (request path). */
 static void copy_str(char *dst, size_t n, const char *src) {
@@ -345,7 +345,7 @@ static void call_target(const char *bucket, call *k) {
         k->req.path = lf_buf_take(&p);
         path = k->req.path;
       } else {
-        char *np = strdup(path);
+        char *np = lf_xstrdup(path);
         free(k->req.path);
         k->req.path = np;
         path = np;
@@ -417,8 +417,7 @@ static int core_aws_call(lua_State *L) {
   if (!lf_model_has_operation(c->m, op))
     return raise_simple(L, c->service, op, "UnknownOperation", "no such operation in the model", 0);
 
-  call *k = calloc(1, sizeof *k);
-  if (!k) return luaL_error(L, "out of memory");
+  call *k = lf_xcalloc(1, sizeof *k);
   k->c = c;
   k->max_attempts = c->max_attempts;
   if (lua_type(L, 5) == LUA_TTABLE) k->max_attempts = opt_int(L, 5, "max_attempts", c->max_attempts);
@@ -693,7 +692,7 @@ static int core_aws_http(lua_State *L) {
   }
   h.headers = hs;
   h.nheaders = n;
-  raw *x = calloc(1, sizeof *x);
+  raw *x = lf_xcalloc(1, sizeof *x);
   x->wait = lf_wait_new(L);
   lf_http_start(lf_loop_of(L), &h, on_raw, x);
   return lf_await(L, x->wait);

@@ -84,7 +84,7 @@ static int key_cmp(const void *a, const void *b) {
 static json_t *sorted_object(json_t *o) {
   size_t n = json_object_size(o), i = 0;
   if (n < 2) return o;
-  const char **keys = malloc(n * sizeof *keys);
+  const char **keys = lf_xmalloc(n * sizeof *keys);
   const char *k;
   json_t *x;
   json_object_foreach(o, k, x) keys[i++] = k;

@@ -115,7 +115,7 @@ static int kv_cmp(const void *a, const void *b) {
 
 static void canonical_query(lf_buf *out, const char *q) {
   size_t cap = 8, n = 0;
-  kv *items = malloc(cap * sizeof *items);
+  kv *items = lf_xmalloc(cap * sizeof *items);
   while (q && *q) {
     const char *amp = strchr(q, '&');
     size_t len = amp ? (size_t)(amp - q) : strlen(q);
@@ -129,7 +129,7 @@ static void canonical_query(lf_buf *out, const char *q) {
       lf_buf_uriencode(&ev, dv.p ? dv.p : "", dv.n, 0);
       lf_buf_free(&dk);
       lf_buf_free(&dv);
-      if (n == cap) items = realloc(items, (cap *= 2) * sizeof *items);
+      if (n == cap) items = lf_xrealloc(items, (cap *= 2) * sizeof *items);
       items[n].k = lf_buf_take(&ek);
       items[n].v = lf_buf_take(&ev);
       n++;
@@ -191,10 +191,10 @@ char *lf_sigv4_canonical_request(const char *method, const char *path_query,
   lf_buf_putc(&b, '\n');
 
   /* lower-case names, stable-sorted; duplicates merged with ',' */
-  kv *hs = calloc(nheaders ? nheaders : 1, sizeof *hs);
+  kv *hs = lf_xcalloc(nheaders ? nheaders : 1, sizeof *hs);
   for (size_t i = 0; i < nheaders; i++) {
     lf_buf v = {0};
-    hs[i].k = strdup(headers[i].name);
+    hs[i].k = lf_xstrdup(headers[i].name);
     for (char *c = hs[i].k; *c; c++) *c = (char)tolower((unsigned char)*c);
     canonical_value(&v, headers[i].value);
     hs[i].v = lf_buf_take(&v);
@@ -277,7 +277,7 @@ static void signing_key(const char *secret, const char *date8, const char *regio
   OPENSSL_cleanse(&key_cache, sizeof key_cache);
   if (strlen(date8) < sizeof key_cache.date8 && strlen(region) < sizeof key_cache.region &&
       strlen(service) < sizeof key_cache.service) {
-    key_cache.secret = strdup(secret);
+    key_cache.secret = lf_xstrdup(secret);
     strcpy(key_cache.date8, date8);
     strcpy(key_cache.region, region);
     strcpy(key_cache.service, service);
@@ -354,7 +354,7 @@ int lf_sigv4_sign(lf_request *req, const char *host, const char *service, const 
     lf_request_set_header(req, "X-Amz-Security-Token", c->session_token);
   if (s3 || unsigned_payload) lf_request_set_header(req, "X-Amz-Content-Sha256", hash);
 
-  lf_header *hs = calloc(req->nheaders + 1, sizeof *hs);
+  lf_header *hs = lf_xcalloc(req->nheaders + 1, sizeof *hs);
   size_t n = 0;
   hs[n++] = (lf_header){"host", (char *)host};
   for (size_t i = 0; i < req->nheaders; i++)
