@@ -5,6 +5,7 @@
 #include "luaform/alloc.h"
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,12 @@ char *lf_xstrdup(const char *s) {
 char *lf_xstrndup(const char *s, size_t n) {
   char *p = strndup(s, n);
   return p ? p : out_of_memory();
+}
+
+void lf_free_secret(char *s) {
+  if (!s) return;
+  OPENSSL_cleanse(s, strlen(s));
+  free(s);
 }
 
 void lf_alloc_init(void) { json_set_alloc_funcs(lf_xmalloc, free); }

@@ -81,19 +81,12 @@ static void copy_str(char *dst, size_t n, const char *src) {
   dst[len] = '\0';
 }
 
-static void wipe_free(char *s) {
-  if (!s) return;
-  volatile char *p = s;
-  while (*p) *p++ = 0;
-  free(s);
-}
-
 static void call_free(lua_State *L, call *k) {
   lf_request_free(&k->req);
   free(k->url);
-  wipe_free((char *)k->cred.access_key);
-  wipe_free((char *)k->cred.secret_key);
-  wipe_free((char *)k->cred.session_token);
+  lf_free_secret((char *)k->cred.access_key);
+  lf_free_secret((char *)k->cred.secret_key);
+  lf_free_secret((char *)k->cred.session_token);
   lf_http_response_free(k->res);
   luaL_unref(L, LUA_REGISTRYINDEX, k->client_ref);
   free(k);

@@ -155,7 +155,7 @@ void lf_ini_free(lf_ini *ini) {
     next = e->next;
     free(e->section);
     free(e->key);
-    free(e->value);
+    lf_free_secret(e->value);   /* aws_secret_access_key, aws_session_token... */
     free(e);
   }
   for (size_t i = 0; i < ini->nsections; i++) free(ini->sections[i]);

@@ -23,6 +23,7 @@
 #include "aws_int.h"
 
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,8 @@ static void on_done(void *ud, CURL *easy, CURLcode rc) {
   for (size_t i = 0; i < res.nheaders; i++) free(res.headers[i].name);
   free(res.headers);
   free(res.body);
+  for (struct curl_slist *h = x->hdrs; h; h = h->next)   /* Authorization, token */
+    OPENSSL_cleanse(h->data, strlen(h->data));
   curl_slist_free_all(x->hdrs);
   free(x->body);
   easy_put(easy);

@@ -18,7 +18,7 @@ void lf_request_free(lf_request *req) {
   free(req->host_prefix);
   for (size_t i = 0; i < req->nheaders; i++) {
     free(req->headers[i].name);
-    free(req->headers[i].value);
+    lf_free_secret(req->headers[i].value);   /* Authorization, X-Amz-Security-Token */
   }
   free(req->headers);
   free(req->body);
@@ -34,7 +34,7 @@ const char *lf_request_header(const lf_request *req, const char *name) {
 void lf_request_set_header(lf_request *req, const char *name, const char *value) {
   for (size_t i = 0; i < req->nheaders; i++)
     if (strcasecmp(req->headers[i].name, name) == 0) {
-      free(req->headers[i].value);
+      lf_free_secret(req->headers[i].value);
       req->headers[i].value = lf_xstrdup(value);
       return;
     }

@@ -20,6 +20,10 @@ void *lf_xrealloc(void *p, size_t n);
 char *lf_xstrdup(const char *s);
 char *lf_xstrndup(const char *s, size_t n);
 
+/* Frees a NUL-terminated string that held a secret (key, token, header
+ * carrying one) after wiping it with OPENSSL_cleanse; NULL is ignored. */
+void lf_free_secret(char *s);
+
 /* Points jansson at lf_xmalloc/free; called once at startup. */
 void lf_alloc_init(void);
 
