@@ -63,7 +63,7 @@ typedef struct {
   char op[128];
   lf_request req;
   char *url;
-  char host[300];
+  char *host;                /* Host header: bucket and host prefix included */
   lf_credentials cred;       /* strdup'd, wiped on free; access_key NULL: anonymous */
   int attempt, max_attempts, retried_cls, unsigned_payload, skew_fixed;
   lf_wait *wait;
@@ -84,6 +84,7 @@ static void copy_str(char *dst, size_t n, const char *src) {
 static void call_free(lua_State *L, call *k) {
   lf_request_free(&k->req);
   free(k->url);
+  free(k->host);
   lf_free_secret((char *)k->cred.access_key);
   lf_free_secret((char *)k->cred.secret_key);
   lf_free_secret((char *)k->cred.session_token);
@@ -318,9 +319,8 @@ static void call_target(const char *bucket, call *k) {
   client *c = k->c;
   lf_buf url = {0};
   const char *path = k->req.path && *k->req.path ? k->req.path : "/";
-  char host[300];
-  copy_str(host, sizeof host, c->ep.host);
-  const char *origin_host = c->ep.host;
+  lf_buf host = {0};   /* grows: a bucket, a host prefix and the host fit whatever their length */
+  lf_buf_puts(&host, c->ep.host);
   int https = strncasecmp(c->ep.url, "https:", 6) == 0;
 
   if (strcmp(c->service, "s3") == 0 && !c->ep.s3_path_style && bucket) {
@@ -328,7 +328,8 @@ static void call_target(const char *bucket, call *k) {
     size_t bl = strlen(b);
     if (b && lf_s3_bucket_dns_ok(b) && path[0] == '/' && strncmp(path + 1, b, bl) == 0 &&
         (path[1 + bl] == '/' || path[1 + bl] == '?' || path[1 + bl] == 0)) {
-      snprintf(host, sizeof host, "%s.%s", b, origin_host);
+      lf_buf_free(&host);
+      lf_buf_printf(&host, "%s.%s", b, c->ep.host);
       path += 1 + bl;
       if (*path != '/') {   /* "/bucket?x" -> "/?x" */
         lf_buf p = {0};
@@ -346,9 +347,10 @@ static void call_target(const char *bucket, call *k) {
     }
   }
   if (k->req.host_prefix && *k->req.host_prefix && !c->ep.overridden) {
-    char tmp[300];
-    snprintf(tmp, sizeof tmp, "%s%s", k->req.host_prefix, host);
-    snprintf(host, sizeof host, "%s", tmp);
+    lf_buf prefixed = {0};
+    lf_buf_printf(&prefixed, "%s%s", k->req.host_prefix, host.p);
+    lf_buf_free(&host);
+    host = prefixed;
   }
   if (c->base_path[0]) {   /* the override URL's path is part of what is signed */
     lf_buf p = {0};
@@ -359,11 +361,11 @@ static void call_target(const char *bucket, call *k) {
     path = k->req.path;
   }
   lf_buf_puts(&url, https ? "https://" : "http://");
-  lf_buf_puts(&url, host);
+  lf_buf_puts(&url, host.p);
   lf_buf_puts(&url, path);
   /* host carries a non-default port already (lf_url_host) */
   k->url = lf_buf_take(&url);
-  copy_str(k->host, sizeof k->host, host);
+  k->host = lf_buf_take(&host);
 }
 
 static void set_str(lua_State *L, const char *k, const char *v) {
