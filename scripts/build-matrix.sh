@@ -26,7 +26,7 @@ for b in "${builds[@]}"; do
   if CFLAGS="$level" make -C "$dir" -j"$jobs" CC="$cc" all unit >"$dir.log" 2>&1; then
     echo "ok   $cc $level"
   else
-    echo "FAIL $cc $level:"; grep -E 'error|Error' "$dir.log" | head -20 | sed 's/^/     /'
+    echo "FAIL $cc $level:"; grep -E ': error:|\*\*\*' "$dir.log" | head -20 | sed 's/^/     /'
     failed=$((failed + 1))
   fi
   rm -rf "$dir"
