@@ -32,27 +32,34 @@
 
 /* ---- the document ---- */
 
+/* The fields every state has, checked on load (JSON, lf_state_check) and
+ * on save (the Lua table, check_table): one list for both. */
+static const struct {
+  const char *key;
+  json_type type;    /* as JSON; in Lua an integer, a string, a table */
+  const char *what;
+} STATE_FIELDS[] = {
+  {"version", JSON_INTEGER, "an integer"},
+  {"lineage", JSON_STRING, "a string"},
+  {"serial", JSON_INTEGER, "an integer"},
+  {"resources", JSON_OBJECT, "an object"},
+};
+#define NFIELDS (sizeof STATE_FIELDS / sizeof STATE_FIELDS[0])
+
+static int field_fail(char *err, size_t n, size_t i, int missing) {
+  if (missing) snprintf(err, n, "missing field \"%s\"", STATE_FIELDS[i].key);
+  else snprintf(err, n, "field \"%s\" is not %s", STATE_FIELDS[i].key, STATE_FIELDS[i].what);
+  return -1;
+}
+
 int lf_state_check(const json_t *state, char *err, size_t n) {
-  static const struct { const char *key; json_type type; const char *what; } fields[] = {
-    {"version", JSON_INTEGER, "an integer"},
-    {"lineage", JSON_STRING, "a string"},
-    {"serial", JSON_INTEGER, "an integer"},
-    {"resources", JSON_OBJECT, "an object"},
-  };
   if (!json_is_object(state)) {
     snprintf(err, n, "the document is not a JSON object");
     return -1;
   }
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    json_t *v = json_object_get(state, fields[i].key);
-    if (!v) {
-      snprintf(err, n, "missing field \"%s\"", fields[i].key);
-      return -1;
-    }
-    if (json_typeof(v) != fields[i].type) {
-      snprintf(err, n, "field \"%s\" is not %s", fields[i].key, fields[i].what);
-      return -1;
-    }
+  for (size_t i = 0; i < NFIELDS; i++) {
+    json_t *v = json_object_get(state, STATE_FIELDS[i].key);
+    if (!v || json_typeof(v) != STATE_FIELDS[i].type) return field_fail(err, n, i, !v);
   }
   return 0;
 }
@@ -317,27 +324,17 @@ static int m_load(lua_State *L) {
   return 1;
 }
 
-/* The required fields of a state table (lf_state_check's rules). */
+/* STATE_FIELDS of the state table at idx, before it is encoded. */
 static int check_table(lua_State *L, int idx, char *err, size_t n) {
-  static const struct { const char *key; int type; const char *what; } fields[] = {
-    {"version", LUA_TNUMBER, "an integer"},
-    {"lineage", LUA_TSTRING, "a string"},
-    {"serial", LUA_TNUMBER, "an integer"},
-    {"resources", LUA_TTABLE, "a table"},
-  };
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    int t = lua_getfield(L, idx, fields[i].key);
-    int isnum = 0;
-    if (t == LUA_TNUMBER) lua_tointegerx(L, -1, &isnum);
+  for (size_t i = 0; i < NFIELDS; i++) {
+    int t = lua_getfield(L, idx, STATE_FIELDS[i].key), ok;
+    switch (STATE_FIELDS[i].type) {
+    case JSON_INTEGER: lua_tointegerx(L, -1, &ok); ok = ok && t == LUA_TNUMBER; break;
+    case JSON_STRING: ok = t == LUA_TSTRING; break;
+    default: ok = t == LUA_TTABLE; break;   /* JSON_OBJECT */
+    }
     lua_pop(L, 1);
-    if (t == LUA_TNIL) {
-      snprintf(err, n, "missing field \"%s\"", fields[i].key);
-      return -1;
-    }
-    if (t != fields[i].type || (t == LUA_TNUMBER && !isnum)) {
-      snprintf(err, n, "field \"%s\" is not %s", fields[i].key, fields[i].what);
-      return -1;
-    }
+    if (!ok) return field_fail(err, n, i, t == LUA_TNIL);
   }
   return 0;
 }

@@ -492,11 +492,6 @@ static int core_setenv(lua_State *L) {
   return 1;
 }
 
-static int core_interrupts(lua_State *L) {
-  lua_pushinteger(L, lf_interrupts());
-  return 1;
-}
-
 static int core_isatty(lua_State *L) {
   lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
   return 1;
@@ -553,7 +548,6 @@ void lf_open_util(lua_State *L) {
     {"basename", core_basename},
     {"getenv", core_getenv},
     {"setenv", core_setenv},
-    {"interrupts", core_interrupts},
     {"isatty", core_isatty},
     {"hostname", core_hostname},
     {"username", core_username},

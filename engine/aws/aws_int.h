@@ -42,8 +42,6 @@ int lf_parse_timestamp(const char *s, double *out);
 int lf_fmt(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* v in decimal (what "%lld" writes, without printf); returns the length. */
 int lf_fmt_int(char out[24], long long v);
-/* Fresh random UUID v4 text (37 bytes). */
-void lf_uuid4(char out[37]);
 
 /* ---- shape_info.c: per-shape facts resolved once, owned by the model ---- */
 enum {

@@ -1,7 +1,7 @@
 /*
  * codec.c - the small text codecs every protocol needs: a byte buffer,
  * base64 (OpenSSL), RFC 3986 percent-encoding, shortest round-trip doubles,
- * timestamps in AWS's three formats, and UUID v4 (libuuid).
+ * timestamps in AWS's three formats.
  */
 #include "aws_int.h"
 
@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <uuid/uuid.h>
 
 void lf_buf_add(lf_buf *b, const void *s, size_t n) {
   if (b->n + n + 1 > b->cap) {
@@ -165,12 +164,6 @@ int lf_parse_timestamp(const char *s, double *out) {
   if (*end) return -1;
   *out = v;
   return 0;
-}
-
-void lf_uuid4(char out[37]) {
-  uuid_t u;
-  uuid_generate_random(u);
-  uuid_unparse_lower(u, out);
 }
 
 /* "%lld" without printf (the request path's numbers); the digits are

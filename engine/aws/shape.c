@@ -13,6 +13,7 @@
  */
 #include "aws_int.h"
 #include "luaform/json.h"
+#include "luaform/util.h"
 
 #include <lauxlib.h>
 #include <math.h>
@@ -22,7 +23,7 @@
 
 const char *lf_token_value(lf_token *t) {
   if (t->given && *t->given) return t->given;
-  if (!t->made[0]) lf_uuid4(t->made);
+  if (!t->made[0]) lf_uuid(t->made);
   return t->made;
 }
 
