@@ -272,9 +272,9 @@ static void test_failing_tasks(void **state) {
   assert_string_equal(ev.msg[2], "1 woke");
 }
 
-/* Sleeps (a loop wait), then sets the global "ran_on" to its argument:
-   what a cancelled task must never reach. */
-static int l_sleep_then_mark(lua_State *L) {
+/* Sets the global "ran_on" to its argument: what a cancelled task must
+   never reach. */
+static int l_mark(lua_State *L) {
   lua_pushinteger(L, luaL_checkinteger(L, 1));
   lua_setglobal(L, "ran_on");
   return 0;
@@ -291,7 +291,7 @@ static void test_cancelled_tasks(void **state) {
   lf_task *parked = lf_spawn(L, 0, task_end, (void *)1);
   lf_loop_step(loop, 0);   /* runs up to its sleep */
   /* ready (never started) when cancelled: ends on the next turn */
-  lua_pushcfunction(L, l_sleep_then_mark);
+  lua_pushcfunction(L, l_mark);
   lua_pushinteger(L, 2);
   lf_task *ready = lf_spawn(L, 1, task_end, (void *)2);
   lf_task_cancel(parked);
