@@ -17,9 +17,10 @@
  * after the caller's final save; their intents are already in state). A
  * cancelled task still ends in a later turn of the loop (the caller's save
  * and unlock turn it), so the walker lives on the heap, owned by the walk
- * and by each running operation, and is freed by the last of them. Each of the two interrupts is passed
- * to opts.on_interrupt(count) within a turn of the loop of its arrival,
- * so the user hears at once what will happen. Returns "ok", "failed",
+ * and by each running operation, and is freed by the last of them.
+ * Each of the two interrupts is passed to opts.on_interrupt(count) within
+ * a turn of the loop of its arrival, so the user hears at once what will
+ * happen. Returns "ok", "failed",
  * "interrupted" or "aborted".
  */
 #include "luaform/alloc.h"
