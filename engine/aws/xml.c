@@ -4,6 +4,9 @@
  * Elements keep their written name (prefix included; lf_xml_local strips
  * it), attributes, concatenated character data, and children in document
  * order. Namespace processing is off: AWS parsers match local names.
+ * Expat has no nesting limit of its own: an element deeper than
+ * LF_MAX_NESTING stops the parse with LF_TOO_DEEP, which also bounds the
+ * builder's per-depth arrays and the recursion of the pushers.
  */
 #include "aws_int.h"
 
