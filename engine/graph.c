@@ -9,6 +9,7 @@
  * one cycle by depth-first search over the nodes left, so the error can
  * name every member.
  */
+#include "luaform/alloc.h"
 #include "luaform/graph.h"
 
 #include <lauxlib.h>
@@ -20,17 +21,16 @@ static const char GRAPH_MT[] = "luaform.graph";
 static void push_int(lf_ints *v, int x) {
   if (v->len == v->cap) {
     v->cap = v->cap ? v->cap * 2 : 4;
-    v->items = realloc(v->items, v->cap * sizeof *v->items);
-    if (!v->items) abort();
+    v->items = lf_xrealloc(v->items, v->cap * sizeof *v->items);
   }
   v->items[v->len++] = x;
 }
 
 int lf_graph_init(lf_graph *g, int n) {
   g->n = n;
-  g->deps = calloc(n + 1, sizeof *g->deps);
-  g->users = calloc(n + 1, sizeof *g->users);
-  return g->deps && g->users ? 0 : -1;
+  g->deps = lf_xcalloc(n + 1, sizeof *g->deps);
+  g->users = lf_xcalloc(n + 1, sizeof *g->users);
+  return 0;
 }
 
 void lf_graph_free(lf_graph *g) {
@@ -52,8 +52,7 @@ void lf_graph_add_dep(lf_graph *g, int node, int dep) {
 }
 
 int lf_graph_order(const lf_graph *g, int *out) {
-  int *left = calloc(g->n + 1, sizeof *left), head = 0, tail = 0;
-  if (!left) return -1;
+  int *left = lf_xcalloc(g->n + 1, sizeof *left), head = 0, tail = 0;
   for (int i = 1; i <= g->n; i++) {
     left[i] = (int)g->deps[i].len;
     if (!left[i]) out[tail++] = i;
@@ -103,10 +102,9 @@ static int find_cycle(const lf_graph *g, int root, char *color, int *stack, size
 }
 
 int lf_graph_cycle(const lf_graph *g, int *path) {
-  char *color = calloc(g->n + 1, 1);
-  int *stack = calloc(g->n + 1, sizeof *stack), plen = 0;
-  size_t *next = calloc(g->n + 1, sizeof *next);
-  if (!color || !stack || !next) abort();
+  char *color = lf_xcalloc(g->n + 1, 1);
+  int *stack = lf_xcalloc(g->n + 1, sizeof *stack), plen = 0;
+  size_t *next = lf_xcalloc(g->n + 1, sizeof *next);
   for (int i = 1; i <= g->n && !plen; i++)
     if (!color[i]) plen = find_cycle(g, i, color, stack, next, path);
   free(color);
@@ -134,7 +132,7 @@ static int l_graph(lua_State *L) {
   lf_graph *g = lua_newuserdatauv(L, sizeof *g, 0);
   memset(g, 0, sizeof *g);
   luaL_setmetatable(L, GRAPH_MT);
-  if (lf_graph_init(g, (int)n) != 0) return luaL_error(L, "out of memory");
+  lf_graph_init(g, (int)n);
   return 1;
 }
 
@@ -157,8 +155,7 @@ static void push_ints(lua_State *L, const int *v, int n) {
 /* g:order() -> list | nil, cycle (list of nodes, each needing the next) */
 static int l_order(lua_State *L) {
   lf_graph *g = lf_graph_check(L, 1);
-  int *out = malloc((g->n + 1) * sizeof *out);
-  if (!out) return luaL_error(L, "out of memory");
+  int *out = lf_xmalloc((g->n + 1) * sizeof *out);
   int got = lf_graph_order(g, out);
   if (got == g->n) {
     push_ints(L, out, got);

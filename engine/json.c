@@ -13,6 +13,7 @@
  * 64 bits, become JSON integers; other floats become reals printed with
  * the fewest digits (15..17) that read back to the same double.
  */
+#include "luaform/alloc.h"
 #include "luaform/json.h"
 #include "luaform/luaform.h"
 
@@ -23,8 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAX_DEPTH 256
 
 static const char NULL_SENTINEL = 0;
 static const char ARRAY_MT_KEY[] = "luaform.json_array_mt";
@@ -54,7 +53,7 @@ void lf_json_mark_array(lua_State *L) {
 
 typedef struct {
   lua_State *L;
-  const void *tables[MAX_DEPTH];  /* tables on the current path */
+  const void *tables[LF_MAX_NESTING];  /* tables on the current path */
   int depth;
   char msg[200];                  /* what went wrong */
   char path[400];                 /* where: built innermost first */
@@ -173,9 +172,7 @@ static int compare_members(const void *a, const void *b) {
 static member *push_member(encoder *e) {
   if (e->nmembers == e->cap) {
     size_t cap = e->cap ? e->cap * 2 : 64;
-    member *m = realloc(e->members, cap * sizeof *m);
-    if (!m) return NULL;
-    e->members = m;
+    e->members = lf_xrealloc(e->members, cap * sizeof *e->members);
     e->cap = cap;
   }
   return &e->members[e->nmembers++];
@@ -191,11 +188,6 @@ static json_t *encode_object(encoder *e, int idx) {
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     member *m = push_member(e);
-    if (!m) {
-      lua_pop(L, 2);
-      drop_members(e, base);
-      return fail(e, "out of memory");
-    }
     m->value = NULL;
     if (lua_type(L, -2) == LUA_TSTRING) {
       m->key = lua_tolstring(L, -2, &m->klen);
@@ -246,7 +238,7 @@ static json_t *encode_table(encoder *e, int idx) {
   const void *p = lua_topointer(L, idx);
   for (int i = 0; i < e->depth; i++)
     if (e->tables[i] == p) return fail(e, "cycle: the table contains itself");
-  if (e->depth == MAX_DEPTH) return fail(e, "nested too deeply");
+  if (e->depth == LF_MAX_NESTING) return fail(e, LF_TOO_DEEP);
   if (!lua_checkstack(L, 6)) return fail(e, "Lua stack overflow");
   e->tables[e->depth++] = p;
   json_t *v;
@@ -316,11 +308,7 @@ static json_t *encode_value(encoder *e, int idx) {
 }
 
 static json_t *from_lua(lua_State *L, int idx, int sort, int *precision, char *err, size_t n) {
-  encoder *e = calloc(1, sizeof *e);
-  if (!e) {
-    snprintf(err, n, "out of memory");
-    return NULL;
-  }
+  encoder *e = lf_xcalloc(1, sizeof *e);
   e->L = L;
   e->sort = sort;
   e->precision = 15;
@@ -366,9 +354,7 @@ static int append(const char *chunk, size_t size, void *ud) {
   if (b->len + size + 2 > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
     while (b->len + size + 2 > cap) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) return -1;
-    b->p = p;
+    b->p = lf_xrealloc(b->p, cap);
     b->cap = cap;
   }
   memcpy(b->p + b->len, chunk, size);
@@ -377,8 +363,7 @@ static int append(const char *chunk, size_t size, void *ud) {
 }
 
 static char *dump(const json_t *v, size_t flags, int precision, size_t hint, size_t *len) {
-  outbuf b = {hint ? malloc(hint) : NULL, 0, hint};
-  if (hint && !b.p) return NULL;
+  outbuf b = {hint ? lf_xmalloc(hint) : NULL, 0, hint};
   flags |= JSON_ENCODE_ANY | JSON_REAL_PRECISION(precision);
   if (json_dump_callback(v, append, &b, flags) != 0) {
     free(b.p);
@@ -428,8 +413,7 @@ static void *arena_malloc(size_t size) {
     }
     size_t csize = last ? last * 2 : ((size_t)1 << 20);
     if (csize < size) csize = size;
-    chunk *c = malloc(sizeof *c + csize);
-    if (!c) return NULL;
+    chunk *c = lf_xmalloc(sizeof *c + csize);
     c->next = NULL;
     c->size = csize;
     c->used = 0;

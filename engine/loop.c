@@ -11,6 +11,7 @@
  * then dispatches finished transfers and due timers. Those call
  * lf_wait_done, which puts the parked task back in the ready queue.
  */
+#include "luaform/alloc.h"
 #include "luaform/loop.h"
 
 #include <lauxlib.h>
@@ -19,16 +20,19 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct task {
+typedef struct lf_task task;
+
+struct lf_task {
   lua_State *co;
   int ref;              /* anchors co in the registry */
   int nargs;            /* arguments for the first resume */
   int started;
+  int cancelled;
   lf_wait *waiting;
   lf_task_end_fn end;
   void *ud;
-  struct task *next;    /* ready queue */
-} task;
+  task *next;           /* ready queue */
+};
 
 struct lf_wait {
   task *task;           /* NULL while the waiter is blocking */
@@ -73,8 +77,7 @@ lf_loop *lf_loop_of(lua_State *L) {
   loop = lua_touserdata(L, -1);
   lua_pop(L, 1);
   if (loop) return loop;
-  loop = calloc(1, sizeof *loop);
-  if (!loop) luaL_error(L, "out of memory");
+  loop = lf_xcalloc(1, sizeof *loop);
   lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
   loop->L = lua_tothread(L, -1);
   lua_pop(L, 1);
@@ -116,9 +119,8 @@ static void make_ready(lf_loop *loop, task *t) {
 }
 
 lf_wait *lf_wait_new(lua_State *L) {
-  lf_wait *w = calloc(1, sizeof *w);
-  if (!w) luaL_error(L, "out of memory");
-  return w;
+  (void)L;
+  return lf_xcalloc(1, sizeof(lf_wait));
 }
 
 void lf_wait_done(lf_wait *w, lf_push_fn push, void *ud) {
@@ -157,10 +159,9 @@ int lf_await(lua_State *L, lf_wait *w) {
   return finish_wait(L, w);
 }
 
-void lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud) {
+lf_task *lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud) {
   lf_loop *loop = lf_loop_of(L);
-  task *t = calloc(1, sizeof *t);
-  if (!t) luaL_error(L, "out of memory");
+  task *t = lf_xcalloc(1, sizeof *t);
   t->co = lua_newthread(L);
   t->ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_xmove(L, t->co, nargs + 1);
@@ -170,9 +171,43 @@ void lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud) {
   t->ud = ud;
   loop->tasks++;
   make_ready(loop, t);
+  return t;
+}
+
+void lf_task_cancel(lf_task *t) { t->cancelled = 1; }
+
+/* Frees a finished wait without a task to take its results: push runs on
+ * the main thread under pcall (it may raise, e.g. for an error response)
+ * and what it pushes is dropped. */
+static int drop_wait_results(lua_State *L) {
+  finish_wait(L, lua_touserdata(L, 1));
+  return 0;
+}
+
+static void drop_wait(lf_loop *loop, lf_wait *w) {
+  lua_State *L = loop->L;
+  int top = lua_gettop(L);
+  if (!lua_checkstack(L, 2)) {
+    /* no room to call push: its results (and their memory) are lost */
+    free(w);
+    return;
+  }
+  lua_pushcfunction(L, drop_wait_results);
+  lua_pushlightuserdata(L, w);
+  lua_pcall(L, 1, 0, 0);
+  lua_settop(L, top);
 }
 
 static void resume_task(lf_loop *loop, task *t) {
+  if (t->cancelled) {
+    if (t->waiting) drop_wait(loop, t->waiting);
+    *task_slot(t->co) = NULL;
+    loop->tasks--;
+    if (t->end) t->end(t->ud, t->co, LF_TASK_CANCELLED);
+    luaL_unref(loop->L, LUA_REGISTRYINDEX, t->ref);
+    free(t);
+    return;
+  }
   int nres, nargs = t->started ? 0 : t->nargs;
   t->started = 1;
   t->waiting = NULL;
@@ -191,8 +226,7 @@ static void resume_task(lf_loop *loop, task *t) {
 }
 
 void lf_loop_add_timer(lf_loop *loop, double delay_s, lf_timer_fn fn, void *ud) {
-  timer *t = malloc(sizeof *t), **p = &loop->timers;
-  if (!t) abort();
+  timer *t = lf_xmalloc(sizeof *t), **p = &loop->timers;
   t->at = lf_now() + delay_s;
   t->fn = fn;
   t->ud = ud;
@@ -213,8 +247,7 @@ void lf_loop_cancel_timer(lf_loop *loop, lf_timer_fn fn, void *ud) {
 }
 
 void lf_loop_add_http(lf_loop *loop, CURL *easy, lf_http_done_fn done, void *ud) {
-  transfer *x = malloc(sizeof *x);
-  if (!x) abort();
+  transfer *x = lf_xmalloc(sizeof *x);
   x->done = done;
   x->ud = ud;
   curl_easy_setopt(easy, CURLOPT_PRIVATE, x);

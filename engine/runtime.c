@@ -8,6 +8,7 @@
  * A Lua error that escapes is printed once, as one line.
  */
 #include "luaform/luaform.h"
+#include "luaform/alloc.h"
 #include "luaform/embedded.h"
 #include "luaform/loop.h"
 
@@ -93,7 +94,9 @@ const char *lf_exe_dir(void) {
 lua_State *lf_runtime_new(void) {
   static int curl_ready;
   if (!curl_ready) {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* curl and jansson allocate through the engine's allocator (alloc.h) */
+    curl_global_init_mem(CURL_GLOBAL_DEFAULT, lf_xmalloc, free, lf_xrealloc, lf_xstrdup, lf_xcalloc);
+    lf_alloc_init();
     curl_ready = 1;
   }
   lua_State *L = luaL_newstate();

@@ -13,6 +13,7 @@
  * Lua: its functions become the vtable (lua_backend below). They run on
  * the Lua thread that called the method.
  */
+#include "luaform/alloc.h"
 #include "luaform/json.h"
 #include "luaform/luaform.h"
 #include "luaform/state.h"
@@ -31,27 +32,34 @@
 
 /* ---- the document ---- */
 
+/* The fields every state has, checked on load (JSON, lf_state_check) and
+ * on save (the Lua table, check_table): one list for both. */
+static const struct {
+  const char *key;
+  json_type type;    /* as JSON; in Lua an integer, a string, a table */
+  const char *what;
+} STATE_FIELDS[] = {
+  {"version", JSON_INTEGER, "an integer"},
+  {"lineage", JSON_STRING, "a string"},
+  {"serial", JSON_INTEGER, "an integer"},
+  {"resources", JSON_OBJECT, "an object"},
+};
+#define NFIELDS (sizeof STATE_FIELDS / sizeof STATE_FIELDS[0])
+
+static int field_fail(char *err, size_t n, size_t i, int missing) {
+  if (missing) snprintf(err, n, "missing field \"%s\"", STATE_FIELDS[i].key);
+  else snprintf(err, n, "field \"%s\" is not %s", STATE_FIELDS[i].key, STATE_FIELDS[i].what);
+  return -1;
+}
+
 int lf_state_check(const json_t *state, char *err, size_t n) {
-  static const struct { const char *key; json_type type; const char *what; } fields[] = {
-    {"version", JSON_INTEGER, "an integer"},
-    {"lineage", JSON_STRING, "a string"},
-    {"serial", JSON_INTEGER, "an integer"},
-    {"resources", JSON_OBJECT, "an object"},
-  };
   if (!json_is_object(state)) {
     snprintf(err, n, "the document is not a JSON object");
     return -1;
   }
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    json_t *v = json_object_get(state, fields[i].key);
-    if (!v) {
-      snprintf(err, n, "missing field \"%s\"", fields[i].key);
-      return -1;
-    }
-    if (json_typeof(v) != fields[i].type) {
-      snprintf(err, n, "field \"%s\" is not %s", fields[i].key, fields[i].what);
-      return -1;
-    }
+  for (size_t i = 0; i < NFIELDS; i++) {
+    json_t *v = json_object_get(state, STATE_FIELDS[i].key);
+    if (!v || json_typeof(v) != STATE_FIELDS[i].type) return field_fail(err, n, i, !v);
   }
   return 0;
 }
@@ -128,15 +136,10 @@ static int lb_load(lf_backend *b, char **data, size_t *len, char *err, size_t n)
   if (lua_type(L, -2) == LUA_TSTRING) {
     size_t l;
     const char *s = lua_tolstring(L, -2, &l);
-    *data = malloc(l + 1);
-    if (*data) {
-      memcpy(*data, s, l + 1);
-      *len = l;
-      rc = 0;
-    } else {
-      snprintf(err, n, "out of memory");
-      rc = -1;
-    }
+    *data = lf_xmalloc(l + 1);
+    memcpy(*data, s, l + 1);
+    *len = l;
+    rc = 0;
   } else if (lua_isstring(L, -1)) {
     snprintf(err, n, "%s", lua_tostring(L, -1));
     rc = -1;
@@ -186,8 +189,7 @@ static const struct lf_backend_ops lua_ops = {
 /* fns at fns_idx, config at cfg_idx -> backend (self = fns.new(config)
  * when there is a new function, else {config = config}). */
 static lf_backend *lua_backend_new(lua_State *L, const char *kind, int fns_idx, int cfg_idx) {
-  lua_backend *lb = calloc(1, sizeof *lb);
-  if (!lb) luaL_error(L, "out of memory");
+  lua_backend *lb = lf_xcalloc(1, sizeof *lb);
   lb->base.ops = &lua_ops;
   lb->L = L;
   if (lua_getfield(L, fns_idx, "new") == LUA_TFUNCTION) {
@@ -256,7 +258,7 @@ static int m_lock(lua_State *L) {
                           "version", LUAFORM_VERSION, "path", u->b->name);
   char *info = rec ? json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
   json_decref(rec);
-  if (!info) return luaL_error(L, "lock: out of memory");
+  if (!info) return luaL_error(L, "lock: cannot encode the lock record");
   int rc = u->b->ops->lock(u->b, info, timeout, err, sizeof err);
   free(info);
   if (rc != 0) return push_fail(L, err);
@@ -299,7 +301,7 @@ static int read_state(lua_State *L, backend_ud *u, int push, char *err, size_t n
     snprintf(err, n, "%s:%d:%d: state file is corrupted (%s); refusing to use it. "
              "The file was left untouched.", u->b->name, je.line, je.column, je.text);
     free(u->refused);
-    u->refused = strdup(err);
+    u->refused = lf_xstrdup(err);
     return -2;
   }
   u->checked = 1;
@@ -322,27 +324,17 @@ static int m_load(lua_State *L) {
   return 1;
 }
 
-/* The required fields of a state table (lf_state_check's rules). */
+/* STATE_FIELDS of the state table at idx, before it is encoded. */
 static int check_table(lua_State *L, int idx, char *err, size_t n) {
-  static const struct { const char *key; int type; const char *what; } fields[] = {
-    {"version", LUA_TNUMBER, "an integer"},
-    {"lineage", LUA_TSTRING, "a string"},
-    {"serial", LUA_TNUMBER, "an integer"},
-    {"resources", LUA_TTABLE, "a table"},
-  };
-  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-    int t = lua_getfield(L, idx, fields[i].key);
-    int isnum = 0;
-    if (t == LUA_TNUMBER) lua_tointegerx(L, -1, &isnum);
+  for (size_t i = 0; i < NFIELDS; i++) {
+    int t = lua_getfield(L, idx, STATE_FIELDS[i].key), ok;
+    switch (STATE_FIELDS[i].type) {
+    case JSON_INTEGER: lua_tointegerx(L, -1, &ok); ok = ok && t == LUA_TNUMBER; break;
+    case JSON_STRING: ok = t == LUA_TSTRING; break;
+    default: ok = t == LUA_TTABLE; break;   /* JSON_OBJECT */
+    }
     lua_pop(L, 1);
-    if (t == LUA_TNIL) {
-      snprintf(err, n, "missing field \"%s\"", fields[i].key);
-      return -1;
-    }
-    if (t != fields[i].type || (t == LUA_TNUMBER && !isnum)) {
-      snprintf(err, n, "field \"%s\" is not %s", fields[i].key, fields[i].what);
-      return -1;
-    }
+    if (!ok) return field_fail(err, n, i, t == LUA_TNIL);
   }
   return 0;
 }

@@ -11,6 +11,8 @@
  * saved nothing leaves no file), so lock checks that the file it locked
  * is still the one at PATH.lock.
  */
+#include "luaform/alloc.h"
+#include "luaform/loop.h"
 #include "luaform/luaform.h"
 #include "luaform/state.h"
 #include "luaform/util.h"
@@ -34,12 +36,6 @@ typedef struct {
   int lock_fd;     /* >= 0 while we hold the lock */
   int backed_up;   /* the pre-run copy is made */
 } local_backend;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int local_load(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
   local_backend *lb = (local_backend *)b;
@@ -81,7 +77,7 @@ static int wait_for_flock(local_backend *lb, int fd, double deadline, char *err,
       snprintf(err, n, "lock %s: %s", lb->lock, strerror(errno));
       return -1;
     }
-    double left = deadline - now_s();
+    double left = deadline - lf_now();
     if (left <= 0 || lf_interrupts() > 0) {
       describe_holder(fd, err, n);
       return 1;
@@ -105,7 +101,7 @@ static int is_file_at(int fd, const char *path) {
 static int local_lock(lf_backend *b, const char *info, double timeout_s, char *err, size_t n) {
   local_backend *lb = (local_backend *)b;
   if (lb->lock_fd >= 0) return 0;
-  double deadline = now_s() + (timeout_s > 0 ? timeout_s : 0);
+  double deadline = lf_now() + (timeout_s > 0 ? timeout_s : 0);
   int fd;
   for (;;) {
     fd = open(lb->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -134,29 +130,34 @@ static int local_lock(lf_backend *b, const char *info, double timeout_s, char *e
 /* Clears the lock record; when there is no state beside it (a run that
  * saved nothing), removes the lock file instead, so such a run leaves no
  * file behind. Either happens before the flock is let go. */
-static int local_unlock(lf_backend *b, char *err, size_t n) {
-  local_backend *lb = (local_backend *)b;
-  if (lb->lock_fd < 0) return 0;
-  int rc = 0;
+static const char *release_lock(local_backend *lb) {   /* NULL, or what failed (errno) */
+  const char *failed = NULL;
   struct stat st;
   if (stat(lb->path, &st) != 0 && errno == ENOENT) {
-    if (unlink(lb->lock) != 0 && errno != ENOENT) {
-      snprintf(err, n, "remove %s: %s", lb->lock, strerror(errno));
-      rc = -1;
-    }
+    if (unlink(lb->lock) != 0 && errno != ENOENT) failed = "remove";
   } else if (ftruncate(lb->lock_fd, 0) != 0) {
-    snprintf(err, n, "truncate %s: %s", lb->lock, strerror(errno));
-    rc = -1;
+    failed = "truncate";
   }
+  int saved = errno;
   flock(lb->lock_fd, LOCK_UN);
   close(lb->lock_fd);
   lb->lock_fd = -1;
-  return rc;
+  errno = saved;
+  return failed;
+}
+
+static int local_unlock(lf_backend *b, char *err, size_t n) {
+  local_backend *lb = (local_backend *)b;
+  if (lb->lock_fd < 0) return 0;
+  const char *failed = release_lock(lb);
+  if (!failed) return 0;
+  snprintf(err, n, "%s %s: %s", failed, lb->lock, strerror(errno));
+  return -1;
 }
 
 static void local_close(lf_backend *b) {
-  char err[16];
-  local_unlock(b, err, sizeof err);
+  local_backend *lb = (local_backend *)b;
+  if (lb->lock_fd >= 0) release_lock(lb);   /* at exit: nothing to report to */
   free(b);
 }
 
@@ -165,11 +166,7 @@ static const struct lf_backend_ops local_ops = {
 };
 
 lf_backend *lf_backend_local_new(const char *path, char *err, size_t n) {
-  local_backend *lb = calloc(1, sizeof *lb);
-  if (!lb) {
-    snprintf(err, n, "out of memory");
-    return NULL;
-  }
+  local_backend *lb = lf_xcalloc(1, sizeof *lb);
   if (snprintf(lb->path, sizeof lb->path, "%s", path) >= (int)sizeof lb->path - 16) {
     snprintf(err, n, "state path too long");
     free(lb);

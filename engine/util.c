@@ -8,6 +8,7 @@
  * nil, "path: reason", errno as Lua's io library does; bad arguments are
  * Lua errors.
  */
+#include "luaform/alloc.h"
 #include "luaform/util.h"
 #include "luaform/luaform.h"
 
@@ -102,17 +103,10 @@ int lf_read_file(const char *path, char **data, size_t *len, char *err, size_t n
   struct stat st;
   size_t cap = (fstat(fd, &st) == 0 && st.st_size > 0) ? (size_t)st.st_size + 1 : 4096;
   size_t used = 0;
-  char *buf = malloc(cap);
+  char *buf = lf_xmalloc(cap);
   for (;;) {
-    if (!buf) {
-      close(fd);
-      snprintf(err, n, "read %s: out of memory", path);
-      return -1;
-    }
     if (used + 1 >= cap) {
-      char *bigger = realloc(buf, cap *= 2);
-      if (!bigger) free(buf);
-      buf = bigger;
+      buf = lf_xrealloc(buf, cap *= 2);
       continue;
     }
     ssize_t r = read(fd, buf + used, cap - used - 1);
@@ -275,13 +269,8 @@ static int base64_decode(lua_State *L, int url) {
   const char *s = luaL_checklstring(L, 1, &len);
   if (len % 4 == 1) return push_err(L, "invalid base64 (bad length)");
   size_t plen = (len + 3) / 4 * 4;
-  char *in = malloc(plen + 1);
-  unsigned char *out = malloc(plen / 4 * 3 + 1);
-  if (!in || !out) {
-    free(in);
-    free(out);
-    return luaL_error(L, "out of memory");
-  }
+  char *in = lf_xmalloc(plen + 1);
+  unsigned char *out = lf_xmalloc(plen / 4 * 3 + 1);
   for (size_t i = 0; i < len; i++) {
     char c = s[i];
     if (url && c == '-') c = '+';
@@ -454,12 +443,9 @@ static int core_listdir(lua_State *L) {
   while ((e = readdir(d))) {
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
     if (count == cap) {
-      char **bigger = realloc(names, (cap = cap ? cap * 2 : 32) * sizeof *names);
-      if (!bigger) break;
-      names = bigger;
+      names = lf_xrealloc(names, (cap = cap ? cap * 2 : 32) * sizeof *names);
     }
-    if (!(names[count] = strdup(e->d_name))) break;
-    count++;
+    names[count++] = lf_xstrdup(e->d_name);
   }
   closedir(d);
   if (count) qsort(names, count, sizeof *names, compare_names);
@@ -503,11 +489,6 @@ static int core_setenv(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
   int rc = lua_isnoneornil(L, 2) ? unsetenv(name) : setenv(name, luaL_checkstring(L, 2), 1);
   lua_pushboolean(L, rc == 0);
-  return 1;
-}
-
-static int core_interrupts(lua_State *L) {
-  lua_pushinteger(L, lf_interrupts());
   return 1;
 }
 
@@ -567,7 +548,6 @@ void lf_open_util(lua_State *L) {
     {"basename", core_basename},
     {"getenv", core_getenv},
     {"setenv", core_setenv},
-    {"interrupts", core_interrupts},
     {"isatty", core_isatty},
     {"hostname", core_hostname},
     {"username", core_username},

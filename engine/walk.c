@@ -12,11 +12,18 @@
  * After each operation opts.on_done(node, ok, err) runs on the walker's
  * thread (the Lua side saves state there). The first failure, or the first
  * interrupt, stops new operations from starting; the running ones finish.
- * A second interrupt returns at once. Each of the two interrupts is passed
- * to opts.on_interrupt(count) within a turn of the loop of its arrival,
- * so the user hears at once what will happen. Returns "ok", "failed",
+ * A second interrupt returns at once: the operations still in flight are
+ * cancelled (lf_task_cancel: they never run again, so none writes state
+ * after the caller's final save; their intents are already in state). A
+ * cancelled task still ends in a later turn of the loop (the caller's save
+ * and unlock turn it), so the walker lives on the heap, owned by the walk
+ * and by each running operation, and is freed by the last of them.
+ * Each of the two interrupts is passed to opts.on_interrupt(count) within
+ * a turn of the loop of its arrival, so the user hears at once what will
+ * happen. Returns "ok", "failed",
  * "interrupted" or "aborted".
  */
+#include "luaform/alloc.h"
 #include "luaform/graph.h"
 #include "luaform/loop.h"
 #include "luaform/luaform.h"
@@ -29,8 +36,11 @@ typedef struct walker {
   lua_State *L;
   lf_graph *g;
   int reverse, parallelism, running, failed;
+  int owners;               /* the walk while it runs + running operations */
+  int abandoned;            /* the walk returned: ends report nothing */
   int *left;                /* dependencies not done yet */
   int *queue, qhead, qtail; /* ready nodes */
+  lf_task **tasks;          /* the running operation of each node, or NULL */
   int opts;                 /* stack index of the opts table */
 } walker;
 
@@ -99,11 +109,23 @@ static void announce_interrupts(walker *w) {
   lua_pop(L, 1);
 }
 
+/* Drops one owner's hold; the last one frees the walker. */
+static void walker_release(walker *w) {
+  if (--w->owners > 0) return;
+  free(w->left);
+  free(w->queue);
+  free(w->tasks);
+  free(w);
+}
+
 static void op_end(void *ud, lua_State *co, int status) {
   op *o = ud;
   walker *w = o->w;
   w->running--;
-  if (status == LUA_OK) {
+  w->tasks[o->node] = NULL;
+  if (w->abandoned) {
+    /* cancelled; opts and the graph belonged to the returned walk */
+  } else if (status == LUA_OK) {
     lua_pushnil(w->L);
     report(w, o->node, 1);
     release(w, o->node);
@@ -113,17 +135,18 @@ static void op_end(void *ud, lua_State *co, int status) {
     report(w, o->node, 0);
   }
   free(o);
+  walker_release(w);
 }
 
 static void start(walker *w, int i) {
-  op *o = malloc(sizeof *o);
-  if (!o) luaL_error(w->L, "out of memory");
+  op *o = lf_xmalloc(sizeof *o);
   o->w = w;
   o->node = i;
   lua_getfield(w->L, w->opts, "run");
   lua_pushinteger(w->L, i);
   w->running++;
-  lf_spawn(w->L, 1, op_end, o);
+  w->owners++;
+  w->tasks[i] = lf_spawn(w->L, 1, op_end, o);
 }
 
 static const char *walk(walker *w) {
@@ -135,7 +158,11 @@ static const char *walk(walker *w) {
   for (;;) {
     announce_interrupts(w);
     int intr = lf_interrupts();
-    if (intr >= 2) return "aborted";
+    if (intr >= 2) {
+      for (int i = 1; i <= w->g->n; i++)
+        if (w->tasks[i]) lf_task_cancel(w->tasks[i]);
+      return "aborted";
+    }
     int stop = w->failed || intr;
     while (!stop && w->running < w->parallelism && w->qhead < w->qtail) {
       int i = w->queue[w->qhead++];
@@ -151,27 +178,26 @@ static const char *walk(walker *w) {
 }
 
 static int l_walk(lua_State *L) {
-  walker w = {0};
-  w.L = L;
-  w.g = lf_graph_check(L, 1);
+  lf_graph *g = lf_graph_check(L, 1);
   luaL_checktype(L, 2, LUA_TTABLE);
-  w.opts = 2;
   lua_getfield(L, 2, "reverse");
-  w.reverse = lua_toboolean(L, -1);
+  int reverse = lua_toboolean(L, -1);
   lua_getfield(L, 2, "parallelism");
-  w.parallelism = (int)luaL_optinteger(L, -1, 10);
+  int parallelism = (int)luaL_optinteger(L, -1, 10);
   lua_pop(L, 2);
-  if (w.parallelism < 1) w.parallelism = 1;
-  w.left = calloc(w.g->n + 1, sizeof *w.left);
-  w.queue = calloc(w.g->n + 1, sizeof *w.queue);
-  if (!w.left || !w.queue) {
-    free(w.left);
-    free(w.queue);
-    return luaL_error(L, "out of memory");
-  }
-  const char *status = walk(&w);
-  free(w.left);
-  free(w.queue);
+  walker *w = lf_xcalloc(1, sizeof *w);
+  w->L = L;
+  w->g = g;
+  w->opts = 2;
+  w->reverse = reverse;
+  w->parallelism = parallelism < 1 ? 1 : parallelism;
+  w->left = lf_xcalloc(g->n + 1, sizeof *w->left);
+  w->queue = lf_xcalloc(g->n + 1, sizeof *w->queue);
+  w->tasks = lf_xcalloc(g->n + 1, sizeof *w->tasks);
+  w->owners = 1;
+  const char *status = walk(w);
+  w->abandoned = 1;
+  walker_release(w);
   lua_pushstring(L, status);
   return 1;
 }

@@ -3,7 +3,7 @@
 #   build/tests/*          C unit tests (cmocka), built by `make unit`
 #   tests/lua/             Lua tests, run by `luaform test`
 #   tests/emulator/        the AWS emulator's own tests (python3 unittest)
-#   tests/e2e/*.sh         end-to-end tests of the CLI
+# (the end-to-end tests of the CLI are Lua tests: they run ./luaform)
 # Each suite prints its own results; the last line counts suites.
 set -u
 cd "$(dirname "$0")/.."
@@ -24,9 +24,6 @@ if ls tests/emulator/test_*.py >/dev/null 2>&1; then
   py=python3; [ -x /usr/bin/python3 ] && py=/usr/bin/python3
   run_suite "emulator: unittest" "$py" -m unittest discover -s tests/emulator -p 'test_*.py'
 fi
-for t in tests/e2e/*.sh; do
-  [ -f "$t" ] && run_suite "e2e: ${t##*/}" bash "$t"
-done
 
 echo
 [ ${#failures[@]} -gt 0 ] && printf 'FAILED: %s\n' "${failures[@]}"

@@ -13,7 +13,9 @@
 #ifndef LF_AWS_INT_H
 #define LF_AWS_INT_H
 
+#include "luaform/alloc.h"
 #include "luaform/aws.h"
+#include "luaform/luaform.h"
 
 #include <stdarg.h>
 
@@ -41,8 +43,6 @@ int lf_parse_timestamp(const char *s, double *out);
 int lf_fmt(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* v in decimal (what "%lld" writes, without printf); returns the length. */
 int lf_fmt_int(char out[24], long long v);
-/* Fresh random UUID v4 text (37 bytes). */
-void lf_uuid4(char out[37]);
 
 /* ---- shape_info.c: per-shape facts resolved once, owned by the model ---- */
 enum {
@@ -133,6 +133,8 @@ json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, const lf_membe
    Returns a new reference or NULL (err). */
 json_t *lf_json_to_shape(const lf_model *m, json_t *ref, json_t *v, lf_token *tok,
                          const char *path, char *err, size_t errlen);
+/* Whether v nests deeper than LF_MAX_NESTING (a response that must be refused). */
+int lf_json_too_deep(const json_t *v);
 
 /* ---- serializers (input tree -> request) ---- */
 int lf_ser_query(const lf_model *m, const lf_op_info *op, json_t *in, lf_request *req, int ec2,

@@ -64,7 +64,7 @@ typedef struct {
   char op[128];
   lf_request req;
   char *url;
-  char host[300];
+  char *host;                /* Host header: bucket and host prefix included */
   lf_credentials cred;       /* strdup'd, wiped on free; access_key NULL: anonymous */
   int attempt, max_attempts, retried_cls, unsigned_payload, skew_fixed;
   lf_wait *wait;
@@ -72,7 +72,7 @@ typedef struct {
   lf_loop *loop;
 } call;
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s) { return s ? lf_xstrdup(s) : NULL; }
 
 /* snprintf(dst, n, "%s", src) without the formatting machinery (request path). */
 static void copy_str(char *dst, size_t n, const char *src) {
@@ -82,19 +82,13 @@ static void copy_str(char *dst, size_t n, const char *src) {
   dst[len] = '\0';
 }
 
-static void wipe_free(char *s) {
-  if (!s) return;
-  volatile char *p = s;
-  while (*p) *p++ = 0;
-  free(s);
-}
-
 static void call_free(lua_State *L, call *k) {
   lf_request_free(&k->req);
   free(k->url);
-  wipe_free((char *)k->cred.access_key);
-  wipe_free((char *)k->cred.secret_key);
-  wipe_free((char *)k->cred.session_token);
+  free(k->host);
+  lf_free_secret((char *)k->cred.access_key);
+  lf_free_secret((char *)k->cred.secret_key);
+  lf_free_secret((char *)k->cred.session_token);
   lf_http_response_free(k->res);
   luaL_unref(L, LUA_REGISTRYINDEX, k->client_ref);
   free(k);
@@ -326,9 +320,8 @@ static void call_target(const char *bucket, call *k) {
   client *c = k->c;
   lf_buf url = {0};
   const char *path = k->req.path && *k->req.path ? k->req.path : "/";
-  char host[300];
-  copy_str(host, sizeof host, c->ep.host);
-  const char *origin_host = c->ep.host;
+  lf_buf host = {0};   /* grows: a bucket, a host prefix and the host fit whatever their length */
+  lf_buf_puts(&host, c->ep.host);
   int https = strncasecmp(c->ep.url, "https:", 6) == 0;
 
   if (strcmp(c->service, "s3") == 0 && !c->ep.s3_path_style && bucket) {
@@ -336,7 +329,8 @@ static void call_target(const char *bucket, call *k) {
     size_t bl = strlen(b);
     if (b && lf_s3_bucket_dns_ok(b) && path[0] == '/' && strncmp(path + 1, b, bl) == 0 &&
         (path[1 + bl] == '/' || path[1 + bl] == '?' || path[1 + bl] == 0)) {
-      snprintf(host, sizeof host, "%s.%s", b, origin_host);
+      lf_buf_free(&host);
+      lf_buf_printf(&host, "%s.%s", b, c->ep.host);
       path += 1 + bl;
       if (*path != '/') {   /* "/bucket?x" -> "/?x" */
         lf_buf p = {0};
@@ -346,7 +340,7 @@ static void call_target(const char *bucket, call *k) {
         k->req.path = lf_buf_take(&p);
         path = k->req.path;
       } else {
-        char *np = strdup(path);
+        char *np = lf_xstrdup(path);
         free(k->req.path);
         k->req.path = np;
         path = np;
@@ -354,9 +348,10 @@ static void call_target(const char *bucket, call *k) {
     }
   }
   if (k->req.host_prefix && *k->req.host_prefix && !c->ep.overridden) {
-    char tmp[300];
-    snprintf(tmp, sizeof tmp, "%s%s", k->req.host_prefix, host);
-    snprintf(host, sizeof host, "%s", tmp);
+    lf_buf prefixed = {0};
+    lf_buf_printf(&prefixed, "%s%s", k->req.host_prefix, host.p);
+    lf_buf_free(&host);
+    host = prefixed;
   }
   if (c->base_path[0]) {   /* the override URL's path is part of what is signed */
     lf_buf p = {0};
@@ -367,11 +362,11 @@ static void call_target(const char *bucket, call *k) {
     path = k->req.path;
   }
   lf_buf_puts(&url, https ? "https://" : "http://");
-  lf_buf_puts(&url, host);
+  lf_buf_puts(&url, host.p);
   lf_buf_puts(&url, path);
   /* host carries a non-default port already (lf_url_host) */
   k->url = lf_buf_take(&url);
-  copy_str(k->host, sizeof k->host, host);
+  k->host = lf_buf_take(&host);
 }
 
 static void set_str(lua_State *L, const char *k, const char *v) {
@@ -418,8 +413,7 @@ static int core_aws_call(lua_State *L) {
   if (!lf_model_has_operation(c->m, op))
     return raise_simple(L, c->service, op, "UnknownOperation", "no such operation in the model", 0);
 
-  call *k = calloc(1, sizeof *k);
-  if (!k) return luaL_error(L, "out of memory");
+  call *k = lf_xcalloc(1, sizeof *k);
   k->c = c;
   k->max_attempts = c->max_attempts;
   if (lua_type(L, 5) == LUA_TTABLE) k->max_attempts = opt_int(L, 5, "max_attempts", c->max_attempts);
@@ -694,7 +688,7 @@ static int core_aws_http(lua_State *L) {
   }
   h.headers = hs;
   h.nheaders = n;
-  raw *x = calloc(1, sizeof *x);
+  raw *x = lf_xcalloc(1, sizeof *x);
   x->wait = lf_wait_new(L);
   lf_http_start(lf_loop_of(L), &h, on_raw, x);
   return lf_await(L, x->wait);

@@ -1,7 +1,7 @@
 /*
  * codec.c - the small text codecs every protocol needs: a byte buffer,
  * base64 (OpenSSL), RFC 3986 percent-encoding and its form-body variant,
- * shortest round-trip doubles, timestamps in AWS's three formats, and UUID v4 (libuuid).
+ * shortest round-trip doubles, timestamps in AWS's three formats.
  */
 #include "aws_int.h"
 
@@ -12,13 +12,12 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <uuid/uuid.h>
 
 void lf_buf_add(lf_buf *b, const void *s, size_t n) {
   if (b->n + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 256;
     while (cap < b->n + n + 1) cap *= 2;
-    b->p = realloc(b->p, cap);
+    b->p = lf_xrealloc(b->p, cap);
     b->cap = cap;
   }
   if (n) memcpy(b->p + b->n, s, n);
@@ -35,7 +34,7 @@ void lf_buf_printf(lf_buf *b, const char *fmt, ...) {
   int n = vsnprintf(small, sizeof small, fmt, ap);
   va_end(ap);
   if (n < (int)sizeof small) { lf_buf_add(b, small, (size_t)n); return; }
-  char *big = malloc((size_t)n + 1);
+  char *big = lf_xmalloc((size_t)n + 1);
   va_start(ap, fmt);
   vsnprintf(big, (size_t)n + 1, fmt, ap);
   va_end(ap);
@@ -44,14 +43,14 @@ void lf_buf_printf(lf_buf *b, const char *fmt, ...) {
 }
 
 char *lf_buf_take(lf_buf *b) {
-  char *p = b->p ? b->p : strdup("");
+  char *p = b->p ? b->p : lf_xstrdup("");
   memset(b, 0, sizeof *b);
   return p;
 }
 void lf_buf_free(lf_buf *b) { free(b->p); memset(b, 0, sizeof *b); }
 
 char *lf_base64_encode(const void *data, size_t n) {
-  char *out = malloc(4 * ((n + 2) / 3) + 1);
+  char *out = lf_xmalloc(4 * ((n + 2) / 3) + 1);
   EVP_EncodeBlock((unsigned char *)out, data, (int)n);
   return out;
 }
@@ -59,7 +58,7 @@ char *lf_base64_encode(const void *data, size_t n) {
 unsigned char *lf_base64_decode(const char *s, size_t n, size_t *outlen) {
   while (n && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' ')) n--;
   if (n % 4) return NULL;
-  unsigned char *out = malloc(n / 4 * 3 + 1);
+  unsigned char *out = lf_xmalloc(n / 4 * 3 + 1);
   int len = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
   if (len < 0) { free(out); return NULL; }
   if (n >= 1 && s[n - 1] == '=') len--;   /* DecodeBlock counts padding */
@@ -175,12 +174,6 @@ int lf_parse_timestamp(const char *s, double *out) {
   if (*end) return -1;
   *out = v;
   return 0;
-}
-
-void lf_uuid4(char out[37]) {
-  uuid_t u;
-  uuid_generate_random(u);
-  uuid_unparse_lower(u, out);
 }
 
 /* "%lld" without printf (the request path's numbers); the digits are

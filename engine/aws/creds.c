@@ -38,14 +38,14 @@ struct lf_ini {
 static char *trim_dup(const char *s, size_t n) {
   while (n && isspace((unsigned char)*s)) { s++; n--; }
   while (n && isspace((unsigned char)s[n - 1])) n--;
-  return strndup(s, n);
+  return lf_xstrndup(s, n);
 }
 
 static void add_section(lf_ini *ini, const char *name) {
   for (size_t i = 0; i < ini->nsections; i++)
     if (strcmp(ini->sections[i], name) == 0) return;
-  ini->sections = realloc(ini->sections, (ini->nsections + 1) * sizeof *ini->sections);
-  ini->sections[ini->nsections++] = strdup(name);
+  ini->sections = lf_xrealloc(ini->sections, (ini->nsections + 1) * sizeof *ini->sections);
+  ini->sections[ini->nsections++] = lf_xstrdup(name);
 }
 
 static entry *find(const lf_ini *ini, const char *section, const char *key) {
@@ -64,8 +64,8 @@ static entry *set(lf_ini *ini, const char *section, char *key, char *value) {
     free(key);
     return e;
   }
-  e = calloc(1, sizeof *e);
-  e->section = strdup(section);
+  e = lf_xcalloc(1, sizeof *e);
+  e->section = lf_xstrdup(section);
   e->key = key;
   e->value = value;
   if (ini->tail) ini->tail->next = e;
@@ -75,7 +75,7 @@ static entry *set(lf_ini *ini, const char *section, char *key, char *value) {
 }
 
 lf_ini *lf_ini_parse(const char *text, size_t len) {
-  lf_ini *ini = calloc(1, sizeof *ini);
+  lf_ini *ini = lf_xcalloc(1, sizeof *ini);
   char *section = NULL;
   char *parent = NULL;      /* key with an empty value: indented lines nest under it */
   entry *last = NULL;       /* value that an indented line continues */
@@ -107,7 +107,7 @@ lf_ini *lf_ini_parse(const char *text, size_t len) {
     if (!eq || (colon && colon < eq)) eq = colon;
     if (indented && parent && eq) {
       char *k = trim_dup(s, (size_t)(eq - s));
-      char *full = malloc(strlen(parent) + strlen(k) + 2);
+      char *full = lf_xmalloc(strlen(parent) + strlen(k) + 2);
       sprintf(full, "%s.%s", parent, k);
       for (char *c = full; *c; c++) *c = (char)tolower((unsigned char)*c);
       free(k);
@@ -117,7 +117,7 @@ lf_ini *lf_ini_parse(const char *text, size_t len) {
     if (indented && last) {   /* continuation of the previous value */
       char *v = trim_dup(s, m);
       size_t ol = strlen(last->value);
-      last->value = realloc(last->value, ol + strlen(v) + 2);
+      last->value = lf_xrealloc(last->value, ol + strlen(v) + 2);
       sprintf(last->value + ol, "%s%s", ol ? "\n" : "", v);
       free(v);
       continue;
@@ -127,7 +127,7 @@ lf_ini *lf_ini_parse(const char *text, size_t len) {
     for (char *c = k; *c; c++) *c = (char)tolower((unsigned char)*c);
     char *v = trim_dup(eq + 1, (size_t)(s + m - eq - 1));
     free(parent);
-    parent = *v ? NULL : strdup(k);
+    parent = *v ? NULL : lf_xstrdup(k);
     entry *e = set(ini, section, k, v);   /* k may be freed here */
     last = *e->value ? e : NULL;
   }
@@ -155,7 +155,7 @@ void lf_ini_free(lf_ini *ini) {
     next = e->next;
     free(e->section);
     free(e->key);
-    free(e->value);
+    lf_free_secret(e->value);   /* aws_secret_access_key, aws_session_token... */
     free(e);
   }
   for (size_t i = 0; i < ini->nsections; i++) free(ini->sections[i]);

@@ -23,6 +23,7 @@
 #include "aws_int.h"
 
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,11 +82,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
   while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t')) vend--;
   if (x->nrh == x->caprh) {
     x->caprh = x->caprh ? x->caprh * 2 : 16;
-    x->rh = realloc(x->rh, x->caprh * sizeof *x->rh);
+    x->rh = lf_xrealloc(x->rh, x->caprh * sizeof *x->rh);
   }
   size_t vlen = (size_t)(vend - v);
-  char *name = malloc(nlen + 1 + vlen + 1);
-  if (!name) return len;
+  char *name = lf_xmalloc(nlen + 1 + vlen + 1);
   for (size_t i = 0; i < nlen; i++) name[i] = (char)tolower((unsigned char)p[i]);
   name[nlen] = 0;
   char *value = name + nlen + 1;
@@ -123,6 +123,8 @@ static void on_done(void *ud, CURL *easy, CURLcode rc) {
   for (size_t i = 0; i < res.nheaders; i++) free(res.headers[i].name);
   free(res.headers);
   free(res.body);
+  for (struct curl_slist *h = x->hdrs; h; h = h->next)   /* Authorization, token */
+    OPENSSL_cleanse(h->data, strlen(h->data));
   curl_slist_free_all(x->hdrs);
   free(x->body);
   easy_put(easy);
@@ -130,7 +132,7 @@ static void on_done(void *ud, CURL *easy, CURLcode rc) {
 }
 
 void lf_http_start(lf_loop *loop, const lf_http_request *req, lf_http_fn done, void *ud) {
-  xfer *x = calloc(1, sizeof *x);
+  xfer *x = lf_xcalloc(1, sizeof *x);
   x->done = done;
   x->ud = ud;
   x->t0 = lf_now();
@@ -188,7 +190,7 @@ void lf_http_start(lf_loop *loop, const lf_http_request *req, lf_http_fn done, v
   } else if (strcmp(m, "HEAD") == 0) {
     curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
   } else {
-    x->body = malloc(req->body_len + 1);
+    x->body = lf_xmalloc(req->body_len + 1);
     if (req->body_len) memcpy(x->body, req->body, req->body_len);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
@@ -198,7 +200,7 @@ void lf_http_start(lf_loop *loop, const lf_http_request *req, lf_http_fn done, v
 }
 
 lf_http_response *lf_http_response_take(lf_http_response *res) {
-  lf_http_response *copy = malloc(sizeof *copy);
+  lf_http_response *copy = lf_xmalloc(sizeof *copy);
   *copy = *res;
   res->headers = NULL;
   res->nheaders = 0;

@@ -66,13 +66,13 @@ static json_t *load_json(const char *dir, const char *file, json_error_t *je) {
     return NULL;
   }
   size_t n = 0, cap = 1 << 20;
-  char *buf = malloc(cap);
+  char *buf = lf_xmalloc(cap);
   int got;
-  while (buf && (got = gzread(gz, buf + n, (unsigned)(cap - n))) > 0) {
+  while ((got = gzread(gz, buf + n, (unsigned)(cap - n))) > 0) {
     n += (size_t)got;
-    if (n == cap) buf = realloc(buf, cap *= 2);
+    if (n == cap) buf = lf_xrealloc(buf, cap *= 2);
   }
-  int bad = !buf || got < 0;
+  int bad = got < 0;
   gzclose(gz);
   json_t *v = bad ? NULL : json_loadb(buf, n, 0, je);
   if (bad) {
@@ -108,7 +108,7 @@ static const char *const BUILTIN[] = {"%s/models", "%s/../share/luaform/models"}
 static int find_model_dir(const char *svc, char *out, size_t n, char *root, size_t rn) {
   const char *env = getenv("LUAFORM_MODELS_PATH");
   if (env && *env) {
-    char *paths = strdup(env), *save = NULL;
+    char *paths = lf_xstrdup(env), *save = NULL;
     for (char *p = strtok_r(paths, ":", &save); p; p = strtok_r(NULL, ":", &save))
       if (find_botocore(p, svc, out, n)) {
         snprintf(root, rn, "%s", p);
@@ -145,8 +145,8 @@ static json_t *partitions_in(const char *dir) {
     json_decref(data);
     data = NULL;
   }
-  partitions *p = calloc(1, sizeof *p);
-  p->dir = strdup(dir);
+  partitions *p = lf_xcalloc(1, sizeof *p);
+  p->dir = lf_xstrdup(dir);
   p->data = data;
   p->next = partitions_cache;
   partitions_cache = p;
@@ -204,8 +204,8 @@ lf_model *lf_model_load(const char *service, char *err, size_t errlen) {
   lf_model *m = lf_model_new(desc, err, errlen);
   json_decref(desc);
   if (!m) return NULL;
-  m->service = strdup(service);
-  m->root = strdup(root);
+  m->service = lf_xstrdup(service);
+  m->root = lf_xstrdup(root);
   m->paginators = load_optional(dir, "paginators-1.json", "pagination");
   m->waiters = load_optional(dir, "waiters-2.json", "waiters");
   m->next = cache;
@@ -219,7 +219,7 @@ lf_model *lf_model_new(json_t *desc, char *err, size_t errlen) {
     snprintf(err, errlen, "model has no metadata or shapes");
     return NULL;
   }
-  lf_model *m = calloc(1, sizeof *m);
+  lf_model *m = lf_xcalloc(1, sizeof *m);
   m->desc = json_incref(desc);
   if (!json_object_get(desc, "operations")) json_object_set_new(desc, "operations", json_object());
   m->protocol = json_string_value(json_object_get(json_object_get(desc, "metadata"), "protocol"));

@@ -142,7 +142,7 @@ void lf_parse_rest_headers(lua_State *L, const lf_shape_info *shape, const lf_re
         size_t len;
         unsigned char *d = lf_base64_decode(v, strlen(v), &len);
         json_t *j = d ? json_loadb((const char *)d, len, JSON_DECODE_ANY, NULL) : NULL;
-        if (j) lf_json_push(L, j);
+        if (j && !lf_json_too_deep(j)) lf_json_push(L, j);
         else lua_pushstring(L, v);
         json_decref(j);
         free(d);

@@ -12,12 +12,14 @@
 #include "aws_int.h"
 #include "luaform/json.h"
 
+#include <lauxlib.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* v following the reference ref (its target shape and type resolved). */
 static void push_value(lua_State *L, const lf_member_info *ref, json_t *v) {
+  luaL_checkstack(L, 4, LF_TOO_DEEP);   /* v is at most LF_MAX_NESTING deep */
   const lf_shape_info *shape = ref->shape;
   int type = shape ? shape->type : LF_T_NONE;
   if (type == LF_T_STRUCTURE && json_is_object(v)) {
@@ -118,6 +120,11 @@ int lf_parse_json_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
   if (res->body_len && (res->status >= 300 || !raw_payload)) {
     json_error_t je;
     body = json_loadb(res->body, res->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if ((!body && json_error_code(&je) == json_error_stack_overflow) || lf_json_too_deep(body)) {
+      json_decref(body);
+      lua_pushstring(L, LF_TOO_DEEP);
+      return -1;
+    }
     if (!body && res->status < 300) {
       lua_pushfstring(L, "malformed JSON response (status %d): %s", res->status, je.text);
       return -1;

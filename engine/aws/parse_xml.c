@@ -13,6 +13,7 @@
 #include "aws_int.h"
 #include "luaform/json.h"
 
+#include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -91,6 +92,7 @@ static void push_structure(lua_State *L, const lf_shape_info *s, lf_xml *x) {
 
 /* x's value following the shape s (NULL: no shape, the text as it is). */
 static void push_value(lua_State *L, const lf_shape_info *s, lf_xml *x) {
+  luaL_checkstack(L, 4, LF_TOO_DEEP);   /* the tree is at most LF_MAX_NESTING deep */
   switch (type_of(s)) {
   case LF_T_STRUCTURE:
     push_structure(L, s, x);
@@ -221,7 +223,8 @@ int lf_parse_xml_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
   if (has_body && !raw_payload) {
     root = lf_xml_parse(res->body, res->body_len, err, sizeof err);
     if (!root) {
-      lua_pushfstring(L, "malformed XML response (status %d): %s", res->status, err);
+      if (!strcmp(err, LF_TOO_DEEP)) lua_pushstring(L, LF_TOO_DEEP);
+      else lua_pushfstring(L, "malformed XML response (status %d): %s", res->status, err);
       return -1;
     }
   }

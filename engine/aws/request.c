@@ -4,6 +4,7 @@
  * A request owns every string it points to. Headers keep insertion order;
  * set replaces the first header of the same name (case-insensitive).
  */
+#include "luaform/alloc.h"
 #include "luaform/aws.h"
 
 #include <stdlib.h>
@@ -17,7 +18,7 @@ void lf_request_free(lf_request *req) {
   free(req->host_prefix);
   for (size_t i = 0; i < req->nheaders; i++) {
     free(req->headers[i].name);
-    free(req->headers[i].value);
+    lf_free_secret(req->headers[i].value);   /* Authorization, X-Amz-Security-Token */
   }
   free(req->headers);
   free(req->body);
@@ -33,12 +34,12 @@ const char *lf_request_header(const lf_request *req, const char *name) {
 void lf_request_set_header(lf_request *req, const char *name, const char *value) {
   for (size_t i = 0; i < req->nheaders; i++)
     if (strcasecmp(req->headers[i].name, name) == 0) {
-      free(req->headers[i].value);
-      req->headers[i].value = strdup(value);
+      lf_free_secret(req->headers[i].value);
+      req->headers[i].value = lf_xstrdup(value);
       return;
     }
-  req->headers = realloc(req->headers, (req->nheaders + 1) * sizeof *req->headers);
-  req->headers[req->nheaders].name = strdup(name);
-  req->headers[req->nheaders].value = strdup(value);
+  req->headers = lf_xrealloc(req->headers, (req->nheaders + 1) * sizeof *req->headers);
+  req->headers[req->nheaders].name = lf_xstrdup(name);
+  req->headers[req->nheaders].value = lf_xstrdup(value);
   req->nheaders++;
 }

@@ -67,8 +67,8 @@ int lf_ser_json_rpc(const lf_model *m, json_t *op, json_t *in, lf_request *req,
   const char *prefix = json_string_value(json_object_get(meta, "targetPrefix"));
   const char *name = json_string_value(json_object_get(op, "name"));
   char buf[512];
-  req->method = strdup("POST");
-  req->path = strdup("/");
+  req->method = lf_xstrdup("POST");
+  req->path = lf_xstrdup("/");
   lf_fmt(buf, sizeof buf, "application/x-amz-json-%s", ver ? ver : "1.0");
   lf_request_set_header(req, "Content-Type", buf);
   lf_fmt(buf, sizeof buf, "%s.%s", prefix ? prefix : "", name);

@@ -145,8 +145,8 @@ int lf_ser_query(const lf_model *m, const lf_op_info *oi, json_t *in, lf_request
     lf_buf_free(&scratch);
   }
   const char *method = json_string_value(json_object_get(json_object_get(op, "http"), "method"));
-  req->method = strdup(method ? method : "POST");
-  req->path = strdup("/");
+  req->method = lf_xstrdup(method ? method : "POST");
+  req->path = lf_xstrdup("/");
   lf_request_set_header(req, "Content-Type", "application/x-www-form-urlencoded");
   req->body_len = b.n;
   req->body = lf_buf_take(&b);

@@ -106,7 +106,7 @@ static void build_query(const lf_model *m, json_t *members, json_t *in, lf_buf *
     if (!v || !loc || strcmp(loc, "querystring") || !json_is_object(v)) continue;
     json_t *vref = json_object_get(lf_shape_of(m, mref), "value");
     size_t n = json_object_size(v), i = 0;
-    const char **keys = malloc((n ? n : 1) * sizeof *keys);
+    const char **keys = lf_xmalloc((n ? n : 1) * sizeof *keys);
     const char *k;
     json_t *x;
     json_object_foreach(v, k, x) keys[i++] = k;
@@ -199,14 +199,14 @@ static void build_body(const lf_model *m, json_t *input, json_t *shape, json_t *
     const char *ptype = lf_shape_type(lf_shape_of(m, pref));
     if (!strcmp(ptype, "blob") || !strcmp(ptype, "string")) {
       if (!v) return;
-      char *body = malloc(json_string_length(v) + 1);
+      char *body = lf_xmalloc(json_string_length(v) + 1);
       memcpy(body, json_string_value(v), json_string_length(v) + 1);
       set_body(req, body, json_string_length(v),
                !strcmp(ptype, "blob") ? "application/octet-stream" : "text/plain");
       return;
     }
     if (!v) {
-      if (!xml) set_body(req, strdup("{}"), 2, "application/json");
+      if (!xml) set_body(req, lf_xstrdup("{}"), 2, "application/json");
       return;
     }
     if (xml) {
@@ -263,9 +263,9 @@ int lf_ser_rest(const lf_model *m, json_t *op, json_t *in, lf_request *req, int 
   json_t *input = json_object_get(op, "input");
   json_t *shape = lf_shape_of(m, input);
   json_t *members = json_object_get(shape, "members");
-  req->method = strdup(method ? method : "GET");
+  req->method = lf_xstrdup(method ? method : "GET");
 
-  char *tmpl = strdup(uri ? uri : "/");
+  char *tmpl = lf_xstrdup(uri ? uri : "/");
   char *qm = strchr(tmpl, '?');
   if (qm) *qm = 0;
   lf_buf path = {0}, q = {0};

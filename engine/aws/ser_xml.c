@@ -97,7 +97,7 @@ void lf_xml_write(lf_buf *b, const lf_model *m, json_t *ref, json_t *v, const ch
     json_t *kref = json_object_get(shape, "key"), *vref = json_object_get(shape, "value");
     const char *kn = loc_name(kref, "key"), *vn = loc_name(vref, "value");
     size_t n = json_object_size(v), i = 0;
-    const char **keys = malloc((n ? n : 1) * sizeof *keys);
+    const char **keys = lf_xmalloc((n ? n : 1) * sizeof *keys);
     const char *k;
     json_t *x;
     json_object_foreach(v, k, x) keys[i++] = k;

@@ -13,6 +13,7 @@
  */
 #include "aws_int.h"
 #include "luaform/json.h"
+#include "luaform/util.h"
 
 #include <lauxlib.h>
 #include <math.h>
@@ -20,11 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 64
-
 const char *lf_token_value(lf_token *t) {
   if (t->given && *t->given) return t->given;
-  if (!t->made[0]) lf_uuid4(t->made);
+  if (!t->made[0]) lf_uuid(t->made);
   return t->made;
 }
 
@@ -86,7 +85,7 @@ static int key_cmp(const void *a, const void *b) {
 static json_t *sorted_object(json_t *o) {
   size_t n = json_object_size(o), i = 0;
   if (n < 2) return o;
-  const char **keys = malloc(n * sizeof *keys);
+  const char **keys = lf_xmalloc(n * sizeof *keys);
   const char *k;
   json_t *x;
   json_object_foreach(o, k, x) keys[i++] = k;
@@ -112,7 +111,7 @@ static json_t *generic(lua_State *L, int idx, int depth) {
     return json_stringn(s, n);
   }
   case LUA_TTABLE: {
-    if (depth > MAX_DEPTH) return NULL;
+    if (depth > LF_MAX_NESTING) return NULL;
     lua_Integer n;
     if (is_sequence(L, idx, &n) && n > 0) {
       json_t *a = json_array();
@@ -151,7 +150,7 @@ typedef struct path {
 } path;
 
 static void path_text(const path *p, char *out, size_t n) {
-  const path *chain[MAX_DEPTH + 8];
+  const path *chain[LF_MAX_NESTING + 8];
   size_t k = 0;
   for (; p && k < sizeof chain / sizeof chain[0]; p = p->up) chain[k++] = p;
   out[0] = '\0';
@@ -224,7 +223,7 @@ static json_t *convert(lua_State *L, int idx, const lf_model *m, const lf_member
   idx = lua_absindex(L, idx);
   const lf_shape_info *shape = ref->shape;
   if (!shape) { fail_at(err, errlen, at, "model has no shape for this member"); return NULL; }
-  if (depth > MAX_DEPTH) { fail_at(err, errlen, at, "nested too deeply"); return NULL; }
+  if (depth > LF_MAX_NESTING) { fail_at(err, errlen, at, LF_TOO_DEEP); return NULL; }
   int lt = lua_type(L, idx);
 
   switch (shape->type) {
@@ -336,6 +335,22 @@ json_t *lf_lua_to_shape(lua_State *L, int idx, const lf_model *m, const lf_membe
   return convert(L, idx, m, ref, tok, &root, err, errlen, 0);
 }
 
+static int deeper_than(const json_t *v, int levels) {
+  if (!json_is_object(v) && !json_is_array(v)) return 0;
+  if (levels == 0) return 1;
+  const char *k;
+  size_t i;
+  json_t *x;
+  if (json_is_object(v)) {
+    json_object_foreach((json_t *)v, k, x) if (deeper_than(x, levels - 1)) return 1;
+  } else {
+    json_array_foreach(v, i, x) if (deeper_than(x, levels - 1)) return 1;
+  }
+  return 0;
+}
+
+int lf_json_too_deep(const json_t *v) { return v && deeper_than(v, LF_MAX_NESTING); }
+
 /* ---- the same conversion from a jansson value (JSON callers: the CLI,
    scripts). Objects keep their order, so maps are written as given. ---- */
 
@@ -383,7 +398,7 @@ static json_t *jconvert(const lf_model *m, json_t *ref, json_t *v, lf_token *tok
                         const char *path, char *err, size_t errlen, int depth) {
   json_t *shape = lf_shape_of(m, ref);
   if (!shape) { fail(err, errlen, path, "model has no shape for this member"); return NULL; }
-  if (depth > MAX_DEPTH) { fail(err, errlen, path, "nested too deeply"); return NULL; }
+  if (depth > LF_MAX_NESTING) { fail(err, errlen, path, LF_TOO_DEEP); return NULL; }
   const char *type = lf_shape_type(shape);
   char sub[1024];
   if (!strcmp(type, "structure")) {

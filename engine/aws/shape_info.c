@@ -52,17 +52,15 @@ static slot *find_slot(const name_map *t, const char *name) {
     if (!t->slots[i].value || strcmp(t->slots[i].name, name) == 0) return &t->slots[i];
 }
 
-static int grow(name_map *t) {
+static void grow(name_map *t) {
   size_t cap = t->cap ? t->cap * 2 : 64;
-  slot *old = t->slots, *fresh = calloc(cap, sizeof *fresh);
-  if (!fresh) return -1;
+  slot *old = t->slots, *fresh = lf_xcalloc(cap, sizeof *fresh);
   size_t oldcap = t->cap;
   t->slots = fresh;
   t->cap = cap;
   for (size_t i = 0; i < oldcap; i++)
     if (old[i].value) *find_slot(t, old[i].name) = old[i];
   free(old);
-  return 0;
 }
 
 /* The entry of name, or NULL. */
@@ -70,22 +68,19 @@ static void *map_get(const name_map *t, const char *name) {
   return t->cap ? find_slot(t, name)->value : NULL;
 }
 
-/* Adds name (absent) -> value; -1 when out of memory. */
-static int map_put(name_map *t, const char *name, void *value) {
-  if ((t->n + 1) * 2 > t->cap && grow(t) != 0) return -1;
+/* Adds name (absent) -> value. */
+static void map_put(name_map *t, const char *name, void *value) {
+  if ((t->n + 1) * 2 > t->cap) grow(t);
   slot *s = find_slot(t, name);
   s->name = name;
   s->value = value;
   t->n++;
-  return 0;
 }
 
 lf_shape_table *lf_shape_table_new(json_t *shapes, json_t *operations) {
-  lf_shape_table *t = calloc(1, sizeof *t);
-  if (t) {
-    t->shapes = shapes;
-    t->operations = operations;
-  }
+  lf_shape_table *t = lf_xcalloc(1, sizeof *t);
+  t->shapes = shapes;
+  t->operations = operations;
   return t;
 }
 
@@ -166,23 +161,20 @@ static lf_shape_info *info_named(lf_shape_table *t, const char *name) {
   /* the key as the shapes object holds it: lives as long as the model */
   void *it = json_object_iter_at(t->shapes, name);
   const char *key = it ? json_object_iter_key(it) : NULL;
-  if (!key || !(info = calloc(1, sizeof *info))) return NULL;
+  if (!key) return NULL;
+  info = lf_xcalloc(1, sizeof *info);
   info->name = key;
   info->json = shape;
   info->type = lf_type_code(lf_shape_type(shape));
   info->flattened = json_is_true(json_object_get(shape, "flattened"));
-  if (map_put(&t->by_shape, key, info) != 0) {
-    free(info);
-    return NULL;
-  }
+  map_put(&t->by_shape, key, info);
   /* members after the entry exists: recursive shapes find it */
   if (info->type == LF_T_STRUCTURE) {
     json_t *members = json_object_get(shape, "members"), *mref, *r;
     size_t n = json_object_size(members), i = 0;
     const char *mname;
     info->members_json = members;
-    info->members = n ? calloc(n, sizeof *info->members) : NULL;
-    if (n && !info->members) n = 0;
+    info->members = n ? lf_xcalloc(n, sizeof *info->members) : NULL;
     json_object_foreach(members, mname, mref) {
       if (i == n) break;
       resolve_ref(t, &info->members[i++], mname, mref);
@@ -221,7 +213,8 @@ const lf_op_info *lf_op_info_named(const lf_model *m, const char *name) {
   json_t *def = json_object_get(t->operations, name);
   void *it = def ? json_object_iter_at(t->operations, name) : NULL;
   const char *key = it ? json_object_iter_key(it) : NULL;
-  if (!key || !(op = calloc(1, sizeof *op))) return NULL;
+  if (!key) return NULL;
+  op = lf_xcalloc(1, sizeof *op);
   op->name = key;
   op->json = def;
   json_t *in = json_object_get(def, "input"), *out = json_object_get(def, "output");
@@ -229,10 +222,7 @@ const lf_op_info *lf_op_info_named(const lf_model *m, const char *name) {
   if (out) resolve_ref(t, &op->output, "", out);
   op->has_input = in != NULL;
   op->has_output = out != NULL;
-  if (map_put(&t->by_op, key, op) != 0) {
-    free(op);
-    return NULL;
-  }
+  map_put(&t->by_op, key, op);
   return op;
 }
 

@@ -10,8 +10,9 @@
  * again; since a request path is already encoded once this yields the
  * "double encoding" AWS expects. Without normalize (S3) the path is used as
  * sent. The query is decoded, re-encoded strictly and sorted.
- * Never logs anything: the secret only enters the HMAC key chain (and the
- * one-entry cache of the derived signing key, wiped when replaced).
+ * Never logs anything: the secret only enters the first HMAC of the key
+ * chain, in a context freed (and so cleansed) at once; no copy of it is
+ * kept. The one-entry cache holds derived keys only, wiped when replaced.
  */
 #include "aws_int.h"
 #include "luaform/util.h"
@@ -115,7 +116,7 @@ static int kv_cmp(const void *a, const void *b) {
 
 static void canonical_query(lf_buf *out, const char *q) {
   size_t cap = 8, n = 0;
-  kv *items = malloc(cap * sizeof *items);
+  kv *items = lf_xmalloc(cap * sizeof *items);
   while (q && *q) {
     const char *amp = strchr(q, '&');
     size_t len = amp ? (size_t)(amp - q) : strlen(q);
@@ -129,7 +130,7 @@ static void canonical_query(lf_buf *out, const char *q) {
       lf_buf_uriencode(&ev, dv.p ? dv.p : "", dv.n, 0);
       lf_buf_free(&dk);
       lf_buf_free(&dv);
-      if (n == cap) items = realloc(items, (cap *= 2) * sizeof *items);
+      if (n == cap) items = lf_xrealloc(items, (cap *= 2) * sizeof *items);
       items[n].k = lf_buf_take(&ek);
       items[n].v = lf_buf_take(&ev);
       n++;
@@ -191,10 +192,10 @@ char *lf_sigv4_canonical_request(const char *method, const char *path_query,
   lf_buf_putc(&b, '\n');
 
   /* lower-case names, stable-sorted; duplicates merged with ',' */
-  kv *hs = calloc(nheaders ? nheaders : 1, sizeof *hs);
+  kv *hs = lf_xcalloc(nheaders ? nheaders : 1, sizeof *hs);
   for (size_t i = 0; i < nheaders; i++) {
     lf_buf v = {0};
-    hs[i].k = strdup(headers[i].name);
+    hs[i].k = lf_xstrdup(headers[i].name);
     for (char *c = hs[i].k; *c; c++) *c = (char)tolower((unsigned char)*c);
     canonical_value(&v, headers[i].value);
     hs[i].v = lf_buf_take(&v);
@@ -241,54 +242,64 @@ char *lf_sigv4_string_to_sign(const char *amz_date, const char *scope, const cha
   return lf_buf_take(&b);
 }
 
+/* kDate = HMAC("AWS4" + secret, date8), the first step of the key chain.
+   A one-shot HMAC: its context, which copies the key, is freed and
+   cleansed before returning (the shared context of hmac() would keep the
+   secret until its next use). */
+static void date_key(const char *secret, const char *date8, unsigned char out[32]) {
+  size_t n = 4 + strlen(secret);
+  char *key = lf_xmalloc(n);
+  memcpy(key, "AWS4", 4);
+  memcpy(key + 4, secret, n - 4);
+  unsigned int m = 32;
+  HMAC(EVP_sha256(), key, (int)n, (const unsigned char *)date8, strlen(date8), out, &m);
+  OPENSSL_cleanse(key, n);
+  free(key);
+}
+
 /* The signing key of the last (secret, date, region, service): deriving it
    takes four HMACs and it changes once a day, so it is kept (one entry,
    wiped with OPENSSL_cleanse when replaced), with an HMAC context keyed
    with it: each signature re-initializes that context (EVP_MAC_init with a
-   NULL key keeps the key) instead of hashing the key's pads again. */
+   NULL key keeps the key) instead of hashing the key's pads again. The
+   entry is known by kDate, a one-way function of the secret scoped to the
+   day: the secret itself is never kept. */
 static struct {
   int valid;
-  char *secret;
-  char date8[9], region[64], service[64];
+  unsigned char kdate[32];
+  char region[64], service[64];
   unsigned char k[32];
   EVP_MAC_CTX *keyed;   /* NULL: sign with hmac() */
 } key_cache;
 
 static void signing_key(const char *secret, const char *date8, const char *region,
                         const char *service, unsigned char k[32]) {
-  if (key_cache.valid && !strcmp(key_cache.secret, secret) && !strcmp(key_cache.date8, date8) &&
+  unsigned char kdate[32];
+  date_key(secret, date8, kdate);
+  if (key_cache.valid && !CRYPTO_memcmp(key_cache.kdate, kdate, 32) &&
       !strcmp(key_cache.region, region) && !strcmp(key_cache.service, service)) {
+    OPENSSL_cleanse(kdate, sizeof kdate);
     memcpy(k, key_cache.k, 32);
     return;
   }
-  lf_buf key = {0};
-  lf_buf_printf(&key, "AWS4%s", secret);
-  hmac(key.p, key.n, date8, k);
-  OPENSSL_cleanse(key.p, key.n);
-  lf_buf_free(&key);
-  hmac(k, 32, region, k);
+  hmac(kdate, 32, region, k);
   hmac(k, 32, service, k);
   hmac(k, 32, "aws4_request", k);
-  if (key_cache.secret) {
-    OPENSSL_cleanse(key_cache.secret, strlen(key_cache.secret));
-    free(key_cache.secret);
-  }
   EVP_MAC_CTX_free(key_cache.keyed);   /* cleanses its key material */
   OPENSSL_cleanse(&key_cache, sizeof key_cache);
-  if (strlen(date8) < sizeof key_cache.date8 && strlen(region) < sizeof key_cache.region &&
-      strlen(service) < sizeof key_cache.service) {
-    key_cache.secret = strdup(secret);
-    strcpy(key_cache.date8, date8);
+  if (strlen(region) < sizeof key_cache.region && strlen(service) < sizeof key_cache.service) {
+    memcpy(key_cache.kdate, kdate, 32);
     strcpy(key_cache.region, region);
     strcpy(key_cache.service, service);
     memcpy(key_cache.k, k, 32);
-    key_cache.valid = key_cache.secret != NULL;
-    key_cache.keyed = key_cache.valid ? hmac_ctx_new() : NULL;
+    key_cache.valid = 1;
+    key_cache.keyed = hmac_ctx_new();
     if (key_cache.keyed && !EVP_MAC_init(key_cache.keyed, k, 32, NULL)) {
       EVP_MAC_CTX_free(key_cache.keyed);
       key_cache.keyed = NULL;
     }
   }
+  OPENSSL_cleanse(kdate, sizeof kdate);
 }
 
 void lf_sigv4_signature(const char *secret, const char *date8, const char *region,
@@ -354,7 +365,7 @@ int lf_sigv4_sign(lf_request *req, const char *host, const char *service, const 
     lf_request_set_header(req, "X-Amz-Security-Token", c->session_token);
   if (s3 || unsigned_payload) lf_request_set_header(req, "X-Amz-Content-Sha256", hash);
 
-  lf_header *hs = calloc(req->nheaders + 1, sizeof *hs);
+  lf_header *hs = lf_xcalloc(req->nheaders + 1, sizeof *hs);
   size_t n = 0;
   hs[n++] = (lf_header){"host", (char *)host};
   for (size_t i = 0; i < req->nheaders; i++)

@@ -4,6 +4,9 @@
  * Elements keep their written name (prefix included; lf_xml_local strips
  * it), attributes, concatenated character data, and children in document
  * order. Namespace processing is off: AWS parsers match local names.
+ * Expat has no nesting limit of its own: an element deeper than
+ * LF_MAX_NESTING stops the parse with LF_TOO_DEEP, which also bounds the
+ * builder's per-depth arrays and the recursion of the pushers.
  */
 #include "aws_int.h"
 
@@ -40,8 +43,8 @@ static void *arena_alloc(chunk **head, size_t n) {
       c = spare;
       spare = c->next;
       nspare--;
-    } else if (!(c = malloc(sizeof *c + cap))) {
-      return NULL;
+    } else {
+      c = lf_xmalloc(sizeof *c + cap);
     }
     c->next = *head;
     c->used = 0;
@@ -55,10 +58,8 @@ static void *arena_alloc(chunk **head, size_t n) {
 
 static char *arena_strndup(chunk **head, const char *s, size_t n) {
   char *p = arena_alloc(head, n + 1);
-  if (p) {
-    memcpy(p, s, n);
-    p[n] = '\0';
-  }
+  memcpy(p, s, n);
+  p[n] = '\0';
   return p;
 }
 
@@ -77,33 +78,37 @@ static void arena_free(chunk *c) {
 }
 
 typedef struct {
+  XML_Parser parser;
   chunk *mem;
   lf_xml *root;
-  lf_xml *stack[256];
-  lf_xml *last[256];     /* last child of stack[i], for appending */
+  lf_xml *stack[LF_MAX_NESTING];
+  lf_xml *last[LF_MAX_NESTING];     /* last child of stack[i], for appending */
   int depth;
-  int too_deep, oom;
-  lf_buf text[256];      /* character data of the open elements; kept for the next document */
+  int too_deep;
+  lf_buf text[LF_MAX_NESTING];      /* character data of the open elements; kept for the next document */
 } builder;
 
 static char *no_attrs[] = {NULL};   /* shared by the elements without attributes */
 
 static void on_start(void *ud, const XML_Char *name, const XML_Char **attrs) {
   builder *b = ud;
-  if (b->depth >= 255 || b->too_deep || b->oom) { b->too_deep |= b->depth >= 255; b->depth++; return; }
+  if (b->depth >= LF_MAX_NESTING) {
+    b->too_deep = 1;
+    XML_StopParser(b->parser, XML_FALSE);   /* no need to read the rest */
+  }
+  if (b->too_deep) { b->depth++; return; }
   size_t n = 0;
   while (attrs[n]) n++;
   size_t nl = strlen(name);
   lf_xml *x = arena_alloc(&b->mem, sizeof *x);
   char **av = n ? arena_alloc(&b->mem, (n + 1) * sizeof *av) : no_attrs;
   char *nm = arena_strndup(&b->mem, name, nl);
-  if (!x || !av || !nm) { b->oom = 1; b->depth++; return; }
   memset(x, 0, sizeof *x);
   x->name = nm;
   x->local = lf_xml_local(nm);
   x->attrs = av;
   for (size_t i = 0; i < n; i++)
-    if (!(av[i] = arena_strndup(&b->mem, attrs[i], strlen(attrs[i])))) b->oom = 1;
+    av[i] = arena_strndup(&b->mem, attrs[i], strlen(attrs[i]));
   if (n) av[n] = NULL;
   if (b->depth == 0) {
     b->root = x;           /* expat refuses a second root element */
@@ -122,16 +127,16 @@ static void on_end(void *ud, const XML_Char *name) {
   (void)name;
   builder *b = ud;
   b->depth--;
-  if (b->depth >= 255 || b->too_deep || b->oom) return;
+  if (b->too_deep) return;
   lf_xml *x = b->stack[b->depth];
   lf_buf *t = &b->text[b->depth];
   x->text_len = t->n;
-  if (!(x->text = arena_strndup(&b->mem, t->p ? t->p : "", t->n))) b->oom = 1;
+  x->text = arena_strndup(&b->mem, t->p ? t->p : "", t->n);
 }
 
 static void on_text(void *ud, const XML_Char *s, int len) {
   builder *b = ud;
-  if (b->depth > 0 && b->depth <= 255) lf_buf_add(&b->text[b->depth - 1], s, (size_t)len);
+  if (b->depth > 0 && !b->too_deep) lf_buf_add(&b->text[b->depth - 1], s, (size_t)len);
 }
 
 /* One parser, reset for each document. Expat draws a fresh hash salt from
@@ -141,10 +146,11 @@ static void on_text(void *ud, const XML_Char *s, int len) {
 static XML_Parser parser;
 static unsigned long salt;
 
+static const XML_Memory_Handling_Suite memsuite = {lf_xmalloc, lf_xrealloc, free};
+
 static XML_Parser get_parser(void) {
   if (!parser) {
-    parser = XML_ParserCreate("UTF-8");
-    if (!parser) return NULL;
+    parser = XML_ParserCreate_MM("UTF-8", &memsuite, NULL);
     if (getrandom(&salt, sizeof salt, 0) != (ssize_t)sizeof salt || !salt) {
       struct timespec t;
       clock_gettime(CLOCK_REALTIME, &t);
@@ -166,19 +172,15 @@ static builder doc;
 lf_xml *lf_xml_parse(const char *s, size_t n, char *err, size_t errlen) {
   doc.mem = NULL;
   doc.root = NULL;
-  doc.depth = doc.too_deep = doc.oom = 0;
+  doc.depth = doc.too_deep = 0;
   XML_Parser p = get_parser();
-  if (!p) {
-    snprintf(err, errlen, "XML: out of memory");
-    return NULL;
-  }
+  doc.parser = p;
   XML_SetUserData(p, &doc);
   XML_SetElementHandler(p, on_start, on_end);
   XML_SetCharacterDataHandler(p, on_text);
   int parsed = XML_Parse(p, s, (int)n, 1) == XML_STATUS_OK;
-  if (!parsed || doc.too_deep || doc.oom || !doc.root) {
-    if (doc.too_deep) snprintf(err, errlen, "XML nested too deeply");
-    else if (doc.oom) snprintf(err, errlen, "XML: out of memory");
+  if (!parsed || doc.too_deep || !doc.root) {
+    if (doc.too_deep) snprintf(err, errlen, "%s", LF_TOO_DEEP);
     else snprintf(err, errlen, "XML line %lu: %s", (unsigned long)XML_GetCurrentLineNumber(p),
                   XML_ErrorString(XML_GetErrorCode(p)));
     arena_free(doc.mem);

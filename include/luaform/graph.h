@@ -13,7 +13,7 @@ typedef struct lf_graph {
   lf_ints *users;  /* users[i]: nodes that need i */
 } lf_graph;
 
-int lf_graph_init(lf_graph *g, int n);
+int lf_graph_init(lf_graph *g, int n);   /* 0 (out of memory aborts: alloc.h) */
 void lf_graph_free(lf_graph *g);
 void lf_graph_add_dep(lf_graph *g, int node, int dep);
 /* Topological order into out (n slots); returns how many nodes it could

@@ -52,9 +52,18 @@ void lf_loop_cancel_timer(lf_loop *loop, lf_timer_fn fn, void *ud);
  * L's stack and starts it as a task; end() is called once with the task's
  * thread when it returns (status LUA_OK, results on co's stack) or fails
  * (status is the error status, error value on top of co's stack). The
- * thread stays anchored until end() returns. */
+ * thread stays anchored until end() returns. The task handle is valid
+ * until then. */
+typedef struct lf_task lf_task;
 typedef void (*lf_task_end_fn)(void *ud, lua_State *co, int status);
-void lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud);
+lf_task *lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud);
+
+/* Cancels a task: it never runs again. Its end() is called with status
+ * LF_TASK_CANCELLED in the turn where it would have been resumed (at once
+ * if it was ready, when its wait ends if it was parked); the results of
+ * that wait are dropped. */
+#define LF_TASK_CANCELLED (-1)
+void lf_task_cancel(lf_task *t);
 
 /* One turn: resume ready tasks, then wait up to max_wait_ms for timers or
  * network, and dispatch what finished. */

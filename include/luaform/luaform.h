@@ -13,6 +13,17 @@
 
 #define LUAFORM_VERSION "0.1.0"
 
+/* The deepest nesting luaform accepts in what it parses or pushes into Lua:
+ * AWS responses (JSON and XML; expat has no limit of its own, jansson's is
+ * 2048), request parameters, JSON it encodes. A response nested deeper is
+ * refused with "InvalidResponse: nested deeper than 256". It bounds the C
+ * recursion of every pusher, and each recursive push also checks the Lua
+ * stack (luaL_checkstack). */
+#define LF_MAX_NESTING 256
+#define LF_STRINGIFY_(x) #x
+#define LF_STRINGIFY(x) LF_STRINGIFY_(x)
+#define LF_TOO_DEEP "nested deeper than " LF_STRINGIFY(LF_MAX_NESTING)
+
 lua_State *lf_runtime_new(void);
 void lf_runtime_close(lua_State *L);
 /* Runs luaform.cli.main(argv) and returns the process exit code. */
@@ -27,7 +38,7 @@ void lf_open_graph(lua_State *L);   /* graph */
 void lf_open_walk(lua_State *L);    /* walk */
 void lf_open_state(lua_State *L);   /* state_* */
 void lf_open_json(lua_State *L);    /* json_encode, json_decode */
-void lf_open_util(lua_State *L);    /* hashes, random, files, uuid, signals */
+void lf_open_util(lua_State *L);    /* hashes, random, files, uuid, environment */
 void lf_open_aws(lua_State *L);     /* aws transport (engine/aws) */
 void lf_open_process(lua_State *L); /* chdir, interrupted */
 

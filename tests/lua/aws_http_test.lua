@@ -1,6 +1,6 @@
 -- The HTTP layer under the client: TLS verification on unless `insecure`, request timeouts
 -- (retried, then RequestTimeout with no status), clock-skew correction, proxies from the
--- environment, against small loopback servers.
+-- environment, responses nested too deeply, against small loopback servers.
 local aws = require("luaform.aws")
 
 -- A self-signed certificate for 127.0.0.1 (test only; no CA trusts it).
@@ -49,6 +49,21 @@ class H(BaseHTTPRequestHandler):
         self.wfile.write(body)
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if mode.startswith("deep"):   # "deepxml:N", "deepjson:N": a valid body N levels deep
+            n = int(mode.split(":")[1])
+            if mode.startswith("deepxml"):   # STS GetCallerIdentity
+                body = (b'<GetCallerIdentityResponse><GetCallerIdentityResult><Account>' + b'<a>' * n +
+                        b'1' + b'</a>' * n + b'</Account></GetCallerIdentityResult></GetCallerIdentityResponse>')
+                ctype = "text/xml"
+            else:   # DynamoDB GetItem: an attribute value that is a list of lists...
+                body = b'{"Item":{"k":' + b'{"L":[' * n + b'{"S":"x"}' + b']}' * n + b'}}'
+                ctype = "application/x-amz-json-1.0"
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if mode == "proxy":   # requests arrive with the absolute URL of the real target
             hits.append(self.path + " " + self.headers.get("Host", ""))
         if mode == "slow":
@@ -167,5 +182,38 @@ test("proxies come from curl's standard environment (http_proxy)", function()
     if not ok then error(res, 0) end
     expect(res.Account).to_be("123456789012")
     expect((sh("curl -sS --noproxy '*' " .. url))).to_be("http://sts.luaform.invalid/ sts.luaform.invalid")
+  end)
+end)
+
+-- LF_MAX_NESTING (include/luaform/luaform.h): a response nested deeper is
+-- refused with one clear error, by the XML and the JSON parsers alike, for
+-- a depth jansson accepts (1,000) and one it does not (100,000).
+test("a response nested 1,000 or 100,000 levels deep is an InvalidResponse, not a crash", function()
+  for _, proto in ipairs({ "json", "xml" }) do
+    for _, depth in ipairs({ 1000, 100000 }) do
+      with_server("deep" .. proto .. ":" .. depth, function(url)
+        local name = proto == "xml" and "sts" or "dynamodb"
+        local c = aws.client(name, { region = "us-east-1", endpoints = { [name] = url }, credentials = KEYS })
+        local ok, err
+        if proto == "xml" then ok, err = pcall(c.GetCallerIdentity, c, {})
+        else ok, err = pcall(c.GetItem, c, { TableName = "t", Key = { k = { S = "k" } } }) end
+        expect(ok).to_be(false)
+        expect(err.code).to_be("InvalidResponse")
+        expect(err.message).to_match("^nested deeper than %d+$")
+        expect(tostring(err)).to_contain("InvalidResponse: nested deeper than ")
+      end)
+    end
+  end
+end)
+
+test("a response as deep as the limit allows is parsed", function()
+  -- 100 lists in one another: 200 JSON levels (an object and an array each)
+  with_server("deepjson:100", function(url)
+    local ddb = aws.client("dynamodb", { region = "us-east-1", endpoints = { dynamodb = url }, credentials = KEYS })
+    local v = ddb:GetItem{ TableName = "t", Key = { k = { S = "k" } } }.Item.k
+    local levels = 0
+    while v.L do v, levels = v.L[1], levels + 1 end
+    expect(levels).to_be(100)
+    expect(v.S).to_be("x")
   end)
 end)

@@ -415,3 +415,50 @@ resource("local_file", "f", { filename = "f.txt", content = slow.id })
   expect(remote_state(aws).resources["random_id.a"].attributes.hex).to_be(hex)
   expect(remote_state(aws).resources["local_file.f"]).to_be_truthy()
 end)
+
+-- The walk returns at the second Ctrl-C while time_sleep.slow still runs;
+-- the S3 save and unlock that follow (slowed by the emulator) turn the
+-- event loop, in which the sleep ends. The abandoned operation must not go
+-- on (it would save state after the final save) nor end into the walk that
+-- has returned (a use after free, which a sanitizer build reports).
+test("a second Ctrl-C during an S3-backed apply abandons the running create: its intent stays, the lock is released", function()
+  local e, dir, aws = setup()
+  e:faults{ latency_ms = 700 }
+  sh(string.format("cd %s && ( (%s NO_COLOR=1 %s apply -auto-approve -var wait=1s > run.log 2>&1 </dev/null & " ..
+    "echo $! > run.pid; wait $!; echo $? > exit.code) > /dev/null 2>&1 & )", quote(dir), e:env(), quote(core.exe_dir .. "/luaform")))
+  local pid, log
+  for _ = 1, 100 do
+    pid = (read(dir .. "/run.pid") or ""):match("%d+")
+    if pid then break end
+    core.sleep(0.02)
+  end
+  expect(pid).to_be_truthy()
+  for _ = 1, 400 do
+    log = read(dir .. "/run.log") or ""
+    if log:find("time_sleep.slow: Creating...", 1, true) then break end
+    core.sleep(0.02)
+  end
+  expect(log).to_contain("time_sleep.slow: Creating...")
+  sh("kill -INT " .. pid)
+  core.sleep(0.05)
+  sh("kill -INT " .. pid)
+  wait_exit(pid)
+  local code
+  for _ = 1, 100 do
+    code = tonumber((read(dir .. "/exit.code") or ""):match("%d+"))
+    if code then break end
+    core.sleep(0.05)
+  end
+  log = read(dir .. "/run.log")
+  expect(code).to_be(1)
+  expect(log).to_contain("Two interrupts received. Exiting immediately.")
+  expect(log).not_to_contain("AddressSanitizer")
+  expect(log).not_to_contain("runtime error")
+  expect(log).to_contain("Error: interrupted")
+  expect(log).not_to_contain("time_sleep.slow: Creation complete")
+  e:faults{ latency_ms = 0 }
+  local slow = remote_state(aws).resources["time_sleep.slow"]
+  expect(slow.pending.op).to_be("create")
+  -- The lock was released: the next plan is not refused.
+  expect(select(2, e:luaform(dir, "plan"))).to_be(0)
+end)

@@ -6,8 +6,9 @@
  * and resumed with the wait's results; tasks wait concurrently; lf_await
  * outside a task drives the loop itself (and runs other tasks meanwhile);
  * a wait already done resumes on the next turn; a failing task and a task
- * that calls coroutine.yield end with an error status; lf_loop_busy
- * counts tasks and timers. No HTTP (the transport's tests cover it).
+ * that calls coroutine.yield end with an error status; a cancelled task
+ * never runs again and ends (LF_TASK_CANCELLED) when its wait is over, or
+ * at once when it was ready; lf_loop_busy counts tasks and timers. No HTTP (the transport's tests cover it).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -148,6 +149,8 @@ static void task_end(void *ud, lua_State *co, int status) {
   if (status == LUA_OK) {
     assert_int_equal(lua_gettop(co), 2);
     snprintf(msg, sizeof msg, "%lld %s", (long long)lua_tointeger(co, 1), lua_tostring(co, 2));
+  } else if (status == LF_TASK_CANCELLED) {
+    snprintf(msg, sizeof msg, "cancelled");
   } else {
     snprintf(msg, sizeof msg, "%s", lua_tostring(co, -1));
   }
@@ -269,6 +272,43 @@ static void test_failing_tasks(void **state) {
   assert_string_equal(ev.msg[2], "1 woke");
 }
 
+/* Sets the global "ran_on" to its argument: what a cancelled task must
+   never reach. */
+static int l_mark(lua_State *L) {
+  lua_pushinteger(L, luaL_checkinteger(L, 1));
+  lua_setglobal(L, "ran_on");
+  return 0;
+}
+
+static void test_cancelled_tasks(void **state) {
+  lua_State *L = *state;
+  lf_loop *loop = lf_loop_of(L);
+  lua_pushnil(L);
+  lua_setglobal(L, "ran_on");
+  /* parked on a timer when cancelled: ends when the timer fires, not resumed */
+  assert_int_equal(luaL_loadstring(L, "local core = require('luaform.core'); core.sleep(0.02); "
+                                      "ran_on = 1"), LUA_OK);
+  lf_task *parked = lf_spawn(L, 0, task_end, (void *)1);
+  lf_loop_step(loop, 0);   /* runs up to its sleep */
+  /* ready (never started) when cancelled: ends on the next turn */
+  lua_pushcfunction(L, l_mark);
+  lua_pushinteger(L, 2);
+  lf_task *ready = lf_spawn(L, 1, task_end, (void *)2);
+  lf_task_cancel(parked);
+  lf_task_cancel(ready);
+  spawn_sleeper(L, 3, 0.01, 5);  /* a task not cancelled is unaffected */
+  run_until_idle(loop);
+  assert_int_equal(ev.n, 3);
+  assert_int_equal(ev.id[0], 2);   /* the first turn resumes ready tasks first */
+  assert_int_equal(ev.status[0], LF_TASK_CANCELLED);
+  for (int i = 1; i < 3; i++)   /* 1 and 3 end with their timers, in either order */
+    assert_int_equal(ev.status[i], ev.id[i] == 1 ? LF_TASK_CANCELLED : LUA_OK);
+  assert_int_not_equal(ev.id[1], ev.id[2]);
+  assert_int_equal(lua_getglobal(L, "ran_on"), LUA_TNIL);
+  lua_pop(L, 1);
+  assert_int_equal(lf_loop_busy(loop), 0);
+}
+
 int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -279,6 +319,7 @@ int main(void) {
     T(test_await_outside_task_drives_loop),
     T(test_done_wait_resumes_next_turn),
     T(test_failing_tasks),
+    T(test_cancelled_tasks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

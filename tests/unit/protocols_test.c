@@ -6,7 +6,8 @@
  * error), minus ignore-list.json. Vectors are looked up in
  * $LUAFORM_CONFORMANCE_DIR/protocols, else ../shared/aws-conformance next
  * to the checkout (from the working directory, then from the binary's
- * place in build/tests/); absent, every test is skipped with a message.
+ * place in build/tests/); absent, every test fails naming where it looked
+ * (a suite that cannot run must not pass).
  *
  * Comparison follows botocore's tests/unit/test_protocols.py:
  *  - method and URI (path plus query string) exactly; host (endpoint
@@ -699,11 +700,9 @@ static int run_output(lua_State *L, const char *proto, json_t *suite, json_t *cs
 /* ---- driver ---- */
 
 static void run_file(const char *proto, const char *dir) {
-  if (!base_dir[0]) {
-    printf("protocols %s %s: skipped: ../shared/aws-conformance not found "
-           "(set LUAFORM_CONFORMANCE_DIR)\n", proto, dir);
-    skip();
-  }
+  if (!base_dir[0])
+    fail_msg("protocols %s %s: no vectors: ../shared/aws-conformance/protocols not found "
+             "(set LUAFORM_CONFORMANCE_DIR)", proto, dir);
   char path[4200];
   snprintf(path, sizeof path, "%s/%s/%s.json", base_dir, dir, proto);
   json_error_t je;
