@@ -333,7 +333,10 @@ function M.diff(run)
     local entry = st.resources[node.addr]
     local prior = entry and entry.attributes
     local ch
-    if node.mode == "data" then
+    if node.mode == "data" and opts.destroy then
+      -- as Terraform: a destroy leaves no data source in the state either
+      ch = { action = entry and "forget" or "noop", after = nil }
+    elseif node.mode == "data" then
       local args = deferred.resolve(node.args, lookup)
       if deferred.contains_unknown(args) then
         ch = { action = "read", after = new_object(node.provider.schema, {}) }
