@@ -373,7 +373,7 @@ C.show = {
     if pos[1] then
       local doc = planfile.load(pos[1])
       if flags.json then print(core.json_encode(planfile.shown(doc), { pretty = true })) return 0 end
-      for _, line in ipairs(planfile.actions(doc)) do print("  " .. line) end
+      io.stdout:write(doc.rendered)
       return 0
     end
     local st = read_state(flags)

@@ -18,6 +18,7 @@
 -- redacted too.
 local core = require("luaform.core")
 local deferred = require("luaform.deferred")
+local diffview = require("luaform.diffview")
 local schema = require("luaform.schema")
 local values = require("luaform.values")
 
@@ -38,7 +39,10 @@ function M.value(v, spec)
   if t == "string" then return core.json_encode(v) end
   if t == "number" or t == "boolean" then return tostring(v) end
   if t == "table" then
-    if next(v) == nil then return is_list(v) and "[]" or "{}" end
+    if next(v) == nil then
+      local array = spec and (spec.type == "list" or spec.type == "set") or getmetatable(v) == core.json_array_mt
+      return array and "[]" or "{}"
+    end
     local parts = {}
     if is_list(v) then
       for _, x in ipairs(v) do parts[#parts + 1] = M.value(x) end
@@ -133,39 +137,41 @@ local function render_change(ui, ch, headline)
   end
   local names = attr_names(ch, sch)
   local hidden = hidden_attrs(sch, ch.node, ch.entry)
-  local width = 0
-  local lines = {}
+  local shown, width, unchanged = {}, 0, 0
   for _, k in ipairs(names) do
     local spec = shown_spec(sch[k], hidden[k])
     local before, after = ch.before and ch.before[k], ch.after and ch.after[k]
-    local line
-    if ch.action == "create" or ch.action == "read" then
-      if after ~= nil then line = { "+", k, M.value(after, spec) } end
-    elseif ch.action == "delete" then
-      if before ~= nil then line = { "-", k, M.value(before, spec) .. " -> null" } end
+    if ch.action == "create" or ch.action == "read" then before = nil end
+    if ch.action == "delete" then after = nil end
+    local same = values.equal(spec, before, after)
+    local context = k == "id" or (ch.action == "update" and before ~= nil and spec and spec.required)
+    if before == nil and after == nil then
+      -- absent on both sides: nothing to say
+    elseif same and not context then
+      unchanged = unchanged + 1
     else
-      local same = values.equal(spec, before, after)
-      if same then
-        if k == "id" or (ch.action == "update" and before ~= nil and spec and spec.required) then
-          line = { " ", k, M.value(before, spec) }
-        end
-      elseif before == nil then line = { "+", k, M.value(after, spec) }
-      elseif after == nil then line = { "-", k, M.value(before, spec) .. " -> null" }
-      elseif spec and spec.sensitive then line = { "~", k, M.value(after, spec) }
-      else
-        line = { "~", k, M.value(before, spec) .. " -> " .. M.value(after, spec) }
-      end
-      if line and ch.forces and ch.forces[k] then line[3] = line[3] .. " # forces replacement" end
-    end
-    if line then
-      lines[#lines + 1] = line
+      shown[#shown + 1] = { k, spec, before, after, same }
       if #k > width then width = #k end
     end
   end
+  local lines = {}
+  for _, s in ipairs(shown) do
+    local k, spec, before, after, same = s[1], s[2], s[3], s[4], s[5]
+    local note = not same and ch.forces and ch.forces[k] and " # forces replacement" or nil
+    if spec and spec.sensitive and not same then
+      local text = after == nil and (M.value(before, spec) .. " -> null") or M.value(after, spec)
+      lines[#lines + 1] = { 6, before == nil and "+" or after == nil and "-" or "~", k .. string.rep(" ", width - #k) .. " = " .. text .. (note or "") }
+    else
+      for _, l in ipairs(diffview.attribute(6, k, width, spec, before, after, M.value, note)) do lines[#lines + 1] = l end
+    end
+  end
+  if unchanged > 0 and (ch.action == "update" or ch.action == "replace") then
+    lines[#lines + 1] = { 6, " ", string.format("# (%d unchanged attribute%s hidden)", unchanged, unchanged == 1 and "" or "s") }
+  end
   for _, l in ipairs(lines) do
-    local color = ({ ["+"] = "green", ["~"] = "yellow", ["-"] = "red" })[l[1]]
-    local mark = color and ui:paint(color, l[1]) or l[1]
-    ui:print("      %s %s = %s", mark, l[2] .. string.rep(" ", width - #l[2]), l[3])
+    local color = ({ ["+"] = "green", ["~"] = "yellow", ["-"] = "red" })[l[2]]
+    local mark = color and ui:paint(color, l[2]) or l[2]
+    ui:print("%s%s %s", string.rep(" ", l[1]), mark, l[3])
   end
   ui:print("    }")
   ui:print("")
@@ -242,6 +248,16 @@ function M.plan(ui, plan)
     ui:print("")
     render_output_changes(ui, plan)
   end
+end
+
+-- The plan as M.plan prints it, without colors (saved in a plan file
+-- for `show PLANFILE`).
+function M.plan_text(plan)
+  local buf = {}
+  local stream = { write = function(_, ...) for _, s in ipairs({ ... }) do buf[#buf + 1] = s end end,
+                   flush = function() end }
+  M.plan(require("luaform.ui").new({ no_color = true, stream = stream }), plan)
+  return table.concat(buf)
 end
 
 -- Replaces sensitive (hidden) and unknown values for machine-readable output.
