@@ -19,7 +19,8 @@
 --     All these are only compared, so sensitive values are kept as their
 --     SHA-256;
 --   * what `show PLANFILE` prints: the plan as the plan command showed it
---     (`rendered`, luaform.render's plan_text, sensitive values hidden).
+--     (`rendered`, luaform.render's plan_text, sensitive values hidden),
+--     and `show -json PLANFILE` (`json`, Terraform's JSON plan, luaform.tfjson).
 --
 -- apply FILE puts the refreshed entries over the same state, re-plans
 -- with the same variables (no second refresh) and refuses, naming the
@@ -182,6 +183,7 @@ function M.save(path, run, plan, inputs)
     destroy = plan.is_destroy, changes = setmetatable(changes, core.json_object_mt),
     outputs = outputs_form(run, plan), output_changes = output_actions(plan),
     rendered = require("luaform.render").plan_text(plan),
+    json = require("luaform.tfjson").plan(run, plan),
   }
   core.write_file(path, core.json_encode(doc, { pretty = true }), "0600")
 end
@@ -198,20 +200,6 @@ function M.load(path)
       path, tostring(doc.version), VERSION)
   end
   return doc
-end
-
--- The plan file as `show -json` prints it: sensitive variables' values
--- replaced by "(sensitive value)".
-function M.shown(doc)
-  local vars = {}
-  for k, v in pairs(doc.vars or {}) do vars[k] = v end
-  for _, name in ipairs(doc.sensitive_vars or {}) do
-    if vars[name] ~= nil then vars[name] = "(sensitive value)" end
-  end
-  local out = {}
-  for k, v in pairs(doc) do out[k] = v end
-  out.vars = setmetatable(vars, core.json_object_mt)
-  return out
 end
 
 -- Raises unless the state is the one the saved plan was made from.

@@ -14,8 +14,7 @@
 -- (known after apply), sensitive ones as (sensitive value): attributes
 -- the schema calls sensitive, and those whose value derives from a secret
 -- (node.sensitive from the config, sensitive_attributes in the state).
--- The JSON forms of plans and state carry the same, with sensitive values
--- redacted too.
+-- The JSON forms of plans and state are luaform.tfjson's.
 local core = require("luaform.core")
 local deferred = require("luaform.deferred")
 local diffview = require("luaform.diffview")
@@ -260,81 +259,6 @@ function M.plan_text(plan)
   return table.concat(buf)
 end
 
--- Replaces sensitive (hidden) and unknown values for machine-readable output.
-local function redact(attrs, hidden)
-  if attrs == nil then return core.null end
-  local out, unknown = {}, {}
-  for k, v in pairs(attrs) do
-    if v == UNKNOWN then unknown[k] = true
-    elseif hidden[k] then out[k] = "(sensitive value)"
-    else out[k] = v end
-  end
-  return out, unknown
-end
-
-local ACTIONS = {
-  create = { "create" }, update = { "update" }, delete = { "delete" }, noop = { "no-op" },
-  read = { "read" }, forget = { "delete" },
-}
-
--- v for JSON with its unknown parts as null, and Terraform's
--- after_unknown for it: true (all of it), a table of the unknown parts, or false.
-local function known_and_unknown(v)
-  if v == UNKNOWN then return core.null, true end
-  if type(v) ~= "table" or not deferred.contains_unknown(v) then
-    if v == nil then return core.null, false end
-    return v, false
-  end
-  local known, unknown = {}, {}
-  for k, x in pairs(v) do
-    local kx, ux = known_and_unknown(x)
-    known[k] = kx
-    if ux then unknown[k] = ux end
-  end
-  return setmetatable(known, getmetatable(v)), unknown
-end
-
--- Terraform's output_changes: {NAME = {actions, before, after,
--- after_unknown, before_sensitive, after_sensitive}}, sensitive values redacted.
-local function output_changes_json(plan)
-  local out = setmetatable({}, core.json_object_mt)
-  for _, oc in ipairs(plan.output_changes or {}) do
-    local after, unknown = known_and_unknown(oc.after)
-    local before = oc.before == nil and core.null or oc.before
-    if oc.sensitive then
-      if before ~= core.null then before = "(sensitive value)" end
-      if after ~= core.null then after = "(sensitive value)" end
-    end
-    out[oc.name] = { actions = ACTIONS[oc.action], before = before, after = after, after_unknown = unknown,
-                     before_sensitive = oc.sensitive, after_sensitive = oc.sensitive }
-  end
-  return out
-end
-
-function M.plan_json(plan)
-  local changes = {}
-  for _, ch in ipairs(plan.changes) do
-    local mod = schema.load(ch.type)
-    local hidden = hidden_attrs(mod and mod.schema, ch.node, ch.entry)
-    local before = redact(ch.before, hidden)
-    local after, unknown = redact(ch.after, hidden)
-    local actions = ACTIONS[ch.action]
-    if ch.action == "replace" then
-      actions = ch.create_before_destroy and { "create", "delete" } or { "delete", "create" }
-    end
-    changes[#changes + 1] = {
-      address = ch.addr, mode = ch.mode == "data" and "data" or "managed", type = ch.type,
-      change = { actions = actions, before = before, after = after,
-                 after_unknown = unknown or {}, replace_paths = ch.forces and schema.sorted_keys(ch.forces) or nil,
-                 importing = plan.imports and plan.imports[ch.addr] and { id = plan.imports[ch.addr] } or nil },
-    }
-  end
-  return core.json_encode({
-    format_version = "1.0", resource_changes = changes, output_changes = output_changes_json(plan),
-    summary = { add = plan.add, change = plan.change, destroy = plan.destroy, import = plan.import or 0 },
-  }, { pretty = true })
-end
-
 -- A resource in state, as `state show` and `show` print it.
 function M.resource(ui, addr, entry)
   local mod = schema.load(entry.type)
@@ -350,32 +274,6 @@ function M.resource(ui, addr, entry)
     ui:print("    %s = %s", k .. string.rep(" ", width - #k), M.value(entry.attributes[k], shown_spec(sch[k], hidden[k])))
   end
   ui:print("}")
-end
-
--- The state as `show -json` prints it: the document with the values of
--- sensitive attributes and outputs redacted (`state pull` gives it whole).
-function M.state_json(st)
-  local doc = {}
-  for k, v in pairs(st) do doc[k] = v end
-  doc.resources, doc.outputs = setmetatable({}, core.json_object_mt), setmetatable({}, core.json_object_mt)
-  for addr, entry in pairs(st.resources) do
-    local copy = {}
-    for k, v in pairs(entry) do copy[k] = v end
-    local mod = schema.load(entry.type)
-    local hidden = hidden_attrs(mod and mod.schema, nil, entry)
-    if entry.attributes then copy.attributes = redact(entry.attributes, hidden) end
-    if entry.deposed then copy.deposed = redact(entry.deposed, hidden) end
-    if entry.pending and entry.pending.args then
-      copy.pending = {}
-      for k, v in pairs(entry.pending) do copy.pending[k] = v end
-      copy.pending.args = redact(entry.pending.args, hidden)
-    end
-    doc.resources[addr] = copy
-  end
-  for name, o in pairs(st.outputs) do
-    doc.outputs[name] = { value = o.sensitive and "(sensitive value)" or o.value, sensitive = o.sensitive or false }
-  end
-  return core.json_encode(doc, { pretty = true })
 end
 
 return M
