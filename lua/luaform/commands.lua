@@ -85,7 +85,7 @@ end
 
 ---------------------------------------------------------------- plan
 C.plan = {
-  flags = flags_with({ out = "string", detailed_exitcode = "bool", destroy = "bool" }),
+  flags = flags_with({ out = "string", detailed_exitcode = "bool", destroy = "bool", markdown = "bool" }),
   max_args = 0,
   help = [[
 Usage: luaform plan [options]
@@ -101,6 +101,7 @@ Options:
   -refresh=false       Do not read the real objects first
   -parallelism=N       Operations in flight at once (default 10)
   -json                Terraform's machine-readable UI (JSON lines)
+  -markdown            A summary for a pull request comment (Markdown)
   -lock-timeout=DUR    Wait this long for the state lock (e.g. 30s)
   -no-color            No colors (also NO_COLOR)]],
   run = function(flags)
@@ -108,7 +109,9 @@ Options:
     local ok, res = pcall(with_run, flags, "plan", function(run)
       run.opts.destroy = flags.destroy
       local plan = make_plan(run, flags)
-      if view then view:plan(plan); view:planned_outputs(plan) else render.plan(run.out, plan) end
+      if view then view:plan(plan); view:planned_outputs(plan)
+      elseif flags.markdown then io.stdout:write(require("luaform.markdown").plan(plan))
+      else render.plan(run.out, plan) end
       if flags.out then
         planfile.save(flags.out, run, plan,
           { vars = parse_vars(flags.var), var_files = flags.var_file, targets = flags.target })
@@ -376,16 +379,19 @@ local function read_state(flags)
 end
 
 C.show = {
-  flags = { json = "bool", no_color = "bool", state = "string" },
-  help = "Usage: luaform show [-json] [PLANFILE]\n\n  Shows the state, or a saved plan.",
+  flags = { json = "bool", markdown = "bool", no_color = "bool", state = "string" },
+  help = "Usage: luaform show [-json] [PLANFILE]\n       luaform show -markdown PLANFILE\n\n"
+    .. "  Shows the state, or a saved plan (-markdown: as a pull request comment).",
   max_args = 1,
   run = function(flags, pos)
     if pos[1] then
       local doc = planfile.load(pos[1])
       if flags.json then print(core.json_encode(doc.json, { pretty = true })) return 0 end
+      if flags.markdown then io.stdout:write(doc.markdown) return 0 end
       io.stdout:write(doc.rendered)
       return 0
     end
+    if flags.markdown then errors.raise(nil, "show -markdown needs a saved plan: luaform show -markdown PLANFILE") end
     local st = read_state(flags)
     if flags.json then
       print(core.json_encode(require("luaform.tfjson").state(st), { pretty = true }))

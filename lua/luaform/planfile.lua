@@ -20,7 +20,8 @@
 --     SHA-256;
 --   * what `show PLANFILE` prints: the plan as the plan command showed it
 --     (`rendered`, luaform.render's plan_text, sensitive values hidden),
---     and `show -json PLANFILE` (`json`, Terraform's JSON plan, luaform.tfjson).
+--     `show -json PLANFILE` (`json`, Terraform's JSON plan, luaform.tfjson)
+--     and `show -markdown PLANFILE` (`markdown`, luaform.markdown).
 --
 -- apply FILE puts the refreshed entries over the same state, re-plans
 -- with the same variables (no second refresh) and refuses, naming the
@@ -184,6 +185,7 @@ function M.save(path, run, plan, inputs)
     outputs = outputs_form(run, plan), output_changes = output_actions(plan),
     rendered = require("luaform.render").plan_text(plan),
     json = require("luaform.tfjson").plan(run, plan),
+    markdown = require("luaform.markdown").plan(plan),
   }
   core.write_file(path, core.json_encode(doc, { pretty = true }), "0600")
 end

@@ -249,14 +249,36 @@ function M.plan(ui, plan)
   end
 end
 
--- The plan as M.plan prints it, without colors (saved in a plan file
--- for `show PLANFILE`).
-function M.plan_text(plan)
+-- What fn(ui) prints on a colorless ui, as a string.
+local function text_of(fn)
   local buf = {}
   local stream = { write = function(_, ...) for _, s in ipairs({ ... }) do buf[#buf + 1] = s end end,
                    flush = function() end }
-  M.plan(require("luaform.ui").new({ no_color = true, stream = stream }), plan)
+  fn(require("luaform.ui").new({ no_color = true, stream = stream }))
   return table.concat(buf)
+end
+
+-- The plan as M.plan prints it, without colors (saved in a plan file
+-- for `show PLANFILE`).
+function M.plan_text(plan)
+  return text_of(function(ui) M.plan(ui, plan) end)
+end
+
+-- One change's block, as the plan prints it, without colors; nil for a
+-- change the plan shows no block for.
+function M.change_text(ch)
+  if not HEADLINE[ch.action] then return nil end
+  return text_of(function(ui) render_change(ui, ch) end)
+end
+
+-- The drift and the output changes as the plan prints them (or "").
+function M.drift_text(plan)
+  if #plan.drift == 0 then return "" end
+  return text_of(function(ui) render_drift(ui, plan.drift) end)
+end
+
+function M.output_changes_text(plan)
+  return text_of(function(ui) render_output_changes(ui, plan) end)
 end
 
 -- A resource in state, as `state show` and `show` print it.
