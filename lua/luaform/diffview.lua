@@ -126,7 +126,8 @@ local function identity_of(a, b)
 end
 
 -- Longest common subsequence of a and b under same(x, y): the edit
--- script as a list of {op, x, y}: "=" both, "-" only x, "+" only y.
+-- script as a list of {op, x, y}: "=" both, "-" only x, "+" only y; a
+-- removal comes before the addition that takes its place.
 local function edits(a, b, same)
   local n, m = #a, #b
   local L = {}
@@ -142,10 +143,10 @@ local function edits(a, b, same)
   while i <= n or j <= m do
     if i <= n and j <= m and same(a[i], b[j]) then
       out[#out + 1] = { "=", a[i], b[j] }; i, j = i + 1, j + 1
-    elseif j <= m and (i > n or L[i][j + 1] >= L[i + 1][j]) then
-      out[#out + 1] = { "+", nil, b[j] }; j = j + 1
-    else
+    elseif i <= n and (j > m or L[i + 1][j] >= L[i][j + 1]) then
       out[#out + 1] = { "-", a[i], nil }; i = i + 1
+    else
+      out[#out + 1] = { "+", nil, b[j] }; j = j + 1
     end
   end
   return out

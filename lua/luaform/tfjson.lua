@@ -23,8 +23,10 @@
 local core = require("luaform.core")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
+local jsonview = require("luaform.jsonview")
 local provider_choice = require("luaform.provider_choice")
 local schema = require("luaform.schema")
+local values = require("luaform.values")
 
 local M = {}
 local UNKNOWN = deferred.UNKNOWN
@@ -33,9 +35,8 @@ local SECRET = "(sensitive value)"
 local function object(t) return setmetatable(t or {}, core.json_object_mt) end
 local function array(t) return setmetatable(t or {}, core.json_array_mt) end
 
--- The parts of an address: module.net.aws_subnet.public["a"], data.x.y
--- (luaform.jsonview's resource_of, shared).
-local resource_of = function(addr) return require("luaform.jsonview").resource_of(addr) end
+-- The parts of an address: module.net.aws_subnet.public["a"], data.x.y.
+local resource_of = jsonview.resource_of
 
 local function provider_name(id)
   return "registry.terraform.io/hashicorp/" .. (id or ""):match("^[^.]*")
@@ -92,12 +93,12 @@ end
 -- One resource of a values representation.
 local function resource_value(addr, mode, type_name, provider, attrs, hidden, omit_unknown)
   local r = resource_of(addr)
-  local values, _, marks = redacted(attrs, hidden, omit_unknown)
+  local vals, _, marks = redacted(attrs, hidden, omit_unknown)
   return {
     address = addr, mode = mode == "data" and "data" or "managed", type = type_name,
     name = r.resource_name, index = r.resource_key ~= core.null and r.resource_key or nil,
     provider_name = provider_name(provider), schema_version = 0,
-    values = values, sensitive_values = marks,
+    values = vals, sensitive_values = marks,
   }, r.module
 end
 
@@ -287,7 +288,7 @@ function M.plan(run, plan)
                  mode = d.entry and d.entry.mode, action = d.what == "deleted" and "delete" or "update" }
     drift[#drift + 1] = change_object(ch, nil, provider_of(ch))
     for _, k in ipairs(schema.sorted_keys(d.before or {})) do
-      if d.after == nil or not require("luaform.values").deep_equal(d.before[k], d.after[k]) then
+      if d.after == nil or not values.deep_equal(d.before[k], d.after[k]) then
         relevant[#relevant + 1] = { resource = d.addr, attribute = array({ k }) }
       end
     end

@@ -122,3 +122,17 @@ test("policies, rules, tags, replacements, imports and drift show only what chan
   expect(out).to_contain("# aws_vpc.main has changed")
   golden("drift", out)
 end)
+
+test("a multi-line string shows the lines that changed", function()
+  local dir = new_stack('resource("local_file", "conf", { filename = "app.conf", content = var("c", { default = '
+    .. '"[server]\\nport = 80\\nworkers = 2\\nlog = info\\n" }) })\n')
+  expect(select(2, luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local out, code = luaform(dir, "plan", "-no-color", "-var", "c=[server]\nport = 8080\nworkers = 2\nlog = info\n")
+  expect(code).to_be(0)
+  expect(out).to_contain('      ~ content        = <<-EOT\n'
+    .. '            # (1 unchanged line hidden)\n'
+    .. '          - port = 80\n'
+    .. '          + port = 8080\n'
+    .. '            # (3 unchanged lines hidden)\n'
+    .. '        EOT\n')
+end)
