@@ -8,7 +8,8 @@
 -- lists); list elements matched one to one, by identity where they
 -- have one (IDENTITIES: a container definition by name, a policy
 -- statement by Sid, a security group rule by ports and protocol, a
--- listener action by type), otherwise in order, a removed and an added
+-- listener action by type, a service's load balancer block by target
+-- group, container and port), otherwise in order, a removed and an added
 -- element at one place shown as one changed element; a multi-line string
 -- line by line between <<-EOT and EOT. A created or destroyed value is
 -- shown whole, every line + or -. Values are printed by luaform.render's
@@ -27,6 +28,7 @@ local UNKNOWN = deferred.UNKNOWN
 -- every element on both sides has, and that no two elements share.
 local IDENTITIES = {
   { "name" }, { "Sid" }, { "from_port", "to_port", "protocol" }, { "type", "order" }, { "type" },
+  { "target_group_arn", "container_name", "container_port" }, { "target_group_arn" }, { "arn" },
 }
 
 local function is_table(v) return type(v) == "table" and v ~= UNKNOWN end
@@ -152,6 +154,23 @@ local function edits(a, b, same)
   return out
 end
 
+-- The edit script of elements that have an identity, whatever their
+-- order: removed ones first, then b's in its order, each matched ("=")
+-- with a's element of the same identity or added.
+local function match_by(id, a, b)
+  local in_a, in_b, out = {}, {}, {}
+  for _, x in ipairs(a) do in_a[id(x)] = x end
+  for _, y in ipairs(b) do in_b[id(y)] = true end
+  for _, x in ipairs(a) do
+    if not in_b[id(x)] then out[#out + 1] = { "-", x, nil } end
+  end
+  for _, y in ipairs(b) do
+    local x = in_a[id(y)]
+    out[#out + 1] = x and { "=", x, y } or { "+", nil, y }
+  end
+  return out
+end
+
 -- Pairs a run of removals with the additions right after it (same
 -- count, both tables): an element changed in place.
 local function pair_changes(script)
@@ -188,9 +207,7 @@ local function nested(out, indent, prefix, a, b, spec, suffix, scalar, context)
   local hidden = 0
   if array then
     local id, id_keys = identity_of(a, b)
-    local same = id and function(x, y) return id(x) == id(y) end or values.deep_equal
-    local script = edits(a, b, same)
-    if not id then script = pair_changes(script) end
+    local script = id and match_by(id, a, b) or pair_changes(edits(a, b, values.deep_equal))
     local espec = child_spec(spec, 1, true)
     for _, e in ipairs(script) do
       local op, x, y = e[1], e[2], e[3]

@@ -136,3 +136,33 @@ test("a multi-line string shows the lines that changed", function()
     .. '            # (3 unchanged lines hidden)\n'
     .. '        EOT\n')
 end)
+
+test("list elements match by identity whatever their order", function()
+  local diffview = require("luaform.diffview")
+  local render = require("luaform.render")
+  local spec = require("luaform.schema").load("aws_security_group").schema.ingress
+  local before = {
+    { from_port = 80, to_port = 80, protocol = "tcp", cidr_blocks = { "10.0.0.0/8" }, description = "web" },
+    { from_port = 443, to_port = 443, protocol = "tcp", cidr_blocks = { "0.0.0.0/0" }, description = "tls" },
+  }
+  local after = {
+    { from_port = 443, to_port = 443, protocol = "tcp", cidr_blocks = { "0.0.0.0/0" }, description = "https" },
+    { from_port = 80, to_port = 80, protocol = "tcp", cidr_blocks = { "10.0.0.0/8" }, description = "web" },
+  }
+  local text = {}
+  for _, l in ipairs(diffview.attribute(6, "ingress", 7, spec, before, after, render.value)) do
+    text[#text + 1] = string.rep(" ", l[1]) .. l[2] .. " " .. l[3]
+  end
+  expect(table.concat(text, "\n")).to_be(table.concat({
+    "      ~ ingress = [",
+    "          ~ {",
+    '              ~ description = "tls" -> "https"',
+    "                from_port   = 443",
+    '                protocol    = "tcp"',
+    "                to_port     = 443",
+    "                # (1 unchanged attribute hidden)",
+    "            },",
+    "            # (1 unchanged element hidden)",
+    "        ]",
+  }, "\n"))
+end)
