@@ -1,9 +1,11 @@
--- luaform.render: plans and state for people and for programs.
+-- luaform.render: plans and state for people.
 --
 -- Human output follows Terraform's shape: a legend of the symbols used,
 -- "# ADDR will be created" and a resource block whose attribute lines
 -- start with + ~ - (the block itself with -/+ for a replace, +/- for one
--- that creates before it destroys), "old -> new" for a change, "# forces
+-- that creates before it destroys), "old -> new" for a change (inside
+-- documents, maps and lists of blocks only what changed:
+-- luaform.diffview), unchanged attributes of an update counted, "# forces
 -- replacement" on the argument that caused a replace (or, first in the
 -- block, on the provider configuration it moves between), and a last line
 -- "Plan: N to add, N to change, N to destroy.", then "Changes to Outputs:"
@@ -14,7 +16,8 @@
 -- (known after apply), sensitive ones as (sensitive value): attributes
 -- the schema calls sensitive, and those whose value derives from a secret
 -- (node.sensitive from the config, sensitive_attributes in the state).
--- The JSON forms of plans and state are luaform.tfjson's.
+-- The JSON forms of plans and state are luaform.tfjson's, the pull
+-- request form luaform.markdown's (from change_text and friends).
 local core = require("luaform.core")
 local deferred = require("luaform.deferred")
 local diffview = require("luaform.diffview")
