@@ -85,7 +85,7 @@ end
 
 ---------------------------------------------------------------- plan
 C.plan = {
-  flags = flags_with({ out = "string", detailed_exitcode = "bool", destroy = "bool" }),
+  flags = flags_with({ out = "string", detailed_exitcode = "bool", destroy = "bool", markdown = "bool" }),
   max_args = 0,
   help = [[
 Usage: luaform plan [options]
@@ -100,14 +100,18 @@ Options:
   -target=ADDR         Plan only ADDR and what it depends on (repeatable)
   -refresh=false       Do not read the real objects first
   -parallelism=N       Operations in flight at once (default 10)
-  -json                Machine-readable plan
+  -json                Terraform's machine-readable UI (JSON lines)
+  -markdown            A summary for a pull request comment (Markdown)
   -lock-timeout=DUR    Wait this long for the state lock (e.g. 30s)
   -no-color            No colors (also NO_COLOR)]],
   run = function(flags)
-    return with_run(flags, "plan", function(run)
+    local view = flags.json and require("luaform.jsonview").new() or nil
+    local ok, res = pcall(with_run, flags, "plan", function(run)
       run.opts.destroy = flags.destroy
       local plan = make_plan(run, flags)
-      if flags.json then print(render.plan_json(plan)) else render.plan(run.out, plan) end
+      if view then view:plan(plan); view:planned_outputs(plan)
+      elseif flags.markdown then io.stdout:write(require("luaform.markdown").plan(plan))
+      else render.plan(run.out, plan) end
       if flags.out then
         planfile.save(flags.out, run, plan,
           { vars = parse_vars(flags.var), var_files = flags.var_file, targets = flags.target })
@@ -117,7 +121,11 @@ Options:
       -- a plan that changes only outputs has something to apply, too
       if flags.detailed_exitcode and (plan.has_changes or plan.outputs_changed) then return 2 end
       return 0
-    end)
+    end, nil, view)
+    if ok then return res end
+    if not view then error(res, 0) end
+    view:diagnostic(errors.wrap(res))
+    return 1
   end,
 }
 
@@ -257,10 +265,15 @@ Options:
 C.validate = {
   flags = { var = "list", var_file = "list", json = "bool", no_color = "bool" },
   max_args = 0,
-  help = "Usage: luaform validate\n\n  Evaluates the stack and checks every resource's arguments; calls no provider.",
+  help = "Usage: luaform validate [-json]\n\n  Evaluates the stack and checks every resource's arguments; calls no provider."
+    .. "\n  -json prints Terraform's validate format.",
   run = function(flags)
-    local cfg = evaluate(flags)
-    planner.order(cfg)
+    local ok, err = pcall(function() planner.order(evaluate(flags)) end)
+    if flags.json then
+      print(core.json_encode(require("luaform.tfjson").validate(not ok and err or nil), { pretty = true }))
+      return ok and 0 or 1
+    end
+    if not ok then error(err, 0) end
     print("Success! The configuration is valid.")
     return 0
   end,
@@ -366,19 +379,22 @@ local function read_state(flags)
 end
 
 C.show = {
-  flags = { json = "bool", no_color = "bool", state = "string" },
-  help = "Usage: luaform show [-json] [PLANFILE]\n\n  Shows the state, or a saved plan.",
+  flags = { json = "bool", markdown = "bool", no_color = "bool", state = "string" },
+  help = "Usage: luaform show [-json] [PLANFILE]\n       luaform show -markdown PLANFILE\n\n"
+    .. "  Shows the state, or a saved plan (-markdown: as a pull request comment).",
   max_args = 1,
   run = function(flags, pos)
     if pos[1] then
       local doc = planfile.load(pos[1])
-      if flags.json then print(core.json_encode(planfile.shown(doc), { pretty = true })) return 0 end
-      for _, line in ipairs(planfile.actions(doc)) do print("  " .. line) end
+      if flags.json then print(core.json_encode(doc.json, { pretty = true })) return 0 end
+      if flags.markdown then io.stdout:write(doc.markdown) return 0 end
+      io.stdout:write(doc.rendered)
       return 0
     end
+    if flags.markdown then errors.raise(nil, "show -markdown needs a saved plan: luaform show -markdown PLANFILE") end
     local st = read_state(flags)
     if flags.json then
-      print(render.state_json(st))
+      print(core.json_encode(require("luaform.tfjson").state(st), { pretty = true }))
       return 0
     end
     local out = ui.new(flags)

@@ -206,6 +206,27 @@ function M.deps(v, out, seen)
   return out
 end
 
+-- Adds to `out` (a set) what v refers to as Terraform's JSON plan names
+-- references: "ADDR.ATTR" and "ADDR" for each attribute reference.
+function M.references(v, out, seen)
+  out = out or {}
+  local mt = getmetatable(v)
+  if mt == HANDLE then
+    out[rawget(v, "@addr")] = true
+  elseif mt == DEFERRED then
+    if v.kind == "ref" then
+      out[v.addr] = true
+      if v.path[1] ~= nil then out[v.addr .. "." .. tostring(v.path[1])] = true end
+    else each_part(v, function(p) M.references(p, out, seen) end) end
+  elseif type(v) == "table" then
+    seen = seen or {}
+    if seen[v] then return out end
+    seen[v] = true
+    for _, x in pairs(v) do M.references(x, out, seen) end
+  end
+  return out
+end
+
 -- Does v (deep) derive from a secret? attr_sensitive(addr, attr) says
 -- whether a resource attribute that v refers to is sensitive.
 function M.is_sensitive(v, attr_sensitive, seen)

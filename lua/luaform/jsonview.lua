@@ -1,4 +1,4 @@
--- luaform.jsonview: apply and destroy with -json, one JSON object per line.
+-- luaform.jsonview: plan, apply and destroy with -json, one JSON object per line.
 --
 -- The shape is Terraform's machine-readable UI. Every line has "@level"
 -- (info or error), "@message" (the text a person would read),
@@ -12,7 +12,8 @@
 --   apply_start     hook = {resource, action, id_key?, id_value?}: action
 --                   create, update or delete; the id when there is one
 --   apply_complete  hook = {resource, action, id_key?, id_value?, elapsed_seconds}
---   outputs         outputs = {NAME = {sensitive, value}}, no value when sensitive
+--   outputs         outputs = {NAME = {sensitive, value}}, no value when sensitive;
+--                   after `plan -json` {NAME = {sensitive, action}}
 --   diagnostic      diagnostic = {severity "error", summary, address?}
 --   log             any other line the command prints
 -- where resource = {addr, module, resource, resource_type, resource_name,
@@ -60,6 +61,8 @@ local function resource_of(addr)
   }
 end
 
+M.resource_of = resource_of
+
 ---------------------------------------------------------------- lines
 
 -- Human text of the command (whatever it prints besides the events).
@@ -106,6 +109,19 @@ function View:plan(plan)
     end
   end
   self:summary("plan", plan)
+end
+
+-- After `plan -json`'s summary: the outputs the plan changes, with their
+-- actions and without values (Terraform's plan stream).
+function View:planned_outputs(plan)
+  local outputs, n = {}, 0
+  for _, oc in ipairs(plan.output_changes or {}) do
+    outputs[oc.name] = { sensitive = oc.sensitive or false, action = oc.action == "noop" and "noop" or oc.action }
+    n = n + 1
+  end
+  if n > 0 then
+    self:emit("info", "Outputs: " .. n, "outputs", { outputs = setmetatable(outputs, core.json_object_mt) })
+  end
 end
 
 -- verb: "plan", "Apply" or "Destroy".

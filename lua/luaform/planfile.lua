@@ -17,7 +17,11 @@
 --     change with the stack, `expressions`: per argument that refers to
 --     other resources, a digest of its expression (deferred.describe).
 --     All these are only compared, so sensitive values are kept as their
---     SHA-256.
+--     SHA-256;
+--   * what `show PLANFILE` prints: the plan as the plan command showed it
+--     (`rendered`, luaform.render's plan_text, sensitive values hidden),
+--     `show -json PLANFILE` (`json`, Terraform's JSON plan, luaform.tfjson)
+--     and `show -markdown PLANFILE` (`markdown`, luaform.markdown).
 --
 -- apply FILE puts the refreshed entries over the same state, re-plans
 -- with the same variables (no second refresh) and refuses, naming the
@@ -31,7 +35,7 @@ local schema = require("luaform.schema")
 local values = require("luaform.values")
 
 local M = {}
-local FORMAT, VERSION = "luaform-plan", 2
+local FORMAT, VERSION = "luaform-plan", 3
 local UNKNOWN = deferred.UNKNOWN
 
 ---------------------------------------------------------------- values
@@ -179,6 +183,9 @@ function M.save(path, run, plan, inputs)
     sensitive_vars = sensitive_vars(run),
     destroy = plan.is_destroy, changes = setmetatable(changes, core.json_object_mt),
     outputs = outputs_form(run, plan), output_changes = output_actions(plan),
+    rendered = require("luaform.render").plan_text(plan),
+    json = require("luaform.tfjson").plan(run, plan),
+    markdown = require("luaform.markdown").plan(plan),
   }
   core.write_file(path, core.json_encode(doc, { pretty = true }), "0600")
 end
@@ -195,32 +202,6 @@ function M.load(path)
       path, tostring(doc.version), VERSION)
   end
   return doc
-end
-
--- The plan file as `show -json` prints it: sensitive variables' values
--- replaced by "(sensitive value)".
-function M.shown(doc)
-  local vars = {}
-  for k, v in pairs(doc.vars or {}) do vars[k] = v end
-  for _, name in ipairs(doc.sensitive_vars or {}) do
-    if vars[name] ~= nil then vars[name] = "(sensitive value)" end
-  end
-  local out = {}
-  for k, v in pairs(doc) do out[k] = v end
-  out.vars = setmetatable(vars, core.json_object_mt)
-  return out
-end
-
--- Sorted "ADDR: action" of the saved changes, then "output.NAME: action"
--- of the outputs they change (for show).
-function M.actions(doc)
-  local addrs = schema.sorted_keys(doc.changes)
-  for i, a in ipairs(addrs) do addrs[i] = string.format("%s: %s", a, doc.changes[a].action) end
-  local outputs = doc.output_changes or {}
-  for _, name in ipairs(schema.sorted_keys(outputs)) do
-    addrs[#addrs + 1] = string.format("output.%s: %s", name, outputs[name])
-  end
-  return addrs
 end
 
 -- Raises unless the state is the one the saved plan was made from.

@@ -1,9 +1,11 @@
--- luaform.render: plans and state for people and for programs.
+-- luaform.render: plans and state for people.
 --
 -- Human output follows Terraform's shape: a legend of the symbols used,
 -- "# ADDR will be created" and a resource block whose attribute lines
 -- start with + ~ - (the block itself with -/+ for a replace, +/- for one
--- that creates before it destroys), "old -> new" for a change, "# forces
+-- that creates before it destroys), "old -> new" for a change (inside
+-- documents, maps and lists of blocks only what changed:
+-- luaform.diffview), unchanged attributes of an update counted, "# forces
 -- replacement" on the argument that caused a replace (or, first in the
 -- block, on the provider configuration it moves between), and a last line
 -- "Plan: N to add, N to change, N to destroy.", then "Changes to Outputs:"
@@ -14,10 +16,11 @@
 -- (known after apply), sensitive ones as (sensitive value): attributes
 -- the schema calls sensitive, and those whose value derives from a secret
 -- (node.sensitive from the config, sensitive_attributes in the state).
--- The JSON forms of plans and state carry the same, with sensitive values
--- redacted too.
+-- The JSON forms of plans and state are luaform.tfjson's, the pull
+-- request form luaform.markdown's (from change_text and friends).
 local core = require("luaform.core")
 local deferred = require("luaform.deferred")
+local diffview = require("luaform.diffview")
 local schema = require("luaform.schema")
 local values = require("luaform.values")
 
@@ -38,7 +41,10 @@ function M.value(v, spec)
   if t == "string" then return core.json_encode(v) end
   if t == "number" or t == "boolean" then return tostring(v) end
   if t == "table" then
-    if next(v) == nil then return is_list(v) and "[]" or "{}" end
+    if next(v) == nil then
+      local array = spec and (spec.type == "list" or spec.type == "set") or getmetatable(v) == core.json_array_mt
+      return array and "[]" or "{}"
+    end
     local parts = {}
     if is_list(v) then
       for _, x in ipairs(v) do parts[#parts + 1] = M.value(x) end
@@ -133,39 +139,41 @@ local function render_change(ui, ch, headline)
   end
   local names = attr_names(ch, sch)
   local hidden = hidden_attrs(sch, ch.node, ch.entry)
-  local width = 0
-  local lines = {}
+  local shown, width, unchanged = {}, 0, 0
   for _, k in ipairs(names) do
     local spec = shown_spec(sch[k], hidden[k])
     local before, after = ch.before and ch.before[k], ch.after and ch.after[k]
-    local line
-    if ch.action == "create" or ch.action == "read" then
-      if after ~= nil then line = { "+", k, M.value(after, spec) } end
-    elseif ch.action == "delete" then
-      if before ~= nil then line = { "-", k, M.value(before, spec) .. " -> null" } end
+    if ch.action == "create" or ch.action == "read" then before = nil end
+    if ch.action == "delete" then after = nil end
+    local same = values.equal(spec, before, after)
+    local context = k == "id" or (ch.action == "update" and before ~= nil and spec and spec.required)
+    if before == nil and after == nil then
+      -- absent on both sides: nothing to say
+    elseif same and not context then
+      unchanged = unchanged + 1
     else
-      local same = values.equal(spec, before, after)
-      if same then
-        if k == "id" or (ch.action == "update" and before ~= nil and spec and spec.required) then
-          line = { " ", k, M.value(before, spec) }
-        end
-      elseif before == nil then line = { "+", k, M.value(after, spec) }
-      elseif after == nil then line = { "-", k, M.value(before, spec) .. " -> null" }
-      elseif spec and spec.sensitive then line = { "~", k, M.value(after, spec) }
-      else
-        line = { "~", k, M.value(before, spec) .. " -> " .. M.value(after, spec) }
-      end
-      if line and ch.forces and ch.forces[k] then line[3] = line[3] .. " # forces replacement" end
-    end
-    if line then
-      lines[#lines + 1] = line
+      shown[#shown + 1] = { k, spec, before, after, same }
       if #k > width then width = #k end
     end
   end
+  local lines = {}
+  for _, s in ipairs(shown) do
+    local k, spec, before, after, same = s[1], s[2], s[3], s[4], s[5]
+    local note = not same and ch.forces and ch.forces[k] and " # forces replacement" or nil
+    if spec and spec.sensitive and not same then
+      local text = after == nil and (M.value(before, spec) .. " -> null") or M.value(after, spec)
+      lines[#lines + 1] = { 6, before == nil and "+" or after == nil and "-" or "~", k .. string.rep(" ", width - #k) .. " = " .. text .. (note or "") }
+    else
+      for _, l in ipairs(diffview.attribute(6, k, width, spec, before, after, M.value, note)) do lines[#lines + 1] = l end
+    end
+  end
+  if unchanged > 0 and (ch.action == "update" or ch.action == "replace") then
+    lines[#lines + 1] = { 6, " ", string.format("# (%d unchanged attribute%s hidden)", unchanged, unchanged == 1 and "" or "s") }
+  end
   for _, l in ipairs(lines) do
-    local color = ({ ["+"] = "green", ["~"] = "yellow", ["-"] = "red" })[l[1]]
-    local mark = color and ui:paint(color, l[1]) or l[1]
-    ui:print("      %s %s = %s", mark, l[2] .. string.rep(" ", width - #l[2]), l[3])
+    local color = ({ ["+"] = "green", ["~"] = "yellow", ["-"] = "red" })[l[2]]
+    local mark = color and ui:paint(color, l[2]) or l[2]
+    ui:print("%s%s %s", string.rep(" ", l[1]), mark, l[3])
   end
   ui:print("    }")
   ui:print("")
@@ -244,79 +252,36 @@ function M.plan(ui, plan)
   end
 end
 
--- Replaces sensitive (hidden) and unknown values for machine-readable output.
-local function redact(attrs, hidden)
-  if attrs == nil then return core.null end
-  local out, unknown = {}, {}
-  for k, v in pairs(attrs) do
-    if v == UNKNOWN then unknown[k] = true
-    elseif hidden[k] then out[k] = "(sensitive value)"
-    else out[k] = v end
-  end
-  return out, unknown
+-- What fn(ui) prints on a colorless ui, as a string.
+local function text_of(fn)
+  local buf = {}
+  local stream = { write = function(_, ...) for _, s in ipairs({ ... }) do buf[#buf + 1] = s end end,
+                   flush = function() end }
+  fn(require("luaform.ui").new({ no_color = true, stream = stream }))
+  return table.concat(buf)
 end
 
-local ACTIONS = {
-  create = { "create" }, update = { "update" }, delete = { "delete" }, noop = { "no-op" },
-  read = { "read" }, forget = { "delete" },
-}
-
--- v for JSON with its unknown parts as null, and Terraform's
--- after_unknown for it: true (all of it), a table of the unknown parts, or false.
-local function known_and_unknown(v)
-  if v == UNKNOWN then return core.null, true end
-  if type(v) ~= "table" or not deferred.contains_unknown(v) then
-    if v == nil then return core.null, false end
-    return v, false
-  end
-  local known, unknown = {}, {}
-  for k, x in pairs(v) do
-    local kx, ux = known_and_unknown(x)
-    known[k] = kx
-    if ux then unknown[k] = ux end
-  end
-  return setmetatable(known, getmetatable(v)), unknown
+-- The plan as M.plan prints it, without colors (saved in a plan file
+-- for `show PLANFILE`).
+function M.plan_text(plan)
+  return text_of(function(ui) M.plan(ui, plan) end)
 end
 
--- Terraform's output_changes: {NAME = {actions, before, after,
--- after_unknown, before_sensitive, after_sensitive}}, sensitive values redacted.
-local function output_changes_json(plan)
-  local out = setmetatable({}, core.json_object_mt)
-  for _, oc in ipairs(plan.output_changes or {}) do
-    local after, unknown = known_and_unknown(oc.after)
-    local before = oc.before == nil and core.null or oc.before
-    if oc.sensitive then
-      if before ~= core.null then before = "(sensitive value)" end
-      if after ~= core.null then after = "(sensitive value)" end
-    end
-    out[oc.name] = { actions = ACTIONS[oc.action], before = before, after = after, after_unknown = unknown,
-                     before_sensitive = oc.sensitive, after_sensitive = oc.sensitive }
-  end
-  return out
+-- One change's block, as the plan prints it, without colors; nil for a
+-- change the plan shows no block for.
+function M.change_text(ch)
+  if not HEADLINE[ch.action] then return nil end
+  return text_of(function(ui) render_change(ui, ch) end)
 end
 
-function M.plan_json(plan)
-  local changes = {}
-  for _, ch in ipairs(plan.changes) do
-    local mod = schema.load(ch.type)
-    local hidden = hidden_attrs(mod and mod.schema, ch.node, ch.entry)
-    local before = redact(ch.before, hidden)
-    local after, unknown = redact(ch.after, hidden)
-    local actions = ACTIONS[ch.action]
-    if ch.action == "replace" then
-      actions = ch.create_before_destroy and { "create", "delete" } or { "delete", "create" }
-    end
-    changes[#changes + 1] = {
-      address = ch.addr, mode = ch.mode == "data" and "data" or "managed", type = ch.type,
-      change = { actions = actions, before = before, after = after,
-                 after_unknown = unknown or {}, replace_paths = ch.forces and schema.sorted_keys(ch.forces) or nil,
-                 importing = plan.imports and plan.imports[ch.addr] and { id = plan.imports[ch.addr] } or nil },
-    }
-  end
-  return core.json_encode({
-    format_version = "1.0", resource_changes = changes, output_changes = output_changes_json(plan),
-    summary = { add = plan.add, change = plan.change, destroy = plan.destroy, import = plan.import or 0 },
-  }, { pretty = true })
+-- The drift and the output changes as the plan prints them (or "").
+function M.drift_text(plan)
+  if #plan.drift == 0 then return "" end
+  return text_of(function(ui) render_drift(ui, plan.drift) end)
+end
+
+function M.output_changes_text(plan)
+  return text_of(function(ui) render_output_changes(ui, plan) end)
 end
 
 -- A resource in state, as `state show` and `show` print it.
@@ -334,32 +299,6 @@ function M.resource(ui, addr, entry)
     ui:print("    %s = %s", k .. string.rep(" ", width - #k), M.value(entry.attributes[k], shown_spec(sch[k], hidden[k])))
   end
   ui:print("}")
-end
-
--- The state as `show -json` prints it: the document with the values of
--- sensitive attributes and outputs redacted (`state pull` gives it whole).
-function M.state_json(st)
-  local doc = {}
-  for k, v in pairs(st) do doc[k] = v end
-  doc.resources, doc.outputs = setmetatable({}, core.json_object_mt), setmetatable({}, core.json_object_mt)
-  for addr, entry in pairs(st.resources) do
-    local copy = {}
-    for k, v in pairs(entry) do copy[k] = v end
-    local mod = schema.load(entry.type)
-    local hidden = hidden_attrs(mod and mod.schema, nil, entry)
-    if entry.attributes then copy.attributes = redact(entry.attributes, hidden) end
-    if entry.deposed then copy.deposed = redact(entry.deposed, hidden) end
-    if entry.pending and entry.pending.args then
-      copy.pending = {}
-      for k, v in pairs(entry.pending) do copy.pending[k] = v end
-      copy.pending.args = redact(entry.pending.args, hidden)
-    end
-    doc.resources[addr] = copy
-  end
-  for name, o in pairs(st.outputs) do
-    doc.outputs[name] = { value = o.sensitive and "(sensitive value)" or o.value, sensitive = o.sensitive or false }
-  end
-  return core.json_encode(doc, { pretty = true })
 end
 
 return M

@@ -111,10 +111,10 @@ test("-target plans only the target and what it needs; -json is machine-readable
   local dir = stack()
   local out, code = luaform(dir, "plan", "-json", "-target", "local_file.manifest")
   expect(code).to_be(0)
-  local doc = core.json_decode(out)
   local addrs = {}
-  for _, rc in ipairs(doc.resource_changes) do
-    if rc.change.actions[1] ~= "no-op" then addrs[#addrs + 1] = rc.address end
+  for line in out:gmatch("[^\n]+") do
+    local msg = core.json_decode(line)
+    if msg.type == "planned_change" then addrs[#addrs + 1] = msg.change.resource.addr end
   end
   table.sort(addrs)
   expect(addrs).to_equal({ "local_file.manifest", 'module.parts.local_file.part["a"]',
@@ -256,7 +256,8 @@ test("a replacement is drawn -/+, or +/- when it creates the new object before d
   expect(out).to_contain('# random_id.r must be replaced\n+/- resource "random_id" "r" {')
   expect(out).to_contain('# local_file.f must be replaced\n+/- resource "local_file" "f" {')
   expect(out).not_to_contain("-/+")
-  local doc = core.json_decode(luaform(dir, "plan", "-json", "-var", "k=2"))
+  expect(select(2, luaform(dir, "plan", "-var", "k=2", "-out", "k2.plan"))).to_be(0)
+  local doc = core.json_decode((luaform(dir, "show", "-json", "k2.plan")))
   for _, rc in ipairs(doc.resource_changes) do expect(rc.change.actions).to_equal({ "create", "delete" }) end
 
   write(dir .. "/main.lua", (NAMED_BY_ID:gsub(", { create_before_destroy = true }", "")))

@@ -24,6 +24,9 @@ test("a sensitive variable's value shows nowhere, whatever is computed from it",
   expect(out).not_to_contain(SECRET)
   out = luaform(dir, "plan", "-json")
   expect(out).not_to_contain(SECRET)
+  expect(select(2, luaform(dir, "plan", "-out", "s.plan"))).to_be(0)
+  out = luaform(dir, "show", "-json", "s.plan")
+  expect(out).not_to_contain(SECRET)
   expect(out).to_contain('"content": "(sensitive value)"')
 
   out, code = luaform(dir, "apply", "-auto-approve")

@@ -88,7 +88,7 @@ test("reference stack under sparse answers: clean plan, an update sends nothing 
   expect(out).to_contain("# module.service.aws_ecs_service.this has changed")
   expect(out).to_contain("desired_count = 1 -> 2")
   expect(out).to_contain("# module.vpc.aws_vpc.this has changed")
-  expect(out).to_contain('-> { Name = "base" }')
+  expect(out).to_contain('~ tags       = {\n          + "Name" = "base"\n        }')
   expect(out).to_contain("# module.events.aws_sqs_queue_policy.this has been deleted")
   expect(out).to_contain("# module.events.aws_sns_topic_subscription.this has been deleted")
   expect(out).to_contain("Plan: 2 to add, 2 to change, 0 to destroy.")
