@@ -6,9 +6,9 @@
 -- (core.state_backend: "local" writes atomically, keeps a backup, 0600,
 -- flock) and owns the rules: one lock for the whole command, serial + 1
 -- and a save after every operation, never a save over a file the backend
--- refused to read. open() refuses the stack's backend when it is not the
--- one `luaform init` recorded (luaform.backend_init), and a workspace that
--- was never created, locally or remotely.
+-- refused to read. It is handed the backend to open: the command layer
+-- resolves it (luaform.backend_init.resolve), the store never evaluates
+-- the stack.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 
@@ -22,63 +22,16 @@ function M.empty()
   return { version = M.VERSION, lineage = core.uuid(), serial = 0, resources = {}, outputs = {} }
 end
 
--- The stack's backend (nil: local, or no main.lua here), evaluated for
--- the backend only: variables without a value are allowed.
-function M.stack_backend()
-  if not core.stat("main.lua") then return nil end
-  local cfg = require("luaform.dsl").evaluate({ lenient_vars = true,
-    workspace = require("luaform.workspace").current() })
-  return cfg.backend
-end
-
-local function contains(list, x)
-  for _, v in ipairs(list) do if v == x then return true end end
-  return false
-end
-
--- The kind and config of the C backend that holds workspace ws's state.
-local function backend_config(opts, ws)
-  if not opts.path and opts.backend and opts.backend.type ~= "local" then
-    local config = {}
-    for k, v in pairs(opts.backend.config) do config[k] = v end
-    config.workspace = ws
-    return opts.backend.type, config
-  end
-  if opts.path then return "local", { path = opts.path } end
-  local path = opts.backend and opts.backend.config.path or "luaform.state.json"
-  return "local", { path = require("luaform.workspace").local_path(path, ws) }
-end
-
--- Raises when workspace ws was never created (locally: its directory;
--- remotely: the backend does not list it), as Terraform does.
-local function check_workspace(kind, config, opts, ws)
-  if ws == "default" or opts.path or opts.create then return end
-  local exists
-  if kind == "local" then
-    exists = core.stat(config.path:match("^(.*)/[^/]*$")) ~= nil
-  else
-    exists = contains(require("luaform.backend_init").workspaces(opts.backend), ws)
-  end
-  if not exists then
-    errors.raise(nil, 'workspace "%s" does not exist; create it with: luaform workspace new %s', ws, ws)
-  end
-end
-
--- opts: path (local file: -state), backend = {type, config} from the
--- stack, workspace (default: the current one), create (the workspace may
--- not exist yet), initializing (init itself: no check against the backend
--- init recorded). An explicit path wins.
-function M.open(opts)
-  local ws = opts.workspace or require("luaform.workspace").current()
-  if not opts.path and not opts.initializing then require("luaform.backend_init").check(opts.backend) end
-  local kind, config = backend_config(opts, ws)
-  if kind ~= "local" then
-    local found, err = pcall(require, "luaform.backends." .. kind)
+-- target: the backend the command layer resolved
+-- (luaform.backend_init.resolve): {kind, config, where}. The store only
+-- opens it; which backend a stack uses is not its concern.
+function M.open(target)
+  if target.kind ~= "local" then
+    local found, err = pcall(require, "luaform.backends." .. target.kind)
     if not found and not tostring(err):find("module '[^']+' not found") then error(err, 0) end
   end
-  local ok, b = pcall(core.state_backend, kind, config)
-  if not ok then errors.raise(opts.backend and opts.backend.where, "backend %s: %s", kind, tostring(b)) end
-  check_workspace(kind, config, opts, ws)
+  local ok, b = pcall(core.state_backend, target.kind, target.config)
+  if not ok then errors.raise(target.where, "backend %s: %s", target.kind, tostring(b)) end
   return setmetatable({ backend = b, locked = false }, Store)
 end
 
