@@ -6,7 +6,11 @@
 -- (core.state_backend: "local" writes atomically, keeps a backup, 0600,
 -- flock) and owns the rules: one lock for the whole command, serial + 1
 -- and a save after every operation, never a save over a file the backend
--- refused to read. It is handed the backend to open: the command layer
+-- refused to read. A save that names the entries it changed
+-- (save(addr)) is a journal record of those entries when the backend
+-- keeps a journal and this run already wrote a snapshot; any other save,
+-- and a journal grown past its threshold, writes the whole document (a
+-- snapshot), so the end of a run leaves a compacted state. It is handed the backend to open: the command layer
 -- resolves it (luaform.backend_init.resolve), the store never evaluates
 -- the stack.
 local core = require("luaform.core")
@@ -50,7 +54,8 @@ end
 
 -- The state document (a new empty one when there is none yet).
 function Store:load()
-  local st = self.backend:load()
+  local st, ignored = self.backend:load()
+  if ignored then io.stderr:write("Warning: ", ignored, "\n") end
   if st == nil then
     st = M.empty()
     self.fresh = true
@@ -65,14 +70,45 @@ function Store:load()
   return st
 end
 
+-- A journal record of the entries in dirty (their removal when gone).
+local function record(st, dirty)
+  local set, del = setmetatable({}, core.json_object_mt), setmetatable({}, core.json_array_mt)
+  for addr in pairs(dirty) do
+    local e = st.resources[addr]
+    if e then set[addr] = e else del[#del + 1] = addr end
+  end
+  return { lineage = st.lineage, serial = st.serial, set = set, del = del }
+end
+
+-- One write of the document: a journal record of dirty, or a snapshot
+-- (dirty nil, or the journal is due for compaction): true | nil, message.
+function Store:write(dirty)
+  local b = self.backend
+  if dirty and self.snapshotted then
+    local ok, due = b:append(record(self.doc, dirty))
+    if not ok or not due then return ok, due end
+  end
+  local ok, err = b:save(self.doc)
+  if ok then self.snapshotted = true end
+  return ok, err
+end
+
 -- Writes the document; returns once what the caller changed is stored.
+-- addr: the one entry the caller changed (nil: anything may have).
 -- Group commit: operations that finish together share one write. A
 -- caller that finds no write under way becomes the writer, lets the other
 -- ready operations run up to their own save (one turn of the event loop),
 -- then writes the document as it is then; callers that arrive meanwhile
 -- wait for a write that started after their change.
-function Store:save()
+function Store:save(addr)
   self.changes = (self.changes or 0) + 1
+  if addr and self.journaled == nil then self.journaled = self.backend:journaled() end
+  if addr and self.journaled then
+    self.dirty = self.dirty or {}
+    self.dirty[addr] = true
+  else
+    self.whole = true
+  end
   local mine = self.changes
   while (self.written or 0) < mine do
     if self.writing then
@@ -81,9 +117,11 @@ function Store:save()
       self.writing = true
       if coroutine.isyieldable() then core.sleep(0) end
       local upto = self.changes
+      local dirty = not self.whole and self.dirty or nil
+      self.dirty, self.whole = nil, false
       local st = self.doc
       st.serial = st.serial + 1
-      local ran, saved, err = pcall(self.backend.save, self.backend, st)
+      local ran, saved, err = pcall(self.write, self, dirty)
       self.writing = false
       if not ran then err = saved end
       if not (ran and saved) then errors.raise(nil, "saving state: %s", tostring(err)) end
