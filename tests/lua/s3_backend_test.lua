@@ -400,7 +400,8 @@ resource("local_file", "f", { filename = "f.txt", content = slow.id })
   core.sleep(1.2)
   sh("kill -9 " .. pid)
   wait_exit(pid)
-  local st = remote_state(aws)
+  -- The state as every reader sees it: KEY and the journal objects after it.
+  local st = core.json_decode((e:luaform(dir, "state", "pull")))
   local hex = st.resources["random_id.a"].attributes.hex
   expect(hex).to_match("^%x%x%x%x%x%x%x%x$")
   expect(st.resources["local_file.f"]).to_be_nil()
@@ -410,4 +411,41 @@ resource("local_file", "f", { filename = "f.txt", content = slow.id })
   expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
   expect(remote_state(aws).resources["random_id.a"].attributes.hex).to_be(hex)
   expect(remote_state(aws).resources["local_file.f"]).to_be_truthy()
+end)
+
+test("per-operation saves are small objects under KEY.journal/, replayed by readers, compacted into KEY at the run's end", function()
+  local e, dir, aws = setup()
+  write(dir .. "/main.lua", [[
+backend("s3", { bucket = "tfstate", key = "app/state.json", region = "us-east-1" })
+local prev
+for i = 1, 5 do prev = resource("random_id", "r" .. i, { byte_length = 4 }, { depends_on = { prev } }) end
+local slow = resource("time_sleep", "slow", { create_duration = "5s" }, { depends_on = { prev } })
+resource("local_file", "f", { filename = "f.txt", content = slow.id })
+]])
+  local s3 = aws.client("s3")
+  local function journal()
+    return s3:ListObjectsV2{ Bucket = "tfstate", Prefix = "app/state.json.journal/" }.Contents or {}
+  end
+  local pid = spawn(e, dir, "apply -auto-approve")
+  core.sleep(1.5)
+  sh("kill -9 " .. pid)
+  wait_exit(pid)
+  local records = journal()
+  expect(#records >= 5).to_be(true)
+  for _, obj in ipairs(records) do
+    expect(obj.Key).to_match("^app/state%.json%.journal/%d+%-%d+$")
+    expect(obj.Size < 1024).to_be(true)
+  end
+  expect(remote_state(aws).resources["random_id.r5"]).to_be_nil()
+  local listed = e:luaform(dir, "state", "list")
+  for i = 1, 5 do expect(listed).to_contain("random_id.r" .. i .. "\n") end
+  local id = e:luaform(dir, "plan"):match("ID ([%x%-]+)")
+  expect(select(2, e:luaform(dir, "force-unlock", id))).to_be(0)
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("Resources: 2 added")
+  expect(#journal()).to_be(0)
+  local st = remote_state(aws)
+  for i = 1, 5 do expect(st.resources["random_id.r" .. i]).to_be_truthy() end
+  expect(st.resources["local_file.f"]).to_be_truthy()
 end)
