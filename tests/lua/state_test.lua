@@ -221,7 +221,7 @@ test("kill -9 at random moments of an apply of 2,000 local resources: each state
   local seen = {}
   for _ = 1, KILLS do
     local pid = spawn(dir, "apply -auto-approve -parallelism=50")
-    core.sleep(0.2 + math.random() * 2.5)
+    core.sleep(0.1 + math.random() * 1.0)
     sh("kill -9 " .. pid)
     wait_exit(pid)
     check_killed_state(dir, luaform, addrs, is_made, seen)
