@@ -305,7 +305,9 @@ end
 function M.delete(self)
   local _, err = try(self.s3, "DeleteObject", { Bucket = self.config.bucket, Key = self.key })
   if err then return nil, message(err) end
-  return true
+  local _, lerr = M.journal(self)   -- lists the records a killed run left
+  if lerr then return nil, lerr end
+  return drop_journal(self)
 end
 
 core.state_backend_register("s3", M)
