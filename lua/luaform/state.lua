@@ -6,13 +6,13 @@
 -- (core.state_backend: "local" writes atomically, keeps a backup, 0600,
 -- flock) and owns the rules: one lock for the whole command, serial + 1
 -- and a save after every operation, never a save over a file the backend
--- refused to read. A save that names the entries it changed
--- (save(addr)) is a journal record of those entries when the backend
--- keeps a journal and this run already wrote a snapshot; any other save,
--- and a journal grown past its threshold, writes the whole document (a
--- snapshot), so the end of a run leaves a compacted state. It is handed the backend to open: the command layer
--- resolves it (luaform.backend_init.resolve), the store never evaluates
--- the stack.
+-- refused to read. A save that names the entry it changed (save(addr))
+-- is a journal record of that entry when the backend keeps a journal and
+-- this run already wrote a snapshot; any other save, and a journal grown
+-- past its threshold, writes the whole document (a snapshot), so the end
+-- of a run leaves a compacted state. The store is handed the backend to
+-- open: the command layer resolves it (luaform.backend_init.resolve), the
+-- store never evaluates the stack.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 
