@@ -34,6 +34,7 @@
 #define REGISTERED_KEY "luaform.state_backends"
 #define DEFAULT_STATE_PATH "luaform.state.json"
 #define JOURNAL_MIN_BYTES (1 << 20) /* compaction: journal > max(this, snapshot) */
+#define READ_TRIES 20               /* snapshot + journal reads racing compactions */
 
 /* ---- the document ---- */
 
@@ -185,7 +186,8 @@ static void lb_close(lf_backend *b) {
   free(lb);
 }
 
-/* fns.journal(self) -> text of the records since the snapshot | nil */
+/* fns.journal(self) -> text of the records since the snapshot | nil
+ * (none) | false (the snapshot changed since load) | nil, message */
 static int lb_journal_read(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
   lua_backend *lb = (lua_backend *)b;
   if (lb_call(lb, "journal", 0, 2, 1, err, n) != 0) return -1;
@@ -206,6 +208,8 @@ static int lb_journal_read(lf_backend *b, char **data, size_t *len, char *err, s
   } else if (lua_isstring(L, -1)) {
     snprintf(err, n, "%s", lua_tostring(L, -1));
     rc = -1;
+  } else if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2)) {
+    rc = 2;
   }
   lua_pop(L, 2);
   return rc;
@@ -325,7 +329,8 @@ static int m_unlock(lua_State *L) {
   return 1;
 }
 
-/* The backend's journal: 0 with records in *j, 1 none (or empty), -1. */
+/* The backend's journal: 0 with records in *j, 1 none (or empty), 2
+ * compacted since load, -1. */
 static int read_journal(backend_ud *u, char **j, size_t *jlen, char *err, size_t n) {
   if (!u->b->ops->journal_read) return 1;
   if (u->b->ops == &lua_ops && !lb_has((lua_backend *)u->b, "journal")) return 1;
@@ -360,12 +365,20 @@ static int read_state(lua_State *L, backend_ud *u, int push, char *err, size_t n
   char *data, *j = NULL;
   size_t len, jlen = 0;
   u->warning[0] = '\0';
-  int rc = u->b->ops->load(u->b, &data, &len, err, n);
-  if (rc != 0) {
-    if (rc == 1) u->checked = 1;
-    return rc;
+  int rc, jrc, tries = 0;
+  do {  /* again when a writer compacted between the two reads */
+    rc = u->b->ops->load(u->b, &data, &len, err, n);
+    if (rc != 0) {
+      if (rc == 1) u->checked = 1;
+      return rc;
+    }
+    jrc = read_journal(u, &j, &jlen, err, n);
+    if (jrc == 2) free(data);
+  } while (jrc == 2 && ++tries < READ_TRIES);
+  if (jrc == 2) {
+    snprintf(err, n, "%s: the state kept changing while it was read", u->b->name);
+    return -1;
   }
-  int jrc = read_journal(u, &j, &jlen, err, n);
   if (jrc < 0) {
     free(data);
     return -1;

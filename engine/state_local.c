@@ -17,7 +17,9 @@
  * into place first and removes the journal after, so a crash between the
  * two leaves records the snapshot already holds (replay skips them). The
  * backup is the state as loaded: the snapshot, plus the journal replayed
- * when a killed run left one.
+ * when a killed run left one. A reader without the lock may race a
+ * compaction: journal_read says so when the snapshot's inode changed
+ * since load, and the store reads both again.
  */
 #include "luaform/json.h"
 #include "luaform/luaform.h"
@@ -42,6 +44,7 @@ typedef struct {
   char path[PATH_MAX], backup[PATH_MAX], lock[PATH_MAX], journal[PATH_MAX];
   int lock_fd;     /* >= 0 while we hold the lock */
   int journal_fd;  /* >= 0 once this process appended since the snapshot */
+  struct stat loaded;  /* the snapshot file load read (st_ino 0: none) */
   int backed_up;   /* the pre-run copy is made */
 } local_backend;
 
@@ -53,11 +56,20 @@ static double now_s(void) {
 
 static int local_load(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
   local_backend *lb = (local_backend *)b;
+  if (stat(lb->path, &lb->loaded) != 0) lb->loaded.st_ino = 0;
   return lf_read_file(lb->path, data, len, err, n);
 }
 
 static int local_journal_read(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
-  return lf_read_file(((local_backend *)b)->journal, data, len, err, n);
+  local_backend *lb = (local_backend *)b;
+  int rc = lf_read_file(lb->journal, data, len, err, n);
+  struct stat now;
+  if (rc >= 0 && (stat(lb->path, &now) != 0 || now.st_ino != lb->loaded.st_ino ||
+                  now.st_dev != lb->loaded.st_dev)) {
+    if (rc == 0) free(*data);
+    return 2;  /* compacted meanwhile: this journal may not follow what load read */
+  }
+  return rc;
 }
 
 /* The snapshot text with the journal at PATH.journal replayed into it

@@ -15,7 +15,8 @@
  * NULL for both.
  *
  * Return codes: load and journal_read 0 ok (*data malloc'd, caller
- * frees), 1 none yet, -1 error; lock 0 acquired, 1 held by someone else
+ * frees), 1 none yet, -1 error, and journal_read 2 when the snapshot was
+ * replaced since load (a writer compacted meanwhile: load again); lock 0 acquired, 1 held by someone else
  * (err names the holder), -1 error; save/unlock/journal_append 0 ok, -1
  * error. err always gets a message on failure.
  */

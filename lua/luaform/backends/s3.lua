@@ -78,7 +78,8 @@ end
 local function journal_prefix(self) return self.key .. ".journal/" end
 
 -- The journal's records since KEY, in order (their keys are remembered
--- for the save that compacts them): text | nil (none) | nil, error.
+-- for the save that compacts them): text | nil (none) | false (KEY was
+-- compacted since load read it: read both again) | nil, error.
 function M.journal(self)
   local keys = {}
   local ok, err = pcall(function()
@@ -93,9 +94,12 @@ function M.journal(self)
   local parts = {}
   for i, key in ipairs(keys) do
     local out, gerr = try(self.s3, "GetObject", { Bucket = self.config.bucket, Key = key })
+    if not out and code_of(gerr) == "NoSuchKey" then return false end
     if not out then return nil, string.format("reading %s: %s", key, message(gerr)) end
     parts[i] = out.Body or ""
   end
+  local head = try(self.s3, "HeadObject", { Bucket = self.config.bucket, Key = self.key })
+  if not head or head.ETag ~= self.etag then return false end
   return table.concat(parts)
 end
 
