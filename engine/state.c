@@ -9,6 +9,11 @@
  * thing called). The Lua side owns the schema; C checks only the fields
  * every state has.
  *
+ * Saves between two snapshots are journal records (b:append, see
+ * state_journal.c) when the backend keeps a journal; load replays them
+ * over the snapshot, so every reader sees one document. b:save writes a
+ * snapshot, which ends the journal.
+ *
  * core.state_backend_register(name, fns) plugs in a backend written in
  * Lua: its functions become the vtable (lua_backend below). They run on
  * the Lua thread that called the method.
@@ -29,6 +34,8 @@
 #define BACKEND_MT "luaform.state_backend"
 #define REGISTERED_KEY "luaform.state_backends"
 #define DEFAULT_STATE_PATH "luaform.state.json"
+#define JOURNAL_MIN_BYTES (1 << 20) /* compaction: journal > max(this, snapshot) */
+#define READ_TRIES 20               /* snapshot + journal reads racing compactions */
 
 /* ---- the document ---- */
 
@@ -182,9 +189,51 @@ static void lb_close(lf_backend *b) {
   free(lb);
 }
 
+/* fns.journal(self) -> text of the records since the snapshot | nil
+ * (none) | false (the snapshot changed since load) | nil, message */
+static int lb_journal_read(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
+  lua_backend *lb = (lua_backend *)b;
+  if (lb_call(lb, "journal", 0, 2, 1, err, n) != 0) return -1;
+  lua_State *L = lb->L;
+  int rc = 1;
+  if (lua_type(L, -2) == LUA_TSTRING) {
+    size_t l;
+    const char *s = lua_tolstring(L, -2, &l);
+    *data = lf_xmalloc(l + 1);
+    memcpy(*data, s, l + 1);
+    *len = l;
+    rc = 0;
+  } else if (lua_isstring(L, -1)) {
+    snprintf(err, n, "%s", lua_tostring(L, -1));
+    rc = -1;
+  } else if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2)) {
+    rc = 2;
+  }
+  lua_pop(L, 2);
+  return rc;
+}
+
+/* fns.append(self, record, serial) -> true | nil, message */
+static int lb_journal_append(lf_backend *b, const char *rec, size_t len, json_int_t serial,
+                             char *err, size_t n) {
+  lua_backend *lb = (lua_backend *)b;
+  lua_pushlstring(lb->L, rec, len);
+  lua_pushinteger(lb->L, (lua_Integer)serial);
+  if (lb_call(lb, "append", 2, 2, 0, err, n) != 0) return -1;
+  return lb_status(lb->L, -1, err, n);
+}
+
 static const struct lf_backend_ops lua_ops = {
-  lb_load, lb_save, lb_lock, lb_unlock, lb_close,
+  lb_load, lb_save, lb_lock, lb_unlock, lb_close, lb_journal_read, lb_journal_append,
 };
+
+/* Whether a Lua backend has fn. */
+static int lb_has(lua_backend *lb, const char *fn) {
+  lua_rawgeti(lb->L, LUA_REGISTRYINDEX, lb->fns);
+  int has = lua_getfield(lb->L, -1, fn) == LUA_TFUNCTION;
+  lua_pop(lb->L, 2);
+  return has;
+}
 
 /* fns at fns_idx, config at cfg_idx -> backend (self = fns.new(config)
  * when there is a new function, else {config = config}). */
@@ -223,6 +272,8 @@ typedef struct {
   int checked;         /* the stored state was seen valid or absent */
   char *refused;       /* why the stored state was refused; never save */
   size_t last_len;     /* size of the last save: preallocates the next */
+  size_t journal_len;  /* bytes appended since the last snapshot */
+  char warning[400];   /* why load ignored the journal's last record, or "" */
 } backend_ud;
 
 static backend_ud *check_ud(lua_State *L) {
@@ -275,20 +326,69 @@ static int m_unlock(lua_State *L) {
   return 1;
 }
 
-/* Reads the stored state and pushes it (checked) when push is set: 0
- * valid, 1 absent, -1 I/O error (err), -2 corrupted (err is the refusal;
- * u remembers it). */
+/* The backend's journal: 0 with records in *j, 1 none (or empty), 2
+ * compacted since load, -1. */
+static int read_journal(backend_ud *u, char **j, size_t *jlen, char *err, size_t n) {
+  if (!u->b->ops->journal_read) return 1;
+  if (u->b->ops == &lua_ops && !lb_has((lua_backend *)u->b, "journal")) return 1;
+  int rc = u->b->ops->journal_read(u->b, j, jlen, err, n);
+  if (rc == 0 && *jlen == 0) {
+    free(*j);
+    rc = 1;
+  }
+  return rc;
+}
+
+/* Parses the snapshot, replays the journal over it and checks the result:
+ * the document, or NULL with je set (the refusal). */
+static json_t *replayed(backend_ud *u, const char *data, size_t len, const char *j, size_t jlen,
+                        json_error_t *je) {
+  json_t *v = json_loadb(data, len, JSON_ALLOW_NUL, je);
+  if (!v) return NULL;
+  if (lf_state_check(v, je->text, sizeof je->text) != 0 ||
+      lf_journal_replay(v, j, jlen, u->warning, sizeof u->warning, je->text, sizeof je->text) != 0 ||
+      lf_state_check(v, je->text, sizeof je->text) != 0) {
+    je->line = je->column = 1;
+    json_decref(v);
+    return NULL;
+  }
+  return v;
+}
+
+/* Reads the stored state (snapshot + journal) and pushes it (checked)
+ * when push is set: 0 valid, 1 absent, -1 I/O error (err), -2 corrupted
+ * (err is the refusal; u remembers it). */
 static int read_state(lua_State *L, backend_ud *u, int push, char *err, size_t n) {
-  char *data;
-  size_t len;
-  int rc = u->b->ops->load(u->b, &data, &len, err, n);
-  if (rc != 0) {
-    if (rc == 1) u->checked = 1;
-    return rc;
+  char *data, *j = NULL;
+  size_t len, jlen = 0;
+  u->warning[0] = '\0';
+  int rc, jrc, tries = 0;
+  do {  /* again when a writer compacted between the two reads */
+    rc = u->b->ops->load(u->b, &data, &len, err, n);
+    if (rc != 0) {
+      if (rc == 1) u->checked = 1;
+      return rc;
+    }
+    jrc = read_journal(u, &j, &jlen, err, n);
+    if (jrc == 2) free(data);
+  } while (jrc == 2 && ++tries < READ_TRIES);
+  if (jrc == 2) {
+    snprintf(err, n, "%s: the state kept changing while it was read", u->b->name);
+    return -1;
+  }
+  if (jrc < 0) {
+    free(data);
+    return -1;
   }
   json_error_t je;
   int ok;
-  if (push) {
+  if (jrc == 0) {
+    json_t *v = replayed(u, data, len, j, jlen, &je);
+    ok = v != NULL;
+    if (ok && push) lf_json_push(L, v);
+    json_decref(v);
+    free(j);
+  } else if (push) {
     ok = lf_json_decode(L, data, len, lf_state_check, &je);
   } else {
     json_t *v = json_loadb(data, len, JSON_ALLOW_NUL, &je);
@@ -308,7 +408,8 @@ static int read_state(lua_State *L, backend_ud *u, int push, char *err, size_t n
   return 0;
 }
 
-/* b:load() -> state table | nil (no state yet); corrupted: error */
+/* b:load() -> state table | nil (no state yet), and why the journal's
+ * last record was ignored (nil: it was not); corrupted: error */
 static int m_load(lua_State *L) {
   backend_ud *u = check_ud(L);
   char err[1024];
@@ -321,7 +422,9 @@ static int m_load(lua_State *L) {
     lua_pushstring(L, err);
     return lua_error(L);
   }
-  return 1;
+  if (!u->warning[0]) return 1;
+  lua_pushfstring(L, "%s: %s", u->b->name, u->warning);
+  return 2;
 }
 
 /* STATE_FIELDS of the state table at idx, before it is encoded. */
@@ -366,8 +469,48 @@ static int m_save(lua_State *L) {
   int rc = u->b->ops->save(u->b, full, len, err, sizeof err);
   free(full);
   if (rc != 0) return push_fail(L, err);
+  u->journal_len = 0;
   lua_pushboolean(L, 1);
   return 1;
+}
+
+/* b:journaled() -> whether saves may be journal records (b:append) */
+static int m_journaled(lua_State *L) {
+  backend_ud *u = check_ud(L);
+  int has = u->b->ops->journal_append != NULL;
+  if (has && u->b->ops == &lua_ops) has = lb_has((lua_backend *)u->b, "append");
+  lua_pushboolean(L, has);
+  return 1;
+}
+
+/* b:append{lineage, serial, set = {addr = entry}, del = {addr}} -> true,
+ * whether a snapshot is due (the journal outgrew max(1 MiB, the last
+ * snapshot)) | nil, message. Only after a save of this process. */
+static int m_append(lua_State *L) {
+  backend_ud *u = check_ud(L);
+  luaL_checktype(L, 2, LUA_TTABLE);
+  char err[1024];
+  if (u->refused || !u->last_len) {
+    snprintf(err, sizeof err, "%s: a journal record needs a snapshot written by this run first", u->b->name);
+    return push_fail(L, err);
+  }
+  lua_getfield(L, 2, "serial");
+  lua_Integer serial = luaL_checkinteger(L, -1);
+  lua_pop(L, 1);
+  size_t len, framed_len;
+  char *payload = lf_json_encode(L, 2, JSON_COMPACT, 0, &len, err, sizeof err);
+  if (!payload) return push_fail(L, err);
+  char *framed = lf_journal_frame(payload, len, &framed_len);
+  free(payload);
+  if (!framed) return luaL_error(L, "append: a record over 4 GiB");
+  int rc = u->b->ops->journal_append(u->b, framed, framed_len, (json_int_t)serial, err, sizeof err);
+  free(framed);
+  if (rc != 0) return push_fail(L, err);
+  u->journal_len += framed_len;
+  size_t limit = u->last_len > JOURNAL_MIN_BYTES ? u->last_len : JOURNAL_MIN_BYTES;
+  lua_pushboolean(L, 1);
+  lua_pushboolean(L, u->journal_len > limit);
+  return 2;
 }
 
 static int m_path(lua_State *L) {
@@ -440,7 +583,8 @@ static int core_state_backend_register(lua_State *L) {
 void lf_open_state(lua_State *L) {
   static const luaL_Reg methods[] = {
     {"lock", m_lock}, {"unlock", m_unlock}, {"load", m_load}, {"save", m_save},
-    {"path", m_path}, {"close", m_close}, {NULL, NULL},
+    {"path", m_path}, {"close", m_close}, {"journaled", m_journaled}, {"append", m_append},
+    {NULL, NULL},
   };
   if (luaL_newmetatable(L, BACKEND_MT)) {
     luaL_newlib(L, methods);

@@ -10,9 +10,20 @@
  * unlock empties it, or removes it when there is no state (a run that
  * saved nothing leaves no file), so lock checks that the file it locked
  * is still the one at PATH.lock.
+ *
+ * The journal is PATH.journal: records appended with O_APPEND and
+ * fdatasync'ed before the append returns (the file's creation is made
+ * durable by an fsync of the directory); a save renames the new snapshot
+ * into place first and removes the journal after, so a crash between the
+ * two leaves records the snapshot already holds (replay skips them). The
+ * backup is the state as loaded: the snapshot, plus the journal replayed
+ * when a killed run left one. A reader without the lock may race a
+ * compaction: journal_read says so when the snapshot's inode changed
+ * since load, and the store reads both again.
  */
 #include "luaform/alloc.h"
 #include "luaform/loop.h"
+#include "luaform/json.h"
 #include "luaform/luaform.h"
 #include "luaform/state.h"
 #include "luaform/util.h"
@@ -32,14 +43,61 @@
 
 typedef struct {
   lf_backend base;
-  char path[PATH_MAX], backup[PATH_MAX], lock[PATH_MAX];
+  char path[PATH_MAX], backup[PATH_MAX], lock[PATH_MAX], journal[PATH_MAX];
   int lock_fd;     /* >= 0 while we hold the lock */
+  int journal_fd;  /* >= 0 once this process appended since the snapshot */
+  struct stat loaded;  /* the snapshot file load read (st_ino 0: none) */
   int backed_up;   /* the pre-run copy is made */
 } local_backend;
 
 static int local_load(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
   local_backend *lb = (local_backend *)b;
+  if (stat(lb->path, &lb->loaded) != 0) lb->loaded.st_ino = 0;
   return lf_read_file(lb->path, data, len, err, n);
+}
+
+static int local_journal_read(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
+  local_backend *lb = (local_backend *)b;
+  int rc = lf_read_file(lb->journal, data, len, err, n);
+  struct stat now;
+  if (rc >= 0 && (stat(lb->path, &now) != 0 || now.st_ino != lb->loaded.st_ino ||
+                  now.st_dev != lb->loaded.st_dev)) {
+    if (rc == 0) free(*data);
+    return 2;  /* compacted meanwhile: this journal may not follow what load read */
+  }
+  return rc;
+}
+
+/* The snapshot text with the journal at PATH.journal replayed into it
+ * (old is replaced; unchanged when there is no journal). */
+static int with_journal(local_backend *lb, char **old, size_t *len, char *err, size_t n) {
+  char *j;
+  size_t jlen;
+  int rc = lf_read_file(lb->journal, &j, &jlen, err, n);
+  if (rc == 1 || (rc == 0 && jlen == 0)) {
+    if (rc == 0) free(j);
+    return 0;
+  }
+  if (rc < 0) return -1;
+  json_error_t je;
+  json_t *doc = json_loadb(*old, *len, 0, &je);
+  char warn[300];
+  rc = -1;
+  if (!doc) {
+    snprintf(err, n, "%s: %s", lb->path, je.text);
+  } else if (lf_journal_replay(doc, j, jlen, warn, sizeof warn, err, n) == 0) {
+    char *text = lf_json_dump(doc, JSON_INDENT(2) | JSON_SORT_KEYS, len);
+    if (text) {
+      free(*old);
+      *old = text;
+      rc = 0;
+    } else {
+      snprintf(err, n, "out of memory");
+    }
+  }
+  json_decref(doc);
+  free(j);
+  return rc;
 }
 
 /* Copies the state as it is before this process's first save. */
@@ -49,9 +107,52 @@ static int make_backup(local_backend *lb, char *err, size_t n) {
   int rc = lf_read_file(lb->path, &old, &len, err, n);
   if (rc == 1) return 0;
   if (rc < 0) return -1;
-  rc = lf_write_atomic(lb->backup, old, len, 0600, err, n);
+  rc = with_journal(lb, &old, &len, err, n);
+  if (rc == 0) rc = lf_write_atomic(lb->backup, old, len, 0600, err, n);
   free(old);
   return rc;
+}
+
+static int local_journal_append(lf_backend *b, const char *rec, size_t len, json_int_t serial,
+                                char *err, size_t n) {
+  local_backend *lb = (local_backend *)b;
+  (void)serial;
+  if (lb->journal_fd < 0) {
+    lb->journal_fd = open(lb->journal, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (lb->journal_fd < 0) {
+      snprintf(err, n, "open %s: %s", lb->journal, strerror(errno));
+      return -1;
+    }
+    if (lf_fsync_dir(lb->journal, err, n) != 0) return -1;
+  }
+  for (size_t off = 0; off < len;) {
+    ssize_t w = write(lb->journal_fd, rec + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      snprintf(err, n, "write %s: %s", lb->journal, strerror(errno));
+      return -1;
+    }
+    off += (size_t)w;
+  }
+  if (fdatasync(lb->journal_fd) != 0) {
+    snprintf(err, n, "fsync %s: %s", lb->journal, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+/* After a snapshot: the journal's records are in it. */
+static int drop_journal(local_backend *lb, char *err, size_t n) {
+  if (lb->journal_fd >= 0) {
+    close(lb->journal_fd);
+    lb->journal_fd = -1;
+  }
+  if (unlink(lb->journal) != 0) {
+    if (errno == ENOENT) return 0;
+    snprintf(err, n, "remove %s: %s", lb->journal, strerror(errno));
+    return -1;
+  }
+  return lf_fsync_dir(lb->journal, err, n);
 }
 
 static int local_save(lf_backend *b, const char *data, size_t len, char *err, size_t n) {
@@ -60,7 +161,8 @@ static int local_save(lf_backend *b, const char *data, size_t len, char *err, si
     if (make_backup(lb, err, n) != 0) return -1;
     lb->backed_up = 1;
   }
-  return lf_write_atomic(lb->path, data, len, 0600, err, n);
+  if (lf_write_atomic(lb->path, data, len, 0600, err, n) != 0) return -1;
+  return drop_journal(lb, err, n);
 }
 
 static void describe_holder(int fd, char *out, size_t n) {
@@ -158,11 +260,13 @@ static int local_unlock(lf_backend *b, char *err, size_t n) {
 static void local_close(lf_backend *b) {
   local_backend *lb = (local_backend *)b;
   if (lb->lock_fd >= 0) release_lock(lb);   /* at exit: nothing to report to */
+  if (lb->journal_fd >= 0) close(lb->journal_fd);
   free(b);
 }
 
 static const struct lf_backend_ops local_ops = {
   local_load, local_save, local_lock, local_unlock, local_close,
+  local_journal_read, local_journal_append,
 };
 
 lf_backend *lf_backend_local_new(const char *path, char *err, size_t n) {
@@ -174,8 +278,10 @@ lf_backend *lf_backend_local_new(const char *path, char *err, size_t n) {
   }
   snprintf(lb->backup, sizeof lb->backup, "%s.backup", path);
   snprintf(lb->lock, sizeof lb->lock, "%s.lock", path);
+  snprintf(lb->journal, sizeof lb->journal, "%s.journal", path);
   snprintf(lb->base.name, sizeof lb->base.name, "%s", path);
   lb->base.ops = &local_ops;
   lb->lock_fd = -1;
+  lb->journal_fd = -1;
   return &lb->base;
 }

@@ -67,6 +67,11 @@ static int write_all(int fd, const char *data, size_t len) {
 
 int lf_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
                     char *err, size_t n) {
+  return lf_write_replace(path, data, len, mode, 1, err, n);
+}
+
+int lf_write_replace(const char *path, const char *data, size_t len, mode_t mode, int durable,
+                     char *err, size_t n) {
   char tmp[PATH_MAX];
   if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof tmp) {
     snprintf(err, n, "%s: path too long", path);
@@ -75,7 +80,7 @@ int lf_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
   unlink(tmp);  /* left by a dead process that had our pid */
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 07777);
   if (fd < 0) return sys_fail(err, n, "create", tmp);
-  if (fchmod(fd, mode & 07777) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+  if (fchmod(fd, mode & 07777) != 0 || write_all(fd, data, len) != 0 || (durable && fsync(fd) != 0)) {
     sys_fail(err, n, "write", tmp);
     close(fd);
     unlink(tmp);
@@ -91,7 +96,7 @@ int lf_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
     unlink(tmp);
     return -1;
   }
-  return lf_fsync_dir(path, err, n);
+  return durable ? lf_fsync_dir(path, err, n) : 0;
 }
 
 int lf_read_file(const char *path, char **data, size_t *len, char *err, size_t n) {
@@ -368,14 +373,17 @@ static int core_read_file(lua_State *L) {
   return 1;
 }
 
-/* core.write_file(path, content [, mode = 644]) -> true | nil, err */
+/* core.write_file(path, content [, mode = 644 [, {durable = false}]]) -> true | nil, err
+ * (durable false: no fsync, see lf_write_replace) */
 static int core_write_file(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   size_t len;
   const char *data = luaL_checklstring(L, 2, &len);
   mode_t mode = check_mode(L, 3, 0644);
+  int durable = 1;
+  if (lua_istable(L, 4) && lua_getfield(L, 4, "durable") != LUA_TNIL) durable = lua_toboolean(L, -1);
   char err[PATH_MAX + 100];
-  if (lf_write_atomic(path, data, len, mode, err, sizeof err) != 0) return push_err(L, err);
+  if (lf_write_replace(path, data, len, mode, durable, err, sizeof err) != 0) return push_err(L, err);
   lua_pushboolean(L, 1);
   return 1;
 }

@@ -5,7 +5,7 @@ local core = require("luaform.core")
 local state = require("luaform.state")
 local dir, k = arg[1], tonumber(arg[2] or "5")
 core.chdir(dir)
-local store = state.open({})
+local store = require("luaform.backend_init").open_state({})
 store:lock("bench", 0)
 store:load()
 local times = {}

@@ -7,10 +7,18 @@
  * (corrupted) one so it is never overwritten, and serializes saves with
  * sorted keys and 2-space indent.
  *
- * Return codes: load 0 ok (*data malloc'd, caller frees), 1 no state yet,
- * -1 error; lock 0 acquired, 1 held by someone else (err names the
- * holder), -1 error; save/unlock 0 ok, -1 error. err always gets a
- * message on failure.
+ * Between two snapshots a save may append a record to the state's
+ * journal instead (engine/state_journal.c): journal_append stores one
+ * framed record durably before it returns; journal_read returns the
+ * records stored since the snapshot, concatenated; save replaces the
+ * snapshot, then discards the journal. A backend without a journal has
+ * NULL for both.
+ *
+ * Return codes: load and journal_read 0 ok (*data malloc'd, caller
+ * frees), 1 none yet, -1 error, and journal_read 2 when the snapshot was
+ * replaced since load (a writer compacted meanwhile: load again); lock 0 acquired, 1 held by someone else
+ * (err names the holder), -1 error; save/unlock/journal_append 0 ok, -1
+ * error. err always gets a message on failure.
  */
 #ifndef LUAFORM_STATE_H
 #define LUAFORM_STATE_H
@@ -26,6 +34,9 @@ struct lf_backend_ops {
   int (*lock)(lf_backend *, const char *info_json, double timeout_s, char *err, size_t n);
   int (*unlock)(lf_backend *, char *err, size_t n);
   void (*close)(lf_backend *);
+  int (*journal_read)(lf_backend *, char **data, size_t *len, char *err, size_t n);
+  int (*journal_append)(lf_backend *, const char *rec, size_t len, json_int_t serial,
+                        char *err, size_t n);
 };
 
 /* Every backend starts with this. */
@@ -47,5 +58,15 @@ int lf_state_check(const json_t *state, char *err, size_t n);
 /* "state is locked by root@host (apply, pid 4242, since 2026-11-25T06:13:24Z, ID ...)"
  * from a lock record (JSON: who, operation, pid, created, id). */
 void lf_lock_describe(const char *info_json, size_t len, char *out, size_t n);
+
+/* A journal record: payload framed with its length and crc32 (*out_len
+ * bytes, lf_xmalloc'd), NULL when the payload is over 4 GiB. */
+char *lf_journal_frame(const char *payload, size_t len, size_t *out_len);
+
+/* Applies a journal (framed records, in order) to state, a decoded
+ * snapshot. 0 ok, warn "" or why a torn or corrupt last record was
+ * ignored; -1 a record before the last is corrupt (err says which). */
+int lf_journal_replay(json_t *state, const char *journal, size_t len, char *warn, size_t wn,
+                      char *err, size_t n);
 
 #endif

@@ -14,6 +14,12 @@
 int lf_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
                     char *err, size_t n);
 
+/* lf_write_atomic without the fsyncs when durable is 0: a crash of the
+ * process still leaves the old or the new file, a crash of the machine
+ * may leave the old one (for files the next run can rewrite). */
+int lf_write_replace(const char *path, const char *data, size_t len, mode_t mode, int durable,
+                     char *err, size_t n);
+
 /* Reads a whole file into a malloc'd buffer (NUL-terminated, *len bytes).
  * Returns 0, 1 when the file does not exist, or -1. */
 int lf_read_file(const char *path, char **data, size_t *len, char *err, size_t n);

@@ -137,7 +137,7 @@ function M.apply(run, plan)
       end
       base.attributes = attrs
       st.resources[ch.addr] = base
-      store:save()
+      store:save(ch.addr)
       return
     end
     local t0 = core.now()
@@ -153,7 +153,7 @@ function M.apply(run, plan)
       entry.attributes = attrs
       entry.dependencies = base.dependencies
       entry.sensitive_attributes = base.sensitive_attributes
-      store:save()
+      store:save(ch.addr)
       out:apply_complete(ch.addr, "update", attrs.id, core.now() - t0)
       return
     end
@@ -169,7 +169,7 @@ function M.apply(run, plan)
     end
     if base.deposed_provider == base.provider then base.deposed_provider = nil end
     st.resources[ch.addr] = base
-    store:save()
+    store:save(ch.addr)
     out:apply_start(ch.addr, "create")
     local ctx = ctx_for(ch, base.provider, { token = token })
     local ok, attrs = pcall(with_progress, out, ch.addr, "create", t0, mod.create, ctx, desired)
@@ -179,14 +179,14 @@ function M.apply(run, plan)
       -- for the next refresh to settle, if the type can recover creates.
       if (type(e) == "table" and e.status) or not mod.recover then base.pending = nil end
       if not base.pending and not base.deposed then st.resources[ch.addr] = nil end
-      store:save()
+      store:save(ch.addr)
       error(e, 0)
     end
     base.attributes = schema.merge_read(mod.schema, desired, attrs)
     base.pending = nil
     -- when it was made: a refresh soon after waits for it to become visible
     base.private = { created_at = math.floor(core.time()) }
-    store:save()
+    store:save(ch.addr)
     out:apply_complete(ch.addr, "create", attrs.id, core.now() - t0)
   end
 
@@ -195,7 +195,7 @@ function M.apply(run, plan)
     if not entry then return end
     if ch.action == "forget" or entry.mode == "data" then
       st.resources[ch.addr] = nil
-      store:save()
+      store:save(ch.addr)
       return
     end
     local cbd = ch.create_before_destroy
@@ -210,7 +210,7 @@ function M.apply(run, plan)
       out:apply_complete(ch.addr, "delete", nil, core.now() - t0)
     end
     if cbd then entry.deposed, entry.deposed_provider = nil, nil else st.resources[ch.addr] = nil end
-    store:save()
+    store:save(ch.addr)
   end
 
   local status = core.walk(g, {

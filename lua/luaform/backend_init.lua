@@ -12,6 +12,9 @@
 -- resources, it needs -migrate-state, which moves the state of every
 -- workspace (default, dev, ...) to the same workspace of the new backend
 -- and leaves an empty state of the same lineage behind.
+-- resolve() is how commands find the backend of a state once (the stack's
+-- backend, checked against the record, for a workspace that exists) and
+-- open_state() hands it to the state store.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 local values = require("luaform.values")
@@ -59,6 +62,14 @@ function M.check(backend)
     .. 'run "luaform init", or "luaform init -migrate-state" to move the existing state', reason)
 end
 
+-- The stack's backend (nil: local, or no main.lua here), evaluated for
+-- the backend only: variables without a value are allowed.
+function M.of_stack()
+  if not core.stat("main.lua") then return nil end
+  local cfg = require("luaform.dsl").evaluate({ lenient_vars = true, workspace = workspace.current() })
+  return cfg.backend
+end
+
 -- ---- workspaces of a backend ----
 
 local function remote_instance(b, name)
@@ -76,11 +87,62 @@ function M.workspaces(b)
   return mod.workspaces(inst)
 end
 
+local function contains(list, x)
+  for _, v in ipairs(list) do if v == x then return true end end
+  return false
+end
+
+-- The kind and config of the C backend that holds workspace ws's state.
+local function backend_config(opts, ws)
+  if not opts.path and opts.backend and opts.backend.type ~= "local" then
+    local config = {}
+    for k, v in pairs(opts.backend.config) do config[k] = v end
+    config.workspace = ws
+    return opts.backend.type, config
+  end
+  if opts.path then return "local", { path = opts.path } end
+  local path = opts.backend and opts.backend.config.path or "luaform.state.json"
+  return "local", { path = workspace.local_path(path, ws) }
+end
+
+-- Raises when workspace ws was never created (locally: its directory;
+-- remotely: the backend does not list it), as Terraform does.
+local function check_workspace(kind, config, opts, ws)
+  if ws == "default" or opts.path or opts.create then return end
+  local exists
+  if kind == "local" then
+    exists = core.stat(config.path:match("^(.*)/[^/]*$")) ~= nil
+  else
+    exists = contains(M.workspaces(opts.backend), ws)
+  end
+  if not exists then
+    errors.raise(nil, 'workspace "%s" does not exist; create it with: luaform workspace new %s', ws, ws)
+  end
+end
+
+-- The backend a state store opens: {kind, config, where}. opts: path
+-- (local file: -state), backend = {type, config} from the stack,
+-- workspace (default: the current one), create (the workspace may not
+-- exist yet), initializing (init itself: no check against the backend
+-- init recorded). An explicit path wins.
+function M.resolve(opts)
+  local ws = opts.workspace or workspace.current()
+  if not opts.path and not opts.initializing then M.check(opts.backend) end
+  local kind, config = backend_config(opts, ws)
+  check_workspace(kind, config, opts, ws)
+  return { kind = kind, config = config, where = opts.backend and opts.backend.where }
+end
+
+-- The state store of M.resolve(opts).
+function M.open_state(opts)
+  return require("luaform.state").open(M.resolve(opts))
+end
+
 local function open(b, name, create)
   if not normal(b) and name ~= "default" and create then
     core.mkdir_p(workspace.DIR .. "/" .. name)
   end
-  return require("luaform.state").open({ backend = b, workspace = name, initializing = true, create = create })
+  return M.open_state({ backend = b, workspace = name, initializing = true, create = create })
 end
 
 -- Resources the backend's workspaces hold, in all.

@@ -9,6 +9,7 @@
 -- luaform.ui or, with -json, luaform.jsonview. Exit codes follow
 -- Terraform: 0 success, 1 error, and with plan -detailed-exitcode 2 for
 -- "changes".
+local backend_init = require("luaform.backend_init")
 local core = require("luaform.core")
 local dsl = require("luaform.dsl")
 local errors = require("luaform.errors")
@@ -60,7 +61,7 @@ local function open_run(flags, operation, extra_vars, out)
     dir = ".",
   }
   run.cfg = evaluate(flags, extra_vars)
-  run.store = state.open({ backend = run.cfg.backend, path = flags.state })
+  run.store = backend_init.open_state({ backend = run.cfg.backend, path = flags.state })
   if operation and flags.lock ~= false then run.store:lock(operation, seconds(flags.lock_timeout)) end
   function run.close() run.store:unlock() end
   local ok, st = pcall(run.store.load, run.store)
@@ -312,7 +313,7 @@ Options:
     end
     if #keys > 0 or core.stat(modsource.LOCK_FILE) then installer.save() end
 
-    require("luaform.backend_init").init(cfg and cfg.backend, flags)
+    backend_init.init(cfg and cfg.backend, flags)
     print("luaform has been successfully initialized!")
     return 0
   end,
@@ -333,7 +334,7 @@ Usage: luaform force-unlock LOCK_ID
     if not id then errors.raise(nil, "force-unlock needs the lock ID") end
     local cfg = dsl.evaluate({ lenient_vars = true, workspace = require("luaform.workspace").current() })
     local b = cfg.backend
-    require("luaform.backend_init").check(b)
+    backend_init.check(b)
     if not b or b.type == "local" then
       errors.raise(nil, "the local state's lock is released by the system when its holder exits; there is nothing to force")
     end
@@ -373,7 +374,7 @@ C.graph = {
 }
 
 local function read_state(flags)
-  local store = state.open({ path = flags.state, backend = not flags.state and state.stack_backend() or nil })
+  local store = backend_init.open_state({ path = flags.state, backend = not flags.state and backend_init.of_stack() or nil })
   local st = store:load()
   return st, store
 end

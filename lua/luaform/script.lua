@@ -17,9 +17,9 @@
 -- and no AWS operation that changes anything is sent, whichever way the
 -- script reaches the transport: it is printed (its secret parameters
 -- shown as "(sensitive)") and returns an empty table.
+local backend_init = require("luaform.backend_init")
 local core = require("luaform.core")
 local errors = require("luaform.errors")
-local state = require("luaform.state")
 local surgery = require("luaform.surgery")
 
 local M = {}
@@ -129,7 +129,7 @@ end
 local function state_opener(run, opts, log)
   return function()
     if run.store then return end
-    run.store = state.open({ backend = run.cfg and run.cfg.backend, path = opts.state })
+    run.store = backend_init.open_state({ backend = run.cfg and run.cfg.backend, path = opts.state })
     if opts.dry_run then
       log("state: read without taking its lock")
     else

@@ -6,9 +6,13 @@
 -- (core.state_backend: "local" writes atomically, keeps a backup, 0600,
 -- flock) and owns the rules: one lock for the whole command, serial + 1
 -- and a save after every operation, never a save over a file the backend
--- refused to read. open() refuses the stack's backend when it is not the
--- one `luaform init` recorded (luaform.backend_init), and a workspace that
--- was never created, locally or remotely.
+-- refused to read. A save that names the entry it changed (save(addr))
+-- is a journal record of that entry when the backend keeps a journal and
+-- this run already wrote a snapshot; any other save, and a journal grown
+-- past its threshold, writes the whole document (a snapshot), so the end
+-- of a run leaves a compacted state. The store is handed the backend to
+-- open: the command layer resolves it (luaform.backend_init.resolve), the
+-- store never evaluates the stack.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 
@@ -22,63 +26,16 @@ function M.empty()
   return { version = M.VERSION, lineage = core.uuid(), serial = 0, resources = {}, outputs = {} }
 end
 
--- The stack's backend (nil: local, or no main.lua here), evaluated for
--- the backend only: variables without a value are allowed.
-function M.stack_backend()
-  if not core.stat("main.lua") then return nil end
-  local cfg = require("luaform.dsl").evaluate({ lenient_vars = true,
-    workspace = require("luaform.workspace").current() })
-  return cfg.backend
-end
-
-local function contains(list, x)
-  for _, v in ipairs(list) do if v == x then return true end end
-  return false
-end
-
--- The kind and config of the C backend that holds workspace ws's state.
-local function backend_config(opts, ws)
-  if not opts.path and opts.backend and opts.backend.type ~= "local" then
-    local config = {}
-    for k, v in pairs(opts.backend.config) do config[k] = v end
-    config.workspace = ws
-    return opts.backend.type, config
-  end
-  if opts.path then return "local", { path = opts.path } end
-  local path = opts.backend and opts.backend.config.path or "luaform.state.json"
-  return "local", { path = require("luaform.workspace").local_path(path, ws) }
-end
-
--- Raises when workspace ws was never created (locally: its directory;
--- remotely: the backend does not list it), as Terraform does.
-local function check_workspace(kind, config, opts, ws)
-  if ws == "default" or opts.path or opts.create then return end
-  local exists
-  if kind == "local" then
-    exists = core.stat(config.path:match("^(.*)/[^/]*$")) ~= nil
-  else
-    exists = contains(require("luaform.backend_init").workspaces(opts.backend), ws)
-  end
-  if not exists then
-    errors.raise(nil, 'workspace "%s" does not exist; create it with: luaform workspace new %s', ws, ws)
-  end
-end
-
--- opts: path (local file: -state), backend = {type, config} from the
--- stack, workspace (default: the current one), create (the workspace may
--- not exist yet), initializing (init itself: no check against the backend
--- init recorded). An explicit path wins.
-function M.open(opts)
-  local ws = opts.workspace or require("luaform.workspace").current()
-  if not opts.path and not opts.initializing then require("luaform.backend_init").check(opts.backend) end
-  local kind, config = backend_config(opts, ws)
-  if kind ~= "local" then
-    local found, err = pcall(require, "luaform.backends." .. kind)
+-- target: the backend the command layer resolved
+-- (luaform.backend_init.resolve): {kind, config, where}. The store only
+-- opens it; which backend a stack uses is not its concern.
+function M.open(target)
+  if target.kind ~= "local" then
+    local found, err = pcall(require, "luaform.backends." .. target.kind)
     if not found and not tostring(err):find("module '[^']+' not found") then error(err, 0) end
   end
-  local ok, b = pcall(core.state_backend, kind, config)
-  if not ok then errors.raise(opts.backend and opts.backend.where, "backend %s: %s", kind, tostring(b)) end
-  check_workspace(kind, config, opts, ws)
+  local ok, b = pcall(core.state_backend, target.kind, target.config)
+  if not ok then errors.raise(target.where, "backend %s: %s", target.kind, tostring(b)) end
   return setmetatable({ backend = b, locked = false }, Store)
 end
 
@@ -97,7 +54,8 @@ end
 
 -- The state document (a new empty one when there is none yet).
 function Store:load()
-  local st = self.backend:load()
+  local st, ignored = self.backend:load()
+  if ignored then io.stderr:write("Warning: ", ignored, "\n") end
   if st == nil then
     st = M.empty()
     self.fresh = true
@@ -112,14 +70,45 @@ function Store:load()
   return st
 end
 
+-- A journal record of the entries in dirty (their removal when gone).
+local function record(st, dirty)
+  local set, del = setmetatable({}, core.json_object_mt), setmetatable({}, core.json_array_mt)
+  for addr in pairs(dirty) do
+    local e = st.resources[addr]
+    if e then set[addr] = e else del[#del + 1] = addr end
+  end
+  return { lineage = st.lineage, serial = st.serial, set = set, del = del }
+end
+
+-- One write of the document: a journal record of dirty, or a snapshot
+-- (dirty nil, or the journal is due for compaction): true | nil, message.
+function Store:write(dirty)
+  local b = self.backend
+  if dirty and self.snapshotted then
+    local ok, due = b:append(record(self.doc, dirty))
+    if not ok or not due then return ok, due end
+  end
+  local ok, err = b:save(self.doc)
+  if ok then self.snapshotted = true end
+  return ok, err
+end
+
 -- Writes the document; returns once what the caller changed is stored.
+-- addr: the one entry the caller changed (nil: anything may have).
 -- Group commit: operations that finish together share one write. A
 -- caller that finds no write under way becomes the writer, lets the other
 -- ready operations run up to their own save (one turn of the event loop),
 -- then writes the document as it is then; callers that arrive meanwhile
 -- wait for a write that started after their change.
-function Store:save()
+function Store:save(addr)
   self.changes = (self.changes or 0) + 1
+  if addr and self.journaled == nil then self.journaled = self.backend:journaled() end
+  if addr and self.journaled then
+    self.dirty = self.dirty or {}
+    self.dirty[addr] = true
+  else
+    self.whole = true
+  end
   local mine = self.changes
   while (self.written or 0) < mine do
     if self.writing then
@@ -128,9 +117,11 @@ function Store:save()
       self.writing = true
       if coroutine.isyieldable() then core.sleep(0) end
       local upto = self.changes
+      local dirty = not self.whole and self.dirty or nil
+      self.dirty, self.whole = nil, false
       local st = self.doc
       st.serial = st.serial + 1
-      local ran, saved, err = pcall(self.backend.save, self.backend, st)
+      local ran, saved, err = pcall(self.write, self, dirty)
       self.writing = false
       if not ran then err = saved end
       if not (ran and saved) then errors.raise(nil, "saving state: %s", tostring(err)) end

@@ -110,8 +110,9 @@ local helpers = {
     sh("cp -r " .. quote(src) .. "/. " .. quote(dir))
     return dir
   end,
-  -- The decoded local state of the stack in dir.
-  state_of = function(dir) return core.json_decode(core.read_file(dir .. "/luaform.state.json")) end,
+  -- The local state of the stack in dir as luaform reads it (snapshot and
+  -- journal), nil when there is none; it takes no lock.
+  state_of = function(dir) return core.state_backend("local", { path = dir .. "/luaform.state.json" }):load() end,
   -- Runs fn with environment variables set (false unsets one), then puts
   -- them back as they were.
   with_env = function(vars, fn)

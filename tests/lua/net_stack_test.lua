@@ -527,8 +527,8 @@ test("killed while the NAT gateway is being created, the next apply adopts it (i
   -- wait until the NAT gateway's create has been sent (its intent is in the state)
   local sent = false
   for _ = 1, 200 do
-    local text = read(dir .. "/luaform.state.json")
-    local nat = text and core.json_decode(text).resources["module.network.aws_nat_gateway.this"]
+    local st = state_of(dir)
+    local nat = st and st.resources["module.network.aws_nat_gateway.this"]
     if nat and nat.pending and #e:inventory().ec2.nat_gateway == 1 then sent = true; break end
     core.sleep(0.05)
   end

@@ -13,7 +13,11 @@
 -- Saves are conditional too: If-Match the ETag this process last read or
 -- wrote (If-None-Match when there was no state), so a state changed by
 -- anyone else meanwhile is never overwritten; the refusal names the
--- remote's lineage and serial. Registered with core.state_backend_register;
+-- remote's lineage and serial.
+-- The journal (see engine/state_journal.c): each record is its own small
+-- object KEY.journal/<serial>-<seq>, written If-None-Match: * so two
+-- writers can never interleave; readers list and replay them after KEY; a
+-- save of KEY (the compacted state) deletes the records it holds. Registered with core.state_backend_register;
 -- its functions run inside the C store (see engine/state.c).
 local core = require("luaform.core")
 
@@ -71,6 +75,57 @@ local function describe_remote(self)
   return "unreadable"
 end
 
+local function journal_prefix(self) return self.key .. ".journal/" end
+
+-- The journal's records since KEY, in order (their keys are remembered
+-- for the save that compacts them): text | nil (none) | false (KEY was
+-- compacted since load read it: read both again) | nil, error.
+function M.journal(self)
+  local keys = {}
+  local ok, err = pcall(function()
+    for page in self.s3:paginate("ListObjectsV2", { Bucket = self.config.bucket, Prefix = journal_prefix(self) }) do
+      for _, obj in ipairs(page.Contents or {}) do keys[#keys + 1] = obj.Key end
+    end
+  end)
+  if not ok then return nil, string.format("listing %s: %s", journal_prefix(self), message(err)) end
+  table.sort(keys)
+  self.journal_keys = keys
+  if #keys == 0 then return nil end
+  local parts = {}
+  for i, key in ipairs(keys) do
+    local out, gerr = try(self.s3, "GetObject", { Bucket = self.config.bucket, Key = key })
+    if not out and code_of(gerr) == "NoSuchKey" then return false end
+    if not out then return nil, string.format("reading %s: %s", key, message(gerr)) end
+    parts[i] = out.Body or ""
+  end
+  local head = try(self.s3, "HeadObject", { Bucket = self.config.bucket, Key = self.key })
+  if not head or head.ETag ~= self.etag then return false end
+  return table.concat(parts)
+end
+
+function M.append(self, record, serial)
+  self.seq = (self.seq or 0) + 1
+  local key = string.format("%s%012d-%06d", journal_prefix(self), serial, self.seq)
+  local params = { Bucket = self.config.bucket, Key = key, Body = record, IfNoneMatch = "*",
+    ContentType = "application/octet-stream" }
+  if self.config.encrypt ~= false then params.ServerSideEncryption = "AES256" end
+  local out, err = try(self.s3, "PutObject", params)
+  if not out then return nil, string.format("writing %s: %s", key, message(err)) end
+  self.journal_keys = self.journal_keys or {}
+  self.journal_keys[#self.journal_keys + 1] = key
+  return true
+end
+
+-- After KEY holds them: the journal's records go.
+local function drop_journal(self)
+  for _, key in ipairs(self.journal_keys or {}) do
+    local _, err = try(self.s3, "DeleteObject", { Bucket = self.config.bucket, Key = key })
+    if err then return nil, string.format("deleting %s: %s", key, message(err)) end
+  end
+  self.journal_keys = {}
+  return true
+end
+
 function M.save(self, text)
   local params = { Bucket = self.config.bucket, Key = self.key, Body = text, ContentType = "application/json" }
   if self.config.encrypt ~= false then params.ServerSideEncryption = "AES256" end
@@ -84,7 +139,7 @@ function M.save(self, text)
     return nil, string.format("writing %s: %s", self.name, message(err))
   end
   self.etag, self.absent = out.ETag, false
-  return true
+  return drop_journal(self)
 end
 
 -- ---- locks ----
@@ -254,7 +309,9 @@ end
 function M.delete(self)
   local _, err = try(self.s3, "DeleteObject", { Bucket = self.config.bucket, Key = self.key })
   if err then return nil, message(err) end
-  return true
+  local _, lerr = M.journal(self)   -- lists the records a killed run left
+  if lerr then return nil, lerr end
+  return drop_journal(self)
 end
 
 core.state_backend_register("s3", M)

@@ -5,6 +5,7 @@
 -- file given with -state. Commands that change it take the lock, change
 -- the document in memory and save once, so a failure leaves it as it was.
 -- mv with -state-out moves entries into another local state file.
+local backend_init = require("luaform.backend_init")
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 local render = require("luaform.render")
@@ -16,7 +17,7 @@ local M = {}
 
 -- Opens the state (locked when operation is given); returns store, doc.
 local function open_store(flags, operation)
-  local store = state.open({ path = flags.state, backend = not flags.state and state.stack_backend() or nil })
+  local store = backend_init.open_state({ path = flags.state, backend = not flags.state and backend_init.of_stack() or nil })
   if operation then
     store:lock(operation, require("luaform.duration")(flags.lock_timeout))
   end
@@ -87,7 +88,7 @@ Options:
     return change(flags, "state mv", function(store, st)
       local out_store, out_doc
       if flags.state_out then
-        out_store = state.open({ path = flags.state_out })
+        out_store = backend_init.open_state({ path = flags.state_out })
         out_store:lock("state mv", require("luaform.duration")(flags.lock_timeout))
         out_doc = out_store:load()
       end

@@ -3,6 +3,7 @@
 -- Local workspaces are directories under luaform.state.d/; a remote
 -- backend that stores them itself lists them with :workspaces(). The
 -- default workspace always exists and is never deleted.
+local backend_init = require("luaform.backend_init")
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 local state = require("luaform.state")
@@ -12,8 +13,8 @@ local M = {}
 
 -- The stack's backend, which must be the one `luaform init` recorded.
 local function backend_config()
-  local b = state.stack_backend()
-  require("luaform.backend_init").check(b)
+  local b = backend_init.of_stack()
+  backend_init.check(b)
   return b
 end
 
@@ -69,7 +70,7 @@ M.new = {
     if exists(name) then errors.raise(nil, 'workspace "%s" already exists', name) end
     local cfg = backend_config()
     if remote(cfg) then
-      local store = state.open({ backend = cfg, workspace = name, create = true })
+      local store = backend_init.open_state({ backend = cfg, workspace = name, create = true })
       store:lock("workspace new")
       local ok, err = pcall(function() store:load(); store:save() end)
       store:unlock()
@@ -113,7 +114,7 @@ Usage: luaform workspace delete [-force] NAME
     end
     if not exists(name) then errors.raise(nil, 'workspace "%s" does not exist', name) end
     local cfg = backend_config()
-    local store = state.open({ backend = cfg, workspace = name })
+    local store = backend_init.open_state({ backend = cfg, workspace = name })
     store:lock("workspace delete")
     local ok, err = pcall(function()
       local st = store:load()

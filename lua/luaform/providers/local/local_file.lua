@@ -5,7 +5,8 @@
 -- resource that refers to the file is not replaced); a new filename is a
 -- new file. read() notices a file that vanished (nil: the plan recreates
 -- it) or whose content changed by hand (the content found is reported, so
--- the plan shows the difference and writes the file again).
+-- the plan shows the difference and writes the file again). recover()
+-- adopts the file of a create a killed run left pending.
 local core = require("luaform.core")
 
 local M = {}
@@ -44,7 +45,10 @@ function M.create(_, args)
   local data = body(args)
   local dir = dirname(args.filename)
   if dir and dir ~= "" then core.mkdir_p(dir, args.directory_permission) end
-  local ok, err = core.write_file(args.filename, data, args.file_permission)
+  -- Replaced atomically but not fsync'ed, as Terraform's local_file: a
+  -- machine crash that loses it shows as a missing file the next plan
+  -- recreates, and an fsync per file would make a large apply slow.
+  local ok, err = core.write_file(args.filename, data, args.file_permission, { durable = false })
   if not ok then error("writing " .. args.filename .. ": " .. tostring(err), 0) end
   return attributes(args, data)
 end
@@ -66,6 +70,16 @@ function M.read(_, id, prior)
   elseif prior.sensitive_content then now.sensitive_content = data
   else now.content = data end
   return now
+end
+
+-- A create a killed run left pending: the file it was writing, if it is
+-- there with that content, is adopted; otherwise there is none (nil).
+function M.recover(_, pending)
+  local args = pending.args
+  if type(args) ~= "table" or not args.filename then return nil end
+  local data = core.read_file(args.filename)
+  if data == nil or data ~= body(args) then return nil end
+  return attributes(args, data)
 end
 
 function M.delete(_, _, attrs)

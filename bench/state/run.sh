@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# State-journal benchmark: the cost of one operation's save at 1,000,
+# 10,000 and 100,000 resources - median time and bytes written per
+# operation to the local journal, and bytes uploaded per operation to S3
+# (journal objects, against the local emulator). With a journal both stay
+# flat as the state grows; the whole-state snapshot is written at the end
+# of a run and when the journal outgrows it (amortized: at most one byte of
+# snapshot per byte of journal). First-apply and no-change-plan figures
+# come from bench/engine/run.sh (BENCH_SIZES="1000 10000 100000").
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+LF=$PWD/luaform
+ops=${BENCH_OPS:-50}
+work=$(mktemp -d /tmp/luaform-bench-state.XXXXXX)
+py=$(command -v /usr/bin/python3 || command -v python3)
+$py tests/emulator/server.py --port 0 > "$work/emu.log" 2>&1 &
+emu=$!
+trap 'kill $emu 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do grep -q "listening on" "$work/emu.log" && break; sleep 0.05; done
+url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/emu.log")
+ak=$(sed -n 's/.*access_key=\([^ ]*\).*/\1/p' "$work/emu.log")
+sk=$(sed -n 's/.*secret_key=\([^ ]*\).*/\1/p' "$work/emu.log")
+export AWS_ENDPOINT_URL=$url AWS_ACCESS_KEY_ID=$ak AWS_SECRET_ACCESS_KEY=$sk AWS_REGION=us-east-1
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN
+echo "| resources | local save per op (ms, median) | local bytes per op | S3 bytes uploaded per op |"
+echo "|---:|---:|---:|---:|"
+for n in ${BENCH_SIZES:-1000 10000 100000}; do
+  mkdir -p "$work/n$n"
+  read -r _ ms bytes < <($LF run bench/state/save_ops.lua "$n" "$ops" local "$work/n$n")
+  bucket="bench-$n"
+  printf 'aws.client("s3"):CreateBucket{ Bucket = "%s" }\n' "$bucket" > "$work/mk.lua"
+  (cd "$work" && $LF run mk.lua > /dev/null)
+  read -r _ _ s3bytes < <($LF run bench/state/save_ops.lua "$n" "$ops" s3 "$bucket")
+  printf "| %d | %s | %s | %s |\n" "$n" "$ms" "$bytes" "$s3bytes"
+done
