@@ -117,7 +117,7 @@ function M.apply(run, plan)
   local function do_apply(ch)
     local node = ch.node
     local mod = node.provider
-    local args = deferred.resolve(node.args, lookup)
+    local args = deferred.resolve(node.args, lookup, true)
     if deferred.contains_unknown(args) then
       errors.raise(node.where, "%s: an argument is still unknown at apply time", ch.addr)
     end
@@ -244,7 +244,7 @@ function M.update_outputs(run, plan)
       if ch and ch.data then return ch.after end
       local e = st.resources[addr]
       return e and e.attributes or UNKNOWN
-    end)
+    end, true)
     if v ~= nil and not deferred.contains_unknown(v) then
       st.outputs[name] = { value = v, sensitive = o.sensitive or nil }
     end

@@ -2,7 +2,7 @@
 --
 -- evaluate() runs main.lua once with the DSL functions as globals
 -- (resource, data, module, output, var, provider, backend, fmt, json,
--- workspace). They only record: resource() registers a node and returns a
+-- workspace, and the functions of luaform.functions). They only record: resource() registers a node and returns a
 -- handle whose attributes are deferred references, so no provider is ever
 -- called here. Modules are functions, or { inputs, outputs, body } tables
 -- whose interface is checked at the call (luaform.interface), run inside a
@@ -234,6 +234,8 @@ local function dsl(cfg, opts)
   end
   env.fmt = deferred.fmt
   env.json = deferred.json
+  local functions = require("luaform.functions")
+  for _, name in ipairs(functions.names) do env[name] = functions[name] end
   function env.workspace() return cfg.workspace end
   -- Relative sources are found from the calling file's directory (nil:
   -- main.lua's, the stack directory); a tail call left no frame of the
