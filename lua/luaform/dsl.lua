@@ -2,9 +2,10 @@
 --
 -- evaluate() runs main.lua once with the DSL functions as globals
 -- (resource, data, module, output, var, provider, backend, fmt, json,
--- workspace, and the functions of luaform.functions). They only record: resource() registers a node and returns a
--- handle whose attributes are deferred references, so no provider is ever
--- called here. Modules are functions, or { inputs, outputs, body } tables
+-- workspace, and the functions of luaform.functions). They only record:
+-- resource() registers a node and returns a handle whose attributes are
+-- deferred references, so no provider is ever called here. Modules are
+-- functions, or { inputs, outputs, body } tables
 -- whose interface is checked at the call (luaform.interface), run inside a
 -- scope, which prefixes the addresses of what they declare
 -- (module.net.aws_subnet.a) and may pass a provider configuration to them
@@ -29,7 +30,7 @@ local M = {}
 
 local LIFECYCLE = {
   depends_on = true, ignore_changes = true, create_before_destroy = true,
-  prevent_destroy = true, key = true, provider = true,
+  prevent_destroy = true, key = true, provider = true, replace_triggered_by = true,
 }
 
 local OUTPUT_OPTIONS = { sensitive = true, description = true }
@@ -58,7 +59,7 @@ end
 function M.new_config(opts)
   return {
     nodes = {}, order = {}, outputs = {}, output_order = {}, variables = {},
-    providers = {}, backend = nil, modules = {}, dir = opts.dir or ".", imports = {},
+    providers = {}, backend = nil, modules = {}, dir = opts.dir or ".", imports = {}, moved = {}, removed = {},
     provider_refs = {},   -- {name, id, where} of the module calls' providers
     module_of = setmetatable({}, { __mode = "k" }),   -- a module's outputs -> its address prefix
     workspace = opts.workspace or "default",
@@ -256,6 +257,34 @@ local function dsl(cfg, opts)
     end
     cfg.imports[#cfg.imports + 1] = { to = spec.to, id = spec.id, where = where }
   end
+  -- moved{ from = ADDR, to = ADDR } and removed{ from = ADDR, destroy = false }:
+  -- addresses relative to the calling module (luaform.refactor applies them).
+  local function refactor_block(kind, spec, keys)
+    local where = errors.caller(3)
+    if type(spec) ~= "table" then errors.raise(where, "%s expects a table: %s{ from = ... }", kind, kind) end
+    for k in pairs(spec) do
+      if not keys[k] then
+        errors.raise(where, '%s: unsupported key "%s"%s', kind, tostring(k), schema.suggest(tostring(k), schema.sorted_keys(keys)))
+      end
+    end
+    for k in pairs(keys) do
+      if k ~= "destroy" and type(spec[k]) ~= "string" then
+        errors.raise(where, '%s: "%s" must be an address as a string, such as "aws_vpc.main" or "module.net"', kind, k)
+      end
+    end
+    local prefix = scope().prefix
+    return { from = prefix .. spec.from, to = spec.to and prefix .. spec.to, destroy = spec.destroy, where = where }
+  end
+  function env.moved(spec)
+    cfg.moved[#cfg.moved + 1] = refactor_block("moved", spec, { from = true, to = true })
+  end
+  function env.removed(spec)
+    local r = refactor_block("removed", spec, { from = true, destroy = true })
+    if r.destroy ~= false and r.destroy ~= true then
+      errors.raise(r.where, 'removed: "destroy" must be true or false (false: forget the objects, keep them in AWS)')
+    end
+    cfg.removed[#cfg.removed + 1] = r
+  end
   return env
 end
 
@@ -358,6 +387,17 @@ function M.check(cfg)
         errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
       end
     end
+    local triggers = node.lifecycle.replace_triggered_by
+    node.triggers = {}
+    for _, t in ipairs(type(triggers) == "table" and not deferred.is_handle(triggers) and triggers or {}) do
+      if deferred.is_handle(t) then node.triggers[#node.triggers + 1] = { addr = deferred.handle_address(t) }
+      elseif deferred.is(t) and t.kind == "ref" then node.triggers[#node.triggers + 1] = { addr = t.addr, attr = t.path[1] }
+      else triggers = false end
+    end
+    if triggers == false or (triggers ~= nil and (type(triggers) ~= "table" or deferred.is_handle(triggers))) then
+      errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
+    end
+    for _, t in ipairs(node.triggers) do deps[t.addr] = true end
     for _, attr in ipairs(node.lifecycle.ignore_changes or {}) do
       if not node.provider.schema[attr] then
         errors.raise(node.where, '%s: ignore_changes names "%s", which "%s" does not have%s', addr, attr,
