@@ -10,6 +10,7 @@
 -- Terraform: 0 success, 1 error, and with plan -detailed-exitcode 2 for
 -- "changes".
 local core = require("luaform.core")
+local deferred = require("luaform.deferred")
 local dsl = require("luaform.dsl")
 local errors = require("luaform.errors")
 local planner = require("luaform.plan")
@@ -97,6 +98,14 @@ local function make_plan(run, flags)
   return planner.diff(run)
 end
 
+-- check{} blocks: a false assertion is a warning (luaform.conditions).
+local function warn_checks(run, lookup, at_apply)
+  if not run.cfg then return end
+  for _, w in ipairs(require("luaform.conditions").check_blocks(run.cfg, lookup, at_apply)) do
+    run.out:print("\nWarning: %s", w)
+  end
+end
+
 ---------------------------------------------------------------- plan
 C.plan = {
   flags = flags_with({ out = "string", detailed_exitcode = "bool", destroy = "bool" }),
@@ -127,6 +136,7 @@ Options:
       if flags.refresh_only and flags.out then errors.raise(nil, "-refresh-only plans cannot be saved with -out; run apply -refresh-only") end
       local plan = make_plan(run, flags)
       if flags.json then print(render.plan_json(plan)) else render.plan(run.out, plan) end
+      warn_checks(run, function(addr) local ch = plan.by_addr[addr]; return ch and ch.after or deferred.UNKNOWN end)
       if flags.out then
         planfile.save(flags.out, run, plan,
           { vars = parse_vars(flags.var), var_files = flags.var_file, targets = flags.target, replace = flags.replace })
@@ -189,6 +199,9 @@ local function execute(run, plan, flags, verb)
   end
   out:summary(verb, plan)
   out:outputs(run.state.outputs)
+  if verb == "Apply" then
+    warn_checks(run, function(addr) local e = run.state.resources[addr]; return e and e.attributes or deferred.UNKNOWN end, true)
+  end
   return 0
 end
 

@@ -31,6 +31,7 @@ local M = {}
 local LIFECYCLE = {
   depends_on = true, ignore_changes = true, create_before_destroy = true,
   prevent_destroy = true, key = true, provider = true, replace_triggered_by = true,
+  precondition = true, postcondition = true,
 }
 
 local OUTPUT_OPTIONS = { sensitive = true, description = true }
@@ -59,7 +60,7 @@ end
 function M.new_config(opts)
   return {
     nodes = {}, order = {}, outputs = {}, output_order = {}, variables = {},
-    providers = {}, backend = nil, modules = {}, dir = opts.dir or ".", imports = {}, moved = {}, removed = {},
+    providers = {}, backend = nil, modules = {}, dir = opts.dir or ".", imports = {}, moved = {}, removed = {}, checks = {},
     provider_refs = {},   -- {name, id, where} of the module calls' providers
     module_of = setmetatable({}, { __mode = "k" }),   -- a module's outputs -> its address prefix
     workspace = opts.workspace or "default",
@@ -275,6 +276,18 @@ local function dsl(cfg, opts)
     local prefix = scope().prefix
     return { from = prefix .. spec.from, to = spec.to and prefix .. spec.to, destroy = spec.destroy, where = where }
   end
+  -- check{ name = "...", assert = { { condition = ..., error_message = "..." } } }
+  function env.check(spec)
+    local where = errors.caller(2)
+    if type(spec) ~= "table" or type(spec.name) ~= "string" then
+      errors.raise(where, 'check expects { name = "...", assert = { { condition = ..., error_message = "..." } } }')
+    end
+    for k in pairs(spec) do
+      if k ~= "name" and k ~= "assert" then errors.raise(where, 'check "%s": unsupported key "%s" (name, assert)', spec.name, tostring(k)) end
+    end
+    local list = require("luaform.conditions").check_list(spec.assert, where, 'check "' .. spec.name .. '": assert')
+    cfg.checks[#cfg.checks + 1] = { name = spec.name, assert = list, where = where }
+  end
   function env.moved(spec)
     cfg.moved[#cfg.moved + 1] = refactor_block("moved", spec, { from = true, to = true })
   end
@@ -398,6 +411,10 @@ function M.check(cfg)
       errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
     end
     for _, t in ipairs(node.triggers) do deps[t.addr] = true end
+    for _, kind in ipairs({ "precondition", "postcondition" }) do
+      local list = require("luaform.conditions").check_list(node.lifecycle[kind], node.where, addr .. ": " .. kind)
+      for d in pairs(deferred.deps(list)) do if d ~= addr then deps[d] = true end end
+    end
     for _, attr in ipairs(node.lifecycle.ignore_changes or {}) do
       if not node.provider.schema[attr] then
         errors.raise(node.where, '%s: ignore_changes names "%s", which "%s" does not have%s', addr, attr,

@@ -17,6 +17,7 @@
 -- (plan.outputs) and compared with the state's (plan.output_changes):
 -- a plan that changes only outputs still has something to apply.
 local core = require("luaform.core")
+local conditions = require("luaform.conditions")
 local context = require("luaform.context")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
@@ -354,6 +355,10 @@ function M.diff(run)
       local reason = refactor.replace_reason(run, node, entry, by_addr)
       ch = diff_resource(run, node, prior, lookup, entry, reason ~= nil)
       ch.reason = reason
+    end
+    if not opts.destroy and not ch.excluded then
+      conditions.preconditions(node, lookup)
+      if ch.action == "noop" then conditions.postconditions(node, lookup, ch.after) end
     end
     ch.addr, ch.node, ch.type, ch.before, ch.entry = node.addr, node, node.type, prior, entry
     ch.mode = node.mode
