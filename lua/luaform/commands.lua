@@ -301,10 +301,11 @@ C.validate = {
 }
 
 C.init = {
-  flags = { upgrade = "bool", no_color = "bool", migrate_state = "bool", force_copy = "bool" },
+  flags = { upgrade = "bool", no_color = "bool", migrate_state = "bool", force_copy = "bool",
+            backend_config = "list", reconfigure = "bool" },
   max_args = 0,
   help = [[
-Usage: luaform init [-upgrade] [-migrate-state]
+Usage: luaform init [-upgrade] [-migrate-state] [-reconfigure] [-backend-config=...]
 
   Prepares the stack directory: fetches the git module sources the stack
   uses into .luaform/modules/ and records their exact commits in
@@ -317,14 +318,20 @@ Options:
   -migrate-state   The backend changed: move the state of every workspace
                    from the previous backend to the new one (local to S3,
                    or back)
-  -force-copy      With -migrate-state, replace a state of another lineage]],
+  -force-copy      With -migrate-state, replace a state of another lineage
+  -backend-config=KEY=VALUE  Add a setting to the stack's backend (repeatable;
+                   or =FILE of KEY = VALUE lines, or JSON), recorded for
+                   later commands: how CI gives the bucket
+  -reconfigure     Take the backend as it is now, moving no state and
+                   dropping the settings an earlier -backend-config gave]],
   run = function(flags)
     core.mkdir_p(".luaform")
     local modsource = require("luaform.modsource")
     local installer = modsource.installer(flags.upgrade)
     local cfg
     if core.stat("main.lua") then
-      cfg = dsl.evaluate({ lenient_vars = true, installer = installer, workspace = require("luaform.workspace").current() })
+      cfg = dsl.evaluate({ lenient_vars = true, installer = installer, workspace = require("luaform.workspace").current(),
+        reconfigure = flags.reconfigure or (flags.backend_config ~= nil and #flags.backend_config > 0) })
     end
     local keys = require("luaform.schema").sorted_keys(installer.seen)
     for _, k in ipairs(keys) do

@@ -57,6 +57,8 @@ local function load_var_file(path)
   return vars
 end
 
+M.load_var_file = load_var_file
+
 function M.new_config(opts)
   return {
     nodes = {}, order = {}, outputs = {}, output_order = {}, variables = {},
@@ -232,7 +234,16 @@ local function dsl(cfg, opts)
   function env.backend(type_name, config)
     local where = errors.caller(2)
     if cfg.backend then errors.raise(where, "backend is configured twice (first at %s)", cfg.backend.where) end
-    cfg.backend = { type = type_name, config = deferred.reveal(config or {}), where = where }
+    local found, err = true, nil
+    if type_name ~= "local" then found, err = pcall(require, "luaform.backends." .. tostring(type_name)) end
+    if not found then
+      if not tostring(err):find("module '[^']+' not found") then error(err, 0) end
+      errors.raise(where, 'unsupported backend type "%s": there is no backend type named "%s" (local, s3)', tostring(type_name), tostring(type_name))
+    end
+    config = deferred.reveal(config or {})
+    -- what init's -backend-config added (luaform.backend_init), unless init -reconfigure runs now
+    if not opts.reconfigure then config = require("luaform.backend_init").with_init_settings(type_name, config) end
+    cfg.backend = { type = type_name, config = config, where = where }
   end
   env.fmt = deferred.fmt
   env.json = deferred.json
@@ -276,6 +287,7 @@ local function dsl(cfg, opts)
     local prefix = scope().prefix
     return { from = prefix .. spec.from, to = spec.to and prefix .. spec.to, destroy = spec.destroy, where = where }
   end
+  function env.stack_outputs(spec) return require("luaform.stack_outputs").read(spec, errors.caller(2)) end
   -- check{ name = "...", assert = { { condition = ..., error_message = "..." } } }
   function env.check(spec)
     local where = errors.caller(2)
