@@ -288,6 +288,26 @@ Options:
 }
 
 ---------------------------------------------------------------- others
+C.console = {
+  flags = { var = "list", var_file = "list", state = "string" },
+  max_args = 0,
+  help = [[
+Usage: luaform console [options]
+
+  A Lua prompt with the stack evaluated and its state loaded: try the
+  functions (cidrsubnet("10.0.0.0/16", 8, 2)) and read values by their
+  Terraform names (aws_vpc.main.id, module.net.vpc_id, var.name). With
+  line editing on a terminal; from a pipe it runs each line, stopping at
+  the first error:  echo 'cidrhost("10.0.0.0/24", 5)' | luaform console
+
+Options:
+  -var NAME=VALUE      Set a variable (repeatable); also -var-file=FILE
+  -state=FILE          Use this local state file instead of the stack's]],
+  run = function(flags)
+    return with_run(flags, nil, function(run) return require("luaform.console").run(run.cfg, run.state) end)
+  end,
+}
+
 C.validate = {
   flags = { var = "list", var_file = "list", json = "bool", no_color = "bool" },
   max_args = 0,
