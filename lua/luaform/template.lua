@@ -129,8 +129,8 @@ end
 function M.render(src, vars, file)
   local tokens = tokenize(src, file)
   local out = {}
-  local _, word = render(tokens, 1, vars, file, out, nil)
-  if word then fail(file, 1, "%%{ %s } without its opening directive", word) end
+  local i, word = render(tokens, 1, vars, file, out, { ["else"] = true, endif = true, endfor = true })
+  if word then fail(file, tokens[i].line, "%%{ %s } without its opening directive", word) end
   return table.concat(out)
 end
 

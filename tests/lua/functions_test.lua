@@ -133,3 +133,14 @@ test("uuid and timestamp are known only at apply, so a saved plan stays valid", 
   expect(code).to_be(0)
   expect(read(dir .. "/out.txt")).to_match("^%x%x%x%x%x%x%x%x%-%x%x%x%x%-4%x%x%x%-[89ab]%x%x%x%-%x+ %d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$")
 end)
+
+test("template mistakes are errors at the template's line", function()
+  local function fails_in(tpl, pattern)
+    fails_with({ ["main.lua"] = 'local t = templatefile("t.tftpl", { xs = { 1 }, flag = "yes" })\n', ["t.tftpl"] = tpl }, pattern)
+  end
+  fails_in("a\n%{ for x in xs }${x}\n", '^Error: main%.lua:1: templatefile: t%.tftpl:2: %%{ for } has no %%{ endfor }\n$')
+  fails_in("a\nb\n%{ endif }\n", '^Error: main%.lua:1: templatefile: t%.tftpl:3: %%{ endif } without its opening directive\n$')
+  fails_in("%{ if flag }x%{ endif }", '^Error: main%.lua:1: templatefile: t%.tftpl:1: the condition flag is not true or false\n$')
+  fails_in("${xs}", '^Error: main%.lua:1: templatefile: t%.tftpl:1: xs is a table: a template interpolates text, numbers and booleans\n$')
+  fails_in("${upper(x)}", '^Error: main%.lua:1: templatefile: t%.tftpl:1: unsupported expression "upper%(x%)"')
+end)
