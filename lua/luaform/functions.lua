@@ -123,10 +123,21 @@ end)
 lift("sha1", function(s) return core.sha1_hex(string_arg(s, "the argument")) end)
 lift("sha256", function(s) return core.sha256_hex(string_arg(s, "the argument")) end)
 lift("md5", function(s) return core.md5_hex(string_arg(s, "the argument")) end)
+-- JSON null is Lua's nil: an object's null member is an absent key (a
+-- list keeps core.null in its place, so that the positions stay).
+local function without_null_members(v)
+  if v == core.null then return nil end
+  if type(v) ~= "table" then return v end
+  local list = getmetatable(v) == core.json_array_mt
+  for k, x in pairs(v) do
+    if x ~= core.null or not list then v[k] = without_null_members(x) end
+  end
+  return v
+end
 lift("jsondecode", function(s)
   local out, err = core.json_decode(string_arg(s, "the argument"), "the argument")
   if err then fail("invalid JSON: %s", err) end
-  return out
+  return without_null_members(out)
 end)
 
 -- ---- known only at apply ----

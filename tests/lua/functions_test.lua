@@ -69,6 +69,7 @@ test("collections: merge, zipmap, flatten, distinct, setproduct, coalesce, jsond
   expect(written('json(setproduct({ "a", "b" }, { 1, 2 }))')).to_be('[["a",1],["a",2],["b",1],["b",2]]')
   expect(written('coalesce(nil, "", "b")')).to_be("b")
   expect(written('json(jsondecode(\'{"a":[1,2]}\'))')).to_be('{"a":[1,2]}')
+  expect(written('json(jsondecode(\'{"a":null,"b":[1,null]}\')) .. tostring(jsondecode("null"))')).to_be('{"b":[1,null]}nil')
   fails_with('local m = zipmap({ "a", "b" }, { 1 })\n', '^Error: main%.lua:1: zipmap: number of keys %(2%) does not match number of values %(1%)\n$')
   fails_with('local c = coalesce(nil, "")\n', '^Error: main%.lua:1: coalesce: no non%-null, non%-empty%-string arguments\n$')
   fails_with('local j = jsondecode("{oops")\n', '^Error: main%.lua:1: jsondecode: invalid JSON')
