@@ -252,6 +252,8 @@ static int push_response(lua_State *L, void *ud) {
         return start_attempt(L, k);
       }
       cls = lf_retry_class(r->status, code, CURLE_OK);
+      if (k->throttles_only && cls != LF_RETRY_THROTTLE) cls = LF_RETRY_NO;
+      /* An answered 4xx of the call's own codes was not applied: safe to re-send. */
       if (cls == LF_RETRY_NO && code && call_retry_code(k, code)) cls = LF_RETRY_TRANSIENT;
       lua_pop(L, 1);
     } else {
@@ -269,7 +271,7 @@ static int push_response(lua_State *L, void *ud) {
     }
   }
   debug_line(k, what);
-  if (k->throttles_only && cls != LF_RETRY_THROTTLE) cls = LF_RETRY_NO;
+  if (k->throttles_only && parsed != 0 && cls != LF_RETRY_THROTTLE) cls = LF_RETRY_NO;
   if (cls != LF_RETRY_NO && k->attempt < k->max_attempts && lf_retry_quota_take(&c->quota, cls)) {
     lua_pop(L, 1);
     k->retried_cls = cls;
