@@ -108,7 +108,23 @@ function M.api(spec)
   return style
 end
 
-M.split = common.split_tags
+-- Splits what AWS holds into (tags, tags_all): luaform: keys hidden; a
+-- default tag's key is the user's own only if the state's tags had it
+-- (whatever the default's value now is, so a change of default_tags is
+-- not a change of tags); any other key is the user's (a tag added
+-- outside luaform shows as drift of tags).
+function M.split(ctx, aws_tags, prior_tags)
+  local all, own = {}, {}
+  local defaults = common.default_tags(ctx)
+  for k, v in pairs(aws_tags or {}) do
+    if k:sub(1, #common.HIDDEN_PREFIX) ~= common.HIDDEN_PREFIX then
+      all[k] = v
+      if defaults[k] == nil or (prior_tags or {})[k] ~= nil then own[k] = v end
+    end
+  end
+  return own, all
+end
+
 M.all = common.all_tags
 
 return M

@@ -21,8 +21,8 @@ return resource.define{
       wire = "AvailabilityZoneId" },
     map_public_ip_on_launch = { type = "bool", optional = true, default = false, wire = "MapPublicIpOnLaunch",
       input = false, description = "Give instances launched here a public IP address.",
-      set = function(_, c, id, v, _, opts)
-        return c:ModifySubnetAttribute({ SubnetId = id, MapPublicIpOnLaunch = { Value = v == true } }, opts)
+      set = function(_, c, id, v, ch)
+        return c:ModifySubnetAttribute({ SubnetId = id, MapPublicIpOnLaunch = { Value = v == true } }, ch.opts)
       end },
     arn = { type = "string", computed = true, wire = "SubnetArn" },
     owner_id = { type = "string", computed = true, wire = "OwnerId" },
