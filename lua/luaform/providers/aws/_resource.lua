@@ -10,7 +10,8 @@
 --     input = "path" | false           its member in the create call
 --     attribute = "Name"               in the type's attributes map (SQS, SNS)
 --     set = "Op" | fn(ctx, c, id, value, ch)   how a change is applied
---                                      (ch: { old=, new=, opts= call options })
+--                                      (ch: { old=, new=, opts= call options,
+--                                      create = true right after the create })
 --     unset = "Op"                     how a change to nil or the default is
 --     keep = true                      luaform's own setting, never sent
 --     from_wire = fn(v, obj), to_wire = fn(v, args)   irregular values }
@@ -19,14 +20,18 @@
 --   service, description, identity (member naming the object in calls),
 --   id (path of the id in the read object, or fn(obj))
 --   attributes = { read=, create=, set = { op=, member= } | { op=, name=, value= } }
---   create = { op=, result= (path of the object in the answer), id= (path
+--   create = { op=, result= (path of the object in the answer, or
+--     fn(answer, args) -> object), id= (path
 --     of the id), token = member (the create's idempotency token: the
 --     transport may re-send), idempotent = true (AWS dedups by name),
 --     retry_codes = { answered codes meaning "a dependency is not visible
 --     yet" }, exists = { codes meaning "made by our own lost send" },
 --     wait_codes, wait_seconds (a state AWS must leave first: SQS's 60 s
 --     after a delete of the name), waiter = { name, param } (ready),
---     params = fn(ctx, args, params) }
+--     params = fn(ctx, args, params), after = fn(ctx, c, id, args, opts)
+--     (calls the create needs besides its fields' sets) }
+--   Any operation of the result may be replaced by the type's own function
+--   where AWS is irregular (an escape hatch, not the norm).
 --   read = { op=, result=, params = fn(id) } | fn(ctx, id) -> object|nil
 --   read_many = { op=, filter=, member= ("Filters"), result= (unpaginated) }
 --             | { op=, ids= (member), chunk= } | fn(ctx, ids) -> {id = object}
@@ -243,14 +248,17 @@ function M.define(d)
     elseif d.read_many then obj = T.describe(ctx, { args.name })[args.name]
     else obj = read_object(ctx, args.name) end
     if not obj then return nil end
+    if not d.tags then return obj end   -- untagged: find() alone proves it
     local a = attributes(ctx, obj, {}, args)
     if tags_of(ctx, obj, a)[tagging.TOKEN_TAG] ~= token then return nil end
     return obj
   end
 
-  local function set_field(ctx, c, id, k, value, old, new)
+  local function set_field(ctx, c, id, k, value, old, new, creating)
     local f = fields[k]
-    if type(f.set) == "function" then return f.set(ctx, c, id, value, { old = old, new = new, opts = retry }) end
+    if type(f.set) == "function" then
+      return f.set(ctx, c, id, value, { old = old, new = new, opts = retry, create = creating })
+    end
     if f.unset and (value == nil or values.equal(f, value, f.default)) then return c[f.unset](c, named(id), retry) end
     local p = named(id)
     wire.put(p, f.input or f.wire, wire.send(f, value, new))
@@ -314,16 +322,19 @@ function M.define(d)
         conflict = function(e) return exists[code_of(e)] end,
       })
     end
-    local obj = out.found or (cr.result and wire.get(out, cr.result))
+    local obj = out.found
+    if not obj and type(cr.result) == "function" then obj = cr.result(out, args)
+    elseif not obj and cr.result then obj = wire.get(out, cr.result) end
     local id = (cr.id and wire.get(out, cr.id)) or (obj and id_of(obj)) or args.name
     return common.after_create(ctx, id, function()
       local sets = false
       for k, f in pairs(fields) do
         if f.input == false and f.set and args[k] ~= nil and not values.equal(f, args[k], f.default) then
-          set_field(ctx, c, id, k, args[k], {}, args)
+          set_field(ctx, c, id, k, args[k], {}, args, true)
           sets = true
         end
       end
+      if cr.after then cr.after(ctx, c, id, args, retry); sets = true end
       if d.after_write then d.after_write(ctx, id) end
       wait_for(ctx, c, cr.waiter, id)
       if obj and not sets and not cr.waiter then
