@@ -14,12 +14,19 @@
 --                                      create = true right after the create })
 --     unset = "Op"                     how a change to nil or the default is
 --     keep = true                      luaform's own setting, never sent
---     from_wire = fn(v, obj), to_wire = fn(v, args)   irregular values }
+--     group = true                     set with the other fields of its set op
+--                                      in one call (ModifyListener)
+--     applies = fn(a)                  an attribute only some objects have
+--     from_wire = fn(v, obj), to_wire = fn(v, args)   irregular values
+--     to_params = fn(params, v, args)  a value spread over several members }
 -- A settable field with no set/attribute/keep forces a new object.
 -- The rest:
 --   service, description, identity (member naming the object in calls),
 --   id (path of the id in the read object, or fn(obj))
---   attributes = { read=, create=, set = { op=, member= } | { op=, name=, value= } }
+--   attributes = { read= (member of the read object) | fetch = fn(ctx, c, obj,
+--     opts) -> map (a call of its own), create= (member of the create call;
+--     none: set right after it), set = { op=, member=, form = "list" (Key,
+--     Value pairs) } | { op=, name=, value= } (one call per attribute) }
 --   create = { op=, result= (path of the object in the answer, or
 --     fn(answer, args) -> object), id= (path
 --     of the id), token = member (the create's idempotency token: the
@@ -44,7 +51,7 @@
 --     transport as retry_codes on the calls that follow a create
 --   delete = { op=, params = fn(id, attrs), skip = field, busy = { codes },
 --     before = fn(ctx, c, id, attrs), waiter = { name, param } }
---   tags = an aws._tags style; adjust = fn(ctx, out, obj, prior): a read
+--   tags = an aws._tags style (read_many: tags of many objects at once); adjust = fn(ctx, out, obj, prior): a read
 --     AWS reports irregularly; after_write = fn(ctx, id): forget memos
 -- From it: schema, read, read_batch, create (intent journal, token tag),
 -- update (the calls the changed fields need), delete (gone = done),
@@ -56,6 +63,10 @@ local values = require("luaform.values")
 local core = require("luaform.core")
 
 local M = {}
+
+-- The key under which attributes.fetch's map and the create's attribute
+-- map travel (never a field name).
+local ATTRS = {}
 
 -- Keys of a field that say how AWS carries it, not the schema's.
 local WIRE_KEYS = { input = true, attribute = true, set = true, unset = true, keep = true,
@@ -110,11 +121,14 @@ function M.define(d)
   local cr = d.create
 
   local function client(ctx) return ctx:client(d.service) end
+  local put_field
   local function gone(err)
     local c = code_of(err)
     return c ~= nil and (not_found[c] or common.is_not_found(err))
   end
   local function named(id) return d.identity and { [d.identity] = id } or {} end
+  -- Does attribute field f apply to an object with attributes a?
+  local function applies(f, a) return not f.applies or f.applies(a) end
   local function id_of(obj)
     if type(d.id) == "function" then return d.id(obj) end
     return d.id and wire.get(obj, d.id) or nil
@@ -124,18 +138,20 @@ function M.define(d)
   local function attributes(ctx, obj, aws_tags, prior, id, extra)
     prior = prior or {}
     local out = { id = id_of(obj) or id }
-    local amap = d.attributes and wire.get(obj, d.attributes.read) or {}
+    extra = extra or {}
+    local amap = d.attributes and (extra[ATTRS] or wire.get(obj, d.attributes.read or "")) or {}
     for k, f in pairs(fields) do
       if f.keep then
         out[k] = prior[k]
         if out[k] == nil then out[k] = f.default end
-      elseif f.attribute then
-        out[k] = wire.read(f, amap[f.attribute], prior[k], obj)
-      elseif f.wire then
-        out[k] = wire.read(f, wire.get(obj, f.wire), prior[k], obj)
+      elseif not f.attribute and (f.wire or f.from_wire) then
+        out[k] = wire.read(f, f.wire and wire.get(obj, f.wire), prior[k], obj)
       end
     end
-    for k, v in pairs(extra or {}) do out[k] = v end
+    for k, f in pairs(fields) do   -- after the others: applies() may look at them
+      if f.attribute and applies(f, out) then out[k] = wire.read(f, amap[f.attribute], prior[k], obj) end
+    end
+    for k, v in pairs(extra) do if k ~= ATTRS then out[k] = v end end
     if d.tags then out.tags, out.tags_all = tagging.split(ctx, aws_tags, prior.tags) end
     if d.adjust then d.adjust(ctx, out, obj, prior) end
     return common.finish(T, out)
@@ -148,11 +164,19 @@ function M.define(d)
     return d.tags.read(ctx, client(ctx), a.id, a)
   end
 
-  -- Attributes with the tags and per-object reads the object lacks.
-  local function complete(ctx, obj, id, prior, opts)
-    local extra = d.read_extra and d.read_extra(ctx, client(ctx), obj, prior or {}, opts)
+  -- Per-object reads the object lacks: read_extra, attributes.fetch.
+  local function extra_of(ctx, c, obj, prior, opts)
+    local extra = d.read_extra and d.read_extra(ctx, c, obj, prior or {}, opts) or {}
+    if d.attributes and d.attributes.fetch then extra[ATTRS] = d.attributes.fetch(ctx, c, obj, opts) end
+    return extra
+  end
+
+  -- Attributes with the tags and per-object reads the object lacks (the
+  -- tags given, when a batch read them).
+  local function complete(ctx, obj, id, prior, aws_tags)
+    local extra = extra_of(ctx, client(ctx), obj, prior)
+    if aws_tags or not d.tags then return attributes(ctx, obj, aws_tags or {}, prior, id, extra) end
     local a = attributes(ctx, obj, {}, prior, id, extra)
-    if not d.tags then return a end
     return attributes(ctx, obj, tags_of(ctx, obj, a), prior, id, extra)
   end
 
@@ -218,9 +242,15 @@ function M.define(d)
   if d.read_many then
     function T.read_batch(ctx, ids, entries)
       local found = common.batch(ctx, ids, function(want) return T.describe(ctx, want) end)
+      local tags = {}
+      if d.tags and d.tags.read_many then
+        local have = {}
+        for _, id in ipairs(ids) do if found[id] then have[#have + 1] = id end end
+        tags = d.tags.read_many(ctx, client(ctx), have)
+      end
       local out = {}
       for i, id in ipairs(ids) do
-        if found[id] then out[id] = complete(ctx, found[id], id, entries[i].entry.attributes) end
+        if found[id] then out[id] = complete(ctx, found[id], id, entries[i].entry.attributes, tags[id]) end
       end
       return out
     end
@@ -261,7 +291,7 @@ function M.define(d)
     end
     if f.unset and (value == nil or values.equal(f, value, f.default)) then return c[f.unset](c, named(id), retry) end
     local p = named(id)
-    wire.put(p, f.input or f.wire, wire.send(f, value, new))
+    put_field(p, f, value, new)
     return c[f.set](c, p, retry)
   end
 
@@ -270,6 +300,7 @@ function M.define(d)
     if s.member then
       local p = named(id)
       p[s.member] = changed
+      if s.form == "list" then p[s.member] = common.tag_list(changed) end   -- {Key, Value} pairs
       return c[s.op](c, p, retry)
     end
     for name, v in pairs(changed) do
@@ -283,20 +314,26 @@ function M.define(d)
     if w then common.wait(ctx, c, w[1], { [w[2]] = { id } }, w.seconds or 900, 1) end
   end
 
+  -- Puts field f's value v into request params p.
+  function put_field(p, f, v, args)
+    if f.to_params then return f.to_params(p, v, args) end
+    wire.put(p, f.input or f.wire, wire.send(f, v, args))
+  end
+
   -- The create call's parameters.
   local function create_params(ctx, args)
     local params, amap = {}, {}
     for k, f in pairs(fields) do
       local v = args[k]
       if v ~= nil and not f.keep and f.input ~= false and k ~= "tags" and k ~= "tags_all" then
-        if f.input or (f.wire and not f.attribute) then
-          wire.put(params, f.input or f.wire, wire.send(f, v, args))
-        elseif f.attribute and not values.equal(f, v, f.default) then
+        if f.input or f.to_params or (f.wire and not f.attribute) then
+          put_field(params, f, v, args)
+        elseif f.attribute and applies(f, args) and not values.equal(f, v, f.default) then
           amap[f.attribute] = wire.attribute(f, v)
         end
       end
     end
-    if d.attributes and d.attributes.create then params[d.attributes.create] = amap end
+    if d.attributes then params[d.attributes.create or ATTRS] = amap end
     if d.tags then d.tags.create(ctx, params, args.tags) end
     if cr.params then cr.params(ctx, args, params) end
     return params
@@ -305,6 +342,7 @@ function M.define(d)
   function T.create(ctx, args)
     local c = client(ctx)
     local params = create_params(ctx, args)
+    params[ATTRS] = nil
     local out
     if cr.idempotent or cr.token then
       if cr.token then params[cr.token] = ctx.token end
@@ -334,11 +372,15 @@ function M.define(d)
           sets = true
         end
       end
+      if d.attributes and not d.attributes.create then   -- set by their own call
+        local amap = create_params(ctx, args)[ATTRS]
+        if next(amap) then set_attributes(c, id, amap); sets = true end
+      end
       if cr.after then cr.after(ctx, c, id, args, retry); sets = true end
       if d.after_write then d.after_write(ctx, id) end
       wait_for(ctx, c, cr.waiter, id)
       if obj and not sets and not cr.waiter then
-        local extra = d.read_extra and d.read_extra(ctx, c, obj, args, retry)
+        local extra = extra_of(ctx, c, obj, args, retry)
         return attributes(ctx, obj, common.create_tags(ctx, args.tags), args, id, extra)
       end
       return read_back(ctx, id, args)
@@ -348,20 +390,25 @@ function M.define(d)
   function T.update(ctx, id, old, new)
     local c = client(ctx)
     local changed_attrs, any_attr = {}, false
+    local grouped, order = {}, {}   -- fields set by one op share one call
     local keys = {}
     for k in pairs(fields) do keys[#keys + 1] = k end
     table.sort(keys)
     for _, k in ipairs(keys) do
       local f = fields[k]
       if settable(f) and not f.keep and k ~= "tags" and not values.equal(T.schema[k], old[k], new[k]) then
-        if f.attribute and not (new[k] == nil and f.computed) then
+        if f.attribute and applies(f, new) and not (new[k] == nil and f.computed) then
           changed_attrs[f.attribute] = wire.attribute(f, new[k]) or ""
           any_attr = true
-        elseif f.set then
+        elseif type(f.set) == "string" and f.group and not (new[k] == nil and f.computed) then
+          if not grouped[f.set] then grouped[f.set] = named(id); order[#order + 1] = f.set end
+          put_field(grouped[f.set], f, new[k], new)
+        elseif f.set and not (new[k] == nil and f.computed) then
           set_field(ctx, c, id, k, new[k], old, new)
         end
       end
     end
+    for _, op in ipairs(order) do c[op](c, grouped[op], retry) end
     if any_attr then set_attributes(c, id, changed_attrs) end
     if d.tags then d.tags.update(ctx, c, id, old, old.tags_all, new.tags) end
     if d.after_write then d.after_write(ctx, id) end
