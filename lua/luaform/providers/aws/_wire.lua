@@ -12,7 +12,7 @@ local M = {}
 function M.get(obj, path)
   for part in path:gmatch("[^.]+") do
     if type(obj) ~= "table" then return nil end
-    obj = obj[part]
+    obj = obj[tonumber(part) or part]   -- "Listeners.1": the first of a list
   end
   if obj == core.null then return nil end
   return obj
