@@ -42,7 +42,7 @@
 --   where AWS is irregular (an escape hatch, not the norm).
 --   read = { op=, result=, params = fn(id) } | fn(ctx, id) -> object|nil
 --   read_many = { op=, filter=, member= ("Filters"), result= (unpaginated) }
---             | { op=, ids= (member), chunk=, fallback = fn(ctx, c, priors) -> list
+--             | { op=, ids= (member), chunk=, params= (more members), fallback = fn(ctx, c, priors) -> list
 --               of candidates when a missing id fails the call (else one by one) }
 --             | fn(ctx, ids, priors) -> {id = object}
 --   read_extra = fn(ctx, c, obj, prior, opts) -> {field = value}: per-object
@@ -227,7 +227,9 @@ function M.define(d)
     -- One missing id fails the whole call: the others are then listed
     -- another way (fallback), or asked for one by one.
     local function ask(chunk)
-      local ok, objs = pcall(list, c, rm, { [rm.ids] = chunk })
+      local params = { [rm.ids] = chunk }
+      for k, v in pairs(rm.params or {}) do params[k] = v end
+      local ok, objs = pcall(list, c, rm, params)
       if ok then
         for _, o in ipairs(objs) do keep(o) end
       elseif not gone(objs) then
