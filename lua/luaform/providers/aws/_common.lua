@@ -69,6 +69,15 @@ M.FIND_SECONDS = 6
 -- answer was lost and the object was not found by its token tag.
 M.LOST_CREATE_SENDS = 3
 
+-- An error of a lookup that may go away by looking again: the object not
+-- visible yet (NotFound), no answer, a 5xx, throttling past the
+-- transport's attempts.
+local function not_yet(err)
+  if M.is_not_found(err) or not M.answered(err) or err.status >= 500 or err.status == 429 then return true end
+  local c = M.code(err) or ""
+  return c:find("Throttl") ~= nil or c == "RequestLimitExceeded" or c == "SlowDown"
+end
+
 -- Creates an object. spec:
 --   call(opts)   sends the create (opts: {throttles_only = true}: the
 --                transport re-sends a throttled answer, nothing else);
@@ -87,7 +96,12 @@ function M.create(ctx, spec)
     local lost = not M.answered(res) or res.status >= 500
     if not lost and not (spec.conflict and spec.conflict(res)) then rethrow(res) end
     ctx:log("create: %s; looking for the object by its token", M.message(res))
-    local found = M.poll(ctx, function() return spec.find() end, M.FIND_SECONDS, 0.5)
+    local found = M.poll(ctx, function()
+      local fok, obj = pcall(spec.find)
+      if fok then return obj end
+      if not_yet(obj) then return nil end   -- look again
+      rethrow(obj)
+    end, M.FIND_SECONDS, 0.5)
     if found then return found, true end
     if not lost then rethrow(res) end
   end

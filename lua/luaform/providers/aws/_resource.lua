@@ -28,22 +28,21 @@
 --     none: set right after it), set = { op=, member=, form = "list" (Key,
 --     Value pairs) } | { op=, name=, value= } (one call per attribute) }
 --   create = { op=, result= (path of the object in the answer, or
---     fn(answer, args) -> object), id= (path, or fn(answer, args)
---     of the id), token = member (the create's idempotency token: the
+--     fn(answer, args) -> object), id= (path of the id in the answer, or
+--     fn(answer, args)), token = member (the create's idempotency token: the
 --     transport may re-send), idempotent = true (AWS dedups by name),
 --     retry_codes = { answered codes meaning "a dependency is not visible
 --     yet" }, exists = { codes meaning "made by our own lost send" },
 --     wait_codes, wait_seconds (a state AWS must leave first: SQS's 60 s
 --     after a delete of the name), waiter = { name, param } (ready),
 --     read_back = true (read the object again: the answer is not what a
---     read sees), params = fn(ctx, args, params), after = fn(ctx, c, id, args, opts)
---     (calls the create needs besides its fields' sets) }
---   Any operation of the result may be replaced by the type's own function
---   where AWS is irregular (an escape hatch, not the norm).
+--     read sees), params = fn(ctx, args, params), after = fn(ctx, c, id,
+--     args, opts) (calls the create needs besides its fields' sets) }
 --   read = { op=, result=, params = fn(id) } | fn(ctx, id) -> object|nil
 --   read_many = { op=, filter=, member= ("Filters"), result= (unpaginated) }
---             | { op=, ids= (member), chunk=, params= (more members), fallback = fn(ctx, c, priors) -> list
---               of candidates when a missing id fails the call (else one by one) }
+--             | { op=, ids= (member), chunk=, params= (more members),
+--                 fallback = fn(ctx, c, priors) -> the candidates, when a
+--                 missing id fails the call (else: one by one) }
 --             | fn(ctx, ids, priors) -> {id = object}
 --   read_extra = fn(ctx, c, obj, prior, opts) -> {field = value}: per-object
 --     reads the main one lacks
@@ -55,8 +54,11 @@
 --     transport as retry_codes on the calls that follow a create
 --   delete = { op=, params = fn(id, attrs), skip = field, busy = { codes },
 --     before = fn(ctx, c, id, attrs), waiter = { name, param } }
---   tags = an aws._tags style (read_many: tags of many objects at once); adjust = fn(ctx, out, obj, prior): a read
---     AWS reports irregularly; after_write = fn(ctx, id): forget memos
+--   tags = an aws._tags style (read_many: tags of many objects at once)
+--   adjust = fn(ctx, out, obj, prior): a read AWS reports irregularly
+--   after_write = fn(ctx, id): forget what a read memoized
+-- Any operation of the result may be replaced by the type's own function
+-- where AWS is irregular (an escape hatch, not the norm).
 -- From it: schema, read, read_batch, create (intent journal, token tag),
 -- update (the calls the changed fields need), delete (gone = done),
 -- import, recover, plan_computed (tags_all). Retries are the transport's.
@@ -74,7 +76,7 @@ local ATTRS = {}
 
 -- Keys of a field that say how AWS carries it, not the schema's.
 local WIRE_KEYS = { input = true, attribute = true, set = true, unset = true, keep = true,
-  from_wire = true, to_wire = true }
+  group = true, applies = true, from_wire = true, to_wire = true, to_params = true }
 
 local function list_of(codes)
   local set = {}
