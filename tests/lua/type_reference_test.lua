@@ -29,10 +29,11 @@ test("providers schema -json has every type in Terraform's format", function()
   local queue = aws.resource_schemas.aws_sqs_queue
   expect(queue.version).to_be(0)
   local attrs = queue.block.attributes
-  expect(attrs.name).to_equal({ type = "string", required = true })
+  expect(attrs.name).to_equal({ type = "string", required = true, description = "The queue's name." })
   expect(attrs.visibility_timeout_seconds).to_equal({ type = "number", optional = true })
   expect(attrs.fifo_queue).to_equal({ type = "bool", optional = true })
-  expect(attrs.tags).to_equal({ type = { "map", "string" }, optional = true })
+  expect(attrs.tags).to_equal({ type = { "map", "string" }, optional = true,
+    description = "Tags of the object (the provider's default_tags are added under them)." })
   expect(attrs.arn).to_equal({ type = "string", computed = true })
   expect(attrs.id).to_equal({ type = "string", computed = true })
   expect(attrs.sqs_managed_sse_enabled).to_equal({ type = "bool", optional = true, computed = true })
