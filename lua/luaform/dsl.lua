@@ -1,8 +1,8 @@
 -- luaform.dsl: the stack language, and evaluation of a stack.
 --
 -- evaluate() runs main.lua once with the DSL functions as globals
--- (resource, data, module, output, var, provider, backend, fmt, json,
--- workspace). They only record: resource() registers a node and returns a
+-- (resource, data, module, output, var, provider, backend, encryption,
+-- fmt, json, workspace). They only record: resource() registers a node and returns a
 -- handle whose attributes are deferred references, so no provider is ever
 -- called here. Modules are functions, or { inputs, outputs, body } tables
 -- whose interface is checked at the call (luaform.interface), run inside a
@@ -10,7 +10,7 @@
 -- (module.net.aws_subnet.a) and may pass a provider configuration to them
 -- (module's providers).
 -- The result is a config: nodes by address (in declaration order), outputs,
--- variables, providers and the backend, every argument checked against
+-- variables, providers, the backend and encryption, every argument checked against
 -- its type's schema, each error carrying the file:line of its declaration.
 --
 -- A sensitive variable's value is a secret (deferred.sensitive): check()
@@ -231,6 +231,13 @@ local function dsl(cfg, opts)
     local where = errors.caller(2)
     if cfg.backend then errors.raise(where, "backend is configured twice (first at %s)", cfg.backend.where) end
     cfg.backend = { type = type_name, config = deferred.reveal(config or {}), where = where }
+  end
+  -- encryption{...}: the state's and plan files' encryption (checked
+  -- when a store opens: luaform.encryption); kept beside the backend.
+  function env.encryption(spec)
+    local where = errors.caller(2)
+    if cfg.encryption then errors.raise(where, "encryption is configured twice (first at %s)", cfg.encryption.where) end
+    cfg.encryption = { spec = deferred.reveal(spec), where = where }
   end
   env.fmt = deferred.fmt
   env.json = deferred.json

@@ -17,7 +17,9 @@ local M = {}
 
 -- Opens the state (locked when operation is given); returns store, doc.
 local function open_store(flags, operation)
-  local store = backend_init.open_state({ path = flags.state, backend = not flags.state and backend_init.of_stack() or nil })
+  local backend, encryption = backend_init.of_stack()
+  local store = backend_init.open_state({ path = flags.state, backend = not flags.state and backend or nil, encryption = encryption })
+  store.encryption = encryption
   if operation then
     store:lock(operation, require("luaform.duration")(flags.lock_timeout))
   end
@@ -88,7 +90,7 @@ Options:
     return change(flags, "state mv", function(store, st)
       local out_store, out_doc
       if flags.state_out then
-        out_store = backend_init.open_state({ path = flags.state_out })
+        out_store = backend_init.open_state({ path = flags.state_out, encryption = store.encryption })
         out_store:lock("state mv", require("luaform.duration")(flags.lock_timeout))
         out_doc = out_store:load()
       end
