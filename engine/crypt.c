@@ -195,7 +195,7 @@ static int has(const lf_keyring *kr, int provider) {
 /* Decrypts the envelope env with every pbkdf2 key of kr until one
  * authenticates it. */
 static int open_envelope(lf_keyring *kr, const char *what, json_t *env, char **out, size_t *out_len,
-                         char *err, size_t n) {
+                         int *stale, char *err, size_t n) {
   const char *format = json_string_value(json_object_get(env, "encryption"));
   const char *method = json_string_value(json_object_get(env, "method"));
   const char *provider = json_string_value(json_object_get(env, "key_provider"));
@@ -243,7 +243,7 @@ static int open_envelope(lf_keyring *kr, const char *what, json_t *env, char **o
     const unsigned char *k = read_key(kr, which, salt, iterations);
     unsigned char mine[CHECK_LEN];
     if (k) key_check(k, mine);
-    if (k && CRYPTO_memcmp(mine, check, CHECK_LEN) == 0) key = k;
+    if (k && CRYPTO_memcmp(mine, check, CHECK_LEN) == 0) key = k, *stale = which != 0;
   }
   if (!key) {
     snprintf(err, n, "%s: cannot decrypt it with key_provider \"pbkdf2\": the passphrase is wrong "
@@ -271,8 +271,12 @@ done:
 }
 
 int lf_unseal(lf_keyring *kr, const char *what, const char *data, size_t len, char **out,
-              size_t *out_len, char *err, size_t n) {
+              size_t *out_len, int *stale, char *err, size_t n) {
+  int ignored;
+  if (!stale) stale = &ignored;
+  *stale = 0;
   if (!lf_is_sealed(data, len)) {
+    *stale = kr && kr->keys[0].provider != KEY_UNENCRYPTED;
     if (!kr || has(kr, KEY_UNENCRYPTED)) return 1;
     snprintf(err, n, "%s is not encrypted and encryption{} (key_provider \"pbkdf2\") accepts no "
              "plaintext; to encrypt it, add fallback = { key_provider = \"unencrypted\" } for one run",
@@ -291,7 +295,7 @@ int lf_unseal(lf_keyring *kr, const char *what, const char *data, size_t len, ch
              json_string_value(json_object_get(env, "key_provider")) ? json_string_value(json_object_get(env, "key_provider")) : "?");
     rc = -1;
   } else {
-    rc = open_envelope(kr, what, env, out, out_len, err, n);
+    rc = open_envelope(kr, what, env, out, out_len, stale, err, n);
   }
   json_decref(env);
   return rc;
@@ -376,7 +380,7 @@ static int m_open(lua_State *L) {
   const char *s = luaL_checklstring(L, 2, &len);
   const char *what = luaL_checkstring(L, 3);
   char *out, err[600];
-  int rc = lf_unseal(kr, what, s, len, &out, &out_len, err, sizeof err);
+  int rc = lf_unseal(kr, what, s, len, &out, &out_len, NULL, err, sizeof err);
   if (rc < 0) {
     lua_pushnil(L);
     lua_pushstring(L, err);

@@ -276,6 +276,7 @@ typedef struct {
   size_t last_len;     /* size of the last save: preallocates the next */
   size_t journal_len;  /* bytes appended since the last snapshot */
   char warning[400];   /* why load ignored the journal's last record, or "" */
+  int stale;           /* the snapshot read is not sealed as the keyring writes */
 } backend_ud;
 
 static backend_ud *check_ud(lua_State *L) {
@@ -385,7 +386,7 @@ static int read_state(lua_State *L, backend_ud *u, int push, char *err, size_t n
   }
   char *plain;
   size_t plain_len;
-  int sealed = lf_unseal(u->b->keyring, u->b->name, data, len, &plain, &plain_len, err, n);
+  int sealed = lf_unseal(u->b->keyring, u->b->name, data, len, &plain, &plain_len, &u->stale, err, n);
   free(sealed == 1 ? NULL : data);
   if (sealed < 0) {  /* a wrong or missing key, or tampered: an error, not a corrupted state */
     if (jrc == 0) free(j);
@@ -489,7 +490,15 @@ static int m_save(lua_State *L) {
   free(full);
   if (rc != 0) return push_fail(L, err);
   u->journal_len = 0;
+  u->stale = 0;
   lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* b:stale() -> whether the state read is not sealed as b:encrypt's keyring
+ * writes (plaintext, or the fallback key's): a save migrates it. */
+static int m_stale(lua_State *L) {
+  lua_pushboolean(L, check_ud(L)->stale);
   return 1;
 }
 
@@ -624,7 +633,7 @@ void lf_open_state(lua_State *L) {
   static const luaL_Reg methods[] = {
     {"lock", m_lock}, {"unlock", m_unlock}, {"load", m_load}, {"save", m_save},
     {"path", m_path}, {"close", m_close}, {"journaled", m_journaled}, {"append", m_append},
-    {"encrypt", m_encrypt}, {NULL, NULL},
+    {"encrypt", m_encrypt}, {"stale", m_stale}, {NULL, NULL},
   };
   if (luaL_newmetatable(L, BACKEND_MT)) {
     luaL_newlib(L, methods);

@@ -118,7 +118,7 @@ int lf_journal_replay(json_t *state, const char *journal, size_t len, lf_keyring
     }
     char *plain;
     size_t plain_len;
-    int sealed = lf_unseal(kr, what, journal + off + HEADER, size, &plain, &plain_len, err, n);
+    int sealed = lf_unseal(kr, what, journal + off + HEADER, size, &plain, &plain_len, NULL, err, n);
     if (sealed < 0) return -1;
     json_error_t je;
     json_t *rec = sealed == 0 ? json_loadb(plain, plain_len, 0, &je)

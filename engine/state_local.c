@@ -82,7 +82,7 @@ static int with_journal(local_backend *lb, char **old, size_t *len, char *err, s
   if (rc < 0) return -1;
   char *plain, warn[300];
   size_t plain_len;
-  int sealed = lf_unseal(lb->base.keyring, lb->path, *old, *len, &plain, &plain_len, err, n);
+  int sealed = lf_unseal(lb->base.keyring, lb->path, *old, *len, &plain, &plain_len, NULL, err, n);
   if (sealed < 0) {
     free(j);
     return -1;

@@ -34,9 +34,11 @@ int lf_seal(lf_keyring *kr, const char *data, size_t len, char **out, size_t *ou
 /* The plaintext of stored data (what names it in messages): 0 with *out
  * (lf_xmalloc'd), 1 when data is plaintext the keyring accepts (use it as
  * it is), -1 with err: a wrong or missing key (naming the key provider),
- * failed authentication (tampered), or plaintext the keyring refuses. */
+ * failed authentication (tampered), or plaintext the keyring refuses.
+ * *stale (when stale is not NULL): data is not what the method writes (it
+ * was plaintext, or opened with the fallback key), so a save migrates it. */
 int lf_unseal(lf_keyring *kr, const char *what, const char *data, size_t len, char **out,
-              size_t *out_len, char *err, size_t n);
+              size_t *out_len, int *stale, char *err, size_t n);
 
 /* The keyring of the core.keyring userdata at idx (raises otherwise). */
 lf_keyring *lf_keyring_check(lua_State *L, int idx);

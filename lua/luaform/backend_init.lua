@@ -7,7 +7,9 @@
 -- the last init) is refused with "backend initialization required", as
 -- Terraform does, instead of silently reading another (empty) state. No
 -- record means the local backend, so a local stack needs no init.
--- init() records the backend; when the states moved elsewhere (not only
+-- init() records the backend and rewrites each state the stack's
+-- encryption{} would write otherwise (migration to or from encryption,
+-- key rotation); when the states moved elsewhere (not only
 -- a locking or encryption setting changed) and the previous backend holds
 -- resources, it needs -migrate-state, which moves the state of every
 -- workspace (default, dev, ...) to the same workspace of the new backend
@@ -217,6 +219,15 @@ function M.init(current, flags, encryption)
       for _, name in ipairs(M.workspaces(recorded)) do
         migrate_workspace(recorded, current, name, flags.force_copy, encryption)
       end
+    end
+  end
+  if encryption then   -- each state written as encryption{} says (luaform.state's reseal)
+    for _, name in ipairs(M.workspaces(current)) do
+      local store = open(current, name, false, encryption)
+      store:lock("init")
+      local ok, err = pcall(function() store:load(); store:reseal() end)
+      store:unlock()
+      if not ok then error(err, 0) end
     end
   end
   local record = normal(current) or { type = "local" }

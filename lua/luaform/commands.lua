@@ -73,6 +73,10 @@ end
 local function with_run(flags, operation, fn, extra_vars, out)
   local run = open_run(flags, operation, extra_vars, out)
   local ok, res = pcall(fn, run)
+  if ok and operation == "apply" then   -- an apply with nothing to do still migrates the encryption
+    local sealed, err = pcall(run.store.reseal, run.store)
+    if not sealed then ok, res = false, err end
+  end
   run.close()
   if not ok then error(res, 0) end
   return res

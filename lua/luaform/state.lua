@@ -136,6 +136,13 @@ end
 
 function Store:path() return self.backend:path() end
 
+-- Saves the locked state once more when what was read is not sealed as
+-- the stack's encryption{} writes (plaintext, or the fallback key's): how
+-- init and apply migrate a state to encryption, to a new key, or back.
+function Store:reseal()
+  if self.locked and self.doc and not self.fresh and self.backend:stale() then self:save() end
+end
+
 -- Empties the stored state (after it moved to another backend): an empty
 -- document of the same lineage, so nothing stale stays behind.
 function Store:delete_state()
