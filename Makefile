@@ -2,7 +2,7 @@
 # packages (scripts/deps.sh), builds, and runs every test suite.
 CC      ?= gcc
 PREFIX  ?= /usr/local
-PKGS    := lua5.4 libcurl jansson expat openssl zlib
+PKGS    := lua5.4 libcurl jansson expat openssl zlib libedit
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -Ibuild \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

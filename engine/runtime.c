@@ -68,6 +68,7 @@ static int open_core(lua_State *L) {
   lf_open_state(L);
   lf_open_json(L);
   lf_open_util(L);
+  lf_open_lineedit(L);
   lf_open_aws(L);
   lf_open_process(L);
   lf_open_crypt(L);

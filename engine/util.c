@@ -1,7 +1,7 @@
 /*
  * util.c - small services for the Lua side: hashes and encodings (OpenSSL
- * EVP, no hand-written digests), randomness and UUIDs (RAND_bytes), files
- * (atomic replace, stat, listing), and who/where/when facts for lock
+ * EVP, no hand-written digests), IP address text (inet_pton/ntop),
+ * randomness and UUIDs (RAND_bytes), files (atomic replace, stat, listing), and who/where/when facts for lock
  * records and logs.
  *
  * Functions that can fail on the outside world (files) return
@@ -12,6 +12,7 @@
 #include "luaform/util.h"
 #include "luaform/luaform.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -227,6 +228,30 @@ static int digest(lua_State *L, const EVP_MD *md, int hex) {
 static int core_sha1_hex(lua_State *L) { return digest(L, EVP_sha1(), 1); }
 static int core_sha256_hex(lua_State *L) { return digest(L, EVP_sha256(), 1); }
 static int core_sha256(lua_State *L) { return digest(L, EVP_sha256(), 0); }
+static int core_md5_hex(lua_State *L) { return digest(L, EVP_md5(), 1); }
+
+/* core.inet_pton(text) -> 4 or 16 bytes (IPv4 or IPv6), or nil if text is
+ * not an address; core.inet_ntop(bytes) -> the canonical text (RFC 5952
+ * for IPv6). The stack's cidr functions do their bit arithmetic on the
+ * bytes; libc does the parsing and printing. */
+static int core_inet_pton(lua_State *L) {
+  const char *s = luaL_checkstring(L, 1);
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, s, buf) == 1) lua_pushlstring(L, (const char *)buf, 4);
+  else if (inet_pton(AF_INET6, s, buf) == 1) lua_pushlstring(L, (const char *)buf, 16);
+  else lua_pushnil(L);
+  return 1;
+}
+
+static int core_inet_ntop(lua_State *L) {
+  size_t len;
+  const char *b = luaL_checklstring(L, 1, &len);
+  char out[INET6_ADDRSTRLEN];
+  if (len != 4 && len != 16) return luaL_argerror(L, 1, "4 or 16 bytes expected");
+  if (!inet_ntop(len == 4 ? AF_INET : AF_INET6, b, out, sizeof out)) return luaL_error(L, "inet_ntop: %s", strerror(errno));
+  lua_pushstring(L, out);
+  return 1;
+}
 
 /* core.hmac_sha256(key, msg) -> raw 32 bytes */
 static int core_hmac_sha256(lua_State *L) {
@@ -537,6 +562,9 @@ void lf_open_util(lua_State *L) {
     {"sha1_hex", core_sha1_hex},
     {"sha256_hex", core_sha256_hex},
     {"sha256", core_sha256},
+    {"md5_hex", core_md5_hex},
+    {"inet_pton", core_inet_pton},
+    {"inet_ntop", core_inet_ntop},
     {"hmac_sha256", core_hmac_sha256},
     {"hex_encode", core_hex_encode},
     {"base64_encode", core_base64_encode},

@@ -3,7 +3,7 @@
 # is missing. Needs root (or sudo) only when something is missing.
 set -euo pipefail
 pkgs=(gcc make pkg-config git curl liblua5.4-dev libcurl4-openssl-dev libssl-dev
-      libjansson-dev libexpat1-dev zlib1g-dev libcmocka-dev python3
+      libjansson-dev libexpat1-dev zlib1g-dev libedit-dev libcmocka-dev python3
       python3-boto3 python3-botocore python3-jsonschema)
 missing=()
 for p in "${pkgs[@]}"; do

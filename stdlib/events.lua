@@ -10,28 +10,27 @@
 -- (600), delay_seconds (0), receive_wait_time_seconds (0),
 -- raw_message_delivery (false), tags ({}).
 -- Returns topic_arn, queue_url, queue_arn, subscription_arn.
--- A misuse is reported at the caller's module() line.
-local errors = require("luaform.errors")
-local args_check = require("stdlib._args")
+-- The interface is checked at the call (luaform.interface); a misuse is
+-- reported at the caller's module() line.
+local valid = require("luaform.interface").valid
 
-local function seconds(min, max) return { type = "number", integer = true, min = min, max = max } end
+local function seconds(min, max) return { type = "number", validation = valid.whole(min, max) } end
 
-local SPEC = {
+local INPUTS = {
   -- standard (not FIFO) topic and queue names
-  topic_name = { type = "string", pattern = "^[%w_%-]+$", max_len = 256,
-    what = "1-256 letters, digits, hyphens or underscores" },
-  queue_name = { type = "string", pattern = "^[%w_%-]+$", max_len = 80,
-    what = "1-80 letters, digits, hyphens or underscores" },
+  topic_name = { type = "string", validation = valid.text("^[%w_%-]+$", 256, "1-256 letters, digits, hyphens or underscores") },
+  queue_name = { type = "string", validation = valid.text("^[%w_%-]+$", 80, "1-80 letters, digits, hyphens or underscores") },
   visibility_timeout_seconds = seconds(0, 43200),
   message_retention_seconds = seconds(60, 1209600),
   delay_seconds = seconds(0, 900),
   receive_wait_time_seconds = seconds(0, 20),
-  raw_message_delivery = { type = "boolean" },
-  tags = { type = "map" },
+  raw_message_delivery = { type = "bool" },
+  tags = { type = "map(string)" },
 }
 
-return function(args)
-  args_check(errors.caller(3), "stdlib.events", SPEC, args)   -- at the module() call in the caller's file
+local OUTPUTS = { topic_arn = {}, queue_url = {}, queue_arn = {}, subscription_arn = {} }
+
+local function body(args)
   local function arg(name, default)
     if args[name] == nil then return default end
     return args[name]
@@ -81,3 +80,5 @@ return function(args)
     subscription_arn = sub.arn,
   }
 end
+
+return { inputs = INPUTS, outputs = OUTPUTS, body = body }

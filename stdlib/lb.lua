@@ -14,24 +14,30 @@
 -- (8080), ingress_cidr_blocks ({"0.0.0.0/0"}), internal (false),
 -- idle_timeout (60), tags ({}).
 -- Returns alb_arn, alb_sg_id, alb_dns_name, alb_zone_id, listener_port.
--- A misuse is reported at the caller's module() line.
+-- The interface is checked at the call (luaform.interface); a misuse is
+-- reported at the caller's module() line.
 local errors = require("luaform.errors")
-local args_check = require("stdlib._args")
+local strict = require("luaform.strict")
 
-local SPEC = {
+local valid = require("luaform.interface").valid
+
+local NAME_WHAT = "1-32 letters, digits or hyphens, not starting or ending with a hyphen"
+
+local INPUTS = {
   vpc_id = { type = "string", required = true },
-  public_subnet_ids = { type = "list", required = true },
-  name = { type = "string", pattern = "^%w[%w%-]*$", max_len = 32,
-    what = "1-32 letters, digits or hyphens, not starting or ending with a hyphen" },
-  listener_port = { type = "number", integer = true, min = 1, max = 65535 },
-  ingress_cidr_blocks = { type = "list" },
-  internal = { type = "boolean" },
-  idle_timeout = { type = "number", integer = true, min = 1, max = 4000 },
-  tags = { type = "map" },
+  public_subnet_ids = { type = "list(string)", required = true, description = "at least two, in different zones" },
+  name = { type = "string", description = 'default "alb-base"', validation = valid.text("^%w[%w%-]*$", 32, NAME_WHAT) },
+  listener_port = { type = "number", validation = valid.whole(1, 65535), description = "default 8080" },
+  ingress_cidr_blocks = { type = "list(string)", description = 'default { "0.0.0.0/0" }' },
+  internal = { type = "bool", description = "default false" },
+  idle_timeout = { type = "number", validation = valid.whole(1, 4000), description = "seconds, default 60" },
+  tags = { type = "map(string)" },
 }
 
+local OUTPUTS = { alb_arn = {}, alb_sg_id = {}, alb_dns_name = {}, alb_zone_id = {}, listener_port = {} }
+
+-- What the types cannot say.
 local function check(where, args)
-  args_check(where, "stdlib.lb", SPEC, args)
   local function fail(fmt, ...) errors.raise(where, "stdlib.lb: " .. fmt, ...) end
   -- (lists are plain tables here, or a resource attribute checked at plan time)
   local subnets, cidrs = args.public_subnet_ids, args.ingress_cidr_blocks
@@ -39,7 +45,7 @@ local function check(where, args)
     fail("public_subnet_ids: an Application Load Balancer needs at least two subnets in different zones, got %d", #subnets)
   end
   if type(args.name) == "string" and args.name:match("%-$") then
-    fail('name: "%s" is not %s', args.name, SPEC.name.what)
+    fail('name: "%s" is not %s', args.name, NAME_WHAT)
   end
   if cidrs ~= nil and getmetatable(cidrs) == nil then
     for i, c in ipairs(cidrs) do
@@ -57,9 +63,8 @@ local function with_name(tags, name)
   return out
 end
 
-return function(args)
-  local where = errors.caller(3)   -- the module() call in the caller's file
-  check(where, args)
+local function body(args)
+  check(strict.user_where(2), args)   -- the module() call in the caller's file
   local name = args.name or "alb-base"
   local port = args.listener_port or 8080
   local tags = args.tags or {}
@@ -96,3 +101,5 @@ return function(args)
     listener_port = port,
   }
 end
+
+return { inputs = INPUTS, outputs = OUTPUTS, body = body }

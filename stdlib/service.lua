@@ -31,40 +31,50 @@
 -- Returns cluster_name, cluster_arn, service_name, ecr_repository_url,
 -- target_group_arn, log_group_name, task_definition_arn,
 -- execution_role_arn, security_group_id.
--- A misuse is reported at the caller's module() line.
+-- The interface is checked at the call (luaform.interface); a misuse is
+-- reported at the caller's module() line.
 local EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
 local errors = require("luaform.errors")
 local deferred = require("luaform.deferred")
-local args_check = require("stdlib._args")
+local strict = require("luaform.strict")
+local valid = require("luaform.interface").valid
 
-local function count(min) return { type = "number", integer = true, min = min } end
+local function count(min) return { type = "number", validation = valid.whole(min) } end
+local PORT = { type = "number", validation = valid.whole(1, 65535) }
 
-local SPEC = {
+local INPUTS = {
   vpc_id = { type = "string", required = true },
   alb_arn = { type = "string", required = true },
   alb_sg_id = { type = "string", required = true },
-  private_subnet_ids = { type = "list", required = true },
+  private_subnet_ids = { type = "list(string)", required = true },
   -- the ECR repository's name (lowercase) and, with "-tg", the target group's (no _, 32 at most)
-  name = { type = "string", pattern = "^[%l%d][%l%d%-]*$", max_len = 29,
-    what = "1-29 lowercase letters, digits or hyphens, starting with a letter or digit" },
-  region = { type = "string", pattern = "^%l%l%-[%l%-]+%-%d+$", what = "an AWS region such as us-east-1" },
-  image_tag = { type = "string", pattern = "^[%w_][%w_.%-]*$", what = "an image tag (letters, digits, _ . -)" },
-  container_port = { type = "number", integer = true, min = 1, max = 65535 },
-  listener_port = { type = "number", integer = true, min = 1, max = 65535 },
+  name = { type = "string", validation = valid.text("^[%l%d][%l%d%-]*$", 29,
+    "1-29 lowercase letters, digits or hyphens, starting with a letter or digit") },
+  region = { type = "string", validation = valid.text("^%l%l%-[%l%-]+%-%d+$", nil, "an AWS region such as us-east-1") },
+  image_tag = { type = "string", validation = valid.text("^[%w_][%w_.%-]*$", nil, "an image tag (letters, digits, _ . -)") },
+  container_port = PORT,
+  listener_port = PORT,
   cpu = count(1), memory = count(1),
   desired_count = count(0), min_capacity = count(0), max_capacity = count(0),
-  scale_out_target = { type = "number", min = 0 }, scale_in_target = { type = "number", min = 0 },
-  metric = { type = "string", one_of = { "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization" } },
-  health_check_path = { type = "string", pattern = "^/", what = "a path starting with /" },
+  scale_out_target = { type = "number", validation = valid.at_least(0) },
+  scale_in_target = { type = "number", validation = valid.at_least(0) },
+  metric = { type = "string", validation = valid.one_of({ "ECSServiceAverageCPUUtilization", "ECSServiceAverageMemoryUtilization" }) },
+  health_check_path = { type = "string", validation = valid.text("^/", nil, "a path starting with /") },
   log_retention_days = count(0),
-  environment = { type = "map" },
-  tags = { type = "map" },
-  ignore_desired_count = { type = "boolean" },
+  environment = { type = "map(string)" },
+  tags = { type = "map(string)" },
+  ignore_desired_count = { type = "bool" },
 }
 
+local OUTPUTS = {}
+for _, k in ipairs({ "cluster_name", "cluster_arn", "service_name", "ecr_repository_url", "target_group_arn",
+  "log_group_name", "task_definition_arn", "execution_role_arn", "security_group_id" }) do
+  OUTPUTS[k] = {}
+end
+
+-- What the types cannot say.
 local function check(where, args)
-  args_check(where, "stdlib.service", SPEC, args)
   local lo, hi = args.min_capacity or 2, args.max_capacity or 3
   if type(lo) == "number" and type(hi) == "number" and lo > hi then
     errors.raise(where, "stdlib.service: min_capacity (%d) must not exceed max_capacity (%d)", lo, hi)
@@ -84,8 +94,8 @@ local function environment(map)
   return env
 end
 
-return function(args)
-  check(errors.caller(3), args)   -- the module() call in the caller's file
+local function body(args)
+  check(strict.user_where(2), args)   -- the module() call in the caller's file
   local function arg(k, default)
     if args[k] == nil then return default end
     return args[k]
@@ -254,3 +264,5 @@ return function(args)
     security_group_id = sg.id,
   }
 end
+
+return { inputs = INPUTS, outputs = OUTPUTS, body = body }

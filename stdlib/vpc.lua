@@ -19,28 +19,37 @@
 -- Returns vpc_id, vpc_cidr_block, public_subnet_ids, private_subnet_ids
 -- (lists in the order of azs), nat_gateway_id (the first), nat_gateway_ids,
 -- internet_gateway_id, public_route_table_id, private_route_table_ids.
--- A misuse is reported at the caller's module() line.
+-- The interface is checked at the call (luaform.interface); a misuse is
+-- reported at the caller's module() line.
 local errors = require("luaform.errors")
-local args_check = require("stdlib._args")
+local strict = require("luaform.strict")
 
 local CIDR = "^%d+%.%d+%.%d+%.%d+/%d+$"
 
+local cidr = require("luaform.interface").valid.text(CIDR, nil, "an IPv4 CIDR block")
+
 -- The module declares a subnet per zone, so the lists must be known when
 -- the stack is evaluated.
-local SPEC = {
-  vpc_cidr_block = { type = "string", required = true, pattern = CIDR, what = "an IPv4 CIDR block" },
-  azs = { type = "list", required = true, known = true },
-  public_subnet_cidrs = { type = "list", required = true, known = true },
-  private_subnet_cidrs = { type = "list", required = true, known = true },
-  name = { type = "string" },
-  tags = { type = "map" },
-  single_nat_gateway = { type = "boolean" },
-  enable_dns_support = { type = "boolean" },
-  enable_dns_hostnames = { type = "boolean" },
+local INPUTS = {
+  vpc_cidr_block = { type = "string", required = true, validation = cidr, description = "the VPC's IPv4 CIDR block" },
+  azs = { type = "list(string)", required = true, known = true, description = "the zones, one subnet of each kind in each" },
+  public_subnet_cidrs = { type = "list(string)", required = true, known = true, description = "in the order of azs" },
+  private_subnet_cidrs = { type = "list(string)", required = true, known = true, description = "in the order of azs" },
+  name = { type = "string", description = 'the Name tag (default "vpc-base")' },
+  tags = { type = "map(string)", description = "tags of every object" },
+  single_nat_gateway = { type = "bool", description = "one NAT gateway (default true), or one per zone" },
+  enable_dns_support = { type = "bool", description = "default true" },
+  enable_dns_hostnames = { type = "bool", description = "default true" },
 }
 
+local OUTPUTS = {}
+for _, k in ipairs({ "vpc_id", "vpc_cidr_block", "public_subnet_ids", "private_subnet_ids", "nat_gateway_id",
+  "nat_gateway_ids", "internet_gateway_id", "public_route_table_id", "private_route_table_ids" }) do
+  OUTPUTS[k] = {}
+end
+
+-- What the types cannot say: the lists against each other.
 local function check(where, args)
-  args_check(where, "stdlib.vpc", SPEC, args)
   local function fail(fmt, ...) errors.raise(where, "stdlib.vpc: " .. fmt, ...) end
   if #args.azs == 0 then fail("azs: at least one zone is needed") end
   local seen = {}
@@ -65,9 +74,8 @@ local function with_name(tags, name)
   return out
 end
 
-return function(args)
-  local where = errors.caller(3)   -- the module() call in the caller's file
-  check(where, args)
+local function body(args)
+  check(strict.user_where(2), args)   -- the module() call in the caller's file
   local name = args.name or "vpc-base"
   local tags = args.tags or {}
   local single = args.single_nat_gateway ~= false
@@ -148,3 +156,5 @@ return function(args)
     private_route_table_ids = private_rt_ids,
   }
 end
+
+return { inputs = INPUTS, outputs = OUTPUTS, body = body }

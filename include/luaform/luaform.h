@@ -39,6 +39,7 @@ void lf_open_walk(lua_State *L);    /* walk */
 void lf_open_state(lua_State *L);   /* state_* */
 void lf_open_json(lua_State *L);    /* json_encode, json_decode */
 void lf_open_util(lua_State *L);    /* hashes, random, files, uuid, environment */
+void lf_open_lineedit(lua_State *L); /* readline, add_history (libedit) */
 void lf_open_aws(lua_State *L);     /* aws transport (engine/aws) */
 void lf_open_process(lua_State *L); /* chdir, interrupted */
 void lf_open_crypt(lua_State *L);   /* keyring (state and plan encryption) */

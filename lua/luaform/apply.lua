@@ -13,6 +13,7 @@
 -- of an object it made. Progress goes to run.out's apply_start and
 -- apply_complete (luaform.ui, or luaform.jsonview for -json).
 local core = require("luaform.core")
+local conditions = require("luaform.conditions")
 local context = require("luaform.context")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
@@ -117,10 +118,11 @@ function M.apply(run, plan)
   local function do_apply(ch)
     local node = ch.node
     local mod = node.provider
-    local args = deferred.resolve(node.args, lookup)
+    local args = deferred.resolve(node.args, lookup, true)
     if deferred.contains_unknown(args) then
       errors.raise(node.where, "%s: an argument is still unknown at apply time", ch.addr)
     end
+    conditions.preconditions(node, lookup, true)
     local desired = schema.normalize_block(mod.schema, args)
     local entry = st.resources[ch.addr]
     local base = {
@@ -155,6 +157,7 @@ function M.apply(run, plan)
       entry.sensitive_attributes = base.sensitive_attributes
       store:save(ch.addr)
       out:apply_complete(ch.addr, "update", attrs.id, core.now() - t0)
+      conditions.postconditions(node, lookup, attrs, true)
       return
     end
     -- create (also the new half of a replace)
@@ -188,6 +191,7 @@ function M.apply(run, plan)
     base.private = { created_at = math.floor(core.time()) }
     store:save(ch.addr)
     out:apply_complete(ch.addr, "create", attrs.id, core.now() - t0)
+    conditions.postconditions(node, lookup, base.attributes, true)
   end
 
   local function do_destroy(ch)
@@ -244,7 +248,7 @@ function M.update_outputs(run, plan)
       if ch and ch.data then return ch.after end
       local e = st.resources[addr]
       return e and e.attributes or UNKNOWN
-    end)
+    end, true)
     if v ~= nil and not deferred.contains_unknown(v) then
       st.outputs[name] = { value = v, sensitive = o.sensitive or nil }
     end

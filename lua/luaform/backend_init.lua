@@ -206,11 +206,50 @@ local function same_location(a, b)
   return mod.same_location ~= nil and mod.same_location(a.config, b.config)
 end
 
--- init's backend step: current is the stack's backend (nil: local),
--- encryption its encryption{} (both states are read and written with it).
+-- config with the settings init's -backend-config recorded for a backend
+-- of this type added (they win, as on init's command line).
+function M.with_init_settings(type_name, config)
+  local src = core.read_file(M.RECORD)
+  local doc = src and core.json_decode(src, M.RECORD)
+  if type(doc) ~= "table" or doc.type ~= type_name or type(doc.settings) ~= "table" then return config end
+  local out = {}
+  for k, v in pairs(config) do out[k] = v end
+  for k, v in pairs(doc.settings) do out[k] = v end
+  return out
+end
+
+-- init -backend-config=KEY=VALUE or =FILE (Lua assignments or JSON, as
+-- a -var-file): the settings, "true"/"false" given as booleans.
+local function init_settings(list)
+  local out = {}
+  for _, item in ipairs(list or {}) do
+    local k, v = item:match("^([%w_]+)=(.*)$")
+    if k then
+      if v == "true" then v = true elseif v == "false" then v = false end
+      out[k] = v
+    else
+      if not core.stat(item) then errors.raise(nil, "-backend-config=%s: neither KEY=VALUE nor a file", item) end
+      for fk, fv in pairs(require("luaform.dsl").load_var_file(item)) do out[fk] = fv end
+    end
+  end
+  return out
+end
+
+-- init's backend step: current is the stack's backend (nil: local).
+-- flags.backend_config: settings added to its config and recorded;
+-- flags.reconfigure: take the backend as it is, moving no state.
+-- encryption: the stack's encryption{} (states are read and written with it).
 function M.init(current, flags, encryption)
   local recorded = M.recorded()
-  if not same_location(recorded, current) then
+  local settings = init_settings(flags.backend_config)
+  if next(settings) then
+    if not normal(current) then errors.raise(nil, "-backend-config needs a backend() in the stack (its type and the rest of its settings)") end
+    local config = {}
+    for k, v in pairs(current.config) do config[k] = v end
+    for k, v in pairs(settings) do config[k] = v end
+    current = { type = current.type, config = config, where = current.where }
+  end
+  if not same_location(recorded, current) and not flags.reconfigure then
     if resource_count(recorded, encryption) > 0 then
       if not flags.migrate_state then
         errors.raise(nil, "the backend changed from %s to %s and the %s state is not empty; run: luaform init -migrate-state",
@@ -231,6 +270,7 @@ function M.init(current, flags, encryption)
     end
   end
   local record = normal(current) or { type = "local" }
+  record.settings = next(settings) and settings or nil
   core.mkdir_p(".luaform")
   assert(core.write_file(M.RECORD, core.json_encode(record, { pretty = true }) .. "\n", "0644"))
 end

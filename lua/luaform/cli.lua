@@ -24,9 +24,15 @@ Main commands:
   destroy       Destroy the infrastructure of the stack
 
 Other commands:
+  console       Try expressions on the stack and its state (a Lua prompt)
   show          Show the state or a saved plan
   output        Show output values
-  state         State inspection (list, show)
+  state         State inspection and surgery (list, show, mv, rm, pull, push, ...)
+  import        Adopt an existing object: luaform import ADDRESS ID
+  taint         Mark an object so that the next plan replaces it
+  untaint       Take the taint mark off an object
+  workspace     Workspaces (new, select, list, show, delete)
+  force-unlock  Release a lock left by a run that died
   graph         Print the resource graph in Graphviz DOT
   providers     Print every type's schema: luaform providers schema -json
   docs          Show a type's argument and attribute reference (-markdown: all)

@@ -11,6 +11,7 @@
 -- "changes".
 local backend_init = require("luaform.backend_init")
 local core = require("luaform.core")
+local deferred = require("luaform.deferred")
 local dsl = require("luaform.dsl")
 local errors = require("luaform.errors")
 local planner = require("luaform.plan")
@@ -25,6 +26,7 @@ local C = {}
 local STACK_FLAGS = {
   var = "list", var_file = "list", target = "list", refresh = "bool", parallelism = "count",
   no_color = "bool", json = "bool", lock_timeout = "string", lock = "bool", state = "string",
+  replace = "list", refresh_only = "bool",
 }
 
 local function flags_with(extra)
@@ -56,7 +58,7 @@ end
 -- out: where the run reports (default: a luaform.ui printer).
 local function open_run(flags, operation, extra_vars, out)
   local run = {
-    opts = { parallelism = flags.parallelism or 10, targets = flags.target },
+    opts = { parallelism = flags.parallelism or 10, targets = flags.target, replace = flags.replace },
     out = out or ui.new({ no_color = flags.no_color }),
     dir = ".",
   }
@@ -67,6 +69,8 @@ local function open_run(flags, operation, extra_vars, out)
   local ok, st = pcall(run.store.load, run.store)
   if not ok then run.close(); error(st, 0) end
   run.state = st
+  ok, st = pcall(require("luaform.refactor").apply_moves, run)
+  if not ok then run.close(); error(st, 0) end
   return run
 end
 
@@ -83,9 +87,28 @@ local function with_run(flags, operation, fn, extra_vars, out)
 end
 
 local function make_plan(run, flags)
+  require("luaform.refactor").check_replace(run)
+  if flags.refresh_only then
+    -- only the drift: applying it records what the refresh found, and
+    -- the moves of moved{} blocks, without changing any object
+    if flags.destroy or (flags.replace and #flags.replace > 0) then
+      errors.raise(nil, "-refresh-only cannot be combined with -destroy or -replace")
+    end
+    planner.refresh(run)
+    return planner.count({ changes = {}, by_addr = {}, lineage = run.state.lineage, serial = run.state.serial,
+      is_destroy = false, drift = run.drift or {}, imports = {}, moves = run.moves or {}, refresh_only = true })
+  end
   if flags.refresh ~= false then planner.refresh(run) end
   if not run.opts.destroy then run.imports = require("luaform.importer").plan_imports(run) end
   return planner.diff(run)
+end
+
+-- check{} blocks: a false assertion is a warning (luaform.conditions).
+local function warn_checks(run, lookup, at_apply)
+  if not run.cfg then return end
+  for _, w in ipairs(require("luaform.conditions").check_blocks(run.cfg, lookup, at_apply)) do
+    run.out:print("\nWarning: %s", w)
+  end
 end
 
 ---------------------------------------------------------------- plan
@@ -103,23 +126,31 @@ Options:
   -detailed-exitcode   Exit 0: no changes, 1: error, 2: changes
   -var NAME=VALUE      Set a variable (repeatable); also -var-file=FILE
   -target=ADDR         Plan only ADDR and what it depends on (repeatable)
+  -replace=ADDR        Replace ADDR even if an update would do (repeatable)
   -refresh=false       Do not read the real objects first
+  -refresh-only        Only record in the state what changed outside luaform
   -parallelism=N       Operations in flight at once (default 10)
   -json                Terraform's machine-readable UI (JSON lines)
   -markdown            A summary for a pull request comment (Markdown)
   -lock-timeout=DUR    Wait this long for the state lock (e.g. 30s)
+  -lock=false          Do not take the state lock (dangerous with others at work)
+  -state=FILE          Use this local state file instead of the stack's backend
   -no-color            No colors (also NO_COLOR)]],
   run = function(flags)
     local view = flags.json and require("luaform.jsonview").new() or nil
     local ok, res = pcall(with_run, flags, "plan", function(run)
       run.opts.destroy = flags.destroy
+      if flags.refresh_only and flags.out then errors.raise(nil, "-refresh-only plans cannot be saved with -out; run apply -refresh-only") end
       local plan = make_plan(run, flags)
       if view then view:plan(plan); view:planned_outputs(plan)
       elseif flags.markdown then io.stdout:write(require("luaform.markdown").plan(plan))
       else render.plan(run.out, plan) end
+      if not view and not flags.markdown then
+        warn_checks(run, function(addr) local ch = plan.by_addr[addr]; return ch and ch.after or deferred.UNKNOWN end)
+      end
       if flags.out then
         planfile.save(flags.out, run, plan,
-          { vars = parse_vars(flags.var), var_files = flags.var_file, targets = flags.target })
+          { vars = parse_vars(flags.var), var_files = flags.var_file, targets = flags.target, replace = flags.replace })
         run.out:print('\nSaved the plan to: %s\nTo perform exactly these actions, run: luaform apply "%s"',
           flags.out, flags.out)
       end
@@ -172,6 +203,7 @@ local function execute(run, plan, flags, verb)
     end
   end
   local status, failures = require("luaform.apply").apply(run, plan)
+  if #(run.moves or {}) > 0 then run.store:save() end   -- moved{}: the renamed entries
   if status == "interrupted" or status == "aborted" then
     out:interrupted(status)
     return 1
@@ -182,6 +214,9 @@ local function execute(run, plan, flags, verb)
   end
   out:summary(verb, plan)
   out:outputs(run.state.outputs)
+  if verb == "Apply" then
+    warn_checks(run, function(addr) local e = run.state.resources[addr]; return e and e.attributes or deferred.UNKNOWN end, true)
+  end
   return 0
 end
 
@@ -217,7 +252,8 @@ Options:
   -auto-approve        Do not ask for confirmation
   -destroy             Destroy everything (same as luaform destroy)
   -json                Report as JSON lines (needs -auto-approve or PLANFILE)
-  -var, -var-file, -target, -refresh, -parallelism, -lock-timeout, -no-color: as for plan]],
+  -var, -var-file, -target, -replace, -refresh, -parallelism, -lock-timeout,
+  -lock, -state, -no-color: as for plan]],
   run = function(flags, pos)
     local path = pos[1]
     return with_view(flags, path ~= nil, function(out)
@@ -228,7 +264,7 @@ Options:
         end, nil, out)
       end
       local doc = planfile.load(path, select(2, backend_init.of_stack()))
-      flags.var, flags.var_file, flags.target = {}, doc.var_files, doc.targets
+      flags.var, flags.var_file, flags.target, flags.replace = {}, doc.var_files, doc.targets, doc.replace
       return with_run(flags, "apply", function(run)
         planfile.check_state(path, doc, run)
         planfile.restore_refresh(doc, run)
@@ -267,6 +303,26 @@ Options:
 }
 
 ---------------------------------------------------------------- others
+C.console = {
+  flags = { var = "list", var_file = "list", state = "string" },
+  max_args = 0,
+  help = [[
+Usage: luaform console [options]
+
+  A Lua prompt with the stack evaluated and its state loaded: try the
+  functions (cidrsubnet("10.0.0.0/16", 8, 2)) and read values by their
+  Terraform names (aws_vpc.main.id, module.net.vpc_id, var.name). With
+  line editing on a terminal; from a pipe it runs each line, stopping at
+  the first error:  echo 'cidrhost("10.0.0.0/24", 5)' | luaform console
+
+Options:
+  -var NAME=VALUE      Set a variable (repeatable); also -var-file=FILE
+  -state=FILE          Use this local state file instead of the stack's]],
+  run = function(flags)
+    return with_run(flags, nil, function(run) return require("luaform.console").run(run.cfg, run.state) end)
+  end,
+}
+
 C.validate = {
   flags = { var = "list", var_file = "list", json = "bool", no_color = "bool" },
   max_args = 0,
@@ -285,10 +341,11 @@ C.validate = {
 }
 
 C.init = {
-  flags = { upgrade = "bool", no_color = "bool", migrate_state = "bool", force_copy = "bool" },
+  flags = { upgrade = "bool", no_color = "bool", migrate_state = "bool", force_copy = "bool",
+            backend_config = "list", reconfigure = "bool" },
   max_args = 0,
   help = [[
-Usage: luaform init [-upgrade] [-migrate-state]
+Usage: luaform init [-upgrade] [-migrate-state] [-reconfigure] [-backend-config=...]
 
   Prepares the stack directory: fetches the git module sources the stack
   uses into .luaform/modules/ and records their exact commits in
@@ -301,14 +358,20 @@ Options:
   -migrate-state   The backend changed: move the state of every workspace
                    from the previous backend to the new one (local to S3,
                    or back)
-  -force-copy      With -migrate-state, replace a state of another lineage]],
+  -force-copy      With -migrate-state, replace a state of another lineage
+  -backend-config=KEY=VALUE  Add a setting to the stack's backend (repeatable;
+                   or =FILE of KEY = VALUE lines, or JSON), recorded for
+                   later commands: how CI gives the bucket
+  -reconfigure     Take the backend as it is now, moving no state and
+                   dropping the settings an earlier -backend-config gave]],
   run = function(flags)
     core.mkdir_p(".luaform")
     local modsource = require("luaform.modsource")
     local installer = modsource.installer(flags.upgrade)
     local cfg
     if core.stat("main.lua") then
-      cfg = dsl.evaluate({ lenient_vars = true, installer = installer, workspace = require("luaform.workspace").current() })
+      cfg = dsl.evaluate({ lenient_vars = true, installer = installer, workspace = require("luaform.workspace").current(),
+        reconfigure = flags.reconfigure or (flags.backend_config ~= nil and #flags.backend_config > 0) })
     end
     local keys = require("luaform.schema").sorted_keys(installer.seen)
     for _, k in ipairs(keys) do
@@ -451,6 +514,40 @@ Subcommands:
   import-terraform FILE    Convert a Terraform state (v4) into this stack's]],
   subcommands = require("luaform.commands.state"),
 }
+
+-- taint/untaint: marks an object in the state so that the next plan
+-- replaces it ("is tainted, so must be replaced"), or takes the mark off.
+local function taint_command(name, tainted, done)
+  return {
+    flags = { state = "string", lock_timeout = "string", lock = "bool" },
+    max_args = 1,
+    help = string.format([[
+Usage: luaform %s [options] ADDRESS
+
+  %s
+
+Options:
+  -state=FILE        Work on this local state file instead of the stack's
+  -lock=false        Do not take the state lock
+  -lock-timeout=DUR  Wait this long for the state lock]], name, tainted
+      and "Marks a resource instance so that the next plan replaces it."
+      or "Takes the taint mark off a resource instance: it is kept again."),
+    run = function(flags, pos)
+      local addr = pos[1]
+      if not addr then errors.raise(nil, "%s needs a resource instance address", name) end
+      return require("luaform.commands.state_doc").change(flags, flags.lock ~= false and name or nil, function(_, st)
+        local e = st.resources[addr]
+        if not e or e.mode == "data" then errors.raise(nil, 'no resource instance "%s" in the state', addr) end
+        if not tainted and not e.tainted then errors.raise(nil, 'resource instance %s is not tainted', addr) end
+        e.tainted = tainted or nil
+        print(string.format("Resource instance %s %s.", addr, done))
+        return true
+      end)
+    end,
+  }
+end
+C.taint = taint_command("taint", true, "has been marked as tainted")
+C.untaint = taint_command("untaint", false, "has been successfully untainted")
 
 C.import = {
   flags = { var = "list", var_file = "list", lock_timeout = "string", no_color = "bool", state = "string" },

@@ -177,10 +177,18 @@ function M.json(v)
   return core.json_encode(v)
 end
 
+-- A stack function (luaform.functions) applied to arguments of which some
+-- are deferred: name says which (describe), fn computes it, where is the
+-- caller's file:line for its errors at resolve time. at_apply: known only
+-- when applied (uuid, timestamp), unknown in a plan.
+function M.call(name, fn, args, where, at_apply)
+  return new("call", { name = name, fn = fn, args = args, where = where or false, at_apply = at_apply == true })
+end
+
 -- Calls fn(part) for each value a combined deferred value is made of.
 local function each_part(d, fn)
   if d.kind == "concat" then for _, p in ipairs(d.parts) do fn(p) end
-  elseif d.kind == "fmt" then for i = 1, d.args.n do fn(d.args[i]) end
+  elseif d.kind == "fmt" or d.kind == "call" then for i = 1, d.args.n do fn(d.args[i]) end
   elseif d.kind == "json" or d.kind == "sensitive" then fn(d.value)
   elseif d.kind == "map" then fn(d.src) end
 end
@@ -313,6 +321,10 @@ function M.describe(v)
       return "fmt(" .. table.concat(parts, ", ") .. ")"
     elseif v.kind == "json" then
       return "json(" .. M.describe(v.value) .. ")"
+    elseif v.kind == "call" then
+      local parts = {}
+      for i = 1, v.args.n do parts[i] = M.describe(v.args[i]) end
+      return v.name .. "(" .. table.concat(parts, ", ") .. ")"
     elseif v.kind == "map" then
       return "map(" .. M.describe(v.src) .. ", " .. function_text(v.fn) .. ")"
     elseif v.kind == "sensitive" then
@@ -341,8 +353,9 @@ M.contains_unknown = contains_unknown
 
 -- Resolves v with lookup(addr) -> attributes table | UNKNOWN. Tables are
 -- copied; a part that is not known yet becomes UNKNOWN (a combination that
--- needs it becomes UNKNOWN as a whole).
-function M.resolve(v, lookup)
+-- needs it becomes UNKNOWN as a whole). at_apply: the values are for an
+-- apply (uuid() and timestamp() are known only then).
+function M.resolve(v, lookup, at_apply)
   local mt = getmetatable(v)
   if mt == DEFERRED then
     if v.kind == "ref" then
@@ -359,7 +372,7 @@ function M.resolve(v, lookup)
     elseif v.kind == "concat" then
       local out = {}
       for i, p in ipairs(v.parts) do
-        local x = M.resolve(p, lookup)
+        local x = M.resolve(p, lookup, at_apply)
         if contains_unknown(x) then return UNKNOWN end
         if x == nil then error("cannot concatenate a nil value (" .. M.describe(p) .. ")", 0) end
         out[i] = tostring(x)
@@ -368,29 +381,42 @@ function M.resolve(v, lookup)
     elseif v.kind == "fmt" then
       local args = {}
       for i = 1, v.args.n do
-        local x = M.resolve(v.args[i], lookup)
+        local x = M.resolve(v.args[i], lookup, at_apply)
         if contains_unknown(x) then return UNKNOWN end
         args[i] = x
       end
       return string.format(v.format, table.unpack(args, 1, v.args.n))
     elseif v.kind == "json" then
-      local x = M.resolve(v.value, lookup)
+      local x = M.resolve(v.value, lookup, at_apply)
       if contains_unknown(x) then return UNKNOWN end
       return core.json_encode(x)
     elseif v.kind == "map" then
-      local x = M.resolve(v.src, lookup)
+      local x = M.resolve(v.src, lookup, at_apply)
       if contains_unknown(x) then return UNKNOWN end
       return v.fn(x)
     elseif v.kind == "sensitive" then
-      return M.resolve(v.value, lookup)
+      return M.resolve(v.value, lookup, at_apply)
+    elseif v.kind == "call" then
+      if v.at_apply and not at_apply then return UNKNOWN end
+      local args = {}
+      for i = 1, v.args.n do
+        local x = M.resolve(v.args[i], lookup, at_apply)
+        if contains_unknown(x) then return UNKNOWN end
+        args[i] = x
+      end
+      local ok, out = pcall(v.fn, table.unpack(args, 1, v.args.n))
+      if not ok then
+        require("luaform.errors").raise(v.where or nil, "%s", type(out) == "table" and out.message or tostring(out))
+      end
+      return out
     end
   elseif mt == HANDLE then
-    return M.resolve(M.ref(rawget(v, "@addr"), { "id" }), lookup)
+    return M.resolve(M.ref(rawget(v, "@addr"), { "id" }), lookup, at_apply)
   elseif v == UNKNOWN then
     return UNKNOWN
   elseif type(v) == "table" then
     local out = {}
-    for k, x in pairs(v) do out[k] = M.resolve(x, lookup) end
+    for k, x in pairs(v) do out[k] = M.resolve(x, lookup, at_apply) end
     return setmetatable(out, getmetatable(v))
   end
   return v

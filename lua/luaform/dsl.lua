@@ -2,9 +2,10 @@
 --
 -- evaluate() runs main.lua once with the DSL functions as globals
 -- (resource, data, module, output, var, provider, backend, encryption,
--- fmt, json, workspace). They only record: resource() registers a node and returns a
--- handle whose attributes are deferred references, so no provider is ever
--- called here. Modules are functions, or { inputs, outputs, body } tables
+-- fmt, json, workspace, and the functions of luaform.functions). They only record:
+-- resource() registers a node and returns a handle whose attributes are
+-- deferred references, so no provider is ever called here. Modules are
+-- functions, or { inputs, outputs, body } tables
 -- whose interface is checked at the call (luaform.interface), run inside a
 -- scope, which prefixes the addresses of what they declare
 -- (module.net.aws_subnet.a) and may pass a provider configuration to them
@@ -29,7 +30,8 @@ local M = {}
 
 local LIFECYCLE = {
   depends_on = true, ignore_changes = true, create_before_destroy = true,
-  prevent_destroy = true, key = true, provider = true,
+  prevent_destroy = true, key = true, provider = true, replace_triggered_by = true,
+  precondition = true, postcondition = true,
 }
 
 local OUTPUT_OPTIONS = { sensitive = true, description = true }
@@ -55,10 +57,12 @@ local function load_var_file(path)
   return vars
 end
 
+M.load_var_file = load_var_file
+
 function M.new_config(opts)
   return {
     nodes = {}, order = {}, outputs = {}, output_order = {}, variables = {},
-    providers = {}, backend = nil, modules = {}, dir = opts.dir or ".", imports = {},
+    providers = {}, backend = nil, modules = {}, dir = opts.dir or ".", imports = {}, moved = {}, removed = {}, checks = {},
     provider_refs = {},   -- {name, id, where} of the module calls' providers
     module_of = setmetatable({}, { __mode = "k" }),   -- a module's outputs -> its address prefix
     workspace = opts.workspace or "default",
@@ -230,7 +234,16 @@ local function dsl(cfg, opts)
   function env.backend(type_name, config)
     local where = errors.caller(2)
     if cfg.backend then errors.raise(where, "backend is configured twice (first at %s)", cfg.backend.where) end
-    cfg.backend = { type = type_name, config = deferred.reveal(config or {}), where = where }
+    local found, err = true, nil
+    if type_name ~= "local" then found, err = pcall(require, "luaform.backends." .. tostring(type_name)) end
+    if not found then
+      if not tostring(err):find("module '[^']+' not found") then error(err, 0) end
+      errors.raise(where, 'unsupported backend type "%s": there is no backend type named "%s" (local, s3)', tostring(type_name), tostring(type_name))
+    end
+    config = deferred.reveal(config or {})
+    -- what init's -backend-config added (luaform.backend_init), unless init -reconfigure runs now
+    if not opts.reconfigure then config = require("luaform.backend_init").with_init_settings(type_name, config) end
+    cfg.backend = { type = type_name, config = config, where = where }
   end
   -- encryption{...}: the state's and plan files' encryption (checked
   -- when a store opens: luaform.encryption); kept beside the backend.
@@ -241,6 +254,8 @@ local function dsl(cfg, opts)
   end
   env.fmt = deferred.fmt
   env.json = deferred.json
+  local functions = require("luaform.functions")
+  for _, name in ipairs(functions.names) do env[name] = functions[name] end
   function env.workspace() return cfg.workspace end
   -- Relative sources are found from the calling file's directory (nil:
   -- main.lua's, the stack directory); a tail call left no frame of the
@@ -260,6 +275,47 @@ local function dsl(cfg, opts)
       errors.raise(where, 'import expects { to = "ADDRESS", id = "ID" } with string values')
     end
     cfg.imports[#cfg.imports + 1] = { to = spec.to, id = spec.id, where = where }
+  end
+  -- moved{ from = ADDR, to = ADDR } and removed{ from = ADDR, destroy = false }:
+  -- addresses relative to the calling module (luaform.refactor applies them).
+  local function refactor_block(kind, spec, keys)
+    local where = errors.caller(3)
+    if type(spec) ~= "table" then errors.raise(where, "%s expects a table: %s{ from = ... }", kind, kind) end
+    for k in pairs(spec) do
+      if not keys[k] then
+        errors.raise(where, '%s: unsupported key "%s"%s', kind, tostring(k), schema.suggest(tostring(k), schema.sorted_keys(keys)))
+      end
+    end
+    for k in pairs(keys) do
+      if k ~= "destroy" and type(spec[k]) ~= "string" then
+        errors.raise(where, '%s: "%s" must be an address as a string, such as "aws_vpc.main" or "module.net"', kind, k)
+      end
+    end
+    local prefix = scope().prefix
+    return { from = prefix .. spec.from, to = spec.to and prefix .. spec.to, destroy = spec.destroy, where = where }
+  end
+  function env.stack_outputs(spec) return require("luaform.stack_outputs").read(spec, errors.caller(2)) end
+  -- check{ name = "...", assert = { { condition = ..., error_message = "..." } } }
+  function env.check(spec)
+    local where = errors.caller(2)
+    if type(spec) ~= "table" or type(spec.name) ~= "string" then
+      errors.raise(where, 'check expects { name = "...", assert = { { condition = ..., error_message = "..." } } }')
+    end
+    for k in pairs(spec) do
+      if k ~= "name" and k ~= "assert" then errors.raise(where, 'check "%s": unsupported key "%s" (name, assert)', spec.name, tostring(k)) end
+    end
+    local list = require("luaform.conditions").check_list(spec.assert, where, 'check "' .. spec.name .. '": assert')
+    cfg.checks[#cfg.checks + 1] = { name = spec.name, assert = list, where = where }
+  end
+  function env.moved(spec)
+    cfg.moved[#cfg.moved + 1] = refactor_block("moved", spec, { from = true, to = true })
+  end
+  function env.removed(spec)
+    local r = refactor_block("removed", spec, { from = true, destroy = true })
+    if r.destroy ~= false and r.destroy ~= true then
+      errors.raise(r.where, 'removed: "destroy" must be true or false (false: forget the objects, keep them in AWS)')
+    end
+    cfg.removed[#cfg.removed + 1] = r
   end
   return env
 end
@@ -362,6 +418,21 @@ function M.check(cfg)
       else
         errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
       end
+    end
+    local triggers = node.lifecycle.replace_triggered_by
+    node.triggers = {}
+    for _, t in ipairs(type(triggers) == "table" and not deferred.is_handle(triggers) and triggers or {}) do
+      if deferred.is_handle(t) then node.triggers[#node.triggers + 1] = { addr = deferred.handle_address(t) }
+      elseif deferred.is(t) and t.kind == "ref" then node.triggers[#node.triggers + 1] = { addr = t.addr, attr = t.path[1] }
+      else triggers = false end
+    end
+    if triggers == false or (triggers ~= nil and (type(triggers) ~= "table" or deferred.is_handle(triggers))) then
+      errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
+    end
+    for _, t in ipairs(node.triggers) do deps[t.addr] = true end
+    for _, kind in ipairs({ "precondition", "postcondition" }) do
+      local list = require("luaform.conditions").check_list(node.lifecycle[kind], node.where, addr .. ": " .. kind)
+      for d in pairs(deferred.deps(list)) do if d ~= addr then deps[d] = true end end
     end
     for _, attr in ipairs(node.lifecycle.ignore_changes or {}) do
       if not node.provider.schema[attr] then

@@ -123,6 +123,47 @@ local function check_outputs(m, label, out)
   end
 end
 
+-- Validations modules share (the stdlib's): each passes a deferred value,
+-- which the resource it goes to checks at plan time.
+M.valid = {}
+
+-- A whole number from min to max (max optional).
+function M.valid.whole(min, max)
+  return function(v)
+    if deferred.is(v) or (math.type(v) == "integer" or v == math.floor(v)) and v >= min and (not max or v <= max) then
+      return true
+    end
+    if max then return false, string.format("expected a whole number from %s to %s, got %s", min, max, tostring(v)) end
+    return false, string.format("expected a whole number of at least %s, got %s", min, tostring(v))
+  end
+end
+
+-- A number of at least min.
+function M.valid.at_least(min)
+  return function(v)
+    if deferred.is(v) or v >= min then return true end
+    return false, string.format("expected at least %s, got %s", min, tostring(v))
+  end
+end
+
+-- Text matching a Lua pattern, of at most max_len characters (optional);
+-- what: what it should be, for the message.
+function M.valid.text(pattern, max_len, what)
+  return function(v)
+    if deferred.is(v) or (v:match(pattern) and (not max_len or #v <= max_len)) then return true end
+    return false, string.format('"%s" is not %s', v, what)
+  end
+end
+
+-- One of the texts in list.
+function M.valid.one_of(list)
+  return function(v)
+    if deferred.is(v) then return true end
+    for _, x in ipairs(list) do if v == x then return true end end
+    return false, string.format('"%s" is not one of %s', v, table.concat(list, ", "))
+  end
+end
+
 -- Runs the module table m as module `name` called at `where` with args.
 function M.call(m, name, args, where)
   local label = string.format('module "%s"', name)

@@ -9,18 +9,22 @@
 -- diff() walks the config in dependency order and decides per resource:
 -- create, update (in place), replace (a force_new argument changed, or
 -- the type cannot update), delete (in state, gone from the config), or
--- no-op; data sources are read here when their arguments are known. The
+-- no-op (luaform.refactor: moved and removed blocks, replacements asked
+-- for); data sources are read here when their arguments are known. The
 -- values a resource will have after apply are "planned" so that
 -- dependents can resolve references; what is not known until apply is
 -- deferred.UNKNOWN. The root outputs are planned from them too
 -- (plan.outputs) and compared with the state's (plan.output_changes):
 -- a plan that changes only outputs still has something to apply.
 local core = require("luaform.core")
+local conditions = require("luaform.conditions")
 local context = require("luaform.context")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
 local provider_choice = require("luaform.provider_choice")
+local refactor = require("luaform.refactor")
 local schema = require("luaform.schema")
+local surgery = require("luaform.surgery")
 local values = require("luaform.values")
 
 local M = {}
@@ -179,7 +183,8 @@ end
 -- entry (the state's, when there is one) says which provider
 -- configuration made the prior object: another one than the config's
 -- now means a new object there (ch.moved = {from, to}).
-local function diff_resource(run, node, prior, lookup, entry)
+-- force: replace even if an update would do (luaform.refactor.replace_reason).
+local function diff_resource(run, node, prior, lookup, entry, force)
   local mod, sch = node.provider, node.provider.schema
   local desired = schema.normalize_block(sch, deferred.resolve(node.args, lookup))
   if not prior then
@@ -212,7 +217,7 @@ local function diff_resource(run, node, prior, lookup, entry)
   after.id = prior.id
   local from, to = entry and provider_choice.of_entry(entry), provider_choice.of_node(node)
   local moved = from and from ~= to and { from = from, to = to } or nil
-  if next(forces) or moved then
+  if next(forces) or moved or force then
     local fresh = new_object(sch, desired)
     for k in pairs(sch) do if ignore[k] then fresh[k] = prior[k] end end
     return { action = "replace", after = fresh, changed = changed, forces = forces, moved = moved }
@@ -350,7 +355,13 @@ function M.diff(run)
     elseif targeted and not targeted[node.addr] then
       ch = { action = "noop", after = prior or new_object(node.provider.schema, {}), excluded = true }
     else
-      ch = diff_resource(run, node, prior, lookup, entry)
+      local reason = refactor.replace_reason(run, node, entry, by_addr)
+      ch = diff_resource(run, node, prior, lookup, entry, reason ~= nil)
+      ch.reason = reason
+    end
+    if not opts.destroy and not ch.excluded then
+      conditions.preconditions(node, lookup)
+      if ch.action == "noop" then conditions.postconditions(node, lookup, ch.after) end
     end
     ch.addr, ch.node, ch.type, ch.before, ch.entry = node.addr, node, node.type, prior, entry
     ch.mode = node.mode
@@ -364,7 +375,7 @@ function M.diff(run)
 
   -- As Terraform: every object in the state needs the provider
   -- configuration that made it (to be read, and destroyed), declared.
-  local gone = {}
+  local gone, forgotten = {}, refactor.forgotten(cfg)
   for _, addr in ipairs(require("luaform.state").addresses(st)) do
     local entry = st.resources[addr]
     if entry.mode ~= "data" then provider_choice.config(cfg, provider_choice.of_entry(entry), addr) end
@@ -377,6 +388,9 @@ function M.diff(run)
     if wanted then
       local ch = { addr = addr, action = entry.mode == "data" and "forget" or "delete",
         type = entry.type, mode = entry.mode, before = entry.attributes, entry = entry }
+      for _, f in ipairs(forgotten) do
+        if surgery.matches(f, addr) then ch.action, ch.removed = "forget", true end
+      end
       changes[#changes + 1] = ch
       by_addr[addr] = ch
     end
@@ -404,16 +418,18 @@ function M.diff(run)
 
   mark_create_before_destroy(cfg, changes)
   local plan = { changes = changes, by_addr = by_addr, lineage = st.lineage, serial = st.serial,
-                 is_destroy = opts.destroy or false, drift = run.drift or {}, imports = run.imports or {} }
+                 is_destroy = opts.destroy or false, drift = run.drift or {}, imports = run.imports or {},
+                 moves = run.moves or {} }
   plan_outputs(cfg, st, plan)
   M.count(plan)
   return plan
 end
 
 function M.count(plan)
-  local add, change, destroy = 0, 0, 0
+  local add, change, destroy, forget = 0, 0, 0, 0
   for _, ch in ipairs(plan.changes) do
-    if ch.action == "create" then add = add + 1
+    if ch.removed then forget = forget + 1
+    elseif ch.action == "create" then add = add + 1
     elseif ch.action == "update" then change = change + 1
     elseif ch.action == "replace" then add = add + 1; destroy = destroy + 1
     elseif ch.action == "delete" then destroy = destroy + 1 end
@@ -421,7 +437,8 @@ function M.count(plan)
   local imported = 0
   for _ in pairs(plan.imports or {}) do imported = imported + 1 end
   plan.add, plan.change, plan.destroy, plan.import = add, change, destroy, imported
-  plan.has_changes = add + change + destroy + imported > 0
+  plan.forget = forget
+  plan.has_changes = add + change + destroy + imported + forget + #(plan.moves or {}) > 0
   plan.outputs_changed = false
   for _, oc in ipairs(plan.output_changes or {}) do
     if oc.action ~= "noop" then plan.outputs_changed = true end

@@ -7,7 +7,7 @@
 --     state entries the plan's refresh changed (`refreshed`, null for one
 --     found gone): the prior state the plan was computed on;
 --   * the variables (and which are sensitive: `show` hides their values),
---     variable files and targets;
+--     variable files, targets and -replace addresses;
 --   * for every address with something to do, its action and the values
 --     it will have after apply, the planned output values, and the action
 --     on each output that changes (output_changes). Values are
@@ -165,7 +165,7 @@ local function sensitive_vars(run)
   return setmetatable(names, core.json_array_mt)
 end
 
--- inputs: {vars, var_files, targets} as given on the command line.
+-- inputs: {vars, var_files, targets, replace} as given on the command line.
 function M.save(path, run, plan, inputs)
   local changes = {}
   for _, ch in ipairs(plan.changes) do
@@ -183,6 +183,7 @@ function M.save(path, run, plan, inputs)
     -- A plan made before any state exists is bound to "no state yet".
     lineage = run.store.fresh and "" or run.state.lineage,
     vars = inputs.vars, var_files = inputs.var_files or {}, targets = inputs.targets or {},
+    replace = inputs.replace or {},
     sensitive_vars = sensitive_vars(run),
     destroy = plan.is_destroy, changes = setmetatable(changes, core.json_object_mt),
     outputs = outputs_form(run, plan), output_changes = output_actions(plan),

@@ -95,6 +95,12 @@ local SYMBOLS = {
 }
 local SYMBOL_BY_SIGN = {}
 for _, sym in ipairs(SYMBOLS) do SYMBOL_BY_SIGN[sym.sign] = sym end
+-- Terraform's headlines for a replacement the user asked for (luaform.refactor).
+local REASON = {
+  requested = "will be replaced, as requested", tainted = "is tainted, so must be replaced",
+  triggered = "will be replaced due to changes in replace_triggered_by",
+}
+
 local SIGN = { create = "+", update = "~", replace = "-/+", delete = "-", read = "<=" }
 
 local function symbol_of(ch)
@@ -224,6 +230,13 @@ end
 
 function M.plan(ui, plan)
   if #plan.drift > 0 then render_drift(ui, plan.drift) end
+  if plan.refresh_only then
+    ui:print(#plan.drift == 0 and "No changes. Your infrastructure still matches the configuration."
+      or "This is a refresh-only plan, so luaform will not take any actions to undo these. If you were\n"
+        .. "expecting these changes then you can apply this plan to record the updated values in the\n"
+        .. "luaform state without changing any remote objects.")
+    return
+  end
   if not plan.has_changes then
     if plan.outputs_changed then
       render_output_changes(ui, plan)
@@ -236,16 +249,24 @@ function M.plan(ui, plan)
   end
   legend(ui, plan)
   ui:print("luaform will perform the following actions:\n")
+  for _, m in ipairs(plan.moves or {}) do
+    ui:print("  %s\n", ui:paint("bold", string.format("# %s has moved to %s", m.from, m.to)))
+  end
   for _, ch in ipairs(plan.changes) do
+    if ch.removed then
+      ui:print("  %s\n    (removed from the state; the object itself is not destroyed)\n",
+        ui:paint("bold", string.format("# %s will no longer be managed by luaform", ch.addr)))
+    end
     local id = plan.imports and plan.imports[ch.addr]
     if id then
       ui:print("  %s", ui:paint("bold", string.format('# %s will be imported from "%s"', ch.addr, id)))
       if not HEADLINE[ch.action] then ui:print("") end
     end
-    if HEADLINE[ch.action] then render_change(ui, ch) end
+    if HEADLINE[ch.action] then render_change(ui, ch, REASON[ch.reason]) end
   end
   local imports = (plan.import or 0) > 0 and string.format("%d to import, ", plan.import) or ""
-  ui:print("Plan: %s%d to add, %d to change, %d to destroy.", imports, plan.add, plan.change, plan.destroy)
+  local forget = (plan.forget or 0) > 0 and string.format(", %d to forget", plan.forget) or ""
+  ui:print("Plan: %s%d to add, %d to change, %d to destroy%s.", imports, plan.add, plan.change, plan.destroy, forget)
   if plan.outputs_changed then
     ui:print("")
     render_output_changes(ui, plan)

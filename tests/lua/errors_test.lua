@@ -159,3 +159,19 @@ test("-var for an undeclared variable is an error naming it", function()
   expect(code).to_be(0)
   expect(out).to_contain('Warning: value for undeclared variable "other" in vars.json')
 end)
+
+test("luaform -help lists every command, and each command has its own -help", function()
+  local dir = new_stack({ ["main.lua"] = "" })
+  local out, code = luaform(dir, "-help")
+  expect(code).to_be(0)
+  local names = {}
+  for name in pairs(require("luaform.commands")) do names[#names + 1] = name end
+  table.sort(names)
+  expect(#names > 20).to_be(true)
+  for _, name in ipairs(names) do
+    expect(out).to_match("\n  " .. name:gsub("%-", "%%-") .. " +%S")
+    local usage, ucode = luaform(dir, name, "-help")
+    expect(ucode).to_be(0)
+    expect(usage).to_match("^Usage: luaform " .. name:gsub("%-", "%%-"))
+  end
+end)

@@ -389,41 +389,44 @@ test("stdlib.vpc and stdlib.lb report a misuse at the caller's line", function()
   }, "\n") .. "\n")
   out, code = luaform(dir, "validate")
   expect(code).to_be(1)
-  expect(out).to_contain('main.lua:5: stdlib.lb: unsupported argument "listener_prot" (did you mean "listener_port"?)')
+  expect(out).to_contain('main.lua:5: module "lb": unsupported input "listener_prot" (did you mean "listener_port"?)')
 end)
 
 -- Each stdlib module checks the type of every argument: a misuse names the
 -- module() line of the stack, never a line inside the module.
+-- (The interface language is the shared one of luaform.interface: a
+-- value Terraform would convert, "60" for a number or "true" for a bool,
+-- is converted; see the accepted values below.)
 local MISUSES = {
-  { "vpc", 'name = { 1 }', "name: expected a string, got a table" },
-  { "vpc", 'single_nat_gateway = "no"', 'single_nat_gateway: expected true or false, got "no"' },
-  { "lb", 'tags = "x"', 'tags: expected a map of names to values ({ Name = "value" }), got "x"' },
-  { "lb", 'internal = "yes"', 'internal: expected true or false, got "yes"' },
-  { "lb", 'idle_timeout = "60"', 'idle_timeout: expected a number, got "60"' },
-  { "lb", 'vpc_id = vpc', "vpc_id: expected a string, got a resource (use one of its attributes, such as .id)" },
-  { "service", 'name = { "x" }', "name: expected a string, got a table" },
-  { "service", 'name = "My_App"', 'name: "My_App" is not 1-29 lowercase letters, digits or hyphens' },
-  { "service", 'environment = "FOO"', 'environment: expected a map of names to values ({ Name = "value" }), got "FOO"' },
-  { "service", 'environment = { FOO = { 1 } }', "environment.FOO: expected a string, got a table" },
-  { "service", 'tags = "x"', 'tags: expected a map of names to values ({ Name = "value" }), got "x"' },
-  { "service", 'image_tag = 1.5', "image_tag: expected a string, got 1.5" },
-  { "service", 'image_tag = "v 2"', 'image_tag: "v 2" is not an image tag' },
-  { "service", 'metric = "CPU"', 'metric: "CPU" is not one of ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization' },
-  { "service", 'health_check_path = "up"', 'health_check_path: "up" is not a path starting with /' },
-  { "service", 'region = "Seoul"', 'region: "Seoul" is not an AWS region such as us-east-1' },
-  { "service", 'region = vpc', "region: expected a string, got a resource" },
-  { "service", 'desired_count = "2"', 'desired_count: expected a number, got "2"' },
-  { "service", 'container_port = 70000', "container_port: expected 1 to 65535, got 70000" },
-  { "service", 'ignore_desired_count = 1', "ignore_desired_count: expected true or false, got 1" },
-  { "service", 'min_capacity = 4', "min_capacity (4) must not exceed max_capacity (3)" },
-  { "service", 'desried_count = 2', 'unsupported argument "desried_count" (did you mean "desired_count"?)' },
-  { "events", 'topic_name = 5', "topic_name: expected a string, got 5" },
-  { "events", 'queue_name = "jobs.fifo"', 'queue_name: "jobs.fifo" is not 1-80 letters, digits, hyphens or underscores' },
-  { "events", 'visibility_timeout_seconds = "60"', 'visibility_timeout_seconds: expected a number, got "60"' },
-  { "events", 'delay_seconds = 901', "delay_seconds: expected 0 to 900, got 901" },
-  { "events", 'raw_message_delivery = "true"', 'raw_message_delivery: expected true or false, got "true"' },
-  { "events", 'tags = { "a" }', "tags: expected a map of names to values" },
-  { "events", 'qeue_name = "jobs"', 'unsupported argument "qeue_name" (did you mean "queue_name"?)' },
+  { "vpc", 'name = { 1 }', 'module "m": input "name": expected a string, got table' },
+  { "vpc", 'single_nat_gateway = "no"', 'module "m": input "single_nat_gateway": expected a boolean, got string' },
+  { "lb", 'tags = "x"', 'module "m": input "tags": expected a map, got string' },
+  { "lb", 'internal = "yes"', 'module "m": input "internal": expected a boolean, got string' },
+  { "lb", 'idle_timeout = "sixty"', 'module "m": input "idle_timeout": expected a number, got string' },
+  { "lb", 'vpc_id = vpc', 'module "m": input "vpc_id": expected string, got the resource aws_vpc.main (use one of its attributes, such as .id)' },
+  { "service", 'name = { "x" }', 'module "m": input "name": expected a string, got table' },
+  { "service", 'name = "My_App"', 'module "m": input "name": invalid value: "My_App" is not 1-29 lowercase letters, digits or hyphens' },
+  { "service", 'environment = "FOO"', 'module "m": input "environment": expected a map, got string' },
+  { "service", 'environment = { FOO = { 1 } }', 'module "m": input "environment": environment.FOO: expected a string, got table' },
+  { "service", 'tags = "x"', 'module "m": input "tags": expected a map, got string' },
+  { "service", 'image_tag = { 1 }', 'module "m": input "image_tag": expected a string, got table' },
+  { "service", 'image_tag = "v 2"', 'module "m": input "image_tag": invalid value: "v 2" is not an image tag' },
+  { "service", 'metric = "CPU"', 'module "m": input "metric": invalid value: "CPU" is not one of ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization' },
+  { "service", 'health_check_path = "up"', 'module "m": input "health_check_path": invalid value: "up" is not a path starting with /' },
+  { "service", 'region = "Seoul"', 'module "m": input "region": invalid value: "Seoul" is not an AWS region such as us-east-1' },
+  { "service", 'region = vpc', 'module "m": input "region": expected string, got the resource aws_vpc.main' },
+  { "service", 'desired_count = 1.5', 'module "m": input "desired_count": invalid value: expected a whole number of at least 0, got 1.5' },
+  { "service", 'container_port = 70000', 'module "m": input "container_port": invalid value: expected a whole number from 1 to 65535, got 70000' },
+  { "service", 'ignore_desired_count = 1', 'module "m": input "ignore_desired_count": expected a boolean, got number' },
+  { "service", 'min_capacity = 4', "stdlib.service: min_capacity (4) must not exceed max_capacity (3)" },
+  { "service", 'desried_count = 2', 'module "m": unsupported input "desried_count" (did you mean "desired_count"?)' },
+  { "events", 'topic_name = true', 'module "m": input "topic_name": expected a string, got boolean' },
+  { "events", 'queue_name = "jobs.fifo"', 'module "m": input "queue_name": invalid value: "jobs.fifo" is not 1-80 letters, digits, hyphens or underscores' },
+  { "events", 'visibility_timeout_seconds = "sixty"', 'module "m": input "visibility_timeout_seconds": expected a number, got string' },
+  { "events", 'delay_seconds = 901', 'module "m": input "delay_seconds": invalid value: expected a whole number from 0 to 900, got 901' },
+  { "events", 'raw_message_delivery = "maybe"', 'module "m": input "raw_message_delivery": expected a boolean, got string' },
+  { "events", 'tags = { "a" }', 'module "m": input "tags": expected a map, got a list' },
+  { "events", 'qeue_name = "jobs"', 'module "m": unsupported input "qeue_name" (did you mean "queue_name"?)' },
 }
 
 -- Arguments each module needs besides the one being misused.
@@ -453,9 +456,9 @@ test("stdlib.service and stdlib.events (and vpc, lb) check every argument's type
   for _, m in ipairs(MISUSES) do
     misuse_stack(dir, m[1], m[2])
     local out, code = luaform(dir, "validate")
-    if code ~= 1 or not out:find("main.lua:3: stdlib." .. m[1] .. ": " .. m[3], 1, true) then print(m[2], out) end
+    if code ~= 1 or not out:find("main.lua:3: " .. m[3], 1, true) then print(m[2], out) end
     expect(code).to_be(1)
-    expect(out).to_contain("main.lua:3: stdlib." .. m[1] .. ": " .. m[3])
+    expect(out).to_contain("main.lua:3: " .. m[3])
     expect(out).not_to_contain("stdlib/")
   end
   -- Resource attributes pass where a string, a map value or a list element goes.
@@ -464,6 +467,16 @@ test("stdlib.service and stdlib.events (and vpc, lb) check every argument's type
     lb = 'name = "web", internal = true, idle_timeout = 120, tags = { Vpc = vpc.id }',
     events = 'queue_name = "jobs", tags = { Vpc = vpc.id }, raw_message_delivery = true',
     vpc = 'name = "main", tags = { Team = "core" }, single_nat_gateway = false',
+  }) do
+    misuse_stack(dir, module, args)
+    local out, code = luaform(dir, "validate")
+    if code ~= 0 then print(module, out) end
+    expect(code).to_be(0)
+  end
+  -- Values Terraform converts are converted (the shared interface language).
+  for module, args in pairs({
+    lb = 'idle_timeout = "60"', service = 'desired_count = "2"',
+    events = 'visibility_timeout_seconds = "60", raw_message_delivery = "true"',
   }) do
     misuse_stack(dir, module, args)
     local out, code = luaform(dir, "validate")

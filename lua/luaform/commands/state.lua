@@ -12,33 +12,11 @@ local render = require("luaform.render")
 local state = require("luaform.state")
 local surgery = require("luaform.surgery")
 local ui = require("luaform.ui")
+local state_doc = require("luaform.commands.state_doc")
 
 local M = {}
 
--- Opens the state (locked when operation is given); returns store, doc.
-local function open_store(flags, operation)
-  local backend, encryption = backend_init.of_stack()
-  local store = backend_init.open_state({ path = flags.state, backend = not flags.state and backend or nil, encryption = encryption })
-  store.encryption = encryption
-  if operation then
-    store:lock(operation, require("luaform.duration")(flags.lock_timeout))
-  end
-  local ok, doc = pcall(store.load, store)
-  if not ok then store:unlock(); error(doc, 0) end
-  return store, doc
-end
-
--- Runs fn(store, doc) with the lock held; saves when fn returns true.
-local function change(flags, operation, fn)
-  local store, doc = open_store(flags, operation)
-  local ok, res = pcall(fn, store, doc)
-  if ok and res then
-    ok, res = pcall(store.save, store)
-  end
-  store:unlock()
-  if not ok then error(res, 0) end
-  return 0
-end
+local open_store, change = state_doc.open, state_doc.change
 
 local LOCK_FLAGS = { state = "string", lock_timeout = "string", dry_run = "bool" }
 
