@@ -294,7 +294,7 @@ local function dsl(cfg, opts)
     local prefix = scope().prefix
     return { from = prefix .. spec.from, to = spec.to and prefix .. spec.to, destroy = spec.destroy, where = where }
   end
-  function env.stack_outputs(spec) return require("luaform.stack_outputs").read(spec, errors.caller(2)) end
+  function env.stack_outputs(spec) return require("luaform.stack_outputs").read(spec, errors.caller(2), cfg.encryption) end
   -- check{ name = "...", assert = { { condition = ..., error_message = "..." } } }
   function env.check(spec)
     local where = errors.caller(2)

@@ -82,11 +82,12 @@ function M.keyring(enc)
   return enc.keyring
 end
 
--- The plaintext of text read from what (a plan file): raises when it is
--- sealed and enc cannot open it, or plaintext that enc refuses.
-function M.open(enc, text, what)
+-- The plaintext of text read from what (a plan file, another stack's
+-- state): raises (at where, if given) when it is sealed and enc cannot
+-- open it, or plaintext that enc refuses.
+function M.open(enc, text, what, where)
   local plain, err = core.unseal(M.keyring(enc), text, what)
-  if not plain then errors.raise(nil, "%s", err) end
+  if not plain then errors.raise(where, "%s", err) end
   return plain
 end
 

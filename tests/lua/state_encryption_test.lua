@@ -271,3 +271,28 @@ test("on S3 no object holds a secret or a resource id: the state and its journal
   expect(out).to_contain("2 added")
   expect(s3:GetObject{ Bucket = "tfstate", Key = "app/state.json" }.Body).not_to_contain(SECRET)
 end)
+
+test("stack_outputs reads an encrypted stack's outputs with its encryption = {...}, or the reader's own encryption{}", function()
+  local net = new_stack(stack_text(pbkdf2(), 'output("first", prev.hex)\n'))
+  expect(select(2, run(net, PASS, nil, "apply", "-auto-approve"))).to_be(0)
+  local hex = pulled(net, PASS).outputs.first.value
+  local path = net .. "/luaform.state.json"
+  local reader = function(opts) return string.format([[
+local net = stack_outputs{ backend = "local", config = { path = %q }%s }
+resource("local_file", "f", { filename = "f.txt", content = net.first })
+]], path, opts) end
+  -- No key: one error at the stack_outputs line, naming the key provider.
+  local dir = new_stack(reader(""))
+  local out, code = run(dir, nil, nil, "plan")
+  expect(code).to_be(1)
+  expect(out).to_contain('main.lua:1: the state file ' .. path .. ' (workspace default) is encrypted (key_provider "pbkdf2")')
+  write(dir .. "/main.lua", reader(', encryption = { key_provider = "pbkdf2", passphrase = var("other", { sensitive = true }), iterations = 200000 }'))
+  out, code = run(dir, nil, "LUAFORM_VAR_other=" .. quote(PASS), "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(read(dir .. "/f.txt")).to_be(hex)
+  -- The reader's own encryption{} (the same passphrase) opens it too.
+  dir = new_stack("encryption{ " .. pbkdf2() .. " }\n" .. reader(""))
+  out, code = run(dir, PASS, nil, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(read(dir .. "/f.txt")).to_be(hex)
+end)
