@@ -22,6 +22,7 @@ local schema = require("luaform.schema")
 local M = {}
 M.DEFAULT_ITERATIONS = 600000
 M.MIN_ITERATIONS = 200000     -- OpenTofu's floor for pbkdf2
+M.MAX_ITERATIONS = 100000000   -- what engine/crypt.c accepts in a header
 M.MIN_PASSPHRASE = 16
 
 local KEY_OPTIONS = { key_provider = true, passphrase = true, iterations = true }
@@ -50,8 +51,9 @@ local function key_spec(spec, where, what)
     errors.raise(where, '%s: key_provider "pbkdf2": the passphrase must be at least %d characters', what, M.MIN_PASSPHRASE)
   end
   local iterations = spec.iterations or M.DEFAULT_ITERATIONS
-  if math.type(iterations) ~= "integer" or iterations < M.MIN_ITERATIONS then
-    errors.raise(where, '%s: key_provider "pbkdf2": iterations must be an integer of at least %d', what, M.MIN_ITERATIONS)
+  if math.type(iterations) ~= "integer" or iterations < M.MIN_ITERATIONS or iterations > M.MAX_ITERATIONS then
+    errors.raise(where, '%s: key_provider "pbkdf2": iterations must be an integer from %d to %d', what,
+      M.MIN_ITERATIONS, M.MAX_ITERATIONS)
   end
   return { key_provider = p, passphrase = pass, iterations = iterations }
 end
