@@ -401,8 +401,9 @@ static int m_gc(lua_State *L) {
   return 0;
 }
 
-/* core.unseal(keyring | nil, text, what): kr:open for an absent keyring
- * too (plaintext passes, a sealed text is refused). */
+/* core.keyring, and core.unseal(keyring | nil, text, what): kr:open
+ * that also takes no keyring (plaintext passes, a sealed text is
+ * refused). */
 void lf_open_crypt(lua_State *L) {
   static const luaL_Reg methods[] = {{"seal", m_seal}, {"open", m_open}, {NULL, NULL}};
   if (luaL_newmetatable(L, KEYRING_MT)) {
