@@ -3,7 +3,8 @@
 -- key; state pull is plaintext and push encrypts; a plaintext state is
 -- migrated only with an explicit "unencrypted" fallback, and back; a wrong
 -- or missing key, altered data and refused plaintext leave the state as it
--- was; a fallback key rotates the passphrase.
+-- was; a fallback key rotates the passphrase; stack_outputs and state
+-- import-terraform work on encrypted states.
 local backend_init = require("luaform.backend_init")
 
 local PASS, OTHER = "correct-horse-battery-staple", "another-long-passphrase-2"
@@ -295,4 +296,21 @@ resource("local_file", "f", { filename = "f.txt", content = net.first })
   out, code = run(dir, PASS, nil, "apply", "-auto-approve")
   expect(code).to_be(0)
   expect(read(dir .. "/f.txt")).to_be(hex)
+end)
+
+test("state import-terraform writes the converted state encrypted", function()
+  local dir = new_stack("encryption{ " .. pbkdf2() .. ", enforced = true }\n")
+  local url = "https://sqs.us-east-1.amazonaws.com/123456789012/q-" .. core.uuid()
+  write(dir .. "/terraform.tfstate", core.json_encode({ version = 4, serial = 3,
+    lineage = "5e0f0d1c-1111-2222-3333-444455556666", outputs = setmetatable({}, core.json_object_mt), resources = {
+      { mode = "managed", type = "aws_sqs_queue", name = "q", provider = 'provider["registry.terraform.io/hashicorp/aws"]',
+        instances = { { schema_version = 0, attributes = { id = url, name = "q" } } } },
+    } }))
+  local out, code = run(dir, PASS, nil, "state", "import-terraform", "terraform.tfstate")
+  expect(code).to_be(0)
+  local stored = read(dir .. "/luaform.state.json")
+  expect(stored).to_match('^{"encryption":"luaform/1"')
+  expect(stored).not_to_contain(url)
+  expect(stored).not_to_contain("aws_sqs_queue.q")
+  expect(pulled(dir, PASS).resources["aws_sqs_queue.q"].attributes.id).to_be(url)
 end)
