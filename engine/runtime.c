@@ -71,6 +71,7 @@ static int open_core(lua_State *L) {
   lf_open_lineedit(L);
   lf_open_aws(L);
   lf_open_process(L);
+  lf_open_crypt(L);
   lua_pushcfunction(L, core_embedded);
   lua_setfield(L, -2, "embedded");
   lua_pushstring(L, lf_exe_dir());

@@ -12,7 +12,9 @@
  * Saves between two snapshots are journal records (b:append, see
  * state_journal.c) when the backend keeps a journal; load replays them
  * over the snapshot, so every reader sees one document. b:save writes a
- * snapshot, which ends the journal.
+ * snapshot, which ends the journal. b:encrypt(keyring) seals what is
+ * stored from then on (the snapshot, each record's payload; the local
+ * backend's backup) and opens what is read (luaform/crypt.h).
  *
  * core.state_backend_register(name, fns) plugs in a backend written in
  * Lua: its functions become the vtable (lua_backend below). They run on
@@ -274,6 +276,7 @@ typedef struct {
   size_t last_len;     /* size of the last save: preallocates the next */
   size_t journal_len;  /* bytes appended since the last snapshot */
   char warning[400];   /* why load ignored the journal's last record, or "" */
+  int stale;           /* the snapshot read is not sealed as the keyring writes */
 } backend_ud;
 
 static backend_ud *check_ud(lua_State *L) {
@@ -346,7 +349,8 @@ static json_t *replayed(backend_ud *u, const char *data, size_t len, const char 
   json_t *v = json_loadb(data, len, JSON_ALLOW_NUL, je);
   if (!v) return NULL;
   if (lf_state_check(v, je->text, sizeof je->text) != 0 ||
-      lf_journal_replay(v, j, jlen, u->warning, sizeof u->warning, je->text, sizeof je->text) != 0 ||
+      lf_journal_replay(v, j, jlen, u->b->keyring, "a journal record", u->warning, sizeof u->warning,
+                        je->text, sizeof je->text) != 0 ||
       lf_state_check(v, je->text, sizeof je->text) != 0) {
     je->line = je->column = 1;
     json_decref(v);
@@ -380,6 +384,15 @@ static int read_state(lua_State *L, backend_ud *u, int push, char *err, size_t n
     free(data);
     return -1;
   }
+  char *plain;
+  size_t plain_len;
+  int sealed = lf_unseal(u->b->keyring, u->b->name, data, len, &plain, &plain_len, &u->stale, err, n);
+  free(sealed == 1 ? NULL : data);
+  if (sealed < 0) {  /* a wrong or missing key, or tampered: an error, not a corrupted state */
+    if (jrc == 0) free(j);
+    return -1;
+  }
+  if (sealed == 0) data = plain, len = plain_len;
   json_error_t je;
   int ok;
   if (jrc == 0) {
@@ -466,11 +479,26 @@ static int m_save(lua_State *L) {
   full[len++] = '\n';
   full[len] = '\0';
   u->last_len = len;
-  int rc = u->b->ops->save(u->b, full, len, err, sizeof err);
+  char *sealed;
+  size_t sealed_len;
+  int rc = lf_seal(u->b->keyring, full, len, &sealed, &sealed_len, err, sizeof err);
+  if (rc == 0) {
+    free(full);
+    full = sealed, len = sealed_len;
+  }
+  if (rc >= 0) rc = u->b->ops->save(u->b, full, len, err, sizeof err);
   free(full);
   if (rc != 0) return push_fail(L, err);
   u->journal_len = 0;
+  u->stale = 0;
   lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* b:stale() -> whether the state read is not sealed as b:encrypt's keyring
+ * writes (plaintext, or the fallback key's): a save migrates it. */
+static int m_stale(lua_State *L) {
+  lua_pushboolean(L, check_ud(L)->stale);
   return 1;
 }
 
@@ -500,6 +528,17 @@ static int m_append(lua_State *L) {
   size_t len, framed_len;
   char *payload = lf_json_encode(L, 2, JSON_COMPACT, 0, &len, err, sizeof err);
   if (!payload) return push_fail(L, err);
+  char *sealed;
+  size_t sealed_len;
+  int sr = lf_seal(u->b->keyring, payload, len, &sealed, &sealed_len, err, sizeof err);
+  if (sr < 0) {
+    free(payload);
+    return push_fail(L, err);
+  }
+  if (sr == 0) {
+    free(payload);
+    payload = sealed, len = sealed_len;
+  }
   char *framed = lf_journal_frame(payload, len, &framed_len);
   free(payload);
   if (!framed) return luaL_error(L, "append: a record over 4 GiB");
@@ -511,6 +550,16 @@ static int m_append(lua_State *L) {
   lua_pushboolean(L, 1);
   lua_pushboolean(L, u->journal_len > limit);
   return 2;
+}
+
+/* b:encrypt(keyring): what this backend stores is sealed with keyring
+ * (core.keyring), and what it reads is opened with it. */
+static int m_encrypt(lua_State *L) {
+  backend_ud *u = check_ud(L);
+  u->b->keyring = lf_keyring_check(L, 2);
+  lua_pushvalue(L, 2);
+  lua_setiuservalue(L, 1, 1);  /* keeps the keyring alive as long as the backend */
+  return 0;
 }
 
 static int m_path(lua_State *L) {
@@ -557,7 +606,7 @@ static int core_state_backend(lua_State *L) {
       return luaL_error(L, "unknown state backend \"%s\"", kind);
     b = lua_backend_new(L, kind, lua_gettop(L), 2);
   }
-  backend_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
+  backend_ud *u = lua_newuserdatauv(L, sizeof *u, 1);
   memset(u, 0, sizeof *u);
   u->b = b;
   luaL_setmetatable(L, BACKEND_MT);
@@ -584,7 +633,7 @@ void lf_open_state(lua_State *L) {
   static const luaL_Reg methods[] = {
     {"lock", m_lock}, {"unlock", m_unlock}, {"load", m_load}, {"save", m_save},
     {"path", m_path}, {"close", m_close}, {"journaled", m_journaled}, {"append", m_append},
-    {NULL, NULL},
+    {"encrypt", m_encrypt}, {"stale", m_stale}, {NULL, NULL},
   };
   if (luaL_newmetatable(L, BACKEND_MT)) {
     luaL_newlib(L, methods);

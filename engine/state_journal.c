@@ -6,7 +6,8 @@
  * new serial, so its cost does not grow with the state. A record is framed
  * "LFJ1", payload length and zlib crc32 of the payload (both 32-bit big
  * endian), then the payload (compact JSON: lineage, serial, set = {addr =
- * entry}, del = [addr]). Loading applies the records of the snapshot's
+ * entry}, del = [addr]), sealed (luaform/crypt.h) when the state is
+ * encrypted: the frame's checksum covers what is stored. Loading applies the records of the snapshot's
  * lineage whose serial is above the snapshot's, in order; a record the
  * snapshot already holds (a crash between the snapshot's rename and the
  * journal's removal) is skipped. The last record may be torn by a crash
@@ -82,8 +83,8 @@ oom:
   return -1;
 }
 
-int lf_journal_replay(json_t *state, const char *journal, size_t len, char *warn, size_t wn,
-                      char *err, size_t n) {
+int lf_journal_replay(json_t *state, const char *journal, size_t len, lf_keyring *kr,
+                      const char *what, char *warn, size_t wn, char *err, size_t n) {
   const unsigned char *p = (const unsigned char *)journal;
   size_t off = 0;
   int records = 0;
@@ -115,8 +116,14 @@ int lf_journal_replay(json_t *state, const char *journal, size_t len, char *warn
                "recorded was not reported done", why, off);
       return 0;
     }
+    char *plain;
+    size_t plain_len;
+    int sealed = lf_unseal(kr, what, journal + off + HEADER, size, &plain, &plain_len, NULL, err, n);
+    if (sealed < 0) return -1;
     json_error_t je;
-    json_t *rec = json_loadb(journal + off + HEADER, size, 0, &je);
+    json_t *rec = sealed == 0 ? json_loadb(plain, plain_len, 0, &je)
+                              : json_loadb(journal + off + HEADER, size, 0, &je);
+    if (sealed == 0) free(plain);
     if (!rec) {
       snprintf(err, n, "journal record %d at byte %zu: %s", records + 1, off, je.text);
       return -1;

@@ -17,7 +17,8 @@
  * into place first and removes the journal after, so a crash between the
  * two leaves records the snapshot already holds (replay skips them). The
  * backup is the state as loaded: the snapshot, plus the journal replayed
- * when a killed run left one. A reader without the lock may race a
+ * when a killed run left one (sealed with the backend's keyring, as the
+ * snapshot is, when the state is encrypted). A reader without the lock may race a
  * compaction: journal_read says so when the snapshot's inode changed
  * since load, and the store reads both again.
  */
@@ -79,20 +80,34 @@ static int with_journal(local_backend *lb, char **old, size_t *len, char *err, s
     return 0;
   }
   if (rc < 0) return -1;
+  char *plain, warn[300];
+  size_t plain_len;
+  int sealed = lf_unseal(lb->base.keyring, lb->path, *old, *len, &plain, &plain_len, NULL, err, n);
+  if (sealed < 0) {
+    free(j);
+    return -1;
+  }
   json_error_t je;
-  json_t *doc = json_loadb(*old, *len, 0, &je);
-  char warn[300];
+  json_t *doc = sealed == 0 ? json_loadb(plain, plain_len, 0, &je) : json_loadb(*old, *len, 0, &je);
+  if (sealed == 0) free(plain);
   rc = -1;
   if (!doc) {
     snprintf(err, n, "%s: %s", lb->path, je.text);
-  } else if (lf_journal_replay(doc, j, jlen, warn, sizeof warn, err, n) == 0) {
-    char *text = lf_json_dump(doc, JSON_INDENT(2) | JSON_SORT_KEYS, len);
-    if (text) {
+  } else if (lf_journal_replay(doc, j, jlen, lb->base.keyring, "a journal record", warn, sizeof warn,
+                               err, n) == 0) {
+    size_t text_len;
+    char *text = lf_json_dump(doc, JSON_INDENT(2) | JSON_SORT_KEYS, &text_len);
+    char *out;
+    size_t out_len;
+    int rs = text ? lf_seal(lb->base.keyring, text, text_len, &out, &out_len, err, n) : -1;
+    if (!text) snprintf(err, n, "out of memory");
+    if (rs == 0) free(text), text = out, text_len = out_len;
+    if (rs >= 0) {
       free(*old);
-      *old = text;
+      *old = text, *len = text_len;
       rc = 0;
     } else {
-      snprintf(err, n, "out of memory");
+      free(text);
     }
   }
   json_decref(doc);

@@ -42,6 +42,7 @@ void lf_open_util(lua_State *L);    /* hashes, random, files, uuid, environment 
 void lf_open_lineedit(lua_State *L); /* readline, add_history (libedit) */
 void lf_open_aws(lua_State *L);     /* aws transport (engine/aws) */
 void lf_open_process(lua_State *L); /* chdir, interrupted */
+void lf_open_crypt(lua_State *L);   /* keyring (state and plan encryption) */
 
 /* Interrupts (SIGINT/SIGTERM) seen so far; the walker stops scheduling at
  * 1 and abandons in-flight work at 2. */

@@ -23,6 +23,8 @@
 #ifndef LUAFORM_STATE_H
 #define LUAFORM_STATE_H
 
+#include "luaform/crypt.h"
+
 #include <jansson.h>
 #include <stddef.h>
 
@@ -43,6 +45,7 @@ struct lf_backend_ops {
 struct lf_backend {
   const struct lf_backend_ops *ops;
   char name[512];  /* how messages name the state, e.g. its path */
+  lf_keyring *keyring;  /* seals what is stored (NULL: plaintext); set by b:encrypt */
 };
 
 /* Local file: path (the state), path.backup (the state before this
@@ -64,9 +67,10 @@ void lf_lock_describe(const char *info_json, size_t len, char *out, size_t n);
 char *lf_journal_frame(const char *payload, size_t len, size_t *out_len);
 
 /* Applies a journal (framed records, in order) to state, a decoded
- * snapshot. 0 ok, warn "" or why a torn or corrupt last record was
+ * snapshot; each record's payload is unsealed with kr first (what names
+ * the journal in messages). 0 ok, warn "" or why a torn or corrupt last record was
  * ignored; -1 a record before the last is corrupt (err says which). */
-int lf_journal_replay(json_t *state, const char *journal, size_t len, char *warn, size_t wn,
-                      char *err, size_t n);
+int lf_journal_replay(json_t *state, const char *journal, size_t len, lf_keyring *kr,
+                      const char *what, char *warn, size_t wn, char *err, size_t n);
 
 #endif

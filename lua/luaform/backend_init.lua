@@ -7,7 +7,9 @@
 -- the last init) is refused with "backend initialization required", as
 -- Terraform does, instead of silently reading another (empty) state. No
 -- record means the local backend, so a local stack needs no init.
--- init() records the backend; when the states moved elsewhere (not only
+-- init() records the backend and rewrites each state the stack's
+-- encryption{} would write otherwise (migration to or from encryption,
+-- key rotation); when the states moved elsewhere (not only
 -- a locking or encryption setting changed) and the previous backend holds
 -- resources, it needs -migrate-state, which moves the state of every
 -- workspace (default, dev, ...) to the same workspace of the new backend
@@ -62,12 +64,13 @@ function M.check(backend)
     .. 'run "luaform init", or "luaform init -migrate-state" to move the existing state', reason)
 end
 
--- The stack's backend (nil: local, or no main.lua here), evaluated for
--- the backend only: variables without a value are allowed.
+-- The stack's backend (nil: local, or no main.lua here) and its
+-- encryption{} (nil: none), evaluated for these only: variables without
+-- a value are allowed (a passphrase then comes from LUAFORM_VAR_name).
 function M.of_stack()
   if not core.stat("main.lua") then return nil end
   local cfg = require("luaform.dsl").evaluate({ lenient_vars = true, workspace = workspace.current() })
-  return cfg.backend
+  return cfg.backend, cfg.encryption
 end
 
 -- ---- workspaces of a backend ----
@@ -120,8 +123,9 @@ local function check_workspace(kind, config, opts, ws)
   end
 end
 
--- The backend a state store opens: {kind, config, where}. opts: path
--- (local file: -state), backend = {type, config} from the stack,
+-- The backend a state store opens: {kind, config, where, encryption}.
+-- opts: path (local file: -state), backend = {type, config} from the
+-- stack, encryption (the stack's encryption{}, also for -state),
 -- workspace (default: the current one), create (the workspace may not
 -- exist yet), initializing (init itself: no check against the backend
 -- init recorded). An explicit path wins.
@@ -130,7 +134,7 @@ function M.resolve(opts)
   if not opts.path and not opts.initializing then M.check(opts.backend) end
   local kind, config = backend_config(opts, ws)
   check_workspace(kind, config, opts, ws)
-  return { kind = kind, config = config, where = opts.backend and opts.backend.where }
+  return { kind = kind, config = config, where = opts.backend and opts.backend.where, encryption = opts.encryption }
 end
 
 -- The state store of M.resolve(opts).
@@ -138,19 +142,19 @@ function M.open_state(opts)
   return require("luaform.state").open(M.resolve(opts))
 end
 
-local function open(b, name, create)
+local function open(b, name, create, encryption)
   if not normal(b) and name ~= "default" and create then
     core.mkdir_p(workspace.DIR .. "/" .. name)
   end
-  return M.open_state({ backend = b, workspace = name, initializing = true, create = create })
+  return M.open_state({ backend = b, workspace = name, initializing = true, create = create, encryption = encryption })
 end
 
 -- Resources the backend's workspaces hold, in all.
-local function resource_count(b)
+local function resource_count(b, encryption)
   local state = require("luaform.state")
   local n = 0
   for _, name in ipairs(M.workspaces(b)) do
-    n = n + #state.addresses(open(b, name):load())
+    n = n + #state.addresses(open(b, name, false, encryption):load())
   end
   return n
 end
@@ -169,9 +173,9 @@ local function with_locks(src, dst, fn)
 end
 
 -- Moves workspace name's state from backend `from` to `to`.
-local function migrate_workspace(from, to, name, force)
+local function migrate_workspace(from, to, name, force, encryption)
   local state = require("luaform.state")
-  local src, dst = open(from, name), open(to, name, true)
+  local src, dst = open(from, name, false, encryption), open(to, name, true, encryption)
   with_locks(src, dst, function()
     local doc, cur = src:load(), dst:load()
     if not dst.fresh and #state.addresses(cur) > 0 and cur.lineage ~= doc.lineage and not force then
@@ -234,7 +238,8 @@ end
 -- init's backend step: current is the stack's backend (nil: local).
 -- flags.backend_config: settings added to its config and recorded;
 -- flags.reconfigure: take the backend as it is, moving no state.
-function M.init(current, flags)
+-- encryption: the stack's encryption{} (states are read and written with it).
+function M.init(current, flags, encryption)
   local recorded = M.recorded()
   local settings = init_settings(flags.backend_config)
   if next(settings) then
@@ -245,14 +250,23 @@ function M.init(current, flags)
     current = { type = current.type, config = config, where = current.where }
   end
   if not same_location(recorded, current) and not flags.reconfigure then
-    if resource_count(recorded) > 0 then
+    if resource_count(recorded, encryption) > 0 then
       if not flags.migrate_state then
         errors.raise(nil, "the backend changed from %s to %s and the %s state is not empty; run: luaform init -migrate-state",
           M.name(recorded), M.name(current), M.name(recorded))
       end
       for _, name in ipairs(M.workspaces(recorded)) do
-        migrate_workspace(recorded, current, name, flags.force_copy)
+        migrate_workspace(recorded, current, name, flags.force_copy, encryption)
       end
+    end
+  end
+  if encryption then   -- each state written as encryption{} says (luaform.state's reseal)
+    for _, name in ipairs(M.workspaces(current)) do
+      local store = open(current, name, false, encryption)
+      store:lock("init")
+      local ok, err = pcall(function() store:load(); store:reseal() end)
+      store:unlock()
+      if not ok then error(err, 0) end
     end
   end
   local record = normal(current) or { type = "local" }

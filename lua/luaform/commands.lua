@@ -63,7 +63,7 @@ local function open_run(flags, operation, extra_vars, out)
     dir = ".",
   }
   run.cfg = evaluate(flags, extra_vars)
-  run.store = backend_init.open_state({ backend = run.cfg.backend, path = flags.state })
+  run.store = backend_init.open_state({ backend = run.cfg.backend, path = flags.state, encryption = run.cfg.encryption })
   if operation and flags.lock ~= false then run.store:lock(operation, seconds(flags.lock_timeout)) end
   function run.close() run.store:unlock() end
   local ok, st = pcall(run.store.load, run.store)
@@ -77,6 +77,10 @@ end
 local function with_run(flags, operation, fn, extra_vars, out)
   local run = open_run(flags, operation, extra_vars, out)
   local ok, res = pcall(fn, run)
+  if ok and operation == "apply" then   -- an apply with nothing to do still migrates the encryption
+    local sealed, err = pcall(run.store.reseal, run.store)
+    if not sealed then ok, res = false, err end
+  end
   run.close()
   if not ok then error(res, 0) end
   return res
@@ -259,7 +263,7 @@ Options:
           return execute(run, make_plan(run, flags), flags, flags.destroy and "Destroy" or "Apply")
         end, nil, out)
       end
-      local doc = planfile.load(path)
+      local doc = planfile.load(path, select(2, backend_init.of_stack()))
       flags.var, flags.var_file, flags.target, flags.replace = {}, doc.var_files, doc.targets, doc.replace
       return with_run(flags, "apply", function(run)
         planfile.check_state(path, doc, run)
@@ -376,7 +380,7 @@ Options:
     end
     if #keys > 0 or core.stat(modsource.LOCK_FILE) then installer.save() end
 
-    backend_init.init(cfg and cfg.backend, flags)
+    backend_init.init(cfg and cfg.backend, flags, cfg and cfg.encryption)
     print("luaform has been successfully initialized!")
     return 0
   end,
@@ -437,7 +441,8 @@ C.graph = {
 }
 
 local function read_state(flags)
-  local store = backend_init.open_state({ path = flags.state, backend = not flags.state and backend_init.of_stack() or nil })
+  local backend, encryption = backend_init.of_stack()
+  local store = backend_init.open_state({ path = flags.state, backend = not flags.state and backend or nil, encryption = encryption })
   local st = store:load()
   return st, store
 end
@@ -449,7 +454,7 @@ C.show = {
   max_args = 1,
   run = function(flags, pos)
     if pos[1] then
-      local doc = planfile.load(pos[1])
+      local doc = planfile.load(pos[1], select(2, backend_init.of_stack()))
       if flags.json then print(core.json_encode(doc.json, { pretty = true })) return 0 end
       if flags.markdown then io.stdout:write(doc.markdown) return 0 end
       io.stdout:write(doc.rendered)

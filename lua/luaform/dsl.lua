@@ -1,8 +1,8 @@
 -- luaform.dsl: the stack language, and evaluation of a stack.
 --
 -- evaluate() runs main.lua once with the DSL functions as globals
--- (resource, data, module, output, var, provider, backend, fmt, json,
--- workspace, and the functions of luaform.functions). They only record:
+-- (resource, data, module, output, var, provider, backend, encryption,
+-- fmt, json, workspace, and the functions of luaform.functions). They only record:
 -- resource() registers a node and returns a handle whose attributes are
 -- deferred references, so no provider is ever called here. Modules are
 -- functions, or { inputs, outputs, body } tables
@@ -11,7 +11,7 @@
 -- (module.net.aws_subnet.a) and may pass a provider configuration to them
 -- (module's providers).
 -- The result is a config: nodes by address (in declaration order), outputs,
--- variables, providers and the backend, every argument checked against
+-- variables, providers, the backend and encryption, every argument checked against
 -- its type's schema, each error carrying the file:line of its declaration.
 --
 -- A sensitive variable's value is a secret (deferred.sensitive): check()
@@ -245,6 +245,13 @@ local function dsl(cfg, opts)
     if not opts.reconfigure then config = require("luaform.backend_init").with_init_settings(type_name, config) end
     cfg.backend = { type = type_name, config = config, where = where }
   end
+  -- encryption{...}: the state's and plan files' encryption (checked
+  -- when a store opens: luaform.encryption); kept beside the backend.
+  function env.encryption(spec)
+    local where = errors.caller(2)
+    if cfg.encryption then errors.raise(where, "encryption is configured twice (first at %s)", cfg.encryption.where) end
+    cfg.encryption = { spec = deferred.reveal(spec), where = where }
+  end
   env.fmt = deferred.fmt
   env.json = deferred.json
   local functions = require("luaform.functions")
@@ -287,7 +294,7 @@ local function dsl(cfg, opts)
     local prefix = scope().prefix
     return { from = prefix .. spec.from, to = spec.to and prefix .. spec.to, destroy = spec.destroy, where = where }
   end
-  function env.stack_outputs(spec) return require("luaform.stack_outputs").read(spec, errors.caller(2)) end
+  function env.stack_outputs(spec) return require("luaform.stack_outputs").read(spec, errors.caller(2), cfg.encryption) end
   -- check{ name = "...", assert = { { condition = ..., error_message = "..." } } }
   function env.check(spec)
     local where = errors.caller(2)

@@ -28,6 +28,9 @@
 -- first difference, unless the state is the one the plan was made from
 -- and every action and value is the saved one: it carries out exactly
 -- what was reviewed, or nothing.
+--
+-- With the stack's encryption{} the file is sealed as the state is
+-- (luaform.encryption): it holds the plan's values and variables.
 local core = require("luaform.core")
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
@@ -188,12 +191,15 @@ function M.save(path, run, plan, inputs)
     json = require("luaform.tfjson").plan(run, plan),
     markdown = require("luaform.markdown").plan(plan),
   }
-  core.write_file(path, core.json_encode(doc, { pretty = true }), "0600")
+  local encryption = require("luaform.encryption")
+  core.write_file(path, encryption.seal(run.cfg.encryption, core.json_encode(doc, { pretty = true })), "0600")
 end
 
-function M.load(path)
+-- encryption: the stack's encryption{} (a sealed plan file needs its key).
+function M.load(path, encryption)
   local src, err = core.read_file(path)
   if not src then errors.raise(nil, "cannot read plan file %s: %s", path, err) end
+  src = require("luaform.encryption").open(encryption, src, "plan file " .. path)
   local doc, jerr = core.json_decode(src, path)
   if type(doc) ~= "table" or doc.format ~= FORMAT then
     errors.raise(nil, "%s is not a luaform plan file%s", path, jerr and (" (" .. jerr .. ")") or "")

@@ -129,7 +129,8 @@ end
 local function state_opener(run, opts, log)
   return function()
     if run.store then return end
-    run.store = backend_init.open_state({ backend = run.cfg and run.cfg.backend, path = opts.state })
+    run.store = backend_init.open_state({ backend = run.cfg and run.cfg.backend, path = opts.state,
+      encryption = run.cfg and run.cfg.encryption })
     if opts.dry_run then
       log("state: read without taking its lock")
     else

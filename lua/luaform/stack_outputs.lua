@@ -9,6 +9,8 @@
 -- Terraform v4 state keep outputs alike ({ value, sensitive }), so a stack
 -- can read a layer still managed by Terraform. A sensitive output comes
 -- back as a secret (deferred.sensitive) and stays one in what uses it.
+-- An encrypted state is opened with `encryption = {...}` (the form of
+-- encryption{}), or else with the reading stack's own encryption{}.
 -- Reading an output the other stack does not have is an error at the
 -- reading line, with a suggestion.
 local core = require("luaform.core")
@@ -18,7 +20,7 @@ local schema = require("luaform.schema")
 
 local M = {}
 
-local KEYS = { backend = true, config = true, workspace = true }
+local KEYS = { backend = true, config = true, workspace = true, encryption = true }
 
 local function outputs_table(outputs, label)
   local names = schema.sorted_keys(outputs)
@@ -55,8 +57,9 @@ local function read_text(kind, config, ws)
   return text, label, err
 end
 
--- spec as the stack gives it; where: its file:line.
-function M.read(spec, where)
+-- spec as the stack gives it; where: its file:line; own: the reading
+-- stack's encryption{} (opens the other state unless spec.encryption).
+function M.read(spec, where, own)
   if type(spec) ~= "table" then errors.raise(where, 'stack_outputs expects { backend = "s3" or "local", config = { ... } }') end
   for k in pairs(spec) do
     if not KEYS[k] then
@@ -76,6 +79,11 @@ function M.read(spec, where)
   local text, label, err = read_text(kind, config, ws)
   if err then errors.raise(where, "stack_outputs: %s", err) end
   if not text then errors.raise(where, "stack_outputs: %s does not exist", label) end
+  if spec.encryption ~= nil and type(spec.encryption) ~= "table" then
+    errors.raise(where, 'stack_outputs: encryption is a table, as encryption{}: { key_provider = "pbkdf2", passphrase = ... }')
+  end
+  local enc = spec.encryption and { spec = deferred.reveal(spec.encryption), where = where } or own
+  text = require("luaform.encryption").open(enc, text, label, where)
   local doc, jerr = core.json_decode(text, label)
   if type(doc) ~= "table" then errors.raise(where, "stack_outputs: %s is not a state: %s", label, jerr or "not an object") end
   local values = {}

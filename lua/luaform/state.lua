@@ -27,8 +27,10 @@ function M.empty()
 end
 
 -- target: the backend the command layer resolved
--- (luaform.backend_init.resolve): {kind, config, where}. The store only
--- opens it; which backend a stack uses is not its concern.
+-- (luaform.backend_init.resolve): {kind, config, where, encryption}. The
+-- store only opens it; which backend a stack uses is not its concern.
+-- encryption (the stack's encryption{}, luaform.encryption) seals what
+-- the backend stores and opens what it reads.
 function M.open(target)
   if target.kind ~= "local" then
     local found, err = pcall(require, "luaform.backends." .. target.kind)
@@ -36,6 +38,8 @@ function M.open(target)
   end
   local ok, b = pcall(core.state_backend, target.kind, target.config)
   if not ok then errors.raise(target.where, "backend %s: %s", target.kind, tostring(b)) end
+  local keyring = require("luaform.encryption").keyring(target.encryption)
+  if keyring then b:encrypt(keyring) end
   return setmetatable({ backend = b, locked = false }, Store)
 end
 
@@ -131,6 +135,13 @@ function Store:save(addr)
 end
 
 function Store:path() return self.backend:path() end
+
+-- Saves the locked state once more when what was read is not sealed as
+-- the stack's encryption{} writes (plaintext, or the fallback key's): how
+-- init and apply migrate a state to encryption, to a new key, or back.
+function Store:reseal()
+  if self.locked and self.doc and not self.fresh and self.backend:stale() then self:save() end
+end
 
 -- Empties the stored state (after it moved to another backend): an empty
 -- document of the same lineage, so nothing stale stays behind.

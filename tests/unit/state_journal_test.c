@@ -42,7 +42,7 @@ static void test_replay_sets_removes_and_skips(void **unused) {
   add(j, &len, "{\"lineage\":\"L\",\"serial\":6,\"set\":{\"c\":{\"type\":\"y\"}},\"del\":[\"a\"]}");
   add(j, &len, "{\"lineage\":\"L\",\"serial\":7,\"set\":{\"b\":{\"type\":\"z\"}},\"del\":[]}");
   json_t *st = snapshot();
-  assert_int_equal(lf_journal_replay(st, j, len, warn, sizeof warn, err, sizeof err), 0);
+  assert_int_equal(lf_journal_replay(st, j, len, NULL, "journal", warn, sizeof warn, err, sizeof err), 0);
   assert_string_equal(warn, "");
   json_t *res = json_object_get(st, "resources");
   assert_null(json_object_get(res, "a"));
@@ -61,14 +61,14 @@ static void test_torn_or_corrupt_last_record_ignored(void **unused) {
   add(j, &len, "{\"lineage\":\"L\",\"serial\":6,\"set\":{\"c\":{}},\"del\":[]}");
   add(j, &len, "{\"lineage\":\"L\",\"serial\":7,\"set\":{\"d\":{}},\"del\":[]}");
   json_t *st = snapshot();
-  assert_int_equal(lf_journal_replay(st, j, len - 3, warn, sizeof warn, err, sizeof err), 0);
+  assert_int_equal(lf_journal_replay(st, j, len - 3, NULL, "journal", warn, sizeof warn, err, sizeof err), 0);
   assert_non_null(strstr(warn, "torn record"));
   assert_non_null(json_object_get(json_object_get(st, "resources"), "c"));
   assert_null(json_object_get(json_object_get(st, "resources"), "d"));
   json_decref(st);
   j[len - 2] ^= 1;  /* the last record's payload */
   st = snapshot();
-  assert_int_equal(lf_journal_replay(st, j, len, warn, sizeof warn, err, sizeof err), 0);
+  assert_int_equal(lf_journal_replay(st, j, len, NULL, "journal", warn, sizeof warn, err, sizeof err), 0);
   assert_non_null(strstr(warn, "checksum mismatch"));
   assert_int_equal(json_integer_value(json_object_get(st, "serial")), 6);
   json_decref(st);
@@ -82,7 +82,7 @@ static void test_corrupt_record_before_last_refused(void **unused) {
   add(j, &len, "{\"lineage\":\"L\",\"serial\":7,\"set\":{\"d\":{}},\"del\":[]}");
   j[20] ^= 1;  /* inside the first record's payload */
   json_t *st = snapshot();
-  assert_int_equal(lf_journal_replay(st, j, len, warn, sizeof warn, err, sizeof err), -1);
+  assert_int_equal(lf_journal_replay(st, j, len, NULL, "journal", warn, sizeof warn, err, sizeof err), -1);
   assert_string_equal(err, "journal record 1 at byte 0: checksum mismatch, and records follow it");
   json_decref(st);
 }

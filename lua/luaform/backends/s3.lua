@@ -69,6 +69,7 @@ end
 local function describe_remote(self)
   local out = try(self.s3, "GetObject", { Bucket = self.config.bucket, Key = self.key })
   local doc = out and out.Body and select(2, pcall(core.json_decode, out.Body))
+  if type(doc) == "table" and doc.encryption then return "encrypted" end
   if type(doc) == "table" then
     return string.format("lineage %s, serial %s", tostring(doc.lineage), tostring(doc.serial))
   end

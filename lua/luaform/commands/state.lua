@@ -68,7 +68,7 @@ Options:
     return change(flags, "state mv", function(store, st)
       local out_store, out_doc
       if flags.state_out then
-        out_store = backend_init.open_state({ path = flags.state_out })
+        out_store = backend_init.open_state({ path = flags.state_out, encryption = store.encryption })
         out_store:lock("state mv", require("luaform.duration")(flags.lock_timeout))
         out_doc = out_store:load()
       end

@@ -7,7 +7,9 @@ local M = {}
 
 -- Opens the state (locked when operation is given); returns store, doc.
 function M.open(flags, operation)
-  local store = backend_init.open_state({ path = flags.state, backend = not flags.state and backend_init.of_stack() or nil })
+  local backend, encryption = backend_init.of_stack()
+  local store = backend_init.open_state({ path = flags.state, backend = not flags.state and backend or nil, encryption = encryption })
+  store.encryption = encryption
   if operation then
     store:lock(operation, require("luaform.duration")(flags.lock_timeout))
   end

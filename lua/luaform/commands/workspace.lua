@@ -13,9 +13,9 @@ local M = {}
 
 -- The stack's backend, which must be the one `luaform init` recorded.
 local function backend_config()
-  local b = backend_init.of_stack()
+  local b, encryption = backend_init.of_stack()
   backend_init.check(b)
-  return b
+  return b, encryption
 end
 
 local function remote(cfg) return cfg and cfg.type ~= "local" end
@@ -68,9 +68,9 @@ M.new = {
   run = function(_, pos)
     local name = workspace.check_name(pos[1])
     if exists(name) then errors.raise(nil, 'workspace "%s" already exists', name) end
-    local cfg = backend_config()
+    local cfg, encryption = backend_config()
     if remote(cfg) then
-      local store = backend_init.open_state({ backend = cfg, workspace = name, create = true })
+      local store = backend_init.open_state({ backend = cfg, workspace = name, create = true, encryption = encryption })
       store:lock("workspace new")
       local ok, err = pcall(function() store:load(); store:save() end)
       store:unlock()
@@ -113,8 +113,8 @@ Usage: luaform workspace delete [-force] NAME
       errors.raise(nil, 'cannot delete the current workspace "%s"; select another first', name)
     end
     if not exists(name) then errors.raise(nil, 'workspace "%s" does not exist', name) end
-    local cfg = backend_config()
-    local store = backend_init.open_state({ backend = cfg, workspace = name })
+    local cfg, encryption = backend_config()
+    local store = backend_init.open_state({ backend = cfg, workspace = name, encryption = encryption })
     store:lock("workspace delete")
     local ok, err = pcall(function()
       local st = store:load()
