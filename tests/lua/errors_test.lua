@@ -159,3 +159,14 @@ test("-var for an undeclared variable is an error naming it", function()
   expect(code).to_be(0)
   expect(out).to_contain('Warning: value for undeclared variable "other" in vars.json')
 end)
+
+-- Found by the varfile fuzz target (tests/fuzz/corpus/varfile/number).
+test("a JSON -var-file that is not an object is an error naming the file", function()
+  local dir = new_stack({ ["main.lua"] = 'local n = var("count", { default = 1, type = "number" })\n' })
+  for body, what in pairs({ ["5"] = "a number", ["[1, 2]"] = "an array", ['"x"'] = "a string" }) do
+    write(dir .. "/vars.json", body)
+    local out, code = luaform(dir, "plan", "-var-file", "vars.json")
+    expect(code).to_be(1)
+    expect(out).to_be("Error: vars.json:1: a variable file holds an object of variables, not " .. what .. "\n")
+  end
+end)
