@@ -4,6 +4,8 @@
 #   tests/lua/             Lua tests, run by `luaform test`
 #   tests/emulator/        the AWS emulator's own tests (python3 unittest)
 #   tests/e2e/*.sh         end-to-end tests of the CLI
+#   luacheck               lint of lua/ stdlib/ tests/ examples/ (.luacheckrc):
+#                          any warning fails
 #   build-san/unit/*, tests/lua/ again under build-san/luaform
 #                          the same under AddressSanitizer (leaks included) and
 #                          UndefinedBehaviorSanitizer, built by `make san`
@@ -32,6 +34,7 @@ fi
 for t in tests/e2e/*.sh; do
   [ -f "$t" ] && run_suite "e2e: ${t##*/}" bash "$t"
 done
+run_suite "lint: luacheck" luacheck --quiet --formatter plain lua stdlib tests examples
 
 # Sanitizers: any report ends the process (halt_on_error, and the build's
 # -fno-sanitize-recover=all) and is also written to build-san/reports/, so a

@@ -17,15 +17,17 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for b in build-fuzz/fuzz/*; do [ -f "$b" ] && [ ! -L "$b" ] && targets+=("${b##*/}"); done
 fi
-python3 tests/fuzz/seeds.py "build-fuzz/seeds.$$" || exit 1
+# Debian's python3 has python3-boto3 (scripts/deps.sh); a pyenv python3 first on PATH may not
+py=python3; [ -x /usr/bin/python3 ] && py=/usr/bin/python3
+"$py" tests/fuzz/seeds.py "build-fuzz/seeds.$$" || exit 1
 rm -rf build-fuzz/seeds && mv "build-fuzz/seeds.$$" build-fuzz/seeds
 mkdir -p build-fuzz/artifacts
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 failed=()
 for t in "${targets[@]}"; do
   dirs=()
+  mkdir -p "build-fuzz/corpus/$t"
   for d in "build-fuzz/corpus/$t" "tests/fuzz/corpus/$t" "build-fuzz/seeds/$t"; do
-    mkdir -p "$d" 2>/dev/null || true
     [ -d "$d" ] && dirs+=("$d")
   done
   log="build-fuzz/$t.log"

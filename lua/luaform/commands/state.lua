@@ -84,7 +84,7 @@ Options:
   -lock-timeout=DUR  Wait this long for the state lock]],
   run = function(flags, pos)
     if #pos ~= 2 then errors.raise(nil, "state mv needs SOURCE and DESTINATION") end
-    return change(flags, "state mv", function(store, st)
+    return change(flags, "state mv", function(_, st)
       local out_store, out_doc
       if flags.state_out then
         out_store = state.open({ path = flags.state_out })
