@@ -160,6 +160,20 @@ test("-var for an undeclared variable is an error naming it", function()
   expect(out).to_contain('Warning: value for undeclared variable "other" in vars.json')
 end)
 
+-- Found by the planfile fuzz target (tests/fuzz/corpus/planfile/no-changes).
+test("a plan file with the right format but missing fields is refused in one line", function()
+  local dir = new_stack({ ["main.lua"] = 'resource("local_file", "f", { filename = "f.txt", content = "x" })\n' })
+  expect(select(2, luaform(dir, "plan", "-out", "p.plan"))).to_be(0)
+  local doc = core.json_decode(read(dir .. "/p.plan"))
+  doc.changes = nil
+  write(dir .. "/p.plan", core.json_encode(doc))
+  for _, cmd in ipairs({ "show", "apply" }) do
+    local out, code = luaform(dir, cmd, "p.plan")
+    expect(code).to_be(1)
+    expect(out).to_be("Error: plan file p.plan is corrupted (changes is not a JSON object or array); plan again\n")
+  end
+end)
+
 -- Found by the varfile fuzz target (tests/fuzz/corpus/varfile/number).
 test("a JSON -var-file that is not an object is an error naming the file", function()
   local dir = new_stack({ ["main.lua"] = 'local n = var("count", { default = 1, type = "number" })\n' })
