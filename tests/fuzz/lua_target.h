@@ -46,7 +46,7 @@ static int runtime_error;
 static int classify(lua_State *L) {
   lua_Debug ar;
   const char *msg = lua_tostring(L, 1);
-  runtime_error = (msg && strstr(msg, "bad argument #")) ||
+  runtime_error = (msg && !strncmp(msg, "bad argument #", 14)) ||   /* luaL_argerror's */
                   (lua_getstack(L, 1, &ar) && lua_getinfo(L, "S", &ar) && ar.what[0] != 'C');
   if (runtime_error) luaL_traceback(L, L, msg, 1);
   return 1;
