@@ -4,7 +4,9 @@
 set -euo pipefail
 pkgs=(gcc make pkg-config git curl liblua5.4-dev libcurl4-openssl-dev libssl-dev
       libjansson-dev libexpat1-dev zlib1g-dev libedit-dev libcmocka-dev python3
-      python3-boto3 python3-botocore python3-jsonschema)
+      python3-boto3 python3-botocore python3-jsonschema
+      clang libclang-rt-dev llvm   # sanitizer and libFuzzer builds; llvm-symbolizer for their reports
+      lua-check)                   # luacheck, the Lua lint
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,6 +4,13 @@
 #   tests/lua/             Lua tests, run by `luaform test`
 #   tests/emulator/        the AWS emulator's own tests (python3 unittest)
 # (the end-to-end tests of the CLI are Lua tests: they run ./luaform)
+#   luacheck               lint of lua/ stdlib/ tests/ examples/ (.luacheckrc):
+#                          any warning fails
+#   build-san/unit/*, tests/lua/ again under build-san/luaform
+#                          the same under AddressSanitizer (leaks included) and
+#                          UndefinedBehaviorSanitizer, built by `make san`
+#   tests/fuzz/            each libFuzzer target for FUZZ_SMOKE_SECONDS (10)
+#                          on its corpus, built by `make fuzz-build`
 # Each suite prints its own results; the last line counts suites.
 set -u
 cd "$(dirname "$0")/.."
@@ -24,6 +31,43 @@ if ls tests/emulator/test_*.py >/dev/null 2>&1; then
   py=python3; [ -x /usr/bin/python3 ] && py=/usr/bin/python3
   run_suite "emulator: unittest" "$py" -m unittest discover -s tests/emulator -p 'test_*.py'
 fi
+run_suite "lint: luacheck" luacheck --quiet --formatter plain lua stdlib tests examples
+
+# The fuzz smoke runs in the background, niced, while the sanitizer suites
+# (mostly waiting on the emulator and on timers) run: it takes the idle CPU.
+fuzz_pid=
+if [ -d build-fuzz/fuzz ]; then
+  nice -n 19 tests/fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-10}" > build-fuzz/smoke.log 2>&1 &
+  fuzz_pid=$!
+fi
+
+# Sanitizers: any report ends the process (halt_on_error, and the build's
+# -fno-sanitize-recover=all) and is also written to build-san/reports/, so a
+# report from a luaform a test spawned and expected to fail is not mistaken
+# for that failure: the suite fails when a report exists. Suppressions, each
+# justified: tests/sanitizer/lsan.supp.
+if [ -x build-san/luaform ]; then
+  rm -rf build-san/reports && mkdir -p build-san/reports
+  san_opts="halt_on_error=1:log_path=$PWD/build-san/reports/report:log_exe_name=1"
+  export ASAN_OPTIONS="detect_leaks=1:$san_opts"
+  export UBSAN_OPTIONS="print_stacktrace=1:$san_opts"
+  export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizer/lsan.supp:print_suppressions=0"
+  for t in build-san/unit/*; do
+    [ -x "$t" ] && run_suite "sanitizers: unit: ${t##*/}" "$t"
+  done
+  [ -d tests/lua ] && run_suite "sanitizers: lua: tests/lua" build-san/luaform test tests/lua
+  no_reports() {
+    local r
+    for r in build-san/reports/*; do
+      [ -f "$r" ] || continue
+      echo "sanitizer report $r:"; cat "$r"; return 1
+    done
+  }
+  run_suite "sanitizers: no report" no_reports
+  unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+fi
+fuzz_smoke() { wait "$fuzz_pid"; local rc=$?; cat build-fuzz/smoke.log; return $rc; }
+[ -n "$fuzz_pid" ] && run_suite "fuzz: smoke" fuzz_smoke
 
 echo
 [ ${#failures[@]} -gt 0 ] && printf 'FAILED: %s\n' "${failures[@]}"

@@ -152,11 +152,19 @@ static void iam_global(const char *region, lf_endpoint *ep) {
 }
 
 /* Does region match a partition's regionRegex? Its \\d (not POSIX) is
-   written [0-9]; glibc's ERE knows \\w. */
+   written [0-9]; glibc's ERE knows \\w. A regex with a repetition count or
+   a quantifier on a quantifier ("a{9}", "a++") matches nothing: botocore's
+   never have one, and glibc compiles them in exponential time (found by
+   tests/fuzz/endpoints.c). */
+static int is_quantifier(char c) { return c == '+' || c == '*' || c == '?'; }
+
 static int region_matches(const char *re, const char *region) {
   char pat[512];
   size_t n = 0;
   for (const char *p = re; *p && n + 6 < sizeof pat; p++) {
+    if (*p == '{' || (p > re && is_quantifier(*p) && is_quantifier(p[-1]) &&
+                      (p == re + 1 || p[-2] != '\\')))
+      return 0;
     if (p[0] == '\\' && p[1] == 'd') {
       memcpy(pat + n, "[0-9]", 5);
       n += 5;

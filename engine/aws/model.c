@@ -219,6 +219,19 @@ lf_model *lf_model_new(json_t *desc, char *err, size_t errlen) {
     snprintf(err, errlen, "model has no metadata or shapes");
     return NULL;
   }
+  /* The serializers name an operation by its "name" (found by tests/fuzz/model.c). */
+  json_t *ops = json_object_get(desc, "operations"), *op;
+  const char *key;
+  if (ops && !json_is_object(ops)) {
+    snprintf(err, errlen, "model operations are not an object");
+    return NULL;
+  }
+  json_object_foreach(ops, key, op) {
+    if (!json_is_string(json_object_get(op, "name"))) {
+      snprintf(err, errlen, "model operation '%.100s' has no name", key);
+      return NULL;
+    }
+  }
   lf_model *m = lf_xcalloc(1, sizeof *m);
   m->desc = json_incref(desc);
   if (!json_object_get(desc, "operations")) json_object_set_new(desc, "operations", json_object());

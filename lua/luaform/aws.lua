@@ -148,6 +148,13 @@ function Client:call(op, params, opts)
   error(res, 0)
 end
 
+local function unknown_operation(self, name)
+  local hint = suggest(name, core.aws_operations(self._h))
+  raise({ code = "UnknownOperation", service = self.service, operation = name,
+    message = "the " .. self.service .. " model has no operation " .. name
+      .. (hint and (" (did you mean " .. hint .. "?)") or "") })
+end
+
 -- The signed request op would send ({method, url, host, headers, body}), not sent; the
 -- key id, signature and session token are redacted (as in the LUAFORM_LOG=debug log).
 -- For debugging and `luaform aws --dry-run`.
@@ -162,13 +169,6 @@ function Client:operations()
   local ops = core.aws_operations(self._h)
   table.sort(ops)
   return ops
-end
-
-local function unknown_operation(self, name)
-  local hint = suggest(name, core.aws_operations(self._h))
-  raise({ code = "UnknownOperation", service = self.service, operation = name,
-    message = "the " .. self.service .. " model has no operation " .. name
-      .. (hint and (" (did you mean " .. hint .. "?)") or "") })
 end
 
 Client.__index = function(self, k)

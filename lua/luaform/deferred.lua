@@ -144,7 +144,7 @@ HANDLE.__index = function(h, k)
 end
 HANDLE.__newindex = function() error("resource attributes are read-only", 2) end
 HANDLE.__tostring = function(h) return rawget(h, "@addr") end
-HANDLE.__concat = function(a, b)
+HANDLE.__concat = function()
   error("cannot concatenate a resource; use an attribute such as .id", 2)
 end
 

@@ -48,6 +48,10 @@ local function load_var_file(path)
   if path:match("%.json$") then
     local v, jerr = core.json_decode(src, path)
     if v == nil then errors.raise(nil, "%s", jerr) end
+    if type(v) ~= "table" or getmetatable(v) == core.json_array_mt then
+      errors.raise(path .. ":1", "a variable file holds an object of variables, not %s",
+        type(v) == "table" and "an array" or "a " .. type(v))
+    end
     return v
   end
   local vars = {}
@@ -56,6 +60,7 @@ local function load_var_file(path)
   chunk()
   return vars
 end
+M.load_var_file = load_var_file   -- for tests/fuzz/varfile.c
 
 M.load_var_file = load_var_file
 

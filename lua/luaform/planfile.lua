@@ -195,6 +195,36 @@ function M.save(path, run, plan, inputs)
   core.write_file(path, encryption.seal(run.cfg.encryption, core.json_encode(doc, { pretty = true })), "0600")
 end
 
+-- A saved form ({after, after_unknown, expressions}, saved_form) as read back.
+local function is_saved_form(f)
+  return type(f) == "table" and type(f.after) == "table" and type(f.after_unknown) == "table"
+    and type(f.expressions) == "table"
+end
+
+-- Refuses a plan file whose fields are not what M.save writes (a file cut
+-- short or edited), before a command reads them (found by tests/fuzz/planfile.c).
+local function check_shape(path, doc)
+  local function corrupted(what)
+    errors.raise(nil, "plan file %s is corrupted (%s); plan again", path, what)
+  end
+  for _, field in ipairs({ { "serial", "number" }, { "lineage", "string" }, { "changes", "table" },
+                           { "refreshed", "table" }, { "var_files", "table" }, { "targets", "table" },
+                           { "sensitive_vars", "table" } }) do
+    local key, t = field[1], field[2]
+    if type(doc[key]) ~= t then corrupted(key .. " is not a " .. (t == "table" and "JSON object or array" or t)) end
+  end
+  if doc.vars ~= nil and type(doc.vars) ~= "table" then corrupted("vars is not a JSON object") end
+  for _, key in ipairs({ "var_files", "targets", "sensitive_vars" }) do
+    for _, v in pairs(doc[key]) do
+      if type(v) ~= "string" then corrupted(key .. " holds a " .. type(v)) end
+    end
+  end
+  if not is_saved_form(doc.outputs) then corrupted("outputs") end
+  for addr, ch in pairs(doc.changes) do
+    if not is_saved_form(ch) or type(ch.action) ~= "string" then corrupted("change " .. tostring(addr)) end
+  end
+end
+
 -- encryption: the stack's encryption{} (a sealed plan file needs its key).
 function M.load(path, encryption)
   local src, err = core.read_file(path)
@@ -208,6 +238,7 @@ function M.load(path, encryption)
     errors.raise(nil, "plan file %s has version %s; this luaform reads version %d; plan again",
       path, tostring(doc.version), VERSION)
   end
+  check_shape(path, doc)
   return doc
 end
 

@@ -175,3 +175,28 @@ test("luaform -help lists every command, and each command has its own -help", fu
     expect(usage).to_match("^Usage: luaform " .. name:gsub("%-", "%%-"))
   end
 end)
+
+-- Found by the planfile fuzz target (tests/fuzz/corpus/planfile/no-changes).
+test("a plan file with the right format but missing fields is refused in one line", function()
+  local dir = new_stack({ ["main.lua"] = 'resource("local_file", "f", { filename = "f.txt", content = "x" })\n' })
+  expect(select(2, luaform(dir, "plan", "-out", "p.plan"))).to_be(0)
+  local doc = core.json_decode(read(dir .. "/p.plan"))
+  doc.changes = nil
+  write(dir .. "/p.plan", core.json_encode(doc))
+  for _, cmd in ipairs({ "show", "apply" }) do
+    local out, code = luaform(dir, cmd, "p.plan")
+    expect(code).to_be(1)
+    expect(out).to_be("Error: plan file p.plan is corrupted (changes is not a JSON object or array); plan again\n")
+  end
+end)
+
+-- Found by the varfile fuzz target (tests/fuzz/corpus/varfile/number).
+test("a JSON -var-file that is not an object is an error naming the file", function()
+  local dir = new_stack({ ["main.lua"] = 'local n = var("count", { default = 1, type = "number" })\n' })
+  for body, what in pairs({ ["5"] = "a number", ["[1, 2]"] = "an array", ['"x"'] = "a string" }) do
+    write(dir .. "/vars.json", body)
+    local out, code = luaform(dir, "plan", "-var-file", "vars.json")
+    expect(code).to_be(1)
+    expect(out).to_be("Error: vars.json:1: a variable file holds an object of variables, not " .. what .. "\n")
+  end
+end)

@@ -58,7 +58,7 @@ test("ignore_changes: a change to an ignored argument plans nothing", function()
   local out, code = luaform(dir, "plan", "-detailed-exitcode", "-var", "text=second")
   expect(code).to_be(0)
   expect(out).to_contain("No changes.")
-  out, code = luaform(dir, "apply", "-auto-approve", "-var", "text=second")
+  code = select(2, luaform(dir, "apply", "-auto-approve", "-var", "text=second"))
   expect(code).to_be(0)
   expect(read(dir .. "/f.txt")).to_be("first")
   -- an argument that is not ignored still plans an update

@@ -126,9 +126,10 @@ end
   release(repo, "v1.0.0")
   local dir = tmpdir()
   write(dir .. "/main.lua", net_main(repo, "v1.0.0", '{ name = "h.txt" }'))
-  local out, code = luaform(dir, "init")
+  local out
+  local code = select(2, luaform(dir, "init"))
   expect(code).to_be(0)
-  out, code = luaform(dir, "apply", "-auto-approve")
+  code = select(2, luaform(dir, "apply", "-auto-approve"))
   expect(code).to_be(0)
   expect(read(dir .. "/h.txt")).to_be("from helper")
   expect(luaform(dir, "state", "list")).to_be("module.net.module.inner.local_file.h\n")

@@ -201,7 +201,7 @@ test("ECS: desired_count updates in place; a container change registers a new re
   expect(target.MaxCapacity).to_be(3)
   expect(inv["application-autoscaling"].scaling_policy[1].TargetTrackingScalingPolicyConfiguration.TargetValue).to_be(60)
 
-  out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  code = select(2, e:luaform(dir, "plan", "-detailed-exitcode"))
   expect(code).to_be(0)
 
   out, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "desired_count=3")
@@ -223,7 +223,7 @@ test("ECS: desired_count updates in place; a container change registers a new re
   expect(inv.ecs.service[1].taskDefinition).to_be(td.id)
   expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode", "-var", "desired_count=3", "-var", "image_tag=0.0.2"))).to_be(0)
 
-  out, code = e:luaform(dir, "destroy", "-auto-approve")
+  code = select(2, e:luaform(dir, "destroy", "-auto-approve"))
   expect(code).to_be(0)
   expect(nonempty(e:inventory())).to_equal({})
 end)
@@ -432,7 +432,7 @@ test("every create whose response is lost is adopted by the next run: no duplica
   e:faults{ lose_pct = 100 }
   local seen, order = {}, {}
   for _ = 1, 6 do
-    local out, code = e:luaform(dir, "apply", "-auto-approve")
+    local code = select(2, e:luaform(dir, "apply", "-auto-approve"))
     if code == 0 then break end
     for addr, r in pairs(state_of(dir).resources) do
       if r.pending and not seen[addr] then seen[addr] = true; order[#order + 1] = addr end
@@ -543,7 +543,7 @@ test("luaform import of every platform type, by Terraform's import ids", functio
     expect(state_of(dir).resources[i[1]].attributes.id).to_be(before[i[1]].attributes.id)
   end
   -- Only luaform's own settings (wait_for_steady_state) are not in AWS.
-  local out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  local out = e:luaform(dir, "plan", "-detailed-exitcode")
   expect(out).to_contain("wait_for_steady_state = false -> true")
   expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
   expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)

@@ -129,8 +129,9 @@ function P:path()
   elseif t == "lit" then head = { k = "lit", v = self:next().v }
   elseif t == "@" then self:next()
   elseif t == "(" then self:next(); head = self:expr(); self:expect(")")
-  elseif t == "[]" or t == "[" or t == "[?" then -- a bracket step on @
-  else error("unexpected '" .. t .. "'") end
+  elseif t ~= "[]" and t ~= "[" and t ~= "[?" then   -- (a bracket step on @ has no head)
+    error("unexpected '" .. t .. "'")
+  end
   while true do
     t = self:peek()
     if t == "." then

@@ -1,0 +1,26 @@
+-- luacheck's configuration (Debian's lua-check), read by `luacheck` run
+-- from the repository root; tests/run.sh runs it over lua/, stdlib/,
+-- tests/ and examples/ and fails on any warning.
+std = "lua54"
+-- A method keeps self when it does not use it: its callers call it as a method.
+self = false
+-- Long lines are a matter of wrapping, not of correctness: not checked.
+max_line_length = false
+-- TEMPORARY: engineer F is rewriting every provider file; the lead removes
+-- this exclusion after merging that work, and the providers are linted too.
+exclude_files = {}
+
+-- The DSL a stack file (main.lua, modules, stdlib/) runs in (dsl.lua's env).
+local dsl = { "resource", "data", "module", "output", "var", "provider", "backend", "fmt",
+              "json", "workspace", "use", "import" }
+-- What `luaform run` gives a script (script.lua's script_env).
+local script = { "state", "core", "dry_run", "arg", "plan", "apply", "aws" }
+-- What `luaform test` gives a test file (testing.lua's helpers, and test).
+local testing = { "test", "core", "expect", "sh", "quote", "tmpdir", "write", "read", "new_stack",
+                  "copy_stack", "state_of", "with_env", "emulator", "luaform" }
+
+files["stdlib/"] = { read_globals = dsl }
+files["examples/ecs-fargate/"] = { read_globals = dsl }
+files["tests/lua/fixtures/"] = { read_globals = dsl }
+files["examples/migrations/"] = { read_globals = script }
+files["tests/lua/"] = { read_globals = testing }
