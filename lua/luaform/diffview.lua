@@ -99,7 +99,7 @@ end
 
 local function identity_of(a, b)
   for _, keys in ipairs(IDENTITIES) do
-    local ok, seen = true, {}
+    local ok = true
     for _, list in ipairs({ a, b }) do
       local here = {}
       for _, x in ipairs(list) do
@@ -115,7 +115,6 @@ local function identity_of(a, b)
         here[id] = true
       end
       if not ok then break end
-      seen[#seen + 1] = here
     end
     if ok then
       return function(x)

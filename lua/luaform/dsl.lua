@@ -159,13 +159,13 @@ local function dsl(cfg, opts)
   -- opts.providers = { aws = "aws.west" }: what the module's resources
   -- use by default, as Terraform's module providers (a bare name means
   -- what it means here, so a mapping passes down nested modules).
-  local function module_providers(opts, where)
+  local function module_providers(call_opts, where)
     local map = {}
     for k, v in pairs(scope().providers) do map[k] = v end
-    for k in pairs(opts) do
+    for k in pairs(call_opts) do
       if k ~= "providers" then errors.raise(where, 'module(): unsupported option "%s" (only providers)', tostring(k)) end
     end
-    for k, v in pairs(opts.providers or {}) do
+    for k, v in pairs(call_opts.providers or {}) do
       if type(k) ~= "string" or type(v) ~= "string" then
         errors.raise(where, 'module(): providers maps a provider name to a configuration, e.g. { aws = "aws.west" }')
       end
@@ -174,7 +174,7 @@ local function dsl(cfg, opts)
     end
     return map
   end
-  function env.module(name, fn, args, opts)
+  function env.module(name, fn, args, call_opts)
     local where = errors.caller(2)
     if type(name) ~= "string" or not name:match("^[%a_][%w_%-]*$") then
       errors.raise(where, "module(): the name must be an identifier")
@@ -185,7 +185,7 @@ local function dsl(cfg, opts)
     claim("module." .. name, where)
     local prefix = scope().prefix .. "module." .. name .. "."
     cfg.modules[prefix:sub(1, -2)] = where
-    local providers = module_providers(opts or {}, where)
+    local providers = module_providers(call_opts or {}, where)
     scopes[#scopes + 1] = { prefix = prefix, names = {}, where = where, providers = providers }
     local out
     if type(fn) == "function" then out = fn(args or {}) else out = interface.call(fn, name, args or {}, where) end

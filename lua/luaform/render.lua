@@ -153,8 +153,7 @@ local function render_change(ui, ch, headline)
     if ch.action == "delete" then after = nil end
     local same = values.equal(spec, before, after)
     local context = k == "id" or (ch.action == "update" and before ~= nil and spec and spec.required)
-    if before == nil and after == nil then
-      -- absent on both sides: nothing to say
+    if before == nil and after == nil then  -- luacheck: ignore 542 (absent on both sides: nothing to say)
     elseif same and not context then
       unchanged = unchanged + 1
     else

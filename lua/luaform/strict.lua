@@ -15,6 +15,9 @@
 -- check_meta_arguments() refuses Terraform's meta-arguments (depends_on,
 -- lifecycle, count...) written among a resource's arguments.
 -- Each error is raised at the file:line of the stack or module code.
+-- While a stack runs, string.* and table.concat are swapped for guarded ones:
+-- luacheck: globals string table
+
 local deferred = require("luaform.deferred")
 local errors = require("luaform.errors")
 

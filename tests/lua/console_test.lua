@@ -18,7 +18,8 @@ local STACK = {
 
 test("values come from the state, functions run, and secrets stay hidden", function()
   local dir = new_stack(STACK)
-  local out, code = luaform(dir, "apply", "-auto-approve")
+  local out
+  local code = select(2, luaform(dir, "apply", "-auto-approve"))
   expect(code).to_be(0)
   local st = state_of(dir)
   out, code = console(dir, 'cidrsubnet("10.0.0.0/16", 8, 2)\nrandom_id.r.hex\nrandom_id.k["b"].byte_length\n'

@@ -84,7 +84,8 @@ end
 
 test("no file a local run wrote holds a secret or a resource id: snapshot, journal, backup, plan file", function()
   local dir = new_stack(stack_text(pbkdf2() .. ", enforced = true"))
-  local out, code = run(dir, PASS, nil, "apply", "-auto-approve")
+  local out
+  local code = select(2, run(dir, PASS, nil, "apply", "-auto-approve"))
   expect(code).to_be(0)
   local st = pulled(dir, PASS)
   local id = st.resources["random_id.r1"].attributes.id
@@ -107,7 +108,7 @@ test("no file a local run wrote holds a secret or a resource id: snapshot, journ
   st = pulled(dir, PASS)
   expect(st.resources["random_id.r3"]).to_be_nil()
   expect(st.resources["random_id.r4"]).to_be_truthy()
-  out, code = run(dir, PASS, nil, "plan", "-destroy", "-out", "destroy.plan")
+  code = select(2, run(dir, PASS, nil, "plan", "-destroy", "-out", "destroy.plan"))
   expect(code).to_be(0)
   files = written_files(dir)
   expect(files["./destroy.plan"]).to_match('^{"encryption":"luaform/1"')
@@ -188,7 +189,7 @@ test("a plaintext state is refused without an unencrypted fallback, encrypted wi
   expect(out).to_contain('main.lua:1: encryption: enforced = true refuses key_provider "unencrypted"')
   -- Back to plaintext: "unencrypted" as the method, the old key as the fallback.
   write(dir .. "/main.lua", stack_text('key_provider = "unencrypted", fallback = { ' .. pbkdf2() .. " }"))
-  out, code = run(dir, PASS, nil, "apply", "-auto-approve")
+  code = select(2, run(dir, PASS, nil, "apply", "-auto-approve"))
   expect(code).to_be(0)
   expect(core.json_decode(read(path)).resources["random_id.r2"].attributes.id).to_be(id)
 end)
@@ -202,7 +203,7 @@ test("a fallback key rotates the passphrase: read with either, written with the 
   expect(code).to_be(0)
   expect(out).to_contain("No changes")
   -- init rewrites the state with the new key (as an apply would).
-  out, code = run(dir, OTHER, "LUAFORM_VAR_old_pass=" .. quote(PASS), "init")
+  code = select(2, run(dir, OTHER, "LUAFORM_VAR_old_pass=" .. quote(PASS), "init"))
   expect(code).to_be(0)
   -- Written with the new key: the old one alone no longer opens it.
   write(dir .. "/main.lua", stack_text(pbkdf2()))
@@ -222,7 +223,7 @@ test("state pull is plaintext, state push encrypts, workspaces are encrypted ali
   doc.serial = doc.serial + 1
   write(dir .. "/pushed.json", core.json_encode(doc, { pretty = true }))
   local out
-  out, code = run(dir, PASS, nil, "state", "push", "pushed.json")
+  code = select(2, run(dir, PASS, nil, "state", "push", "pushed.json"))
   expect(code).to_be(0)
   expect(read(dir .. "/luaform.state.json")).not_to_contain("random_id.r1")
   expect(run(dir, PASS, nil, "state", "list")).to_be("random_id.r1\nrandom_id.r2\n")
@@ -245,7 +246,8 @@ test("on S3 no object holds a secret or a resource id: the state and its journal
   local backend = 'backend("s3", { bucket = "tfstate", key = "app/state.json", region = "us-east-1" })\n'
   local dir = new_stack(backend .. stack_text(pbkdf2() .. ", enforced = true"))
   expect(select(2, run(dir, PASS, e:env(), "init"))).to_be(0)
-  local out, code = run(dir, PASS, e:env(), "apply", "-auto-approve")
+  local out
+  local code = select(2, run(dir, PASS, e:env(), "apply", "-auto-approve"))
   expect(code).to_be(0)
   local st = pulled(dir, PASS, e:env())
   local id = st.resources["random_id.r1"].attributes.id
@@ -288,12 +290,12 @@ resource("local_file", "f", { filename = "f.txt", content = net.first })
   expect(code).to_be(1)
   expect(out).to_contain('main.lua:1: the state file ' .. path .. ' (workspace default) is encrypted (key_provider "pbkdf2")')
   write(dir .. "/main.lua", reader(', encryption = { key_provider = "pbkdf2", passphrase = var("other", { sensitive = true }), iterations = 200000 }'))
-  out, code = run(dir, nil, "LUAFORM_VAR_other=" .. quote(PASS), "apply", "-auto-approve")
+  code = select(2, run(dir, nil, "LUAFORM_VAR_other=" .. quote(PASS), "apply", "-auto-approve"))
   expect(code).to_be(0)
   expect(read(dir .. "/f.txt")).to_be(hex)
   -- The reader's own encryption{} (the same passphrase) opens it too.
   dir = new_stack("encryption{ " .. pbkdf2() .. " }\n" .. reader(""))
-  out, code = run(dir, PASS, nil, "apply", "-auto-approve")
+  code = select(2, run(dir, PASS, nil, "apply", "-auto-approve"))
   expect(code).to_be(0)
   expect(read(dir .. "/f.txt")).to_be(hex)
 end)
@@ -306,7 +308,7 @@ test("state import-terraform writes the converted state encrypted", function()
       { mode = "managed", type = "aws_sqs_queue", name = "q", provider = 'provider["registry.terraform.io/hashicorp/aws"]',
         instances = { { schema_version = 0, attributes = { id = url, name = "q" } } } },
     } }))
-  local out, code = run(dir, PASS, nil, "state", "import-terraform", "terraform.tfstate")
+  local code = select(2, run(dir, PASS, nil, "state", "import-terraform", "terraform.tfstate"))
   expect(code).to_be(0)
   local stored = read(dir .. "/luaform.state.json")
   expect(stored).to_match('^{"encryption":"luaform/1"')

@@ -120,8 +120,7 @@ local function statement(s)
     if LIST_KEYS[k] then out[k] = string_set(v)
     elseif k == "Principal" or k == "NotPrincipal" then out[k] = principal(v)
     elseif k == "Condition" then out[k] = condition(v)
-    elseif k == "Sid" and (v == "" or v == core.null) then -- AWS drops an empty Sid
-    else out[k] = v end
+    elseif not (k == "Sid" and (v == "" or v == core.null)) then out[k] = v end  -- AWS drops an empty Sid
   end
   return out
 end

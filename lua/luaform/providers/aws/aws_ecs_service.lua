@@ -307,9 +307,8 @@ function M.import(ctx, id)
   -- "CLUSTER/NAME" (Terraform's form) or the service ARN
   local cluster, name = id:match("^([^/:]+)/([^/]+)$")
   if cluster then
-    local s = describe(ctx, cluster, { name })
-    for _, x in pairs(s) do return attributes(ctx, x, nil) end
-    return nil
+    local _, x = next(describe(ctx, cluster, { name }))
+    return x and attributes(ctx, x, nil) or nil
   end
   return M.read(ctx, id, nil)
 end
@@ -317,8 +316,8 @@ end
 function M.recover(ctx, pending)
   local a = pending.args
   if not a then return nil end
-  for _, s in pairs(describe(ctx, a.cluster or "default", { a.name })) do return attributes(ctx, s, a) end
-  return nil
+  local _, s = next(describe(ctx, a.cluster or "default", { a.name }))
+  return s and attributes(ctx, s, a) or nil
 end
 
 return M
