@@ -13,7 +13,10 @@
 -- returns luaform.attrs.aws_vpc. Any argument also accepts a luaform.ref
 -- (an attribute of another resource, fmt(), json()). .luarc.json in the
 -- stack directory puts DIR on the language server's library path and
--- names the globals (other settings in it are kept).
+-- names the globals (other settings in it are kept). The stdlib modules
+-- that declare an interface get classes of their inputs and outputs
+-- (luaform.inputs.stdlib.vpc, luaform.outputs.stdlib.vpc), an overload of
+-- require() that returns the module and one of module() that types args.
 local core = require("luaform.core")
 local errors = require("luaform.errors")
 local schema = require("luaform.schema")
@@ -101,13 +104,13 @@ function ref:map(fn) end
 ]]
 
 local GLOBALS = [[
----A module: its resources' addresses get the prefix module.NAME.
 ---@generic T
 ---@param name string
----@param fn fun(args: table): T
+---@param fn (fun(args: table): T)|table a function, or { inputs, outputs, body }
 ---@param args? table
----@return T
-function module(name, fn, args) end
+---@param opts? table { providers = { aws = "aws.west" } }
+---@return T|table
+function module(name, fn, args, opts) end
 
 ---A module from a path or git source ("git+https://host/org/repo.git//dir").
 ---@param source string
@@ -154,11 +157,78 @@ function json(value) end
 ---The current workspace's name.
 ---@return string
 function workspace() end
+
+---A resource or module moved to a new address: { from = ADDR, to = ADDR }.
+---@param spec table
+function moved(spec) end
+
+---Stop managing an object: { from = ADDR, destroy = false }.
+---@param spec table
+function removed(spec) end
+
+---A check{} block: { assert = { { condition = ..., error_message = ... } } }.
+---@param name string
+---@param spec table
+function check(name, spec) end
+
+---Another stack's outputs: { backend = "s3"|"local", config = {...}, workspace = ... }.
+---@param spec table
+---@return table
+function stack_outputs(spec) end
+
+---Client-side encryption of the state and plan files.
+---@param spec table
+function encryption(spec) end
 ]]
+
+-- The stdlib modules whose interfaces are annotated.
+M.MODULES = { "stdlib.vpc", "stdlib.lb", "stdlib.service", "stdlib.events" }
+
+-- The Lua type of a value of a Terraform type expression (luaform.interface).
+local function expr_type(expr)
+  local t = expr or "any"
+  if SCALAR[t] then return SCALAR[t] end
+  if t:match("^list") or t:match("^set") then return "any[]" end
+  if t:match("^map") or t:match("^object") then return "table" end
+  return "any"
+end
+
+-- Classes and overloads of the interfaces of the modules named; returns
+-- the require() and module() overload lines.
+local function emit_modules(names, out)
+  local requires, modules = {}, {}
+  for _, name in ipairs(names) do
+    local m = require(name)
+    if require("luaform.interface").is(m) then
+      local inputs, outputs = "luaform.inputs." .. name, "luaform.outputs." .. name
+      out[#out + 1] = "---@class (exact) " .. inputs
+      for _, k in ipairs(schema.sorted_keys(m.inputs or {})) do
+        local spec = m.inputs[k]
+        local doc = spec.description and (" " .. one_line(spec.description)) or ""
+        out[#out + 1] = string.format("---@field %s%s %s|luaform.ref%s", k, spec.required and "" or "?",
+          expr_type(spec.type), doc)
+      end
+      out[#out + 1] = ""
+      out[#out + 1] = "---@class (exact) " .. outputs
+      for _, k in ipairs(schema.sorted_keys(m.outputs or {})) do
+        local doc = m.outputs[k].description and (" " .. one_line(m.outputs[k].description)) or ""
+        out[#out + 1] = string.format("---@field %s luaform.ref%s", k, doc)
+      end
+      out[#out + 1] = ""
+      out[#out + 1] = "---@class luaform.module." .. name
+      out[#out + 1] = ""
+      requires[#requires + 1] = string.format('---@overload fun(modname: "%s"): luaform.module.%s', name, name)
+      modules[#modules + 1] = string.format("---@overload fun(name: string, m: luaform.module.%s, args: %s, opts?: table): %s",
+        name, inputs, outputs)
+    end
+  end
+  return requires, modules
+end
 
 -- The annotations file's text for the given types.
 function M.text(type_names)
   local out = { PRELUDE }
+  local requires, modules = emit_modules(M.MODULES, out)
   local overloads = { managed = {}, data = {} }
   for _, name in ipairs(type_names) do
     local mod = assert(schema.load(name))
@@ -189,12 +259,21 @@ function M.text(type_names)
   out[#out + 1] = "---@param type string\n---@param name string\n---@param args? table"
     .. "\n---@param lifecycle? luaform.lifecycle\n---@return table"
   out[#out + 1] = "function data(type, name, args, lifecycle) end\n"
+  out[#out + 1] = "---A Lua module; the stdlib's modules are typed."
+  for _, o in ipairs(requires) do out[#out + 1] = o end
+  out[#out + 1] = "---@param modname string\n---@return any\nfunction require(modname) end\n"
+  out[#out + 1] = "---A module: its resources' addresses get the prefix module.NAME."
+  for _, o in ipairs(modules) do out[#out + 1] = o end
   out[#out + 1] = GLOBALS
+  for _, name in ipairs(require("luaform.functions").names) do   -- Terraform's functions
+    out[#out + 1] = string.format("---@return any\nfunction %s(...) end\n", name)
+  end
   return table.concat(out, "\n")
 end
 
 M.GLOBAL_NAMES = { "resource", "data", "module", "use", "var", "output", "provider", "backend",
-  "import", "fmt", "json", "workspace" }
+  "import", "fmt", "json", "workspace", "moved", "removed", "check", "stack_outputs", "encryption" }
+for _, name in ipairs(require("luaform.functions").names) do M.GLOBAL_NAMES[#M.GLOBAL_NAMES + 1] = name end
 
 -- The .luarc.json text that points the language server at dir's
 -- annotations, keeping the other settings of the existing text.

@@ -632,13 +632,14 @@ C.docs = {
   flags = { markdown = "bool", out = "string" },
   max_args = 1,
   help = [[
-Usage: luaform docs [TYPE]
+Usage: luaform docs [TYPE | MODULE]
        luaform docs -markdown [-out=DIR]
 
   Without TYPE, lists every type. With TYPE, prints the argument and
   attribute reference of a resource type or data source: types, required
   or optional, defaults, what forces replacement, what the provider
-  computes, what is sensitive. With -markdown, writes
+  computes, what is sensitive. With MODULE (its require name, such as
+  stdlib.vpc), prints a module's inputs and outputs. With -markdown, writes
   the reference of every type (the stack's own included) as one page per
   type plus README.md into DIR (default docs/reference).]],
   run = function(flags, pos)
@@ -659,6 +660,14 @@ Usage: luaform docs [TYPE]
       return 0
     end
     local mod, err = schema.load(pos[1])
+    if not mod and pos[1]:find(".", 1, true) then   -- a module, by its require name
+      local ok, m = pcall(require, pos[1])
+      if ok and require("luaform.interface").is(m) then
+        io.write(docs.module_text(pos[1], m))
+        return 0
+      end
+      errors.raise(nil, "%s is neither a type nor a module with an interface ({ inputs, outputs, body })", pos[1])
+    end
     if not mod then errors.raise(nil, "%s", err) end
     io.write(docs.text(mod))
     return 0

@@ -11,6 +11,8 @@
 -- text() is for the terminal; markdown() is one page per type, and
 -- write_markdown() writes every page plus an index (README.md) into a
 -- directory, the reference committed under docs/reference/.
+-- module_text() is a module's interface ({ inputs, outputs, body }, see
+-- luaform.interface) as terraform-docs shows a Terraform module's.
 local core = require("luaform.core")
 local schema = require("luaform.schema")
 
@@ -97,6 +99,35 @@ function M.text(mod)
   lines[#lines + 1] = "Attributes (exported):"
   local sch, list = exported(mod)
   entries(sch, list, false, "  ")
+  return table.concat(lines, "\n") .. "\n"
+end
+
+-- The interface of module m (a { inputs, outputs, body } table) named
+-- name: each input with its type, required or its default, sensitive,
+-- whether it must be known when the stack is evaluated, its description;
+-- each output with its description.
+function M.module_text(name, m)
+  local lines = { "module " .. name .. (m.description and (": " .. m.description) or ""), "", "Inputs:" }
+  local inputs = schema.sorted_keys(m.inputs or {})
+  local width = 0
+  for _, n in ipairs(inputs) do width = math.max(width, #n) end
+  for _, n in ipairs(inputs) do
+    local spec = m.inputs[n]
+    local f = { spec.type or "any", spec.required and "required" or "optional" }
+    if spec.default ~= nil then f[#f + 1] = "default " .. shown(spec.default) end
+    if spec.known then f[#f + 1] = "known when the stack is evaluated" end
+    if spec.sensitive then f[#f + 1] = "sensitive" end
+    if spec.validation then f[#f + 1] = "validated" end
+    lines[#lines + 1] = string.format("  %-" .. width .. "s  %s", n, table.concat(f, ", "))
+    if spec.description then lines[#lines + 1] = "      " .. spec.description end
+  end
+  lines[#lines + 1] = ""
+  lines[#lines + 1] = "Outputs:"
+  for _, n in ipairs(schema.sorted_keys(m.outputs or {})) do
+    local spec = m.outputs[n]
+    lines[#lines + 1] = "  " .. n .. (spec.sensitive and "  (sensitive)" or "")
+    if spec.description then lines[#lines + 1] = "      " .. spec.description end
+  end
   return table.concat(lines, "\n") .. "\n"
 end
 

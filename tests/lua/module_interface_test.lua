@@ -119,3 +119,35 @@ test("a module from a git source is checked the same way, at the caller's line",
   expect(code).to_be(1)
   expect(out).to_match('^Error: main%.lua:2: module "files": unsupported input "mod" %(did you mean "mode"%?%)\n$')
 end)
+
+test("docs MODULE prints a module's inputs and outputs, the stack's own and the stdlib's", function()
+  local dir = new_stack({
+    ["main.lua"] = 'module("net", require("mods.net"), { cidr = "10.0.0.0/16" })\n',
+    ["mods/net.lua"] = [[
+return {
+  description = "a small network",
+  inputs = {
+    cidr = { type = "string", required = true, description = "the block" },
+    count = { type = "number", default = 2 },
+    key = { type = "string", sensitive = true },
+  },
+  outputs = { id = { description = "the network's id" } },
+  body = function(args) return { id = args.cidr } end,
+}
+]],
+  })
+  local out, code = luaform(dir, "docs", "mods.net")
+  expect(code).to_be(0)
+  expect(out).to_contain("module mods.net: a small network\n")
+  expect(out).to_match("\n  cidr%s+string, required\n      the block\n")
+  expect(out).to_match("\n  count%s+number, optional, default 2\n")
+  expect(out).to_match("\n  key%s+string, optional, sensitive\n")
+  expect(out).to_contain("Outputs:\n  id\n      the network's id\n")
+  out, code = luaform(dir, "docs", "stdlib.vpc")
+  expect(code).to_be(0)
+  expect(out).to_match("\n  azs%s+list%(string%), required, known when the stack is evaluated\n")
+  expect(out).to_contain("\n  vpc_id\n")
+  out, code = luaform(dir, "docs", "mods.none")
+  expect(code).to_be(1)
+  expect(out).to_contain("mods.none is neither a type nor a module with an interface")
+end)

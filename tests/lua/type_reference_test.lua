@@ -151,6 +151,14 @@ test("types DIR writes valid Lua annotations with each type's arguments, and .lu
   expect(t.attribute).to_be("luaform.args.aws_dynamodb_table.attribute|luaform.args.aws_dynamodb_table.attribute[]"
     .. "|luaform.ref")
   expect(class_fields(text, "luaform.args.aws_dynamodb_table.attribute").type).to_be("string|luaform.ref")
+  -- the stdlib modules' interfaces: inputs, outputs, require() and module() typed
+  local vi = class_fields(text, "luaform.inputs.stdlib.vpc")
+  expect(vi.vpc_cidr_block).to_be("string|luaform.ref")
+  expect(vi.azs).to_be("any[]|luaform.ref")
+  expect(vi["single_nat_gateway?"]).to_be("boolean|luaform.ref")
+  expect(class_fields(text, "luaform.outputs.stdlib.vpc").vpc_id).to_be("luaform.ref")
+  expect(text).to_contain('---@overload fun(modname: "stdlib.vpc"): luaform.module.stdlib.vpc\n')
+  expect(text).to_contain("---@overload fun(name: string, m: luaform.module.stdlib.vpc, args: luaform.inputs.stdlib.vpc,")
   local luarc = core.json_decode(read(dir .. "/.luarc.json"))
   expect(luarc["workspace.library"]).to_equal({ "editor" })
   expect(luarc["diagnostics.globals"]).to_contain("resource")
