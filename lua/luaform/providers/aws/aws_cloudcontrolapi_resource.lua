@@ -176,9 +176,10 @@ local function import(ctx, id)
   return a
 end
 
--- With schema: a changed create-only property needs a new object.
-local function create_only_changed(old, new, prior, desired)
-  local f = facts(desired) or facts(prior)
+-- With schema (as written now): a changed create-only property needs a
+-- new object.
+local function create_only_changed(old, new, _, desired)
+  local f = facts(desired)
   if not f or type(old) ~= "string" or type(new) ~= "string" then return false end
   return facts_of.differs(f.create_only, decoded(old), decoded(new)) ~= nil
 end
