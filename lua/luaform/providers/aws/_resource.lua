@@ -17,7 +17,7 @@
 --     group = true                     set with the other fields of its set op
 --                                      in one call (ModifyListener)
 --     applies = fn(a)                  an attribute only some objects have
---     from_wire = fn(v, obj), to_wire = fn(v, args)   irregular values
+--     from_wire = fn(v, obj, prior), to_wire = fn(v, args)   irregular values
 --     to_params = fn(params, v, args)  a value spread over several members }
 -- A settable field with no set/attribute/keep forces a new object.
 -- The rest:
@@ -28,27 +28,29 @@
 --     none: set right after it), set = { op=, member=, form = "list" (Key,
 --     Value pairs) } | { op=, name=, value= } (one call per attribute) }
 --   create = { op=, result= (path of the object in the answer, or
---     fn(answer, args) -> object), id= (path
+--     fn(answer, args) -> object), id= (path, or fn(answer, args)
 --     of the id), token = member (the create's idempotency token: the
 --     transport may re-send), idempotent = true (AWS dedups by name),
 --     retry_codes = { answered codes meaning "a dependency is not visible
 --     yet" }, exists = { codes meaning "made by our own lost send" },
 --     wait_codes, wait_seconds (a state AWS must leave first: SQS's 60 s
 --     after a delete of the name), waiter = { name, param } (ready),
---     params = fn(ctx, args, params), after = fn(ctx, c, id, args, opts)
+--     read_back = true (read the object again: the answer is not what a
+--     read sees), params = fn(ctx, args, params), after = fn(ctx, c, id, args, opts)
 --     (calls the create needs besides its fields' sets) }
 --   Any operation of the result may be replaced by the type's own function
 --   where AWS is irregular (an escape hatch, not the norm).
 --   read = { op=, result=, params = fn(id) } | fn(ctx, id) -> object|nil
 --   read_many = { op=, filter=, member= ("Filters"), result= (unpaginated) }
---             | { op=, ids= (member), chunk=, fallback = fn(ctx, c, priors) -> list
+--             | { op=, ids= (member), chunk=, params= (more members), fallback = fn(ctx, c, priors) -> list
 --               of candidates when a missing id fails the call (else one by one) }
---             | fn(ctx, ids) -> {id = object}
+--             | fn(ctx, ids, priors) -> {id = object}
 --   read_extra = fn(ctx, c, obj, prior, opts) -> {field = value}: per-object
 --     reads the main one lacks
 --   gone = fn(obj): an object that exists but counts as deleted
 --   find = fn(ctx, args, token) -> object|nil: by name (its token tag proves it
---     ours); default: by args.name, or EC2's token filter
+--     ours); default: by the id find_id(args) gives (else args.name), or
+--     EC2's token filter
 --   not_found = { codes }: gone; not_visible = { codes }: handed to the
 --     transport as retry_codes on the calls that follow a create
 --   delete = { op=, params = fn(id, attrs), skip = field, busy = { codes },
@@ -209,7 +211,7 @@ function M.define(d)
   -- {id = object} of ids, asked in as few calls as the API allows.
   function T.describe(ctx, ids, priors)
     local rm = d.read_many
-    if type(rm) == "function" then return rm(ctx, ids) end
+    if type(rm) == "function" then return rm(ctx, ids, priors or {}) end
     local c, found = client(ctx), {}
     local function keep(o)
       if not (d.gone and d.gone(o)) then found[id_of(o)] = o end
@@ -225,7 +227,9 @@ function M.define(d)
     -- One missing id fails the whole call: the others are then listed
     -- another way (fallback), or asked for one by one.
     local function ask(chunk)
-      local ok, objs = pcall(list, c, rm, { [rm.ids] = chunk })
+      local params = { [rm.ids] = chunk }
+      for k, v in pairs(rm.params or {}) do params[k] = v end
+      local ok, objs = pcall(list, c, rm, params)
       if ok then
         for _, o in ipairs(objs) do keep(o) end
       elseif not gone(objs) then
@@ -285,9 +289,10 @@ function M.define(d)
       return nil
     end
     local obj
+    local id = d.find_id and d.find_id(args) or args.name
     if d.find then obj = d.find(ctx, args, token)
-    elseif d.read_many then obj = T.describe(ctx, { args.name })[args.name]
-    else obj = read_object(ctx, args.name) end
+    elseif id == nil then return nil
+    else obj = read_object(ctx, id, args) end
     if not obj then return nil end
     if not d.tags then return obj end   -- untagged: find() alone proves it
     local a = attributes(ctx, obj, {}, args)
@@ -374,7 +379,9 @@ function M.define(d)
     local obj = out.found
     if not obj and type(cr.result) == "function" then obj = cr.result(out, args)
     elseif not obj and cr.result then obj = wire.get(out, cr.result) end
-    local id = (cr.id and wire.get(out, cr.id)) or (obj and id_of(obj)) or args.name
+    local id
+    if type(cr.id) == "function" then id = cr.id(out, args)
+    else id = (cr.id and wire.get(out, cr.id)) or (obj and id_of(obj)) or args.name end
     return common.after_create(ctx, id, function()
       local sets = false
       for k, f in pairs(fields) do
@@ -390,7 +397,7 @@ function M.define(d)
       if cr.after then cr.after(ctx, c, id, args, retry); sets = true end
       if d.after_write then d.after_write(ctx, id) end
       wait_for(ctx, c, cr.waiter, id)
-      if obj and not sets and not cr.waiter then
+      if obj and not sets and not cr.waiter and not cr.read_back then
         local extra = extra_of(ctx, c, obj, args, retry)
         return attributes(ctx, obj, common.create_tags(ctx, args.tags), args, id, extra)
       end

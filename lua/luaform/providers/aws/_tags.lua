@@ -42,15 +42,26 @@ function M.plan_all(ctx, tags)
   return common.all_tags(ctx, tags)
 end
 
+-- A tag map as the API takes it: "map", "list" ({Key, Value}) or
+-- "lower" ({key, value}: ECS).
 local function encode(form, map)
   if form == "list" then return common.tag_list(map) end
+  if form == "lower" then
+    local out = {}
+    for _, t in ipairs(common.tag_list(map)) do out[#out + 1] = { key = t.Key, value = t.Value } end
+    return out
+  end
   return map
 end
 
 local function decode(v)
   if type(v) ~= "table" then return {} end
-  if v[1] ~= nil then return common.tag_map(v) end
-  return v
+  if v[1] == nil then return v end
+  local out = {}
+  for _, t in ipairs(v) do
+    if t.Key ~= nil then out[t.Key] = t.Value or "" else out[t.key] = t.value or "" end
+  end
+  return out
 end
 
 local function diff(old, new)

@@ -41,7 +41,7 @@ end
 
 -- A field's value from what AWS answered (obj: the whole read object).
 function M.read(f, v, prior, obj)
-  if f.from_wire then return f.from_wire(v, obj) end
+  if f.from_wire then return f.from_wire(v, obj, prior) end
   if v == "" then v = nil end
   if v == nil then return f.default end
   local t = f.type
