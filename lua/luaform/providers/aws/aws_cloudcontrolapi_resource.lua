@@ -23,7 +23,7 @@ local resource = require("luaform.providers.aws._resource")
 local common = require("luaform.providers.aws._common")
 local json = require("luaform.providers.aws._json")
 local patch = require("luaform.providers.aws._json_patch")
-local facts_of = require("luaform.providers.aws._cloudcontrol_schema")
+local cfn_schema = require("luaform.providers.aws._cloudcontrol_schema")
 local core = require("luaform.core")
 
 -- How long one request is polled for, and the pauses between polls.
@@ -33,7 +33,7 @@ local POLL_MAX_PAUSE = 5
 local function cc(ctx) return ctx:client("cloudcontrol") end
 
 local function facts(attrs)
-  return attrs and type(attrs.schema) == "string" and facts_of.facts(attrs.schema) or nil
+  return attrs and type(attrs.schema) == "string" and cfn_schema.facts(attrs.schema) or nil
 end
 
 local function decoded(doc)
@@ -82,7 +82,7 @@ local function read(ctx, ident, prior)
   local props = out.ResourceDescription.Properties
   local desired
   if prior.desired_state ~= nil then
-    desired = core.json_encode(facts_of.project(decoded(props), decoded(prior.desired_state), facts(prior)))
+    desired = core.json_encode(cfn_schema.project(decoded(props), decoded(prior.desired_state), facts(prior)))
     desired = json.keep(prior.desired_state, desired, json.document_equal)
   end
   return common.finish(T, {
@@ -111,9 +111,9 @@ end
 local function update(ctx, id, old, new)
   local f = facts(new)
   local before = old.desired_state ~= nil and decoded(old.desired_state)
-    or facts_of.project(decoded(old.properties), decoded(new.desired_state), f)
+    or cfn_schema.project(decoded(old.properties), decoded(new.desired_state), f)
   local ops = patch.diff(before, decoded(new.desired_state), function(p)
-    return f ~= nil and facts_of.lists(f.read_only, p)
+    return f ~= nil and cfn_schema.lists(f.read_only, p)
   end)
   if #ops > 0 then
     local c = cc(ctx)
@@ -181,7 +181,7 @@ end
 local function create_only_changed(old, new, _, desired)
   local f = facts(desired)
   if not f or type(old) ~= "string" or type(new) ~= "string" then return false end
-  return facts_of.differs(f.create_only, decoded(old), decoded(new)) ~= nil
+  return cfn_schema.differs(f.create_only, decoded(old), decoded(new)) ~= nil
 end
 
 T = resource.define{
@@ -205,5 +205,4 @@ T = resource.define{
 }
 
 T.read, T.create, T.update, T.delete, T.recover, T.import = read, create, update, delete, recover, import
-T.read_batch, T.plan_computed = nil, nil
 return T
