@@ -4,7 +4,8 @@
 -- luaform's state. A queue and a log group referring to it (created, no
 -- changes after, a change sent as one JSON Patch, drift repaired, the
 -- service's defaults never a diff), a kill -9 during the create (adopted,
--- no orphan), import, destroy; with schema, a create-only change is a
+-- no orphan) and one before it was sent (nothing made twice), import,
+-- destroy; with schema, a create-only change is a
 -- replacement and a write-only property never drift; a failed create and
 -- an unknown type name fail at apply with the service's words and leave
 -- nothing behind.
@@ -189,6 +190,26 @@ test("kill -9 while the create is in progress: the next apply adopts the queue, 
   local code, plan = plan_code(e, dir)
   if code ~= 0 then print(plan) end
   expect(code).to_be(0)
+end)
+
+test("a run killed before its create was sent: the plan finds nothing (and makes nothing), the apply creates once", function()
+  local e = emulator()
+  local dir = new_stack(main(BASE))
+  -- what a run killed between writing the intent and sending CreateResource leaves
+  write(dir .. "/luaform.state.json", core.json_encode({ version = 1, lineage = "0c6f2a9e-5b1d-4e7a-9f3c-2d8e6a1b4c70",
+    serial = 1, outputs = setmetatable({}, core.json_object_mt), resources = { [QUEUE] = {
+      type = "aws_cloudcontrolapi_resource", mode = "managed", provider = "aws", schema_version = 0, dependencies = {},
+      pending = { op = "create", token = "5a0e7c2d-8b4f-4c1a-9e6d-3f2b1a0c9d87", since = os.time() - 5,
+        args = { type_name = "AWS::SQS::Queue", desired_state = '{"QueueName":"orders","VisibilityTimeout":45}' } } } } }))
+  local code, out = plan_code(e, dir)
+  expect(code).to_be(2)
+  expect(out).to_contain("Plan: 2 to add, 0 to change, 0 to destroy.")
+  expect(e:counts()["cloudcontrolapi:ListResourceRequests"] >= 1).to_be(true)
+  expect(e:counts()["cloudcontrolapi:CreateResource"]).to_be_nil()
+  expect(#e:inventory().sqs.queue).to_be(0)
+  run(e, dir, "apply", "-auto-approve")
+  expect(#e:inventory().sqs.queue).to_be(1)
+  expect(e:counts()["cloudcontrolapi:CreateResource"]).to_be(2)   -- the queue and the log group, once each
 end)
 
 test("import by TYPE_NAME,IDENTIFIER; the apply after it sends no patch when nothing differs", function()
