@@ -215,10 +215,9 @@ class CloudControl(Service):
         if req is None:
             raise AwsError("RequestTokenNotFoundException", "Request with token %s was not "
                            "found." % params.get("RequestToken"))
-        if ctx.now() >= req["ready_at"]:
-            raise AwsError("ConcurrentModificationException", "The request is already complete.")
-        raise AwsError("ConcurrentModificationException", "The emulator's requests are not "
-                       "cancellable: its work was done when the request arrived.")
+        # the work was done when the request arrived: there is nothing left to cancel
+        raise AwsError("ConcurrentModificationException", "The request %s cannot be cancelled."
+                       % req["RequestToken"])
 
     def is_mutating(self, action):
         return action in ("CreateResource", "UpdateResource", "DeleteResource")
