@@ -174,9 +174,11 @@ local function predicted(run, node, desired, prior)
   return mod.plan_computed(ctx, desired, prior) or {}
 end
 
--- Does changing attribute spec from old to new need a new object?
-local function forces_new(spec, old, new)
-  if type(spec.force_new) == "function" then return spec.force_new(old, new) == true end
+-- Does changing attribute spec from old to new need a new object? A
+-- force_new function also sees the prior object's attributes and the
+-- desired arguments (another argument may say which changes need one).
+local function forces_new(spec, old, new, prior, desired)
+  if type(spec.force_new) == "function" then return spec.force_new(old, new, prior, desired) == true end
   return spec.force_new == true
 end
 
@@ -205,7 +207,7 @@ local function diff_resource(run, node, prior, lookup, entry, force)
     after[k] = want
     if settable and not values.equal(spec, want, prior[k]) then
       changed[k] = true
-      if forces_new(spec, prior[k], want) or not mod.update then forces[k] = true end
+      if forces_new(spec, prior[k], want, prior, desired) or not mod.update then forces[k] = true end
     end
   end
   for k, v in pairs(predicted(run, node, desired, prior)) do

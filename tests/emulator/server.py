@@ -176,7 +176,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             e = AwsError("InternalError" if protocol != "json" else "InternalFailure",
                          "emulator bug in %s:%s" % (svc.name, action), 500, sender=False)
             status, out_headers, out_body = wire.encode_error(protocol, svc, e, request_id)
-        emu.record(svc.name, action, status, mutating)
+        emu.record(svc.name, action, status, mutating, getattr(ctx, "log_detail", None))
         if decision.lose and mutating and status < 300:
             self.close_connection = True   # applied, but the client never hears back
             return
@@ -283,6 +283,8 @@ def parse_args(argv):
     p.add_argument("--nat-delay-ms", type=int, default=2000)
     p.add_argument("--lb-delay-ms", type=int, default=2000)
     p.add_argument("--drain-delay-ms", type=int, default=2000)
+    p.add_argument("--cloudcontrol-delay-ms", type=int, default=0,
+                   help="a Cloud Control request reports IN_PROGRESS for this long")
     p.add_argument("--sparse", action="store_true",
                    help="answer as moto does: optional members left out, unset documents as \"\"")
     p.add_argument("--verbose", action="store_true")
@@ -297,7 +299,7 @@ def main(argv=None):
         throttle_pct=a.throttle_pct, error_pct=a.error_pct, latency_ms=a.latency_ms,
         lose_pct=a.lose_pct, consistency_ms=a.consistency_ms,
         nat_delay_ms=a.nat_delay_ms, lb_delay_ms=a.lb_delay_ms, drain_delay_ms=a.drain_delay_ms,
-        sparse=a.sparse)
+        cloudcontrol_delay_ms=a.cloudcontrol_delay_ms, sparse=a.sparse)
     host, port = httpd.server_address[:2]
     print("luaform-emulator listening on http://%s:%d" % (host, port))
     print("access_key=%s secret_key=%s" % (emu.config.access_key, emu.config.secret_key))

@@ -2,7 +2,7 @@
 
   GET  /_emulator/inventory        every service's live objects
   POST /_emulator/reset            forget everything (state file rewritten)
-  GET  /_emulator/requests         request log [{service, action, status, mutating, ts}]
+  GET  /_emulator/requests         request log [{service, action, status, mutating, ts[, detail]}]
   POST /_emulator/requests/clear   empty the log
   GET  /_emulator/counts           {"ec2:DescribeVpcs": 3, ...}
   GET|POST /_emulator/faults       fault settings (POST merges the given fields)

@@ -172,6 +172,7 @@ class Config:
         self.nat_delay_ms = int(kw.get("nat_delay_ms", 2000))
         self.lb_delay_ms = int(kw.get("lb_delay_ms", 2000))
         self.drain_delay_ms = int(kw.get("drain_delay_ms", 2000))
+        self.cloudcontrol_delay_ms = int(kw.get("cloudcontrol_delay_ms") or 0)
         self.sparse = bool(kw.get("sparse"))      # answers as emulator.sparse shapes them
         self.extra = kw
 
@@ -244,10 +245,14 @@ class Emulator:
         with self.lock:
             return {name: svc.inventory() for name, svc in sorted(self.services.items())}
 
-    def record(self, service, action, status, mutating):
+    def record(self, service, action, status, mutating, detail=None):
+        """Logs one request; detail (a dict a service put on ctx.log_detail) joins it."""
         with self.lock:
-            self.log.append({"service": service, "action": action, "status": status,
-                             "mutating": mutating, "ts": time.time()})
+            entry = {"service": service, "action": action, "status": status,
+                     "mutating": mutating, "ts": time.time()}
+            if detail is not None:
+                entry["detail"] = detail
+            self.log.append(entry)
             if len(self.log) > LOG_LIMIT:
                 del self.log[:len(self.log) - LOG_LIMIT]
 
