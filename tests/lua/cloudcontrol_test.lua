@@ -10,7 +10,6 @@
 -- an unknown type name fail at apply with the service's words and leave
 -- nothing behind.
 local QUEUE = "aws_cloudcontrolapi_resource.queue"
-local LOGS = "aws_cloudcontrolapi_resource.logs"
 
 local function main(queue_state, extra)
   return string.format([[
