@@ -14,6 +14,8 @@
 # Each suite prints its own results; the last line counts suites.
 set -u
 cd "$(dirname "$0")/.."
+# AWS's vectors beside the checkout, wherever a suite's binary lives (build-san/ too)
+export LUAFORM_CONFORMANCE_DIR=${LUAFORM_CONFORMANCE_DIR:-$PWD/../shared/aws-conformance}
 passed=0; failed=0; failures=()
 
 run_suite() {  # name, command...

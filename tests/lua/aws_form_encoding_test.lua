@@ -8,7 +8,8 @@ local aws = require("luaform.aws")
 
 local PY = core.stat("/usr/bin/python3") and "/usr/bin/python3" or "python3"
 local HELPER = core.exe_dir .. "/tests/lua/fixtures/botocore_form.py"
-local VECTORS = core.exe_dir .. "/../shared/aws-conformance/protocols/input/"
+local VECTORS = (os.getenv("LUAFORM_CONFORMANCE_DIR") or (core.exe_dir .. "/../shared/aws-conformance"))
+  .. "/protocols/input/"
 
 local AWKWARD = "Load balancer + app: a/b ~ *x* 100% & q=1 é 日本"
 local POLICY = core.json_encode({ Version = "2012-10-17", Statement = { {
