@@ -117,11 +117,11 @@ def unknown_members(operation, body):
         if shape is not None:
             _check_json(shape, json.loads(body), operation.name, out)
         return out
-    root = ET.fromstring(body)
     if protocol == "rest-xml":
         if shape is not None and "payload" not in shape.serialization:
-            _check_xml(shape, root, operation.name, out)
+            _check_xml(shape, ET.fromstring(body), operation.name, out)
         return out
+    root = ET.fromstring(body)
     if protocol == "ec2":
         if shape is None:
             return out
