@@ -110,6 +110,8 @@ def unknown_members(operation, body):
     out = []
     if protocol not in ("json", "query", "ec2", "rest-xml"):
         return out
+    if protocol == "rest-xml" and (shape is None or "payload" in shape.serialization):
+        return out      # a payload (S3 GetObject) is a stream: reading it here would consume it
     body = body()
     if not body:
         return out
@@ -118,8 +120,7 @@ def unknown_members(operation, body):
             _check_json(shape, json.loads(body), operation.name, out)
         return out
     if protocol == "rest-xml":
-        if shape is not None and "payload" not in shape.serialization:
-            _check_xml(shape, ET.fromstring(body), operation.name, out)
+        _check_xml(shape, ET.fromstring(body), operation.name, out)
         return out
     root = ET.fromstring(body)
     if protocol == "ec2":
