@@ -28,7 +28,7 @@
 --     none: set right after it), set = { op=, member=, form = "list" (Key,
 --     Value pairs) } | { op=, name=, value= } (one call per attribute) }
 --   create = { op=, result= (path of the object in the answer, or
---     fn(answer, args) -> object), id= (path
+--     fn(answer, args, params) -> object), id= (path
 --     of the id), token = member (the create's idempotency token: the
 --     transport may re-send), idempotent = true (AWS dedups by name),
 --     retry_codes = { answered codes meaning "a dependency is not visible
@@ -45,8 +45,9 @@
 --   read_extra = fn(ctx, c, obj, prior, opts) -> {field = value}: per-object
 --     reads the main one lacks
 --   gone = fn(obj): an object that exists but counts as deleted
---   find = fn(ctx, args) -> object|nil: by name (its token tag proves it
---     ours); default: by args.name, or EC2's token filter
+--   find = fn(ctx, args, token) -> object|nil: by name (its token tag
+--     proves it ours; token: the create's, for a name made from it);
+--     default: by args.name, or EC2's token filter
 --   not_found = { codes }: gone; not_visible = { codes }: handed to the
 --     transport as retry_codes on the calls that follow a create
 --   delete = { op=, params = fn(id, attrs), skip = field, busy = { codes },
@@ -274,7 +275,7 @@ function M.define(d)
       return nil
     end
     local obj
-    if d.find then obj = d.find(ctx, args)
+    if d.find then obj = d.find(ctx, args, token)
     elseif d.read_many then obj = T.describe(ctx, { args.name })[args.name]
     else obj = read_object(ctx, args.name) end
     if not obj then return nil end
@@ -361,7 +362,7 @@ function M.define(d)
       })
     end
     local obj = out.found
-    if not obj and type(cr.result) == "function" then obj = cr.result(out, args)
+    if not obj and type(cr.result) == "function" then obj = cr.result(out, args, params)
     elseif not obj and cr.result then obj = wire.get(out, cr.result) end
     local id = (cr.id and wire.get(out, cr.id)) or (obj and id_of(obj)) or args.name
     return common.after_create(ctx, id, function()
