@@ -16,6 +16,7 @@
 --   known     the value must be known when the stack is evaluated (the
 --             module uses it to decide what to declare): no resource
 --             attribute, and for a list none in its elements either
+--   elem      "table": a list of tables (blocks) instead of strings
 --   integer, min, max      numbers
 --   pattern, max_len, one_of, what  strings known at evaluation: a Lua
 --             pattern and a length the string must match, or the list of
@@ -101,7 +102,9 @@ function CHECK.list(fail, k, v, rule)
     fail("%s: expected a list%s, got %s", k, rule.known and " known when the stack is evaluated" or "", kind(v))
   end
   for i, x in ipairs(v) do
-    if type(x) ~= "string" and (rule.known or not is_deferred(x)) then
+    if rule.elem == "table" then
+      if type(x) ~= "table" or is_deferred(x) then fail("%s[%d]: expected a table, got %s", k, i, kind(x)) end
+    elseif type(x) ~= "string" and (rule.known or not is_deferred(x)) then
       fail("%s[%d]: expected a string, got %s", k, i, kind(x))
     end
   end

@@ -28,9 +28,17 @@
 -- environment ({NAME = value}), tags, ignore_desired_count (false: the
 -- stack's desired_count is enforced; true: once created, the count is left
 -- to the auto scaling policies, Terraform's ignore_changes idiom).
+-- Off unless given (an existing stack plans no change): secrets ({NAME =
+-- ARN of a Secrets Manager secret or an SSM parameter}: the container's
+-- secrets, and an inline policy "<name>-secrets" of the execution role
+-- allowing exactly those ARNs, plus kms:Decrypt on secrets_kms_key_arns
+-- when given); task_policy_statements (aws_iam_policy_document statement
+-- blocks: a task role "<name>-ecs-task" with that inline policy, the task
+-- definition's task_role_arn).
 -- Returns cluster_name, cluster_arn, service_name, ecr_repository_url,
 -- target_group_arn, log_group_name, task_definition_arn,
--- execution_role_arn, security_group_id.
+-- execution_role_arn, security_group_id, task_role_arn (nil without
+-- task_policy_statements).
 -- A misuse is reported at the caller's module() line.
 local EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
@@ -59,6 +67,9 @@ local SPEC = {
   health_check_path = { type = "string", pattern = "^/", what = "a path starting with /" },
   log_retention_days = count(0),
   environment = { type = "map" },
+  secrets = { type = "map" },
+  secrets_kms_key_arns = { type = "list" },
+  task_policy_statements = { type = "list", elem = "table" },
   tags = { type = "map" },
   ignore_desired_count = { type = "boolean" },
 }
@@ -69,6 +80,18 @@ local function check(where, args)
   if type(lo) == "number" and type(hi) == "number" and lo > hi then
     errors.raise(where, "stdlib.service: min_capacity (%d) must not exceed max_capacity (%d)", lo, hi)
   end
+end
+
+-- The container's secrets list from the NAME = ARN map, by name, and the ARNs.
+local function secrets(map)
+  local names, list, arns = {}, {}, {}
+  for k in pairs(map or {}) do names[#names + 1] = k end
+  table.sort(names)
+  for _, k in ipairs(names) do
+    list[#list + 1] = { name = k, valueFrom = map[k] }
+    arns[#arns + 1] = map[k]
+  end
+  return list, arns
 end
 
 -- The container's environment list from the NAME = value map, by name;
@@ -118,6 +141,34 @@ return function(args)
     role = role.name,
     policy_arn = EXECUTION_POLICY,
   })
+
+  -- the execution role reads exactly the secrets the container names
+  local secret_list, secret_arns = secrets(args.secrets)
+  local secrets_policy
+  if #secret_arns > 0 then
+    local statements = {
+      { sid = "ReadSecrets", actions = { "secretsmanager:GetSecretValue", "ssm:GetParameters" }, resources = secret_arns },
+    }
+    if args.secrets_kms_key_arns and #args.secrets_kms_key_arns > 0 then
+      statements[2] = { sid = "DecryptSecrets", actions = { "kms:Decrypt" }, resources = args.secrets_kms_key_arns }
+    end
+    local doc = data("aws_iam_policy_document", "secrets", { statement = statements })
+    secrets_policy = resource("aws_iam_role_policy", "secrets", {
+      role = role.name, name = name .. "-secrets", policy = doc.json,
+    })
+  end
+
+  -- the task role, from the caller's statements
+  local task_role
+  if args.task_policy_statements and #args.task_policy_statements > 0 then
+    task_role = resource("aws_iam_role", "task", {
+      name = name .. "-ecs-task",
+      assume_role_policy = role.assume_role_policy,
+      tags = tags,
+    })
+    local doc = data("aws_iam_policy_document", "task", { statement = args.task_policy_statements })
+    resource("aws_iam_role_policy", "task", { role = task_role.name, name = name .. "-task", policy = doc.json })
+  end
 
   local cluster = resource("aws_ecs_cluster", "this", { name = name .. "-cluster", tags = tags })
 
@@ -177,12 +228,14 @@ return function(args)
     network_mode = "awsvpc",
     requires_compatibilities = { "FARGATE" },
     execution_role_arn = role.arn,
+    task_role_arn = task_role and task_role.arn or nil,
     container_definitions = json{ {
       name = name,
       image = repo.repository_url .. ":" .. arg("image_tag", "0.0.1"),
       essential = true,
       portMappings = { { containerPort = port, protocol = "tcp" } },
       environment = #env > 0 and env or nil,
+      secrets = #secret_list > 0 and secret_list or nil,
       logConfiguration = {
         logDriver = "awslogs",
         options = {
@@ -210,7 +263,7 @@ return function(args)
     health_check_grace_period_seconds = 60,
     tags = tags,
   }, {
-    depends_on = { listener, attachment },
+    depends_on = { listener, attachment, secrets_policy },
     ignore_changes = arg("ignore_desired_count", false) and { "desired_count" } or nil,
   })
 
@@ -252,5 +305,6 @@ return function(args)
     task_definition_arn = task.arn,
     execution_role_arn = role.arn,
     security_group_id = sg.id,
+    task_role_arn = task_role and task_role.arn or nil,
   }
 end

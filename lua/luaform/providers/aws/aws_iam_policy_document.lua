@@ -14,15 +14,14 @@
 -- document's statements with the same sid (and are added otherwise).
 local core = require("luaform.core")
 local json = require("luaform.providers.aws._json")
-
-local M = { data_source = true }
+local resource = require("luaform.providers.aws._resource")
 
 local principal = { type = "set", optional = true, block = {
   type = { type = "string", required = true },
   identifiers = { type = "set", elem = "string", required = true },
 } }
 
-M.schema = {
+local FIELDS = {
   version = { type = "string", optional = true, default = "2012-10-17",
     description = "The policy language version (2012-10-17 or 2008-10-17)." },
   policy_id = { type = "string", optional = true, description = "The document's Id." },
@@ -155,7 +154,8 @@ local function render(v, indent, depth, order)
   return "{" .. nl .. table.concat(parts, "," .. nl) .. nl .. pad .. "}"
 end
 
-function M.read(ctx, args)
+-- The document of the arguments (no AWS call).
+local function adjust(ctx, out, _, args)
   local version = args.version or "2012-10-17"
   if version ~= "2012-10-17" and version ~= "2008-10-17" then
     error(string.format('%s: version must be "2012-10-17" or "2008-10-17", got "%s"', ctx.address, version), 0)
@@ -174,12 +174,13 @@ function M.read(ctx, args)
   end
   local doc = { Version = version, Id = args.policy_id, Statement = list }
   local order = { "Version", "Id", "Statement" }
-  local pretty = render(doc, "  ", 0, order)
-  local mini = render(doc, "", 0, order)
-  return { id = core.sha256_hex(pretty):sub(1, 16), json = pretty, minified_json = mini,
-    version = version, policy_id = args.policy_id, statement = args.statement,
-    source_policy_documents = args.source_policy_documents,
-    override_policy_documents = args.override_policy_documents }
+  out.version = version
+  out.json = render(doc, "  ", 0, order)
+  out.minified_json = render(doc, "", 0, order)
 end
 
-return M
+return resource.data{
+  service = "iam", description = "An IAM policy document rendered from statement blocks (no AWS call).",
+  fields = FIELDS, adjust = adjust,
+  id = function(_, out) return core.sha256_hex(out.json):sub(1, 16) end,
+}
