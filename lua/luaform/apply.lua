@@ -108,7 +108,7 @@ function M.apply(run, plan)
   end
 
   local function ctx_for(ch, fields)
-    local mod = schema.load(ch.type)
+    local mod = schema.load(ch.type, ch.node and ch.node.mode or (ch.entry and ch.entry.mode))
     local prov = ch.node and ch.node.lifecycle.provider or (ch.entry and ch.entry.provider) or mod.provider
     fields.address = ch.addr
     return context.new(run, prov, fields), mod

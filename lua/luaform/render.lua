@@ -118,7 +118,7 @@ end
 -- A change's resource block under "# ADDR <headline>" (default: the
 -- action's HEADLINE).
 local function render_change(ui, ch, headline)
-  local mod = schema.load(ch.type)
+  local mod = schema.load(ch.type, ch.mode)
   local sch = mod and mod.schema or {}
   local sym = symbol_of(ch)
   ui:print("  %s", ui:paint("bold", "# " .. ch.addr .. " " .. (headline or HEADLINE[ch.action])))
@@ -223,7 +223,7 @@ local ACTIONS = {
 function M.plan_json(plan)
   local changes = {}
   for _, ch in ipairs(plan.changes) do
-    local mod = schema.load(ch.type)
+    local mod = schema.load(ch.type, ch.mode)
     local hidden = hidden_attrs(mod and mod.schema, ch.node, ch.entry)
     local before = redact(ch.before, hidden)
     local after, unknown = redact(ch.after, hidden)
@@ -246,7 +246,7 @@ end
 
 -- A resource in state, as `state show` and `show` print it.
 function M.resource(ui, addr, entry)
-  local mod = schema.load(entry.type)
+  local mod = schema.load(entry.type, entry.mode)
   local sch = mod and mod.schema or {}
   ui:print("# %s:", addr)
   local name = addr:match("([^.]+)$"):gsub("%[.*$", "")
@@ -270,7 +270,7 @@ function M.state_json(st)
   for addr, entry in pairs(st.resources) do
     local copy = {}
     for k, v in pairs(entry) do copy[k] = v end
-    local mod = schema.load(entry.type)
+    local mod = schema.load(entry.type, entry.mode)
     local hidden = hidden_attrs(mod and mod.schema, nil, entry)
     if entry.attributes then copy.attributes = redact(entry.attributes, hidden) end
     if entry.deposed then copy.deposed = redact(entry.deposed, hidden) end
