@@ -34,7 +34,11 @@
 -- allowing exactly those ARNs, plus kms:Decrypt on secrets_kms_key_arns
 -- when given); task_policy_statements (aws_iam_policy_document statement
 -- blocks: a task role "<name>-ecs-task" with that inline policy, the task
--- definition's task_role_arn).
+-- definition's task_role_arn); domain_name with zone_id, alb_dns_name and
+-- alb_zone_id (stdlib.lb's, with its https = true): an ACM certificate
+-- for domain_name validated through a record in zone_id, an HTTPS
+-- listener on 443 with it forwarding to the service, HTTP on 80
+-- redirected to HTTPS, and an alias record domain_name -> the ALB.
 -- Returns cluster_name, cluster_arn, service_name, ecr_repository_url,
 -- target_group_arn, log_group_name, task_definition_arn,
 -- execution_role_arn, security_group_id, task_role_arn (nil without
@@ -70,12 +74,21 @@ local SPEC = {
   secrets = { type = "map" },
   secrets_kms_key_arns = { type = "list" },
   task_policy_statements = { type = "list", elem = "table" },
+  domain_name = { type = "string" },
+  zone_id = { type = "string" },
+  alb_dns_name = { type = "string" },
+  alb_zone_id = { type = "string" },
   tags = { type = "map" },
   ignore_desired_count = { type = "boolean" },
 }
 
 local function check(where, args)
   args_check(where, "stdlib.service", SPEC, args)
+  if args.domain_name ~= nil then
+    for _, k in ipairs({ "zone_id", "alb_dns_name", "alb_zone_id" }) do
+      if args[k] == nil then errors.raise(where, "stdlib.service: domain_name needs %s", k) end
+    end
+  end
   local lo, hi = args.min_capacity or 2, args.max_capacity or 3
   if type(lo) == "number" and type(hi) == "number" and lo > hi then
     errors.raise(where, "stdlib.service: min_capacity (%d) must not exceed max_capacity (%d)", lo, hi)
@@ -212,6 +225,37 @@ return function(args)
     tags = tags,
   })
 
+  -- HTTPS under the team's domain
+  local https
+  if args.domain_name then
+    local cert = resource("aws_acm_certificate", "this", { domain_name = args.domain_name,
+      validation_method = "DNS", tags = tags }, { create_before_destroy = true })
+    local dvo = cert.domain_validation_options
+    local validation_record = resource("aws_route53_record", "validation", {
+      zone_id = args.zone_id, type = "CNAME", ttl = 60, allow_overwrite = true,
+      name = dvo:map(function(o) return o[1].resource_record_name end),
+      records = { dvo:map(function(o) return o[1].resource_record_value end) },
+    })
+    local validation = resource("aws_acm_certificate_validation", "this", {
+      certificate_arn = cert.arn, validation_record_fqdns = { validation_record.fqdn },
+    })
+    https = resource("aws_lb_listener", "https", {
+      load_balancer_arn = args.alb_arn, port = 443, protocol = "HTTPS",
+      ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06", certificate_arn = validation.certificate_arn,
+      default_action = { { type = "forward", target_group_arn = tg.arn } },
+      tags = tags,
+    })
+    resource("aws_lb_listener", "redirect", {
+      load_balancer_arn = args.alb_arn, port = 80, protocol = "HTTP",
+      default_action = { { type = "redirect", redirect = { { port = "443", protocol = "HTTPS", status_code = "HTTP_301" } } } },
+      tags = tags,
+    })
+    resource("aws_route53_record", "alias", {
+      zone_id = args.zone_id, name = args.domain_name, type = "A",
+      alias = { { name = args.alb_dns_name, zone_id = args.alb_zone_id, evaluate_target_health = true } },
+    })
+  end
+
   local logs = resource("aws_cloudwatch_log_group", "this", {
     name = "/ecs/" .. name,
     retention_in_days = arg("log_retention_days", 14),
@@ -248,6 +292,10 @@ return function(args)
     tags = tags,
   })
 
+  -- the service starts once its listeners and its role's policies exist
+  local after = { listener, attachment }
+  if secrets_policy then after[#after + 1] = secrets_policy end
+  if https then after[#after + 1] = https end
   local service = resource("aws_ecs_service", "this", {
     name = name,
     cluster = cluster.arn,
@@ -263,7 +311,7 @@ return function(args)
     health_check_grace_period_seconds = 60,
     tags = tags,
   }, {
-    depends_on = { listener, attachment, secrets_policy },
+    depends_on = after,
     ignore_changes = arg("ignore_desired_count", false) and { "desired_count" } or nil,
   })
 
