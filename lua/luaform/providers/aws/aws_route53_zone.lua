@@ -28,11 +28,31 @@ local function read(ctx, id)
   return z
 end
 
-local function vpc_key(v) return v.vpc_id .. "/" .. (v.vpc_region or "") end
+local function vpc_key(v) return v.vpc_id end
+
+-- vpc blocks compare by VPC; a region left out is the provider's (what AWS answers).
+local function same_vpcs(a, b)
+  if type(a) ~= "table" or type(b) ~= "table" then return a == b end
+  local function index(list)
+    local out, n = {}, 0
+    for _, v in ipairs(list) do out[v.vpc_id] = v.vpc_region or false; n = n + 1 end
+    return out, n
+  end
+  local x, nx = index(a)
+  local y, ny = index(b)
+  if nx ~= ny then return false end
+  for id, region in pairs(x) do
+    if y[id] == nil then return false end
+    if region and y[id] and region ~= y[id] then return false end
+  end
+  return true
+end
 
 local function set_vpcs(ctx, c, id, value, ch)
   local had, want = {}, {}
-  for _, v in ipairs(ch.old.vpc or {}) do had[vpc_key(v)] = v end
+  -- right after the create, the zone has the first VPC (CreateHostedZone took it)
+  local old = ch.create and { value and value[1] } or ch.old.vpc or {}
+  for _, v in ipairs(old) do had[vpc_key(v)] = v end
   for _, v in ipairs(value or {}) do want[vpc_key(v)] = v end
   local region = common.region(ctx)
   for k, v in pairs(want) do
@@ -71,7 +91,7 @@ return resource.define{
     comment = { type = "string", optional = true, default = "Managed by luaform", wire = "Config.Comment",
       input = "HostedZoneConfig.Comment", description = "The zone's comment.",
       set = function(_, c, id, value, ch) c:UpdateHostedZoneComment({ Id = id, Comment = value or "" }, ch.opts) end },
-    vpc = { type = "set", optional = true, input = false, set = set_vpcs, wire = "VPCs",
+    vpc = { type = "set", optional = true, input = false, set = set_vpcs, wire = "VPCs", equal = same_vpcs,
       description = "VPCs of a private zone (none: a public zone).",
       block = {
         vpc_id = { type = "string", required = true, wire = "VPCId" },
@@ -106,10 +126,6 @@ return resource.define{
     end,
     after = function(ctx, c, id, args)
       r53.write_tags(ctx, c, id, args.tags, ctx.token)
-      for i = 2, #(args.vpc or {}) do
-        local v = args.vpc[i]
-        c:AssociateVPCWithHostedZone{ HostedZoneId = id, VPC = { VPCId = v.vpc_id, VPCRegion = v.vpc_region } }
-      end
     end },
   read = read,
   -- the zone whose CallerReference is the token is ours (its tags may not be written yet)
