@@ -67,6 +67,9 @@ typedef struct {
   char host[300];
   lf_credentials cred;       /* strdup'd, wiped on free; access_key NULL: anonymous */
   int attempt, max_attempts, retried_cls, unsigned_payload, skew_fixed;
+  int throttles_only;        /* opts.throttles_only: only a throttled answer is re-sent */
+  char retry_codes[LF_RETRY_CODES_MAX][64];   /* opts.retry_codes: this call's "try again" codes */
+  int nretry_codes;
   lf_wait *wait;
   lf_http_response *res;
   lf_loop *loop;
@@ -205,6 +208,13 @@ static int learn_skew(client *c, const lf_http_response *r) {
   return 1;
 }
 
+/* Is code one of the call's own "eventually consistent, try again" codes? */
+static int call_retry_code(const call *k, const char *code) {
+  for (int i = 0; i < k->nretry_codes; i++)
+    if (strcmp(k->retry_codes[i], code) == 0) return 1;
+  return 0;
+}
+
 static int push_response(lua_State *L, void *ud) {
   call *k = ud;
   client *c = k->c;
@@ -243,6 +253,9 @@ static int push_response(lua_State *L, void *ud) {
         return start_attempt(L, k);
       }
       cls = lf_retry_class(r->status, code, CURLE_OK);
+      if (k->throttles_only && cls != LF_RETRY_THROTTLE) cls = LF_RETRY_NO;
+      /* An answered 4xx of the call's own codes was not applied: safe to re-send. */
+      if (cls == LF_RETRY_NO && code && call_retry_code(k, code)) cls = LF_RETRY_TRANSIENT;
       lua_pop(L, 1);
     } else {
       /* Unparsable body: a transient 5xx page, or a protocol mismatch. */
@@ -259,6 +272,7 @@ static int push_response(lua_State *L, void *ud) {
     }
   }
   debug_line(k, what);
+  if (k->throttles_only && parsed != 0 && cls != LF_RETRY_THROTTLE) cls = LF_RETRY_NO;
   if (cls != LF_RETRY_NO && k->attempt < k->max_attempts && lf_retry_quota_take(&c->quota, cls)) {
     lua_pop(L, 1);
     k->retried_cls = cls;
@@ -294,7 +308,7 @@ static int start_attempt(lua_State *L, call *k) {
     .headers = k->req.headers, .nheaders = k->req.nheaders,
     .body = k->req.body, .body_len = k->req.body_len,
     .connect_timeout_ms = c->connect_timeout_ms, .timeout_ms = c->timeout_ms,
-    .insecure = c->insecure, .fresh_connect = k->max_attempts == 1,
+    .insecure = c->insecure, .fresh_connect = k->max_attempts == 1 || k->throttles_only,
   };
   if (lf_aws_debug()) lf_debug_request(c->m, c->service, k->op, k->attempt, &k->req, k->url, k->host);
   k->wait = lf_wait_new(L);
@@ -319,6 +333,24 @@ static const char *opt_field_str(lua_State *L, int t, const char *k, char *buf, 
   if (s) snprintf(buf, n, "%s", s);
   lua_pop(L, 1);
   return s ? buf : NULL;
+}
+
+/* opts.retry_codes (a list of strings, at most LF_RETRY_CODES_MAX kept) and
+   opts.throttles_only into the call. */
+static void read_retry_opts(lua_State *L, int t, call *k) {
+  lua_getfield(L, t, "throttles_only");
+  k->throttles_only = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (lua_getfield(L, t, "retry_codes") == LUA_TTABLE) {
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer i = 1; i <= n && k->nretry_codes < LF_RETRY_CODES_MAX; i++) {
+      lua_rawgeti(L, -1, i);
+      const char *s = lua_tostring(L, -1);
+      if (s) copy_str(k->retry_codes[k->nretry_codes++], sizeof k->retry_codes[0], s);
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
 }
 
 /* The target: URL and Host for this request (S3 virtual host, host prefix). */
@@ -408,6 +440,10 @@ static int push_prepared(lua_State *L, call *k) {
 /* core.aws_call(handle, op, params, creds|nil, opts|nil); params is a table or JSON text;
    opts.max_attempts overrides the client's for this call (1: send once); opts.token fills
    the idempotency tokens params leave out (default: a fresh UUID v4 for this call);
+   opts.retry_codes = {"InvalidGroup.NotFound", ...} are retried like transient errors
+   (same max_attempts, backoff and quota: codes a type knows mean "not visible yet");
+   opts.throttles_only re-sends only throttled answers (a create without a token: an
+   answer that was not throttling may mean the create was applied), on a fresh connection;
    opts.dry_run returns the request instead. */
 static int core_aws_call(lua_State *L) {
   client *c = check_client(L, 1);
@@ -424,6 +460,7 @@ static int core_aws_call(lua_State *L) {
   k->max_attempts = c->max_attempts;
   if (lua_type(L, 5) == LUA_TTABLE) k->max_attempts = opt_int(L, 5, "max_attempts", c->max_attempts);
   if (k->max_attempts < 1) k->max_attempts = 1;
+  if (lua_type(L, 5) == LUA_TTABLE) read_retry_opts(L, 5, k);
   k->loop = lf_loop_of(L);
   copy_str(k->op, sizeof k->op, op);
   lua_pushvalue(L, 1);

@@ -100,6 +100,8 @@ int lf_url_host(const char *url, char *host, size_t n, int *https);
 /* ---- retry.c: the SDK "standard" retry mode ---- */
 
 enum { LF_RETRY_NO = 0, LF_RETRY_TRANSIENT, LF_RETRY_THROTTLE, LF_RETRY_TIMEOUT };
+/* The most "try again" codes one call may add (opts.retry_codes). */
+enum { LF_RETRY_CODES_MAX = 8 };
 /* Classifies one failed attempt: status 0 with curl_rc != CURLE_OK is a
  * transport failure; code is the AWS error code or NULL. */
 int lf_retry_class(int status, const char *code, CURLcode curl_rc);

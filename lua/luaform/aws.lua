@@ -5,6 +5,11 @@
 --   ec2:CreateVpc{ CidrBlock = "10.0.0.0/16" }          any operation of the model
 --   ec2:CreateVpc(params, { max_attempts = 1, token = t })   per-call options (token: for
 --                                                       idempotency tokens params leave out)
+--   ec2:DescribeSecurityGroups(p, { retry_codes = { "InvalidGroup.NotFound" } })
+--                                                       codes retried like transient errors
+--                                                       for this call (same max_attempts)
+--   logs:CreateLogGroup(p, { throttles_only = true })   re-send only throttled answers
+--                                                       (a create with no idempotency token)
 --   for page in ec2:paginate("DescribeSubnets", params) do ... end
 --   ec2:wait("VpcAvailable", { VpcIds = { id } }, { timeout = 300 })
 --   ec2:prepare(op, params)                             the signed request, not sent
@@ -118,7 +123,8 @@ end
 -- Codes meaning "these temporary credentials expired" (the service's clock decides).
 local EXPIRED = { ExpiredToken = true, ExpiredTokenException = true, RequestExpiredToken = true }
 
--- Calls op with params (a table, may be nil) and per-call opts {max_attempts=, token=}.
+-- Calls op with params (a table, may be nil) and per-call opts {max_attempts=, token=,
+-- retry_codes=, throttles_only=}: the transport's standard mode is the only retry loop.
 -- Idempotency tokens params leave out get opts.token, else one made for this call; params
 -- is never written to, so the same table sent twice is two calls. When temporary
 -- credentials were refused as expired, they are fetched again once and the call repeated

@@ -127,3 +127,49 @@ test("one params table sent twice is two logical calls: two NAT gateways, two to
   expect(d.NatGateway.NatGatewayId).to_be(c.NatGateway.NatGatewayId)
   expect(#e:inventory().ec2.nat_gateway).to_be(3)
 end)
+
+test("a call's retry_codes ('not visible yet') are retried within the same max_attempts", function()
+  local e = emulator()
+  e:use()
+  local ec2 = client("ec2")
+  e:faults{ consistency_ms = 600000 }   -- a new VPC stays invisible for the whole test
+  local vpc = ec2:CreateVpc{ CidrBlock = "10.0.0.0/16" }.Vpc.VpcId
+  local ok, err = pcall(ec2.DescribeVpcs, ec2, { VpcIds = { vpc } })
+  expect(ok).to_be(false)
+  expect(err.code).to_be("InvalidVpcID.NotFound")
+  expect(e:counts()["ec2:DescribeVpcs"]).to_be(1)                -- not a retry code by default
+  ok, err = pcall(ec2.DescribeVpcs, ec2, { VpcIds = { vpc } }, { retry_codes = { "InvalidVpcID.NotFound" } })
+  expect(ok).to_be(false)
+  expect(err.code).to_be("InvalidVpcID.NotFound")
+  expect(e:counts()["ec2:DescribeVpcs"]).to_be(1 + 3)            -- 3 = max_attempts, in total
+  e:advance(601)
+  local out = ec2:DescribeVpcs({ VpcIds = { vpc } }, { retry_codes = { "InvalidVpcID.NotFound" } })
+  expect(out.Vpcs[1].VpcId).to_be(vpc)
+end)
+
+test("throttling plus retry_codes still sends at most max_attempts times", function()
+  local e = emulator()
+  e:use()
+  local ec2 = client("ec2", { max_attempts = 4 })
+  e:faults{ throttle_pct = 100 }
+  local ok, err = pcall(ec2.DescribeSubnets, ec2, {}, { retry_codes = { "InvalidSubnetID.NotFound" } })
+  expect(ok).to_be(false)
+  expect(err.code).to_be("RequestLimitExceeded")
+  expect(e:counts()["ec2:DescribeSubnets"]).to_be(4)
+end)
+
+test("throttles_only: a create without a token re-sends a throttled answer, never a 5xx", function()
+  local e = emulator()
+  e:use()
+  local logs = client("logs")
+  e:faults{ throttle_pct = 100 }
+  local ok, err = pcall(logs.CreateLogGroup, logs, { logGroupName = "a" }, { throttles_only = true })
+  expect(ok).to_be(false)
+  expect(err.code).to_be("ThrottlingException")
+  expect(e:counts()["logs:CreateLogGroup"]).to_be(3)
+  e:faults{ throttle_pct = 0, error_pct = 100 }
+  ok, err = pcall(logs.CreateLogGroup, logs, { logGroupName = "b" }, { throttles_only = true })
+  expect(ok).to_be(false)
+  expect(err.status >= 500).to_be(true)
+  expect(e:counts()["logs:CreateLogGroup"]).to_be(3 + 1)
+end)

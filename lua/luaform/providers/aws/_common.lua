@@ -8,13 +8,12 @@
 -- lost is found by that tag and adopted instead of being made twice; the
 -- luaform: keys are hidden from `tags` and `tags_all`.
 --
--- Calls: creates without a ClientToken are sent with max_attempts = 1 (a
--- transport retry after a lost response would create a second object);
--- create() retries throttling and 5xx itself and, when no answer came (or
--- the retry met its own first attempt as a duplicate), looks the object up
--- by its token tag, waiting out eventual consistency, before sending again.
--- Everything else goes through call(), which adds a few rounds of retries
--- on top of the transport's for throttling and 5xx. Reads right after a
+-- Calls: the transport's standard mode is the only retry loop. Creates
+-- without a ClientToken are sent with throttles_only (a transport retry
+-- after a lost response would create a second object); create(), when no
+-- answer came (or the answer is a duplicate met by its own first send),
+-- looks the object up by its token tag, waiting out eventual consistency,
+-- before sending again. Reads right after a
 -- create retry NotFound (retry_not_found); deletes retry DependencyViolation
 -- and in-use errors for a bounded time (delete) and count NotFound as done.
 local core = require("luaform.core")
@@ -31,17 +30,6 @@ function M.code(err) return type(err) == "table" and err.code or nil end
 -- An error that came with an HTTP answer (so the call was not applied
 -- unless the code says otherwise); nil status means no answer arrived.
 function M.answered(err) return type(err) == "table" and err.status ~= nil end
-
-local THROTTLE = {
-  Throttling = true, ThrottlingException = true, RequestLimitExceeded = true,
-  TooManyRequestsException = true, SlowDown = true, RequestThrottled = true,
-  EC2ThrottledException = true, PriorRequestNotComplete = true,
-}
-
-function M.retryable(err)
-  if type(err) ~= "table" or not err.status then return false end
-  return THROTTLE[err.code] == true or err.status >= 500 or err.status == 429
-end
 
 function M.is_not_found(err)
   local c = M.code(err)
@@ -67,17 +55,10 @@ M.backoff = backoff
 
 -- ------------------------------------------------------------ calls
 
-local EXTRA_ROUNDS = 6
-
--- c:op(params) with extra retries on throttling / 5xx.
-function M.call(ctx, client, op, params, opts)
-  for attempt = 1, EXTRA_ROUNDS do
-    local ok, res = pcall(client[op], client, params or {}, opts)
-    if ok then return res end
-    if attempt == EXTRA_ROUNDS or not M.retryable(res) then rethrow(res) end
-    ctx:log("%s: %s, retrying", op, M.message(res))
-    backoff(ctx, attempt)
-  end
+-- c:op(params, opts): the transport's standard mode is the only retry
+-- loop (opts.retry_codes adds a type's "not visible yet" codes to it).
+function M.call(_, client, op, params, opts)
+  return client[op](client, params or {}, opts)
 end
 
 -- Like call() but returns ok, result-or-error instead of raising.
@@ -114,35 +95,34 @@ end
 -- than the read-after-write delay of EC2/ELBv2 Describe calls.
 M.FIND_SECONDS = 6
 
+-- How many times a create without an idempotency token is sent when its
+-- answer was lost and the object was not found by its token tag.
+M.LOST_CREATE_SENDS = 3
+
 -- Creates an object. spec:
---   call(opts)   sends the create (opts: {max_attempts = 1}); returns the object
+--   call(opts)   sends the create (opts: {throttles_only = true}: the
+--                transport re-sends a throttled answer, nothing else);
+--                returns the object
 --   find()       the object carrying luaform:token = ctx.token, or nil
 --   conflict(e)  optional: an answered error that may mean "already made by
 --                an earlier attempt of this create" (a duplicate name)
 -- Returns the object, and true when it was found rather than created.
+-- Only a create proven lost (no answer, or a 5xx, and nothing found by
+-- the token) is sent again.
 function M.create(ctx, spec)
-  local opts = { max_attempts = 1 }
-  for attempt = 1, 8 do
+  local opts = { throttles_only = true }
+  for _ = 1, M.LOST_CREATE_SENDS do
     local ok, res = pcall(spec.call, opts)
     if ok then return res, false end
-    if M.retryable(res) then
-      ctx:log("create: %s, retrying", M.message(res))
-      backoff(ctx, attempt)
-    elseif not M.answered(res) or (spec.conflict and spec.conflict(res)) then
-      ctx:log("create: %s; looking for the object by its token", M.message(res))
-      local found = M.poll(ctx, function()
-        local fok, obj = pcall(spec.find)
-        if fok then return obj end
-        if not M.retryable(obj) then rethrow(obj) end
-        return nil
-      end, M.FIND_SECONDS, 0.5)
-      if found then return found, true end
-      if M.answered(res) then rethrow(res) end
-    else
-      rethrow(res)
-    end
+    local lost = not M.answered(res) or res.status >= 500
+    if not lost and not (spec.conflict and spec.conflict(res)) then rethrow(res) end
+    ctx:log("create: %s; looking for the object by its token", M.message(res))
+    local found = M.poll(ctx, function() return spec.find() end, M.FIND_SECONDS, 0.5)
+    if found then return found, true end
+    if not lost then rethrow(res) end
   end
-  error(string.format("%s: the create did not succeed after 8 attempts", ctx.address), 0)
+  error(string.format("%s: the create got no answer after %d sends and made nothing",
+    ctx.address, M.LOST_CREATE_SENDS), 0)
 end
 
 -- Runs the steps after a successful create call (attributes, waits).
@@ -183,17 +163,10 @@ end
 
 -- A model waiter, polling every `delay` s (the models say 15 s; luaform
 -- polls faster so short operations finish fast) for at most `seconds`.
-function M.wait(ctx, client, name, params, seconds, delay)
+function M.wait(_, client, name, params, seconds, delay)
   delay = delay or 2
   local n = math.max(1, math.ceil((seconds or 600) / delay))
-  local attempt = 0
-  while true do
-    local ok, err = pcall(client.wait, client, name, params, { delay = delay, max_attempts = n })
-    if ok then return end
-    attempt = attempt + 1
-    if not M.retryable(err) or attempt >= EXTRA_ROUNDS then rethrow(err) end
-    backoff(ctx, attempt)
-  end
+  client:wait(name, params, { delay = delay, max_attempts = n })
 end
 
 -- All pages of a paginated call, flattened by the result key. ELBv2 pages

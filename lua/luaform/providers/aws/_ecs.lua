@@ -11,8 +11,8 @@
 -- tag TOKEN_TAG carries the idempotency token of the create that made an
 -- object, so a create whose response was lost can be told apart from an
 -- object someone else made (the intent journal, DESIGN.md); it is never
--- shown in tags. Tags, the token tag, retries of throttling and 5xx and
--- lookups of lost creates come from aws/_common (shared with the
+-- shown in tags. Tags, the token tag and lookups of lost creates come
+-- from aws/_common (shared with the
 -- networking types); this file adapts them to these services' shapes.
 local common = require("luaform.providers.aws._common")
 
@@ -21,39 +21,11 @@ local M = {}
 M.TOKEN_TAG = common.TOKEN_TAG
 M.common = common
 
--- Throttling and server errors, whatever the service calls them (SNS
--- says "Throttled", SQS "RequestThrottled" behind a "namespace#").
-function M.retryable(e)
-  if common.retryable(e) then return true end
-  if type(e) ~= "table" or not e.status then return false end
-  local c = M.code(e) or ""
-  return c:find("Throttl") ~= nil or c == "TooManyRequestsException" or c == "SlowDown"
-end
+-- A client of the service: retries are the transport's (standard mode).
+function M.client(ctx, service) return ctx:client(service) end
 
-local ROUNDS = 8
-
--- A client whose calls are retried on throttling and 5xx (with backoff)
--- on top of the transport's own attempts: c:Op(params[, opts]).
-function M.client(ctx, service)
-  local raw = ctx:client(service)
-  return setmetatable({}, { __index = function(_, op)
-    if op == "paginate" or op == "wait" then
-      return function(_, ...) return raw[op](raw, ...) end
-    end
-    return function(_, params, opts)
-      for attempt = 1, ROUNDS do
-        local ok, res = pcall(raw[op], raw, params or {}, opts)
-        if ok then return res end
-        if attempt == ROUNDS or not M.retryable(res) then error(res, 0) end
-        ctx:log("%s: %s, retrying", op, common.message(res))
-        common.backoff(ctx, attempt)
-      end
-    end
-  end })
-end
-
--- Sends a create that has no idempotency token of its own (max_attempts
--- 1); when no answer came, or the answer is conflict(err) (a duplicate
+-- Sends a create that has no idempotency token of its own (throttles
+-- only are re-sent); when no answer came, or the answer is conflict(err) (a duplicate
 -- name met by this create's own earlier attempt), find() looks for the
 -- object carrying this create's token before anything is sent again.
 function M.create(ctx, call, find, conflict)

@@ -1,0 +1,86 @@
+-- Tags of the declared AWS types (aws._tags): a change of the provider's
+-- default_tags plans an in-place update of every tagged resource, and a
+-- tag added outside luaform is drift that the next apply removes.
+local aws = require("luaform.aws")
+
+-- One tagged resource of each declared type, and the provider's
+-- default_tags from a variable.
+local MAIN = [[
+provider("aws", { default_tags = { tags = { Team = var("team", { default = "blue" }) } } })
+local vpc = resource("aws_vpc", "main", { cidr_block = "10.0.0.0/16" })
+resource("aws_subnet", "a", { vpc_id = vpc.id, cidr_block = "10.0.1.0/24", tags = { Name = "a" } })
+resource("aws_cloudwatch_log_group", "app", { name = "/app", tags = { Name = "app" } })
+resource("aws_ecr_repository", "app", { name = "app", tags = { Name = "app" } })
+resource("aws_sns_topic", "events", { name = "events", tags = { Name = "events" } })
+resource("aws_sqs_queue", "events", { name = "events", tags = { Name = "events" } })
+]]
+
+-- The addresses of MAIN's resources whose types are declared for aws._resource.
+local DECLARED = { "aws_subnet.a", "aws_cloudwatch_log_group.app", "aws_ecr_repository.app",
+  "aws_sns_topic.events", "aws_sqs_queue.events" }
+
+local function applied(e)
+  local dir = new_stack(MAIN)
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  return dir
+end
+
+test("a change of default_tags plans an in-place update of every tagged resource", function()
+  local e = emulator()
+  local dir = applied(e)
+  local out, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "team=green")
+  expect(code).to_be(2)
+  for _, addr in ipairs(DECLARED) do
+    expect(out).to_contain("# " .. addr .. " will be updated in-place")
+  end
+  expect(out).to_match('tags_all%s+= { Name = "a", Team = "blue" } %-> { Name = "a", Team = "green" }')
+  expect(out:match("~ tags%s+=")).to_be(nil)   -- the user's own tags did not change
+  out, code = e:luaform(dir, "apply", "-auto-approve", "-var", "team=green")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  e:use()
+  local st = state_of(dir)
+  local sqs = aws.client("sqs")
+  local url = st.resources["aws_sqs_queue.events"].attributes.id
+  expect(sqs:ListQueueTags{ QueueUrl = url }.Tags.Team).to_be("green")
+  local subnet = st.resources["aws_subnet.a"].attributes.id
+  local tags = {}
+  for _, t in ipairs(aws.client("ec2"):DescribeSubnets{ SubnetIds = { subnet } }.Subnets[1].Tags) do
+    tags[t.Key] = t.Value
+  end
+  expect(tags.Team).to_be("green")
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode", "-var", "team=green"))).to_be(0)
+end)
+
+test("a tag added outside luaform is drift that the next apply removes", function()
+  local e = emulator()
+  local dir = applied(e)
+  e:use()
+  local st = state_of(dir)
+  local url = st.resources["aws_sqs_queue.events"].attributes.id
+  local group = st.resources["aws_cloudwatch_log_group.app"].attributes.id
+  local subnet = st.resources["aws_subnet.a"].attributes.id
+  local sqs, logs, ec2 = aws.client("sqs"), aws.client("logs"), aws.client("ec2")
+  sqs:TagQueue{ QueueUrl = url, Tags = { Owner = "someone" } }
+  logs:TagLogGroup{ logGroupName = group, tags = { Owner = "someone" } }
+  ec2:CreateTags{ Resources = { subnet }, Tags = { { Key = "Owner", Value = "someone" } } }
+  local out, code = e:luaform(dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(2)
+  expect(out).to_contain("Objects have changed outside of luaform")
+  expect(out).to_contain("# aws_sqs_queue.events will be updated in-place")
+  expect(out).to_contain("# aws_cloudwatch_log_group.app will be updated in-place")
+  expect(out).to_contain("# aws_subnet.a will be updated in-place")
+  expect(out).to_contain("Plan: 0 to add, 3 to change, 0 to destroy.")
+  out, code = e:luaform(dir, "apply", "-auto-approve")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  expect(sqs:ListQueueTags{ QueueUrl = url }.Tags.Owner).to_be(nil)
+  expect(logs:ListTagsLogGroup{ logGroupName = group }.tags.Owner).to_be(nil)
+  local left = {}
+  for _, t in ipairs(ec2:DescribeSubnets{ SubnetIds = { subnet } }.Subnets[1].Tags) do left[t.Key] = t.Value end
+  expect(left.Owner).to_be(nil)
+  expect(left.Name).to_be("a")
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+end)
