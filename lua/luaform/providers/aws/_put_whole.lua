@@ -17,7 +17,9 @@ function M.declare(d, params)
   local function put(_, c, _, _, ch)
     if sent[ch.new] then return end
     sent[ch.new] = true
-    return c[d.create.op](c, params(ch.new), ch.opts)
+    local out = c[d.create.op](c, params(ch.new), ch.opts)
+    if type(d.create.result) == "function" then d.create.result(out, ch.new) end   -- its checks
+    return out
   end
   for k, f in pairs(d.fields) do
     if (f.required or f.optional) and not f.keep and k ~= "tags" and not f.set then
