@@ -356,6 +356,35 @@ class PlatformBoto3Test(unittest.TestCase):
         ec2.delete_route_table(RouteTableId=rtb)
         ec2.delete_vpc(VpcId=vpc)
 
+    def test_security_group_rules_by_id(self):
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+        sg = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+        out = ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+            "IpRanges": [{"CidrIp": "10.0.0.0/8", "Description": "https"}]}],
+            TagSpecifications=[{"ResourceType": "security-group-rule",
+                                "Tags": [{"Key": "Name", "Value": "https"}]}])
+        rule = out["SecurityGroupRules"][0]
+        self.assertEqual((rule["CidrIpv4"], rule["Tags"]), ("10.0.0.0/8",
+                                                           [{"Key": "Name", "Value": "https"}]))
+        ec2.modify_security_group_rules(GroupId=sg, SecurityGroupRules=[{
+            "SecurityGroupRuleId": rule["SecurityGroupRuleId"],
+            "SecurityGroupRule": {"IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443,
+                                  "CidrIpv4": "10.1.0.0/16", "Description": "alt"}}])
+        got = ec2.describe_security_group_rules(
+            SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])["SecurityGroupRules"][0]
+        self.assertEqual((got["FromPort"], got["CidrIpv4"], got["Description"], got["Tags"]),
+                         (8443, "10.1.0.0/16", "alt", [{"Key": "Name", "Value": "https"}]))
+        self.assertCode("InvalidSecurityGroupRuleId.NotFound", ec2.modify_security_group_rules,
+                        GroupId=sg, SecurityGroupRules=[{
+                            "SecurityGroupRuleId": "sgr-0123456789abcdef0",
+                            "SecurityGroupRule": {"IpProtocol": "-1", "CidrIpv4": "0.0.0.0/0"}}])
+        ec2.revoke_security_group_ingress(GroupId=sg,
+                                          SecurityGroupRuleIds=[rule["SecurityGroupRuleId"]])
+        ec2.delete_security_group(GroupId=sg)
+        ec2.delete_vpc(VpcId=vpc)
+
     # ------------------------------------------------------------ Cloud Map
 
     def test_cloud_map(self):

@@ -6,17 +6,21 @@
 -- both send params(args) built from all the fields, once per update
 -- however many fields changed.
 --
--- M.declare(d, params): d is the declaration; params(args) -> the Put's
--- parameters (the create's op is d.create.op); tags, if declared, are added
--- to the create by aws._tags as usual. Every settable field gets a set that
--- re-sends the whole object (fields keeping their own set are left alone).
+-- M.declare(d, params, update): d is the declaration; params(args) -> the
+-- Put's parameters (the create's op is d.create.op); tags, if declared, are
+-- added to the create by aws._tags as usual. Every settable field gets a
+-- set that re-sends the whole object (fields keeping their own set are
+-- left alone): the create's call again, or update(c, id, args, opts) where
+-- AWS changes the object with another call that also takes all of it
+-- (ModifySecurityGroupRules).
 local M = {}
 
-function M.declare(d, params)
+function M.declare(d, params, update)
   local sent = setmetatable({}, { __mode = "k" })   -- the update's `new` tables already sent
-  local function put(_, c, _, _, ch)
+  local function put(_, c, id, _, ch)
     if sent[ch.new] then return end
     sent[ch.new] = true
+    if update then return update(c, id, ch.new, ch.opts) end
     local out = c[d.create.op](c, params(ch.new), ch.opts)
     if type(d.create.result) == "function" then d.create.result(out, ch.new) end   -- its checks
     return out
