@@ -228,6 +228,8 @@ static int digest(lua_State *L, const EVP_MD *md, int hex) {
 static int core_sha1_hex(lua_State *L) { return digest(L, EVP_sha1(), 1); }
 static int core_sha256_hex(lua_State *L) { return digest(L, EVP_sha256(), 1); }
 static int core_sha256(lua_State *L) { return digest(L, EVP_sha256(), 0); }
+/* core.md5_hex(s): S3's ETag of a single-part object (not for security) */
+static int core_md5_hex(lua_State *L) { return digest(L, EVP_md5(), 1); }
 
 /* core.hmac_sha256(key, msg) -> raw 32 bytes */
 static int core_hmac_sha256(lua_State *L) {
@@ -548,6 +550,7 @@ void lf_open_util(lua_State *L) {
     {"sha1_hex", core_sha1_hex},
     {"sha256_hex", core_sha256_hex},
     {"sha256", core_sha256},
+    {"md5_hex", core_md5_hex},
     {"hmac_sha256", core_hmac_sha256},
     {"hex_encode", core_hex_encode},
     {"base64_encode", core_base64_encode},
