@@ -92,6 +92,7 @@ return function(args)
     alb_arn = alb.arn,
     alb_sg_id = sg.id,
     alb_dns_name = alb.dns_name,
+    alb_arn_suffix = alb.arn_suffix,
     alb_zone_id = alb.zone_id,
     listener_port = port,
   }

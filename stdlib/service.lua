@@ -27,7 +27,12 @@
 -- the port stdlib.lb opens),
 -- environment ({NAME = value}), tags, ignore_desired_count (false: the
 -- stack's desired_count is enforced; true: once created, the count is left
--- to the auto scaling policies, Terraform's ignore_changes idiom).
+-- to the auto scaling policies, Terraform's ignore_changes idiom); off
+-- unless given: alarm_topic_arn (CloudWatch alarms to that SNS topic on
+-- the service's CPU and memory above cpu_alarm_threshold and
+-- memory_alarm_threshold, 80 each, for 3 minutes; with alb_arn_suffix,
+-- stdlib.lb's, also on target 5xx responses above 10 a minute and on any
+-- unhealthy host).
 -- Returns cluster_name, cluster_arn, service_name, ecr_repository_url,
 -- target_group_arn, log_group_name, task_definition_arn,
 -- execution_role_arn, security_group_id.
@@ -59,6 +64,10 @@ local SPEC = {
   health_check_path = { type = "string", pattern = "^/", what = "a path starting with /" },
   log_retention_days = count(0),
   environment = { type = "map" },
+  alarm_topic_arn = { type = "string" },
+  alb_arn_suffix = { type = "string" },
+  cpu_alarm_threshold = { type = "number", min = 0, max = 100 },
+  memory_alarm_threshold = { type = "number", min = 0, max = 100 },
   tags = { type = "map" },
   ignore_desired_count = { type = "boolean" },
 }
@@ -241,6 +250,31 @@ return function(args)
   end
   policy("scale-out", arg("scale_out_target", 60), true)
   policy("scale-in", arg("scale_in_target", 10), false)
+
+  -- optional alarms to a topic
+  local topic = args.alarm_topic_arn
+  local function alarm(label, a)
+    a.alarm_name = name .. "-" .. label
+    a.comparison_operator = a.comparison_operator or "GreaterThanThreshold"
+    a.evaluation_periods, a.period = 3, 60
+    a.alarm_actions, a.ok_actions = { topic }, { topic }
+    a.tags = tags
+    return resource("aws_cloudwatch_metric_alarm", label, a)
+  end
+  if topic then
+    local dims = { ClusterName = cluster.name, ServiceName = service.name }
+    alarm("cpu-high", { namespace = "AWS/ECS", metric_name = "CPUUtilization", statistic = "Average",
+      threshold = arg("cpu_alarm_threshold", 80), dimensions = dims })
+    alarm("memory-high", { namespace = "AWS/ECS", metric_name = "MemoryUtilization", statistic = "Average",
+      threshold = arg("memory_alarm_threshold", 80), dimensions = dims })
+    if args.alb_arn_suffix then
+      local tg_dims = { LoadBalancer = args.alb_arn_suffix, TargetGroup = tg.arn_suffix }
+      alarm("target-5xx", { namespace = "AWS/ApplicationELB", metric_name = "HTTPCode_Target_5XX_Count",
+        statistic = "Sum", threshold = 10, dimensions = tg_dims, treat_missing_data = "notBreaching" })
+      alarm("unhealthy-hosts", { namespace = "AWS/ApplicationELB", metric_name = "UnHealthyHostCount",
+        statistic = "Maximum", threshold = 0, dimensions = tg_dims })
+    end
+  end
 
   return {
     cluster_name = cluster.name,
