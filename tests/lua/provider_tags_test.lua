@@ -13,11 +13,19 @@ resource("aws_cloudwatch_log_group", "app", { name = "/app", tags = { Name = "ap
 resource("aws_ecr_repository", "app", { name = "app", tags = { Name = "app" } })
 resource("aws_sns_topic", "events", { name = "events", tags = { Name = "events" } })
 resource("aws_sqs_queue", "events", { name = "events", tags = { Name = "events" } })
+resource("aws_lb_target_group", "app", { name = "app", port = 80, protocol = "HTTP", vpc_id = vpc.id,
+  tags = { Name = "app" } })
+resource("aws_ecs_cluster", "main", { name = "main", tags = { Name = "main" } })
+resource("aws_iam_role", "exec", { name = "exec", tags = { Name = "exec" }, assume_role_policy = json{
+  Version = "2012-10-17", Statement = { { Effect = "Allow", Action = "sts:AssumeRole",
+    Principal = { Service = "ecs-tasks.amazonaws.com" } } } } })
 ]]
 
--- The addresses of MAIN's resources whose types are declared for aws._resource.
-local DECLARED = { "aws_subnet.a", "aws_cloudwatch_log_group.app", "aws_ecr_repository.app",
-  "aws_sns_topic.events", "aws_sqs_queue.events" }
+-- MAIN's resources: one per tagging style (EC2, a service's own calls as a
+-- map or a list, ELBv2, tags in the object, ECS's lower-case form).
+local DECLARED = { "aws_vpc.main", "aws_subnet.a", "aws_cloudwatch_log_group.app", "aws_ecr_repository.app",
+  "aws_sns_topic.events", "aws_sqs_queue.events", "aws_lb_target_group.app", "aws_ecs_cluster.main",
+  "aws_iam_role.exec" }
 
 local function applied(e)
   local dir = new_stack(MAIN)
@@ -35,6 +43,7 @@ test("a change of default_tags plans an in-place update of every tagged resource
   for _, addr in ipairs(DECLARED) do
     expect(out).to_contain("# " .. addr .. " will be updated in-place")
   end
+  expect(out).to_contain(string.format("Plan: 0 to add, %d to change, 0 to destroy.", #DECLARED))
   expect(out).to_match('tags_all%s+= { Name = "a", Team = "blue" } %-> { Name = "a", Team = "green" }')
   expect(out:match("~ tags%s+=")).to_be(nil)   -- the user's own tags did not change
   out, code = e:luaform(dir, "apply", "-auto-approve", "-var", "team=green")
@@ -62,8 +71,12 @@ test("a tag added outside luaform is drift that the next apply removes", functio
   local url = st.resources["aws_sqs_queue.events"].attributes.id
   local group = st.resources["aws_cloudwatch_log_group.app"].attributes.id
   local subnet = st.resources["aws_subnet.a"].attributes.id
+  local tg = st.resources["aws_lb_target_group.app"].attributes.id
   local sqs, logs, ec2 = aws.client("sqs"), aws.client("logs"), aws.client("ec2")
+  local elb, iam = aws.client("elbv2"), aws.client("iam")
   sqs:TagQueue{ QueueUrl = url, Tags = { Owner = "someone" } }
+  elb:AddTags{ ResourceArns = { tg }, Tags = { { Key = "Owner", Value = "someone" } } }
+  iam:TagRole{ RoleName = "exec", Tags = { { Key = "Owner", Value = "someone" } } }
   logs:TagLogGroup{ logGroupName = group, tags = { Owner = "someone" } }
   ec2:CreateTags{ Resources = { subnet }, Tags = { { Key = "Owner", Value = "someone" } } }
   local out, code = e:luaform(dir, "plan", "-detailed-exitcode")
@@ -72,7 +85,9 @@ test("a tag added outside luaform is drift that the next apply removes", functio
   expect(out).to_contain("# aws_sqs_queue.events will be updated in-place")
   expect(out).to_contain("# aws_cloudwatch_log_group.app will be updated in-place")
   expect(out).to_contain("# aws_subnet.a will be updated in-place")
-  expect(out).to_contain("Plan: 0 to add, 3 to change, 0 to destroy.")
+  expect(out).to_contain("# aws_lb_target_group.app will be updated in-place")
+  expect(out).to_contain("# aws_iam_role.exec will be updated in-place")
+  expect(out).to_contain("Plan: 0 to add, 5 to change, 0 to destroy.")
   out, code = e:luaform(dir, "apply", "-auto-approve")
   if code ~= 0 then print(out) end
   expect(code).to_be(0)
@@ -82,5 +97,9 @@ test("a tag added outside luaform is drift that the next apply removes", functio
   for _, t in ipairs(ec2:DescribeSubnets{ SubnetIds = { subnet } }.Subnets[1].Tags) do left[t.Key] = t.Value end
   expect(left.Owner).to_be(nil)
   expect(left.Name).to_be("a")
+  for _, t in ipairs(elb:DescribeTags{ ResourceArns = { tg } }.TagDescriptions[1].Tags) do
+    expect(t.Key ~= "Owner").to_be(true)
+  end
+  for _, t in ipairs(iam:ListRoleTags{ RoleName = "exec" }.Tags) do expect(t.Key ~= "Owner").to_be(true) end
   expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
 end)

@@ -1,4 +1,5 @@
--- aws._common: helpers shared by every AWS resource type.
+-- aws._common: helpers shared by every AWS resource type (the builder
+-- aws._resource and the types not yet declared through it).
 --
 -- Tags: `tags` is what the user wrote, `tags_all` what the object carries
 -- (the provider block's default_tags merged under the resource's own, as
@@ -13,9 +14,9 @@
 -- after a lost response would create a second object); create(), when no
 -- answer came (or the answer is a duplicate met by its own first send),
 -- looks the object up by its token tag, waiting out eventual consistency,
--- before sending again. Reads right after a
--- create retry NotFound (retry_not_found); deletes retry DependencyViolation
--- and in-use errors for a bounded time (delete) and count NotFound as done.
+-- before sending again. Deletes wait out DependencyViolation and in-use
+-- errors for a bounded time (delete: dependents are still leaving) and
+-- count NotFound as done.
 local core = require("luaform.core")
 
 local M = {}
@@ -44,41 +45,10 @@ function M.message(err)
   return tostring(err)
 end
 
--- Re-raises err as is (keeps code/status for the engine).
-local function rethrow(err) error(err, 0) end
-
-local function backoff(ctx, attempt)
-  local d = math.min(0.2 * 2 ^ (attempt - 1), 5) * (0.5 + math.random() / 2)
-  if ctx and ctx.sleep then ctx:sleep(d) else core.sleep(d) end
-end
-M.backoff = backoff
-
 -- ------------------------------------------------------------ calls
 
--- c:op(params, opts): the transport's standard mode is the only retry
--- loop (opts.retry_codes adds a type's "not visible yet" codes to it).
-function M.call(_, client, op, params, opts)
-  return client[op](client, params or {}, opts)
-end
-
--- Like call() but returns ok, result-or-error instead of raising.
-function M.try(ctx, client, op, params, opts)
-  return pcall(M.call, ctx, client, op, params, opts)
-end
-
--- fn() repeated while it raises NotFound (eventual consistency after a
--- create), up to `seconds` (default 30).
-function M.retry_not_found(ctx, fn, seconds)
-  local deadline = core.now() + (seconds or 30)
-  local attempt = 0
-  while true do
-    local ok, res = pcall(fn)
-    if ok then return res end
-    attempt = attempt + 1
-    if not M.is_not_found(res) or core.now() >= deadline then rethrow(res) end
-    backoff(ctx, math.min(attempt, 4))
-  end
-end
+-- Re-raises err as is (keeps code/status for the engine).
+local function rethrow(err) error(err, 0) end
 
 -- Polls fn() until it returns a non-nil value; nil after `seconds`.
 function M.poll(ctx, fn, seconds, interval)
@@ -169,23 +139,6 @@ function M.wait(_, client, name, params, seconds, delay)
   client:wait(name, params, { delay = delay, max_attempts = n })
 end
 
--- All pages of a paginated call, flattened by the result key. ELBv2 pages
--- with Marker/NextMarker (markers = true), EC2 with NextToken.
-function M.collect(ctx, client, op, params, key, markers)
-  local out, p = {}, {}
-  for k, v in pairs(params or {}) do p[k] = v end
-  local token_in, token_out = "NextToken", "NextToken"
-  if markers then token_in, token_out = "Marker", "NextMarker" end
-  for _ = 1, 1000 do
-    local page = M.call(ctx, client, op, p)
-    for _, x in ipairs(page[key] or {}) do out[#out + 1] = x end
-    local nxt = page[token_out]
-    if not nxt or nxt == "" or nxt == core.null then break end
-    p[token_in] = nxt
-  end
-  return out
-end
-
 -- read_batch's lookup: describe(ids) -> {id -> object} for those found.
 -- Ids missing from the answer are asked again twice over ~3 s, as an
 -- object made moments ago may not be visible yet: in a refresh only the
@@ -274,98 +227,6 @@ function M.token_filter(token)
   return { Name = "tag:" .. M.TOKEN_TAG, Values = { token } }
 end
 
-local function tag_diff(old, new)
-  local set, del = {}, {}
-  for k, v in pairs(new or {}) do if (old or {})[k] ~= v then set[k] = v end end
-  for k in pairs(old or {}) do if (new or {})[k] == nil then del[#del + 1] = k end end
-  table.sort(del)
-  return set, del
-end
-
--- Brings an EC2 object's tags from old_all to tags_all(new tags).
-function M.update_ec2_tags(ctx, id, old_all, new_tags)
-  local c = ctx:client("ec2")
-  local set, del = tag_diff(old_all, M.all_tags(ctx, new_tags))
-  if #del > 0 then
-    local keys = {}
-    for _, k in ipairs(del) do keys[#keys + 1] = { Key = k } end
-    M.call(ctx, c, "DeleteTags", { Resources = { id }, Tags = keys })
-  end
-  if next(set) then M.call(ctx, c, "CreateTags", { Resources = { id }, Tags = M.tag_list(set) }) end
-end
-
--- The same for ELBv2 (AddTags / RemoveTags by ARN).
-function M.update_elb_tags(ctx, arn, old_all, new_tags)
-  local c = ctx:client("elbv2")
-  local set, del = tag_diff(old_all, M.all_tags(ctx, new_tags))
-  if #del > 0 then M.call(ctx, c, "RemoveTags", { ResourceArns = { arn }, TagKeys = del }) end
-  if next(set) then M.call(ctx, c, "AddTags", { ResourceArns = { arn }, Tags = M.tag_list(set) }) end
-end
-
--- ELBv2 tags of many ARNs: DescribeTags takes 20 at a time.
-function M.elb_tags(ctx, arns)
-  local c = ctx:client("elbv2")
-  local out = {}
-  for _, chunk in ipairs(M.chunks(arns, 20)) do
-    local res = M.call(ctx, c, "DescribeTags", { ResourceArns = chunk })
-    for _, d in ipairs(res.TagDescriptions or {}) do out[d.ResourceArn] = M.tag_map(d.Tags) end
-  end
-  return out
-end
-
--- ELBv2 objects by ARN: spec.op (DescribeListeners) with spec.param
--- (ListenerArns), 20 ARNs a call, answered in spec.key (Listeners), each
--- object's ARN in spec.arn (ListenerArn). One ARN that no longer exists
--- fails its whole call with a code in spec.not_found; spec.fallback(chunk)
--- then lists the candidates another way. Returns {arn -> object} of those
--- asked for and found.
-function M.elb_describe(ctx, arns, spec)
-  local c = ctx:client("elbv2")
-  local found = {}
-  for _, chunk in ipairs(M.chunks(arns, 20)) do
-    local ok, r = M.try(ctx, c, spec.op, { [spec.param] = chunk })
-    local list
-    if ok then list = r[spec.key] or {}
-    elseif spec.not_found[M.code(r)] then list = spec.fallback(chunk)
-    else error(r, 0) end
-    local asked = {}
-    for _, a in ipairs(chunk) do asked[a] = true end
-    for _, o in ipairs(list) do
-      if asked[o[spec.arn]] then found[o[spec.arn]] = o end
-    end
-  end
-  return found
-end
-
--- read_batch of an ELBv2 type: elb_describe with read-after-create
--- retries (batch), and the tags of the objects found.
-function M.elb_batch(ctx, ids, spec)
-  local found = M.batch(ctx, ids, function(want) return M.elb_describe(ctx, want, spec) end)
-  local arns = {}
-  for _, id in ipairs(ids) do if found[id] then arns[#arns + 1] = id end end
-  return found, M.elb_tags(ctx, arns)
-end
-
--- The ELBv2 object of list whose token tag is token, and its tags (nil if
--- none): how a create whose answer was lost finds what it made.
-function M.elb_with_token(ctx, list, arn_key, token)
-  local arns = {}
-  for _, o in ipairs(list) do arns[#arns + 1] = o[arn_key] end
-  local tags = M.elb_tags(ctx, arns)
-  for _, o in ipairs(list) do
-    local t = tags[o[arn_key]] or {}
-    if t[M.TOKEN_TAG] == token then return o, t end
-  end
-  return nil
-end
-
--- Schema entries every taggable type has.
-function M.tag_schema(schema)
-  schema.tags = { type = "map", elem = "string", optional = true }
-  schema.tags_all = { type = "map", elem = "string", computed = true, computed_on_update = true }
-  return schema
-end
-
 -- ------------------------------------------------------------ misc
 
 -- Attributes normalized to the type's schema (sets sorted, blocks with
@@ -387,13 +248,6 @@ function M.settle(ctx, pending)
     local left = since + M.FIND_SECONDS - core.time()
     if left > 0 then ctx:sleep(math.min(left, M.FIND_SECONDS)) end
   end
-end
-
--- Pairs a list of {id=...} with a list of ids (order of ids), for read_batch.
-function M.index(list, key)
-  local out = {}
-  for _, x in ipairs(list or {}) do out[x[key]] = x end
-  return out
 end
 
 -- The region calls go to: the provider block's, else the environment's.
@@ -422,21 +276,6 @@ function M.chunks(ids, n)
     out[#out + 1] = c
   end
   return out
-end
-
--- EC2 read_batch: one Describe<Op> with a filter on the ids (a filter,
--- not the id list, so one deleted object does not fail the whole call).
--- member: the request's filter list member ("Filters"; NAT gateways: "Filter").
-function M.ec2_batch(ctx, ids, op, filter, key, id_key, member)
-  local c = ctx:client("ec2")
-  return M.batch(ctx, ids, function(want)
-    local found = {}
-    for _, chunk in ipairs(M.chunks(want, 200)) do
-      local list = M.collect(ctx, c, op, { [member or "Filters"] = { { Name = filter, Values = chunk } } }, key)
-      for _, o in ipairs(list) do found[o[id_key]] = o end
-    end
-    return found
-  end)
 end
 
 -- A boolean from an API value that may be a string.

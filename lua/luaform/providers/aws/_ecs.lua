@@ -1,36 +1,18 @@
--- aws/_ecs: helpers shared by the platform types (ECS, IAM, ECR, Logs,
--- Application Auto Scaling, SNS, SQS).
---
--- Errors: the AWS client raises tables with .code; code() strips the
--- "namespace#" prefix some json services put there, is() matches codes.
--- Eventual consistency: retry() repeats a call while it fails with one of
--- the given codes (a role ECS cannot assume yet, a queue not yet visible),
--- wait() polls a condition; both sleep on the event loop, never block.
--- Tags: a type keeps `tags` (what the user set) and `tags_all` (with the
--- provider's default_tags); what AWS has is split back the same way. The
--- tag TOKEN_TAG carries the idempotency token of the create that made an
--- object, so a create whose response was lost can be told apart from an
--- object someone else made (the intent journal, DESIGN.md); it is never
--- shown in tags. Tags, the token tag and lookups of lost creates come
--- from aws/_common (shared with the
--- networking types); this file adapts them to these services' shapes.
+-- aws/_ecs: what aws_ecs_service (the one AWS type not yet declared for
+-- aws._resource) needs: error codes (code() strips the "namespace#"
+-- prefix json services put there, is() matches codes), retry() while a
+-- dependency is not visible yet or a service of the name is draining, and
+-- wait() for a state (steady, INACTIVE), both sleeping on the event loop;
+-- tags split into `tags` and `tags_all` as aws/_common does.
 local common = require("luaform.providers.aws._common")
 
 local M = {}
 
 M.TOKEN_TAG = common.TOKEN_TAG
-M.common = common
+
 
 -- A client of the service: retries are the transport's (standard mode).
 function M.client(ctx, service) return ctx:client(service) end
-
--- Sends a create that has no idempotency token of its own (throttles
--- only are re-sent); when no answer came, or the answer is conflict(err) (a duplicate
--- name met by this create's own earlier attempt), find() looks for the
--- object carrying this create's token before anything is sent again.
-function M.create(ctx, call, find, conflict)
-  return common.create(ctx, { call = call, find = find, conflict = conflict })
-end
 
 function M.code(e)
   if type(e) ~= "table" then return nil end
@@ -103,8 +85,6 @@ end
 
 M.tags_all = common.all_tags
 M.split_tags = common.split_tags
-M.create_tags = common.create_tags
-
 -- A list of {Key=, Value=} (names as given) to a map, and back.
 function M.from_list(list, kname, vname)
   local out = {}
@@ -133,36 +113,5 @@ function M.tag_changes(old, new)
   table.sort(remove)
   return set, remove
 end
-
--- Misc ---------------------------------------------------------------------
-
-function M.copy(t)
-  local out = {}
-  for k, v in pairs(t or {}) do out[k] = v end
-  return out
-end
-
-function M.str(v)
-  if v == nil then return nil end
-  if type(v) == "number" then
-    if math.type(v) == "float" and v % 1 == 0 then return string.format("%d", v) end
-    return tostring(v)
-  end
-  return tostring(v)
-end
-
-function M.num(v)
-  if v == nil then return nil end
-  return tonumber(v)
-end
-
-function M.bool(v)
-  if v == nil then return nil end
-  if type(v) == "boolean" then return v end
-  return v == "true"
-end
-
--- The region of the provider, for ARNs and awslogs options.
-M.region = common.region
 
 return M

@@ -17,7 +17,7 @@
 --     group = true                     set with the other fields of its set op
 --                                      in one call (ModifyListener)
 --     applies = fn(a)                  an attribute only some objects have
---     from_wire = fn(v, obj), to_wire = fn(v, args)   irregular values
+--     from_wire = fn(v, obj, prior), to_wire = fn(v, args)   irregular values
 --     to_params = fn(params, v, args)  a value spread over several members }
 -- A settable field with no set/attribute/keep forces a new object.
 -- The rest:
@@ -28,25 +28,29 @@
 --     none: set right after it), set = { op=, member=, form = "list" (Key,
 --     Value pairs) } | { op=, name=, value= } (one call per attribute) }
 --   create = { op=, result= (path of the object in the answer, or
---     fn(answer, args) -> object), id= (path
+--     fn(answer, args) -> object), id= (path, or fn(answer, args)
 --     of the id), token = member (the create's idempotency token: the
 --     transport may re-send), idempotent = true (AWS dedups by name),
 --     retry_codes = { answered codes meaning "a dependency is not visible
 --     yet" }, exists = { codes meaning "made by our own lost send" },
 --     wait_codes, wait_seconds (a state AWS must leave first: SQS's 60 s
 --     after a delete of the name), waiter = { name, param } (ready),
---     params = fn(ctx, args, params), after = fn(ctx, c, id, args, opts)
+--     read_back = true (read the object again: the answer is not what a
+--     read sees), params = fn(ctx, args, params), after = fn(ctx, c, id, args, opts)
 --     (calls the create needs besides its fields' sets) }
 --   Any operation of the result may be replaced by the type's own function
 --   where AWS is irregular (an escape hatch, not the norm).
 --   read = { op=, result=, params = fn(id) } | fn(ctx, id) -> object|nil
 --   read_many = { op=, filter=, member= ("Filters"), result= (unpaginated) }
---             | { op=, ids= (member), chunk= } | fn(ctx, ids) -> {id = object}
+--             | { op=, ids= (member), chunk=, params= (more members), fallback = fn(ctx, c, priors) -> list
+--               of candidates when a missing id fails the call (else one by one) }
+--             | fn(ctx, ids, priors) -> {id = object}
 --   read_extra = fn(ctx, c, obj, prior, opts) -> {field = value}: per-object
 --     reads the main one lacks
 --   gone = fn(obj): an object that exists but counts as deleted
---   find = fn(ctx, args) -> object|nil: by name (its token tag proves it
---     ours); default: by args.name, or EC2's token filter
+--   find = fn(ctx, args, token) -> object|nil: by name (its token tag proves it
+--     ours); default: by the id find_id(args) gives (else args.name), or
+--     EC2's token filter
 --   not_found = { codes }: gone; not_visible = { codes }: handed to the
 --     transport as retry_codes on the calls that follow a create
 --   delete = { op=, params = fn(id, attrs), skip = field, busy = { codes },
@@ -85,13 +89,14 @@ end
 
 local function settable(f) return f.required or f.optional end
 
--- The schema in luaform.schema's format (description and wire kept).
-local function schema_of(fields)
+-- The schema in luaform.schema's format (description and wire kept); a
+-- resource's settable field with no way to change it forces a new object.
+local function schema_of(fields, data)
   local out = {}
   for k, f in pairs(fields) do
     local s = {}
     for key, v in pairs(f) do if not WIRE_KEYS[key] then s[key] = v end end
-    if settable(f) and not (f.set or f.attribute or f.keep or f.force_new ~= nil) and k ~= "tags" then
+    if not data and settable(f) and not (f.set or f.attribute or f.keep or f.force_new ~= nil) and k ~= "tags" then
       s.force_new = true
     end
     out[k] = s
@@ -181,9 +186,9 @@ function M.define(d)
   end
 
   -- One object by id, or nil.
-  local function read_object(ctx, id)
+  local function read_object(ctx, id, prior)
     if type(d.read) == "function" then return d.read(ctx, id) end
-    if not d.read then return (T.describe(ctx, { id }))[id] end
+    if not d.read then return (T.describe(ctx, { id }, { prior }))[id] end
     local c = client(ctx)
     local ok, out = pcall(c[d.read.op], c, d.read.params and d.read.params(id) or named(id))
     if not ok then
@@ -204,9 +209,9 @@ function M.define(d)
   end
 
   -- {id = object} of ids, asked in as few calls as the API allows.
-  function T.describe(ctx, ids)
+  function T.describe(ctx, ids, priors)
     local rm = d.read_many
-    if type(rm) == "function" then return rm(ctx, ids) end
+    if type(rm) == "function" then return rm(ctx, ids, priors or {}) end
     local c, found = client(ctx), {}
     local function keep(o)
       if not (d.gone and d.gone(o)) then found[id_of(o)] = o end
@@ -219,14 +224,22 @@ function M.define(d)
       end
       return found
     end
+    -- One missing id fails the whole call: the others are then listed
+    -- another way (fallback), or asked for one by one.
     local function ask(chunk)
-      local ok, objs = pcall(list, c, rm, { [rm.ids] = chunk })
+      local params = { [rm.ids] = chunk }
+      for k, v in pairs(rm.params or {}) do params[k] = v end
+      local ok, objs = pcall(list, c, rm, params)
       if ok then
         for _, o in ipairs(objs) do keep(o) end
-      elseif gone(objs) and #chunk > 1 then   -- one missing id fails the call
-        for _, one in ipairs(chunk) do ask({ one }) end
       elseif not gone(objs) then
         error(objs, 0)
+      elseif rm.fallback then
+        local asked = {}
+        for _, id in ipairs(chunk) do asked[id] = true end
+        for _, o in ipairs(rm.fallback(ctx, c, priors or {})) do if asked[id_of(o)] then keep(o) end end
+      elseif #chunk > 1 then
+        for _, one in ipairs(chunk) do ask({ one }) end
       end
     end
     for _, chunk in ipairs(common.chunks(ids, rm.chunk or 100)) do ask(chunk) end
@@ -234,14 +247,16 @@ function M.define(d)
   end
 
   function T.read(ctx, id, prior)
-    local obj = read_object(ctx, id)
+    local obj = read_object(ctx, id, prior)
     if obj == nil then return nil end
     return complete(ctx, obj, id, prior)
   end
 
   if d.read_many then
     function T.read_batch(ctx, ids, entries)
-      local found = common.batch(ctx, ids, function(want) return T.describe(ctx, want) end)
+      local priors = {}
+      for i, e in ipairs(entries) do priors[i] = e.entry.attributes end
+      local found = common.batch(ctx, ids, function(want) return T.describe(ctx, want, priors) end)
       local tags = {}
       if d.tags and d.tags.read_many then
         local have = {}
@@ -274,9 +289,10 @@ function M.define(d)
       return nil
     end
     local obj
-    if d.find then obj = d.find(ctx, args)
-    elseif d.read_many then obj = T.describe(ctx, { args.name })[args.name]
-    else obj = read_object(ctx, args.name) end
+    local id = d.find_id and d.find_id(args) or args.name
+    if d.find then obj = d.find(ctx, args, token)
+    elseif id == nil then return nil
+    else obj = read_object(ctx, id, args) end
     if not obj then return nil end
     if not d.tags then return obj end   -- untagged: find() alone proves it
     local a = attributes(ctx, obj, {}, args)
@@ -363,7 +379,9 @@ function M.define(d)
     local obj = out.found
     if not obj and type(cr.result) == "function" then obj = cr.result(out, args)
     elseif not obj and cr.result then obj = wire.get(out, cr.result) end
-    local id = (cr.id and wire.get(out, cr.id)) or (obj and id_of(obj)) or args.name
+    local id
+    if type(cr.id) == "function" then id = cr.id(out, args)
+    else id = (cr.id and wire.get(out, cr.id)) or (obj and id_of(obj)) or args.name end
     return common.after_create(ctx, id, function()
       local sets = false
       for k, f in pairs(fields) do
@@ -379,7 +397,7 @@ function M.define(d)
       if cr.after then cr.after(ctx, c, id, args, retry); sets = true end
       if d.after_write then d.after_write(ctx, id) end
       wait_for(ctx, c, cr.waiter, id)
-      if obj and not sets and not cr.waiter then
+      if obj and not sets and not cr.waiter and not cr.read_back then
         local extra = extra_of(ctx, c, obj, args, retry)
         return attributes(ctx, obj, common.create_tags(ctx, args.tags), args, id, extra)
       end
@@ -459,6 +477,30 @@ function M.define(d)
     end
   end
 
+  return T
+end
+
+-- A data source: d.service, d.description, d.fields (arguments and
+-- computed fields with wire paths into the answer), d.read = { op=,
+-- params = fn(args) } (none: no call), d.adjust = fn(ctx, out, answer,
+-- args) for what the answer does not map field by field, d.id = field
+-- (or fn(ctx, out)).
+function M.data(d)
+  local T = { data_source = true, description = d.description, schema = schema_of(d.fields, true) }
+  function T.read(ctx, args)
+    local out, answer = {}, {}
+    for k, v in pairs(args or {}) do out[k] = v end
+    if d.read then
+      local c = ctx:client(d.service)
+      answer = c[d.read.op](c, d.read.params and d.read.params(args or {}) or {})
+    end
+    for k, f in pairs(d.fields) do
+      if f.wire or f.from_wire then out[k] = wire.read(f, f.wire and wire.get(answer, f.wire), nil, answer) end
+    end
+    if d.adjust then d.adjust(ctx, out, answer, args or {}) end
+    if type(d.id) == "function" then out.id = d.id(ctx, out) else out.id = out[d.id] end
+    return out
+  end
   return T
 end
 

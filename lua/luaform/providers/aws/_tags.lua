@@ -3,6 +3,8 @@
 -- A type declares its tagging style, one of AWS's few tagging APIs:
 --   tags.ec2(resource_type)     TagSpecifications on create, Tags in every
 --                               Describe answer, CreateTags/DeleteTags by id
+--   tags.elbv2()                Tags on create, DescribeTags for 20 ARNs at
+--                               once, AddTags/RemoveTags
 --   tags.api{ ... }             tags sent in the create call (member `create`,
 --                               as a map or a {Key, Value} list: `form`),
 --                               read with `read` (or found in the read object
@@ -40,15 +42,26 @@ function M.plan_all(ctx, tags)
   return common.all_tags(ctx, tags)
 end
 
+-- A tag map as the API takes it: "map", "list" ({Key, Value}) or
+-- "lower" ({key, value}: ECS).
 local function encode(form, map)
   if form == "list" then return common.tag_list(map) end
+  if form == "lower" then
+    local out = {}
+    for _, t in ipairs(common.tag_list(map)) do out[#out + 1] = { key = t.Key, value = t.Value } end
+    return out
+  end
   return map
 end
 
 local function decode(v)
   if type(v) ~= "table" then return {} end
-  if v[1] ~= nil then return common.tag_map(v) end
-  return v
+  if v[1] == nil then return v end
+  local out = {}
+  for _, t in ipairs(v) do
+    if t.Key ~= nil then out[t.Key] = t.Value or "" else out[t.key] = t.value or "" end
+  end
+  return out
 end
 
 local function diff(old, new)
@@ -75,6 +88,30 @@ function M.ec2(resource_type)
         c:DeleteTags{ Resources = { id }, Tags = keys }
       end
       if next(set) then c:CreateTags{ Resources = { id }, Tags = common.tag_list(set) } end
+    end,
+  }
+end
+
+-- ELBv2's style: Tags in the create call; DescribeTags of 20 ARNs a call
+-- (so a refresh reads a whole batch's tags at once); AddTags/RemoveTags.
+function M.elbv2()
+  local function read_many(_, c, arns)
+    local out = {}
+    for _, chunk in ipairs(common.chunks(arns, 20)) do
+      for _, t in ipairs(c:DescribeTags{ ResourceArns = chunk }.TagDescriptions or {}) do
+        out[t.ResourceArn] = common.tag_map(t.Tags)
+      end
+    end
+    return out
+  end
+  return {
+    create = function(ctx, params, tags) params.Tags = common.tag_list(common.create_tags(ctx, tags)) end,
+    read = function(ctx, c, id) return read_many(ctx, c, { id })[id] or {} end,
+    read_many = read_many,
+    update = function(ctx, c, id, _, old_all, new_tags)
+      local set, del = diff(old_all or {}, common.all_tags(ctx, new_tags))
+      if #del > 0 then c:RemoveTags{ ResourceArns = { id }, TagKeys = del } end
+      if next(set) then c:AddTags{ ResourceArns = { id }, Tags = common.tag_list(set) } end
     end,
   }
 end

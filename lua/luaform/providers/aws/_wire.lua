@@ -12,7 +12,7 @@ local M = {}
 function M.get(obj, path)
   for part in path:gmatch("[^.]+") do
     if type(obj) ~= "table" then return nil end
-    obj = obj[part]
+    obj = obj[tonumber(part) or part]   -- "Listeners.1": the first of a list
   end
   if obj == core.null then return nil end
   return obj
@@ -41,7 +41,7 @@ end
 
 -- A field's value from what AWS answered (obj: the whole read object).
 function M.read(f, v, prior, obj)
-  if f.from_wire then return f.from_wire(v, obj) end
+  if f.from_wire then return f.from_wire(v, obj, prior) end
   if v == "" then v = nil end
   if v == nil then return f.default end
   local t = f.type

@@ -9,9 +9,10 @@
 -- by its token tag.
 local resource = require("luaform.providers.aws._resource")
 local tags = require("luaform.providers.aws._tags")
-local common = require("luaform.providers.aws._common")
+local ec2 = require("luaform.providers.aws._ec2")
 local rules = require("luaform.providers.aws._sg_rules")
 
+local arn = ec2.arn("security-group")
 local ALL_EGRESS = { { protocol = "-1", from_port = 0, to_port = 0, cidr_blocks = { "0.0.0.0/0" } } }
 
 local function rule_field(direction, member)
@@ -50,9 +51,7 @@ local M = resource.define{
     end },
   read_many = { op = "DescribeSecurityGroups", filter = "group-id" },
   not_visible = { "InvalidGroup.NotFound" },
-  adjust = function(ctx, out, g)
-    out.arn = out.arn or common.ec2_arn(ctx, g.OwnerId, "security-group", g.GroupId)
-  end,
+  adjust = function(ctx, out, g) arn(ctx, out, g, "GroupId") end,
   delete = { op = "DeleteSecurityGroup",
     before = function(ctx, c, id, attrs)
       if attrs.revoke_rules_on_delete then

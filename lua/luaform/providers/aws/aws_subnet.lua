@@ -7,7 +7,9 @@
 -- balancer still leaving). Refresh: one DescribeSubnets.
 local resource = require("luaform.providers.aws._resource")
 local tags = require("luaform.providers.aws._tags")
-local common = require("luaform.providers.aws._common")
+local ec2 = require("luaform.providers.aws._ec2")
+
+local arn = ec2.arn("subnet")
 
 return resource.define{
   service = "ec2", description = "A subnet of a VPC.",
@@ -33,7 +35,7 @@ return resource.define{
     exists = { "InvalidSubnet.Conflict" } },
   read_many = { op = "DescribeSubnets", filter = "subnet-id" },
   not_visible = { "InvalidSubnetID.NotFound" },
-  adjust = function(ctx, out, s) out.arn = out.arn or common.ec2_arn(ctx, s.OwnerId, "subnet", s.SubnetId) end,
+  adjust = function(ctx, out, s) arn(ctx, out, s, "SubnetId") end,
   delete = { op = "DeleteSubnet" },
   tags = tags.ec2("subnet"),
 }
