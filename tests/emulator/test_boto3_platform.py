@@ -333,8 +333,15 @@ class PlatformBoto3Test(unittest.TestCase):
         self.assertCode("InvalidParameter", ec2.create_flow_logs, ResourceIds=[vpc],
                         ResourceType="VPC", TrafficType="ALL", LogGroupName="/vpc/flow")
         fl = ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC", TrafficType="REJECT",
-                                  LogGroupName="/vpc/flow",
-                                  DeliverLogsPermissionArn=ROLE)["FlowLogIds"]
+                                  LogGroupName="/vpc/flow", DeliverLogsPermissionArn=ROLE,
+                                  ClientToken="fl-1")["FlowLogIds"]
+        self.assertEqual(ec2.create_flow_logs(ResourceIds=[vpc], ResourceType="VPC",
+                                              TrafficType="REJECT", LogGroupName="/vpc/flow",
+                                              DeliverLogsPermissionArn=ROLE,
+                                              ClientToken="fl-1")["FlowLogIds"], fl)
+        self.assertCode("IdempotentParameterMismatch", ec2.create_flow_logs, ResourceIds=[vpc],
+                        ResourceType="VPC", TrafficType="ALL", LogGroupName="/vpc/flow",
+                        DeliverLogsPermissionArn=ROLE, ClientToken="fl-1")
         logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])[
             "FlowLogs"]
         self.assertEqual([(f["FlowLogId"], f["TrafficType"], f["LogGroupName"]) for f in logs],

@@ -2,10 +2,12 @@
 CloudWatch Logs (which needs DeliverLogsPermissionArn and a log group name) or to S3 (a
 bucket ARN, no role), as AWS validates them. Traffic type ACCEPT, REJECT or ALL; aggregation
 interval 60 or 600 seconds. Flow logs cannot be modified: only tags change.
+A repeated ClientToken with the same parameters answers the flow logs it first made (other
+parameters: IdempotentParameterMismatch), as AWS does.
 """
 
 from ..core import as_int, iso_time, new_id
-from ._ec2_common import err, id_list, paginate, render_tags, required, tag_specs
+from ._ec2_common import err, id_list, paginate, params_digest, render_tags, required, tag_specs
 
 RESOURCE_KINDS = {"VPC": "vpc", "Subnet": "subnet"}
 DEFAULT_FORMAT = ("${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} "
@@ -32,6 +34,14 @@ class FlowLogsMixin:
         return out
 
     def CreateFlowLogs(self, ctx, params):
+        token = params.get("ClientToken")
+        key = "CreateFlowLogs:%s" % token
+        if token and key in self.region(ctx)["tokens"]:
+            prior = self.region(ctx)["tokens"][key]
+            if prior["digest"] != params_digest(params):
+                raise err("IdempotentParameterMismatch", "The client token you have provided is "
+                          "associated with a resource that was created with different parameters.")
+            return {"flowLogIdSet": prior["ids"], "unsuccessful": [], "clientToken": token}
         rtype = required(params, "ResourceType")
         kind = RESOURCE_KINDS.get(rtype)
         if kind is None:
@@ -79,8 +89,9 @@ class FlowLogsMixin:
             self.region(ctx)["fl"][f["id"]] = f
             made.append(f["id"])
         out = {"flowLogIdSet": made, "unsuccessful": []}
-        if params.get("ClientToken"):
-            out["clientToken"] = params["ClientToken"]
+        if token:
+            self.region(ctx)["tokens"][key] = {"digest": params_digest(params), "ids": made}
+            out["clientToken"] = token
         return out
 
     def DescribeFlowLogs(self, ctx, params):
