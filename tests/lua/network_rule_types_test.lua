@@ -68,6 +68,10 @@ test("routes, ACL, entries and the flow log are created as declared; a second pl
   expect(fl.ResourceId).to_be(attrs(dir, "aws_vpc.main").id)
   expect(fl.TrafficType).to_be("ALL")
   expect(attrs(dir, "aws_route.internet").id).to_be(attrs(dir, "aws_route_table.public").id .. "_0.0.0.0/0")
+  expect(attrs(dir, "aws_network_acl.private").arn).to_be("arn:aws:ec2:us-east-1:123456789012:network-acl/"
+    .. attrs(dir, "aws_network_acl.private").id)
+  expect(attrs(dir, "aws_flow_log.vpc").arn).to_be("arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/"
+    .. attrs(dir, "aws_flow_log.vpc").id)
   expect(select(2, plan(e, dir))).to_be(0)
 end)
 

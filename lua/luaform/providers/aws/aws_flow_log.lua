@@ -5,6 +5,7 @@
 -- token tag; a refresh asks DescribeFlowLogs for 200 ids per call.
 local resource = require("luaform.providers.aws._resource")
 local tags = require("luaform.providers.aws._tags")
+local common = require("luaform.providers.aws._common")
 
 local function one_of(a)
   for k, t in pairs({ vpc_id = "VPC", subnet_id = "Subnet" }) do
@@ -29,8 +30,7 @@ return resource.define{
     log_format = { type = "string", optional = true, computed = true, force_new = true, wire = "LogFormat" },
     max_aggregation_interval = { type = "number", optional = true, default = 600, force_new = true,
       wire = "MaxAggregationInterval" },
-    arn = { type = "string", computed = true, from_wire = function(_, f)
-      return string.format("arn:aws:ec2:::vpc-flow-log/%s", f.FlowLogId) end },
+    arn = { type = "string", computed = true },
   },
   create = { op = "CreateFlowLogs", token = "ClientToken",
     retry_codes = { "InvalidVpcID.NotFound", "InvalidSubnetID.NotFound" },
@@ -46,6 +46,11 @@ return resource.define{
     after = function() end },
   read_many = { op = "DescribeFlowLogs", filter = "flow-log-id", member = "Filter", result = "FlowLogs" },
   not_found = { "InvalidFlowLogId.NotFound" },
+  -- DescribeFlowLogs names no owner: the account is the caller's (the role's, else STS)
+  adjust = function(ctx, out, f)
+    local account = (f.DeliverLogsPermissionArn or ""):match("^arn:[^:]+:iam::(%d+):")
+    out.arn = common.ec2_arn(ctx, account or "", "vpc-flow-log", f.FlowLogId)
+  end,
   delete = { op = "DeleteFlowLogs", params = function(id) return { FlowLogIds = { id } } end },
   tags = tags.ec2("vpc-flow-log"),
 }

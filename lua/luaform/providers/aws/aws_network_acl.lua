@@ -7,6 +7,9 @@
 -- refresh asks DescribeNetworkAcls for 200 ids per call.
 local resource = require("luaform.providers.aws._resource")
 local tags = require("luaform.providers.aws._tags")
+local ec2 = require("luaform.providers.aws._ec2")
+
+local arn = ec2.arn("network-acl")
 
 -- Moves subnets to acl_id (their current association ids from the VPC's ACLs).
 local function move(c, vpc_id, subnets, acl_id, opts)
@@ -50,13 +53,13 @@ return resource.define{
         return out
       end },
     owner_id = { type = "string", computed = true, wire = "OwnerId" },
-    arn = { type = "string", computed = true, from_wire = function(_, a)
-      return string.format("arn:aws:ec2:::network-acl/%s", a.NetworkAclId) end },
+    arn = { type = "string", computed = true },
   },
   create = { op = "CreateNetworkAcl", result = "NetworkAcl",
     retry_codes = { "InvalidVpcID.NotFound" } },
   read_many = { op = "DescribeNetworkAcls", filter = "network-acl-id", result = "NetworkAcls" },
   not_found = { "InvalidNetworkAclID.NotFound" },
+  adjust = function(ctx, out, a) arn(ctx, out, a, "NetworkAclId") end,
   delete = { op = "DeleteNetworkAcl", before = function(_, c, id, attrs)
     move(c, attrs.vpc_id, attrs.subnet_ids or {}, nil)
   end },
