@@ -14,7 +14,8 @@
 -- (8080), ingress_cidr_blocks ({"0.0.0.0/0"}), internal (false),
 -- idle_timeout (60), tags ({}), https (false: true also opens 443 and 80 from
 -- ingress_cidr_blocks, for stdlib.service's domain_name).
--- Returns alb_arn, alb_sg_id, alb_dns_name, alb_zone_id, listener_port.
+-- Returns alb_arn, alb_sg_id, alb_dns_name, alb_arn_suffix, alb_zone_id,
+-- listener_port.
 -- The interface is checked at the call (luaform.interface); a misuse is
 -- reported at the caller's module() line.
 local errors = require("luaform.errors")
@@ -36,7 +37,7 @@ local INPUTS = {
   https = { type = "bool", description = "default false; true also opens 443 and 80 (stdlib.service's domain_name)" },
 }
 
-local OUTPUTS = { alb_arn = {}, alb_sg_id = {}, alb_dns_name = {}, alb_zone_id = {}, listener_port = {} }
+local OUTPUTS = { alb_arn = {}, alb_sg_id = {}, alb_dns_name = {}, alb_arn_suffix = {}, alb_zone_id = {}, listener_port = {} }
 
 -- What the types cannot say.
 local function check(where, args)
@@ -102,6 +103,7 @@ local function body(args)
     alb_arn = alb.arn,
     alb_sg_id = sg.id,
     alb_dns_name = alb.dns_name,
+    alb_arn_suffix = alb.arn_suffix,
     alb_zone_id = alb.zone_id,
     listener_port = port,
   }

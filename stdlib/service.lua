@@ -38,7 +38,11 @@
 -- alb_zone_id (stdlib.lb's, with its https = true): an ACM certificate
 -- for domain_name validated through a record in zone_id, an HTTPS
 -- listener on 443 with it forwarding to the service, HTTP on 80
--- redirected to HTTPS, and an alias record domain_name -> the ALB.
+-- redirected to HTTPS, and an alias record domain_name -> the ALB;
+-- alarm_topic_arn (CloudWatch alarms to that SNS topic on the service's CPU
+-- and memory above cpu_alarm_threshold and memory_alarm_threshold, 80
+-- each, for 3 minutes; with alb_arn_suffix, stdlib.lb's, also on target
+-- 5xx responses above 10 a minute and on any unhealthy host).
 -- Returns cluster_name, cluster_arn, service_name, ecr_repository_url,
 -- target_group_arn, log_group_name, task_definition_arn,
 -- execution_role_arn, security_group_id, task_role_arn (null without
@@ -89,6 +93,10 @@ local INPUTS = {
   zone_id = { type = "string" },
   alb_dns_name = { type = "string" },
   alb_zone_id = { type = "string" },
+  alarm_topic_arn = { type = "string" },
+  alb_arn_suffix = { type = "string" },
+  cpu_alarm_threshold = { type = "number", validation = valid.between(0, 100) },
+  memory_alarm_threshold = { type = "number", validation = valid.between(0, 100) },
   tags = { type = "map(string)" },
   ignore_desired_count = { type = "bool" },
 }
@@ -359,6 +367,31 @@ local function body(args)
   end
   policy("scale-out", arg("scale_out_target", 60), true)
   policy("scale-in", arg("scale_in_target", 10), false)
+
+  -- optional alarms to a topic
+  local topic = args.alarm_topic_arn
+  local function alarm(label, a)
+    a.alarm_name = name .. "-" .. label
+    a.comparison_operator = a.comparison_operator or "GreaterThanThreshold"
+    a.evaluation_periods, a.period = 3, 60
+    a.alarm_actions, a.ok_actions = { topic }, { topic }
+    a.tags = tags
+    return resource("aws_cloudwatch_metric_alarm", label, a)
+  end
+  if topic then
+    local dims = { ClusterName = cluster.name, ServiceName = service.name }
+    alarm("cpu-high", { namespace = "AWS/ECS", metric_name = "CPUUtilization", statistic = "Average",
+      threshold = arg("cpu_alarm_threshold", 80), dimensions = dims })
+    alarm("memory-high", { namespace = "AWS/ECS", metric_name = "MemoryUtilization", statistic = "Average",
+      threshold = arg("memory_alarm_threshold", 80), dimensions = dims })
+    if args.alb_arn_suffix then
+      local tg_dims = { LoadBalancer = args.alb_arn_suffix, TargetGroup = tg.arn_suffix }
+      alarm("target-5xx", { namespace = "AWS/ApplicationELB", metric_name = "HTTPCode_Target_5XX_Count",
+        statistic = "Sum", threshold = 10, dimensions = tg_dims, treat_missing_data = "notBreaching" })
+      alarm("unhealthy-hosts", { namespace = "AWS/ApplicationELB", metric_name = "UnHealthyHostCount",
+        statistic = "Maximum", threshold = 0, dimensions = tg_dims })
+    end
+  end
 
   return {
     cluster_name = cluster.name,
