@@ -228,6 +228,7 @@ static int digest(lua_State *L, const EVP_MD *md, int hex) {
 static int core_sha1_hex(lua_State *L) { return digest(L, EVP_sha1(), 1); }
 static int core_sha256_hex(lua_State *L) { return digest(L, EVP_sha256(), 1); }
 static int core_sha256(lua_State *L) { return digest(L, EVP_sha256(), 0); }
+/* core.md5_hex(s): the md5 function; S3's ETag of a single-part object (not for security) */
 static int core_md5_hex(lua_State *L) { return digest(L, EVP_md5(), 1); }
 
 /* core.inet_pton(text) -> 4 or 16 bytes (IPv4 or IPv6), or nil if text is

@@ -12,8 +12,10 @@
 -- Arguments: vpc_id, public_subnet_ids (required; at least two subnets in
 -- different zones, as AWS requires); name ("alb-base"), listener_port
 -- (8080), ingress_cidr_blocks ({"0.0.0.0/0"}), internal (false),
--- idle_timeout (60), tags ({}).
--- Returns alb_arn, alb_sg_id, alb_dns_name, alb_zone_id, listener_port.
+-- idle_timeout (60), tags ({}), https (false: true also opens 443 and 80 from
+-- ingress_cidr_blocks, for stdlib.service's domain_name).
+-- Returns alb_arn, alb_sg_id, alb_dns_name, alb_arn_suffix, alb_zone_id,
+-- listener_port.
 -- The interface is checked at the call (luaform.interface); a misuse is
 -- reported at the caller's module() line.
 local errors = require("luaform.errors")
@@ -32,9 +34,10 @@ local INPUTS = {
   internal = { type = "bool", description = "default false" },
   idle_timeout = { type = "number", validation = valid.whole(1, 4000), description = "seconds, default 60" },
   tags = { type = "map(string)" },
+  https = { type = "bool", description = "default false; true also opens 443 and 80 (stdlib.service's domain_name)" },
 }
 
-local OUTPUTS = { alb_arn = {}, alb_sg_id = {}, alb_dns_name = {}, alb_zone_id = {}, listener_port = {} }
+local OUTPUTS = { alb_arn = {}, alb_sg_id = {}, alb_dns_name = {}, alb_arn_suffix = {}, alb_zone_id = {}, listener_port = {} }
 
 -- What the types cannot say.
 local function check(where, args)
@@ -69,14 +72,17 @@ local function body(args)
   local port = args.listener_port or 8080
   local tags = args.tags or {}
 
+  local cidrs = args.ingress_cidr_blocks or { "0.0.0.0/0" }
+  local ingress = { { description = "listener", protocol = "tcp", from_port = port, to_port = port, cidr_blocks = cidrs } }
+  if args.https then
+    ingress[2] = { description = "HTTPS", protocol = "tcp", from_port = 443, to_port = 443, cidr_blocks = cidrs }
+    ingress[3] = { description = "HTTP, redirected to HTTPS", protocol = "tcp", from_port = 80, to_port = 80, cidr_blocks = cidrs }
+  end
   local sg = resource("aws_security_group", "alb", {
     name = name .. "-sg",
     description = "Load balancer " .. name .. ": HTTP on " .. port,
     vpc_id = args.vpc_id,
-    ingress = { {
-      description = "listener", protocol = "tcp", from_port = port, to_port = port,
-      cidr_blocks = args.ingress_cidr_blocks or { "0.0.0.0/0" },
-    } },
+    ingress = ingress,
     egress = { {
       description = "anywhere", protocol = "-1", from_port = 0, to_port = 0, cidr_blocks = { "0.0.0.0/0" },
     } },
@@ -97,6 +103,7 @@ local function body(args)
     alb_arn = alb.arn,
     alb_sg_id = sg.id,
     alb_dns_name = alb.dns_name,
+    alb_arn_suffix = alb.arn_suffix,
     alb_zone_id = alb.zone_id,
     listener_port = port,
   }

@@ -28,13 +28,30 @@
 -- environment ({NAME = value}), tags, ignore_desired_count (false: the
 -- stack's desired_count is enforced; true: once created, the count is left
 -- to the auto scaling policies, Terraform's ignore_changes idiom).
+-- Off unless given (an existing stack plans no change): secrets ({NAME =
+-- ARN of a Secrets Manager secret or an SSM parameter}: the container's
+-- secrets, and an inline policy "<name>-secrets" of the execution role
+-- allowing exactly those ARNs, plus kms:Decrypt on secrets_kms_key_arns
+-- when given); task_policy_statements (aws_iam_policy_document statement
+-- blocks: a task role "<name>-ecs-task" with that inline policy, the task
+-- definition's task_role_arn); domain_name with zone_id, alb_dns_name and
+-- alb_zone_id (stdlib.lb's, with its https = true): an ACM certificate
+-- for domain_name validated through a record in zone_id, an HTTPS
+-- listener on 443 with it forwarding to the service, HTTP on 80
+-- redirected to HTTPS, and an alias record domain_name -> the ALB;
+-- alarm_topic_arn (CloudWatch alarms to that SNS topic on the service's CPU
+-- and memory above cpu_alarm_threshold and memory_alarm_threshold, 80
+-- each, for 3 minutes; with alb_arn_suffix, stdlib.lb's, also on target
+-- 5xx responses above 10 a minute and on any unhealthy host).
 -- Returns cluster_name, cluster_arn, service_name, ecr_repository_url,
 -- target_group_arn, log_group_name, task_definition_arn,
--- execution_role_arn, security_group_id.
+-- execution_role_arn, security_group_id, task_role_arn (null without
+-- task_policy_statements).
 -- The interface is checked at the call (luaform.interface); a misuse is
 -- reported at the caller's module() line.
 local EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
 
+local core = require("luaform.core")
 local errors = require("luaform.errors")
 local deferred = require("luaform.deferred")
 local strict = require("luaform.strict")
@@ -63,22 +80,56 @@ local INPUTS = {
   health_check_path = { type = "string", validation = valid.text("^/", nil, "a path starting with /") },
   log_retention_days = count(0),
   environment = { type = "map(string)" },
+  secrets = { type = "map(string)" },
+  secrets_kms_key_arns = { type = "list(string)" },
+  -- statement blocks of data aws_iam_policy_document
+  task_policy_statements = { type = "list(object({ sid = optional(string), effect = optional(string),"
+    .. " actions = optional(set(string)), not_actions = optional(set(string)),"
+    .. " resources = optional(set(string)), not_resources = optional(set(string)),"
+    .. " principals = optional(set(object({ type = string, identifiers = set(string) }))),"
+    .. " not_principals = optional(set(object({ type = string, identifiers = set(string) }))),"
+    .. " condition = optional(set(object({ test = string, variable = string, values = list(string) }))) }))" },
+  domain_name = { type = "string" },
+  zone_id = { type = "string" },
+  alb_dns_name = { type = "string" },
+  alb_zone_id = { type = "string" },
+  alarm_topic_arn = { type = "string" },
+  alb_arn_suffix = { type = "string" },
+  cpu_alarm_threshold = { type = "number", validation = valid.between(0, 100) },
+  memory_alarm_threshold = { type = "number", validation = valid.between(0, 100) },
   tags = { type = "map(string)" },
   ignore_desired_count = { type = "bool" },
 }
 
 local OUTPUTS = {}
 for _, k in ipairs({ "cluster_name", "cluster_arn", "service_name", "ecr_repository_url", "target_group_arn",
-  "log_group_name", "task_definition_arn", "execution_role_arn", "security_group_id" }) do
+  "log_group_name", "task_definition_arn", "execution_role_arn", "security_group_id", "task_role_arn" }) do
   OUTPUTS[k] = {}
 end
 
 -- What the types cannot say.
 local function check(where, args)
+  if args.domain_name ~= nil then
+    for _, k in ipairs({ "zone_id", "alb_dns_name", "alb_zone_id" }) do
+      if args[k] == nil then errors.raise(where, "stdlib.service: domain_name needs %s", k) end
+    end
+  end
   local lo, hi = args.min_capacity or 2, args.max_capacity or 3
   if type(lo) == "number" and type(hi) == "number" and lo > hi then
     errors.raise(where, "stdlib.service: min_capacity (%d) must not exceed max_capacity (%d)", lo, hi)
   end
+end
+
+-- The container's secrets list from the NAME = ARN map, by name, and the ARNs.
+local function secrets(map)
+  local names, list, arns = {}, {}, {}
+  for k in pairs(map or {}) do names[#names + 1] = k end
+  table.sort(names)
+  for _, k in ipairs(names) do
+    list[#list + 1] = { name = k, valueFrom = map[k] }
+    arns[#arns + 1] = map[k]
+  end
+  return list, arns
 end
 
 -- The container's environment list from the NAME = value map, by name;
@@ -129,6 +180,34 @@ local function body(args)
     policy_arn = EXECUTION_POLICY,
   })
 
+  -- the execution role reads exactly the secrets the container names
+  local secret_list, secret_arns = secrets(args.secrets)
+  local secrets_policy
+  if #secret_arns > 0 then
+    local statements = {
+      { sid = "ReadSecrets", actions = { "secretsmanager:GetSecretValue", "ssm:GetParameters" }, resources = secret_arns },
+    }
+    if args.secrets_kms_key_arns and #args.secrets_kms_key_arns > 0 then
+      statements[2] = { sid = "DecryptSecrets", actions = { "kms:Decrypt" }, resources = args.secrets_kms_key_arns }
+    end
+    local doc = data("aws_iam_policy_document", "secrets", { statement = statements })
+    secrets_policy = resource("aws_iam_role_policy", "secrets", {
+      role = role.name, name = name .. "-secrets", policy = doc.json,
+    })
+  end
+
+  -- the task role, from the caller's statements
+  local task_role
+  if args.task_policy_statements and #args.task_policy_statements > 0 then
+    task_role = resource("aws_iam_role", "task", {
+      name = name .. "-ecs-task",
+      assume_role_policy = role.assume_role_policy,
+      tags = tags,
+    })
+    local doc = data("aws_iam_policy_document", "task", { statement = args.task_policy_statements })
+    resource("aws_iam_role_policy", "task", { role = task_role.name, name = name .. "-task", policy = doc.json })
+  end
+
   local cluster = resource("aws_ecs_cluster", "this", { name = name .. "-cluster", tags = tags })
 
   local sg = resource("aws_security_group", "service", {
@@ -171,6 +250,37 @@ local function body(args)
     tags = tags,
   })
 
+  -- HTTPS under the team's domain
+  local https
+  if args.domain_name then
+    local cert = resource("aws_acm_certificate", "this", { domain_name = args.domain_name,
+      validation_method = "DNS", tags = tags }, { create_before_destroy = true })
+    local dvo = cert.domain_validation_options
+    local validation_record = resource("aws_route53_record", "validation", {
+      zone_id = args.zone_id, type = "CNAME", ttl = 60, allow_overwrite = true,
+      name = dvo:map(function(o) return o[1].resource_record_name end),
+      records = { dvo:map(function(o) return o[1].resource_record_value end) },
+    })
+    local validation = resource("aws_acm_certificate_validation", "this", {
+      certificate_arn = cert.arn, validation_record_fqdns = { validation_record.fqdn },
+    })
+    https = resource("aws_lb_listener", "https", {
+      load_balancer_arn = args.alb_arn, port = 443, protocol = "HTTPS",
+      ssl_policy = "ELBSecurityPolicy-TLS13-1-2-2021-06", certificate_arn = validation.certificate_arn,
+      default_action = { { type = "forward", target_group_arn = tg.arn } },
+      tags = tags,
+    })
+    resource("aws_lb_listener", "redirect", {
+      load_balancer_arn = args.alb_arn, port = 80, protocol = "HTTP",
+      default_action = { { type = "redirect", redirect = { { port = "443", protocol = "HTTPS", status_code = "HTTP_301" } } } },
+      tags = tags,
+    })
+    resource("aws_route53_record", "alias", {
+      zone_id = args.zone_id, name = args.domain_name, type = "A",
+      alias = { { name = args.alb_dns_name, zone_id = args.alb_zone_id, evaluate_target_health = true } },
+    })
+  end
+
   local logs = resource("aws_cloudwatch_log_group", "this", {
     name = "/ecs/" .. name,
     retention_in_days = arg("log_retention_days", 14),
@@ -187,12 +297,14 @@ local function body(args)
     network_mode = "awsvpc",
     requires_compatibilities = { "FARGATE" },
     execution_role_arn = role.arn,
+    task_role_arn = task_role and task_role.arn or nil,
     container_definitions = json{ {
       name = name,
       image = repo.repository_url .. ":" .. arg("image_tag", "0.0.1"),
       essential = true,
       portMappings = { { containerPort = port, protocol = "tcp" } },
       environment = #env > 0 and env or nil,
+      secrets = #secret_list > 0 and secret_list or nil,
       logConfiguration = {
         logDriver = "awslogs",
         options = {
@@ -205,6 +317,10 @@ local function body(args)
     tags = tags,
   })
 
+  -- the service starts once its listeners and its role's policies exist
+  local after = { listener, attachment }
+  if secrets_policy then after[#after + 1] = secrets_policy end
+  if https then after[#after + 1] = https end
   local service = resource("aws_ecs_service", "this", {
     name = name,
     cluster = cluster.arn,
@@ -220,7 +336,7 @@ local function body(args)
     health_check_grace_period_seconds = 60,
     tags = tags,
   }, {
-    depends_on = { listener, attachment },
+    depends_on = after,
     ignore_changes = arg("ignore_desired_count", false) and { "desired_count" } or nil,
   })
 
@@ -252,6 +368,31 @@ local function body(args)
   policy("scale-out", arg("scale_out_target", 60), true)
   policy("scale-in", arg("scale_in_target", 10), false)
 
+  -- optional alarms to a topic
+  local topic = args.alarm_topic_arn
+  local function alarm(label, a)
+    a.alarm_name = name .. "-" .. label
+    a.comparison_operator = a.comparison_operator or "GreaterThanThreshold"
+    a.evaluation_periods, a.period = 3, 60
+    a.alarm_actions, a.ok_actions = { topic }, { topic }
+    a.tags = tags
+    return resource("aws_cloudwatch_metric_alarm", label, a)
+  end
+  if topic then
+    local dims = { ClusterName = cluster.name, ServiceName = service.name }
+    alarm("cpu-high", { namespace = "AWS/ECS", metric_name = "CPUUtilization", statistic = "Average",
+      threshold = arg("cpu_alarm_threshold", 80), dimensions = dims })
+    alarm("memory-high", { namespace = "AWS/ECS", metric_name = "MemoryUtilization", statistic = "Average",
+      threshold = arg("memory_alarm_threshold", 80), dimensions = dims })
+    if args.alb_arn_suffix then
+      local tg_dims = { LoadBalancer = args.alb_arn_suffix, TargetGroup = tg.arn_suffix }
+      alarm("target-5xx", { namespace = "AWS/ApplicationELB", metric_name = "HTTPCode_Target_5XX_Count",
+        statistic = "Sum", threshold = 10, dimensions = tg_dims, treat_missing_data = "notBreaching" })
+      alarm("unhealthy-hosts", { namespace = "AWS/ApplicationELB", metric_name = "UnHealthyHostCount",
+        statistic = "Maximum", threshold = 0, dimensions = tg_dims })
+    end
+  end
+
   return {
     cluster_name = cluster.name,
     cluster_arn = cluster.arn,
@@ -262,6 +403,7 @@ local function body(args)
     task_definition_arn = task.arn,
     execution_role_arn = role.arn,
     security_group_id = sg.id,
+    task_role_arn = task_role and task_role.arn or core.null,   -- declared, so returned even when absent
   }
 end
 

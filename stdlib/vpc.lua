@@ -15,10 +15,17 @@
 -- Arguments: vpc_cidr_block, azs, public_subnet_cidrs, private_subnet_cidrs
 -- (required; the lists in the order of azs, known when the stack is
 -- evaluated); name ("vpc-base"), tags ({}), single_nat_gateway (true),
--- enable_dns_support (true), enable_dns_hostnames (true).
+-- enable_dns_support (true), enable_dns_hostnames (true); off unless given:
+-- gateway_endpoints (services such as { "s3" }: a Gateway endpoint each on
+-- every route table), interface_endpoints ({ "ecr.api", "ecr.dkr", "logs",
+-- "secretsmanager" }: an Interface endpoint each in the private subnets
+-- with private DNS, behind a security group open to the VPC on 443),
+-- flow_logs ({ log_destination = ARN, iam_role_arn = ARN (CloudWatch Logs
+-- only), traffic_type = "ALL", log_destination_type = "cloud-watch-logs" }).
 -- Returns vpc_id, vpc_cidr_block, public_subnet_ids, private_subnet_ids
 -- (lists in the order of azs), nat_gateway_id (the first), nat_gateway_ids,
--- internet_gateway_id, public_route_table_id, private_route_table_ids.
+-- internet_gateway_id, public_route_table_id, private_route_table_ids,
+-- vpc_endpoint_ids (service -> id; {} when none).
 -- The interface is checked at the call (luaform.interface); a misuse is
 -- reported at the caller's module() line.
 local errors = require("luaform.errors")
@@ -40,11 +47,16 @@ local INPUTS = {
   single_nat_gateway = { type = "bool", description = "one NAT gateway (default true), or one per zone" },
   enable_dns_support = { type = "bool", description = "default true" },
   enable_dns_hostnames = { type = "bool", description = "default true" },
+  gateway_endpoints = { type = "list(string)", known = true, description = 'services such as { "s3" }: a Gateway endpoint each' },
+  interface_endpoints = { type = "list(string)", known = true, description = "services: an Interface endpoint each in the private subnets" },
+  flow_logs = { type = "object({ log_destination = string, iam_role_arn = optional(string),"
+    .. " traffic_type = optional(string), log_destination_type = optional(string) })",
+    description = "the VPC's flow log (off unless given)" },
 }
 
 local OUTPUTS = {}
 for _, k in ipairs({ "vpc_id", "vpc_cidr_block", "public_subnet_ids", "private_subnet_ids", "nat_gateway_id",
-  "nat_gateway_ids", "internet_gateway_id", "public_route_table_id", "private_route_table_ids" }) do
+  "nat_gateway_ids", "internet_gateway_id", "public_route_table_id", "private_route_table_ids", "vpc_endpoint_ids" }) do
   OUTPUTS[k] = {}
 end
 
@@ -140,6 +152,36 @@ local function body(args)
     }, { key = az })
   end
 
+  -- optional: VPC endpoints and flow logs
+  local region = args.azs[1]:gsub("%l$", "")
+  local endpoint_ids, all_rt_ids = {}, { public_rt.id }
+  for _, t in ipairs(private_rts) do all_rt_ids[#all_rt_ids + 1] = t.id end
+  for _, svc in ipairs(args.gateway_endpoints or {}) do
+    endpoint_ids[svc] = resource("aws_vpc_endpoint", "gateway", { vpc_id = vpc.id,
+      service_name = "com.amazonaws." .. region .. "." .. svc, route_table_ids = all_rt_ids,
+      tags = with_name(tags, name .. "-" .. svc) }, { key = svc }).id
+  end
+  if args.interface_endpoints and #args.interface_endpoints > 0 then
+    local sg = resource("aws_security_group", "endpoints", { name = name .. "-endpoints", vpc_id = vpc.id,
+      description = "HTTPS from the VPC to its interface endpoints",
+      ingress = { { protocol = "tcp", from_port = 443, to_port = 443, cidr_blocks = { args.vpc_cidr_block } } },
+      tags = with_name(tags, name .. "-endpoints") })
+    local subnet_ids = {}
+    for i = 1, #args.azs do subnet_ids[i] = private[i].id end
+    for _, svc in ipairs(args.interface_endpoints) do
+      endpoint_ids[svc] = resource("aws_vpc_endpoint", "interface", { vpc_id = vpc.id,
+        service_name = "com.amazonaws." .. region .. "." .. svc, vpc_endpoint_type = "Interface",
+        private_dns_enabled = true, subnet_ids = subnet_ids, security_group_ids = { sg.id },
+        tags = with_name(tags, name .. "-" .. svc) }, { key = svc }).id
+    end
+  end
+  if args.flow_logs then
+    local f = args.flow_logs
+    resource("aws_flow_log", "this", { vpc_id = vpc.id, traffic_type = f.traffic_type or "ALL",
+      log_destination_type = f.log_destination_type, log_destination = f.log_destination,
+      iam_role_arn = f.iam_role_arn, tags = with_name(tags, name .. "-flow-logs") })
+  end
+
   local public_ids, private_ids, nat_ids, private_rt_ids = {}, {}, {}, {}
   for i = 1, #args.azs do public_ids[i], private_ids[i] = public[i].id, private[i].id end
   for i, n in ipairs(nats) do nat_ids[i] = n.id end
@@ -154,6 +196,7 @@ local function body(args)
     internet_gateway_id = igw.id,
     public_route_table_id = public_rt.id,
     private_route_table_ids = private_rt_ids,
+    vpc_endpoint_ids = endpoint_ids,
   }
 end
 

@@ -21,7 +21,8 @@ import os
 import sys
 
 SERVICES = ["ec2", "elbv2", "ecs", "ecr", "iam", "logs", "application-autoscaling",
-            "sns", "sqs", "sts", "s3", "dynamodb", "cloudcontrol"]
+            "sns", "sqs", "sts", "s3", "dynamodb", "cloudcontrol", "route53", "acm",
+            "secretsmanager", "ssm", "kms", "cloudwatch", "events", "servicediscovery", "scheduler"]
 DEFAULT_DATA = "/usr/lib/python3/dist-packages/botocore/data"
 FILES = ["service-2.json", "paginators-1.json", "waiters-2.json"]
 # Keys that only document; nothing in the transport reads them.

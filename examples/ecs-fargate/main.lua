@@ -43,6 +43,14 @@ local lb = module("lb", require("stdlib.lb"), {
   listener_port = 8080,
 })
 
+-- HTTPS under the team's domain, secrets for the container: uncomment, give
+-- stdlib.lb `https = true`, and add to the service's arguments below
+--   local zone = data("aws_route53_zone", "team", { name = "example.com" })
+--   domain_name = "app.example.com", zone_id = zone.zone_id,
+--   alb_dns_name = lb.alb_dns_name, alb_zone_id = lb.alb_zone_id,
+--   secrets = { DB_PASSWORD = "arn:aws:secretsmanager:...:secret:base/db-AbCdEf",
+--               API_TOKEN = "arn:aws:ssm:...:parameter/base/token" },
+--   task_policy_statements = { { actions = { "s3:GetObject" }, resources = { "arn:aws:s3:::assets/*" } } },
 local svc = module("service", require("stdlib.service"), {
   name = "base",
   vpc_id = net.vpc_id,

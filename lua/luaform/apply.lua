@@ -109,10 +109,12 @@ function M.apply(run, plan)
     return e and e.attributes or UNKNOWN
   end
 
-  -- provider: the id of the configuration to use (luaform.provider_choice).
+  -- provider: the id of the configuration to use (luaform.provider_choice);
+  -- the schema by mode (a data source's lives in providers/aws/data/).
   local function ctx_for(ch, provider, fields)
+    local mod = schema.load(ch.type, ch.node and ch.node.mode or (ch.entry and ch.entry.mode))
     fields.address = ch.addr
-    return context.new(run, provider, fields), schema.load(ch.type)
+    return context.new(run, provider, fields), mod
   end
 
   local function do_apply(ch)

@@ -63,7 +63,7 @@ local function show(v, st)
     local e = st.resources[addr]
     if not e then return false end
     for _, a in ipairs(e.sensitive_attributes or {}) do if a == attr then return true end end
-    local mod = schema.load(e.type)
+    local mod = schema.load(e.type, e.mode)
     return mod ~= nil and mod.schema[attr] ~= nil and mod.schema[attr].sensitive == true
   end
   if deferred.is_sensitive(v, attr_sensitive) then return "(sensitive value)" end

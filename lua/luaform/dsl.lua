@@ -117,7 +117,7 @@ local function dsl(cfg, opts)
         errors.raise(where, 'unsupported lifecycle option "%s"%s', tostring(k), schema.suggest(tostring(k), names))
       end
     end
-    local mod, err = schema.load(type_name)
+    local mod, err = schema.load(type_name, mode)
     if not mod then errors.raise(where, "%s", err) end
     if mode == "data" and not mod.data_source then
       errors.raise(where, '"%s" is not a data source', type_name)

@@ -146,6 +146,14 @@ function M.valid.at_least(min)
   end
 end
 
+-- A number from min to max.
+function M.valid.between(min, max)
+  return function(v)
+    if deferred.is(v) or (v >= min and v <= max) then return true end
+    return false, string.format("expected a number from %s to %s, got %s", min, max, tostring(v))
+  end
+end
+
 -- Text matching a Lua pattern, of at most max_len characters (optional);
 -- what: what it should be, for the message.
 function M.valid.text(pattern, max_len, what)

@@ -117,7 +117,7 @@ local function first_difference(a, b, sch, secret)
 end
 
 local function schema_of(ch)
-  local mod = ch.type and schema.load(ch.type)
+  local mod = ch.type and schema.load(ch.type, ch.mode)
   return mod and mod.schema or {}
 end
 

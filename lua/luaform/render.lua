@@ -133,7 +133,7 @@ end
 -- A change's resource block under "# ADDR <headline>" (default: the
 -- action's HEADLINE).
 local function render_change(ui, ch, headline)
-  local mod = schema.load(ch.type)
+  local mod = schema.load(ch.type, ch.mode)
   local sch = mod and mod.schema or {}
   local sym = symbol_of(ch)
   ui:print("  %s", ui:paint("bold", "# " .. ch.addr .. " " .. (headline or HEADLINE[ch.action])))
@@ -306,7 +306,7 @@ end
 
 -- A resource in state, as `state show` and `show` print it.
 function M.resource(ui, addr, entry)
-  local mod = schema.load(entry.type)
+  local mod = schema.load(entry.type, entry.mode)
   local sch = mod and mod.schema or {}
   ui:print("# %s:", addr)
   local name = addr:match("([^.]+)$"):gsub("%[.*$", "")

@@ -66,8 +66,33 @@ function M.type_names()
   return out
 end
 
--- The type's module, or nil and an error message.
-function M.load(type_name)
+-- A data source named like a resource type (Terraform has both
+-- aws_route53_zone's) lives in providers/<provider>/data/<type>.lua; the
+-- module for mode "data", else nil.
+local function load_data(type_name)
+  local key = "data." .. type_name
+  if types[key] then return types[key] end
+  local provider = type_name:match("^([%a%d]+)_%w")
+  if not provider then return nil end
+  local name = "luaform.providers." .. provider .. ".data." .. type_name
+  local ok, mod = pcall(require, name)
+  if not ok then
+    if tostring(mod):find("module '[^']+' not found") then return nil end
+    error(mod, 0)
+  end
+  mod.type, mod.provider = type_name, provider
+  mod.file = mod.file or select(2, core.embedded(name))
+  types[key] = mod
+  return mod
+end
+
+-- The type's module (mode "data": its data source, when a resource type has
+-- the same name), or nil and an error message.
+function M.load(type_name, mode)
+  if mode == "data" then
+    local mod = load_data(type_name)
+    if mod then return mod end
+  end
   if types[type_name] then return types[type_name] end
   local provider = type_name:match("^([%a%d]+)_%w")
   local ok, mod = false, nil

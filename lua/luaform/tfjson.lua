@@ -42,10 +42,11 @@ local function provider_name(id)
   return "registry.terraform.io/hashicorp/" .. (id or ""):match("^[^.]*")
 end
 
--- The attributes to hide of a type, node (config) or state entry.
-local function hidden_attrs(type_name, node, entry)
+-- The attributes to hide of a type (of mode "data" or not), node (config)
+-- or state entry.
+local function hidden_attrs(type_name, mode, node, entry)
   local set = {}
-  local mod = type_name and schema.load(type_name)
+  local mod = type_name and schema.load(type_name, mode)
   for k, spec in pairs(mod and mod.schema or {}) do if spec.sensitive then set[k] = true end end
   for k in pairs(node and node.sensitive or {}) do set[k] = true end
   for _, k in ipairs(entry and entry.sensitive_attributes or {}) do set[k] = true end
@@ -136,7 +137,7 @@ local function state_values(st)
   for addr, entry in pairs(st.resources or {}) do
     if entry.attributes then
       local res, module = resource_value(addr, entry.mode, entry.type, provider_choice.of_entry(entry),
-        entry.attributes, hidden_attrs(entry.type, nil, entry))
+        entry.attributes, hidden_attrs(entry.type, entry.mode, nil, entry))
       if entry.dependencies and #entry.dependencies > 0 then res.depends_on = entry.dependencies end
       list[#list + 1] = { module, res }
     end
@@ -165,7 +166,7 @@ end
 -- A resource change object (resource_changes and resource_drift).
 local function change_object(ch, imports, provider)
   local r = resource_of(ch.addr)
-  local hidden = hidden_attrs(ch.type, ch.node, ch.entry)
+  local hidden = hidden_attrs(ch.type, ch.mode, ch.node, ch.entry)
   local before, _, before_marks = redacted(ch.before, hidden)
   local after, unknown, after_marks = redacted(ch.after, hidden)
   local change = {
@@ -279,7 +280,7 @@ function M.plan(run, plan)
     changes[#changes + 1] = change_object(ch, plan.imports, provider)
     if ch.after ~= nil and ch.action ~= "delete" and ch.action ~= "forget" then
       local res, module = resource_value(ch.addr, ch.mode, ch.type, provider, ch.after,
-        hidden_attrs(ch.type, ch.node, ch.entry), true)
+        hidden_attrs(ch.type, ch.mode, ch.node, ch.entry), true)
       planned[#planned + 1] = { module, res }
     end
   end

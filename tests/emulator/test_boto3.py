@@ -108,14 +108,19 @@ def unknown_members(operation, body):
     shape = operation.output_shape
     protocol = operation.metadata["protocol"]
     out = []
-    if protocol not in ("json", "query", "ec2"):
+    if protocol not in ("json", "query", "ec2", "rest-xml"):
         return out
+    if protocol == "rest-xml" and (shape is None or "payload" in shape.serialization):
+        return out      # a payload (S3 GetObject) is a stream: reading it here would consume it
     body = body()
     if not body:
         return out
     if protocol in ("json", "rest-json"):
         if shape is not None:
             _check_json(shape, json.loads(body), operation.name, out)
+        return out
+    if protocol == "rest-xml":
+        _check_xml(shape, ET.fromstring(body), operation.name, out)
         return out
     root = ET.fromstring(body)
     if protocol == "ec2":
@@ -141,8 +146,10 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Action": "sts:AssumeRole"}]})
 
 
-@unittest.skipIf(boto3 is None, "boto3 is not installed (Debian package python3-boto3)")
-class Boto3Test(unittest.TestCase):
+class Boto3Case:
+    """A spawned emulator and boto3 clients on it that record response members the model
+    lacks (mixed into unittest.TestCase; also used by test_boto3_platform)."""
+
     @classmethod
     def setUpClass(cls):
         cls.proc = tc.spawn_server("--nat-delay-ms", "200", "--lb-delay-ms", "200")
@@ -200,6 +207,9 @@ class Boto3Test(unittest.TestCase):
     def advance(self, seconds):
         self.proc.admin("POST", "clock", {"advance": seconds})
 
+
+@unittest.skipIf(boto3 is None, "boto3 is not installed (Debian package python3-boto3)")
+class Boto3Test(Boto3Case, unittest.TestCase):
     # ------------------------------------------------------------ STS
 
     def test_sts(self):

@@ -1,7 +1,8 @@
 """ELBv2 over HTTP (query protocol, 2015-12-01): load balancers
 (provisioning -> active after --lb-delay-ms on the emulator clock, ARNs,
 DNS names, duplicate names), target groups (defaults, ResourceInUse),
-listeners (forward / fixed-response / redirect), tags, attributes,
+listeners (forward / fixed-response / redirect; HTTPS with issued ACM
+certificates), listener rules and certificates, tags, attributes,
 SetSubnets / SetSecurityGroups / SetIpAddressType, Marker paging, the NotFound errors and the
 EC2 side of the dependency (subnets and groups used by a load balancer)."""
 
@@ -247,9 +248,42 @@ class Elbv2Test(tc.EmulatorCase):
             "Protocol": "HTTP", "Port": "81", "DefaultActions": {"member": [{
                 "Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200"}}]}})
 
+    def issued_certificate(self, domain="app.example.com"):
+        """An ACM certificate made ISSUED by its validation CNAME in a Route 53 zone."""
+        r = self.c.call_json("acm", "CertificateManager.RequestCertificate",
+                             {"DomainName": domain, "ValidationMethod": "DNS"})
+        self.assertEqual(r.status, 200, r)
+        arn = r.json["CertificateArn"]
+        rr = self.c.call_json("acm", "CertificateManager.DescribeCertificate", {
+            "CertificateArn": arn}).json["Certificate"]["DomainValidationOptions"][0][
+            "ResourceRecord"]
+        ns = "https://route53.amazonaws.com/doc/2013-04-01/"
+        z = self.c.raw("POST", "/2013-04-01/hostedzone", '<CreateHostedZoneRequest xmlns="%s">'
+                       "<Name>%s</Name><CallerReference>%s</CallerReference>"
+                       "</CreateHostedZoneRequest>" % (ns, domain, arn[-12:]), service="route53")
+        self.assertEqual(z.status, 201, z)
+        zone = z.xml.findtext("HostedZone/Id").split("/")[-1]
+        ch = self.c.raw("POST", "/2013-04-01/hostedzone/%s/rrset/" % zone,
+                        '<ChangeResourceRecordSetsRequest xmlns="%s"><ChangeBatch><Changes>'
+                        "<Change><Action>CREATE</Action><ResourceRecordSet><Name>%s</Name>"
+                        "<Type>CNAME</Type><TTL>60</TTL><ResourceRecords><ResourceRecord>"
+                        "<Value>%s</Value></ResourceRecord></ResourceRecords>"
+                        "</ResourceRecordSet></Change></Changes></ChangeBatch>"
+                        "</ChangeResourceRecordSetsRequest>" % (ns, rr["Name"], rr["Value"]),
+                        service="route53")
+        self.assertEqual(ch.status, 200, ch)
+        return arn
+
     def test_https_listener(self):
+        # (this test first used a made-up certificate ARN, which AWS refuses: CertificateNotFound)
         lb_arn = self.lb().findtext("LoadBalancerArn")
-        cert = "arn:aws:acm:ap-northeast-2:123456789012:certificate/0123"
+        self.fails("CertificateNotFound", "CreateListener", {
+            "LoadBalancerArn": lb_arn, "Protocol": "HTTPS", "Port": "443",
+            "Certificates": {"member": [{"CertificateArn": "arn:aws:acm:ap-northeast-2:"
+                                                           "123456789012:certificate/0123"}]},
+            "DefaultActions": {"member": [{"Type": "fixed-response", "FixedResponseConfig": {
+                "StatusCode": "200"}}]}})
+        cert = self.issued_certificate()
         r = self.ok("CreateListener", {
             "LoadBalancerArn": lb_arn, "Protocol": "HTTPS", "Port": "443",
             "Certificates": {"member": [{"CertificateArn": cert}]},
@@ -260,6 +294,87 @@ class Elbv2Test(tc.EmulatorCase):
                           ls.findtext("Certificates/member/CertificateArn")),
                          ("HTTPS", "443", cert))
         self.assertTrue(ls.findtext("SslPolicy"))
+        arn = ls.findtext("ListenerArn")
+        # the certificate is in use: ACM names the load balancer and refuses to delete it
+        d = self.c.call_json("acm", "CertificateManager.DescribeCertificate",
+                             {"CertificateArn": cert}).json["Certificate"]
+        self.assertEqual(d["InUseBy"], [lb_arn])
+        r = self.c.call_json("acm", "CertificateManager.DeleteCertificate",
+                             {"CertificateArn": cert})
+        self.assertEqual(r.error_code, "ResourceInUseException")
+        # an extra certificate (SNI) beside the default one
+        other = self.issued_certificate("api.example.org")
+        self.ok("AddListenerCertificates", {"ListenerArn": arn, "Certificates": {
+            "member": [{"CertificateArn": other}]}})
+        certs = self.ok("DescribeListenerCertificates", {"ListenerArn": arn}).xml.findall(
+            "DescribeListenerCertificatesResult/Certificates/member")
+        self.assertEqual(sorted((c.findtext("CertificateArn"), c.findtext("IsDefault"))
+                                for c in certs), sorted([(cert, "true"), (other, "false")]))
+        self.fails("OperationNotPermitted", "RemoveListenerCertificates", {
+            "ListenerArn": arn, "Certificates": {"member": [{"CertificateArn": cert}]}})
+        self.ok("RemoveListenerCertificates", {"ListenerArn": arn, "Certificates": {
+            "member": [{"CertificateArn": other}]}})
+        self.ok("DeleteListener", {"ListenerArn": arn})
+        r = self.c.call_json("acm", "CertificateManager.DeleteCertificate",
+                             {"CertificateArn": cert})
+        self.assertEqual(r.status, 200, r)
+
+    def test_http_redirects_to_https(self):
+        lb_arn = self.lb().findtext("LoadBalancerArn")
+        r = self.ok("CreateListener", {
+            "LoadBalancerArn": lb_arn, "Protocol": "HTTP", "Port": "80",
+            "DefaultActions": {"member": [{"Type": "redirect", "RedirectConfig": {
+                "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]}})
+        cfg = r.xml.find("CreateListenerResult/Listeners/member/DefaultActions/member/"
+                         "RedirectConfig")
+        self.assertEqual((cfg.findtext("Protocol"), cfg.findtext("Port"), cfg.findtext("Host"),
+                          cfg.findtext("Path"), cfg.findtext("StatusCode")),
+                         ("HTTPS", "443", "#{host}", "/#{path}", "HTTP_301"))
+
+    def test_listener_rules(self):
+        lb_arn = self.lb().findtext("LoadBalancerArn")
+        tg_a = self.tg().findtext("TargetGroupArn")
+        tg_b = self.tg("other").findtext("TargetGroupArn")
+        ls = self.ok("CreateListener", {
+            "LoadBalancerArn": lb_arn, "Protocol": "HTTP", "Port": "80",
+            "DefaultActions": {"member": [{"Type": "fixed-response", "FixedResponseConfig": {
+                "StatusCode": "404"}}]}}).xml.findtext(
+            "CreateListenerResult/Listeners/member/ListenerArn")
+        rule = {"ListenerArn": ls, "Priority": "10", "Conditions": {"member": [
+            {"Field": "host-header", "HostHeaderConfig": {"Values": {"member": ["api.example.com"]}}},
+            {"Field": "path-pattern", "PathPatternConfig": {"Values": {"member": ["/v1/*"]}}}]},
+            "Actions": {"member": [{"Type": "forward", "ForwardConfig": {"TargetGroups": {
+                "member": [{"TargetGroupArn": tg_a, "Weight": "80"},
+                           {"TargetGroupArn": tg_b, "Weight": "20"}]}}}]}}
+        r = self.ok("CreateRule", rule)
+        arn = r.xml.findtext("CreateRuleResult/Rules/member/RuleArn")
+        self.assertIn(":listener-rule/app/web/", arn)
+        self.fails("PriorityInUse", "CreateRule", rule)
+        self.fails("ValidationError", "CreateRule", dict(rule, Priority="2", Conditions={
+            "member": [{"Field": "colour", "Values": {"member": ["x"]}}]}))
+        rules = self.ok("DescribeRules", {"ListenerArn": ls}).xml.findall(
+            "DescribeRulesResult/Rules/member")
+        self.assertEqual([(x.findtext("Priority"), x.findtext("IsDefault")) for x in rules],
+                         [("10", "false"), ("default", "true")])
+        weights = [(t.findtext("TargetGroupArn"), t.findtext("Weight")) for t in rules[0].findall(
+            "Actions/member/ForwardConfig/TargetGroups/member")]
+        self.assertEqual(weights, [(tg_a, "80"), (tg_b, "20")])
+        # the groups are used by the rule
+        self.fails("ResourceInUse", "DeleteTargetGroup", {"TargetGroupArn": tg_b})
+        self.ok("ModifyRule", {"RuleArn": arn, "Actions": {"member": [{
+            "Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443",
+                                                   "StatusCode": "HTTP_301"}}]}})
+        self.ok("DeleteTargetGroup", {"TargetGroupArn": tg_b})
+        self.ok("SetRulePriorities", {"RulePriorities": {"member": [
+            {"RuleArn": arn, "Priority": "5"}]}})
+        got = self.ok("DescribeRules", {"RuleArns": {"member": [arn]}}).xml.find(
+            "DescribeRulesResult/Rules/member")
+        self.assertEqual((got.findtext("Priority"), got.findtext("Actions/member/Type")),
+                         ("5", "redirect"))
+        self.ok("AddTags", {"ResourceArns": {"member": [arn]},
+                            "Tags": {"member": [{"Key": "team", "Value": "web"}]}})
+        self.ok("DeleteRule", {"RuleArn": arn})
+        self.fails("RuleNotFound", "DeleteRule", {"RuleArn": arn})
 
     def test_target_group_belongs_to_one_load_balancer(self):
         a = self.lb("web").findtext("LoadBalancerArn")

@@ -3,7 +3,8 @@
   ec2 / query  form body (or query string) -> nested dict; the result dict
                -> XML (ElementTree) with <item> (ec2) or <member> (query) lists
   json         JSON body as is; result dict -> JSON
-  rest-xml     (S3) method/path/query/headers/body handed to the service raw
+  rest-xml     (S3, Route 53) method/path/query/headers/body handed to the service raw;
+               decode_xml and encode_rest_xml for services with XML bodies
 
 Decoding rule for forms: `A.B=1` -> {"A": {"B": "1"}}; numeric segments make
 lists (1-based); `member` and `entry` segments are dropped. Leaves stay
@@ -156,12 +157,36 @@ def json_content_type(svc):
     return "application/x-amz-json-%s" % svc.json_version
 
 
-def encode_s3_xml(result):
-    """A one-key dict {Root: {...}} -> S3 XML document."""
+def encode_rest_xml(result, xmlns):
+    """A one-key dict {Root: {...}} -> a rest-xml document in the namespace xmlns."""
     (name, body), = result.items()
-    root = ET.Element(name, xmlns="http://s3.amazonaws.com/doc/2006-03-01/")
+    root = ET.Element(name, xmlns=xmlns)
     _fill(root, body, "member")
     return _xml(root)
+
+
+def encode_s3_xml(result):
+    """A one-key dict {Root: {...}} -> S3 XML document."""
+    return encode_rest_xml(result, "http://s3.amazonaws.com/doc/2006-03-01/")
+
+
+def decode_xml(body, lists):
+    """A rest-xml request body -> (root tag, nested dict); an element whose tag is in lists
+    becomes the list of its children's values; repeated elements otherwise keep the last."""
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        raise AwsError("MalformedXML", "The XML you provided was not well-formed or did not "
+                       "validate against our published schema.")
+
+    def value(e):
+        tag = e.tag.split("}", 1)[-1]
+        if tag in lists:
+            return [value(c) for c in e]
+        if len(e) == 0:
+            return e.text or ""
+        return {c.tag.split("}", 1)[-1]: value(c) for c in e}
+    return root.tag.split("}", 1)[-1], value(root)
 
 
 # ---------------------------------------------------------------- errors
@@ -183,6 +208,15 @@ def encode_error(protocol, svc, err, request_id):
             headers["x-amzn-query-error"] = "%s;%s" % (err.query_code or err.code,
                                                       "Sender" if err.sender else "Receiver")
         return err.status, headers, json.dumps({"__type": err.code, "message": err.message}).encode()
+    if protocol == "rest-xml" and svc is not None and getattr(svc, "error_response", False):
+        root = ET.Element("ErrorResponse", xmlns=svc.xmlns)   # Route 53's form
+        e = ET.SubElement(root, "Error")
+        ET.SubElement(e, "Type").text = "Sender" if err.sender else "Receiver"
+        ET.SubElement(e, "Code").text = err.code
+        ET.SubElement(e, "Message").text = err.message
+        ET.SubElement(root, "RequestId").text = request_id
+        headers["Content-Type"] = "text/xml"
+        return err.status, headers, _xml(root)
     if protocol == "rest-xml":
         root = ET.Element("Error")
         ET.SubElement(root, "Code").text = err.code

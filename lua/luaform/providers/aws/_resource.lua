@@ -28,8 +28,8 @@
 --     none: set right after it), set = { op=, member=, form = "list" (Key,
 --     Value pairs) } | { op=, name=, value= } (one call per attribute) }
 --   create = { op=, result= (path of the object in the answer, or
---     fn(answer, args) -> object), id= (path of the id in the answer, or
---     fn(answer, args)), token = member (the create's idempotency token: the
+--     fn(answer, args, params) -> object), id= (path of the id in the answer,
+--     or fn(answer, args)), token = member (the create's idempotency token: the
 --     transport may re-send), idempotent = true (AWS dedups by name),
 --     retry_codes = { answered codes meaning "a dependency is not visible
 --     yet" }, exists = { codes meaning "made by our own lost send" },
@@ -379,7 +379,7 @@ function M.define(d)
       })
     end
     local obj = out.found
-    if not obj and type(cr.result) == "function" then obj = cr.result(out, args)
+    if not obj and type(cr.result) == "function" then obj = cr.result(out, args, params)
     elseif not obj and cr.result then obj = wire.get(out, cr.result) end
     local id
     if type(cr.id) == "function" then id = cr.id(out, args)

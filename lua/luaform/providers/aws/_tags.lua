@@ -42,8 +42,8 @@ function M.plan_all(ctx, tags)
   return common.all_tags(ctx, tags)
 end
 
--- A tag map as the API takes it: "map", "list" ({Key, Value}) or
--- "lower" ({key, value}: ECS).
+-- A tag map as the API takes it: "map", "list" ({Key, Value}), "lower"
+-- ({key, value}: ECS) or { key = , value = } (KMS's {TagKey, TagValue}).
 local function encode(form, map)
   if form == "list" then return common.tag_list(map) end
   if form == "lower" then
@@ -51,11 +51,21 @@ local function encode(form, map)
     for _, t in ipairs(common.tag_list(map)) do out[#out + 1] = { key = t.Key, value = t.Value } end
     return out
   end
+  if type(form) == "table" then
+    local out = {}
+    for _, t in ipairs(common.tag_list(map)) do out[#out + 1] = { [form.key] = t.Key, [form.value] = t.Value } end
+    return out
+  end
   return map
 end
 
-local function decode(v)
+local function decode(v, form)
   if type(v) ~= "table" then return {} end
+  if type(form) == "table" then
+    local out = {}
+    for _, t in ipairs(v) do out[t[form.key]] = t[form.value] end
+    return out
+  end
   if v[1] == nil then return v end
   local out = {}
   for _, t in ipairs(v) do
@@ -117,30 +127,44 @@ function M.elbv2()
 end
 
 -- A service's own tagging calls. spec: create (member of the create call),
--- form ("map" or "list"), by ("id" or "arn"), param (the member naming the
+-- form ("map", "list" or { key =, value = }: pairs with those member names), by ("id" or "arn"), param (the member naming the
 -- object), read = { op, result } or in_object (member of the read object),
--- tag = { op, member }, untag = { op, member }, not_found (codes: no tags).
+-- tag = { op, member }, untag = { op, member }, not_found (codes: no tags),
+-- fixed (members every tagging call also sends: SSM's ResourceType).
 function M.api(spec)
   local function target(id, attrs) return spec.by == "arn" and attrs.arn or id end
+  local function named(t)
+    local p = { [spec.param] = t }
+    for k, v in pairs(spec.fixed or {}) do p[k] = v end
+    return p
+  end
   local style = { read_op = spec.read }
   style.create = function(ctx, params, tags) params[spec.create] = encode(spec.form, common.create_tags(ctx, tags)) end
   if spec.in_object then
-    style.from_object = function(obj) return decode(obj[spec.in_object]) end
+    style.from_object = function(obj) return decode(obj[spec.in_object], spec.form) end
   else
     style.read = function(_, c, id, attrs)
-      local ok, out = pcall(c[spec.read.op], c, { [spec.param] = target(id, attrs) })
+      local ok, out = pcall(c[spec.read.op], c, named(target(id, attrs)))
       if not ok then
         if spec.not_found and common.code(out) and spec.not_found[out.code] then return {} end
         error(out, 0)
       end
-      return decode(out[spec.read.result])
+      return decode(out[spec.read.result], spec.form)
     end
   end
   style.update = function(ctx, c, id, attrs, old_all, new_tags)
     local set, del = diff(old_all or {}, common.all_tags(ctx, new_tags))
     local t = target(id, attrs)
-    if #del > 0 then c[spec.untag.op](c, { [spec.param] = t, [spec.untag.member] = del }) end
-    if next(set) then c[spec.tag.op](c, { [spec.param] = t, [spec.tag.member] = encode(spec.form, set) }) end
+    if #del > 0 then
+      local p = named(t)
+      p[spec.untag.member] = del
+      c[spec.untag.op](c, p)
+    end
+    if next(set) then
+      local p = named(t)
+      p[spec.tag.member] = encode(spec.form, set)
+      c[spec.tag.op](c, p)
+    end
   end
   return style
 end

@@ -24,6 +24,9 @@ KINDS = {
     "nat": ("nat", "NatGatewayNotFound", "NAT gateway"),
     "rtb": ("rtb", "InvalidRouteTableID.NotFound", "routeTable ID"),
     "sg": ("sg", "InvalidGroup.NotFound", "security group"),
+    "vpce": ("vpce", "InvalidVpcEndpointId.NotFound", "VpcEndpoint"),
+    "acl": ("acl", "InvalidNetworkAclID.NotFound", "networkAcl ID"),
+    "fl": ("fl", "InvalidFlowLogId.NotFound", "flow log"),
 }
 PREFIX_KIND = {v[0]: k for k, v in KINDS.items()}
 MALFORMED = {"vpc": "InvalidVpcID.Malformed", "subnet": "InvalidSubnetID.Malformed",
@@ -31,7 +34,8 @@ MALFORMED = {"vpc": "InvalidVpcID.Malformed", "subnet": "InvalidSubnetID.Malform
 _ID_RE = re.compile(r"^[a-z]+-([0-9a-f]{8}|[0-9a-f]{17})$")
 TAG_RESOURCE_TYPES = {"vpc": "vpc", "subnet": "subnet", "igw": "internet-gateway",
                       "eip": "elastic-ip", "nat": "natgateway", "rtb": "route-table",
-                      "sg": "security-group", "sgr": "security-group-rule"}
+                      "sg": "security-group", "sgr": "security-group-rule",
+                      "vpce": "vpc-endpoint", "acl": "network-acl", "fl": "vpc-flow-log"}
 
 
 def err(code, message, status=400):

@@ -307,6 +307,43 @@ class GroupsMixin:
     def RevokeSecurityGroupEgress(self, ctx, params):
         return self.revoke(ctx, params, True)
 
+    def ModifySecurityGroupRules(self, ctx, params):
+        """Replaces rules in place (each keeps its id and tags), all or nothing."""
+        g = self.group_from(ctx, params)
+        changes = id_list(params, "SecurityGroupRule")
+        if not changes:
+            raise err("MissingParameter", "The request must contain the parameter "
+                      "SecurityGroupRule")
+        by_id = {r["id"]: r for r in g["rules"]}
+        updated = {}
+        for ch in changes:
+            rid, spec = ch.get("SecurityGroupRuleId"), ch.get("SecurityGroupRule") or {}
+            old = by_id.get(rid)
+            if old is None:
+                raise err("InvalidSecurityGroupRuleId.NotFound", "The security group rule ID '%s' "
+                          "does not exist" % rid)
+            perm = {"IpProtocol": spec.get("IpProtocol"), "FromPort": spec.get("FromPort"),
+                    "ToPort": spec.get("ToPort")}
+            desc = spec.get("Description")
+            for key, peer, member in (("CidrIpv4", "IpRanges", "CidrIp"),
+                                      ("CidrIpv6", "Ipv6Ranges", "CidrIpv6"),
+                                      ("ReferencedGroupId", "Groups", "GroupId"),
+                                      ("PrefixListId", "PrefixListIds", "PrefixListId")):
+                if spec.get(key):
+                    perm[peer] = [{member: spec[key], "Description": desc}]
+            new = self.parse_permissions(ctx, g, {"IpPermissions": [perm]}, old["egress"])
+            if len(new) != 1:
+                raise err("InvalidParameterValue", "A security group rule names exactly one peer")
+            new = new[0]
+            new["id"], new["tags"] = old["id"], old.get("tags", {})
+            updated[rid] = new
+        others = {rule_key(r) for r in g["rules"] if r["id"] not in updated}
+        keys = [rule_key(r) for r in updated.values()]
+        if len(set(keys)) != len(keys) or any(k in others for k in keys):
+            raise err("InvalidPermission.Duplicate", "the specified rule already exists")
+        g["rules"] = [updated.get(r["id"], r) for r in g["rules"]]
+        return {"return": True}
+
     def DescribeSecurityGroupRules(self, ctx, params):
         r = self.region(ctx)
         pairs = [(g, rule) for g in r["sg"].values() if ctx.visible(g["created"])

@@ -3,7 +3,10 @@
 Per region: targets keyed by (namespace, resource id, dimension), policies keyed by target key
 and policy name. RegisterScalableTarget is an upsert (a new target needs Min and Max). A
 target-tracking policy owns the two CloudWatch alarms AWS creates for it (AlarmHigh, and
-AlarmLow unless DisableScaleIn); deregistering a target deletes its policies.
+AlarmLow unless DisableScaleIn); deregistering a target deletes its policies and scheduled
+actions. A step-scaling configuration needs an AdjustmentType and step adjustments whose
+intervals do not overlap. Scheduled actions (at(...), rate(...), cron(...)) are keyed like
+policies, by target and name.
 """
 import re
 import uuid
@@ -29,6 +32,37 @@ def _require(params, name):
     return require(params, name, empty=(None, "", []))
 
 
+SCHEDULE = re.compile(r"^(at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\)|"
+                      r"rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\([^()]+\))$")
+ADJUSTMENT_TYPES = ("ChangeInCapacity", "PercentChangeInCapacity", "ExactCapacity")
+
+
+def _check_step_scaling(cfg):
+    """ValidationException unless cfg is a step-scaling configuration AWS accepts."""
+    if cfg.get("AdjustmentType") not in ADJUSTMENT_TYPES:
+        raise _validation("AdjustmentType must be one of %s" % ", ".join(ADJUSTMENT_TYPES))
+    steps = as_list(cfg.get("StepAdjustments"))
+    if not steps:
+        raise _validation("StepAdjustments must have at least one step")
+    spans = []
+    for s in steps:
+        if "ScalingAdjustment" not in s:
+            raise _validation("ScalingAdjustment is required in each step adjustment")
+        lo = float(s["MetricIntervalLowerBound"]) if s.get("MetricIntervalLowerBound") \
+            is not None else float("-inf")
+        hi = float(s["MetricIntervalUpperBound"]) if s.get("MetricIntervalUpperBound") \
+            is not None else float("inf")
+        if lo >= hi:
+            raise _validation("The upper bound of a step must be greater than its lower bound")
+        spans.append((lo, hi))
+    spans.sort()
+    for (_, hi), (lo, _) in zip(spans, spans[1:]):
+        if lo < hi:
+            raise _validation("Step adjustment intervals must not overlap")
+    if cfg.get("MetricAggregationType") not in (None, "Average", "Minimum", "Maximum"):
+        raise _validation("MetricAggregationType must be Average, Minimum or Maximum")
+
+
 def _key(ns, rid, dim):
     return "%s|%s|%s" % (ns, rid, dim)
 
@@ -41,7 +75,7 @@ class AppAutoScaling(Service):
     throttle_code = "ThrottlingException"
 
     def _r(self, ctx):
-        return region_store(self.store, ctx.region, "targets", "policies")
+        return region_store(self.store, ctx.region, "targets", "policies", "scheduled")
 
     def _target_key(self, params):
         ns = _require(params, "ServiceNamespace")
@@ -143,6 +177,7 @@ class AppAutoScaling(Service):
                            % (ns, rid, dim))
         del r["targets"][key]
         r["policies"].pop(key, None)
+        r["scheduled"].pop(key, None)
         return {}
 
     # -- scaling policies ----------------------------------------------------------------
@@ -196,6 +231,7 @@ class AppAutoScaling(Service):
             cfg = params.get("StepScalingPolicyConfiguration")
             if not cfg:
                 raise _validation("StepScalingPolicyConfiguration is required for StepScaling")
+            _check_step_scaling(cfg)
             policy["StepScalingPolicyConfiguration"] = cfg
         else:
             policy["PredictiveScalingPolicyConfiguration"] = \
@@ -247,6 +283,74 @@ class AppAutoScaling(Service):
             raise AwsError("ObjectNotFoundException", "No scaling policy found for service "
                            "namespace: %s, resource ID: %s, scalable dimension: %s, policy name:"
                            " %s" % (ns, rid, dim, name))
+        del by_name[name]
+        return {}
+
+    # -- scheduled actions ---------------------------------------------------------------
+
+    def PutScheduledAction(self, ctx, params):
+        name = _require(params, "ScheduledActionName")
+        if not POLICY_NAME.match(name):
+            raise _validation("Invalid ScheduledActionName %s" % name)
+        ns, rid, dim = self._target_key(params)
+        self._target(ctx, ns, rid, dim)
+        by_name = self._r(ctx)["scheduled"].setdefault(_key(ns, rid, dim), {})
+        old = by_name.get(name)
+        schedule = params.get("Schedule") or (old or {}).get("Schedule")
+        if not schedule:
+            raise _validation("Schedule is required for a new scheduled action")
+        if not SCHEDULE.match(schedule):
+            raise _validation("Invalid schedule expression: %s" % schedule)
+        action = params.get("ScalableTargetAction") or (old or {}).get("ScalableTargetAction")
+        if action:
+            low, high = action.get("MinCapacity"), action.get("MaxCapacity")
+            if low is None and high is None:
+                raise _validation("ScalableTargetAction needs MinCapacity or MaxCapacity")
+            if low is not None and high is not None and as_int(low, "MinCapacity") > \
+                    as_int(high, "MaxCapacity"):
+                raise _validation("Minimum capacity cannot be greater than maximum capacity")
+        action_id = old["id"] if old else str(uuid.uuid4())
+        item = {"ScheduledActionName": name, "ServiceNamespace": ns, "ResourceId": rid,
+                "ScalableDimension": dim, "Schedule": schedule, "id": action_id,
+                "ScheduledActionARN": "arn:aws:autoscaling:%s:%s:scheduledAction:%s:resource/"
+                "%s/%s:scheduledActionName/%s" % (ctx.region, ctx.account_id, action_id, ns,
+                                                  rid, name),
+                "CreationTime": old["CreationTime"] if old else ctx.now()}
+        for k in ("Timezone", "StartTime", "EndTime"):
+            if params.get(k) not in (None, ""):
+                item[k] = params[k]
+        if action:
+            item["ScalableTargetAction"] = {k: int(v) for k, v in action.items()
+                                            if k in ("MinCapacity", "MaxCapacity")}
+        by_name[name] = item
+        return {}
+
+    def DescribeScheduledActions(self, ctx, params):
+        ns = _require(params, "ServiceNamespace")
+        names = as_list(params.get("ScheduledActionNames"))
+        rid, dim = params.get("ResourceId"), params.get("ScalableDimension")
+        limit = as_int(params.get("MaxResults", 50), "MaxResults")
+        if not 1 <= limit <= 50:
+            raise _validation("MaxResults must be between 1 and 50")
+        rows = []
+        for key, by_name in sorted(self._r(ctx)["scheduled"].items()):
+            for aname, a in sorted(by_name.items()):
+                if a["ServiceNamespace"] != ns or (names and aname not in names) \
+                        or (rid and a["ResourceId"] != rid) \
+                        or (dim and a["ScalableDimension"] != dim):
+                    continue
+                rows.append({k: v for k, v in a.items() if k != "id"})
+        return paged(rows, params, limit, "ScheduledActions", "InvalidNextTokenException",
+                     "Invalid token", token="NextToken")
+
+    def DeleteScheduledAction(self, ctx, params):
+        name = _require(params, "ScheduledActionName")
+        ns, rid, dim = self._target_key(params)
+        by_name = self._r(ctx)["scheduled"].get(_key(ns, rid, dim), {})
+        if name not in by_name:
+            raise AwsError("ObjectNotFoundException", "No scheduled action found for service "
+                           "namespace: %s, resource ID: %s, scalable dimension: %s, scheduled "
+                           "action name: %s" % (ns, rid, dim, name))
         del by_name[name]
         return {}
 

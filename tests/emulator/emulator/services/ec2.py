@@ -1,7 +1,8 @@
 """EC2 (ec2 protocol, 2016-11-15): VPCs (tenancy, one Amazon-provided IPv6
 /56 each), subnets (IPv6 /64s of it), internet gateways,
-Elastic IPs, NAT gateways, availability zones and tags; route tables and
-security groups live in the mixins _ec2_routes and _ec2_groups.
+Elastic IPs, NAT gateways, availability zones and tags; route tables,
+security groups, VPC endpoints, network ACLs and flow logs live in the
+mixins _ec2_routes, _ec2_groups, _ec2_endpoints, _ec2_acls, _ec2_flow_logs.
 
 State: store["regions"][region][kind][id] = internal dict (see the make_*
 functions); render_* turn one into the API's element structure. NAT gateway
@@ -20,14 +21,18 @@ from ..core import AwsError, Service, as_bool, iso_time, new_id
 from ._ec2_common import (apply_filters, apply_tags, check_id, err, id_list, not_found,
                           paginate, params_digest, parse_cidr, render_tags, required,
                           tag_specs, validate_tags, zones, PREFIX_KIND)
+from ._ec2_acls import AclsMixin
+from ._ec2_endpoints import EndpointsMixin
+from ._ec2_flow_logs import FlowLogsMixin
 from ._ec2_groups import GroupsMixin
 from ._ec2_routes import RoutesMixin
 
-KINDS_IN_STORE = ("vpc", "subnet", "igw", "eip", "nat", "rtb", "sg")
+KINDS_IN_STORE = ("vpc", "subnet", "igw", "eip", "nat", "rtb", "sg", "vpce", "acl", "fl",
+                  "acl_assoc")
 DELETED_RETENTION = 3600.0     # deleted/failed NAT gateways stay described this long
 
 
-class EC2(RoutesMixin, GroupsMixin, Service):
+class EC2(RoutesMixin, GroupsMixin, EndpointsMixin, AclsMixin, FlowLogsMixin, Service):
     name = "ec2"
     protocol = "ec2"
     api_version = "2016-11-15"
@@ -57,6 +62,8 @@ class EC2(RoutesMixin, GroupsMixin, Service):
         if r is None:
             r = self.store["regions"][ctx.region] = {k: {} for k in KINDS_IN_STORE}
             r["tokens"] = {}
+        for k in KINDS_IN_STORE:     # a state saved before a kind existed
+            r.setdefault(k, {})
         return r
 
     def get(self, ctx, kind, ident, describe=False):
@@ -160,7 +167,8 @@ class EC2(RoutesMixin, GroupsMixin, Service):
         # the main route table and the default security group come with it
         rtb = self.make_route_table(ctx, v, main=True)
         sg = self.make_default_group(ctx, v)
-        v["main_rtb"], v["default_sg"] = rtb["id"], sg["id"]
+        acl = self.make_acl(ctx, v, default=True)
+        v["main_rtb"], v["default_sg"], v["default_acl"] = rtb["id"], sg["id"], acl["id"]
         self.remember_token(ctx, pending, v["id"])
         return {"vpc": self.render_vpc(ctx, v)}
 
@@ -182,12 +190,17 @@ class EC2(RoutesMixin, GroupsMixin, Service):
         busy = any(s["vpc"] == v["id"] for s in r["subnet"].values()) or \
             any(g["vpc"] == v["id"] for g in r["igw"].values()) or \
             any(g["vpc"] == v["id"] and not g.get("default") for g in r["sg"].values()) or \
-            any(t["vpc"] == v["id"] and not t["main"] for t in r["rtb"].values())
+            any(t["vpc"] == v["id"] and not t["main"] for t in r["rtb"].values()) or \
+            any(e["vpc"] == v["id"] for e in r["vpce"].values()) or \
+            any(a["vpc"] == v["id"] and not a["default"] for a in r["acl"].values())
         if busy:
             raise err("DependencyViolation", "The vpc '%s' has dependencies and cannot be "
                       "deleted." % v["id"])
         r["rtb"].pop(v["main_rtb"], None)
         r["sg"].pop(v["default_sg"], None)
+        r["acl"].pop(v.get("default_acl"), None)
+        for f in [f for f in r["fl"].values() if f["resource"] == v["id"]]:
+            del r["fl"][f["id"]]       # AWS deletes a VPC's flow logs with it
         del r["vpc"][v["id"]]
         return {"return": True}
 
@@ -374,11 +387,13 @@ class EC2(RoutesMixin, GroupsMixin, Service):
         r = self.region(ctx)
         nat_busy = any(n["subnet"] == s["id"] and self.nat_state(ctx, n) in
                        ("pending", "available", "deleting") for n in r["nat"].values())
-        if nat_busy or self.elbv2_using(ctx, subnet_id=s["id"]):
+        vpce_busy = any(s["id"] in e["subnets"] for e in r["vpce"].values())
+        if nat_busy or vpce_busy or self.elbv2_using(ctx, subnet_id=s["id"]):
             raise err("DependencyViolation", "The subnet '%s' has dependencies and cannot be "
                       "deleted." % s["id"])
         for t in r["rtb"].values():        # its explicit associations go with it
             t["assocs"] = [a for a in t["assocs"] if a.get("subnet") != s["id"]]
+        r["acl_assoc"].pop(s["id"], None)
         del r["subnet"][s["id"]]
         return {"return": True}
 
@@ -721,7 +736,8 @@ class EC2(RoutesMixin, GroupsMixin, Service):
 
     def inventory(self):
         out = {k: [] for k in ("vpc", "subnet", "internet_gateway", "elastic_ip", "nat_gateway",
-                               "route_table", "security_group")}
+                               "route_table", "security_group", "vpc_endpoint", "network_acl",
+                               "flow_log")}
         for region, r in sorted(self.store["regions"].items()):
             def add(kind, o, **extra):
                 out[kind].append(dict({"id": o["id"], "region": region,
@@ -743,4 +759,11 @@ class EC2(RoutesMixin, GroupsMixin, Service):
             for g in r["sg"].values():
                 if not g.get("default"):
                     add("security_group", g, vpc_id=g["vpc"], name=g["name"])
+            for e in r["vpce"].values():
+                add("vpc_endpoint", e, vpc_id=e["vpc"], service_name=e["service"])
+            for a in r["acl"].values():
+                if not a["default"]:
+                    add("network_acl", a, vpc_id=a["vpc"])
+            for f in r["fl"].values():
+                add("flow_log", f, resource_id=f["resource"])
         return out

@@ -3,7 +3,11 @@
 Per region: repositories by name, each with its image manifests (PutImage stores a manifest
 under its sha256 digest and tag, enough for DeleteRepository's not-empty rule and `force`).
 repositoryUri is ACCOUNT.dkr.ecr.REGION.amazonaws.com/NAME as AWS returns it.
+A repository may hold a lifecycle policy (validated: rules with a unique rulePriority, a
+selection with tagStatus and countType/countNumber, action "expire") and a repository policy
+(a JSON object with Statement); each has its own NotFound error when absent.
 """
+import json
 import hashlib
 import re
 
@@ -21,6 +25,41 @@ def _invalid(msg):
 
 def _require(params, name):
     return require(params, name, "InvalidParameterException", empty=(None, "", []))
+
+
+def _check_lifecycle(text):
+    """InvalidParameterException unless text is a lifecycle policy ECR accepts."""
+    def bad(why):
+        return _invalid("Invalid parameter at 'LifecyclePolicyText' failed to satisfy "
+                        "constraint: 'Lifecycle policy validation failure: %s'" % why)
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        raise bad("not valid JSON")
+    rules = doc.get("rules") if isinstance(doc, dict) else None
+    if not isinstance(rules, list) or not rules:
+        raise bad("object has missing required properties ([\"rules\"])")
+    priorities = set()
+    for rule in rules:
+        sel = rule.get("selection") if isinstance(rule, dict) else None
+        prio = rule.get("rulePriority") if isinstance(rule, dict) else None
+        if not isinstance(prio, int) or prio < 1 or prio in priorities:
+            raise bad("rulePriority must be a unique positive integer")
+        priorities.add(prio)
+        if not isinstance(sel, dict) or sel.get("tagStatus") not in ("tagged", "untagged",
+                                                                      "any"):
+            raise bad("selection.tagStatus must be tagged, untagged or any")
+        if sel.get("countType") not in ("imageCountMoreThan", "sinceImagePushed"):
+            raise bad("selection.countType must be imageCountMoreThan or sinceImagePushed")
+        if not isinstance(sel.get("countNumber"), int) or sel["countNumber"] < 1:
+            raise bad("selection.countNumber must be a positive integer")
+        if sel["countType"] == "sinceImagePushed" and sel.get("countUnit") != "days":
+            raise bad("selection.countUnit must be days with sinceImagePushed")
+        if sel["tagStatus"] == "tagged" and not (sel.get("tagPrefixList") or
+                                                 sel.get("tagPatternList")):
+            raise bad("tagPrefixList or tagPatternList is required when tagStatus is tagged")
+        if (rule.get("action") or {}).get("type") != "expire":
+            raise bad("action.type must be expire")
 
 
 def _tags_in(value):
@@ -134,6 +173,58 @@ class ECR(Service):
         repo["imageScanningConfiguration"] = {"scanOnPush": bool(cfg.get("scanOnPush", False))}
         return {"registryId": ctx.account_id, "repositoryName": repo["repositoryName"],
                 "imageScanningConfiguration": repo["imageScanningConfiguration"]}
+
+    # -- policies ------------------------------------------------------------------------
+
+    def PutLifecyclePolicy(self, ctx, params):
+        repo = self._repo(ctx, params)
+        text = _require(params, "lifecyclePolicyText")
+        _check_lifecycle(text)
+        repo["lifecyclePolicy"] = text
+        return {"registryId": ctx.account_id, "repositoryName": repo["repositoryName"],
+                "lifecyclePolicyText": text}
+
+    def GetLifecyclePolicy(self, ctx, params):
+        repo = self._repo(ctx, params)
+        if not repo.get("lifecyclePolicy"):
+            raise AwsError("LifecyclePolicyNotFoundException", "Lifecycle policy does not "
+                           "exist for the repository with name '%s' in the registry with id "
+                           "'%s'" % (repo["repositoryName"], ctx.account_id))
+        return {"registryId": ctx.account_id, "repositoryName": repo["repositoryName"],
+                "lifecyclePolicyText": repo["lifecyclePolicy"], "lastEvaluatedAt": 0}
+
+    def DeleteLifecyclePolicy(self, ctx, params):
+        out = self.GetLifecyclePolicy(ctx, params)
+        self._repo(ctx, params).pop("lifecyclePolicy")
+        return out
+
+    def SetRepositoryPolicy(self, ctx, params):
+        repo = self._repo(ctx, params)
+        text = _require(params, "policyText")
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc = None
+        if not isinstance(doc, dict) or not doc.get("Statement"):
+            raise _invalid("Invalid parameter at 'PolicyText' failed to satisfy constraint: "
+                           "'Invalid repository policy provided'")
+        repo["repositoryPolicy"] = text
+        return {"registryId": ctx.account_id, "repositoryName": repo["repositoryName"],
+                "policyText": text}
+
+    def GetRepositoryPolicy(self, ctx, params):
+        repo = self._repo(ctx, params)
+        if not repo.get("repositoryPolicy"):
+            raise AwsError("RepositoryPolicyNotFoundException", "Repository policy does not "
+                           "exist for the repository with name '%s' in the registry with id "
+                           "'%s'" % (repo["repositoryName"], ctx.account_id))
+        return {"registryId": ctx.account_id, "repositoryName": repo["repositoryName"],
+                "policyText": repo["repositoryPolicy"]}
+
+    def DeleteRepositoryPolicy(self, ctx, params):
+        out = self.GetRepositoryPolicy(ctx, params)
+        self._repo(ctx, params).pop("repositoryPolicy")
+        return out
 
     # -- images (minimal) ----------------------------------------------------------------
 

@@ -191,6 +191,39 @@ class ECS(Service):
         c["settings"] = self._settings(_require(params, "settings"))
         return {"cluster": self._cluster_out(ctx, c)}
 
+    def PutClusterCapacityProviders(self, ctx, params):
+        """Only the Fargate providers exist in the emulator; a strategy may name only
+        providers of the list, at most one with a base, weights 0-1000, bases 0-100000."""
+        c = self._cluster(ctx, _require(params, "cluster"))
+        if "capacityProviders" not in params or \
+                "defaultCapacityProviderStrategy" not in params:
+            raise _invalid("capacityProviders and defaultCapacityProviderStrategy are "
+                           "required.")
+        providers = as_list(params["capacityProviders"])
+        for p in providers:
+            if p not in ("FARGATE", "FARGATE_SPOT"):
+                raise _invalid("The specified capacity provider '%s' is not in an ACTIVE "
+                               "state. Specify a valid capacity provider and try again." % p)
+        strategy = as_list(params["defaultCapacityProviderStrategy"])
+        with_base = 0
+        for item in strategy:
+            if item.get("capacityProvider") not in providers:
+                raise _invalid("The specified capacity provider strategy cannot contain a "
+                               "capacity provider that is not associated with the cluster.")
+            weight = as_int(item.get("weight", 0), "weight", "InvalidParameterException")
+            base = as_int(item.get("base", 0), "base", "InvalidParameterException")
+            if not 0 <= weight <= 1000 or not 0 <= base <= 100000:
+                raise _invalid("Capacity provider strategy weight must be 0-1000 and base "
+                               "0-100000.")
+            with_base += base > 0
+        if with_base > 1:
+            raise _invalid("Only one capacity provider in a strategy can have a base.")
+        c["capacityProviders"] = providers
+        c["defaultCapacityProviderStrategy"] = [
+            {"capacityProvider": i["capacityProvider"], "weight": int(i.get("weight", 0)),
+             "base": int(i.get("base", 0))} for i in strategy]
+        return {"cluster": self._cluster_out(ctx, c)}
+
     def UpdateClusterSettings(self, ctx, params):
         return self.PutClusterSettings(ctx, params)
 

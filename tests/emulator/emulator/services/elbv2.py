@@ -1,5 +1,6 @@
 """ELBv2 (query protocol, 2015-12-01): load balancers, target groups,
-listeners, tags and attributes.
+listeners (HTTPS ones with issued ACM certificates), listener rules and
+listener certificates (_elbv2_rules), tags and attributes.
 
 State: store["regions"][region] = {"lbs", "tgs", "listeners"}, each keyed
 by ARN. A load balancer is `provisioning` until --lb-delay-ms after its
@@ -21,14 +22,15 @@ import re
 import secrets
 
 from ..core import AwsError, Service, iso_time
-from ._common import constraint_message, offset_token, require, tags_out, token_offset
+from ._common import constraint_message, tags_out
+from ._elbv2_common import MAX_TAGS, _bool, _err, _int, _list, _page, _required, _tags_in, \
+    _validation
+from ._elbv2_rules import RuleOps
 
 NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 ARN_RE = re.compile(r"^arn:aws:elasticloadbalancing:([a-z0-9-]+):(\d{12}):"
                     r"(loadbalancer|targetgroup|listener|listener-rule)/(.+)$")
-PAGE_MAX = 400
 IP_TYPES = ("ipv4", "dualstack", "dualstack-without-public-ipv4")
-MAX_TAGS = 50
 
 # CanonicalHostedZoneId per region: (application, network)
 ZONES = {
@@ -113,48 +115,6 @@ CONTENT_TYPES = ("text/plain", "text/css", "text/html", "application/javascript"
                  "application/json")
 
 
-def _err(code, message):
-    return AwsError(code, message, 400)
-
-
-def _validation(message):
-    return _err("ValidationError", message)
-
-
-def _required(params, name):
-    return require(params, name, "ValidationError", empty=(None, ""))
-
-
-def _list(params, name):
-    """A query list (`Name.member.N`); an empty list arrives as `Name=`."""
-    v = params.get(name)
-    if v is None or v == "":
-        return []
-    if isinstance(v, list):
-        return v
-    if isinstance(v, dict) and all(isinstance(k, int) for k in v):
-        return [v[k] for k in sorted(v)]
-    return [v]
-
-
-def _int(value, name, lo, hi):
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise _validation("Value '%s' at '%s' failed to satisfy constraint: Member must be "
-                          "an integer" % (value, name))
-    if not lo <= n <= hi:
-        raise _validation(constraint_message(name, "have value between %d and %d" % (lo, hi), n))
-    return n
-
-
-def _bool(value, name):
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise _validation("Value '%s' at '%s' failed to satisfy constraint: Member must be a "
-                      "boolean" % (value, name))
-
-
 def _name(value, what):
     if not NAME_RE.match(value) or (what == "load balancer" and value.startswith("internal-")):
         raise _validation("%s name '%s' cannot be longer than '32' characters, must contain only "
@@ -165,41 +125,8 @@ def _name(value, what):
                           "beginning with 'internal-'" % value)
 
 
-def _tags_in(params, name="Tags"):
-    tags = {}
-    for t in _list(params, name):
-        if not isinstance(t, dict) or not t.get("Key"):
-            raise _validation("A tag key must be specified")
-        k, v = t["Key"], t.get("Value", "")
-        if len(k) > 128 or len(v) > 256:
-            raise _validation("Tag key must be 1-128 and value 0-256 characters")
-        if k.startswith("aws:"):
-            raise _validation("Tag keys starting with 'aws:' are reserved")
-        if k in tags:
-            raise _err("DuplicateTagKeys", "Tag key '%s' is duplicated" % k)
-        tags[k] = v
-    if len(tags) > MAX_TAGS:
-        raise _err("TooManyTags", "A resource can have at most %d tags" % MAX_TAGS)
-    return tags
 
-
-def _page(items, params):
-    """Marker/NextMarker paging; the marker is an opaque offset."""
-    size = PAGE_MAX
-    if params.get("PageSize") not in (None, ""):
-        size = _int(params["PageSize"], "pageSize", 1, PAGE_MAX)
-    start = 0
-    marker = params.get("Marker")
-    if marker:
-        try:
-            start = token_offset(marker)
-        except ValueError:
-            raise _validation("Invalid value for Marker: '%s'" % marker)
-    more = start + size < len(items)
-    return items[start:start + size], offset_token(start + size) if more else None
-
-
-class ELBv2(Service):
+class ELBv2(RuleOps, Service):
     name = "elasticloadbalancing"
     protocol = "query"
     api_version = "2015-12-01"
@@ -214,9 +141,14 @@ class ELBv2(Service):
 
     def _r(self, region):
         r = self.store["regions"].setdefault(region, {})
-        for k in ("lbs", "tgs", "listeners"):
+        for k in ("lbs", "tgs", "listeners", "rules"):
             r.setdefault(k, {})
         return r
+
+    @staticmethod
+    def _routes(r):
+        """The listeners and rules of a region: what forwards to target groups."""
+        return list(r["listeners"].values()) + list(r["rules"].values())
 
     def _ec2(self, ctx):
         ec2 = self.emulator.services.get("ec2")
@@ -278,7 +210,7 @@ class ELBv2(Service):
         tg = r["tgs"].get(arn)
         if tg is None:
             return None
-        lbs = sorted({ls["lb"] for ls in r["listeners"].values() if arn in ls["tgs"]})
+        lbs = sorted({ls["lb"] for ls in self._routes(r) if arn in ls["tgs"]})
         return tg["target_type"], lbs
 
     def _state(self, ctx, lb):
@@ -431,7 +363,9 @@ class ELBv2(Service):
         if lb["attrs"].get("deletion_protection.enabled") == "true":
             raise _err("OperationNotPermitted", "Load balancer '%s' cannot be deleted because "
                        "deletion protection is enabled" % arn)
-        for la in [a for a, ls in r["listeners"].items() if ls["lb"] == arn]:
+        gone = [a for a, ls in r["listeners"].items() if ls["lb"] == arn]
+        self.drop_rules(r, gone)
+        for la in gone:
             del r["listeners"][la]
         del r["lbs"][arn]
         return {}
@@ -519,7 +453,7 @@ class ELBv2(Service):
 
     def _tg_lbs(self, ctx, tg):
         r = self._r(ctx.region)
-        return sorted({ls["lb"] for ls in r["listeners"].values() if tg["arn"] in ls["tgs"]})
+        return sorted({ls["lb"] for ls in self._routes(r) if tg["arn"] in ls["tgs"]})
 
     def render_tg(self, ctx, tg):
         out = {"TargetGroupArn": tg["arn"], "TargetGroupName": tg["name"],
@@ -675,7 +609,7 @@ class ELBv2(Service):
         r = self._r(ctx.region)
         if arn not in r["tgs"]:
             return {}
-        users = [a for a, ls in r["listeners"].items() if arn in ls["tgs"]]
+        users = [ls["arn"] for ls in self._routes(r) if arn in ls["tgs"]]
         if users:
             raise _err("ResourceInUse", "Target group '%s' is currently in use by a listener or "
                        "a rule" % arn)
@@ -684,11 +618,11 @@ class ELBv2(Service):
 
     # ------------------------------------------------------------ listeners
 
-    def _actions(self, ctx, lb, params):
-        """Validated DefaultActions -> (stored actions, target group ARNs)."""
-        actions = _list(params, "DefaultActions")
+    def _actions(self, ctx, lb, params, member="DefaultActions"):
+        """Validated DefaultActions (a rule's Actions) -> (stored actions, target group ARNs)."""
+        actions = _list(params, member)
         if not actions:
-            raise _validation("At least one default action must be specified")
+            raise _validation("At least one action must be specified")
         out, tgs = [], []
         for a in actions:
             if not isinstance(a, dict) or not a.get("Type"):
@@ -820,6 +754,9 @@ class ELBv2(Service):
                 raise _validation("A certificate must be specified for %s listeners" % protocol)
             certs = [{"CertificateArn": c["CertificateArn"]} for c in certs
                      if isinstance(c, dict) and c.get("CertificateArn")]
+            if given:
+                for c in certs:
+                    self.certificate_check(ctx, c["CertificateArn"])
             ssl = params.get("SslPolicy") or ls.get("ssl") or "ELBSecurityPolicy-2016-08"
         else:
             if given:
@@ -880,6 +817,7 @@ class ELBv2(Service):
 
     def DeleteListener(self, ctx, params):
         ls = self._listener(ctx, _required(params, "ListenerArn"))
+        self.drop_rules(self._r(ctx.region), [ls["arn"]])
         del self._r(ctx.region)["listeners"][ls["arn"]]
         return {}
 
@@ -896,7 +834,7 @@ class ELBv2(Service):
             return self._tg(ctx, arn)
         if kind == "listener":
             return self._listener(ctx, arn)
-        raise _err("RuleNotFound", "Rule '%s' not found" % arn)
+        return self._rule(ctx, arn)
 
     def _resource_arns(self, params, hi):
         arns = _list(params, "ResourceArns")
@@ -943,7 +881,7 @@ class ELBv2(Service):
     # ------------------------------------------------------------ inventory
 
     def inventory(self):
-        lbs, tgs, listeners = [], [], []
+        lbs, tgs, listeners, rules = [], [], [], []
         for region, r in sorted(self.store["regions"].items()):
             for lb in r.get("lbs", {}).values():
                 lbs.append({"id": lb["arn"], "region": region, "name": lb["name"],
@@ -954,5 +892,14 @@ class ELBv2(Service):
                             "vpc_id": tg.get("vpc"), "tags": dict(tg["tags"])})
             for ls in r.get("listeners", {}).values():
                 listeners.append({"id": ls["arn"], "region": region, "load_balancer": ls["lb"],
-                                  "port": ls["port"], "target_groups": list(ls["tgs"])})
-        return {"load_balancer": lbs, "target_group": tgs, "listener": listeners}
+                                  "port": ls["port"], "target_groups": list(ls["tgs"]),
+                                  "protocol": ls["protocol"], "ssl_policy": ls["ssl"],
+                                  "certificates": [c["CertificateArn"] for c in ls["certs"]]
+                                  + ls.get("extra_certs", []), "actions": ls["actions"]})
+            for rule in r.get("rules", {}).values():
+                rules.append({"id": rule["arn"], "region": region, "listener": rule["listener"],
+                              "priority": rule["priority"], "conditions": rule["conditions"],
+                              "actions": rule["actions"], "target_groups": list(rule["tgs"]),
+                              "tags": dict(rule["tags"])})
+        return {"load_balancer": lbs, "target_group": tgs, "listener": listeners,
+                "listener_rule": rules}

@@ -1,12 +1,16 @@
-"""IAM (query protocol, 2010-05-08): roles, managed-policy attachments and role tags.
+"""IAM (query protocol, 2010-05-08): roles, managed policies (customer ones with versions),
+managed-policy attachments, inline role policies and role/policy tags.
 
 IAM is global: one set of roles per account whatever the signing region. Roles are keyed by
 name (case-insensitive uniqueness, as AWS). Trust policies are kept verbatim and returned
 URL-encoded, as IAM does, except that IAM stores an account ID given as an AWS principal as
 that account's root ARN ("123456789012" -> "arn:aws:iam::123456789012:root"); a document with
-such a principal is stored re-serialized with the rewrite. Policy ARNs: AWS-managed ones (arn:aws:iam::aws:policy/...) are
-accepted; customer-managed ones do not exist here (there is no CreatePolicy), so attaching one
-is NoSuchEntity.
+such a principal is stored re-serialized with the rewrite. Policy ARNs: AWS-managed ones
+(arn:aws:iam::aws:policy/...) are accepted as existing; customer-managed ones exist once made
+by CreatePolicy (keyed by ARN, at most 5 versions, the default one not deletable, a policy
+still attached or with other versions not deletable). Permission documents (managed and inline)
+are checked like trust documents but need Resource and refuse Principal; they are kept
+verbatim and returned URL-encoded.
 """
 import json
 import re
@@ -14,6 +18,7 @@ import urllib.parse
 import uuid
 
 from ..core import AwsError, Service
+from ._iam_policies import PolicyOps
 from ._common import add_tags, as_int, constraint_message, iso8601, paged, parse_json_doc, \
     remove_tags, require, tags_in, tags_out
 
@@ -53,6 +58,30 @@ def _check_trust_policy(text):
             raise AwsError("MalformedPolicyDocument", "Missing required field Action")
 
 
+def _check_permission_policy(text, limit=6144):
+    """MalformedPolicyDocument unless text is an identity (permission) policy IAM would accept."""
+    if len(text) > limit:
+        raise AwsError("LimitExceeded", "Cannot exceed quota for PolicySize: %d" % limit, 409)
+    doc = parse_json_doc(text)
+    if doc is None:
+        raise AwsError("MalformedPolicyDocument", "This policy contains invalid Json")
+    if doc.get("Version", "2012-10-17") not in ("2012-10-17", "2008-10-17"):
+        raise AwsError("MalformedPolicyDocument", "The policy must contain a valid version string")
+    statements = doc.get("Statement")
+    if not statements:
+        raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.")
+    for st in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(st, dict) or st.get("Effect") not in ("Allow", "Deny"):
+            raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.")
+        if "Principal" in st or "NotPrincipal" in st:
+            raise AwsError("MalformedPolicyDocument", "Policy document should not specify a "
+                           "principal.")
+        if "Action" not in st and "NotAction" not in st:
+            raise AwsError("MalformedPolicyDocument", "Policy statement must contain actions.")
+        if "Resource" not in st and "NotResource" not in st:
+            raise AwsError("MalformedPolicyDocument", "Policy statement must contain resources.")
+
+
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 
 
@@ -75,7 +104,7 @@ def _root_arns(text):
     return json.dumps(doc, separators=(",", ":")) if changed else text
 
 
-class IAM(Service):
+class IAM(PolicyOps, Service):
     name = "iam"
     protocol = "query"
     api_version = "2010-05-08"
@@ -85,8 +114,13 @@ class IAM(Service):
     def __init__(self, store):
         super().__init__(store)
         self.store.setdefault("roles", {})
+        self.store.setdefault("policies", {})
 
     # -- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def check_policy(text, limit=6144):
+        _check_permission_policy(text, limit)
 
     def _role(self, ctx, params):
         name = _require(params, "RoleName")
@@ -144,7 +178,7 @@ class IAM(Service):
             "Arn": "arn:aws:iam::%s:role%s%s" % (ctx.account_id, path, name),
             "AssumeRolePolicyDocument": _root_arns(doc), "MaxSessionDuration": duration,
             "Description": description, "Tags": tags, "Attached": [],
-            "PermissionsBoundary": params.get("PermissionsBoundary"),
+            "PermissionsBoundary": params.get("PermissionsBoundary"), "Inline": {},
         }
         self.store["roles"][name.lower()] = role
         return {"Role": self._role_out(role)}
@@ -168,6 +202,9 @@ class IAM(Service):
         if role["Attached"]:
             raise AwsError("DeleteConflict",
                            "Cannot delete entity, must detach all policies first.", 409)
+        if role.get("Inline"):
+            raise AwsError("DeleteConflict",
+                           "Cannot delete entity, must delete policies first.", 409)
         del self.store["roles"][role["RoleName"].lower()]
         return None
 
@@ -196,7 +233,7 @@ class IAM(Service):
         if not POLICY_ARN.match(policy_arn):
             raise AwsError("InvalidInput", "ARN %s is not valid." % policy_arn)
         account = policy_arn.split(":")[4]
-        if account != "aws":
+        if account != "aws" and policy_arn not in self.store["policies"]:
             raise AwsError("NoSuchEntity",
                            "Policy %s does not exist or is not attachable." % policy_arn, 404)
         return policy_arn
@@ -209,6 +246,7 @@ class IAM(Service):
                 raise AwsError("LimitExceeded", "Cannot exceed quota for PoliciesPerRole: %d"
                                % MAX_ATTACHED, 409)
             role["Attached"].append(policy_arn)
+            self._count_attachment(policy_arn, 1)
         return None
 
     def DetachRolePolicy(self, ctx, params):
@@ -217,6 +255,7 @@ class IAM(Service):
         if policy_arn not in role["Attached"]:
             raise AwsError("NoSuchEntity", "Policy %s was not found." % policy_arn, 404)
         role["Attached"].remove(policy_arn)
+        self._count_attachment(policy_arn, -1)
         return None
 
     def ListAttachedRolePolicies(self, ctx, params):
@@ -248,7 +287,7 @@ class IAM(Service):
                      "Invalid Marker", token="Marker", is_truncated=True)
 
     def inventory(self):
-        return {
+        return dict(self.policy_inventory(), **{
             "role": [{"id": r["RoleName"], "arn": r["Arn"], "role_id": r["RoleId"],
                       "path": r["Path"], "assume_role_policy": r["AssumeRolePolicyDocument"],
                       "max_session_duration": r["MaxSessionDuration"],
@@ -257,4 +296,4 @@ class IAM(Service):
             "role_policy_attachment": [{"id": "%s/%s" % (r["RoleName"], a), "role": r["RoleName"],
                                         "policy_arn": a}
                                        for r in self.store["roles"].values() for a in r["Attached"]],
-        }
+        })

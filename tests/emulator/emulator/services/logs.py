@@ -4,6 +4,8 @@ Per region: log groups by name, each with its streams. Times are epoch milliseco
 returns them. A group's `arn` ends in ":*" and its `logGroupArn` does not (both as AWS). The
 tagging API exists twice, as AWS has it: TagResource/UntagResource/ListTagsForResource on the
 group ARN (without ":*") and the older TagLogGroup/UntagLogGroup/ListTagsLogGroup by name.
+Metric filters belong to a group (at most 100 per group; metricFilterCount counts them); a
+filter has exactly one metric transformation, as AWS requires.
 """
 import re
 
@@ -273,6 +275,66 @@ class Logs(Service):
 
     def ListTagsLogGroup(self, ctx, params):
         return {"tags": dict(self._group(ctx, _require(params, "logGroupName"))["tags"])}
+
+    # -- metric filters ------------------------------------------------------------------
+
+    def PutMetricFilter(self, ctx, params):
+        group = self._group(ctx, _require(params, "logGroupName"))
+        name = _require(params, "filterName")
+        if not STREAM_NAME.match(name):
+            raise _invalid("Invalid filterName %s" % name)
+        pattern = params.get("filterPattern")
+        if pattern is None or len(pattern) > 1024:
+            raise _invalid(constraint_message("filterPattern", "not be null"))
+        transforms = as_list(_require(params, "metricTransformations"))
+        if len(transforms) != 1:
+            raise _invalid("Exactly one metric transformation is required.")
+        t = transforms[0]
+        for k in ("metricName", "metricNamespace", "metricValue"):
+            if not t.get(k):
+                raise _invalid(constraint_message("metricTransformations.1.member.%s" % k,
+                                                  "not be null"))
+        if t.get("dimensions") and t.get("defaultValue") is not None:
+            raise _invalid("Dimensions and defaultValue are mutually exclusive.")
+        filters = group.setdefault("filters", {})
+        if name not in filters and len(filters) >= 100:
+            raise AwsError("LimitExceededException", "Resource limit exceeded.")
+        prior = filters.get(name)
+        filters[name] = {"filterName": name, "filterPattern": pattern,
+                         "metricTransformations": [t], "logGroupName": group["logGroupName"],
+                         "creationTime": prior["creationTime"] if prior else self._ms(ctx)}
+        group["metricFilterCount"] = len(filters)
+        return {}
+
+    def DescribeMetricFilters(self, ctx, params):
+        prefix = params.get("filterNamePrefix")
+        if prefix and not params.get("logGroupName"):
+            raise _invalid("logGroupName is required when filterNamePrefix is given.")
+        if bool(params.get("metricName")) != bool(params.get("metricNamespace")):
+            raise _invalid("metricName and metricNamespace must be given together.")
+        groups = [self._group(ctx, params["logGroupName"])] if params.get("logGroupName") \
+            else [g for _, g in sorted(self._r(ctx)["groups"].items())]
+        rows = []
+        for g in groups:
+            for name, f in sorted(g.get("filters", {}).items()):
+                t = f["metricTransformations"][0]
+                if prefix and not name.startswith(prefix):
+                    continue
+                if params.get("metricName") and (t["metricName"], t["metricNamespace"]) != (
+                        params["metricName"], params["metricNamespace"]):
+                    continue
+                rows.append(f)
+        return paged(rows, params, _limit(params), "metricFilters", "InvalidParameterException",
+                     "The specified nextToken is invalid.")
+
+    def DeleteMetricFilter(self, ctx, params):
+        group = self._group(ctx, _require(params, "logGroupName"))
+        name = _require(params, "filterName")
+        if group.get("filters", {}).pop(name, None) is None:
+            raise AwsError("ResourceNotFoundException", "The specified metric filter does not "
+                           "exist.")
+        group["metricFilterCount"] = len(group["filters"])
+        return {}
 
     def inventory(self):
         groups, streams = [], []

@@ -10,16 +10,22 @@ Conditional writes: If-None-Match: * fails with 412 PreconditionFailed when the 
 If-Match fails when the ETag differs (NoSuchKey when there is no object). Reads honour
 If-Match / If-None-Match (412 / 304). Both path-style and virtual-host-style addressing
 (BUCKET.s3[.REGION].amazonaws.com, BUCKET.localhost) are routed.
+Bucket subresources (?versioning, ?policy, ...) live in the mixin _s3_config. In a bucket with
+versioning Enabled a PutObject keeps the replaced object as a noncurrent version and a
+DeleteObject leaves a delete marker; both stay in bucket["history"] (ListObjectVersions,
+DeleteObject?versionId, DeleteObjects) and keep the bucket from being deleted, as in S3.
 """
 import base64
+import os
 import email.utils
 import hashlib
 import re
 import xml.etree.ElementTree as ET
 
 from ..core import AwsError, Service
-from ..wire import s3_action
+from ..wire import XmlFlat, s3_action
 from ._common import iso8601_ms
+from ._s3_config import BucketConfigMixin, listed, malformed, parse_doc
 
 BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 IP_LIKE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
@@ -27,6 +33,11 @@ VHOST = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]*)\.(?:s3[.-][a-z0-9.-]*amazo
                    r"s3\.amazonaws\.com|localhost)$")
 SSE = ("AES256", "aws:kms", "aws:kms:dsse")
 NS = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+
+def _version_id():
+    """An S3-style version id (32 URL-safe characters)."""
+    return base64.urlsafe_b64encode(os.urandom(24)).decode()
 
 
 def _http_date(ts):
@@ -45,7 +56,7 @@ def _xml(root_name, children):
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
 
 
-class S3(Service):
+class S3(BucketConfigMixin, Service):
     name = "s3"
     protocol = "rest-xml"
     api_version = None
@@ -57,7 +68,7 @@ class S3(Service):
         self.store.setdefault("buckets", {})
 
     def is_mutating(self, action):
-        return action in ("CreateBucket", "DeleteBucket", "PutObject", "DeleteObject")
+        return action.startswith(("Create", "Delete", "Put"))
 
     def route(self, params):
         """Virtual-host style: the bucket comes from the Host header, the key is the path."""
@@ -69,6 +80,10 @@ class S3(Service):
             params["_bucket"] = m.group("bucket")
             params["_key"] = key
             params["_path"] = [params["_bucket"], key]
+        if params["_bucket"] and not params["_key"]:
+            sub = self.route_subresource(params)
+            if sub:
+                return sub
         return s3_action(params)
 
     # -- buckets -------------------------------------------------------------------------
@@ -118,7 +133,9 @@ class S3(Service):
                 return {"_status": 200, "_headers": {"Location": "/" + name}, "_body": b""}
             raise AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the "
                            "named bucket succeeded and you already own it.", 409)
-        self.store["buckets"][name] = {"region": ctx.region, "created": ctx.now(), "objects": {}}
+        self.store["buckets"][name] = {"region": ctx.region, "created": ctx.now(), "objects": {},
+                                       "history": {},
+                                       "config": {"ownership": "BucketOwnerEnforced"}}
         return {"_status": 200, "_headers": {"Location": "/" + name}, "_body": b""}
 
     def HeadBucket(self, ctx, params):
@@ -128,7 +145,7 @@ class S3(Service):
 
     def DeleteBucket(self, ctx, params):
         bucket = self._bucket(ctx, params)
-        if bucket["objects"]:
+        if bucket["objects"] or any(bucket.get("history", {}).values()):
             raise AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409)
         del self.store["buckets"][params["_bucket"]]
         return {"_status": 204, "_headers": {}, "_body": b""}
@@ -152,6 +169,8 @@ class S3(Service):
                    "Content-Type": obj["content_type"], "Accept-Ranges": "bytes"}
         if obj.get("sse"):
             headers["x-amz-server-side-encryption"] = obj["sse"]
+        if obj.get("version"):
+            headers["x-amz-version-id"] = obj["version"]
         if obj.get("kms_key"):
             headers["x-amz-server-side-encryption-aws-kms-key-id"] = obj["kms_key"]
         for k, v in obj["meta"].items():
@@ -223,8 +242,16 @@ class S3(Service):
         }
         if sse and sse.startswith("aws:kms") and not obj["kms_key"]:
             obj["kms_key"] = "arn:aws:kms:%s:%s:alias/aws/s3" % (ctx.region, ctx.account_id)
+        if bucket.get("versioning") == "Enabled":
+            obj["version"] = _version_id()
+            if existing is not None:
+                self._keep_noncurrent(bucket, key, existing)
+        elif existing is not None and existing.get("version"):
+            self._keep_noncurrent(bucket, key, existing)
         bucket["objects"][key] = obj
         out = {"ETag": obj["etag"]}
+        if obj.get("version"):
+            out["x-amz-version-id"] = obj["version"]
         if sse:
             out["x-amz-server-side-encryption"] = sse
         if obj["kms_key"]:
@@ -266,10 +293,102 @@ class S3(Service):
         headers["Content-Length"] = str(obj["size"])
         return {"_status": 200, "_headers": headers, "_body": b""}
 
+    @staticmethod
+    def _keep_noncurrent(bucket, key, obj):
+        bucket.setdefault("history", {}).setdefault(key, []).append(obj)
+
+    def _delete_one(self, ctx, bucket, key, version):
+        """Deletes a key (or one version of it); the headers S3 answers with."""
+        history = bucket.setdefault("history", {})
+        if version:
+            current = bucket["objects"].get(key)
+            if current is not None and current.get("version") == version:
+                del bucket["objects"][key]
+            else:
+                kept = history.get(key, [])
+                if not any(v.get("version") == version for v in kept) and version != "null":
+                    raise AwsError("InvalidArgument", "Invalid version id specified")
+                history[key] = [v for v in kept if v.get("version") != version]
+            return {"x-amz-version-id": version}
+        if bucket.get("versioning") == "Enabled":
+            current = bucket["objects"].pop(key, None)
+            if current is not None:
+                self._keep_noncurrent(bucket, key, current)
+            marker = {"version": _version_id(), "marker": True, "modified": ctx.now()}
+            self._keep_noncurrent(bucket, key, marker)
+            return {"x-amz-delete-marker": "true", "x-amz-version-id": marker["version"]}
+        bucket["objects"].pop(key, None)
+        return {}
+
     def DeleteObject(self, ctx, params):
         bucket = self._bucket(ctx, params)
-        bucket["objects"].pop(params["_key"], None)
-        return {"_status": 204, "_headers": {}, "_body": b""}
+        headers = self._delete_one(ctx, bucket, params["_key"], params["_query"].get("versionId"))
+        return {"_status": 204, "_headers": headers, "_body": b""}
+
+    def DeleteObjects(self, ctx, params):
+        bucket = self._bucket(ctx, params)
+        doc = parse_doc(params["_body"], "Delete")
+        entries = listed(doc.get("Object"))
+        if not entries or len(entries) > 1000:
+            raise malformed()
+        deleted, errors = [], []
+        for e in entries:
+            if not isinstance(e, dict) or not e.get("Key"):
+                raise malformed()
+            try:
+                out = self._delete_one(ctx, bucket, e["Key"], e.get("VersionId"))
+            except AwsError as err:
+                errors.append({"Key": e["Key"], "VersionId": e.get("VersionId"),
+                               "Code": err.code, "Message": err.message})
+                continue
+            item = {"Key": e["Key"], "VersionId": e.get("VersionId")}
+            if out.get("x-amz-delete-marker"):
+                item.update(DeleteMarker="true", DeleteMarkerVersionId=out["x-amz-version-id"])
+            deleted.append(item)
+        quiet = doc.get("Quiet") == "true"
+        return {"DeleteResult": {"Deleted": XmlFlat([] if quiet else deleted),
+                                 "Error": XmlFlat(errors)}}
+
+    def ListObjectVersions(self, ctx, params):
+        bucket = self._bucket(ctx, params)
+        q = params["_query"]
+        prefix = q.get("prefix", "")
+        try:
+            max_keys = min(int(q.get("max-keys", "1000")), 1000)
+        except ValueError:
+            raise AwsError("InvalidArgument", "Provided max-keys not an integer or within "
+                           "integer range")
+        rows = []
+        keys = set(bucket["objects"]) | set(bucket.get("history", {}))
+        for key in sorted(k for k in keys if k.startswith(prefix)):
+            current = bucket["objects"].get(key)
+            older = list(reversed(bucket.get("history", {}).get(key, [])))
+            for i, v in enumerate(([current] if current else []) + older):
+                rows.append((key, v, i == 0 and (current is not None or v.get("marker"))))
+        marker_key = q.get("key-marker", "")
+        marker_version = q.get("version-id-marker", "")
+        if marker_key:
+            at = next((i for i, (k, v, _) in enumerate(rows) if k == marker_key and
+                       (v.get("version") or "null") == marker_version), None)
+            rows = rows[at + 1:] if at is not None else [r for r in rows if r[0] > marker_key]
+        page, rest = rows[:max_keys], rows[max_keys:]
+        versions, markers = [], []
+        for key, v, latest in page:
+            item = {"Key": key, "VersionId": v.get("version") or "null",
+                    "IsLatest": "true" if latest else "false",
+                    "LastModified": iso8601_ms(v["modified"])}
+            if v.get("marker"):
+                markers.append(item)
+            else:
+                item.update(ETag=v["etag"], Size=v["size"], StorageClass="STANDARD")
+                versions.append(item)
+        out = {"Name": params["_bucket"], "Prefix": prefix, "MaxKeys": max_keys,
+               "IsTruncated": "true" if rest else "false",
+               "Version": XmlFlat(versions), "DeleteMarker": XmlFlat(markers)}
+        if rest:
+            out["NextKeyMarker"] = page[-1][0]
+            out["NextVersionIdMarker"] = page[-1][1].get("version") or "null"
+        return {"ListVersionsResult": out}
 
     def ListObjectsV2(self, ctx, params):
         bucket = self._bucket(ctx, params)
