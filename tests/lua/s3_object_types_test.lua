@@ -64,7 +64,7 @@ test("objects from content and from a file: create, update, drift, replace, impo
     if c ~= 0 then print(o) end
     expect(c).to_be(0)
   end
-  out, code = plan(e, fresh)
+  out = plan(e, fresh)
   -- content and force_destroy are not read from AWS: the import takes them from the configuration
   expect(out).not_to_contain("must be replaced")
   write(dir .. "/main.lua", stack{ key = "home.html" })

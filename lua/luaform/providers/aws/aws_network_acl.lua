@@ -60,7 +60,7 @@ return resource.define{
   read_many = { op = "DescribeNetworkAcls", filter = "network-acl-id", result = "NetworkAcls" },
   not_found = { "InvalidNetworkAclID.NotFound" },
   adjust = function(ctx, out, a) arn(ctx, out, a, "NetworkAclId") end,
-  delete = { op = "DeleteNetworkAcl", before = function(_, c, id, attrs)
+  delete = { op = "DeleteNetworkAcl", before = function(_, c, _, attrs)
     move(c, attrs.vpc_id, attrs.subnet_ids or {}, nil)
   end },
   tags = tags.ec2("network-acl"),

@@ -59,7 +59,7 @@ local function read(ctx, bucket)
 end
 
 -- Deletes every object version and delete marker, a page at a time.
-local function empty(ctx, c, bucket)
+local function empty(c, bucket)
   while true do
     local page = c:ListObjectVersions{ Bucket = bucket, MaxKeys = 1000 }
     local objects = {}
@@ -104,6 +104,6 @@ return resource.define{
   not_found = { "NoSuchBucket", "NotFound" },
   not_visible = { "NoSuchBucket" },
   delete = { op = "DeleteBucket",
-    before = function(ctx, c, id, attrs) if attrs.force_destroy then empty(ctx, c, id) end end },
+    before = function(_, c, id, attrs) if attrs.force_destroy then empty(c, id) end end },
   tags = TAGS,
 }

@@ -59,10 +59,9 @@ M = resource.define{
   end,
   find = function(ctx, args)
     local c = ctx:client("servicediscovery")
-    for _, ns in ipairs(c:collect("ListNamespaces", { Filters = { { Name = "NAME", Values = { args.name },
-        Condition = "EQ" } } })) do
-      return c:GetNamespace{ Id = ns.Id }.Namespace   -- the token tag proves it ours (aws._resource)
-    end
+    local ns = c:collect("ListNamespaces", { Filters = { { Name = "NAME", Values = { args.name },
+      Condition = "EQ" } } })[1]
+    if ns then return c:GetNamespace{ Id = ns.Id }.Namespace end   -- the token tag proves it ours (aws._resource)
   end,
   not_found = { "NamespaceNotFound" },
   delete = { op = "DeleteNamespace", busy = { "ResourceInUse" } },
