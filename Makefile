@@ -63,7 +63,7 @@ SAN_CC    ?= clang
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 san:
 	$(MAKE) B=build-san BIN=build-san/luaform CC=$(SAN_CC) SANITIZE="$(SAN_FLAGS)" all san-unit
-	@for d in models examples tests; do ln -sfn ../$$d build-san/$$d; done
+	@for d in models examples tests docs bench; do ln -sfn ../$$d build-san/$$d; done
 
 san-unit: $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRC))
 

@@ -7,7 +7,7 @@
 #define LOADER                                                                    \
   "local state = require('luaform.state')\n"                                     \
   "return function(path)\n"                                                       \
-  "  local store = state.open({ path = path, workspace = 'default' })\n"          \
+  "  local store = require('luaform.backend_init').open_state({ path = path })\n" \
   "  local st = store:load()\n"                                                   \
   "  state.addresses(st)\n"                                                       \
   "  store.backend:close()\n"                                                     \

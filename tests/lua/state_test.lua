@@ -14,6 +14,10 @@ end
 -- Starts luaform in the background (output in DIR/run.log; its exit
 -- status goes to DIR/exit.code when it ends); returns its pid.
 local function spawn(dir, args)
+  -- a run.pid left by the previous spawn in dir would name a process that has
+  -- ended, and the caller would "kill" it while the new run goes on
+  core.remove(dir .. "/run.pid")
+  core.remove(dir .. "/exit.code")
   sh(string.format("cd %s && ( (NO_COLOR=1 %s %s > run.log 2>&1 </dev/null & echo $! > run.pid; "
     .. "wait $!; echo $? > exit.code) > /dev/null 2>&1 & )", quote(dir), quote(core.exe_dir .. "/luaform"), args))
   for _ = 1, 100 do
