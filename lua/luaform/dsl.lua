@@ -384,6 +384,10 @@ local function sensitivity(cfg)
     for k, v in pairs(node.args) do
       if deferred.is_sensitive(v, attr_sensitive) then set[k] = true end
     end
+    -- a computed attribute made from a secret argument (tags_all from tags)
+    for k, spec in pairs(node.provider.schema) do
+      if spec.derived_from and set[spec.derived_from] then set[k] = true end
+    end
     visiting[node] = nil
     node.sensitive = set
     return set

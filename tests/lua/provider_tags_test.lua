@@ -104,3 +104,28 @@ test("a tag added outside luaform is drift that the next apply removes", functio
   for _, t in ipairs(iam:ListRoleTags{ RoleName = "exec" }.Tags) do expect(t.Key ~= "Owner").to_be(true) end
   expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
 end)
+
+test("a secret in tags stays hidden in tags_all too, which is made from it", function()
+  local e = emulator()
+  local dir = new_stack([[
+local owner = var("owner", { sensitive = true, default = "0wner-s3cret" })
+resource("aws_sqs_queue", "q", { name = "q", tags = { Owner = owner } })
+]])
+  local out, code = e:luaform(dir, "plan")
+  expect(code).to_be(0)
+  expect(out).to_contain("+ tags_all")
+  expect(out).not_to_contain("0wner-s3cret")
+  out, code = e:luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).not_to_contain("0wner-s3cret")
+  for _, args in ipairs({ { "state", "show", "aws_sqs_queue.q" }, { "show" }, { "show", "-json" } }) do
+    out = e:luaform(dir, table.unpack(args))
+    expect(out).to_contain("tags_all")
+    expect(out).not_to_contain("0wner-s3cret")
+  end
+  -- the tag was really set, and the next plan is clean
+  e:use()
+  local url = state_of(dir).resources["aws_sqs_queue.q"].attributes.id
+  expect(aws.client("sqs"):ListQueueTags{ QueueUrl = url }.Tags.Owner).to_be("0wner-s3cret")
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+end)

@@ -28,7 +28,7 @@ M.TOKEN_TAG = common.TOKEN_TAG
 function M.schema(fields)
   fields.tags = { type = "map", elem = "string", optional = true,
     description = "Tags of the object (the provider's default_tags are added under them)." }
-  fields.tags_all = { type = "map", elem = "string", computed = true,
+  fields.tags_all = { type = "map", elem = "string", computed = true, derived_from = "tags",
     description = "All tags of the object: default_tags merged with tags." }
   return fields
 end

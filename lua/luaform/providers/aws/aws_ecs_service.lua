@@ -47,7 +47,7 @@ M.schema = {
   force_new_deployment = { type = "bool", optional = true, default = false },
   wait_for_steady_state = { type = "bool", optional = true, default = false },
   tags = { type = "map", elem = "string", optional = true },
-  tags_all = { type = "map", elem = "string", computed = true },
+  tags_all = { type = "map", elem = "string", computed = true, derived_from = "tags" },
   arn = { type = "string", computed = true },
 }
 
