@@ -47,8 +47,10 @@ static char *run_child(const char *which, int *status) {
   if (pid == 0) {
     dup2(fds[1], 2);
     close(fds[0]);
-    /* its warning about the huge request goes to the pipe, not to a report file */
+    /* its warning about the huge request goes to the pipe, not to a report file
+       (UBSAN_OPTIONS' log_path would win for the flags both runtimes share) */
     setenv("ASAN_OPTIONS", "allocator_may_return_null=1:detect_leaks=0:log_path=stderr", 1);
+    setenv("UBSAN_OPTIONS", "log_path=stderr", 1);
     execl("/proc/self/exe", "alloc_test", "--oom-child", which, (char *)NULL);
     _exit(127);
   }
