@@ -2,7 +2,6 @@
 -- state store (atomic write, fsync, rename), printing the median in ms.
 -- Usage: luaform run bench/engine/save_state.lua DIR K
 local core = require("luaform.core")
-local state = require("luaform.state")
 local dir, k = arg[1], tonumber(arg[2] or "5")
 core.chdir(dir)
 local store = require("luaform.backend_init").open_state({})
