@@ -108,3 +108,25 @@ test("data sources find what another stack made, by Terraform's arguments", func
     expect(out).to_contain(case[2])
   end
 end)
+
+test("providers schema -json, docs and types list these data sources apart from the resource types", function()
+  local dir = tmpdir()
+  local out, code = luaform(dir, "providers", "schema", "-json")
+  expect(code).to_be(0)
+  local aws = core.json_decode(out).provider_schemas["luaform.local/providers/aws"]
+  local vpc = aws.data_source_schemas.aws_vpc.block
+  expect(vpc.attributes.cidr_block).to_equal({ type = "string", optional = true, computed = true })
+  expect(vpc.attributes.main_route_table_id).to_equal({ type = "string", computed = true })
+  expect(vpc.block_types.filter.block.attributes.values.required).to_be(true)
+  expect(aws.resource_schemas.aws_vpc.block.attributes.cidr_block.required).to_be(true)
+  expect(aws.data_source_schemas.aws_subnets.block.attributes.ids.type).to_equal({ "list", "string" })
+  expect(aws.data_source_schemas.aws_ecs_cluster.block.attributes.cluster_name.required).to_be(true)
+  expect(aws.data_source_schemas.aws_ecr_repository.block.attributes.force_delete).to_be_nil()
+  out = luaform(dir, "docs", "data.aws_sqs_queue")
+  expect(out).to_contain("aws_sqs_queue (data source of provider aws")
+  expect(out).to_match("\n  name +string, required\n")
+  expect(luaform(dir, "docs")).to_match("\ndata%.aws_lb +data source\n")
+  luaform(dir, "types", dir .. "/ann")
+  expect(read(dir .. "/ann/luaform.lua")).to_contain(
+    '---@overload fun(type: "aws_vpc", name: string, args?: luaform.args.data.aws_vpc')
+end)

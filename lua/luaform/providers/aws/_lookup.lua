@@ -99,6 +99,7 @@ function M.define(d)
     schema[k].description = how.description or spec.description
     if how.required then schema[k].required, schema[k].optional, schema[k].computed = true, nil, nil end
   end
+  if schema.tags then schema.tags.description = "All tags of the object." end
   if d.filters then
     schema.filter = FILTER
     schema.tags = { type = "map", elem = "string", optional = true, computed = true,
