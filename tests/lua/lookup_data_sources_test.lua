@@ -83,6 +83,9 @@ test("data sources find what another stack made, by Terraform's arguments", func
     end
   end
   expect(found["data.aws_vpc.a"].attributes.tags.Name).to_be("a")
+  expect(found["data.aws_vpc.a"].attributes.state).to_be("available")
+  expect(found["data.aws_vpc.a"].attributes.default).to_be(false)
+  expect(found["data.aws_subnet.priv"].attributes.default_for_az).to_be(false)
   expect(found["data.aws_ecs_cluster.main"].attributes.cluster_name).to_be("main")
   expect(found["data.aws_ecs_cluster.main"].attributes.status).to_be("ACTIVE")
   expect(found["data.aws_security_group.web"].attributes.ingress[1].from_port).to_be(443)
