@@ -31,7 +31,9 @@ local public = data("aws_subnets", "public", { tags = { Tier = "public" },
   filter = { { name = "vpc-id", values = { vpc.id } } } })
 data("aws_subnets", "none", { filter = { { name = "cidr-block", values = { "10.99.*" } } } })
 data("aws_subnet", "priv", { vpc_id = vpc.id, filter = { { name = "tag:Tier", values = { "priv*" } } } })
-data("aws_security_group", "web", { name = "web", vpc_id = vpc.id })
+local sg = data("aws_security_group", "web", { name = "web", vpc_id = vpc.id })
+data("aws_security_group", "by_id", { id = sg.id })
+data("aws_vpc", "by_id", { id = vpc.id, state = "available", default = false })
 data("aws_ecr_repository", "app", { name = "app" })
 data("aws_ecs_cluster", "main", { cluster_name = "main" })
 local lb = data("aws_lb", "web", { name = "web" })
@@ -49,6 +51,8 @@ local SAME = {
   ["data.aws_vpc.by_cidr"] = { "aws_vpc.b", "id", "cidr_block", "default_security_group_id" },
   ["data.aws_subnet.priv"] = { "aws_subnet.priv", "id", "arn", "cidr_block", "availability_zone" },
   ["data.aws_security_group.web"] = { "aws_security_group.web", "id", "arn", "description" },
+  ["data.aws_security_group.by_id"] = { "aws_security_group.web", "id", "name", "vpc_id" },
+  ["data.aws_vpc.by_id"] = { "aws_vpc.a", "id", "cidr_block" },
   ["data.aws_ecr_repository.app"] = { "aws_ecr_repository.app", "arn", "repository_url", "registry_id",
     "image_tag_mutability" },
   ["data.aws_ecs_cluster.main"] = { "aws_ecs_cluster.main", "arn" },
@@ -62,7 +66,7 @@ local SAME = {
 }
 
 test("data sources find what another stack made, by Terraform's arguments", function()
-  local e = emulator()
+  local e = emulator({ ["lb-delay-ms"] = 100 })   -- the load balancer's provisioning
   local first = new_stack(FIRST)
   local out, code = e:luaform(first, "apply", "-auto-approve")
   if code ~= 0 then print(out:sub(-2000)) end
