@@ -59,6 +59,8 @@
 --   after_write = fn(ctx, id): forget what a read memoized
 -- Any operation of the result may be replaced by the type's own function
 -- where AWS is irregular (an escape hatch, not the norm).
+-- Data sources of a declared type (aws._lookup) use T.declared, T.list,
+-- T.find_object and T.attributes_of; M.data builds the other data sources.
 -- From it: schema, read, read_batch, create (intent journal, token tag),
 -- update (the calls the changed fields need), delete (gone = done),
 -- import, recover, plan_computed (tags_all). Retries are the transport's.
@@ -123,6 +125,7 @@ function M.define(d)
   local fields = d.fields
   if d.tags then tagging.schema(fields) end
   T.schema = schema_of(fields)
+  T.declared = d   -- what aws._lookup derives a data source's schema from
   local not_found = list_of(d.not_found)
   local retry = d.not_visible and { retry_codes = d.not_visible } or nil
   local cr = d.create
@@ -210,6 +213,23 @@ function M.define(d)
     return c:collect(rm.op, params)
   end
 
+  -- For data sources (aws._lookup): the objects read_many's call lists
+  -- with params (and read_many.params), none when AWS answers "not found".
+  function T.list(ctx, params)
+    local rm = d.read_many
+    local p = {}
+    for k, v in pairs(rm.params or {}) do p[k] = v end
+    for k, v in pairs(params) do p[k] = v end
+    local ok, objs = pcall(list, client(ctx), rm, p)
+    if not ok then
+      if gone(objs) then return {} end
+      error(objs, 0)
+    end
+    local out = {}
+    for _, o in ipairs(objs) do if not (d.gone and d.gone(o)) then out[#out + 1] = o end end
+    return out
+  end
+
   -- {id = object} of ids, asked in as few calls as the API allows.
   function T.describe(ctx, ids, priors)
     local rm = d.read_many
@@ -254,6 +274,10 @@ function M.define(d)
     return complete(ctx, obj, id, prior)
   end
 
+  -- For data sources (aws._lookup): an object's attributes as a read of
+  -- it gives them (its tags, its per-object reads).
+  function T.attributes_of(ctx, obj) return complete(ctx, obj, nil, nil) end
+
   if d.read_many then
     function T.read_batch(ctx, ids, entries)
       local priors = {}
@@ -282,6 +306,16 @@ function M.define(d)
   end
 
   -- The object a create with this token made, or nil.
+  -- The object args name (by find, else by the id find_id(args) gives,
+  -- else args.name), or nil; also what data sources look up by name.
+  local function find_named(ctx, args, token)
+    if d.find then return d.find(ctx, args, token) end
+    local id = d.find_id and d.find_id(args) or args.name
+    if id == nil then return nil end
+    return read_object(ctx, id, args)
+  end
+  T.find_object = find_named
+
   local function find_mine(ctx, args, token)
     if d.tags and d.tags.token_filter then
       local rm = d.read_many
@@ -290,11 +324,7 @@ function M.define(d)
       end
       return nil
     end
-    local obj
-    local id = d.find_id and d.find_id(args) or args.name
-    if d.find then obj = d.find(ctx, args, token)
-    elseif id == nil then return nil
-    else obj = read_object(ctx, id, args) end
+    local obj = find_named(ctx, args, token)
     if not obj then return nil end
     if not d.tags then return obj end   -- untagged: find() alone proves it
     local a = attributes(ctx, obj, {}, args)
