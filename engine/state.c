@@ -284,6 +284,7 @@ static backend_ud *check_ud(lua_State *L) {
   backend_ud *u = luaL_checkudata(L, 1, BACKEND_MT);
   if (!u->b) luaL_error(L, "state backend is closed");
   if (u->b->ops == &lua_ops) ((lua_backend *)u->b)->L = L;
+  lf_keyring_bind(u->b->keyring, L);
   return u;
 }
 

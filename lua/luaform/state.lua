@@ -41,13 +41,24 @@ function M.open(target)
   if not ok then errors.raise(target.where, "backend %s: %s", target.kind, tostring(b)) end
   local keyring = require("luaform.encryption").keyring(target.encryption)
   if keyring then b:encrypt(keyring) end
-  return setmetatable({ backend = b, locked = false }, Store)
+  return setmetatable({ backend = b, locked = false, keyring = keyring,
+    encryption_at = target.encryption and target.encryption.where }, Store)
 end
 
+-- Takes the lock; then the encryption's write key is made when it comes
+-- from a service (aws_kms: KMS GenerateDataKey), so a key that cannot be
+-- used is an error before the run changes anything, not at its first save.
 function Store:lock(operation, timeout)
   local ok, err = self.backend:lock({ operation = operation, timeout = timeout or 0 })
   if not ok then errors.raise(nil, "%s", err) end
   self.locked = true
+  if self.keyring then
+    local made, why = self.keyring:prepare()
+    if not made then
+      self:unlock()
+      errors.raise(self.encryption_at, "encryption: %s", why)
+    end
+  end
 end
 
 function Store:unlock()

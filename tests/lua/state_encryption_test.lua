@@ -4,7 +4,8 @@
 -- migrated only with an explicit "unencrypted" fallback, and back; a wrong
 -- or missing key, altered data and refused plaintext leave the state as it
 -- was; a fallback key rotates the passphrase; stack_outputs and state
--- import-terraform work on encrypted states.
+-- import-terraform work on encrypted states. The aws_kms key provider
+-- (against the emulator's KMS) is held to the same tests.
 local backend_init = require("luaform.backend_init")
 
 local PASS, OTHER = "correct-horse-battery-staple", "another-long-passphrase-2"
@@ -315,4 +316,85 @@ test("state import-terraform writes the converted state encrypted", function()
   expect(stored).not_to_contain(url)
   expect(stored).not_to_contain("aws_sqs_queue.q")
   expect(pulled(dir, PASS).resources["aws_sqs_queue.q"].attributes.id).to_be(url)
+end)
+
+---------------------------------------------------------------- aws_kms
+
+local KMS = 'key_provider = "aws_kms", kms_key_id = "alias/state"'
+local S3_BACKEND = 'backend("s3", { bucket = "tfstate", key = "app/state.json", region = "us-east-1" })\n'
+
+-- The emulator with a bucket and a KMS key under alias/state; returns
+-- it, the key's id and the aws module (its clients reach the emulator).
+local function kms_emulator()
+  local e = emulator({})
+  e:use()
+  local aws = require("luaform.aws")
+  aws.client("s3"):CreateBucket{ Bucket = "tfstate" }
+  local key = aws.client("kms"):CreateKey{}.KeyMetadata.KeyId
+  aws.client("kms"):CreateAlias{ AliasName = "alias/state", TargetKeyId = key }
+  return e, key, aws
+end
+
+local function kms_config(id) return { spec = { key_provider = "aws_kms", kms_key_id = id or "alias/state" }, where = "test" } end
+
+-- Every object in the bucket: {key = body}.
+local function bucket_objects(s3)
+  local objects = {}
+  for _, obj in ipairs(s3:ListObjectsV2{ Bucket = "tfstate" }.Contents or {}) do
+    objects[obj.Key] = s3:GetObject{ Bucket = "tfstate", Key = obj.Key }.Body
+  end
+  return objects
+end
+
+test("aws_kms: no file or S3 object a run wrote holds a secret or a resource id; one Decrypt per data key", function()
+  local e, key, aws = kms_emulator()
+  local dir = new_stack(stack_text(KMS .. ", enforced = true"))
+  expect(select(2, run(dir, nil, e:env(), "apply", "-auto-approve"))).to_be(0)
+  local st = pulled(dir, nil, e:env())
+  local id = st.resources["random_id.r1"].attributes.id
+  expect(st.resources["random_id.r1"].attributes.keepers.token).to_be(SECRET)
+  write(dir .. "/main.lua", stack_text(KMS .. ", enforced = true",
+    'resource("random_id", "r4", { byte_length = 8, keepers = { token = token } })'))
+  expect(select(2, run(dir, nil, e:env(), "apply", "-auto-approve"))).to_be(0)
+  journal_records({ path = dir .. "/luaform.state.json", encryption = kms_config() }, { "random_id.r3" })
+  expect(select(2, run(dir, nil, e:env(), "plan", "-destroy", "-out", "destroy.plan"))).to_be(0)
+  local files = written_files(dir)
+  for _, name in ipairs({ "luaform.state.json", "luaform.state.json.backup", "luaform.state.json.journal", "destroy.plan" }) do
+    expect(files["./" .. name]).to_be_truthy()
+  end
+  expect_unreadable(files, { SECRET, id, "random_id.r1" })
+  expect(files["./luaform.state.json"]).to_match('^{"encryption":"luaform/1","method":"aes_gcm_256","key_provider":"aws_kms",'
+    .. '"kms_key_id":"arn:aws:kms:[^"]*' .. key:gsub("%-", "%%-") .. '","encrypted_key":"')
+  -- The snapshot and the journal's records share their writer's data key:
+  -- a reader decrypts it once (the plan file's key is another).
+  local before = #e:requests().requests
+  st = pulled(dir, nil, e:env())
+  expect(st.resources["random_id.r3"]).to_be_nil()
+  expect(st.resources["random_id.r4"]).to_be_truthy()
+  local decrypts, log = 0, e:requests().requests
+  for i = before + 1, #log do
+    if log[i].action == "Decrypt" then decrypts = decrypts + 1 end
+  end
+  expect(decrypts).to_be(1)
+  local out, code = run(dir, nil, e:env(), "apply", "destroy.plan")
+  expect(code).to_be(0)
+  expect(out).to_contain("3 destroyed")
+  -- On S3: the state and its journal objects.
+  dir = new_stack(S3_BACKEND .. stack_text(KMS .. ", enforced = true"))
+  expect(select(2, run(dir, nil, e:env(), "init"))).to_be(0)
+  expect(select(2, run(dir, nil, e:env(), "apply", "-auto-approve"))).to_be(0)
+  id = pulled(dir, nil, e:env()).resources["random_id.r1"].attributes.id
+  journal_records({ backend = { type = "s3", config = { bucket = "tfstate", key = "app/state.json", region = "us-east-1" } },
+    encryption = kms_config(), initializing = true }, { "random_id.r2", "random_id.r3" })
+  local objects = bucket_objects(aws.client("s3"))
+  expect(objects["app/state.json"]).to_match('^{"encryption":"luaform/1","method":"aes_gcm_256","key_provider":"aws_kms"')
+  local journal = 0
+  for k in pairs(objects) do if k:find("^app/state%.json%.journal/") then journal = journal + 1 end end
+  expect(journal).to_be(2)
+  expect_unreadable(objects, { SECRET, id, "random_id.r1" })
+  expect(run(dir, nil, e:env(), "state", "list")).to_be("random_id.r1\n")
+  out, code = run(dir, nil, e:env(), "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("2 added")
+  expect_unreadable(bucket_objects(aws.client("s3")), { SECRET, id, "random_id.r1" })
 end)
