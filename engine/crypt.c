@@ -231,7 +231,7 @@ static int kms_call(lf_keyring *kr, const key_spec *k, const char *op, const uns
   size_t len = 0;
   const char *plain = lua_tolstring(L, -3, &len);
   if (!plain) {
-    snprintf(err, n, "KMS %s failed: %s", op, lua_isstring(L, -2) ? lua_tostring(L, -2) : "?");
+    snprintf(err, n, "%s", lua_isstring(L, -2) ? lua_tostring(L, -2) : "KMS call failed");
     snprintf(code, code_n, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
     lua_pop(L, 3);
     return -1;

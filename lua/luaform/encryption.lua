@@ -42,7 +42,10 @@ local function kms_caller(spec)
       if op == "GenerateDataKey" then return client:GenerateDataKey{ KeyId = spec.kms_key_id, KeySpec = "AES_256" } end
       return client:Decrypt{ KeyId = spec.kms_key_id, CiphertextBlob = blob }
     end)
-    if not ok then return nil, tostring(res), type(res) == "table" and res.code or nil end
+    if not ok then
+      local code = type(res) == "table" and res.code or nil
+      return nil, string.format("KMS %s failed: %s", op, code and (code .. ": " .. tostring(res.message)) or tostring(res)), code
+    end
     return res.Plaintext, res.CiphertextBlob, res.KeyId
   end
 end
