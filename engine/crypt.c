@@ -3,11 +3,17 @@
  *
  * AES-256-GCM and PBKDF2-HMAC-SHA256 from OpenSSL (EVP, PKCS5_PBKDF2_HMAC),
  * randomness from RAND_bytes, base64 from EVP_EncodeBlock/DecodeBlock.
- * The key provider's settings come from luaform.encryption (the stack's
- * encryption{} block, checked there); core.keyring(config) makes a
- * keyring userdata with seal/open for Lua (plan files) and the state
- * store takes it (b:encrypt) for the snapshot, the journal's records and
- * the backup. Passphrases and keys are wiped when the keyring is freed.
+ * The key providers (PROVIDERS: pbkdf2, aws_kms) differ only in how the
+ * write key is made and a header's key is found; sealing and opening
+ * around them is one mechanism. aws_kms calls KMS through a Lua function
+ * of its key spec (luaform.encryption, over the AWS transport), on the
+ * thread of the current call (lf_keyring_bind). The key provider's
+ * settings come from luaform.encryption (the stack's encryption{} block,
+ * checked there); core.keyring(config) makes a keyring userdata with
+ * seal/open/prepare for Lua (plan files) and the state store takes it
+ * (b:encrypt) for the snapshot, the journal's records and the backup.
+ * Passphrases and keys (derived or decrypted data keys) are wiped when
+ * the keyring is freed.
  */
 #include "luaform/alloc.h"
 #include "luaform/crypt.h"
