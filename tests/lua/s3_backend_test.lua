@@ -557,3 +557,36 @@ end
   expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
   for i = 1, 25 do expect(core.stat(dir .. "/out/f" .. i .. ".txt") ~= nil).to_be(true) end
 end)
+
+-- The end of a killed run that had finished every operation: a journal
+-- object (written by the store, as a run writes it) and nothing left to
+-- change.
+test("an S3-backed apply with nothing to change compacts journal objects left by a killed run and deletes them", function()
+  local e, dir, aws = setup()
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local store = require("luaform.state").open({ kind = "s3",
+    config = { bucket = "tfstate", key = "app/state.json", region = "us-east-1" } })
+  store:lock("test")
+  store:load()
+  store:save()
+  store:save("local_file.f")   -- a record of the entry, as the run's last operation wrote it
+  store:unlock()
+  local s3 = aws.client("s3")
+  local function journal()
+    return s3:ListObjectsV2{ Bucket = "tfstate", Prefix = "app/state.json.journal/" }.Contents or {}
+  end
+  expect(#journal()).to_be(1)
+  local before, code = e:luaform(dir, "state", "pull")
+  expect(code).to_be(0)
+  before = core.json_decode(before)
+  expect(before.serial).to_be(remote_state(aws).serial + 1)
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+  expect(#journal()).to_be(1)
+  local out
+  out, code = e:luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("0 added, 0 changed, 0 destroyed")
+  expect(#journal()).to_be(0)
+  expect(remote_state(aws)).to_equal(before)
+  expect(core.json_decode((e:luaform(dir, "state", "pull")))).to_equal(before)
+end)
