@@ -3,6 +3,7 @@ is in test_boto3_platform_issue14.py): security group rule descriptions changed 
 CloudWatch Logs log group classes, EventBridge Scheduler schedules. Every raw response is
 checked against botocore's model as in test_boto3 (same server set-up)."""
 
+import json
 import unittest
 
 import test_boto3 as b3
@@ -39,6 +40,32 @@ class MoreBoto3Test(b3.Boto3Case, unittest.TestCase):
         self.assertEqual(sorted(r.get("Description") for r in got[0]["IpRanges"]), ["new", "new"])
         ec2.delete_security_group(GroupId=sg)
         ec2.delete_vpc(VpcId=vpc)
+
+    def test_log_group_classes(self):
+        logs = self.client("logs")
+
+        # Debian's botocore (1.29) predates logGroupClass: the member a newer model sends is
+        # added to the signed request body
+        def with_class(request, **_):
+            body = json.loads(request.data or b"{}")
+            if body.get("logGroupName") == "/cold":
+                body["logGroupClass"] = "INFREQUENT_ACCESS"
+            if body.get("logGroupName") == "/bad":
+                body["logGroupClass"] = "ARCHIVE"
+            request.data = json.dumps(body).encode()
+        logs.meta.events.register("before-sign.cloudwatch-logs.CreateLogGroup", with_class)
+        logs.create_log_group(logGroupName="/cold")
+        logs.create_log_group(logGroupName="/hot")
+        self.assertCode("InvalidParameterException", logs.create_log_group, logGroupName="/bad")
+        raw = []   # ... and drops it from the answers it parses: the raw answer is read
+        logs.meta.events.register("after-call.cloudwatch-logs.DescribeLogGroups",
+                                  lambda http_response, **_: raw.append(http_response.content))
+        names = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
+        got = {g["logGroupName"]: g["logGroupClass"] for g in json.loads(raw[0])["logGroups"]}
+        self.assertEqual(sorted(names), sorted(got))
+        self.assertEqual(got, {"/cold": "INFREQUENT_ACCESS", "/hot": "STANDARD"})
+        for name in got:
+            logs.delete_log_group(logGroupName=name)
 
 
 if __name__ == "__main__":
