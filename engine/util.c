@@ -575,6 +575,22 @@ static int core_iso8601(lua_State *L) {
   return 1;
 }
 
+/* core.parse_iso8601(text) -> epoch seconds of a UTC time written
+ * "2030-01-01T01:00:00Z" (libc's strptime and timegm), or nil for any other
+ * text; the inverse of core.iso8601. */
+static int core_parse_iso8601(lua_State *L) {
+  const char *s = luaL_checkstring(L, 1);
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (!end || *end) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_pushinteger(L, (lua_Integer)timegm(&tm));
+  return 1;
+}
+
 void lf_open_util(lua_State *L) {
   static const luaL_Reg fns[] = {
     {"sha1_hex", core_sha1_hex},
@@ -582,6 +598,7 @@ void lf_open_util(lua_State *L) {
     {"sha256", core_sha256},
     {"md5_hex", core_md5_hex},
     {"crc32", core_crc32},
+    {"parse_iso8601", core_parse_iso8601},
     {"inet_pton", core_inet_pton},
     {"inet_ntop", core_inet_ntop},
     {"hmac_sha256", core_hmac_sha256},

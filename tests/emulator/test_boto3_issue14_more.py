@@ -67,6 +67,78 @@ class MoreBoto3Test(b3.Boto3Case, unittest.TestCase):
         for name in got:
             logs.delete_log_group(logGroupName=name)
 
+    def test_scheduler_schedules(self):
+        sch = self.client("scheduler")
+        role = "arn:aws:iam::123456789012:role/scheduler"
+        target = {"Arn": "arn:aws:ecs:%s:123456789012:cluster/app" % b3.REGION, "RoleArn": role,
+                  "EcsParameters": {"TaskDefinitionArn": "arn:aws:ecs:%s:123456789012:"
+                                    "task-definition/job:1" % b3.REGION, "LaunchType": "FARGATE",
+                                    "NetworkConfiguration": {"awsvpcConfiguration": {
+                                        "Subnets": ["subnet-1"], "AssignPublicIp": "ENABLED"}}},
+                  "RetryPolicy": {"MaximumRetryAttempts": 3},
+                  "DeadLetterConfig": {"Arn": "arn:aws:sqs:%s:123456789012:dlq" % b3.REGION}}
+        arn = sch.create_schedule(Name="nightly", ScheduleExpression="cron(0 3 * * ? *)",
+                                  ScheduleExpressionTimezone="Asia/Seoul", Description="d",
+                                  FlexibleTimeWindow={"Mode": "FLEXIBLE",
+                                                      "MaximumWindowInMinutes": 15},
+                                  StartDate=1893456000, Target=target)["ScheduleArn"]
+        self.assertEqual(arn, "arn:aws:scheduler:%s:123456789012:schedule/default/nightly"
+                         % b3.REGION)
+        got = sch.get_schedule(Name="nightly")
+        self.assertEqual((got["GroupName"], got["State"], got["ScheduleExpressionTimezone"],
+                          got["StartDate"].year, got["Description"]),
+                         ("default", "ENABLED", "Asia/Seoul", 2030, "d"))
+        self.assertEqual(got["Target"]["RetryPolicy"],
+                         {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 3})
+        self.assertEqual(got["Target"]["EcsParameters"]["NetworkConfiguration"],
+                         target["EcsParameters"]["NetworkConfiguration"])
+        # an update replaces the schedule whole: what it leaves out is reset
+        sch.update_schedule(Name="nightly", ScheduleExpression="rate(5 minutes)",
+                            FlexibleTimeWindow={"Mode": "OFF"}, State="DISABLED",
+                            Target={"Arn": target["Arn"], "RoleArn": role})
+        got = sch.get_schedule(Name="nightly", GroupName="default")
+        self.assertEqual((got["ScheduleExpression"], got["State"], got.get("Description"),
+                          got["ScheduleExpressionTimezone"], got["Target"]["RetryPolicy"]),
+                         ("rate(5 minutes)", "DISABLED", None, "UTC",
+                          {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}))
+        self.assertNotIn("EcsParameters", got["Target"])
+        sch.create_schedule_group(Name="jobs")
+        for i in range(3):
+            sch.create_schedule(Name="job%d" % i, GroupName="jobs", ScheduleExpression="rate(1 hour)",
+                                FlexibleTimeWindow={"Mode": "OFF"},
+                                Target={"Arn": target["Arn"], "RoleArn": role})
+        first = sch.list_schedules(GroupName="jobs", MaxResults=2)
+        rest = sch.list_schedules(GroupName="jobs", MaxResults=2, NextToken=first["NextToken"])
+        self.assertEqual([s["Name"] for s in first["Schedules"] + rest["Schedules"]],
+                         ["job0", "job1", "job2"])
+        self.assertNotIn("NextToken", rest)
+        self.assertEqual(len(sch.list_schedules()["Schedules"]), 4)
+        # errors, in AWS's codes
+        ok = {"FlexibleTimeWindow": {"Mode": "OFF"}, "Target": {"Arn": target["Arn"], "RoleArn": role}}
+        self.assertCode("ConflictException", sch.create_schedule, Name="nightly",
+                        ScheduleExpression="rate(1 hour)", **ok)
+        self.assertCode("ResourceNotFoundException", sch.create_schedule, Name="x",
+                        GroupName="nope", ScheduleExpression="rate(1 hour)", **ok)
+        self.assertCode("ValidationException", sch.create_schedule, Name="x",
+                        ScheduleExpression="rate(1 hours)", **ok)
+        self.assertCode("ValidationException", sch.create_schedule, Name="x",
+                        ScheduleExpression="rate(2 hours)", FlexibleTimeWindow={"Mode": "FLEXIBLE"},
+                        Target=ok["Target"])
+        self.assertCode("ValidationException", sch.create_schedule, Name="x",
+                        ScheduleExpression="rate(2 hours)", ScheduleExpressionTimezone="Mars/Base",
+                        **ok)
+        self.assertCode("ValidationException", sch.update_schedule, Name="nightly",
+                        ScheduleExpression="rate(1 hour)", FlexibleTimeWindow={"Mode": "OFF"},
+                        Target={"Arn": target["Arn"], "RoleArn": role,
+                                "RetryPolicy": {"MaximumRetryAttempts": 186}})
+        self.assertCode("ResourceNotFoundException", sch.get_schedule, Name="nope")
+        self.assertCode("ValidationException", sch.delete_schedule_group, Name="default")
+        sch.delete_schedule(Name="nightly")
+        sch.delete_schedule_group(Name="jobs")
+        self.assertEqual(sch.list_schedules()["Schedules"], [])
+        self.assertEqual([g["Name"] for g in sch.list_schedule_groups()["ScheduleGroups"]],
+                         ["default"])
+
 
 if __name__ == "__main__":
     unittest.main()
