@@ -163,3 +163,11 @@ test("a schedule changed or deleted by hand is repaired; import by GROUP/NAME; d
   expect(dc).to_be(0)
   expect(#e:inventory().scheduler.schedule).to_be(0)
 end)
+
+test("a date not in RFC 3339 UTC is refused before any call, at its file:line", function()
+  local dir = new_stack(stack(with{ start = "2030-01-01 00:00" }))
+  local out, code = luaform(dir, "validate")
+  expect(code).to_be(1)
+  expect(out).to_contain("main.lua:1")
+  expect(out).to_contain("start_date: expected a UTC time like 2030-01-01T01:00:00Z")
+end)

@@ -21,14 +21,14 @@ local values = require("luaform.values")
 
 local function split(id) return id:match("^(.-)/([^/]+)$") end
 
-local function date(name, member)
+local function date(member)
   return { type = "string", optional = true, wire = member,
     description = "RFC 3339 UTC time, e.g. 2030-01-01T01:00:00Z.",
+    validate = function(v)
+      if not core.parse_iso8601(tostring(v)) then return "expected a UTC time like 2030-01-01T01:00:00Z" end
+    end,
     from_wire = function(v) return v and core.iso8601(v) or nil end,
-    to_wire = function(v)
-      return core.parse_iso8601(v) or error(string.format("%s: %q is not a UTC time like 2030-01-01T01:00:00Z",
-        name, tostring(v)), 0)
-    end }
+    to_wire = function(v) return core.parse_iso8601(v) end }
 end
 
 local RETRY_AGE, RETRY_ATTEMPTS = 86400, 185
@@ -57,8 +57,8 @@ local fields = {
     wire = "ScheduleExpressionTimezone" },
   description = { type = "string", optional = true, wire = "Description" },
   state = { type = "string", optional = true, default = "ENABLED", wire = "State", description = "ENABLED or DISABLED." },
-  start_date = date("start_date", "StartDate"),
-  end_date = date("end_date", "EndDate"),
+  start_date = date("StartDate"),
+  end_date = date("EndDate"),
   kms_key_arn = { type = "string", optional = true, wire = "KmsKeyArn" },
   flexible_time_window = { type = "list", max_items = 1, required = true, wire = "FlexibleTimeWindow",
     block = { mode = { type = "string", required = true, wire = "Mode", description = "OFF or FLEXIBLE." },
