@@ -171,3 +171,18 @@ test("a date not in RFC 3339 UTC is refused before any call, at its file:line", 
   expect(out).to_contain("main.lua:1")
   expect(out).to_contain("start_date: expected a UTC time like 2030-01-01T01:00:00Z")
 end)
+
+test("creates whose answers were lost are adopted by the next run, not made twice", function()
+  local e = emulator()
+  local dir = new_stack(stack())
+  e:faults{ lose_pct = 100 }   -- every create is applied, its answer never arrives
+  with_env({ AWS_MAX_ATTEMPTS = "1" }, function()
+    expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(1)
+  end)
+  expect(#e:inventory().scheduler.schedule).to_be(2)
+  e:faults{ lose_pct = 0 }
+  apply(e, dir)
+  expect(#e:inventory().scheduler.schedule).to_be(2)
+  expect(attrs(dir, "aws_scheduler_schedule.ping").name).to_match("^ping%-")
+  expect(select(2, plan(e, dir))).to_be(0)
+end)
