@@ -118,7 +118,7 @@ test("a peer revoked and a description changed by hand are repaired; import; des
   local forms = {
     ["aws_security_group_rule.https"] = web .. "_ingress_tcp_443_443_10.0.0.0/8_192.168.0.0/16",
     ["aws_security_group_rule.from_lb"] = web .. "_ingress_tcp_8080_8080_" .. lb,
-    ["aws_security_group_rule.out"] = web .. "_egress_all_0_0_0.0.0.0/0_self",
+    ["aws_security_group_rule.out"] = web .. "_egress_all_0_65536_0.0.0.0/0_self",
   }
   for addr, r in pairs(st.resources) do
     local o, ic = e:luaform(fresh, "import", addr, forms[addr] or r.attributes.id)

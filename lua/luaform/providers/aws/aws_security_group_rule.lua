@@ -179,6 +179,7 @@ function M.import(ctx, text)
   end
   local a = { security_group_id = parts[1], type = parts[2], protocol = rules.protocol(parts[3]),
     from_port = from, to_port = to, self = false }
+  if a.protocol == "-1" then a.from_port, a.to_port = 0, 0 end   -- all ports: AWS reports none, as Terraform reads
   for i = 6, #parts do
     local s = parts[i]
     local k = s == "self" and "self" or s:match("^sg%-") and "source_security_group_id"
