@@ -136,3 +136,31 @@ test("a peer revoked and a description changed by hand are repaired; import; des
   expect(dc).to_be(0)
   expect(#e:inventory().ec2.vpc).to_be(0)
 end)
+
+test("a refresh of 40 rules in two groups reads them with one DescribeSecurityGroups", function()
+  local e = emulator()
+  local lines = { [[
+local vpc = resource("aws_vpc", "main", { cidr_block = "10.0.0.0/16" })
+local groups = { resource("aws_security_group", "a", { name = "a", vpc_id = vpc.id }),
+  resource("aws_security_group", "b", { name = "b", vpc_id = vpc.id }) }]] }
+  for i = 0, 39 do
+    lines[#lines + 1] = string.format('resource("aws_security_group_rule", "r%d", { type = "ingress", '
+      .. 'security_group_id = groups[%d].id, protocol = "tcp", from_port = %d, to_port = %d, '
+      .. 'cidr_blocks = { "10.%d.0.0/16" } })', i, i % 2 + 1, 1000 + i, 1000 + i, i)
+  end
+  local dir = new_stack(table.concat(lines, "\n"))
+  local out, code = e:luaform(dir, "apply", "-auto-approve", "-parallelism=20")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  local before = e:counts()
+  out, code = plan(e, dir)
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  local calls = {}
+  for k, n in pairs(e:counts()) do
+    if n - (before[k] or 0) > 0 then calls[k] = n - (before[k] or 0) end
+  end
+  -- the two groups themselves and the 40 rules: one DescribeSecurityGroups each kind
+  expect(calls["ec2:DescribeSecurityGroups"]).to_be(2)
+  expect(calls["ec2:DescribeSecurityGroupRules"]).to_be_nil()
+end)
