@@ -164,3 +164,11 @@ local groups = { resource("aws_security_group", "a", { name = "a", vpc_id = vpc.
   expect(calls["ec2:DescribeSecurityGroups"]).to_be(2)
   expect(calls["ec2:DescribeSecurityGroupRules"]).to_be_nil()
 end)
+
+test("a type other than ingress or egress is refused at its file:line", function()
+  local dir = new_stack((stack():gsub('type = "egress"', 'type = "outbound"')))
+  local out, code = luaform(dir, "validate")
+  expect(code).to_be(1)
+  expect(out).to_contain("main.lua:8")
+  expect(out).to_contain("type: expected ingress or egress")
+end)

@@ -121,7 +121,8 @@ local M = resource.define{
   service = "ec2", description = "One ingress or egress permission of a security group (the older form).",
   id = "id",
   fields = {
-    type = { type = "string", required = true, force_new = true, wire = "type", description = "ingress or egress." },
+    type = { type = "string", required = true, force_new = true, wire = "type", description = "ingress or egress.",
+      validate = function(v) if v ~= "ingress" and v ~= "egress" then return "expected ingress or egress" end end },
     security_group_id = { type = "string", required = true, force_new = true, wire = "security_group_id" },
     protocol = { type = "string", required = true, force_new = true, wire = "protocol",
       description = "tcp, udp, icmp, icmpv6, all (-1) or a protocol number.",
