@@ -138,6 +138,11 @@ class MoreBoto3Test(b3.Boto3Case, unittest.TestCase):
         self.assertEqual(sch.list_schedules()["Schedules"], [])
         self.assertEqual([g["Name"] for g in sch.list_schedule_groups()["ScheduleGroups"]],
                          ["default"])
+        # a bad signature is refused in rest-json's error form
+        forged = self.track(b3.boto3.session.Session(
+            aws_access_key_id=self.keys[0], aws_secret_access_key="not-the-secret",
+            region_name=b3.REGION).client("scheduler", endpoint_url=self.proc.url))
+        self.assertCode("InvalidSignatureException", forged.list_schedules)
 
 
 if __name__ == "__main__":
