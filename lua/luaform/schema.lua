@@ -16,6 +16,8 @@
 -- required, optional, computed, force_new, sensitive, default. force_new
 -- is true, or function(old, new) -> true when that change needs a new
 -- object (Terraform's ForceNewIfChange; other changes are in place).
+-- validate: fn(v) -> message or nil, a check of a known value beyond its
+-- type (a date's form), reported with the argument's path.
 -- absent_is_unset: AWS leaves this attribute out of its answers to mean
 -- "not set" (a removed KMS key or delivery policy), so a read without it
 -- is drift; any other attribute a read leaves out keeps its prior value
@@ -195,6 +197,8 @@ local function check(spec, v, path)
       return string.format("%s: expected a JSON document (string or table), got %s", path, type(v))
     end
   end
+  local bad = spec.validate and spec.validate(v)
+  if bad then return string.format("%s: %s", path, bad) end
   return nil
 end
 

@@ -108,7 +108,7 @@ def unknown_members(operation, body):
     shape = operation.output_shape
     protocol = operation.metadata["protocol"]
     out = []
-    if protocol not in ("json", "query", "ec2", "rest-xml"):
+    if protocol not in ("json", "rest-json", "query", "ec2", "rest-xml"):
         return out
     if protocol == "rest-xml" and (shape is None or "payload" in shape.serialization):
         return out      # a payload (S3 GetObject) is a stream: reading it here would consume it

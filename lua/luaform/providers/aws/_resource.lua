@@ -280,9 +280,14 @@ function M.define(d)
 
   if d.read_many then
     function T.read_batch(ctx, ids, entries)
-      local priors = {}
-      for i, e in ipairs(entries) do priors[i] = e.entry.attributes end
-      local found = common.batch(ctx, ids, function(want) return T.describe(ctx, want, priors) end)
+      local prior_of = {}
+      for i, e in ipairs(entries) do prior_of[ids[i]] = e.entry.attributes end
+      -- a second look asks only the missing ids: their priors in their order
+      local found = common.batch(ctx, ids, function(want)
+        local priors = {}
+        for i, id in ipairs(want) do priors[i] = prior_of[id] end
+        return T.describe(ctx, want, priors)
+      end)
       local tags = {}
       if d.tags and d.tags.read_many then
         local have = {}
