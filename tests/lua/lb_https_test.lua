@@ -53,16 +53,9 @@ resource("aws_lb_listener_rule", "maintenance", { listener_arn = https.arn,
 })
 ]]
 
-local function run(e, dir, ...)
-  local out, code = e:luaform(dir, ...)
-  if code ~= 0 and code ~= 2 then print(out) end
-  return out, code
-end
-
 local function applied(e)
   local dir = new_stack(MAIN)
-  local _, code = run(e, dir, "apply", "-auto-approve")
-  expect(code).to_be(0)
+  e:apply(dir)
   return dir
 end
 
@@ -99,19 +92,17 @@ test("HTTPS serves the issued certificate, HTTP redirects, rules route; a second
   expect(r["default"].IsDefault).to_be(true)
   local cert = aws.client("acm"):DescribeCertificate{ CertificateArn = attrs(dir, "aws_acm_certificate.web").arn }.Certificate
   expect(cert.InUseBy[1]).to_be(attrs(dir, "aws_lb.web").arn)
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("a rule's conditions, weights and priority change in place", function()
   local e = emulator(FLAGS)
   local dir = applied(e)
   local vars = { "-var", "path=/v2/*", "-var", "blue=50", "-var", "priority=5" }
-  local out, code = run(e, dir, "plan", "-detailed-exitcode", table.unpack(vars))
-  expect(code).to_be(2)
+  local out = e:changes(dir, table.unpack(vars))
   expect(out).to_contain("# aws_lb_listener_rule.api will be updated in-place")
   expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
-  code = select(2, run(e, dir, "apply", "-auto-approve", table.unpack(vars)))
-  expect(code).to_be(0)
+  e:apply(dir, table.unpack(vars))
   e:use()
   local r = rules(attrs(dir, "aws_lb_listener.https").arn)
   expect(r["5"].Actions[1].ForwardConfig.TargetGroups[1].Weight).to_be(50)
@@ -120,7 +111,7 @@ test("a rule's conditions, weights and priority change in place", function()
     if c.Field == "path-pattern" then paths = c.PathPatternConfig.Values end
   end
   expect(paths[1]).to_be("/v2/*")
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode", table.unpack(vars)))).to_be(0)
+  e:no_changes(dir, table.unpack(vars))
 end)
 
 test("rules and certificates changed in the emulator are drift that the next apply repairs", function()
@@ -133,33 +124,24 @@ test("rules and certificates changed in the emulator are drift that the next app
     ContentType = "text/plain", StatusCode = "200", MessageBody = "up" } } } }
   elb:RemoveListenerCertificates{ ListenerArn = attrs(dir, "aws_lb_listener.https").arn,
     Certificates = { { CertificateArn = attrs(dir, "aws_acm_certificate.api").arn } } }
-  local out, code = run(e, dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("# aws_lb_listener_rule.maintenance will be updated in-place")
   expect(out).to_contain("# aws_lb_listener_certificate.api will be created")
-  code = select(2, run(e, dir, "apply", "-auto-approve"))
-  expect(code).to_be(0)
+  e:apply(dir)
   local r = elb:DescribeRules{ RuleArns = { rule } }.Rules[1]
   expect(r.Actions[1].FixedResponseConfig.StatusCode).to_be("503")
   expect(#elb:DescribeListenerCertificates{ ListenerArn = attrs(dir, "aws_lb_listener.https").arn }.Certificates).to_be(2)
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("import of a rule and a listener certificate; destroy leaves no listener, rule or certificate", function()
   local e = emulator(FLAGS)
   local dir = applied(e)
-  local st = state_of(dir)
   for _, addr in ipairs({ "aws_lb_listener_rule.api", "aws_lb_listener_certificate.api" }) do
-    local id = st.resources[addr].attributes.id
-    expect(select(2, run(e, dir, "state", "rm", addr))).to_be(0)
-    local _, code = run(e, dir, "import", addr, id)
-    expect(code).to_be(0)
-    expect(state_of(dir).resources[addr].attributes.id).to_be(id)
+    e:reimport(dir, addr)
   end
-  local out, code = run(e, dir, "plan", "-detailed-exitcode")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-  expect(select(2, run(e, dir, "destroy", "-auto-approve"))).to_be(0)
+  e:no_changes(dir)
+  e:destroy(dir)
   local inv = e:inventory()
   expect(#inv.elasticloadbalancing.listener_rule).to_be(0)
   expect(#inv.elasticloadbalancing.listener).to_be(0)
