@@ -92,6 +92,14 @@ local function write(path, text)
   assert(core.write_file(path, text, "0644"))
 end
 
+-- A new stack directory: files is { name = text }, or main.lua's text.
+local function new_stack(files)
+  if type(files) == "string" then files = { ["main.lua"] = files } end
+  local dir = tmpdir()
+  for name, text in pairs(files) do write(dir .. "/" .. name, text) end
+  return dir
+end
+
 -- Runs this luaform binary in dir with args, its environment prefixed by
 -- env (a "env ..." string for sh, or ""); returns its output and exit code.
 local function run_luaform(env, dir, ...)
@@ -106,7 +114,7 @@ local function state_of(dir)
   return core.state_backend("local", { path = dir .. "/luaform.state.json" }):load()
 end
 
-M.fail, M.sh, M.quote, M.run_luaform, M.state_of = fail, sh, quote, run_luaform, state_of
+M.fail, M.sh, M.quote, M.new_stack, M.run_luaform, M.state_of = fail, sh, quote, new_stack, run_luaform, state_of
 
 local helpers = {
   core = core,
@@ -116,13 +124,7 @@ local helpers = {
   tmpdir = tmpdir,
   write = write,
   read = function(path) return core.read_file(path) end,
-  -- A new stack directory: files is { name = text }, or main.lua's text.
-  new_stack = function(files)
-    if type(files) == "string" then files = { ["main.lua"] = files } end
-    local dir = tmpdir()
-    for name, text in pairs(files) do write(dir .. "/" .. name, text) end
-    return dir
-  end,
+  new_stack = new_stack,
   -- A copy of the stack in directory src (a fixture).
   copy_stack = function(src)
     local dir = tmpdir()
