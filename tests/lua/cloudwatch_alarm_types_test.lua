@@ -37,8 +37,7 @@ end
 
 test("metric and metric-math alarms are created as declared; a second plan has no changes", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local a = alarm(e, "k-cpu")
   expect(a.Threshold).to_be(80)
   expect(a.Statistic).to_be("Average")
@@ -55,8 +54,7 @@ end)
 
 test("every updatable argument changes in place; a new name replaces the alarm", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ op = "GreaterThanOrEqualToThreshold", periods = 3, period = 300,
     stat = "Maximum", threshold = "90", service = "api", description = "CPU very high", ok = true,
     missing = "breaching", datapoints = 3, enabled = false, team = "ops", math_threshold = "10",
@@ -89,8 +87,7 @@ end)
 
 test("an alarm changed or deleted outside luaform is repaired; import by name; destroy", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   e:use()
   local cw = aws.client("cloudwatch", { region = e.region })
   cw:PutMetricAlarm{ AlarmName = "k-cpu", ComparisonOperator = "LessThanThreshold", EvaluationPeriods = 1,
@@ -103,9 +100,7 @@ test("an alarm changed or deleted outside luaform is repaired; import by name; d
   expect(alarm(e, "k-cpu").Threshold).to_be(80)
   expect(alarm(e, "k-5xx").AlarmName).to_be("k-5xx")
   e:no_changes(dir)
-  local fresh = new_stack(stack())
-  e:import(fresh, resource_ids(dir))
-  e:no_changes(fresh)
+  e:no_changes(e:imported(stack(), resource_ids(dir)))
   e:destroy(dir)
   expect(#e:inventory().monitoring.alarm).to_be(0)
 end)
@@ -118,8 +113,7 @@ test("a refresh of 150 alarms asks DescribeAlarms once per 100 names", function(
   comparison_operator = "GreaterThanThreshold", evaluation_periods = 1, metric_name = "CPUUtilization",
   namespace = "AWS/ECS", period = 60, statistic = "Average", threshold = 50 })]], i, i)
   end
-  local dir = new_stack(table.concat(lines, "\n"))
-  e:apply(dir)
+  local dir = e:applied(table.concat(lines, "\n"))
   local before = e:counts()
   e:no_changes(dir)
   local after = e:counts()

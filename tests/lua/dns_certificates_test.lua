@@ -34,8 +34,7 @@ output("zone_id", zone.zone_id)
 ]]
 
 local function applied(e)
-  local dir = new_stack(MAIN)
-  e:apply(dir)
+  local dir = e:applied(MAIN)
   return dir
 end
 

@@ -44,8 +44,7 @@ end
 
 test("rules, targets and the topic policy are created as declared; a second plan has no changes", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local ev = events(e)
   local r = ev:DescribeRule{ Name = "k-nightly" }
   expect(r.ScheduleExpression).to_be("cron(0 3 * * ? *)")
@@ -66,8 +65,7 @@ end)
 
 test("every updatable argument changes in place; a new rule name replaces rule and target", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ principal = "cloudwatch.amazonaws.com", schedule = "rate(1 hour)",
     description = "hourly", state = "DISABLED", detail = "ECS Service Action", count = 2, public = true,
     note = "changed", retries = 5 })
@@ -94,8 +92,7 @@ end)
 
 test("drift is repaired; every object imports by its id; destroy leaves nothing", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local ev = events(e)
   ev:PutRule{ Name = "k-nightly", ScheduleExpression = "rate(5 minutes)" }
   ev:RemoveTargets{ Rule = "k-deploys", Ids = { "sqs" } }
@@ -106,9 +103,7 @@ test("drift is repaired; every object imports by its id; destroy leaves nothing"
   expect(ev:DescribeRule{ Name = "k-nightly" }.ScheduleExpression).to_be("cron(0 3 * * ? *)")
   expect(targets(e, "k-deploys").sqs ~= nil).to_be(true)
   e:no_changes(dir)
-  local fresh = new_stack(stack())
-  e:import(fresh, resource_ids(dir))
-  e:no_changes(fresh)
+  e:no_changes(e:imported(stack(), resource_ids(dir)))
   e:destroy(dir)
   local inv = e:inventory()
   expect(#inv.events.rule).to_be(0)

@@ -31,8 +31,7 @@ output("policy_arn", policy.arn)
 ]]
 
 local function applied(e)
-  local dir = new_stack(MAIN)
-  e:apply(dir)
+  local dir = e:applied(MAIN)
   return dir
 end
 

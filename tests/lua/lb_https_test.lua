@@ -54,8 +54,7 @@ resource("aws_lb_listener_rule", "maintenance", { listener_arn = https.arn,
 ]]
 
 local function applied(e)
-  local dir = new_stack(MAIN)
-  e:apply(dir)
+  local dir = e:applied(MAIN)
   return dir
 end
 

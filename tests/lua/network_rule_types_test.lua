@@ -50,8 +50,7 @@ end
 
 test("routes, ACL, entries and the flow log are created as declared; a second plan has no changes", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   expect(route(e, dir, "0.0.0.0/0").GatewayId).to_be(attrs(dir, "aws_internet_gateway.main").id)
   local a = acl(e, dir)
   expect(a.Associations[1].SubnetId).to_be(attrs(dir, "aws_subnet.a").id)
@@ -70,8 +69,7 @@ end)
 
 test("in-place changes and replacements", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ subnets = "b.id", action = "deny", from = 80, to = 81 })
   local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
@@ -97,8 +95,7 @@ end)
 
 test("drift is repaired; every object imports by its id; destroy returns the subnets to the default ACL", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local c = ec2(e)
   c:ReplaceRoute{ RouteTableId = attrs(dir, "aws_route_table.public").id, DestinationCidrBlock = "0.0.0.0/0",
     GatewayId = attrs(dir, "aws_internet_gateway.main").id }
@@ -111,9 +108,7 @@ test("drift is repaired; every object imports by its id; destroy returns the sub
   expect(out).to_contain("# aws_flow_log.vpc will be created")
   e:apply(dir)
   e:no_changes(dir)
-  local fresh = new_stack(stack())
-  e:import(fresh, resource_ids(dir))
-  e:no_changes(fresh)
+  e:no_changes(e:imported(stack(), resource_ids(dir)))
   e:destroy(dir)
   local inv = e:inventory().ec2
   expect(#inv.vpc).to_be(0)

@@ -46,8 +46,7 @@ end
 
 test("created as declared; a second plan has no changes", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local cw, logs, ecr, ecs = clients(e)
   expect(core.json_decode(cw:GetDashboard{ DashboardName = "ops" }.DashboardBody).widgets[1].width).to_be(6)
   local f = logs:DescribeMetricFilters{ logGroupName = "/app" }.metricFilters[1]
@@ -65,8 +64,7 @@ end)
 
 test("every updatable argument changes in place; a new dashboard name replaces", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ width = 12, pattern = "FATAL", namespace = "App2", keep = 10,
     actions = '"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"', fargate = 2, spot = 1 })
   local out = e:changes(dir)
@@ -93,8 +91,7 @@ end)
 
 test("drift is repaired; every object imports by its id; destroy", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local cw, logs, ecr, ecs = clients(e)
   cw:DeleteDashboards{ DashboardNames = { "ops" } }
   logs:DeleteMetricFilter{ logGroupName = "/app", filterName = "errors" }
@@ -109,9 +106,7 @@ test("drift is repaired; every object imports by its id; destroy", function()
   e:apply(dir)
   expect(strategy(ecs).FARGATE_SPOT.weight).to_be(3)
   e:no_changes(dir)
-  local fresh = new_stack(stack())
-  e:import(fresh, resource_ids(dir))
-  e:no_changes(fresh)
+  e:no_changes(e:imported(stack(), resource_ids(dir)))
   e:destroy(dir)
   expect(#e:inventory().monitoring.dashboard).to_be(0)
 end)

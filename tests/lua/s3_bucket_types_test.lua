@@ -41,8 +41,7 @@ end
 
 test("the bucket and its settings are created as declared and a second plan has no changes", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local c = s3(e)
   expect(c:GetBucketVersioning{ Bucket = "k-data" }.Status).to_be("Enabled")
   local rule = c:GetBucketEncryption{ Bucket = "k-data" }.ServerSideEncryptionConfiguration.Rules[1]
@@ -72,8 +71,7 @@ end)
 
 test("every updatable argument changes in place; a new bucket name replaces the bucket", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ team = "platform", versioning = "Suspended", sse = "AES256",
     bucket_key = false, restrict = false, secure = "true", days = 90, ownership = "BucketOwnerPreferred" })
   local out = e:changes(dir)
@@ -102,8 +100,7 @@ end)
 
 test("settings changed outside luaform are drift that the next apply repairs", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local c = s3(e)
   c:DeleteBucketPolicy{ Bucket = "k-data" }
   c:PutBucketVersioning{ Bucket = "k-data", VersioningConfiguration = { Status = "Suspended" } }
@@ -127,19 +124,15 @@ end)
 test("each type imports by the bucket name; the plan after the imports has no changes", function()
   local e = emulator()
   -- force_destroy is luaform's own setting: an import reads it as its default (false)
-  local dir = new_stack(stack{ force_destroy = false })
-  e:apply(dir)
+  local dir = e:applied(stack{ force_destroy = false })
   local ids = {}
   for addr in pairs(resource_ids(dir)) do ids[addr] = "k-data" end
-  local fresh = new_stack(stack{ force_destroy = false })
-  e:import(fresh, ids)
-  e:no_changes(fresh)
+  e:no_changes(e:imported(stack{ force_destroy = false }, ids))
 end)
 
 test("destroy empties a versioned bucket only with force_destroy", function()
   local e = emulator()
-  local dir = new_stack(stack{ force_destroy = false })
-  e:apply(dir)
+  local dir = e:applied(stack{ force_destroy = false })
   local c = s3(e)
   c:PutObject{ Bucket = "k-data", Key = "a.txt", Body = "one" }
   c:PutObject{ Bucket = "k-data", Key = "a.txt", Body = "two" }

@@ -23,8 +23,7 @@ end
 
 test("objects from content and from a file: create, update, drift, replace, import, destroy", function()
   local e = emulator()
-  local dir = new_stack({ ["main.lua"] = stack(), ["logo.txt"] = "logo v1" })
-  e:apply(dir)
+  local dir = e:applied({ ["main.lua"] = stack(), ["logo.txt"] = "logo v1" })
   local index = get(e, "index.html")
   expect(index.Body).to_be("<h1>hi</h1>")
   expect(index.ContentType).to_be("text/html")
@@ -47,10 +46,8 @@ test("objects from content and from a file: create, update, drift, replace, impo
   expect(out).to_contain("# aws_s3_object.logo will be updated in-place")
   e:apply(dir)
   expect(get(e, "logo.txt").Body).to_be("logo v2")
-  local fresh = new_stack({ ["main.lua"] = stack{ content = "<h1>hello</h1>", type = "text/plain" },
-    ["logo.txt"] = "logo v2" })
-  e:import(fresh, resource_ids(dir))
-  out = e:plan(fresh)
+  out = e:plan(e:imported({ ["main.lua"] = stack{ content = "<h1>hello</h1>", type = "text/plain" },
+    ["logo.txt"] = "logo v2" }, resource_ids(dir)))
   -- content and force_destroy are not read from AWS: the import takes them from the configuration
   expect(out).not_to_contain("must be replaced")
   write(dir .. "/main.lua", stack{ key = "home.html" })

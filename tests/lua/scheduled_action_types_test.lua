@@ -22,8 +22,7 @@ end
 
 test("a scheduled action: create, update in place, replace, drift, import, destroy", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local a = action(e)
   expect(a.Schedule).to_be("cron(0 22 * * ? *)")
   expect(a.Timezone).to_be("Asia/Seoul")
@@ -45,13 +44,11 @@ test("a scheduled action: create, update in place, replace, drift, import, destr
   expect(out).to_contain("# aws_appautoscaling_scheduled_action.night will be updated in-place")
   e:apply(dir)
   expect(action(e).Schedule).to_be("cron(0 23 * * ? *)")
-  local fresh = new_stack(stack{ schedule = "cron(0 23 * * ? *)", timezone = "UTC", min = 1, max = 2 })
   local ids = { ["aws_appautoscaling_target.web"] = "ecs/service/app/web/ecs:service:DesiredCount",
     ["aws_appautoscaling_scheduled_action.night"] = "ecs,night,service/app/web,ecs:service:DesiredCount" }
   expect(state_of(dir).resources["aws_appautoscaling_scheduled_action.night"].attributes.id)
     .to_be(ids["aws_appautoscaling_scheduled_action.night"])
-  e:import(fresh, ids)
-  e:no_changes(fresh)
+  e:no_changes(e:imported(stack{ schedule = "cron(0 23 * * ? *)", timezone = "UTC", min = 1, max = 2 }, ids))
   write(dir .. "/main.lua", stack{ name = "evening" })
   expect((e:plan(dir))).to_contain("# aws_appautoscaling_scheduled_action.night must be replaced")
   e:apply(dir)

@@ -29,8 +29,7 @@ local function attrs(dir, addr) return state_of(dir).resources[addr].attributes 
 
 test("the namespace and the service are created as declared; a second plan has no changes", function()
   local e = emulator(FLAGS)
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local ns = attrs(dir, "aws_service_discovery_private_dns_namespace.internal")
   expect(ns.id).to_match("^ns%-")
   local got = sd(e):GetNamespace{ Id = ns.id }.Namespace
@@ -45,8 +44,7 @@ end)
 
 test("descriptions and TTLs change in place; a new record type replaces the service", function()
   local e = emulator(FLAGS)
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local id = attrs(dir, "aws_service_discovery_service.api").id
   write(dir .. "/main.lua", stack{ ns_description = "names", description = "API v2", ttl = 60 })
   local out = e:changes(dir)
@@ -67,8 +65,7 @@ end)
 
 test("drift is repaired; both import by id; destroy waits for the namespace's deletion", function()
   local e = emulator(FLAGS)
-  local dir = new_stack(stack())
-  e:apply(dir)
+  local dir = e:applied(stack())
   local c = sd(e)
   local svc = attrs(dir, "aws_service_discovery_service.api")
   c:UpdateService{ Id = svc.id, Service = { Description = "changed", DnsConfig = { DnsRecords = {
@@ -77,8 +74,7 @@ test("drift is repaired; both import by id; destroy waits for the namespace's de
   expect(out).to_contain("# aws_service_discovery_service.api will be updated in-place")
   e:apply(dir)
   expect(c:GetService{ Id = svc.id }.Service.DnsConfig.DnsRecords[1].TTL).to_be(10)
-  local fresh = new_stack(stack())
-  e:import(fresh, resource_ids(dir))
+  local fresh = e:imported(stack(), resource_ids(dir))
   -- Cloud Map does not answer a namespace's VPC: the first plan after the
   -- import takes it from the configuration (an update without AWS calls)
   local out2 = e:plan(fresh)
