@@ -6,8 +6,9 @@
 -- too. Each test runs as a task on the event loop, so it may sleep or
 -- call AWS. Helpers for end-to-end tests: tmpdir(), write(path, text),
 -- read(path), sh(cmd) -> output, exit code, new_stack(files),
--- copy_stack(fixture_dir), state_of(dir), resource_ids(dir), with_env(vars,
--- fn), and luaform(dir, args...) which runs this luaform binary in dir;
+-- copy_stack(fixture_dir), state_of(dir), attributes(dir, addr),
+-- resource_ids(dir), with_env(vars, fn), and luaform(dir, args...) which
+-- runs this luaform binary in dir;
 -- emulator(flags) starts the local AWS emulator (luaform.testing.emulator),
 -- whose handle also runs a user's session against it (e:apply(dir),
 -- e:no_changes(dir), ...). The last line printed is "N passed, N failed".
@@ -132,6 +133,8 @@ local helpers = {
     return dir
   end,
   state_of = state_of,
+  -- The attributes of resource addr in the local state of dir.
+  attributes = function(dir, addr) return state_of(dir).resources[addr].attributes end,
   -- { [address] = id } of every resource in the local state of dir (what
   -- a user would import into another copy of the stack).
   resource_ids = function(dir)

@@ -33,13 +33,6 @@ resource("aws_route53_record", "primary", { zone_id = zone.zone_id, name = "db.e
 output("zone_id", zone.zone_id)
 ]]
 
-local function applied(e)
-  local dir = e:applied(MAIN)
-  return dir
-end
-
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
-
 local function sets(zone)
   local out = {}
   for _, rr in ipairs(aws.client("route53"):collect("ListResourceRecordSets", { HostedZoneId = zone })) do
@@ -50,25 +43,25 @@ end
 
 test("a zone, its records and a DNS-validated certificate apply; the certificate is issued; a second plan has no changes", function()
   local e = emulator()
-  local dir = applied(e)
+  local dir = e:applied(MAIN)
   e:use()
-  local zone = attrs(dir, "aws_route53_zone.main").zone_id
+  local zone = attributes(dir, "aws_route53_zone.main").zone_id
   expect(zone).to_match("^Z[A-Z0-9]+$")
-  expect(#attrs(dir, "aws_route53_zone.main").name_servers).to_be(4)
-  local cert = aws.client("acm"):DescribeCertificate{ CertificateArn = attrs(dir, "aws_acm_certificate.web").arn }.Certificate
+  expect(#attributes(dir, "aws_route53_zone.main").name_servers).to_be(4)
+  local cert = aws.client("acm"):DescribeCertificate{ CertificateArn = attributes(dir, "aws_acm_certificate.web").arn }.Certificate
   expect(cert.Status).to_be("ISSUED")
   local s = sets(zone)
   expect(s["www.example.com. A"].ResourceRecords[1].Value).to_be("10.0.0.1")
   expect(s["example.com. A"].AliasTarget.DNSName).to_be("web-1.ap-northeast-2.elb.amazonaws.com.")
   expect(s["app.example.com. A blue"].Weight).to_be(90)
   expect(s["db.example.com. A primary"].Failover).to_be("PRIMARY")
-  expect(attrs(dir, "aws_route53_record.blue").id).to_be(zone .. "_app.example.com_A_blue")
+  expect(attributes(dir, "aws_route53_record.blue").id).to_be(zone .. "_app.example.com_A_blue")
   e:no_changes(dir)
 end)
 
 test("ttl, records, weights and the zone's comment change in place", function()
   local e = emulator()
-  local dir = applied(e)
+  local dir = e:applied(MAIN)
   local vars = { "-var", "ttl=60", "-var", "ip=10.0.0.2", "-var", "blue=50", "-var", "comment=renamed" }
   local out = e:changes(dir, table.unpack(vars))
   expect(out).to_contain("# aws_route53_record.www will be updated in-place")
@@ -77,7 +70,7 @@ test("ttl, records, weights and the zone's comment change in place", function()
   expect(out).to_contain("Plan: 0 to add, 3 to change, 0 to destroy.")
   e:apply(dir, table.unpack(vars))
   e:use()
-  local zone = attrs(dir, "aws_route53_zone.main").zone_id
+  local zone = attributes(dir, "aws_route53_zone.main").zone_id
   local s = sets(zone)
   expect(s["www.example.com. A"].TTL).to_be(60)
   expect(s["www.example.com. A"].ResourceRecords[1].Value).to_be("10.0.0.2")
@@ -96,26 +89,26 @@ resource("aws_acm_certificate", "c", { domain_name = var("domain", { default = "
   { create_before_destroy = true })
 ]])
   e:apply(dir)
-  local old = attrs(dir, "aws_acm_certificate.c").arn
+  local old = attributes(dir, "aws_acm_certificate.c").arn
   local out = e:changes(dir, "-var", "name=b.example.com", "-var", "domain=b.example.com")
   expect(out).to_contain("# aws_route53_record.r must be replaced")
   expect(out).to_contain("# aws_acm_certificate.c must be replaced")
   e:apply(dir, "-var", "name=b.example.com", "-var", "domain=b.example.com")
   e:use()
-  local s = sets(attrs(dir, "aws_route53_zone.main").zone_id)
+  local s = sets(attributes(dir, "aws_route53_zone.main").zone_id)
   expect(s["a.example.com. TXT"]).to_be(nil)
   expect(s["b.example.com. TXT"].ResourceRecords[1].Value).to_be("hello")
-  expect(attrs(dir, "aws_acm_certificate.c").arn).not_to_contain(old)
+  expect(attributes(dir, "aws_acm_certificate.c").arn).not_to_contain(old)
   local ok = pcall(aws.client("acm").DescribeCertificate, aws.client("acm"), { CertificateArn = old })
   expect(ok).to_be(false)
 end)
 
 test("records and tags changed in the emulator are drift that the next apply repairs", function()
   local e = emulator()
-  local dir = applied(e)
+  local dir = e:applied(MAIN)
   e:use()
   local r53 = aws.client("route53")
-  local zone = attrs(dir, "aws_route53_zone.main").zone_id
+  local zone = attributes(dir, "aws_route53_zone.main").zone_id
   r53:ChangeResourceRecordSets{ HostedZoneId = zone, ChangeBatch = { Changes = {
     { Action = "UPSERT", ResourceRecordSet = { Name = "www.example.com", Type = "A", TTL = 5,
       ResourceRecords = { { Value = "6.6.6.6" } } } },
@@ -139,7 +132,7 @@ end)
 
 test("import by id gives the same state; destroy leaves no zone, record or certificate", function()
   local e = emulator()
-  local dir = applied(e)
+  local dir = e:applied(MAIN)
   for _, addr in ipairs({ "aws_route53_zone.main", "aws_route53_record.www", "aws_route53_record.apex",
       "aws_route53_record.blue", "aws_acm_certificate.web", "aws_acm_certificate_validation.web" }) do
     e:reimport(dir, addr)

@@ -28,20 +28,18 @@ resource("aws_flow_log", "vpc", { vpc_id = vpc.id, traffic_type = %q,
     o.to or 443, o.traffic or "ALL")
 end
 
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
-
 local function ec2(e)
   e:use()
   return aws.client("ec2", { region = e.region })
 end
 
 local function route(e, dir, dest)
-  local t = ec2(e):DescribeRouteTables{ RouteTableIds = { attrs(dir, "aws_route_table.public").id } }.RouteTables[1]
+  local t = ec2(e):DescribeRouteTables{ RouteTableIds = { attributes(dir, "aws_route_table.public").id } }.RouteTables[1]
   for _, r in ipairs(t.Routes) do if r.DestinationCidrBlock == dest then return r end end
 end
 
 local function acl(e, dir)
-  return ec2(e):DescribeNetworkAcls{ NetworkAclIds = { attrs(dir, "aws_network_acl.private").id } }.NetworkAcls[1]
+  return ec2(e):DescribeNetworkAcls{ NetworkAclIds = { attributes(dir, "aws_network_acl.private").id } }.NetworkAcls[1]
 end
 
 local function entry(a, number, egress)
@@ -51,19 +49,19 @@ end
 test("routes, ACL, entries and the flow log are created as declared; a second plan has no changes", function()
   local e = emulator()
   local dir = e:applied(stack())
-  expect(route(e, dir, "0.0.0.0/0").GatewayId).to_be(attrs(dir, "aws_internet_gateway.main").id)
+  expect(route(e, dir, "0.0.0.0/0").GatewayId).to_be(attributes(dir, "aws_internet_gateway.main").id)
   local a = acl(e, dir)
-  expect(a.Associations[1].SubnetId).to_be(attrs(dir, "aws_subnet.a").id)
+  expect(a.Associations[1].SubnetId).to_be(attributes(dir, "aws_subnet.a").id)
   expect(entry(a, 100, false).PortRange.From).to_be(443)
   expect(entry(a, 100, true).RuleAction).to_be("allow")
   local fl = ec2(e):DescribeFlowLogs{}.FlowLogs[1]
-  expect(fl.ResourceId).to_be(attrs(dir, "aws_vpc.main").id)
+  expect(fl.ResourceId).to_be(attributes(dir, "aws_vpc.main").id)
   expect(fl.TrafficType).to_be("ALL")
-  expect(attrs(dir, "aws_route.internet").id).to_be(attrs(dir, "aws_route_table.public").id .. "_0.0.0.0/0")
-  expect(attrs(dir, "aws_network_acl.private").arn).to_be("arn:aws:ec2:us-east-1:123456789012:network-acl/"
-    .. attrs(dir, "aws_network_acl.private").id)
-  expect(attrs(dir, "aws_flow_log.vpc").arn).to_be("arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/"
-    .. attrs(dir, "aws_flow_log.vpc").id)
+  expect(attributes(dir, "aws_route.internet").id).to_be(attributes(dir, "aws_route_table.public").id .. "_0.0.0.0/0")
+  expect(attributes(dir, "aws_network_acl.private").arn).to_be("arn:aws:ec2:us-east-1:123456789012:network-acl/"
+    .. attributes(dir, "aws_network_acl.private").id)
+  expect(attributes(dir, "aws_flow_log.vpc").arn).to_be("arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/"
+    .. attributes(dir, "aws_flow_log.vpc").id)
   e:no_changes(dir)
 end)
 
@@ -76,7 +74,7 @@ test("in-place changes and replacements", function()
   e:apply(dir)
   local a = acl(e, dir)
   expect(#a.Associations).to_be(1)
-  expect(a.Associations[1].SubnetId).to_be(attrs(dir, "aws_subnet.b").id)
+  expect(a.Associations[1].SubnetId).to_be(attributes(dir, "aws_subnet.b").id)
   expect(entry(a, 100, false).RuleAction).to_be("deny")
   expect(entry(a, 100, false).PortRange.To).to_be(81)
   e:no_changes(dir)
@@ -97,11 +95,11 @@ test("drift is repaired; every object imports by its id; destroy returns the sub
   local e = emulator()
   local dir = e:applied(stack())
   local c = ec2(e)
-  c:ReplaceRoute{ RouteTableId = attrs(dir, "aws_route_table.public").id, DestinationCidrBlock = "0.0.0.0/0",
-    GatewayId = attrs(dir, "aws_internet_gateway.main").id }
-  c:DeleteNetworkAclEntry{ NetworkAclId = attrs(dir, "aws_network_acl.private").id, RuleNumber = 100, Egress = true }
-  c:DeleteFlowLogs{ FlowLogIds = { attrs(dir, "aws_flow_log.vpc").id } }
-  c:DeleteRoute{ RouteTableId = attrs(dir, "aws_route_table.public").id, DestinationCidrBlock = "0.0.0.0/0" }
+  c:ReplaceRoute{ RouteTableId = attributes(dir, "aws_route_table.public").id, DestinationCidrBlock = "0.0.0.0/0",
+    GatewayId = attributes(dir, "aws_internet_gateway.main").id }
+  c:DeleteNetworkAclEntry{ NetworkAclId = attributes(dir, "aws_network_acl.private").id, RuleNumber = 100, Egress = true }
+  c:DeleteFlowLogs{ FlowLogIds = { attributes(dir, "aws_flow_log.vpc").id } }
+  c:DeleteRoute{ RouteTableId = attributes(dir, "aws_route_table.public").id, DestinationCidrBlock = "0.0.0.0/0" }
   local out = e:changes(dir)
   expect(out).to_contain("# aws_route.internet will be created")
   expect(out).to_contain("# aws_network_acl_rule.out will be created")

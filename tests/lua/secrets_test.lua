@@ -36,8 +36,6 @@ local function applied(e)
   return dir
 end
 
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
-
 test("created, read back with no changes, and the values shown nowhere (plan, apply, state show, debug log)", function()
   local e = emulator()
   local dir = new_stack(MAIN)
@@ -52,14 +50,14 @@ test("created, read back with no changes, and the values shown nowhere (plan, ap
   expect(log).not_to_contain(SECRET)
   e:use()
   local sm, ssm = aws.client("secretsmanager"), aws.client("ssm")
-  local arn = attrs(dir, "aws_secretsmanager_secret.db").arn
+  local arn = attributes(dir, "aws_secretsmanager_secret.db").arn
   expect(sm:GetSecretValue{ SecretId = arn }.SecretString).to_be(SECRET)
-  expect(sm:DescribeSecret{ SecretId = arn }.KmsKeyId).to_be(attrs(dir, "aws_kms_key.app").arn)
+  expect(sm:DescribeSecret{ SecretId = arn }.KmsKeyId).to_be(attributes(dir, "aws_kms_key.app").arn)
   local token = ssm:GetParameter{ Name = "/app/token", WithDecryption = true }.Parameter
   expect(token.Value).to_be(SECRET)
   expect(token.Type).to_be("SecureString")
-  expect(attrs(dir, "aws_secretsmanager_secret_version.db").id).to_match("^arn:aws:secretsmanager:.+|.+$")
-  expect(attrs(dir, "aws_kms_alias.app").target_key_arn).to_be(attrs(dir, "aws_kms_key.app").arn)
+  expect(attributes(dir, "aws_secretsmanager_secret_version.db").id).to_match("^arn:aws:secretsmanager:.+|.+$")
+  expect(attributes(dir, "aws_kms_alias.app").target_key_arn).to_be(attributes(dir, "aws_kms_key.app").arn)
   for _, addr in ipairs({ "aws_secretsmanager_secret_version.db", "aws_ssm_parameter.token" }) do
     out = e:luaform(dir, "state", "show", addr)
     expect(out).to_contain("(sensitive value)")
@@ -86,7 +84,7 @@ test("in-place updates of every updatable argument", function()
   expect(out).not_to_contain("n3w-t0ken-abc")
   e:use()
   local kms, sm, ssm = aws.client("kms"), aws.client("secretsmanager"), aws.client("ssm")
-  local key = attrs(dir, "aws_kms_key.app").key_id
+  local key = attributes(dir, "aws_kms_key.app").key_id
   expect(kms:DescribeKey{ KeyId = key }.KeyMetadata.Description).to_be("rotated")
   expect(kms:GetKeyRotationStatus{ KeyId = key }.KeyRotationEnabled).to_be(true)
   expect(sm:DescribeSecret{ SecretId = "app/db" }.Description).to_be("database")
@@ -107,7 +105,7 @@ end)
 test("a new secret value makes a new version (replacement) and the old one loses its labels", function()
   local e = emulator()
   local dir = applied(e)
-  local old = attrs(dir, "aws_secretsmanager_secret_version.db").version_id
+  local old = attributes(dir, "aws_secretsmanager_secret_version.db").version_id
   local out = e:changes(dir, "-var", "password=an0ther-one")
   expect(out).to_contain("# aws_secretsmanager_secret_version.db must be replaced")
   expect(out).not_to_contain("an0ther-one")
@@ -128,7 +126,7 @@ test("changes made in the emulator are drift that the next apply repairs", funct
   local dir = applied(e)
   e:use()
   local kms, sm, ssm = aws.client("kms"), aws.client("secretsmanager"), aws.client("ssm")
-  local key = attrs(dir, "aws_kms_key.app").key_id
+  local key = attributes(dir, "aws_kms_key.app").key_id
   kms:DisableKey{ KeyId = key }
   kms:UpdateKeyDescription{ KeyId = key, Description = "changed" }
   sm:UpdateSecret{ SecretId = "app/db", Description = "changed" }

@@ -25,18 +25,16 @@ local function sd(e)
   return aws.client("servicediscovery", { region = e.region })
 end
 
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
-
 test("the namespace and the service are created as declared; a second plan has no changes", function()
   local e = emulator(FLAGS)
   local dir = e:applied(stack())
-  local ns = attrs(dir, "aws_service_discovery_private_dns_namespace.internal")
+  local ns = attributes(dir, "aws_service_discovery_private_dns_namespace.internal")
   expect(ns.id).to_match("^ns%-")
   local got = sd(e):GetNamespace{ Id = ns.id }.Namespace
   expect(got.Name).to_be("internal.local")
   expect(got.Type).to_be("DNS_PRIVATE")
   expect(ns.hosted_zone).to_be(got.Properties.DnsProperties.HostedZoneId)
-  local svc = sd(e):GetService{ Id = attrs(dir, "aws_service_discovery_service.api").id }.Service
+  local svc = sd(e):GetService{ Id = attributes(dir, "aws_service_discovery_service.api").id }.Service
   expect(svc.DnsConfig.DnsRecords[1].TTL).to_be(10)
   expect(svc.NamespaceId).to_be(ns.id)
   e:no_changes(dir)
@@ -45,7 +43,7 @@ end)
 test("descriptions and TTLs change in place; a new record type replaces the service", function()
   local e = emulator(FLAGS)
   local dir = e:applied(stack())
-  local id = attrs(dir, "aws_service_discovery_service.api").id
+  local id = attributes(dir, "aws_service_discovery_service.api").id
   write(dir .. "/main.lua", stack{ ns_description = "names", description = "API v2", ttl = 60 })
   local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
@@ -53,21 +51,21 @@ test("descriptions and TTLs change in place; a new record type replaces the serv
   local svc = sd(e):GetService{ Id = id }.Service
   expect(svc.Description).to_be("API v2")
   expect(svc.DnsConfig.DnsRecords[1].TTL).to_be(60)
-  local ns = attrs(dir, "aws_service_discovery_private_dns_namespace.internal")
+  local ns = attributes(dir, "aws_service_discovery_private_dns_namespace.internal")
   expect(sd(e):GetNamespace{ Id = ns.id }.Namespace.Description).to_be("names")
   e:no_changes(dir)
   write(dir .. "/main.lua", stack{ ns_description = "names", description = "API v2", ttl = 60, type = "AAAA" })
   out = e:plan(dir)
   expect(out).to_contain("# aws_service_discovery_service.api must be replaced")
   e:apply(dir)
-  expect(attrs(dir, "aws_service_discovery_service.api").id ~= id).to_be(true)
+  expect(attributes(dir, "aws_service_discovery_service.api").id ~= id).to_be(true)
 end)
 
 test("drift is repaired; both import by id; destroy waits for the namespace's deletion", function()
   local e = emulator(FLAGS)
   local dir = e:applied(stack())
   local c = sd(e)
-  local svc = attrs(dir, "aws_service_discovery_service.api")
+  local svc = attributes(dir, "aws_service_discovery_service.api")
   c:UpdateService{ Id = svc.id, Service = { Description = "changed", DnsConfig = { DnsRecords = {
     { Type = "A", TTL = 300 } } } } }
   local out = e:changes(dir)
