@@ -12,9 +12,12 @@
 -- ones are gone. cluster and task_definition keep the user's form (name or
 -- ARN) while they name the same object. Every change but tags is one
 -- UpdateService (with forceNewDeployment when force_new_deployment is
--- set). Delete scales to 0, deletes, and waits until the service is
--- INACTIVE, so the cluster and the target group can go right after.
--- wait_for_steady_state waits (ServicesStable) after a create or update.
+-- set; a change of triggers alone redeploys). capacity_provider_strategy
+-- changes in place only with force_new_deployment and never from none to
+-- some or back (Terraform's rule). Delete scales to 0, deletes, and waits
+-- until the service is INACTIVE, so the cluster and the target group can
+-- go right after. wait_for_steady_state waits (ServicesStable) after a
+-- create or update.
 local resource = require("luaform.providers.aws._resource")
 local tags = require("luaform.providers.aws._tags")
 local common = require("luaform.providers.aws._common")
@@ -58,10 +61,15 @@ local function update(spec)
   return spec
 end
 
--- A list UpdateService leaves alone when absent: removing it sends it empty.
+-- A list UpdateService leaves alone when absent: removing it sends it empty
+-- (a block of max_items 1 is still a list on the wire).
 local function emptied(member, spec)
   spec.wire = member
-  spec.to_params = function(p, v) p[member] = wire.send(spec, v) or {} end
+  spec.to_params = function(p, v)
+    local out = wire.send(spec, v)
+    if spec.max_items == 1 and out then out = { out } end
+    p[member] = out or {}
+  end
   return update(spec)
 end
 
@@ -74,6 +82,13 @@ local function deployment(spec)
       deploymentCircuitBreaker = cb and { enable = cb.enable, rollback = cb.rollback } or nil }
   end
   return update(spec)
+end
+
+-- Terraform's rule: a strategy changes in place only with force_new_deployment,
+-- and never from none to some or back.
+local function strategy_replaces(old, new, _, desired)
+  local was, is = old ~= nil and #old > 0, new ~= nil and #new > 0
+  return was ~= is or (was and not (desired or {}).force_new_deployment)
 end
 
 local function cluster_param(id, a) return (a or {}).cluster or cluster_of(id) or "default" end
@@ -96,6 +111,11 @@ M = resource.define{
     platform_version = update{ type = "string", optional = true, computed = true, wire = "platformVersion" },
     scheduling_strategy = { type = "string", optional = true, default = "REPLICA", force_new = true,
       wire = "schedulingStrategy" },
+    capacity_provider_strategy = update{ type = "set", optional = true, wire = "capacityProviderStrategy",
+      force_new = strategy_replaces,
+      block = { capacity_provider = { type = "string", required = true, wire = "capacityProvider" },
+                weight = { type = "number", optional = true, default = 0, wire = "weight" },
+                base = { type = "number", optional = true, default = 0, wire = "base" } } },
     network_configuration = update{ type = "list", max_items = 1, optional = true,
       wire = "networkConfiguration.awsvpcConfiguration",
       block = { subnets = { type = "set", elem = "string", required = true, wire = "subnets" },
@@ -109,6 +129,11 @@ M = resource.define{
                 elb_name = { type = "string", optional = true, wire = "loadBalancerName" },
                 container_name = { type = "string", required = true, wire = "containerName" },
                 container_port = { type = "number", required = true, wire = "containerPort" } } }),
+    service_registries = emptied("serviceRegistries", { type = "list", max_items = 1, optional = true,
+      block = { registry_arn = { type = "string", required = true, wire = "registryArn" },
+                port = { type = "number", optional = true, wire = "port" },
+                container_name = { type = "string", optional = true, wire = "containerName" },
+                container_port = { type = "number", optional = true, wire = "containerPort" } } }),
     health_check_grace_period_seconds = update{ type = "number", optional = true,
       wire = "healthCheckGracePeriodSeconds" },
     deployment_maximum_percent = deployment{ type = "number", optional = true, default = 200,
@@ -118,12 +143,18 @@ M = resource.define{
     deployment_circuit_breaker = deployment{ type = "list", max_items = 1, optional = true, computed = true,
       wire = "deploymentConfiguration.deploymentCircuitBreaker",
       block = { enable = { type = "bool", required = true }, rollback = { type = "bool", required = true } } },
+    deployment_controller = { type = "list", max_items = 1, optional = true, computed = true, force_new = true,
+      wire = "deploymentController",
+      block = { type = { type = "string", optional = true, default = "ECS", wire = "type" } } },
     enable_execute_command = update{ type = "bool", optional = true, default = false, wire = "enableExecuteCommand" },
     enable_ecs_managed_tags = update{ type = "bool", optional = true, default = false, wire = "enableECSManagedTags" },
     propagate_tags = update{ type = "string", optional = true, default = "NONE", wire = "propagateTags" },
     force_new_deployment = update{ type = "bool", optional = true, default = false, from_wire = prior_or(false),
       to_params = function() end,
       description = "Every update redeploys the tasks (forceNewDeployment)." },
+    triggers = update{ type = "map", elem = "string", optional = true, from_wire = prior_or(nil),
+      to_params = function() end,
+      description = "Arbitrary values; a change of one redeploys in place." },
     wait_for_steady_state = { type = "bool", optional = true, default = false, keep = true },
     arn = { type = "string", computed = true, wire = "serviceArn" },
   },
