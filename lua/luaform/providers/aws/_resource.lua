@@ -54,6 +54,9 @@
 --     transport as retry_codes on the calls that follow a create
 --   delete = { op=, params = fn(id, attrs), skip = field, busy = { codes },
 --     before = fn(ctx, c, id, attrs), waiter = { name, param } }
+--   (a waiter may say params = fn(id, attrs) instead of param, and seconds=)
+--   group_params = { [op] = fn(params, id, new) }: members a grouped set
+--     op's call sends besides the changed fields' (ECS: the cluster)
 --   tags = an aws._tags style (read_many: tags of many objects at once)
 --   adjust = fn(ctx, out, obj, prior): a read AWS reports irregularly
 --   after_write = fn(ctx, id): forget what a read memoized
@@ -363,8 +366,9 @@ function M.define(d)
     end
   end
 
-  local function wait_for(ctx, c, w, id)
-    if w then common.wait(ctx, c, w[1], { [w[2]] = { id } }, w.seconds or 900, 1) end
+  local function wait_for(ctx, c, w, id, attrs)
+    if not w then return end
+    common.wait(ctx, c, w[1], w.params and w.params(id, attrs or {}) or { [w[2]] = { id } }, w.seconds or 900, 1)
   end
 
   -- Puts field f's value v into request params p.
@@ -433,7 +437,7 @@ function M.define(d)
       end
       if cr.after then cr.after(ctx, c, id, args, retry); sets = true end
       if d.after_write then d.after_write(ctx, id) end
-      wait_for(ctx, c, cr.waiter, id)
+      wait_for(ctx, c, cr.waiter, id, args)
       if obj and not sets and not cr.waiter and not cr.read_back then
         local extra = extra_of(ctx, c, obj, args, retry)
         return attributes(ctx, obj, common.create_tags(ctx, args.tags), args, id, extra)
@@ -463,7 +467,10 @@ function M.define(d)
         end
       end
     end
-    for _, op in ipairs(order) do c[op](c, grouped[op], retry) end
+    for _, op in ipairs(order) do
+      if d.group_params and d.group_params[op] then d.group_params[op](grouped[op], id, new) end
+      c[op](c, grouped[op], retry)
+    end
     if any_attr then set_attributes(c, id, changed_attrs) end
     if d.tags then d.tags.update(ctx, c, id, old, old.tags_all, new.tags) end
     if d.after_write then d.after_write(ctx, id) end
@@ -485,7 +492,7 @@ function M.define(d)
     local ok, res = pcall(common.delete, ctx, function() return c[del.op](c, params) end,
       del.seconds, list_of(del.busy))
     if not ok and not gone(res) then error(res, 0) end
-    if ok and res then wait_for(ctx, c, del.waiter, id) end
+    if ok and res then wait_for(ctx, c, del.waiter, id, attrs) end
   end
 
   function T.import(ctx, id)
@@ -502,7 +509,7 @@ function M.define(d)
     if not obj then return nil end
     local id = id_of(obj)
     if cr.waiter and id then
-      wait_for(ctx, client(ctx), cr.waiter, id)
+      wait_for(ctx, client(ctx), cr.waiter, id, args)
       return T.read(ctx, id, args)
     end
     return complete(ctx, obj, nil, args)
