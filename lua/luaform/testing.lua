@@ -7,8 +7,9 @@
 -- call AWS. Helpers for end-to-end tests: tmpdir(), write(path, text),
 -- read(path), sh(cmd) -> output, exit code, new_stack(files),
 -- copy_stack(fixture_dir), state_of(dir), attributes(dir, addr),
--- resource_ids(dir), with_env(vars, fn), and luaform(dir, args...) which
--- runs this luaform binary in dir;
+-- resource_ids(dir), with_env(vars, fn), start_python(args, log, ready)
+-- for a test's own server, and luaform(dir, args...) which runs this
+-- luaform binary in dir;
 -- emulator(flags) starts the local AWS emulator (luaform.testing.emulator),
 -- whose handle also runs a user's session against it (e:apply(dir),
 -- e:no_changes(dir), ...). The last line printed is "N passed, N failed".
@@ -115,7 +116,28 @@ local function state_of(dir)
   return core.state_backend("local", { path = dir .. "/luaform.state.json" }):load()
 end
 
+-- Starts a Python program in the background (Debian's python3 when there
+-- is one: it has boto3, and no pyenv shim to start first) with args (a
+-- string, quoted by the caller), its output in log; waits until the log
+-- matches the pattern ready, while the process lives, for at most a minute
+-- (a loaded machine may take seconds to start Python). Returns its pid and
+-- the log's text; raises with the log when it ended or never got ready.
+local function start_python(args, log, ready)
+  local py = core.stat("/usr/bin/python3") and "/usr/bin/python3" or "python3"
+  local pid = sh(string.format("(%s %s > %s 2>&1 </dev/null & echo $!)", py, args, quote(log))):gsub("%s+$", "")
+  local t0 = core.now()
+  while core.now() - t0 < 60 do
+    local text = core.read_file(log) or ""
+    if text:find(ready) then return pid, text end
+    if select(2, sh("kill -0 " .. pid)) ~= 0 then break end
+    core.sleep(0.05)
+  end
+  sh("kill " .. pid)
+  error("the Python program did not start: " .. args .. "\n" .. (core.read_file(log) or ""), 2)
+end
+
 M.fail, M.sh, M.quote, M.new_stack, M.run_luaform, M.state_of = fail, sh, quote, new_stack, run_luaform, state_of
+M.start_python = start_python
 
 local helpers = {
   core = core,
@@ -157,6 +179,7 @@ local helpers = {
     return e
   end,
   luaform = function(dir, ...) return run_luaform("", dir, ...) end,
+  start_python = start_python,
 }
 
 -- The test files named by paths (a directory: its *_test.lua files), and

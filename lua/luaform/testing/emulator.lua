@@ -35,13 +35,9 @@ E.__index = E
 
 local quote, sh = testing.quote, testing.sh
 
-local function python()
-  return core.stat("/usr/bin/python3") and "/usr/bin/python3" or "python3"
-end
-
 function M.start(flags)
   local dir = (sh("mktemp -d /tmp/luaform-emu.XXXXXX"):gsub("%s+$", ""))
-  local args = { python(), quote(core.exe_dir .. "/tests/emulator/server.py"), "--port", "0" }
+  local args = { quote(core.exe_dir .. "/tests/emulator/server.py"), "--port", "0" }
   local names = {}
   for k in pairs(flags or {}) do names[#names + 1] = k end
   table.sort(names)
@@ -51,22 +47,13 @@ function M.start(flags)
     elseif v ~= false then args[#args + 1] = "--" .. k .. " " .. quote(v) end
   end
   local log = dir .. "/emulator.log"
-  local pid = sh(string.format("(%s > %s 2>&1 </dev/null & echo $!)", table.concat(args, " "), quote(log)))
-  local e = setmetatable({ pid = pid:gsub("%s+$", ""), dir = dir, log = log, region = "us-east-1" }, E)
-  -- Until it prints its URL and keys, while it runs (on a loaded machine
-  -- Python may take seconds to start), for at most a minute.
-  local t0 = core.now()
-  while core.now() - t0 < 60 do
-    local text = core.read_file(log) or ""
-    e.url = text:match("listening on (http://[%d%.]+:%d+)")
-    e.access_key = text:match("access_key=(%S+)")
-    e.secret_key = text:match("secret_key=(%S+)")
-    if e.url and e.secret_key then return e end
-    if select(2, sh("kill -0 " .. e.pid)) ~= 0 then break end
-    core.sleep(0.05)
-  end
-  e:stop()
-  error("the emulator did not start:\n" .. (core.read_file(log) or ""), 2)
+  -- ready once it has printed its URL and keys
+  local pid, text = testing.start_python(table.concat(args, " "), log, "secret_key=%S+\n")
+  local e = setmetatable({ pid = pid, dir = dir, log = log, region = "us-east-1" }, E)
+  e.url = text:match("listening on (http://[%d%.]+:%d+)")
+  e.access_key = text:match("access_key=(%S+)")
+  e.secret_key = text:match("secret_key=(%S+)")
+  return e
 end
 
 -- What a client needs to reach it; the profile and token of the machine are dropped.
