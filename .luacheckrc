@@ -27,5 +27,6 @@ files["stdlib/"] = { read_globals = dsl }
 files["examples/ecs-fargate/"] = { read_globals = dsl }
 files["examples/custom-type/main.lua"] = { read_globals = dsl }
 files["tests/lua/fixtures/"] = { read_globals = dsl }
+files["tests/moto/"] = { read_globals = dsl }
 files["examples/migrations/"] = { read_globals = script }
 files["tests/lua/"] = { read_globals = testing }

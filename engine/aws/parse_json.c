@@ -117,7 +117,8 @@ int lf_parse_json_output(lua_State *L, const lf_model *m, const lf_op_info *oi,
   int ptype = pm && pm->shape ? pm->shape->type : LF_T_NONE;
   int raw_payload = ptype == LF_T_BLOB || ptype == LF_T_STRING;
   json_t *body = NULL;
-  if (res->body_len && (res->status >= 300 || !raw_payload)) {
+  /* a success of an operation without output: no body read, as botocore */
+  if (res->body_len && (res->status >= 300 || (shape && !raw_payload))) {
     json_error_t je;
     body = json_loadb(res->body, res->body_len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
     if ((!body && json_error_code(&je) == json_error_stack_overflow) || lf_json_too_deep(body)) {

@@ -546,6 +546,7 @@ class Boto3Test(Boto3Case, unittest.TestCase):
         self.assertEqual(sqs.get_queue_url(QueueName="b3-q")["QueueUrl"], q)
         attrs = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["All"])["Attributes"]
         self.assertEqual(attrs["VisibilityTimeout"], "45")
+        self.assertEqual(attrs["MaximumMessageSize"], "1048576")   # AWS's default since 2025
         sqs.set_queue_attributes(QueueUrl=q, Attributes={"DelaySeconds": "5"})
         sqs.tag_queue(QueueUrl=q, Tags={"team": "infra"})
         self.assertEqual(sqs.list_queue_tags(QueueUrl=q)["Tags"], {"env": "test", "team": "infra"})

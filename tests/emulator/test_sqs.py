@@ -27,7 +27,7 @@ class SqsJsonTest(tc.EmulatorCase):
         self.assertEqual(a["QueueArn"], "arn:aws:sqs:ap-northeast-2:123456789012:jq")
         self.assertEqual((a["VisibilityTimeout"], a["MessageRetentionPeriod"], a["DelaySeconds"],
                           a["ReceiveMessageWaitTimeSeconds"], a["MaximumMessageSize"]),
-                         ("15", "600", "0", "0", "262144"))
+                         ("15", "600", "0", "0", "1048576"))
         self.assertEqual(a["ApproximateNumberOfMessages"], "0")
         self.assertRegex(a["CreatedTimestamp"], r"^\d{10}$")
         self.assertTrue(all(isinstance(v, str) for v in a.values()))
@@ -61,7 +61,7 @@ class SqsJsonTest(tc.EmulatorCase):
                                 ("DelaySeconds", "901", "900"),
                                 ("ReceiveMessageWaitTimeSeconds", "21", "20"),
                                 ("MaximumMessageSize", "1023", "1024"),
-                                ("MaximumMessageSize", "262145", "262144"),
+                                ("MaximumMessageSize", "1048577", "1048576"),
                                 ("VisibilityTimeout", "ten", "10"))):
             r = self.call("CreateQueue", QueueName="range", Attributes={name: bad})
             self.assertEqual((r.status, r.error_code), (400, "InvalidAttributeValue"), (name, bad))

@@ -11,9 +11,11 @@ test("adopt_queues imports existing queues; the stack that declares them plans n
   local e, aws, dir = setup()
   local sqs = aws.client("sqs")
   for _, q in ipairs({ "orders-a", "orders-b", "billing" }) do sqs:CreateQueue{ QueueName = q } end
+  -- queues made with AWS's defaults (since 2025: messages of 1 MiB; luaform's
+  -- default is Terraform's 262144), declared as they are
   write(dir .. "/main.lua", [[
 for _, q in ipairs({ "orders-a", "orders-b" }) do
-  resource("aws_sqs_queue", 'orders["' .. q .. '"]', { name = q })
+  resource("aws_sqs_queue", 'orders["' .. q .. '"]', { name = q, max_message_size = 1048576 })
 end
 ]])
   local out, code = e:luaform(dir, "run", EXAMPLES .. "adopt_queues.lua", "orders-", "orders")

@@ -1014,9 +1014,26 @@ static void malformed_responses(void **state) {
   assert_int_equal(lua_tointeger(L, -1), 502);
   lua_settop(L, 0);
   assert_int_equal(lf_parse_response(L, j, "NoSuchOperation", &proxy_j), -1);
+  lua_settop(L, 0);
+  /* an operation without output reads no body, as botocore's rest and JSON
+     parsers: moto answers S3 PutBucketPolicy with 200 "True" */
+  lf_model *s3 = repo_model("s3"), *logs = repo_model("logs");
+  assert_non_null(s3);
+  assert_non_null(logs);
+  lf_response not_xml = {200, NULL, 0, "True", 4};
+  assert_int_equal(lf_parse_response(L, s3, "PutBucketPolicy", &not_xml), 1);
+  assert_true(lua_istable(L, -1));
+  lua_settop(L, 0);
+  assert_int_equal(lf_parse_response(L, logs, "PutRetentionPolicy", &not_xml), 1);
+  assert_true(lua_istable(L, -1));
+  lua_settop(L, 0);
+  /* the query protocol still reads it (botocore's QueryParser does) */
+  assert_int_equal(lf_parse_response(L, q, "DeleteQueue", &not_xml), -1);
   lua_close(L);
   lf_model_free(q);
   lf_model_free(j);
+  lf_model_free(s3);
+  lf_model_free(logs);
 }
 
 /* JSON bodies write numbers in the fewest digits that read back exactly

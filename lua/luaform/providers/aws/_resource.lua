@@ -9,6 +9,8 @@
 --                                      create sends it, unless input=)
 --     input = "path" | false           its member in the create call
 --     attribute = "Name"               in the type's attributes map (SQS, SNS)
+--     create_default = true            the create sends it at its default too
+--                                      (AWS's own default may differ)
 --     set = "Op" | fn(ctx, c, id, value, ch)   how a change is applied
 --                                      (ch: { old=, new=, opts= call options,
 --                                      create = true right after the create })
@@ -81,7 +83,7 @@ local ATTRS = {}
 
 -- Keys of a field that say how AWS carries it, not the schema's.
 local WIRE_KEYS = { input = true, attribute = true, set = true, unset = true, keep = true,
-  group = true, applies = true, from_wire = true, to_wire = true, to_params = true }
+  create_default = true, group = true, applies = true, from_wire = true, to_wire = true, to_params = true }
 
 local function list_of(codes)
   local set = {}
@@ -385,7 +387,7 @@ function M.define(d)
       if v ~= nil and not f.keep and f.input ~= false and k ~= "tags" and k ~= "tags_all" then
         if f.input or f.to_params or (f.wire and not f.attribute) then
           put_field(params, f, v, args)
-        elseif f.attribute and applies(f, args) and not values.equal(f, v, f.default) then
+        elseif f.attribute and applies(f, args) and (f.create_default or not values.equal(f, v, f.default)) then
           amap[f.attribute] = wire.attribute(f, v)
         end
       end

@@ -49,8 +49,10 @@ local function not_found(e)
   return false
 end
 
+-- A numeric setting, sent at create even at its default, as Terraform does:
+-- AWS's defaults move (a queue made since 2025 holds MaximumMessageSize 1 MiB).
 local function num(attr, default)
-  return { type = "number", optional = true, default = default, attribute = attr }
+  return { type = "number", optional = true, default = default, attribute = attr, create_default = true }
 end
 
 local M = resource.define{

@@ -39,10 +39,12 @@ QUERY_CODES = {
     "InvalidMessageContents": "InvalidMessageContents",
 }
 
-# name -> (default, low, high) for the integer attributes, ranges as documented
+# name -> (default, low, high) for the integer attributes, ranges as documented; since August
+# 2025 a message may hold 1 MiB, the default of a new queue too (moto's aws_verified
+# test_create_fifo_queue reads 1048576 from AWS)
 INT_ATTRS = {
     "DelaySeconds": (0, 0, 900),
-    "MaximumMessageSize": (262144, 1024, 262144),
+    "MaximumMessageSize": (1048576, 1024, 1048576),
     "MessageRetentionPeriod": (345600, 60, 1209600),
     "ReceiveMessageWaitTimeSeconds": (0, 0, 20),
     "VisibilityTimeout": (30, 0, 43200),
