@@ -209,12 +209,13 @@ local function check_shape(path, doc)
   end
   for _, field in ipairs({ { "serial", "number" }, { "lineage", "string" }, { "changes", "table" },
                            { "refreshed", "table" }, { "var_files", "table" }, { "targets", "table" },
-                           { "sensitive_vars", "table" } }) do
+                           { "sensitive_vars", "table" }, { "replace", "table" }, { "json", "table" },
+                           { "rendered", "string" }, { "markdown", "string" } }) do
     local key, t = field[1], field[2]
     if type(doc[key]) ~= t then corrupted(key .. " is not a " .. (t == "table" and "JSON object or array" or t)) end
   end
   if doc.vars ~= nil and type(doc.vars) ~= "table" then corrupted("vars is not a JSON object") end
-  for _, key in ipairs({ "var_files", "targets", "sensitive_vars" }) do
+  for _, key in ipairs({ "var_files", "targets", "sensitive_vars", "replace" }) do
     for _, v in pairs(doc[key]) do
       if type(v) ~= "string" then corrupted(key .. " holds a " .. type(v)) end
     end
