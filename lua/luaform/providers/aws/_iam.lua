@@ -16,6 +16,13 @@ function M.name(args, token)
   return (args.name_prefix or M.DEFAULT_PREFIX) .. suffix
 end
 
+-- The name_prefix a name was made from (Terraform's NamePrefixFromName:
+-- what precedes a 26-character suffix of M.name's kind), or nil.
+function M.prefix_of(name)
+  local prefix = type(name) == "string" and name:match("^(.-)" .. ("%x"):rep(26) .. "$")
+  return prefix ~= "" and prefix or nil
+end
+
 -- A policy document IAM answered (URL-encoded JSON) as text.
 function M.document(v) return json.url_decode(v) end
 
