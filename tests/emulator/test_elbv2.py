@@ -293,8 +293,10 @@ class Elbv2Test(tc.EmulatorCase):
         self.assertEqual((ls.findtext("Protocol"), ls.findtext("Port"),
                           ls.findtext("Certificates/member/CertificateArn")),
                          ("HTTPS", "443", cert))
-        self.assertTrue(ls.findtext("SslPolicy"))
+        self.assertEqual(ls.findtext("SslPolicy"), "ELBSecurityPolicy-2016-08")   # AWS's default
         arn = ls.findtext("ListenerArn")
+        self.fails("SSLPolicyNotFound", "ModifyListener", {
+            "ListenerArn": arn, "SslPolicy": "ELBSecurityPolicy-Made-Up"})
         # the certificate is in use: ACM names the load balancer and refuses to delete it
         d = self.c.call_json("acm", "CertificateManager.DescribeCertificate",
                              {"CertificateArn": cert}).json["Certificate"]
