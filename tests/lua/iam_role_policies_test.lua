@@ -158,3 +158,20 @@ resource("aws_iam_role", "r", { name = "a", name_prefix = "b", assume_role_polic
   expect(code).to_be(1)
   expect(out).to_contain('main.lua:1: resource aws_iam_role.r: "name" conflicts with "name_prefix"')
 end)
+
+test("a role whose create answer is lost is found under its prefixed name, not made twice", function()
+  local e = emulator()
+  local dir = new_stack([[
+resource("aws_iam_role", "r", { name_prefix = "lost-",
+  assume_role_policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"ecs-tasks.amazonaws.com"}}]}' })
+]])
+  e:faults{ lose_pct = 100 }
+  local _, code = run(e, dir, "apply", "-auto-approve")
+  e:faults{}
+  expect(code).to_be(0)
+  local roles = e:inventory().iam.role
+  expect(#roles).to_be(1)
+  expect(roles[1].id).to_match("^lost%-%x+$")
+  expect(state_of(dir).resources["aws_iam_role.r"].attributes.name).to_be(roles[1].id)
+  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+end)

@@ -149,3 +149,20 @@ test("deletion protection stops a destroy with AWS's error until it is turned of
   expect(select(2, run(e, dir, "destroy", "-auto-approve"))).to_be(0)
   expect(#e:inventory().elasticloadbalancing.load_balancer).to_be(0)
 end)
+
+test("subnet changes replace a load balancer by Terraform's rules", function()
+  local s = require("luaform.providers.aws._lb_subnets")
+  local a, b, c = { subnet_id = "a" }, { subnet_id = "b" }, { subnet_id = "c" }
+  local alb, nlb = { load_balancer_type = "application" }, { load_balancer_type = "network" }
+  -- an application load balancer gains and loses mappings in place; a changed kept one replaces it
+  expect(s.mappings_force_new({ a, b }, { a, b, c }, nil, alb)).to_be(false)
+  expect(s.mappings_force_new({ a, b, c }, { a, b }, nil, alb)).to_be(false)
+  expect(s.mappings_force_new({ a, b }, { a, c }, nil, alb)).to_be(true)
+  -- a network load balancer only gains them
+  expect(s.mappings_force_new({ a }, { a, b }, nil, nlb)).to_be(false)
+  expect(s.mappings_force_new({ a, b }, { a }, nil, nlb)).to_be(true)
+  expect(s.mappings_force_new({ a }, { { subnet_id = "a", allocation_id = "eipalloc-1" }, b }, nil, nlb)).to_be(true)
+  expect(s.subnets_force_new({ "a" }, { "a", "b" }, nil, nlb)).to_be(false)
+  expect(s.subnets_force_new({ "a", "b" }, { "a", "c" }, nil, nlb)).to_be(true)
+  expect(s.subnets_force_new({ "a", "b" }, { "a" }, nil, alb)).to_be(false)
+end)
