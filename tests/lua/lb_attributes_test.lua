@@ -166,3 +166,41 @@ test("subnet changes replace a load balancer by Terraform's rules", function()
   expect(s.subnets_force_new({ "a", "b" }, { "a", "c" }, nil, nlb)).to_be(true)
   expect(s.subnets_force_new({ "a", "b" }, { "a" }, nil, alb)).to_be(false)
 end)
+
+test("a TLS listener takes an ALPN policy and AWS's default security policy; the ALPN policy changes in place", function()
+  local e = emulator(FLAGS)
+  local dir = new_stack([[
+local vpc = resource("aws_vpc", "main", { cidr_block = "10.7.0.0/16" })
+local igw = resource("aws_internet_gateway", "main", { vpc_id = vpc.id })
+local a = resource("aws_subnet", "a", { vpc_id = vpc.id, cidr_block = "10.7.1.0/24", availability_zone = "us-east-1a" })
+local zone = resource("aws_route53_zone", "main", { name = "example.com" })
+local cert = resource("aws_acm_certificate", "tls", { domain_name = "tls.example.com", validation_method = "DNS" })
+local dvo = cert.domain_validation_options
+local rec = resource("aws_route53_record", "validation", { zone_id = zone.zone_id, type = "CNAME", ttl = 60,
+  name = dvo:map(function(o) return o[1].resource_record_name end),
+  records = { dvo:map(function(o) return o[1].resource_record_value end) } })
+local valid = resource("aws_acm_certificate_validation", "tls", { certificate_arn = cert.arn,
+  validation_record_fqdns = { rec.fqdn } })
+local nlb = resource("aws_lb", "net", { name = "tls", load_balancer_type = "network", subnets = { a.id } },
+  { depends_on = { igw } })
+local tg = resource("aws_lb_target_group", "tcp", { name = "tcp", port = 443, protocol = "TCP", vpc_id = vpc.id,
+  target_type = "ip" })
+resource("aws_lb_listener", "tls", { load_balancer_arn = nlb.arn, port = 443, protocol = "TLS",
+  certificate_arn = valid.certificate_arn, alpn_policy = var("alpn", { default = "HTTP2Preferred" }),
+  default_action = { { type = "forward", target_group_arn = tg.arn } } })
+]])
+  expect(select(2, run(e, dir, "apply", "-auto-approve"))).to_be(0)
+  e:use()
+  local listener = state_of(dir).resources["aws_lb_listener.tls"].attributes
+  local ls = aws.client("elbv2"):DescribeListeners{ ListenerArns = { listener.arn } }.Listeners[1]
+  expect(ls.AlpnPolicy[1]).to_be("HTTP2Preferred")
+  expect(ls.SslPolicy).to_be("ELBSecurityPolicy-2016-08")
+  expect(listener.ssl_policy).to_be("ELBSecurityPolicy-2016-08")
+  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  local out, code = run(e, dir, "plan", "-detailed-exitcode", "-var", "alpn=HTTP2Only")
+  expect(code).to_be(2)
+  expect(out).to_contain("# aws_lb_listener.tls will be updated in-place")
+  expect(select(2, run(e, dir, "apply", "-auto-approve", "-var", "alpn=HTTP2Only"))).to_be(0)
+  ls = aws.client("elbv2"):DescribeListeners{ ListenerArns = { listener.arn } }.Listeners[1]
+  expect(ls.AlpnPolicy[1]).to_be("HTTP2Only")
+end)

@@ -125,6 +125,7 @@ SSL_POLICIES = frozenset((
     "ELBSecurityPolicy-FS-1-2-2019-08", "ELBSecurityPolicy-FS-1-2-Res-2019-08",
     "ELBSecurityPolicy-FS-1-2-Res-2020-10", "ELBSecurityPolicy-FS-1-1-2019-08",
     "ELBSecurityPolicy-2015-05", "ELBSecurityPolicy-TLS-1-0-2015-04"))
+ALPN_POLICIES = ("HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None")
 CONTENT_TYPES = ("text/plain", "text/css", "text/html", "application/javascript",
                  "application/json")
 
@@ -760,7 +761,8 @@ class ELBv2(RuleOps, Service):
                        "associated with more than one load balancer: %s" % tg["arn"])
 
     def _listener_settings(self, ctx, lb, params, ls):
-        """Validates Port/Protocol/certificates of a new or modified listener."""
+        """Validates Port/Protocol/certificates of a new or modified listener (its
+        AlpnPolicy: _alpn)."""
         protocol = params.get("Protocol") or ls.get("protocol")
         if not protocol:
             protocol = "HTTP" if lb["type"] == "application" else None
@@ -798,10 +800,28 @@ class ELBv2(RuleOps, Service):
             certs, ssl = [], None
         return protocol, port, certs, ssl
 
+    @staticmethod
+    def _alpn(params, protocol, ls):
+        """The ALPN policy of a TLS listener (None for others)."""
+        given = _list(params, "AlpnPolicy")
+        if len(given) > 1:
+            raise _validation("Only one ALPN policy can be specified")
+        if not given:
+            return ls.get("alpn") if protocol == "TLS" else None
+        if given[0] not in ALPN_POLICIES:
+            raise _err("ALPNPolicyNotFound", "ALPN policy '%s' not found" % given[0])
+        if protocol != "TLS":
+            raise _err("ALPNPolicyNotFound", "ALPN policies can be specified only for TLS "
+                       "listeners")
+        return given[0]
+
     def render_listener(self, ctx, ls):
-        return {"ListenerArn": ls["arn"], "LoadBalancerArn": ls["lb"], "Port": ls["port"],
-                "Protocol": ls["protocol"], "Certificates": ls["certs"] or None,
-                "SslPolicy": ls["ssl"], "DefaultActions": ls["actions"]}
+        out = {"ListenerArn": ls["arn"], "LoadBalancerArn": ls["lb"], "Port": ls["port"],
+               "Protocol": ls["protocol"], "Certificates": ls["certs"] or None,
+               "SslPolicy": ls["ssl"], "DefaultActions": ls["actions"]}
+        if ls.get("alpn"):
+            out["AlpnPolicy"] = [ls["alpn"]]
+        return out
 
     def CreateListener(self, ctx, params):
         lb = self._lb(ctx, _required(params, "LoadBalancerArn"))
@@ -814,7 +834,8 @@ class ELBv2(RuleOps, Service):
         ls = {"arn": self._arn(ctx, "listener/%s/%s/%s/%s" % (kind, name, lb_id,
                                                                secrets.token_hex(8))),
               "lb": lb["arn"], "protocol": protocol, "port": port, "certs": certs, "ssl": ssl,
-              "actions": actions, "tgs": tgs, "tags": tags, "created": ctx.now()}
+              "actions": actions, "tgs": tgs, "tags": tags, "created": ctx.now(),
+              "alpn": self._alpn(params, protocol, {})}
         self._r(ctx.region)["listeners"][ls["arn"]] = ls
         return {"Listeners": [self.render_listener(ctx, ls)]}
 
@@ -846,7 +867,7 @@ class ELBv2(RuleOps, Service):
         else:
             actions, tgs = ls["actions"], ls["tgs"]
         ls.update({"protocol": protocol, "port": port, "certs": certs, "ssl": ssl,
-                   "actions": actions, "tgs": tgs})
+                   "actions": actions, "tgs": tgs, "alpn": self._alpn(params, protocol, ls)})
         return {"Listeners": [self.render_listener(ctx, ls)]}
 
     def DeleteListener(self, ctx, params):
