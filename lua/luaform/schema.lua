@@ -18,6 +18,9 @@
 -- object (Terraform's ForceNewIfChange; other changes are in place).
 -- conflicts_with: the arguments that may not be set with this one
 -- (Terraform's ConflictsWith: name and name_prefix).
+-- suppress_diff = fn(desired, prior) -> true when the argument does not
+-- matter for this object, so a difference is none (Terraform's
+-- DiffSuppressFunc: an application load balancer's cross-zone setting).
 -- absent_is_unset: AWS leaves this attribute out of its answers to mean
 -- "not set" (a removed KMS key or delivery policy), so a read without it
 -- is drift; any other attribute a read leaves out keeps its prior value

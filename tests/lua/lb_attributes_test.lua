@@ -1,7 +1,9 @@
 -- aws_lb's access_logs, enable_cross_zone_load_balancing,
 -- enable_deletion_protection and subnet_mapping (issue 13) against the
 -- emulator: create (checked with DescribeLoadBalancerAttributes and
--- DescribeLoadBalancers), a second plan with no changes, in-place updates,
+-- DescribeLoadBalancers), a second plan with no changes (also after an
+-- import: an argument that does not apply to the type never differs),
+-- in-place updates,
 -- Terraform's replacement of a network load balancer that loses a
 -- mapping, drift made in the emulator found and repaired, import, and a
 -- destroy that deletion protection stops with AWS's error.
@@ -20,8 +22,9 @@ local logs = resource("aws_s3_bucket", "logs", { bucket = "lb-logs", force_destr
 local policy = resource("aws_s3_bucket_policy", "logs", { bucket = logs.id, policy = { Version = "2012-10-17",
   Statement = { { Effect = "Allow", Principal = { AWS = "arn:aws:iam::127311923021:root" }, Action = "s3:PutObject",
     Resource = "arn:aws:s3:::lb-logs/*" } } } })
+-- (cross-zone balancing is always on for an application load balancer: the argument is ignored)
 resource("aws_lb", "web", { name = "web", security_groups = { sg.id }, subnets = { a.id, b.id },
-  enable_deletion_protection = var("protect", { type = "bool", default = false }),
+  enable_cross_zone_load_balancing = true, enable_deletion_protection = var("protect", { type = "bool", default = false }),
   access_logs = { { bucket = logs.id, prefix = var("prefix", { default = "web" }),
     enabled = var("logs", { type = "bool", default = true }) } },
 }, { depends_on = { igw, policy } })

@@ -21,8 +21,8 @@
 --                                      in one call (ModifyListener)
 --     applies = fn(a)                  an attribute only some objects have
 --                                      (on the others it keeps its prior
---                                      value, never sent: Terraform's diff
---                                      suppression)
+--                                      value, is never sent and never
+--                                      differs: Terraform's diff suppression)
 --     from_wire = fn(v, obj, prior), to_wire = fn(v, args)   irregular values
 --     to_params = fn(params, v, args)  a value spread over several members }
 -- A settable field with no set/attribute/keep forces a new object.
@@ -114,6 +114,7 @@ local function schema_of(fields, data)
   for k, f in pairs(fields) do
     local s = {}
     for key, v in pairs(f) do if not WIRE_KEYS[key] then s[key] = v end end
+    if f.applies then s.suppress_diff = function(desired) return not f.applies(desired) end end
     if not data and settable(f) and not (f.set or in_attributes(f) or f.keep or f.force_new ~= nil) and k ~= "tags" then
       s.force_new = true
     end
