@@ -1,6 +1,7 @@
 """boto3 against a spawned emulator for aws_lb's attributes and subnet mappings (issue 13):
-access logs need a bucket of the region whose policy lets Elastic Load Balancing write
-(InvalidConfigurationRequest otherwise), deletion protection stops DeleteLoadBalancer
+access logs need a bucket of the region whose policy lets Elastic Load Balancing write (the
+region's ELB account for an application load balancer, delivery.logs.amazonaws.com for a
+network one; InvalidConfigurationRequest otherwise), deletion protection stops DeleteLoadBalancer
 (OperationNotPermitted), and subnet mappings carry an Elastic IP (internet-facing network
 load balancer) or a private IPv4 address (internal one), shown in LoadBalancerAddresses;
 a network load balancer's subnets may be added, not removed or readdressed."""
@@ -60,6 +61,17 @@ class LbAttributesTest(Boto3Case, unittest.TestCase):
         got = self.attrs(arn)
         self.assertEqual((got["access_logs.s3.enabled"], got["access_logs.s3.bucket"],
                           got["access_logs.s3.prefix"]), ("true", "lb-logs", "web"))
+        # a network load balancer's logs are delivered by delivery.logs.amazonaws.com
+        nlb = self.elb.create_load_balancer(Name="net", Type="network", Subnets=self.subnets[:1])[
+            "LoadBalancers"][0]["LoadBalancerArn"]
+        self.assertCode("InvalidConfigurationRequest", modify, LoadBalancerArn=nlb,
+                        Attributes=logs)
+        s3.put_bucket_policy(Bucket="lb-logs", Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                "Action": "s3:PutObject", "Resource": "arn:aws:s3:::lb-logs/*"}]}))
+        modify(LoadBalancerArn=nlb, Attributes=logs)
+        self.assertEqual(self.attrs(nlb)["access_logs.s3.enabled"], "true")
 
     def test_deletion_protection_stops_the_delete(self):
         arn = self.alb()

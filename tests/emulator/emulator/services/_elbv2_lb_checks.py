@@ -8,7 +8,8 @@ subnet's CIDR) for an internal one, its IPv6Address (inside the subnet's
 IPv6 block) for a dualstack one; application load balancers take none.
 Enabling access logs needs a bucket of the load balancer's region whose
 policy allows s3:PutObject to the region's ELB account or to
-logdelivery.elasticloadbalancing.amazonaws.com, as AWS's ELB guide says;
+logdelivery.elasticloadbalancing.amazonaws.com (a network load balancer's:
+delivery.logs.amazonaws.com), as AWS's ELB guides say;
 otherwise InvalidConfigurationRequest with AWS's message. The wording of
 the mapping errors is the emulator's (AWS's codes).
 """
@@ -25,7 +26,8 @@ ELB_ACCOUNTS = {
     "ap-northeast-1": "582318560864", "ap-northeast-2": "600734575887",
     "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
 }
-LOG_SERVICE = "logdelivery.elasticloadbalancing.amazonaws.com"
+LOG_SERVICES = {"application": "logdelivery.elasticloadbalancing.amazonaws.com",
+                "network": "delivery.logs.amazonaws.com"}
 
 
 def _in(address, cidr, what):
@@ -71,7 +73,7 @@ def mapping_addresses(ec2, mapping, subnet, lb_type, scheme):
     return out
 
 
-def _grants_elb(policy, region):
+def _grants_elb(policy, region, lb_type):
     try:
         doc = json.loads(policy)
     except ValueError:
@@ -94,13 +96,13 @@ def _grants_elb(policy, region):
         services = [services] if isinstance(services, str) else services
         roots = principal.get("AWS", [])
         roots = [roots] if isinstance(roots, str) else roots
-        if LOG_SERVICE in services or (account and any(
+        if LOG_SERVICES.get(lb_type) in services or (lb_type == "application" and account and any(
                 r in (account, "arn:aws:iam::%s:root" % account) for r in roots)):
             return True
     return False
 
 
-def check_access_logs(s3_store, region, attrs):
+def check_access_logs(s3_store, region, lb_type, attrs):
     """Raises AWS's error when attrs turn access logs on without a usable bucket."""
     if attrs.get("access_logs.s3.enabled") != "true":
         return
@@ -112,6 +114,6 @@ def check_access_logs(s3_store, region, attrs):
     if bucket is None or bucket.get("region") != region:
         raise _err("InvalidConfigurationRequest", "The specified bucket does not exist")
     policy = bucket.get("config", {}).get("policy")
-    if not policy or not _grants_elb(policy, region):
+    if not policy or not _grants_elb(policy, region, lb_type):
         raise _err("InvalidConfigurationRequest", "Access Denied for bucket: %s. Please check "
                    "S3bucket permission" % name)

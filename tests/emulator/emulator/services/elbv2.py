@@ -470,7 +470,7 @@ class ELBv2(RuleOps, Service):
         attrs = dict(lb["attrs"])
         out = self._set_attrs(attrs, params, "Load balancer")
         s3 = self.emulator.services.get("s3")
-        check_access_logs(s3.store if s3 else None, ctx.region, attrs)
+        check_access_logs(s3.store if s3 else None, ctx.region, lb["type"], attrs)
         lb["attrs"] = attrs
         return {"Attributes": out}
 
