@@ -61,7 +61,7 @@ local function policies(role)
   return inline, arns
 end
 
-test("a role from a prefix with exactly its inline and managed policies; a second plan has no changes", function()
+test("a role from a prefix has exactly its inline and managed policies; drift is repaired, undeclared ones left alone; import; destroy", function()
   local e = emulator()
   local dir = applied(e)
   local name = role_name(dir)
@@ -76,6 +76,41 @@ test("a role from a prefix with exactly its inline and managed policies; a secon
   expect(own.own).to_contain("sqs:SendMessage")
   expect(#other_arns).to_be(1)
   expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  -- drift: a changed, a stray inline policy; a detached and a stray managed one
+  local c = iam()
+  local logs = state_of(dir).resources["aws_iam_policy.logs"].attributes.arn
+  c:PutRolePolicy{ RoleName = name, PolicyName = "read", PolicyDocument = allow_text("iam:*") }
+  c:PutRolePolicy{ RoleName = name, PolicyName = "stray", PolicyDocument = allow_text("ec2:*") }
+  c:DetachRolePolicy{ RoleName = name, PolicyArn = logs }
+  c:AttachRolePolicy{ RoleName = name, PolicyArn = "arn:aws:iam::aws:policy/AdministratorAccess" }
+  -- the role without inline_policy: a policy added beside aws_iam_role_policy is not its business
+  c:PutRolePolicy{ RoleName = "other", PolicyName = "beside", PolicyDocument = allow_text("sns:Publish") }
+  local out, code = run(e, dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(2)
+  expect(out).to_contain("# aws_iam_role.app will be updated in-place")
+  expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
+  expect(select(2, run(e, dir, "apply", "-auto-approve"))).to_be(0)
+  inline, arns = policies(name)
+  expect(inline.stray).to_be_nil()
+  expect(inline.read).to_contain("s3:GetObject")
+  expect(#arns).to_be(1)
+  expect(arns[1]).to_be(logs)
+  expect(policies("other").beside).to_contain("sns:Publish")
+  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  -- import reads the policies: the stack's declaration plans no change
+  expect(select(2, run(e, dir, "state", "rm", "aws_iam_role.app"))).to_be(0)
+  expect(select(2, run(e, dir, "import", "aws_iam_role.app", name))).to_be(0)
+  local a = state_of(dir).resources["aws_iam_role.app"].attributes
+  expect(a.name_prefix).to_be("app-")
+  expect(a.inline_policy[1].name).to_be("read")
+  expect(#a.managed_policy_arns).to_be(1)
+  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  -- (the policy added beside is nobody's: IAM would refuse to delete its role)
+  c:DeleteRolePolicy{ RoleName = "other", PolicyName = "beside" }
+  expect(select(2, run(e, dir, "destroy", "-auto-approve"))).to_be(0)
+  local inv = e:inventory().iam
+  expect(#inv.role).to_be(0)
+  expect(#inv.policy).to_be(0)
 end)
 
 test("inline and managed policies change in place; a new prefix replaces the role", function()
@@ -105,49 +140,6 @@ test("inline and managed policies change in place; a new prefix replaces the rol
   for _, r in ipairs(e:inventory().iam.role) do roles[r.id] = true end
   expect(roles[name]).to_be_nil()
   expect(roles[role_name(dir)]).to_be(true)
-end)
-
-test("policies changed in the emulator are drift that the next apply repairs; undeclared ones are left alone", function()
-  local e = emulator()
-  local dir = applied(e)
-  local name = role_name(dir)
-  local c = iam()
-  local logs = state_of(dir).resources["aws_iam_policy.logs"].attributes.arn
-  c:PutRolePolicy{ RoleName = name, PolicyName = "read", PolicyDocument = allow_text("iam:*") }
-  c:PutRolePolicy{ RoleName = name, PolicyName = "stray", PolicyDocument = allow_text("ec2:*") }
-  c:DetachRolePolicy{ RoleName = name, PolicyArn = logs }
-  c:AttachRolePolicy{ RoleName = name, PolicyArn = "arn:aws:iam::aws:policy/AdministratorAccess" }
-  -- the role without inline_policy: a policy added beside aws_iam_role_policy is not its business
-  c:PutRolePolicy{ RoleName = "other", PolicyName = "beside", PolicyDocument = allow_text("sns:Publish") }
-  local out, code = run(e, dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
-  expect(out).to_contain("# aws_iam_role.app will be updated in-place")
-  expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
-  expect(select(2, run(e, dir, "apply", "-auto-approve"))).to_be(0)
-  local inline, arns = policies(name)
-  expect(inline.stray).to_be_nil()
-  expect(inline.read).to_contain("s3:GetObject")
-  expect(#arns).to_be(1)
-  expect(arns[1]).to_be(logs)
-  expect(policies("other").beside).to_contain("sns:Publish")
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
-end)
-
-test("import reads the policies; destroy removes the roles and their policies", function()
-  local e = emulator()
-  local dir = applied(e)
-  local name = role_name(dir)
-  expect(select(2, run(e, dir, "state", "rm", "aws_iam_role.app"))).to_be(0)
-  expect(select(2, run(e, dir, "import", "aws_iam_role.app", name))).to_be(0)
-  local a = state_of(dir).resources["aws_iam_role.app"].attributes
-  expect(a.name_prefix).to_be("app-")
-  expect(a.inline_policy[1].name).to_be("read")
-  expect(#a.managed_policy_arns).to_be(1)
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
-  expect(select(2, run(e, dir, "destroy", "-auto-approve"))).to_be(0)
-  local inv = e:inventory().iam
-  expect(#inv.role).to_be(0)
-  expect(#inv.policy).to_be(0)
 end)
 
 test("name and name_prefix conflict", function()

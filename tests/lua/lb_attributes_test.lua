@@ -3,10 +3,10 @@
 -- emulator: create (checked with DescribeLoadBalancerAttributes and
 -- DescribeLoadBalancers), a second plan with no changes (also after an
 -- import: an argument that does not apply to the type never differs),
--- in-place updates,
+-- drift made in the emulator found and repaired, in-place updates,
 -- Terraform's replacement of a network load balancer that loses a
--- mapping, drift made in the emulator found and repaired, import, and a
--- destroy that deletion protection stops with AWS's error.
+-- mapping, and a destroy that deletion protection stops with AWS's error;
+-- a TLS listener's ALPN policy.
 local aws = require("luaform.aws")
 
 local FLAGS = { ["lb-delay-ms"] = 100 }
@@ -70,22 +70,41 @@ local function zones(lb)
   return out
 end
 
-test("access logs, cross-zone balancing and subnet mappings apply; a second plan has no changes", function()
+test("access logs, cross-zone balancing and subnet mappings apply; drift made in the emulator is repaired; import reads them", function()
   local e = emulator(FLAGS)
   local dir = applied(e)
-  local web = attributes(arn(dir, "web"))
-  expect(web["access_logs.s3.enabled"]).to_be("true")
-  expect(web["access_logs.s3.bucket"]).to_be("lb-logs")
-  expect(web["access_logs.s3.prefix"]).to_be("web")
-  expect(web["deletion_protection.enabled"]).to_be("false")
+  local web = arn(dir, "web")
+  local got = attributes(web)
+  expect(got["access_logs.s3.enabled"]).to_be("true")
+  expect(got["access_logs.s3.bucket"]).to_be("lb-logs")
+  expect(got["access_logs.s3.prefix"]).to_be("web")
+  expect(got["deletion_protection.enabled"]).to_be("false")
   expect(attributes(arn(dir, "net"))["load_balancing.cross_zone.enabled"]).to_be("true")
   local st = state_of(dir).resources
   local z = zones(arn(dir, "net"))
   expect(z[st["aws_subnet.a"].attributes.id].AllocationId).to_be(st["aws_eip.a"].attributes.id)
   expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  -- drift: deletion protection on, logs off, made in the emulator
+  aws.client("elbv2"):ModifyLoadBalancerAttributes{ LoadBalancerArn = web, Attributes = {
+    { Key = "deletion_protection.enabled", Value = "true" }, { Key = "access_logs.s3.enabled", Value = "false" } } }
+  local out, code = run(e, dir, "plan", "-detailed-exitcode")
+  expect(code).to_be(2)
+  expect(out).to_contain("# aws_lb.web will be updated in-place")
+  expect(out).to_contain("enable_deletion_protection = true -> false")
+  expect(select(2, run(e, dir, "apply", "-auto-approve"))).to_be(0)
+  local w = attributes(web)
+  expect(w["deletion_protection.enabled"]).to_be("false")
+  expect(w["access_logs.s3.enabled"]).to_be("true")
+  for _, name in ipairs({ "web", "net" }) do
+    local id = arn(dir, name)
+    expect(select(2, run(e, dir, "state", "rm", "aws_lb." .. name))).to_be(0)
+    expect(select(2, run(e, dir, "import", "aws_lb." .. name, id))).to_be(0)
+  end
+  expect(state_of(dir).resources["aws_lb.web"].attributes.access_logs[1].bucket).to_be("lb-logs")
+  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
 end)
 
-test("attributes and an added mapping change in place; a removed mapping replaces the network load balancer", function()
+test("attributes and an added mapping change in place; a removed mapping replaces the network load balancer; deletion protection stops a destroy", function()
   local e = emulator(FLAGS)
   local dir = applied(e)
   local web, net = arn(dir, "web"), arn(dir, "net")
@@ -114,35 +133,8 @@ test("attributes and an added mapping change in place; a removed mapping replace
   expect(attributes(web)["access_logs.s3.enabled"]).to_be("false")
   expect(arn(dir, "net") ~= net).to_be(true)
   expect(select(2, run(e, dir, "plan", "-detailed-exitcode", table.unpack(vars)))).to_be(0)
-end)
-
-test("attributes changed in the emulator are drift that the next apply repairs; import reads them", function()
-  local e = emulator(FLAGS)
-  local dir = applied(e)
-  local web = arn(dir, "web")
-  aws.client("elbv2"):ModifyLoadBalancerAttributes{ LoadBalancerArn = web, Attributes = {
-    { Key = "deletion_protection.enabled", Value = "true" }, { Key = "access_logs.s3.enabled", Value = "false" } } }
-  local out, code = run(e, dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
-  expect(out).to_contain("# aws_lb.web will be updated in-place")
-  expect(out).to_contain("enable_deletion_protection = true -> false")
-  expect(select(2, run(e, dir, "apply", "-auto-approve"))).to_be(0)
-  local w = attributes(web)
-  expect(w["deletion_protection.enabled"]).to_be("false")
-  expect(w["access_logs.s3.enabled"]).to_be("true")
-  for _, name in ipairs({ "web", "net" }) do
-    local id = arn(dir, name)
-    expect(select(2, run(e, dir, "state", "rm", "aws_lb." .. name))).to_be(0)
-    expect(select(2, run(e, dir, "import", "aws_lb." .. name, id))).to_be(0)
-  end
-  expect(state_of(dir).resources["aws_lb.web"].attributes.access_logs[1].bucket).to_be("lb-logs")
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
-end)
-
-test("deletion protection stops a destroy with AWS's error until it is turned off", function()
-  local e = emulator(FLAGS)
-  local dir = applied(e, "-var", "protect=true")
-  local out, code = e:luaform(dir, "destroy", "-auto-approve", "-var", "protect=true")
+  -- deletion protection (still on): a destroy stops with AWS's error until it is turned off
+  out, code = e:luaform(dir, "destroy", "-auto-approve", "-var", "protect=true")
   expect(code).to_be(1)
   expect(out).to_contain("OperationNotPermitted")
   expect(out).to_contain("deletion protection is enabled")
