@@ -123,6 +123,8 @@ test("inline and managed policies change in place; a new prefix replaces the rol
   expect(code).to_be(2)
   expect(out).to_contain("# aws_iam_role.app will be updated in-place")
   expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
+  -- an inline document shows as its JSON, as the role's own policy does
+  expect(out).to_match('%+ policy = jsonencode%(\n[^)]*Action%s+= "s3:PutObject"')
   expect(select(2, run(e, dir, "apply", "-auto-approve", table.unpack(vars)))).to_be(0)
   local inline, arns = policies(name)
   expect(inline.read).to_be_nil()
