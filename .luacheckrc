@@ -20,7 +20,8 @@ local dsl = { "resource", "data", "module", "output", "var", "provider", "backen
 local script = { "state", "core", "dry_run", "arg", "plan", "apply", "aws" }
 -- What `luaform test` gives a test file (testing.lua's helpers, and test).
 local testing = { "test", "core", "expect", "sh", "quote", "tmpdir", "write", "read", "new_stack",
-                  "copy_stack", "state_of", "with_env", "emulator", "luaform" }
+                  "copy_stack", "state_of", "attributes", "resource_ids", "with_env", "emulator", "luaform",
+                  "start_python" }
 
 files["stdlib/"] = { read_globals = dsl }
 files["examples/ecs-fargate/"] = { read_globals = dsl }

@@ -10,6 +10,10 @@
  * curl_multi_poll until the nearest timer, a socket event or max_wait_ms,
  * then dispatches finished transfers and due timers. Those call
  * lf_wait_done, which puts the parked task back in the ready queue.
+ *
+ * The loop also keeps every live task in a list, so that closing it ends
+ * the tasks still parked (a second Ctrl-C abandons running operations):
+ * each ends as cancelled, its wait and its end() owner's memory released.
  */
 #include "luaform/alloc.h"
 #include "luaform/loop.h"
@@ -32,6 +36,7 @@ struct lf_task {
   lf_task_end_fn end;
   void *ud;
   task *next;           /* ready queue */
+  task *live_prev, *live_next; /* every task not yet ended */
 };
 
 struct lf_wait {
@@ -57,6 +62,7 @@ struct lf_loop {
   lua_State *L;         /* main thread */
   CURLM *multi;
   task *ready, *ready_tail;
+  task *live;           /* tasks not yet ended */
   timer *timers;
   int tasks, transfers;
 };
@@ -68,6 +74,8 @@ double lf_now(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+static void resume_task(lf_loop *loop, task *t);
 
 static task **task_slot(lua_State *co) { return (task **)lua_getextraspace(co); }
 
@@ -92,6 +100,10 @@ void lf_loop_close(lua_State *L) {
   lf_loop *loop = lua_touserdata(L, -1);
   lua_pop(L, 1);
   if (!loop) return;
+  while (loop->live) {
+    loop->live->cancelled = 1;
+    resume_task(loop, loop->live);
+  }
   while (loop->timers) {
     timer *t = loop->timers;
     loop->timers = t->next;
@@ -169,6 +181,9 @@ lf_task *lf_spawn(lua_State *L, int nargs, lf_task_end_fn end, void *ud) {
   t->nargs = nargs;
   t->end = end;
   t->ud = ud;
+  t->live_next = loop->live;
+  if (loop->live) loop->live->live_prev = t;
+  loop->live = t;
   loop->tasks++;
   make_ready(loop, t);
   return t;
@@ -198,14 +213,22 @@ static void drop_wait(lf_loop *loop, lf_wait *w) {
   lua_settop(L, top);
 }
 
+/* Ends a task: end() sees its thread, then the task is gone. */
+static void end_task(lf_loop *loop, task *t, int status) {
+  *task_slot(t->co) = NULL;
+  loop->tasks--;
+  if (t->live_prev) t->live_prev->live_next = t->live_next;
+  else loop->live = t->live_next;
+  if (t->live_next) t->live_next->live_prev = t->live_prev;
+  if (t->end) t->end(t->ud, t->co, status);
+  luaL_unref(loop->L, LUA_REGISTRYINDEX, t->ref);
+  free(t);
+}
+
 static void resume_task(lf_loop *loop, task *t) {
   if (t->cancelled) {
     if (t->waiting) drop_wait(loop, t->waiting);
-    *task_slot(t->co) = NULL;
-    loop->tasks--;
-    if (t->end) t->end(t->ud, t->co, LF_TASK_CANCELLED);
-    luaL_unref(loop->L, LUA_REGISTRYINDEX, t->ref);
-    free(t);
+    end_task(loop, t, LF_TASK_CANCELLED);
     return;
   }
   int nres, nargs = t->started ? 0 : t->nargs;
@@ -218,11 +241,7 @@ static void resume_task(lf_loop *loop, task *t) {
     lua_pushstring(t->co, "coroutine.yield across a luaform task (use a plain iterator)");
     status = LUA_ERRRUN;
   }
-  *task_slot(t->co) = NULL;
-  loop->tasks--;
-  if (t->end) t->end(t->ud, t->co, status);
-  luaL_unref(loop->L, LUA_REGISTRYINDEX, t->ref);
-  free(t);
+  end_task(loop, t, status);
 }
 
 void lf_loop_add_timer(lf_loop *loop, double delay_s, lf_timer_fn fn, void *ud) {
@@ -348,7 +367,8 @@ static const char TICKER_MT[] = "luaform.ticker";
 
 static void tick_end(void *ud, lua_State *co, int status) {
   (void)ud;
-  if (status != LUA_OK) fprintf(stderr, "Error: %s\n", luaL_tolstring(co, -1, NULL));
+  if (status != LUA_OK && status != LF_TASK_CANCELLED)
+    fprintf(stderr, "Error: %s\n", luaL_tolstring(co, -1, NULL));
 }
 
 static void tick(void *ud) {

@@ -277,12 +277,14 @@ typedef struct {
   size_t journal_len;  /* bytes appended since the last snapshot */
   char warning[400];   /* why load ignored the journal's last record, or "" */
   int stale;           /* the snapshot read is not sealed as the keyring writes */
+  int replayed;        /* the state read had journal records; no snapshot since */
 } backend_ud;
 
 static backend_ud *check_ud(lua_State *L) {
   backend_ud *u = luaL_checkudata(L, 1, BACKEND_MT);
   if (!u->b) luaL_error(L, "state backend is closed");
   if (u->b->ops == &lua_ops) ((lua_backend *)u->b)->L = L;
+  lf_keyring_bind(u->b->keyring, L);
   return u;
 }
 
@@ -418,6 +420,7 @@ static int read_state(lua_State *L, backend_ud *u, int push, char *err, size_t n
     return -2;
   }
   u->checked = 1;
+  u->replayed = jrc == 0;
   return 0;
 }
 
@@ -491,6 +494,7 @@ static int m_save(lua_State *L) {
   if (rc != 0) return push_fail(L, err);
   u->journal_len = 0;
   u->stale = 0;
+  u->replayed = 0;
   lua_pushboolean(L, 1);
   return 1;
 }
@@ -499,6 +503,13 @@ static int m_save(lua_State *L) {
  * writes (plaintext, or the fallback key's): a save migrates it. */
 static int m_stale(lua_State *L) {
   lua_pushboolean(L, check_ud(L)->stale);
+  return 1;
+}
+
+/* b:replayed() -> whether the state read was a snapshot and journal
+ * records, and no snapshot was written since: a save compacts them. */
+static int m_replayed(lua_State *L) {
+  lua_pushboolean(L, check_ud(L)->replayed);
   return 1;
 }
 
@@ -633,7 +644,7 @@ void lf_open_state(lua_State *L) {
   static const luaL_Reg methods[] = {
     {"lock", m_lock}, {"unlock", m_unlock}, {"load", m_load}, {"save", m_save},
     {"path", m_path}, {"close", m_close}, {"journaled", m_journaled}, {"append", m_append},
-    {"encrypt", m_encrypt}, {"stale", m_stale}, {NULL, NULL},
+    {"encrypt", m_encrypt}, {"stale", m_stale}, {"replayed", m_replayed}, {NULL, NULL},
   };
   if (luaL_newmetatable(L, BACKEND_MT)) {
     luaL_newlib(L, methods);

@@ -1,6 +1,6 @@
 /*
  * util.c - small services for the Lua side: hashes and encodings (OpenSSL
- * EVP, no hand-written digests), IP address text (inet_pton/ntop),
+ * EVP and zlib's crc32, no hand-written digests), IP address text (inet_pton/ntop),
  * randomness and UUIDs (RAND_bytes), files (atomic replace, stat, listing), and who/where/when facts for lock
  * records and logs.
  *
@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <zlib.h>
 #include <unistd.h>
 
 /* ---- C helpers (luaform/util.h) ---- */
@@ -230,6 +231,22 @@ static int core_sha256_hex(lua_State *L) { return digest(L, EVP_sha256(), 1); }
 static int core_sha256(lua_State *L) { return digest(L, EVP_sha256(), 0); }
 /* core.md5_hex(s): the md5 function; S3's ETag of a single-part object (not for security) */
 static int core_md5_hex(lua_State *L) { return digest(L, EVP_md5(), 1); }
+
+/* core.crc32(s) -> zlib's CRC-32 (IEEE) of s as a non-negative integer;
+ * Terraform's ids made by hashcode.String (aws_security_group_rule). */
+static int core_crc32(lua_State *L) {
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  uLong crc = crc32(0L, Z_NULL, 0);
+  while (len > 0) {
+    uInt n = len > UINT_MAX ? UINT_MAX : (uInt)len;
+    crc = crc32(crc, (const Bytef *)s, n);
+    s += n;
+    len -= n;
+  }
+  lua_pushinteger(L, (lua_Integer)crc);
+  return 1;
+}
 
 /* core.inet_pton(text) -> 4 or 16 bytes (IPv4 or IPv6), or nil if text is
  * not an address; core.inet_ntop(bytes) -> the canonical text (RFC 5952
@@ -558,12 +575,30 @@ static int core_iso8601(lua_State *L) {
   return 1;
 }
 
+/* core.parse_iso8601(text) -> epoch seconds of a UTC time written
+ * "2030-01-01T01:00:00Z" (libc's strptime and timegm), or nil for any other
+ * text; the inverse of core.iso8601. */
+static int core_parse_iso8601(lua_State *L) {
+  const char *s = luaL_checkstring(L, 1);
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (!end || *end) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_pushinteger(L, (lua_Integer)timegm(&tm));
+  return 1;
+}
+
 void lf_open_util(lua_State *L) {
   static const luaL_Reg fns[] = {
     {"sha1_hex", core_sha1_hex},
     {"sha256_hex", core_sha256_hex},
     {"sha256", core_sha256},
     {"md5_hex", core_md5_hex},
+    {"crc32", core_crc32},
+    {"parse_iso8601", core_parse_iso8601},
     {"inet_pton", core_inet_pton},
     {"inet_ntop", core_inet_ntop},
     {"hmac_sha256", core_hmac_sha256},

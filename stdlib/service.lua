@@ -42,11 +42,19 @@
 -- alarm_topic_arn (CloudWatch alarms to that SNS topic on the service's CPU
 -- and memory above cpu_alarm_threshold and memory_alarm_threshold, 80
 -- each, for 3 minutes; with alb_arn_suffix, stdlib.lb's, also on target
--- 5xx responses above 10 a minute and on any unhealthy host).
+-- 5xx responses above 10 a minute and on any unhealthy host);
+-- fargate_spot_weight (the cluster's capacity providers FARGATE and
+-- FARGATE_SPOT, and the service on the strategy FARGATE at fargate_weight
+-- (1) with fargate_base (1) tasks always on demand, FARGATE_SPOT at
+-- fargate_spot_weight; the service then redeploys on every update, so a
+-- weight changes in place); discovery_namespace_id (a Cloud Map service
+-- named name in that namespace, A records with discovery_ttl (10)
+-- seconds, which the ECS service registers its tasks in).
 -- Returns cluster_name, cluster_arn, service_name, ecr_repository_url,
 -- target_group_arn, log_group_name, task_definition_arn,
 -- execution_role_arn, security_group_id, task_role_arn (null without
--- task_policy_statements).
+-- task_policy_statements), discovery_service_arn (null without
+-- discovery_namespace_id).
 -- The interface is checked at the call (luaform.interface); a misuse is
 -- reported at the caller's module() line.
 local EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -99,11 +107,22 @@ local INPUTS = {
   memory_alarm_threshold = { type = "number", validation = valid.between(0, 100) },
   tags = { type = "map(string)" },
   ignore_desired_count = { type = "bool" },
+  fargate_spot_weight = { type = "number", validation = valid.whole(0, 1000),
+    description = "FARGATE_SPOT's weight in the service's capacity provider strategy (off unless given)." },
+  fargate_weight = { type = "number", validation = valid.whole(0, 1000),
+    description = "FARGATE's weight beside fargate_spot_weight (default 1)." },
+  fargate_base = { type = "number", validation = valid.whole(0, 100000),
+    description = "Tasks always on FARGATE (on demand) beside fargate_spot_weight (default 1)." },
+  discovery_namespace_id = { type = "string",
+    description = "A Cloud Map namespace the service's tasks register in (off unless given)." },
+  discovery_ttl = { type = "number", validation = valid.whole(0),
+    description = "TTL of the discovery A records, seconds (default 10)." },
 }
 
 local OUTPUTS = {}
 for _, k in ipairs({ "cluster_name", "cluster_arn", "service_name", "ecr_repository_url", "target_group_arn",
-  "log_group_name", "task_definition_arn", "execution_role_arn", "security_group_id", "task_role_arn" }) do
+  "log_group_name", "task_definition_arn", "execution_role_arn", "security_group_id", "task_role_arn",
+  "discovery_service_arn" }) do
   OUTPUTS[k] = {}
 end
 
@@ -113,6 +132,14 @@ local function check(where, args)
     for _, k in ipairs({ "zone_id", "alb_dns_name", "alb_zone_id" }) do
       if args[k] == nil then errors.raise(where, "stdlib.service: domain_name needs %s", k) end
     end
+  end
+  for _, k in ipairs({ "fargate_weight", "fargate_base" }) do
+    if args[k] ~= nil and args.fargate_spot_weight == nil then
+      errors.raise(where, "stdlib.service: %s needs fargate_spot_weight", k)
+    end
+  end
+  if args.discovery_ttl ~= nil and args.discovery_namespace_id == nil then
+    errors.raise(where, "stdlib.service: discovery_ttl needs discovery_namespace_id")
   end
   local lo, hi = args.min_capacity or 2, args.max_capacity or 3
   if type(lo) == "number" and type(hi) == "number" and lo > hi then
@@ -317,16 +344,44 @@ local function body(args)
     tags = tags,
   })
 
-  -- the service starts once its listeners and its role's policies exist
+  -- the service starts once its listeners, its role's policies and its
+  -- cluster's capacity providers exist
   local after = { listener, attachment }
   if secrets_policy then after[#after + 1] = secrets_policy end
   if https then after[#after + 1] = https end
+
+  -- optional FARGATE_SPOT capacity
+  local strategy
+  if args.fargate_spot_weight then
+    strategy = { { capacity_provider = "FARGATE", weight = arg("fargate_weight", 1), base = arg("fargate_base", 1) },
+                 { capacity_provider = "FARGATE_SPOT", weight = args.fargate_spot_weight } }
+    after[#after + 1] = resource("aws_ecs_cluster_capacity_providers", "this", {
+      cluster_name = cluster.name, capacity_providers = { "FARGATE", "FARGATE_SPOT" },
+      default_capacity_provider_strategy = strategy,
+    })
+  end
+
+  -- optional service discovery
+  local discovery
+  if args.discovery_namespace_id then
+    discovery = resource("aws_service_discovery_service", "this", {
+      name = name,
+      dns_config = { { namespace_id = args.discovery_namespace_id, routing_policy = "MULTIVALUE",
+        dns_records = { { ttl = arg("discovery_ttl", 10), type = "A" } } } },
+      health_check_custom_config = { { failure_threshold = 1 } },
+      tags = tags,
+    })
+  end
+
   local service = resource("aws_ecs_service", "this", {
     name = name,
     cluster = cluster.arn,
     task_definition = task.arn,
     desired_count = arg("desired_count", 2),
-    launch_type = "FARGATE",
+    launch_type = not strategy and "FARGATE" or nil,
+    capacity_provider_strategy = strategy,
+    force_new_deployment = strategy and true or nil,
+    service_registries = discovery and { { registry_arn = discovery.arn } } or nil,
     network_configuration = { {
       subnets = args.private_subnet_ids,
       security_groups = { sg.id },
@@ -404,6 +459,7 @@ local function body(args)
     execution_role_arn = role.arn,
     security_group_id = sg.id,
     task_role_arn = task_role and task_role.arn or core.null,   -- declared, so returned even when absent
+    discovery_service_arn = discovery and discovery.arn or core.null,
   }
 end
 

@@ -11,6 +11,9 @@
 #                          UndefinedBehaviorSanitizer, built by `make san`
 #   tests/fuzz/            each libFuzzer target for FUZZ_SMOKE_SECONDS (10)
 #                          on its corpus, built by `make fuzz-build`
+#   scripts/build-matrix.sh
+#                          luaform and the unit tests built with gcc and clang
+#                          at -O0..-O3, -Werror (compile only, no test run)
 # Each suite prints its own results; the last line counts suites.
 set -u
 cd "$(dirname "$0")/.."
@@ -42,6 +45,10 @@ if [ -d build-fuzz/fuzz ]; then
   nice -n 19 tests/fuzz/run.sh "${FUZZ_SMOKE_SECONDS:-10}" > build-fuzz/smoke.log 2>&1 &
   fuzz_pid=$!
 fi
+# The build matrix too: eight builds of the core, niced, beside the sanitizer suites.
+mkdir -p build
+nice -n 19 scripts/build-matrix.sh > build/matrix.log 2>&1 &
+matrix_pid=$!
 
 # Sanitizers: any report ends the process (halt_on_error, and the build's
 # -fno-sanitize-recover=all) and is also written to build-san/reports/, so a
@@ -83,6 +90,8 @@ if [ -x build-san/luaform ]; then
 fi
 fuzz_smoke() { wait "$fuzz_pid"; local rc=$?; cat build-fuzz/smoke.log; return $rc; }
 [ -n "$fuzz_pid" ] && run_suite "fuzz: smoke" fuzz_smoke
+build_matrix() { wait "$matrix_pid"; local rc=$?; cat build/matrix.log; return $rc; }
+run_suite "build matrix: gcc and clang at -O0..-O3" build_matrix
 
 echo
 [ ${#failures[@]} -gt 0 ] && printf 'FAILED: %s\n' "${failures[@]}"

@@ -58,8 +58,17 @@ OVERLAYS = [
      {"shape": "IfMatch", "location": "header", "locationName": "If-Match"}),
     ("s3", "PutObjectRequest", "IfNoneMatch",
      {"shape": "IfNoneMatch", "location": "header", "locationName": "If-None-Match"}),
+    # CloudWatch Logs log group classes (current AWS Logs model, 2023): CreateLogGroup's
+    # logGroupClass (STANDARD or INFREQUENT_ACCESS, fixed at creation), answered in
+    # DescribeLogGroups' LogGroup and usable as its filter. aws_cloudwatch_log_group's
+    # log_group_class.
+    ("logs", "CreateLogGroupRequest", "logGroupClass", {"shape": "LogGroupClass"}),
+    ("logs", "LogGroup", "logGroupClass", {"shape": "LogGroupClass"}),
+    ("logs", "DescribeLogGroupsRequest", "logGroupClass", {"shape": "LogGroupClass"}),
 ]
-OVERLAY_SHAPES = {"s3": {"IfMatch": {"type": "string"}, "IfNoneMatch": {"type": "string"}}}
+OVERLAY_SHAPES = {"s3": {"IfMatch": {"type": "string"}, "IfNoneMatch": {"type": "string"}},
+                  "logs": {"LogGroupClass": {"type": "string",
+                                             "enum": ["STANDARD", "INFREQUENT_ACCESS"]}}}
 
 
 def overlay(service, model):

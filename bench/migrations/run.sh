@@ -9,17 +9,7 @@ cd "$(dirname "$0")/../.."
 LF=$PWD/luaform
 measure=$PWD/bench/measure.py
 work=$(mktemp -d /tmp/luaform-bench-mig.XXXXXX)
-py=$(command -v /usr/bin/python3 || command -v python3)
-$py tests/emulator/server.py --port 0 > "$work/emu.log" 2>&1 &
-emu=$!
-trap 'kill $emu 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do grep -q "listening on" "$work/emu.log" && break; sleep 0.05; done
-url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' "$work/emu.log")
-ak=$(sed -n 's/.*access_key=\([^ ]*\).*/\1/p' "$work/emu.log")
-sk=$(sed -n 's/.*secret_key=\([^ ]*\).*/\1/p' "$work/emu.log")
-export AWS_ENDPOINT_URL=$url AWS_ACCESS_KEY_ID=$ak AWS_SECRET_ACCESS_KEY=$sk AWS_REGION=us-east-1
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
-unset AWS_PROFILE AWS_SESSION_TOKEN
+. bench/emulator.sh   # starts the emulator; exports AWS_ENDPOINT_URL and keys
 cd "$work"
 cat > setup.lua <<'LUA'
 local sqs = aws.client("sqs")

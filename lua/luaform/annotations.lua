@@ -233,7 +233,7 @@ function M.text(type_names)
   for _, name in ipairs(type_names) do
     local mod = assert(schema.load(name))
     local args_class, attrs_class = "luaform.args." .. name, "luaform.attrs." .. name
-    out[#out + 1] = string.format("-- %s (%s)", name, mod.file)
+    out[#out + 1] = string.format("-- %s (%s)", mod.name, mod.file)
     emit_class(args_class, mod.schema, out)
     out[#out + 1] = "---@class (exact) " .. attrs_class
     for _, k in ipairs(schema.export_names(mod)) do
@@ -247,7 +247,7 @@ function M.text(type_names)
     for _, spec in pairs(mod.schema) do required = required or spec.required == true end
     list[#list + 1] = string.format(   -- args may be left out when none is required
       '---@overload fun(type: "%s", name: string, args%s: %s, lifecycle?: luaform.lifecycle): %s',
-      name, required and "" or "?", args_class, attrs_class)
+      mod.type, required and "" or "?", args_class, attrs_class)
   end
   out[#out + 1] = "---A managed resource; returns its attributes as references."
   for _, o in ipairs(overloads.managed) do out[#out + 1] = o end

@@ -137,7 +137,7 @@ function M.apply(run, plan)
     if node.mode == "data" then
       local attrs = ch.after
       if ch.action == "read" then
-        attrs = mod.read(context.new(run, base.provider, { address = ch.addr }), desired)
+        attrs = mod.read(context.new(run, base.provider, { address = ch.addr, where = node.where }), desired)
       end
       base.attributes = attrs
       st.resources[ch.addr] = base

@@ -81,6 +81,10 @@ local function with_run(flags, operation, fn, extra_vars, out)
     local sealed, err = pcall(run.store.reseal, run.store)
     if not sealed then ok, res = false, err end
   end
+  if ok and operation ~= "plan" then   -- and compacts a journal it found (plan writes no state)
+    local compacted, err = pcall(run.store.compact, run.store)
+    if not compacted then ok, res = false, err end
+  end
   run.close()
   if not ok then error(res, 0) end
   return res

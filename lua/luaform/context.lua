@@ -1,6 +1,7 @@
 -- luaform.context: what a provider operation is given.
 --
 -- ctx.address     the resource's address
+-- ctx.where       (a data source's read) the file:line of its data() call
 -- ctx.token       the idempotency token of a create (also in the state's
 --                 pending intent, so a lost response can be recovered)
 -- ctx.config      the configuration of the provider the entry uses

@@ -162,7 +162,8 @@ function M.markdown(mod)
   return table.concat(lines, "\n") .. "\n"
 end
 
--- Writes every type's page (dir/<type>.md) and the index (dir/README.md).
+-- Writes every type's page (dir/<name>.md, name as schema.type_names()
+-- lists it) and the index (dir/README.md).
 function M.write_markdown(dir, type_names)
   core.mkdir_p(dir)
   local index = { "# Resource type reference", "",
@@ -171,18 +172,19 @@ function M.write_markdown(dir, type_names)
   for i, name in ipairs(type_names) do mods[i] = assert(schema.load(name)) end
   table.sort(mods, function(a, b)
     if a.provider ~= b.provider then return a.provider < b.provider end
-    return a.type < b.type
+    if a.type ~= b.type then return a.type < b.type end
+    return b.data_source and not a.data_source   -- the resource, then its data source
   end)
   local section
   for _, mod in ipairs(mods) do
-    local name = mod.type
+    local name = mod.name   -- "data.<type>": a data source named like a resource type
     if mod.provider ~= section then
       section = mod.provider
       index[#index + 1] = ""
       index[#index + 1] = "## Provider " .. section
       index[#index + 1] = ""
     end
-    index[#index + 1] = string.format("- [%s](%s.md) (%s)", name, name, kind(mod))
+    index[#index + 1] = string.format("- [%s](%s.md) (%s)", mod.type, name, kind(mod))
     assert(core.write_file(dir .. "/" .. name .. ".md", M.markdown(mod), "0644"))
   end
   assert(core.write_file(dir .. "/README.md", table.concat(index, "\n") .. "\n", "0644"))

@@ -68,7 +68,7 @@ end
 
 local function settle(run, addr, entry, attrs)
   local st = run.state
-  local mod = schema.load(entry.type)
+  local mod = schema.load(entry.type, entry.mode)
   attrs = schema.merge_read(mod and mod.schema or {}, entry.attributes, attrs)
   if attrs == nil then
     if entry.attributes then note_drift(run, addr, entry, "deleted") end
@@ -118,7 +118,7 @@ function M.refresh(run)
   local now = core.time()
   for _, addr in ipairs(require("luaform.state").addresses(st)) do
     local entry = st.resources[addr]
-    local mod, err = schema.load(entry.type)
+    local mod, err = schema.load(entry.type, entry.mode)
     if not mod then errors.raise(nil, "state: %s: %s", addr, err) end
     local provider = provider_choice.of_entry(entry)
     local ctx = context.new(run, provider, { address = addr })
@@ -351,7 +351,7 @@ function M.diff(run)
       if deferred.contains_unknown(args) then
         ch = { action = "read", after = new_object(node.provider.schema, {}) }
       else
-        local ctx = context.new(run, provider_choice.of_node(node), { address = node.addr })
+        local ctx = context.new(run, provider_choice.of_node(node), { address = node.addr, where = node.where })
         local attrs = node.provider.read(ctx, schema.normalize_block(node.provider.schema, args))
         ch = { action = "noop", after = attrs, data = true }
       end

@@ -111,7 +111,7 @@ function M.document(type_names)
       providers[key] = p
     end
     local list = mod.data_source and p.data_source_schemas or p.resource_schemas
-    list[name] = M.type_schema(mod)
+    list[mod.type] = M.type_schema(mod)
   end
   return { format_version = M.FORMAT_VERSION, provider_schemas = object(providers) }
 end

@@ -16,6 +16,8 @@
 -- required, optional, computed, force_new, sensitive, default. force_new
 -- is true, or function(old, new) -> true when that change needs a new
 -- object (Terraform's ForceNewIfChange; other changes are in place).
+-- validate: fn(v) -> message or nil, a check of a known value beyond its
+-- type (a date's form), reported with the argument's path.
 -- conflicts_with: the arguments that may not be set with this one
 -- (Terraform's ConflictsWith: name and name_prefix).
 -- suppress_diff = fn(desired, prior) -> true when the argument does not
@@ -59,13 +61,16 @@ function M.suggest(word, candidates)
   return ""
 end
 
--- Every type's name (built-in and the stack's own), sorted.
+-- Every type's name (built-in and the stack's own), sorted; a data source
+-- named like a resource type is "data.<type>" (load() takes that name).
 function M.type_names()
   local out = usertypes.names()
   for _, m in ipairs(core.embedded()) do
     local t = m:match("^luaform%.providers%.[%w_]+%.([%w_]+)$")
     -- _name: a provider's shared helpers, not a type
     if t and t:sub(1, 1) ~= "_" then out[#out + 1] = t end
+    t = m:match("^luaform%.providers%.[%w_]+%.data%.([%w_]+)$")
+    if t then out[#out + 1] = "data." .. t end
   end
   table.sort(out)
   return out
@@ -85,15 +90,20 @@ local function load_data(type_name)
     if tostring(mod):find("module '[^']+' not found") then return nil end
     error(mod, 0)
   end
-  mod.type, mod.provider = type_name, provider
+  mod.type, mod.provider, mod.name = type_name, provider, key
   mod.file = mod.file or select(2, core.embedded(name))
   types[key] = mod
   return mod
 end
 
 -- The type's module (mode "data": its data source, when a resource type has
--- the same name), or nil and an error message.
+-- the same name; "data.<type>": only that data source), or nil and an
+-- error message. mod.name is the name type_names() lists.
 function M.load(type_name, mode)
+  local data_name = type_name:match("^data%.(.+)$")
+  if data_name then
+    return load_data(data_name) or nil, string.format('unknown data source "%s"', type_name)
+  end
   if mode == "data" then
     local mod = load_data(type_name)
     if mod then return mod end
@@ -111,7 +121,7 @@ function M.load(type_name, mode)
     return nil, string.format('unknown resource type "%s"%s', type_name,
       M.suggest(type_name, M.type_names()))
   end
-  mod.type = type_name
+  mod.type, mod.name = type_name, type_name
   mod.provider = provider
   mod.file = mod.file or select(2, core.embedded("luaform.providers." .. provider .. "." .. type_name))
   if not mod.read and mod.read_batch then   -- a type that reads in batches only
@@ -192,6 +202,8 @@ local function check(spec, v, path)
       return string.format("%s: expected a JSON document (string or table), got %s", path, type(v))
     end
   end
+  local bad = spec.validate and spec.validate(v)
+  if bad then return string.format("%s: %s", path, bad) end
   return nil
 end
 

@@ -10,7 +10,8 @@
 -- is a journal record of that entry when the backend keeps a journal and
 -- this run already wrote a snapshot; any other save, and a journal grown
 -- past its threshold, writes the whole document (a snapshot), so the end
--- of a run leaves a compacted state. The store is handed the backend to
+-- of a run leaves a compacted state; a writing command that saved nothing
+-- compacts a journal it found (compact). The store is handed the backend to
 -- open: the command layer resolves it (luaform.backend_init.resolve), the
 -- store never evaluates the stack.
 local core = require("luaform.core")
@@ -40,13 +41,24 @@ function M.open(target)
   if not ok then errors.raise(target.where, "backend %s: %s", target.kind, tostring(b)) end
   local keyring = require("luaform.encryption").keyring(target.encryption)
   if keyring then b:encrypt(keyring) end
-  return setmetatable({ backend = b, locked = false }, Store)
+  return setmetatable({ backend = b, locked = false, keyring = keyring,
+    encryption_at = target.encryption and target.encryption.where }, Store)
 end
 
+-- Takes the lock; then the encryption's write key is made when it comes
+-- from a service (aws_kms: KMS GenerateDataKey), so a key that cannot be
+-- used is an error before the run changes anything, not at its first save.
 function Store:lock(operation, timeout)
   local ok, err = self.backend:lock({ operation = operation, timeout = timeout or 0 })
   if not ok then errors.raise(nil, "%s", err) end
   self.locked = true
+  if self.keyring then
+    local made, why = self.keyring:prepare()
+    if not made then
+      self:unlock()
+      errors.raise(self.encryption_at, "encryption: %s", why)
+    end
+  end
 end
 
 function Store:unlock()
@@ -141,6 +153,18 @@ function Store:path() return self.backend:path() end
 -- init and apply migrate a state to encryption, to a new key, or back.
 function Store:reseal()
   if self.locked and self.doc and not self.fresh and self.backend:stale() then self:save() end
+end
+
+-- Writes the state as it was read, as one snapshot, when it was read from
+-- a snapshot and journal records (the journal of a killed run) and this
+-- run wrote no snapshot since: a locked run with nothing to change still
+-- leaves a compacted state. The document is read again (under the lock,
+-- it is what was read): this run's copy may hold what it chose not to
+-- save. The serial stays: nothing changed.
+function Store:compact()
+  if not (self.locked and self.backend:replayed()) then return end
+  local ok, err = self.backend:save(self.backend:load())
+  if not ok then errors.raise(nil, "saving state: %s", tostring(err)) end
 end
 
 -- Empties the stored state (after it moved to another backend): an empty

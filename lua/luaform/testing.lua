@@ -6,16 +6,21 @@
 -- too. Each test runs as a task on the event loop, so it may sleep or
 -- call AWS. Helpers for end-to-end tests: tmpdir(), write(path, text),
 -- read(path), sh(cmd) -> output, exit code, new_stack(files),
--- copy_stack(fixture_dir), state_of(dir), with_env(vars, fn), and
--- luaform(dir, args...) which runs this luaform binary in dir;
--- emulator(flags) starts the local AWS emulator (luaform.testing.emulator). The last line printed is
--- "N passed, N failed".
+-- copy_stack(fixture_dir), state_of(dir), attributes(dir, addr),
+-- resource_ids(dir), with_env(vars, fn), start_python(args, log, ready)
+-- for a test's own server, and luaform(dir, args...) which runs this
+-- luaform binary in dir;
+-- emulator(flags) starts the local AWS emulator (luaform.testing.emulator),
+-- whose handle also runs a user's session against it (e:apply(dir),
+-- e:no_changes(dir), ...). The last line printed is "N passed, N failed".
 local core = require("luaform.core")
 local values = require("luaform.values")
 
 local M = {}
 M.emulators = {}   -- started by the running test; stopped when it ends
 
+-- Fails the running test; the message names the line `level` calls up
+-- from the function that calls fail (1: that function's own line).
 local function fail(msg, level)
   local info = debug.getinfo(level + 1, "Sl")
   local where = info and (info.short_src .. ":" .. info.currentline .. ": ") or ""
@@ -89,6 +94,51 @@ local function write(path, text)
   assert(core.write_file(path, text, "0644"))
 end
 
+-- A new stack directory: files is { name = text }, or main.lua's text.
+local function new_stack(files)
+  if type(files) == "string" then files = { ["main.lua"] = files } end
+  local dir = tmpdir()
+  for name, text in pairs(files) do write(dir .. "/" .. name, text) end
+  return dir
+end
+
+-- Runs this luaform binary in dir with args, its environment prefixed by
+-- env (a "env ..." string for sh, or ""); returns its output and exit code.
+local function run_luaform(env, dir, ...)
+  local args = { quote(core.exe_dir .. "/luaform"), "-chdir=" .. quote(dir) }
+  for _, a in ipairs({ ... }) do args[#args + 1] = quote(a) end
+  return sh(env .. " NO_COLOR=1 " .. table.concat(args, " ") .. " </dev/null")
+end
+
+-- The local state of the stack in dir as luaform reads it (snapshot and
+-- journal), nil when there is none; it takes no lock.
+local function state_of(dir)
+  return core.state_backend("local", { path = dir .. "/luaform.state.json" }):load()
+end
+
+-- Starts a Python program in the background (Debian's python3 when there
+-- is one: it has boto3, and no pyenv shim to start first) with args (a
+-- string, quoted by the caller), its output in log; waits until the log
+-- matches the pattern ready, while the process lives, for at most a minute
+-- (a loaded machine may take seconds to start Python). Returns its pid and
+-- the log's text; raises with the log when it ended or never got ready.
+local function start_python(args, log, ready)
+  local py = core.stat("/usr/bin/python3") and "/usr/bin/python3" or "python3"
+  local pid = sh(string.format("(%s %s > %s 2>&1 </dev/null & echo $!)", py, args, quote(log))):gsub("%s+$", "")
+  local t0 = core.now()
+  while core.now() - t0 < 60 do
+    local text = core.read_file(log) or ""
+    if text:find(ready) then return pid, text end
+    if select(2, sh("kill -0 " .. pid)) ~= 0 then break end
+    core.sleep(0.05)
+  end
+  sh("kill " .. pid)
+  error("the Python program did not start: " .. args .. "\n" .. (core.read_file(log) or ""), 2)
+end
+
+M.fail, M.sh, M.quote, M.new_stack, M.run_luaform, M.state_of = fail, sh, quote, new_stack, run_luaform, state_of
+M.start_python = start_python
+
 local helpers = {
   core = core,
   expect = expect,
@@ -97,22 +147,23 @@ local helpers = {
   tmpdir = tmpdir,
   write = write,
   read = function(path) return core.read_file(path) end,
-  -- A new stack directory: files is { name = text }, or main.lua's text.
-  new_stack = function(files)
-    if type(files) == "string" then files = { ["main.lua"] = files } end
-    local dir = tmpdir()
-    for name, text in pairs(files) do write(dir .. "/" .. name, text) end
-    return dir
-  end,
+  new_stack = new_stack,
   -- A copy of the stack in directory src (a fixture).
   copy_stack = function(src)
     local dir = tmpdir()
     sh("cp -r " .. quote(src) .. "/. " .. quote(dir))
     return dir
   end,
-  -- The local state of the stack in dir as luaform reads it (snapshot and
-  -- journal), nil when there is none; it takes no lock.
-  state_of = function(dir) return core.state_backend("local", { path = dir .. "/luaform.state.json" }):load() end,
+  state_of = state_of,
+  -- The attributes of resource addr in the local state of dir.
+  attributes = function(dir, addr) return state_of(dir).resources[addr].attributes end,
+  -- { [address] = id } of every resource in the local state of dir (what
+  -- a user would import into another copy of the stack).
+  resource_ids = function(dir)
+    local ids = {}
+    for addr, r in pairs(state_of(dir).resources) do ids[addr] = r.attributes.id end
+    return ids
+  end,
   -- Runs fn with environment variables set (false unsets one), then puts
   -- them back as they were.
   with_env = function(vars, fn)
@@ -127,11 +178,8 @@ local helpers = {
     M.emulators[#M.emulators + 1] = e
     return e
   end,
-  luaform = function(dir, ...)
-    local args = { quote(core.exe_dir .. "/luaform"), "-chdir=" .. quote(dir) }
-    for _, a in ipairs({ ... }) do args[#args + 1] = quote(a) end
-    return sh("NO_COLOR=1 " .. table.concat(args, " ") .. " </dev/null")
-  end,
+  luaform = function(dir, ...) return run_luaform("", dir, ...) end,
+  start_python = start_python,
 }
 
 -- The test files named by paths (a directory: its *_test.lua files), and

@@ -48,7 +48,7 @@ def auth_error_for(protocol, err):
     m = _AUTH_MAP.get(err.code)
     if m is None or protocol in ("ec2", "query"):
         return err
-    form = m[0] if protocol == "json" else m[1]
+    form = m[0] if protocol in ("json", "rest-json") else m[1]
     return AwsError(form[0], form[2] if len(form) > 2 else err.message, form[1])
 
 
@@ -237,6 +237,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 wire.encode_query(svc, action, result, request_id)
         if protocol == "json":
             return 200, {"Content-Type": wire.json_content_type(svc),
+                         "x-amzn-RequestId": request_id}, wire.encode_json(result)
+        if protocol == "rest-json":
+            return 200, {"Content-Type": "application/json",
                          "x-amzn-RequestId": request_id}, wire.encode_json(result)
         hdrs = {"x-amz-request-id": request_id}
         if isinstance(result, dict) and ("_body" in result or "_status" in result):

@@ -108,7 +108,7 @@ def unknown_members(operation, body):
     shape = operation.output_shape
     protocol = operation.metadata["protocol"]
     out = []
-    if protocol not in ("json", "query", "ec2", "rest-xml"):
+    if protocol not in ("json", "rest-json", "query", "ec2", "rest-xml"):
         return out
     if protocol == "rest-xml" and (shape is None or "payload" in shape.serialization):
         return out      # a payload (S3 GetObject) is a stream: reading it here would consume it
@@ -309,6 +309,40 @@ class Boto3Test(Boto3Case, unittest.TestCase):
         ec2.delete_subnet(SubnetId=sub["SubnetId"])
         ec2.delete_vpc(VpcId=vid)
         self.assertCode("InvalidVpcID.NotFound", ec2.describe_vpcs, VpcIds=[vid])
+
+    def test_ec2_lookup_filters(self):
+        """The filters the data sources aws_vpc, aws_subnet(s) and
+        aws_security_group send, as AWS answers them (wildcards, booleans
+        as "false", tag:KEY, an unknown name is InvalidParameterValue)."""
+        ec2 = self.client("ec2")
+        vid = ec2.create_vpc(CidrBlock="10.31.0.0/16")["Vpc"]["VpcId"]
+        zone = ec2.describe_availability_zones()["AvailabilityZones"][0]
+        tier = [{"ResourceType": "subnet", "Tags": [{"Key": "Tier", "Value": "app"}]}]
+        sid = ec2.create_subnet(VpcId=vid, CidrBlock="10.31.4.0/24",
+                                AvailabilityZone=zone["ZoneName"],
+                                TagSpecifications=tier)["Subnet"]["SubnetId"]
+        gid = ec2.create_security_group(GroupName="lookup", Description="d", VpcId=vid)["GroupId"]
+
+        def vpcs(*f):
+            return [v["VpcId"] for v in ec2.describe_vpcs(Filters=list(f))["Vpcs"]]
+
+        def subnets(*f):
+            return [x["SubnetId"] for x in ec2.describe_subnets(Filters=list(f))["Subnets"]]
+
+        def f(name, *values):
+            return {"Name": name, "Values": list(values)}
+        self.assertEqual(vpcs(f("cidr", "10.31.0.0/16"), f("is-default", "false"),
+                              f("state", "available")), [vid])
+        self.assertEqual(vpcs(f("cidr", "10.31.0.0/16"), f("is-default", "true")), [])
+        self.assertEqual(subnets(f("vpc-id", vid), f("cidr-block", "10.31.*"), f("tag:Tier", "a?p"),
+                                 f("availability-zone-id", zone["ZoneId"]),
+                                 f("default-for-az", "false")), [sid])
+        self.assertEqual(subnets(f("vpc-id", vid), f("availability-zone", "none-1x")), [])
+        got = ec2.describe_security_groups(Filters=[f("group-name", "lookup"), f("vpc-id", vid)])
+        self.assertEqual([g["GroupId"] for g in got["SecurityGroups"]], [gid])
+        with self.assertRaises(botocore.exceptions.ClientError) as e:
+            ec2.describe_subnets(Filters=[f("no-such-filter", "x")])
+        self.assertEqual(e.exception.response["Error"]["Code"], "InvalidParameterValue")
 
     def test_ec2_paginator(self):
         ec2 = self.client("ec2")

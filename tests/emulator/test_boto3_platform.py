@@ -226,6 +226,26 @@ class PlatformTest(Boto3Case, unittest.TestCase):
                          "Disabled")
         self.assertCode("NotFoundException", kms.describe_key, KeyId="alias/none")
 
+    def test_kms_policy_deny(self):
+        kms = self.client("kms")
+        key = kms.create_key()["KeyMetadata"]["KeyId"]
+        dk = kms.generate_data_key(KeyId=key, KeySpec="AES_256")
+        kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"},
+                {"Effect": "Deny", "Principal": "*", "Action": ["kms:Decrypt"], "Resource": "*"}]}))
+        self.assertCode("AccessDeniedException", kms.decrypt, CiphertextBlob=dk["CiphertextBlob"])
+        self.assertEqual(len(kms.generate_data_key(KeyId=key, KeySpec="AES_256")["Plaintext"]), 32)
+        kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps({
+            "Version": "2012-10-17", "Statement": [
+                {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                 "Action": "kms:*", "Resource": "*"},
+                {"Effect": "Deny", "Principal": "*", "Action": "kms:Generate*", "Resource": "*"}]}))
+        self.assertEqual(kms.decrypt(CiphertextBlob=dk["CiphertextBlob"])["Plaintext"],
+                         dk["Plaintext"])
+        self.assertCode("AccessDeniedException", kms.generate_data_key, KeyId=key,
+                        KeySpec="AES_256")
+
     def test_iam_policies(self):
         iam = self.client("iam", region_name="us-east-1")
         pol = iam.create_policy(PolicyName="read", PolicyDocument=POLICY, Path="/app/",

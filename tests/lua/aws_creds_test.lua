@@ -93,15 +93,9 @@ s.serve_forever()
 local function metadata_server(expires_in)
   local dir = tmpdir()
   write(dir .. "/server.py", SERVER)
-  local pid = sh(string.format("(python3 %s %d > %s 2>&1 </dev/null & echo $!)",
-    quote(dir .. "/server.py"), expires_in or 3600, quote(dir .. "/log")))
-  local srv = { pid = pid:gsub("%s+$", "") }
-  for _ = 1, 100 do
-    local port = (read(dir .. "/log") or ""):match("port=(%d+)")
-    if port then srv.url = "http://127.0.0.1:" .. port; break end
-    core.sleep(0.05)
-  end
-  assert(srv.url, "metadata server did not start: " .. tostring(read(dir .. "/log")))
+  local pid, log = start_python(quote(dir .. "/server.py") .. " " .. (expires_in or 3600),
+    dir .. "/log", "port=%d+\n")
+  local srv = { pid = pid, url = "http://127.0.0.1:" .. log:match("port=(%d+)") }
   function srv.hits()
     local out = sh("curl -sS " .. srv.url .. "/hits")
     return core.json_decode(out)

@@ -103,18 +103,9 @@ local function with_server(mode, fn)
   write(dir .. "/server.py", SERVER)
   write(dir .. "/cert.pem", CERT)
   write(dir .. "/key.pem", KEY)
-  local pid = sh(string.format("(python3 %s %s %s %s > %s 2>&1 </dev/null & echo $!)", quote(dir .. "/server.py"),
-    mode, quote(dir .. "/cert.pem"), quote(dir .. "/key.pem"), quote(dir .. "/log"))):gsub("%s+$", "")
-  local url
-  for _ = 1, 100 do
-    url = (read(dir .. "/log") or ""):match("url=(%S+)")
-    if url then break end
-    core.sleep(0.05)
-  end
-  local ok, err = pcall(function()
-    assert(url, "server did not start: " .. tostring(read(dir .. "/log")))
-    fn(url)
-  end)
+  local pid, log = start_python(string.format("%s %s %s %s", quote(dir .. "/server.py"), mode,
+    quote(dir .. "/cert.pem"), quote(dir .. "/key.pem")), dir .. "/log", "url=%S+\n")
+  local ok, err = pcall(fn, log:match("url=(%S+)"))
   sh("kill " .. pid)
   if not ok then error(err, 0) end
 end

@@ -30,25 +30,14 @@ resource("aws_cloudwatch_metric_alarm", "errors", {
     o.math_threshold or "5", o.expression or "100 * m1 / m2")
 end
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
 local function alarm(e, name)
   e:use()
   return aws.client("cloudwatch", { region = e.region }):DescribeAlarms{ AlarmNames = { name } }.MetricAlarms[1]
 end
 
-local function plan(e, dir)
-  return e:luaform(dir, "plan", "-detailed-exitcode")
-end
-
 test("metric and metric-math alarms are created as declared; a second plan has no changes", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local a = alarm(e, "k-cpu")
   expect(a.Threshold).to_be(80)
   expect(a.Statistic).to_be("Average")
@@ -60,21 +49,19 @@ test("metric and metric-math alarms are created as declared; a second plan has n
   expect(m.Metrics[2].MetricStat.Metric.MetricName).to_be("HTTPCode_Target_5XX_Count")
   local st = state_of(dir)
   expect(st.resources["aws_cloudwatch_metric_alarm.cpu"].attributes.arn).to_be(a.AlarmArn)
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("every updatable argument changes in place; a new name replaces the alarm", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ op = "GreaterThanOrEqualToThreshold", periods = 3, period = 300,
     stat = "Maximum", threshold = "90", service = "api", description = "CPU very high", ok = true,
     missing = "breaching", datapoints = 3, enabled = false, team = "ops", math_threshold = "10",
     expression = "m1 / m2" })
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   local a = alarm(e, "k-cpu")
   expect(a.ComparisonOperator).to_be("GreaterThanOrEqualToThreshold")
   expect(a.EvaluationPeriods).to_be(3)
@@ -89,43 +76,32 @@ test("every updatable argument changes in place; a new name replaces the alarm",
   local tags = aws.client("cloudwatch", { region = e.region }):ListTagsForResource{ ResourceARN = a.AlarmArn }.Tags
   expect(tags[1].Value).to_be("ops")
   expect(alarm(e, "k-5xx").Metrics[1].Expression).to_be("m1 / m2")
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   write(dir .. "/main.lua", stack{ name = "k-cpu-2" })
-  out = plan(e, dir)
+  out = e:plan(dir)
   expect(out).to_contain("# aws_cloudwatch_metric_alarm.cpu must be replaced")
-  apply(e, dir)
+  e:apply(dir)
   expect(alarm(e, "k-cpu")).to_be_nil()
   expect(alarm(e, "k-cpu-2").Threshold).to_be(80)
 end)
 
 test("an alarm changed or deleted outside luaform is repaired; import by name; destroy", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   e:use()
   local cw = aws.client("cloudwatch", { region = e.region })
   cw:PutMetricAlarm{ AlarmName = "k-cpu", ComparisonOperator = "LessThanThreshold", EvaluationPeriods = 1,
     MetricName = "CPUUtilization", Namespace = "AWS/ECS", Period = 60, Statistic = "Average", Threshold = 1 }
   cw:DeleteAlarms{ AlarmNames = { "k-5xx" } }
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("# aws_cloudwatch_metric_alarm.cpu will be updated in-place")
   expect(out).to_contain("# aws_cloudwatch_metric_alarm.errors will be created")
-  apply(e, dir)
+  e:apply(dir)
   expect(alarm(e, "k-cpu").Threshold).to_be(80)
   expect(alarm(e, "k-5xx").AlarmName).to_be("k-5xx")
-  expect(select(2, plan(e, dir))).to_be(0)
-  local st = state_of(dir)
-  local fresh = new_stack(stack())
-  for addr, r in pairs(st.resources) do
-    local o, c = e:luaform(fresh, "import", addr, r.attributes.id)
-    if c ~= 0 then print(o) end
-    expect(c).to_be(0)
-  end
-  expect(select(2, plan(e, fresh))).to_be(0)
-  local o, c = e:luaform(dir, "destroy", "-auto-approve")
-  if c ~= 0 then print(o) end
-  expect(c).to_be(0)
+  e:no_changes(dir)
+  e:no_changes(e:imported(stack(), resource_ids(dir)))
+  e:destroy(dir)
   expect(#e:inventory().monitoring.alarm).to_be(0)
 end)
 
@@ -137,11 +113,9 @@ test("a refresh of 150 alarms asks DescribeAlarms once per 100 names", function(
   comparison_operator = "GreaterThanThreshold", evaluation_periods = 1, metric_name = "CPUUtilization",
   namespace = "AWS/ECS", period = 60, statistic = "Average", threshold = 50 })]], i, i)
   end
-  local dir = new_stack(table.concat(lines, "\n"))
-  apply(e, dir)
+  local dir = e:applied(table.concat(lines, "\n"))
   local before = e:counts()
-  local _, code = plan(e, dir)
-  expect(code).to_be(0)
+  e:no_changes(dir)
   local after = e:counts()
   local function n(counts, op) return counts["monitoring:" .. op] or 0 end
   expect(n(after, "DescribeAlarms") - n(before, "DescribeAlarms")).to_be(2)

@@ -31,14 +31,6 @@ resource("aws_cloudwatch_event_target", "sqs", { rule = deploys.name, target_id 
     o.count or 1, tostring(o.public == true), o.note or "deploy", o.retries or 3)
 end
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-
 local function events(e)
   e:use()
   return aws.client("events", { region = e.region })
@@ -52,8 +44,7 @@ end
 
 test("rules, targets and the topic policy are created as declared; a second plan has no changes", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local ev = events(e)
   local r = ev:DescribeRule{ Name = "k-nightly" }
   expect(r.ScheduleExpression).to_be("cron(0 3 * * ? *)")
@@ -69,20 +60,18 @@ test("rules, targets and the topic policy are created as declared; a second plan
   local policy = core.json_decode(sns:GetTopicAttributes{ TopicArn = arn }.Attributes.Policy)
   expect(policy.Statement[1].Principal.Service).to_be("events.amazonaws.com")
   expect(st.resources["aws_cloudwatch_event_target.task"].attributes.id).to_be("k-nightly/task")
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("every updatable argument changes in place; a new rule name replaces rule and target", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ principal = "cloudwatch.amazonaws.com", schedule = "rate(1 hour)",
     description = "hourly", state = "DISABLED", detail = "ECS Service Action", count = 2, public = true,
     note = "changed", retries = 5 })
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 6 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   local ev = events(e)
   local r = ev:DescribeRule{ Name = "k-nightly" }
   expect(r.ScheduleExpression).to_be("rate(1 hour)")
@@ -92,41 +81,30 @@ test("every updatable argument changes in place; a new rule name replaces rule a
   expect(t.EcsParameters.TaskCount).to_be(2)
   expect(t.EcsParameters.NetworkConfiguration.awsvpcConfiguration.AssignPublicIp).to_be("ENABLED")
   expect(targets(e, "k-deploys").sqs.RetryPolicy.MaximumRetryAttempts).to_be(5)
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   write(dir .. "/main.lua", stack{ name = "k-nightly-2" })
-  out = plan(e, dir)
+  out = e:plan(dir)
   expect(out).to_contain("# aws_cloudwatch_event_rule.nightly must be replaced")
   expect(out).to_contain("# aws_cloudwatch_event_target.task must be replaced")
-  apply(e, dir)
+  e:apply(dir)
   expect(targets(e, "k-nightly-2").task.Arn).to_match("cluster/app$")
 end)
 
 test("drift is repaired; every object imports by its id; destroy leaves nothing", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local ev = events(e)
   ev:PutRule{ Name = "k-nightly", ScheduleExpression = "rate(5 minutes)" }
   ev:RemoveTargets{ Rule = "k-deploys", Ids = { "sqs" } }
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("# aws_cloudwatch_event_rule.nightly will be updated in-place")
   expect(out).to_contain("# aws_cloudwatch_event_target.sqs will be created")
-  apply(e, dir)
+  e:apply(dir)
   expect(ev:DescribeRule{ Name = "k-nightly" }.ScheduleExpression).to_be("cron(0 3 * * ? *)")
   expect(targets(e, "k-deploys").sqs ~= nil).to_be(true)
-  expect(select(2, plan(e, dir))).to_be(0)
-  local st = state_of(dir)
-  local fresh = new_stack(stack())
-  for addr, r in pairs(st.resources) do
-    local o, c = e:luaform(fresh, "import", addr, r.attributes.id)
-    if c ~= 0 then print(o) end
-    expect(c).to_be(0)
-  end
-  expect(select(2, plan(e, fresh))).to_be(0)
-  local o, c = e:luaform(dir, "destroy", "-auto-approve")
-  if c ~= 0 then print(o) end
-  expect(c).to_be(0)
+  e:no_changes(dir)
+  e:no_changes(e:imported(stack(), resource_ids(dir)))
+  e:destroy(dir)
   local inv = e:inventory()
   expect(#inv.events.rule).to_be(0)
   expect(#inv.events.target).to_be(0)

@@ -30,12 +30,6 @@ module("service", require("stdlib.service"), {
 })
 ]]
 
-local function run(e, dir, ...)
-  local out, code = e:luaform(dir, ...)
-  if code ~= 0 and code ~= 2 then print(out) end
-  return out, code
-end
-
 local function total(counts)
   local n = 0
   for _, v in pairs(counts) do n = n + v end
@@ -45,8 +39,7 @@ end
 test("the reference platform under its own domain with two secrets: HTTPS, redirect, secrets, no-change plan, destroy", function()
   local e = emulator({ ["nat-delay-ms"] = 200, ["lb-delay-ms"] = 200 })
   local dir = new_stack(STACK)
-  local out, code = run(e, dir, "apply", "-auto-approve")
-  expect(code).to_be(0)
+  local out = e:apply(dir)
   expect(out).not_to_contain("s3cret")
   e:use()
   local st = state_of(dir)
@@ -88,15 +81,14 @@ test("the reference platform under its own domain with two secrets: HTTPS, redir
 
   -- a second plan: no changes; its API calls counted and printed
   sh(string.format("curl -sS -X POST %s/_emulator/requests/clear", e.url))
-  code = select(2, run(e, dir, "plan", "-detailed-exitcode"))
-  expect(code).to_be(0)
+  e:no_changes(dir)
   local counts = e:counts()
   local names = {}
   for k, v in pairs(counts) do names[#names + 1] = string.format("%s %d", k, v) end
   table.sort(names)
   print(string.format("     HTTPS platform: a no-change plan made %d API calls: %s", total(counts), table.concat(names, ", ")))
 
-  expect(select(2, run(e, dir, "destroy", "-auto-approve"))).to_be(0)
+  e:destroy(dir)
   local left = {}
   for svc, kinds in pairs(e:inventory()) do
     for kind, list in pairs(kinds) do

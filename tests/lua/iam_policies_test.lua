@@ -30,16 +30,8 @@ resource("aws_iam_role_policy", "inline", {
 output("policy_arn", policy.arn)
 ]]
 
-local function run(e, dir, ...)
-  local out, code = e:luaform(dir, ...)
-  if code ~= 0 and code ~= 2 then print(out) end
-  return out, code
-end
-
 local function applied(e)
-  local dir = new_stack(MAIN)
-  local _, code = run(e, dir, "apply", "-auto-approve")
-  expect(code).to_be(0)
+  local dir = e:applied(MAIN)
   return dir
 end
 
@@ -54,14 +46,13 @@ end
 test("a policy document renders canonical JSON at plan time; policies apply and a second plan has no changes", function()
   local e = emulator()
   local dir = new_stack(MAIN)
-  local out, code = run(e, dir, "plan")
+  local out, code = e:luaform(dir, "plan")
   expect(code).to_be(0)
   -- known statements: the document is known in the plan, not "(known after apply)"
   -- (main's plan shows a JSON document as jsonencode( its value ))
   expect(out).to_match('%+ policy%s+= jsonencode%(\n[^)]*Action%s+= "s3:GetObject"')
   expect(out).to_contain("# aws_iam_policy.read will be created")
-  code = select(2, run(e, dir, "apply", "-auto-approve"))
-  expect(code).to_be(0)
+  e:apply(dir)
   e:use()
   local st = state_of(dir)
   local arn = st.resources["aws_iam_policy.read"].attributes.arn
@@ -76,19 +67,17 @@ test("a policy document renders canonical JSON at plan time; policies apply and 
   local tags = {}
   for _, t in ipairs(p.Tags or {}) do tags[t.Key] = t.Value end
   expect(tags.team).to_be("web")
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("a changed document updates both policies in place: a new default version, a new inline document", function()
   local e = emulator()
   local dir = applied(e)
-  local out, code = run(e, dir, "plan", "-detailed-exitcode", "-var", "action=s3:PutObject")
-  expect(code).to_be(2)
+  local out = e:changes(dir, "-var", "action=s3:PutObject")
   expect(out).to_contain("# aws_iam_policy.read will be updated in-place")
   expect(out).to_contain("# aws_iam_role_policy.inline will be updated in-place")
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
-  code = select(2, run(e, dir, "apply", "-auto-approve", "-var", "action=s3:PutObject"))
-  expect(code).to_be(0)
+  e:apply(dir, "-var", "action=s3:PutObject")
   e:use()
   local c = iam()
   local arn = state_of(dir).resources["aws_iam_policy.read"].attributes.arn
@@ -97,24 +86,21 @@ test("a changed document updates both policies in place: a new default version, 
   expect(doc).to_contain("s3:PutObject")
   -- six changes: IAM keeps five versions, the oldest non-default one goes
   for i = 1, 5 do
-    code = select(2, run(e, dir, "apply", "-auto-approve", "-var", "action=s3:Action" .. i))
-    expect(code).to_be(0)
+    e:apply(dir, "-var", "action=s3:Action" .. i)
   end
   local versions = c:ListPolicyVersions{ PolicyArn = arn }.Versions
   expect(#versions).to_be(5)
   expect(select(2, document(c, arn))).to_contain("s3:Action5")
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode", "-var", "action=s3:Action5"))).to_be(0)
+  e:no_changes(dir, "-var", "action=s3:Action5")
 end)
 
 test("description and the inline policy's name force replacement, as Terraform", function()
   local e = emulator()
   local dir = applied(e)
-  local out, code = run(e, dir, "plan", "-detailed-exitcode", "-var", "description=other", "-var", "inline=renamed")
-  expect(code).to_be(2)
+  local out = e:changes(dir, "-var", "description=other", "-var", "inline=renamed")
   expect(out).to_contain("# aws_iam_policy.read must be replaced")
   expect(out).to_contain("# aws_iam_role_policy.inline must be replaced")
-  code = select(2, run(e, dir, "apply", "-auto-approve", "-var", "description=other", "-var", "inline=renamed"))
-  expect(code).to_be(0)
+  e:apply(dir, "-var", "description=other", "-var", "inline=renamed")
   e:use()
   local c = iam()
   expect(c:ListRolePolicies{ RoleName = "task" }.PolicyNames[1]).to_be("renamed")
@@ -133,13 +119,11 @@ test("documents changed outside luaform are drift that the next apply repairs", 
   c:CreatePolicyVersion{ PolicyArn = arn, PolicyDocument = other, SetAsDefault = true }
   c:PutRolePolicy{ RoleName = "task", PolicyName = "inline", PolicyDocument = other }
   c:UntagPolicy{ PolicyArn = arn, TagKeys = { "team" } }
-  local out, code = run(e, dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Objects have changed outside of luaform")
   expect(out).to_contain("# aws_iam_policy.read will be updated in-place")
   expect(out).to_contain("# aws_iam_role_policy.inline will be updated in-place")
-  code = select(2, run(e, dir, "apply", "-auto-approve"))
-  expect(code).to_be(0)
+  e:apply(dir)
   expect(select(2, document(c, arn))).to_contain("s3:GetObject")
   local inline = c:GetRolePolicy{ RoleName = "task", PolicyName = "inline" }.PolicyDocument
   expect(require("luaform.providers.aws._json").url_decode(inline)).to_contain("s3:GetObject")
@@ -148,8 +132,7 @@ test("documents changed outside luaform are drift that the next apply repairs", 
   expect(tags.team).to_be("web")
   -- deleted outside luaform: planned again
   c:DeleteRolePolicy{ RoleName = "task", PolicyName = "inline" }
-  out, code = run(e, dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
+  out = e:changes(dir)
   expect(out).to_contain("# aws_iam_role_policy.inline will be created")
 end)
 
@@ -159,18 +142,18 @@ test("import by ARN and by role:name gives the same state; destroy removes both"
   local st = state_of(dir)
   for _, addr in ipairs({ "aws_iam_policy.read", "aws_iam_role_policy.inline" }) do
     local id = st.resources[addr].attributes.id
-    expect(select(2, run(e, dir, "state", "rm", addr))).to_be(0)
+    expect(select(2, e:luaform(dir, "state", "rm", addr))).to_be(0)
     if addr == "aws_iam_role_policy.inline" then
-      local out, code = run(e, dir, "import", addr, "no-colon")
+      local out, code = e:luaform(dir, "import", addr, "no-colon")
       expect(code).to_be(1)
       expect(out).to_contain('not "role:name"')
     end
-    local _, code = run(e, dir, "import", addr, id)
+    local _, code = e:luaform(dir, "import", addr, id)
     expect(code).to_be(0)
     expect(state_of(dir).resources[addr].attributes.id).to_be(id)
   end
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
-  expect(select(2, run(e, dir, "destroy", "-auto-approve"))).to_be(0)
+  e:no_changes(dir)
+  e:destroy(dir)
   local inv = e:inventory().iam
   expect(#inv.policy).to_be(0)
   expect(#inv.role_policy).to_be(0)
@@ -184,12 +167,11 @@ resource("aws_iam_policy", "p", { name_prefix = "app-",
   policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}' })
 ]])
   e:faults{ lose_pct = 100 }
-  local _, code = run(e, dir, "apply", "-auto-approve")
+  e:apply(dir)
   e:faults{}
-  expect(code).to_be(0)
   local inv = e:inventory().iam.policy
   expect(#inv).to_be(1)
   expect(inv[1].name).to_match("^app%-%x+$")
   expect(state_of(dir).resources["aws_iam_policy.p"].attributes.name).to_be(inv[1].name)
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  e:no_changes(dir)
 end)

@@ -53,21 +53,6 @@ resource("aws_lb_listener_rule", "maintenance", { listener_arn = https.arn,
 })
 ]]
 
-local function run(e, dir, ...)
-  local out, code = e:luaform(dir, ...)
-  if code ~= 0 and code ~= 2 then print(out) end
-  return out, code
-end
-
-local function applied(e)
-  local dir = new_stack(MAIN)
-  local _, code = run(e, dir, "apply", "-auto-approve")
-  expect(code).to_be(0)
-  return dir
-end
-
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
-
 local function rules(listener)
   local out = {}
   for _, r in ipairs(aws.client("elbv2"):collect("DescribeRules", { ListenerArn = listener })) do
@@ -78,88 +63,77 @@ end
 
 test("HTTPS serves the issued certificate, HTTP redirects, rules route; a second plan has no changes", function()
   local e = emulator(FLAGS)
-  local dir = applied(e)
+  local dir = e:applied(MAIN)
   e:use()
   local elb = aws.client("elbv2")
-  local https = attrs(dir, "aws_lb_listener.https").arn
+  local https = attributes(dir, "aws_lb_listener.https").arn
   local ls = elb:DescribeListeners{ ListenerArns = { https } }.Listeners[1]
   expect(ls.Protocol).to_be("HTTPS")
-  expect(ls.Certificates[1].CertificateArn).to_be(attrs(dir, "aws_acm_certificate.web").arn)
-  local http = elb:DescribeListeners{ ListenerArns = { attrs(dir, "aws_lb_listener.http").arn } }.Listeners[1]
+  expect(ls.Certificates[1].CertificateArn).to_be(attributes(dir, "aws_acm_certificate.web").arn)
+  local http = elb:DescribeListeners{ ListenerArns = { attributes(dir, "aws_lb_listener.http").arn } }.Listeners[1]
   expect(http.DefaultActions[1].RedirectConfig.Protocol).to_be("HTTPS")
   local certs = elb:DescribeListenerCertificates{ ListenerArn = https }.Certificates
   expect(#certs).to_be(2)
   local r = rules(https)
   expect(r["10"].Actions[1].ForwardConfig.TargetGroups[1].Weight).to_be(90)
   -- without a priority, the rule took a free one
-  local m = elb:DescribeRules{ RuleArns = { attrs(dir, "aws_lb_listener_rule.maintenance").arn } }.Rules[1]
+  local m = elb:DescribeRules{ RuleArns = { attributes(dir, "aws_lb_listener_rule.maintenance").arn } }.Rules[1]
   expect(m.Actions[1].FixedResponseConfig.StatusCode).to_be("503")
   expect(m.Priority).not_to_contain("10")
-  expect(attrs(dir, "aws_lb_listener_rule.maintenance").priority).to_be(tonumber(m.Priority))
+  expect(attributes(dir, "aws_lb_listener_rule.maintenance").priority).to_be(tonumber(m.Priority))
   expect(r["default"].IsDefault).to_be(true)
-  local cert = aws.client("acm"):DescribeCertificate{ CertificateArn = attrs(dir, "aws_acm_certificate.web").arn }.Certificate
-  expect(cert.InUseBy[1]).to_be(attrs(dir, "aws_lb.web").arn)
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  local cert = aws.client("acm"):DescribeCertificate{ CertificateArn = attributes(dir, "aws_acm_certificate.web").arn }.Certificate
+  expect(cert.InUseBy[1]).to_be(attributes(dir, "aws_lb.web").arn)
+  e:no_changes(dir)
 end)
 
 test("a rule's conditions, weights and priority change in place", function()
   local e = emulator(FLAGS)
-  local dir = applied(e)
+  local dir = e:applied(MAIN)
   local vars = { "-var", "path=/v2/*", "-var", "blue=50", "-var", "priority=5" }
-  local out, code = run(e, dir, "plan", "-detailed-exitcode", table.unpack(vars))
-  expect(code).to_be(2)
+  local out = e:changes(dir, table.unpack(vars))
   expect(out).to_contain("# aws_lb_listener_rule.api will be updated in-place")
   expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
-  code = select(2, run(e, dir, "apply", "-auto-approve", table.unpack(vars)))
-  expect(code).to_be(0)
+  e:apply(dir, table.unpack(vars))
   e:use()
-  local r = rules(attrs(dir, "aws_lb_listener.https").arn)
+  local r = rules(attributes(dir, "aws_lb_listener.https").arn)
   expect(r["5"].Actions[1].ForwardConfig.TargetGroups[1].Weight).to_be(50)
   local paths
   for _, c in ipairs(r["5"].Conditions) do
     if c.Field == "path-pattern" then paths = c.PathPatternConfig.Values end
   end
   expect(paths[1]).to_be("/v2/*")
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode", table.unpack(vars)))).to_be(0)
+  e:no_changes(dir, table.unpack(vars))
 end)
 
 test("rules and certificates changed in the emulator are drift that the next apply repairs", function()
   local e = emulator(FLAGS)
-  local dir = applied(e)
+  local dir = e:applied(MAIN)
   e:use()
   local elb = aws.client("elbv2")
-  local rule = attrs(dir, "aws_lb_listener_rule.maintenance").arn
+  local rule = attributes(dir, "aws_lb_listener_rule.maintenance").arn
   elb:ModifyRule{ RuleArn = rule, Actions = { { Type = "fixed-response", FixedResponseConfig = {
     ContentType = "text/plain", StatusCode = "200", MessageBody = "up" } } } }
-  elb:RemoveListenerCertificates{ ListenerArn = attrs(dir, "aws_lb_listener.https").arn,
-    Certificates = { { CertificateArn = attrs(dir, "aws_acm_certificate.api").arn } } }
-  local out, code = run(e, dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
+  elb:RemoveListenerCertificates{ ListenerArn = attributes(dir, "aws_lb_listener.https").arn,
+    Certificates = { { CertificateArn = attributes(dir, "aws_acm_certificate.api").arn } } }
+  local out = e:changes(dir)
   expect(out).to_contain("# aws_lb_listener_rule.maintenance will be updated in-place")
   expect(out).to_contain("# aws_lb_listener_certificate.api will be created")
-  code = select(2, run(e, dir, "apply", "-auto-approve"))
-  expect(code).to_be(0)
+  e:apply(dir)
   local r = elb:DescribeRules{ RuleArns = { rule } }.Rules[1]
   expect(r.Actions[1].FixedResponseConfig.StatusCode).to_be("503")
-  expect(#elb:DescribeListenerCertificates{ ListenerArn = attrs(dir, "aws_lb_listener.https").arn }.Certificates).to_be(2)
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  expect(#elb:DescribeListenerCertificates{ ListenerArn = attributes(dir, "aws_lb_listener.https").arn }.Certificates).to_be(2)
+  e:no_changes(dir)
 end)
 
 test("import of a rule and a listener certificate; destroy leaves no listener, rule or certificate", function()
   local e = emulator(FLAGS)
-  local dir = applied(e)
-  local st = state_of(dir)
+  local dir = e:applied(MAIN)
   for _, addr in ipairs({ "aws_lb_listener_rule.api", "aws_lb_listener_certificate.api" }) do
-    local id = st.resources[addr].attributes.id
-    expect(select(2, run(e, dir, "state", "rm", addr))).to_be(0)
-    local _, code = run(e, dir, "import", addr, id)
-    expect(code).to_be(0)
-    expect(state_of(dir).resources[addr].attributes.id).to_be(id)
+    e:reimport(dir, addr)
   end
-  local out, code = run(e, dir, "plan", "-detailed-exitcode")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-  expect(select(2, run(e, dir, "destroy", "-auto-approve"))).to_be(0)
+  e:no_changes(dir)
+  e:destroy(dir)
   local inv = e:inventory()
   expect(#inv.elasticloadbalancing.listener_rule).to_be(0)
   expect(#inv.elasticloadbalancing.listener).to_be(0)

@@ -28,27 +28,18 @@ resource("aws_flow_log", "vpc", { vpc_id = vpc.id, traffic_type = %q,
     o.to or 443, o.traffic or "ALL")
 end
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
-
 local function ec2(e)
   e:use()
   return aws.client("ec2", { region = e.region })
 end
 
 local function route(e, dir, dest)
-  local t = ec2(e):DescribeRouteTables{ RouteTableIds = { attrs(dir, "aws_route_table.public").id } }.RouteTables[1]
+  local t = ec2(e):DescribeRouteTables{ RouteTableIds = { attributes(dir, "aws_route_table.public").id } }.RouteTables[1]
   for _, r in ipairs(t.Routes) do if r.DestinationCidrBlock == dest then return r end end
 end
 
 local function acl(e, dir)
-  return ec2(e):DescribeNetworkAcls{ NetworkAclIds = { attrs(dir, "aws_network_acl.private").id } }.NetworkAcls[1]
+  return ec2(e):DescribeNetworkAcls{ NetworkAclIds = { attributes(dir, "aws_network_acl.private").id } }.NetworkAcls[1]
 end
 
 local function entry(a, number, egress)
@@ -57,45 +48,42 @@ end
 
 test("routes, ACL, entries and the flow log are created as declared; a second plan has no changes", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
-  expect(route(e, dir, "0.0.0.0/0").GatewayId).to_be(attrs(dir, "aws_internet_gateway.main").id)
+  local dir = e:applied(stack())
+  expect(route(e, dir, "0.0.0.0/0").GatewayId).to_be(attributes(dir, "aws_internet_gateway.main").id)
   local a = acl(e, dir)
-  expect(a.Associations[1].SubnetId).to_be(attrs(dir, "aws_subnet.a").id)
+  expect(a.Associations[1].SubnetId).to_be(attributes(dir, "aws_subnet.a").id)
   expect(entry(a, 100, false).PortRange.From).to_be(443)
   expect(entry(a, 100, true).RuleAction).to_be("allow")
   local fl = ec2(e):DescribeFlowLogs{}.FlowLogs[1]
-  expect(fl.ResourceId).to_be(attrs(dir, "aws_vpc.main").id)
+  expect(fl.ResourceId).to_be(attributes(dir, "aws_vpc.main").id)
   expect(fl.TrafficType).to_be("ALL")
-  expect(attrs(dir, "aws_route.internet").id).to_be(attrs(dir, "aws_route_table.public").id .. "_0.0.0.0/0")
-  expect(attrs(dir, "aws_network_acl.private").arn).to_be("arn:aws:ec2:us-east-1:123456789012:network-acl/"
-    .. attrs(dir, "aws_network_acl.private").id)
-  expect(attrs(dir, "aws_flow_log.vpc").arn).to_be("arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/"
-    .. attrs(dir, "aws_flow_log.vpc").id)
-  expect(select(2, plan(e, dir))).to_be(0)
+  expect(attributes(dir, "aws_route.internet").id).to_be(attributes(dir, "aws_route_table.public").id .. "_0.0.0.0/0")
+  expect(attributes(dir, "aws_network_acl.private").arn).to_be("arn:aws:ec2:us-east-1:123456789012:network-acl/"
+    .. attributes(dir, "aws_network_acl.private").id)
+  expect(attributes(dir, "aws_flow_log.vpc").arn).to_be("arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/"
+    .. attributes(dir, "aws_flow_log.vpc").id)
+  e:no_changes(dir)
 end)
 
 test("in-place changes and replacements", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ subnets = "b.id", action = "deny", from = 80, to = 81 })
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   local a = acl(e, dir)
   expect(#a.Associations).to_be(1)
-  expect(a.Associations[1].SubnetId).to_be(attrs(dir, "aws_subnet.b").id)
+  expect(a.Associations[1].SubnetId).to_be(attributes(dir, "aws_subnet.b").id)
   expect(entry(a, 100, false).RuleAction).to_be("deny")
   expect(entry(a, 100, false).PortRange.To).to_be(81)
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   write(dir .. "/main.lua", stack{ subnets = "b.id", dest = "10.9.0.0/16", number = 110, traffic = "REJECT" })
-  out = plan(e, dir)
+  out = e:plan(dir)
   expect(out).to_contain("# aws_route.internet must be replaced")
   expect(out).to_contain("# aws_network_acl_rule.https must be replaced")
   expect(out).to_contain("# aws_flow_log.vpc must be replaced")
-  apply(e, dir)
+  e:apply(dir)
   expect(route(e, dir, "0.0.0.0/0")).to_be_nil()
   expect(route(e, dir, "10.9.0.0/16").State).to_be("active")
   expect(entry(acl(e, dir), 110, false).RuleAction).to_be("allow")
@@ -105,32 +93,21 @@ end)
 
 test("drift is repaired; every object imports by its id; destroy returns the subnets to the default ACL", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local c = ec2(e)
-  c:ReplaceRoute{ RouteTableId = attrs(dir, "aws_route_table.public").id, DestinationCidrBlock = "0.0.0.0/0",
-    GatewayId = attrs(dir, "aws_internet_gateway.main").id }
-  c:DeleteNetworkAclEntry{ NetworkAclId = attrs(dir, "aws_network_acl.private").id, RuleNumber = 100, Egress = true }
-  c:DeleteFlowLogs{ FlowLogIds = { attrs(dir, "aws_flow_log.vpc").id } }
-  c:DeleteRoute{ RouteTableId = attrs(dir, "aws_route_table.public").id, DestinationCidrBlock = "0.0.0.0/0" }
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  c:ReplaceRoute{ RouteTableId = attributes(dir, "aws_route_table.public").id, DestinationCidrBlock = "0.0.0.0/0",
+    GatewayId = attributes(dir, "aws_internet_gateway.main").id }
+  c:DeleteNetworkAclEntry{ NetworkAclId = attributes(dir, "aws_network_acl.private").id, RuleNumber = 100, Egress = true }
+  c:DeleteFlowLogs{ FlowLogIds = { attributes(dir, "aws_flow_log.vpc").id } }
+  c:DeleteRoute{ RouteTableId = attributes(dir, "aws_route_table.public").id, DestinationCidrBlock = "0.0.0.0/0" }
+  local out = e:changes(dir)
   expect(out).to_contain("# aws_route.internet will be created")
   expect(out).to_contain("# aws_network_acl_rule.out will be created")
   expect(out).to_contain("# aws_flow_log.vpc will be created")
-  apply(e, dir)
-  expect(select(2, plan(e, dir))).to_be(0)
-  local st = state_of(dir)
-  local fresh = new_stack(stack())
-  for addr, r in pairs(st.resources) do
-    local o, rc = e:luaform(fresh, "import", addr, r.attributes.id)
-    if rc ~= 0 then print(o) end
-    expect(rc).to_be(0)
-  end
-  expect(select(2, plan(e, fresh))).to_be(0)
-  local o, rc = e:luaform(dir, "destroy", "-auto-approve")
-  if rc ~= 0 then print(o) end
-  expect(rc).to_be(0)
+  e:apply(dir)
+  e:no_changes(dir)
+  e:no_changes(e:imported(stack(), resource_ids(dir)))
+  e:destroy(dir)
   local inv = e:inventory().ec2
   expect(#inv.vpc).to_be(0)
   expect(#inv.network_acl).to_be(0)

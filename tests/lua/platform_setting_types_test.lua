@@ -30,14 +30,6 @@ resource("aws_ecs_cluster_capacity_providers", "app", { cluster_name = cluster.n
     o.actions or '"ecr:BatchGetImage"', o.fargate or 1, o.spot or 3)
 end
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-
 local function clients(e)
   e:use()
   return aws.client("cloudwatch", { region = e.region }), aws.client("logs", { region = e.region }),
@@ -54,8 +46,7 @@ end
 
 test("created as declared; a second plan has no changes", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local cw, logs, ecr, ecs = clients(e)
   expect(core.json_decode(cw:GetDashboard{ DashboardName = "ops" }.DashboardBody).widgets[1].width).to_be(6)
   local f = logs:DescribeMetricFilters{ logGroupName = "/app" }.metricFilters[1]
@@ -68,19 +59,17 @@ test("created as declared; a second plan has no changes", function()
   expect(strategy(ecs).FARGATE.base).to_be(1)
   expect(strategy(ecs).FARGATE_SPOT.weight).to_be(3)
   expect(state_of(dir).resources["aws_cloudwatch_log_metric_filter.errors"].attributes.id).to_be("/app:errors")
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("every updatable argument changes in place; a new dashboard name replaces", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ width = 12, pattern = "FATAL", namespace = "App2", keep = 10,
     actions = '"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"', fargate = 2, spot = 1 })
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 5 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   local cw, logs, ecr, ecs = clients(e)
   expect(core.json_decode(cw:GetDashboard{ DashboardName = "ops" }.DashboardBody).widgets[1].width).to_be(12)
   local f = logs:DescribeMetricFilters{ logGroupName = "/app" }.metricFilters[1]
@@ -91,19 +80,18 @@ test("every updatable argument changes in place; a new dashboard name replaces",
   expect(#core.json_decode(ecr:GetRepositoryPolicy{ repositoryName = "app" }.policyText).Statement[1].Action)
     .to_be(2)
   expect(strategy(ecs).FARGATE.weight).to_be(2)
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   write(dir .. "/main.lua", stack{ dashboard = "ops2" })
-  out = plan(e, dir)
+  out = e:plan(dir)
   expect(out).to_contain("# aws_cloudwatch_dashboard.ops must be replaced")
-  apply(e, dir)
+  e:apply(dir)
   expect(#cw:ListDashboards{}.DashboardEntries).to_be(1)
   expect(cw:ListDashboards{}.DashboardEntries[1].DashboardName).to_be("ops2")
 end)
 
 test("drift is repaired; every object imports by its id; destroy", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local cw, logs, ecr, ecs = clients(e)
   cw:DeleteDashboards{ DashboardNames = { "ops" } }
   logs:DeleteMetricFilter{ logGroupName = "/app", filterName = "errors" }
@@ -113,22 +101,12 @@ test("drift is repaired; every object imports by its id; destroy", function()
     action = { type = "expire" } } } }) }
   ecs:PutClusterCapacityProviders{ cluster = "app", capacityProviders = { "FARGATE" },
     defaultCapacityProviderStrategy = { { capacityProvider = "FARGATE", weight = 1 } } }
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 3 to add, 2 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   expect(strategy(ecs).FARGATE_SPOT.weight).to_be(3)
-  expect(select(2, plan(e, dir))).to_be(0)
-  local st = state_of(dir)
-  local fresh = new_stack(stack())
-  for addr, r in pairs(st.resources) do
-    local o, c = e:luaform(fresh, "import", addr, r.attributes.id)
-    if c ~= 0 then print(o) end
-    expect(c).to_be(0)
-  end
-  expect(select(2, plan(e, fresh))).to_be(0)
-  local o, c = e:luaform(dir, "destroy", "-auto-approve")
-  if c ~= 0 then print(o) end
-  expect(c).to_be(0)
+  e:no_changes(dir)
+  e:no_changes(e:imported(stack(), resource_ids(dir)))
+  e:destroy(dir)
   expect(#e:inventory().monitoring.dashboard).to_be(0)
 end)

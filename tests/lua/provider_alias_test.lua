@@ -39,18 +39,6 @@ output("west_region", there.name)
 output("west_vpc_arn", west.arn)
 ]]
 
-local function apply(e, dir, ...)
-  local out, code = e:luaform(dir, "apply", "-auto-approve", ...)
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-  return out
-end
-
-local function plan_code(e, dir)
-  local out, code = e:luaform(dir, "plan", "-detailed-exitcode")
-  return out, code
-end
-
 -- A direct client of the emulator in region.
 local function client(e, service, region)
   e:use()
@@ -80,8 +68,7 @@ for _, mode in ipairs(MODES) do
 
   test("a two-region stack applies, plans clean, repairs drift per region and destroys" .. suffix, function()
     local e = emulator(mode.flags)
-    local dir = new_stack(TWO_REGIONS)
-    apply(e, dir)
+    local dir = e:applied(TWO_REGIONS)
 
     local v, q = vpcs(e), queues(e)
     expect(v[EAST].east.cidr_block).to_be("10.10.0.0/16")
@@ -101,9 +88,8 @@ for _, mode in ipairs(MODES) do
     expect(st.outputs.east_region.value).to_be(EAST)
     expect(st.outputs.west_vpc_arn.value).to_contain(":" .. WEST .. ":")
 
-    local out, code = plan_code(e, dir)
+    local out = e:no_changes(dir)
     expect(out).to_contain("No changes.")
-    expect(code).to_be(0)
 
     -- drift in us-west-2 only: the west VPC's tags, the west queue deleted
     local west_vpc = v[WEST].west.id
@@ -111,8 +97,7 @@ for _, mode in ipairs(MODES) do
     local sqs_west = client(e, "sqs", WEST)
     sqs_west:DeleteQueue{ QueueUrl = sqs_west:GetQueueUrl{ QueueName = "jobs" }.QueueUrl }
     e:advance(61)   -- SQS refuses a deleted queue's name for 60 s
-    out, code = plan_code(e, dir)
-    expect(code).to_be(2)
+    out = e:changes(dir)
     expect(out).to_contain("# aws_vpc.west has changed")
     expect(out).to_contain("# aws_sqs_queue.west has been deleted")
     expect(out).to_contain("# aws_vpc.west will be updated in-place")
@@ -120,7 +105,7 @@ for _, mode in ipairs(MODES) do
     expect(out).not_to_contain("aws_vpc.east")
     expect(out).not_to_contain("aws_sqs_queue.east")
     expect(out).to_contain("Plan: 1 to add, 1 to change, 0 to destroy.")
-    apply(e, dir)
+    e:apply(dir)
 
     v, q = vpcs(e), queues(e)
     expect(v[WEST].west.id).to_be(west_vpc)
@@ -129,46 +114,39 @@ for _, mode in ipairs(MODES) do
     expect(count(q[WEST])).to_be(1)
     expect(v[EAST].east.tags.Name).to_be("east")
     expect(count(q[EAST])).to_be(1)
-    out, code = plan_code(e, dir)
+    out = e:no_changes(dir)
     expect(out).to_contain("No changes.")
-    expect(code).to_be(0)
 
-    out, code = e:luaform(dir, "destroy", "-auto-approve")
-    if code ~= 0 then print(out) end
-    expect(code).to_be(0)
+    e:destroy(dir)
     expect(count(e:inventory().ec2.vpc)).to_be(0)
     expect(count(e:inventory().sqs.queue)).to_be(0)
   end)
 
   test("moving a resource between aliases replaces it in the other region" .. suffix, function()
     local e = emulator(mode.flags)
-    local dir = new_stack(PROVIDERS .. 'resource("aws_sqs_queue", "q", { name = "moving" })\n')
-    apply(e, dir)
+    local dir = e:applied(PROVIDERS .. 'resource("aws_sqs_queue", "q", { name = "moving" })\n')
     expect(queues(e)[EAST].moving.name).to_be("moving")
 
     write(dir .. "/main.lua", PROVIDERS .. 'resource("aws_sqs_queue", "q", { name = "moving" }, { provider = "aws.west" })\n')
-    local out, code = plan_code(e, dir)
-    expect(code).to_be(2)
+    local out = e:changes(dir)
     expect(out).to_contain("# aws_sqs_queue.q must be replaced")
     expect(out).to_contain('# provider "aws" -> "aws.west" # forces replacement')
     expect(out).to_contain("Plan: 1 to add, 0 to change, 1 to destroy.")
-    apply(e, dir)
+    e:apply(dir)
     local q = queues(e)
     expect(q[EAST]).to_be_nil()
     expect(q[WEST].moving.name).to_be("moving")
     expect(state_of(dir).resources["aws_sqs_queue.q"].provider).to_be("aws.west")
-    out, code = plan_code(e, dir)
+    out = e:no_changes(dir)
     expect(out).to_contain("No changes.")
-    expect(code).to_be(0)
   end)
 
   test("under create_before_destroy, the old object of a move is destroyed in its own region" .. suffix, function()
     local e = emulator(mode.flags)
-    local dir = new_stack(PROVIDERS .. 'resource("aws_sqs_queue", "q", { name = "first" }, { create_before_destroy = true })\n')
-    apply(e, dir)
+    local dir = e:applied(PROVIDERS .. 'resource("aws_sqs_queue", "q", { name = "first" }, { create_before_destroy = true })\n')
     write(dir .. "/main.lua", PROVIDERS .. 'resource("aws_sqs_queue", "q", { name = "first" }, '
       .. '{ create_before_destroy = true, provider = "aws.west" })\n')
-    local out = apply(e, dir)
+    local out = e:apply(dir)
     expect(out).to_contain("Resources: 1 added, 0 changed, 1 destroyed.")
     local q = queues(e)
     expect(q[EAST]).to_be_nil()
@@ -180,22 +158,20 @@ for _, mode in ipairs(MODES) do
 
   test("a resource that left the stack is destroyed in its region; its alias must stay declared" .. suffix, function()
     local e = emulator(mode.flags)
-    local dir = new_stack(PROVIDERS .. 'resource("aws_sqs_queue", "w", { name = "leaving" }, { provider = "aws.west" })\n')
-    apply(e, dir)
+    local dir = e:applied(PROVIDERS .. 'resource("aws_sqs_queue", "w", { name = "leaving" }, { provider = "aws.west" })\n')
     expect(queues(e)[WEST].leaving.name).to_be("leaving")
 
     write(dir .. "/main.lua", 'provider("aws", { region = "us-east-1" })\n')
-    local out, code = plan_code(e, dir)
+    local out, code = e:plan(dir)
     expect(code).to_be(1)
     expect(out).to_contain('aws_sqs_queue.w: the state records provider "aws.west", which the stack does not declare')
     expect(out).to_contain('provider("aws", { alias = "west", ... })')
 
     write(dir .. "/main.lua", PROVIDERS)
-    out, code = plan_code(e, dir)
-    expect(code).to_be(2)
+    out = e:changes(dir)
     expect(out).to_contain("# aws_sqs_queue.w will be destroyed")
     expect(out).not_to_contain("has been deleted")
-    apply(e, dir)
+    e:apply(dir)
     expect(count(e:inventory().sqs.queue)).to_be(0)
     expect(state_of(dir).resources["aws_sqs_queue.w"]).to_be_nil()
   end)
@@ -218,7 +194,7 @@ return function(args)
   return { url = q.url, region = r.name, dlq = inner.q.url }
 end
 ]] })
-    apply(e, dir)
+    e:apply(dir)
     local by_region = where(e:inventory().sqs.queue, function(o) return o.name end)
     expect(by_region[EAST].orders.name).to_be("orders")
     expect(by_region[WEST].orders.name).to_be("orders")
@@ -230,9 +206,8 @@ end
     expect(st.resources["module.here.aws_sqs_queue.q"].provider).to_be("aws")
     expect(st.outputs.there_region.value).to_be(WEST)
     expect(st.outputs.here_region.value).to_be(EAST)
-    local out, code = plan_code(e, dir)
+    local out = e:no_changes(dir)
     expect(out).to_contain("No changes.")
-    expect(code).to_be(0)
   end)
 
   test("a create left pending by a killed run is recovered through its alias" .. suffix, function()
@@ -247,10 +222,9 @@ end
       serial = 1, outputs = setmetatable({}, core.json_object_mt), resources = { ["aws_vpc.w"] = {
         type = "aws_vpc", mode = "managed", provider = "aws.west", schema_version = 0, dependencies = {},
         pending = { op = "create", token = token, since = os.time() - 5, args = { cidr_block = "10.30.0.0/16" } } } } }))
-    local out, code = plan_code(e, dir)
+    local out = e:no_changes(dir)
     expect(out).to_contain("No changes.")
-    expect(code).to_be(0)
-    apply(e, dir)
+    e:apply(dir)
     expect(state_of(dir).resources["aws_vpc.w"].attributes.id).to_be(vpc.VpcId)
     expect(count(e:inventory().ec2.vpc)).to_be(1)
   end)
@@ -260,14 +234,13 @@ end
     local url = client(e, "sqs", WEST):CreateQueue{ QueueName = "adopted" }.QueueUrl
     local dir = new_stack(PROVIDERS .. 'resource("aws_sqs_queue", "a", { name = "adopted" }, { provider = "aws.west" })\n'
       .. string.format('import{ to = "aws_sqs_queue.a", id = %q }\n', url))
-    local out = apply(e, dir)
+    local out = e:apply(dir)
     expect(out).to_contain("Resources: 0 added")
     local entry = state_of(dir).resources["aws_sqs_queue.a"]
     expect(entry.provider).to_be("aws.west")
     expect(entry.attributes.arn).to_contain(":" .. WEST .. ":")
     expect(count(e:inventory().sqs.queue)).to_be(1)
-    local _, code = plan_code(e, dir)
-    expect(code).to_be(0)
+    e:no_changes(dir)
   end)
 end
 

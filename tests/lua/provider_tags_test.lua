@@ -27,19 +27,10 @@ local DECLARED = { "aws_vpc.main", "aws_subnet.a", "aws_cloudwatch_log_group.app
   "aws_sns_topic.events", "aws_sqs_queue.events", "aws_lb_target_group.app", "aws_ecs_cluster.main",
   "aws_iam_role.exec" }
 
-local function applied(e)
-  local dir = new_stack(MAIN)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-  return dir
-end
-
 test("a change of default_tags plans an in-place update of every tagged resource", function()
   local e = emulator()
-  local dir = applied(e)
-  local out, code = e:luaform(dir, "plan", "-detailed-exitcode", "-var", "team=green")
-  expect(code).to_be(2)
+  local dir = e:applied(MAIN)
+  local out = e:changes(dir, "-var", "team=green")
   for _, addr in ipairs(DECLARED) do
     expect(out).to_contain("# " .. addr .. " will be updated in-place")
   end
@@ -47,9 +38,7 @@ test("a change of default_tags plans an in-place update of every tagged resource
   -- the plan shows tags_all's changed key only (issue 16's map diff)
   expect(out).to_match('~ tags_all%s+= {\n%s+~ "Team" = "blue" %-> "green"\n')
   expect(out:match("~ tags%s+=")).to_be(nil)   -- the user's own tags did not change
-  out, code = e:luaform(dir, "apply", "-auto-approve", "-var", "team=green")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
+  e:apply(dir, "-var", "team=green")
   e:use()
   local st = state_of(dir)
   local sqs = aws.client("sqs")
@@ -61,12 +50,12 @@ test("a change of default_tags plans an in-place update of every tagged resource
     tags[t.Key] = t.Value
   end
   expect(tags.Team).to_be("green")
-  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode", "-var", "team=green"))).to_be(0)
+  e:no_changes(dir, "-var", "team=green")
 end)
 
 test("a tag added outside luaform is drift that the next apply removes", function()
   local e = emulator()
-  local dir = applied(e)
+  local dir = e:applied(MAIN)
   e:use()
   local st = state_of(dir)
   local url = st.resources["aws_sqs_queue.events"].attributes.id
@@ -80,8 +69,7 @@ test("a tag added outside luaform is drift that the next apply removes", functio
   iam:TagRole{ RoleName = "exec", Tags = { { Key = "Owner", Value = "someone" } } }
   logs:TagLogGroup{ logGroupName = group, tags = { Owner = "someone" } }
   ec2:CreateTags{ Resources = { subnet }, Tags = { { Key = "Owner", Value = "someone" } } }
-  local out, code = e:luaform(dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Objects have changed outside of luaform")
   expect(out).to_contain("# aws_sqs_queue.events will be updated in-place")
   expect(out).to_contain("# aws_cloudwatch_log_group.app will be updated in-place")
@@ -89,9 +77,7 @@ test("a tag added outside luaform is drift that the next apply removes", functio
   expect(out).to_contain("# aws_lb_target_group.app will be updated in-place")
   expect(out).to_contain("# aws_iam_role.exec will be updated in-place")
   expect(out).to_contain("Plan: 0 to add, 5 to change, 0 to destroy.")
-  out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
+  e:apply(dir)
   expect(sqs:ListQueueTags{ QueueUrl = url }.Tags.Owner).to_be(nil)
   expect(logs:ListTagsLogGroup{ logGroupName = group }.tags.Owner).to_be(nil)
   local left = {}
@@ -102,7 +88,7 @@ test("a tag added outside luaform is drift that the next apply removes", functio
     expect(t.Key ~= "Owner").to_be(true)
   end
   for _, t in ipairs(iam:ListRoleTags{ RoleName = "exec" }.Tags) do expect(t.Key ~= "Owner").to_be(true) end
-  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("a secret in tags stays hidden in tags_all too, which is made from it", function()
@@ -115,8 +101,7 @@ resource("aws_sqs_queue", "q", { name = "q", tags = { Owner = owner } })
   expect(code).to_be(0)
   expect(out).to_contain("+ tags_all")
   expect(out).not_to_contain("0wner-s3cret")
-  out, code = e:luaform(dir, "apply", "-auto-approve")
-  expect(code).to_be(0)
+  out = e:apply(dir)
   expect(out).not_to_contain("0wner-s3cret")
   for _, args in ipairs({ { "state", "show", "aws_sqs_queue.q" }, { "show" }, { "show", "-json" } }) do
     out = e:luaform(dir, table.unpack(args))
@@ -127,5 +112,5 @@ resource("aws_sqs_queue", "q", { name = "q", tags = { Owner = owner } })
   e:use()
   local url = state_of(dir).resources["aws_sqs_queue.q"].attributes.id
   expect(aws.client("sqs"):ListQueueTags{ QueueUrl = url }.Tags.Owner).to_be("0wner-s3cret")
-  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+  e:no_changes(dir)
 end)

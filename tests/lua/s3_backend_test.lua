@@ -40,6 +40,17 @@ local function spawn(e, dir, args)
   return (sh(cmd):gsub("%s+$", ""))
 end
 
+-- Waits until the run spawned in dir has started its slow sleep: it holds the
+-- lock and has saved the sleep's intent (a fixed delay would race its start-up
+-- on a loaded machine).
+local function wait_for_sleep(dir)
+  for _ = 1, 600 do
+    if (read(dir .. "/run.log") or ""):find("time_sleep.slow: Creating...", 1, true) then return end
+    core.sleep(0.05)
+  end
+  error("the run in " .. dir .. " never started time_sleep.slow")
+end
+
 local function wait_exit(pid)
   for _ = 1, 200 do
     if select(2, sh("kill -0 " .. pid)) ~= 0 then return end
@@ -52,7 +63,7 @@ end
 -- ID as the refused plan that follows reports it.
 local function killed_apply_lock(e, dir)
   local pid = spawn(e, dir, "apply -auto-approve -var wait=5s")
-  core.sleep(0.8)
+  wait_for_sleep(dir)
   sh("kill -9 " .. pid)
   wait_exit(pid)
   local out, code = e:luaform(dir, "plan", "-var", "wait=5s")
@@ -81,7 +92,7 @@ end)
 test("a concurrent apply is refused naming the lock holder, or waits with -lock-timeout", function()
   local e, dir, aws = setup()
   local pid = spawn(e, dir, "apply -auto-approve -var wait=2s")
-  core.sleep(0.8)
+  wait_for_sleep(dir)
   local out, code = e:luaform(dir, "apply", "-auto-approve")
   expect(code).to_be(1)
   expect(out).to_match("^Error: .*s3://tfstate/app/state.json is locked by .*apply")
@@ -110,7 +121,7 @@ test("a DynamoDB lock table works the same way", function()
     AttributeDefinitions = { { AttributeName = "LockID", AttributeType = "S" } },
     KeySchema = { { AttributeName = "LockID", KeyType = "HASH" } } }
   local pid = spawn(e, dir, "apply -auto-approve -var wait=2s")
-  core.sleep(0.8)
+  wait_for_sleep(dir)
   local out, code = e:luaform(dir, "apply", "-auto-approve")
   expect(code).to_be(1)
   expect(out).to_contain("is locked by")
@@ -309,7 +320,7 @@ end
 test("with encrypt the state and the lock object are written with SSE-S3", function()
   local e, dir, aws = setup()
   local pid = spawn(e, dir, "apply -auto-approve -var wait=2s")
-  core.sleep(0.8)
+  wait_for_sleep(dir)
   expect(head(aws, "app/state.json.lock").ServerSideEncryption).to_be("AES256")
   wait_exit(pid)
   expect(head(aws, "app/state.json").ServerSideEncryption).to_be("AES256")
@@ -319,7 +330,7 @@ end)
 test("with encrypt = false neither the state nor the lock object asks for SSE", function()
   local e, dir, aws = setup(", encrypt = false")
   local pid = spawn(e, dir, "apply -auto-approve -var wait=2s")
-  core.sleep(0.8)
+  wait_for_sleep(dir)
   expect(head(aws, "app/state.json.lock")).to_be_truthy()
   expect(head(aws, "app/state.json.lock").ServerSideEncryption).to_be_nil()
   wait_exit(pid)
@@ -340,7 +351,7 @@ test("dynamodb_table with use_lockfile = true takes both locks; dynamodb_table a
   local e, dir, aws = setup(', dynamodb_table = "locks", use_lockfile = true')
   lock_table(aws)
   local pid = spawn(e, dir, "apply -auto-approve -var wait=2s")
-  core.sleep(0.8)
+  wait_for_sleep(dir)
   local item = lock_item(aws)
   expect(item).to_be_truthy()
   local object = aws.client("s3"):GetObject{ Bucket = "tfstate", Key = "app/state.json.lock" }
@@ -358,7 +369,7 @@ test("dynamodb_table with use_lockfile = true takes both locks; dynamodb_table a
   expect(select(2, e:luaform(dir, "plan"))).to_be(1)   -- the backend changed: init first
   expect(select(2, e:luaform(dir, "init"))).to_be(0)   -- the same state: nothing to migrate
   pid = spawn(e, dir, "apply -auto-approve -var wait=3s")   -- a new duration: the sleep is replaced
-  core.sleep(0.8)
+  wait_for_sleep(dir)
   expect(lock_item(aws)).to_be_truthy()
   expect(head(aws, "app/state.json.lock")).to_be_nil()
   wait_exit(pid)
@@ -381,7 +392,7 @@ end)
 test("a state changed in S3 by someone else during a run is not overwritten; the error names its lineage and serial", function()
   local e, dir, aws = setup()
   local pid = spawn(e, dir, "apply -auto-approve -var wait=2s")
-  core.sleep(0.8)   -- the run has read and written the state (the sleep's intent)
+  wait_for_sleep(dir)
   local theirs = core.json_encode({ version = 1, lineage = "0f0f0f0f-theirs", serial = 42, resources = {}, outputs = {} })
   aws.client("s3"):PutObject{ Bucket = "tfstate", Key = "app/state.json", Body = theirs }
   wait_exit(pid)
@@ -402,7 +413,7 @@ local slow = resource("time_sleep", "slow", { create_duration = "5s" }, { depend
 resource("local_file", "f", { filename = "f.txt", content = slow.id })
 ]])
   local pid = spawn(e, dir, "apply -auto-approve")
-  core.sleep(1.2)
+  wait_for_sleep(dir)
   sh("kill -9 " .. pid)
   wait_exit(pid)
   -- The state as every reader sees it: KEY and the journal objects after it.
@@ -479,7 +490,7 @@ resource("local_file", "f", { filename = "f.txt", content = slow.id })
     return s3:ListObjectsV2{ Bucket = "tfstate", Prefix = "app/state.json.journal/" }.Contents or {}
   end
   local pid = spawn(e, dir, "apply -auto-approve")
-  core.sleep(1.5)
+  wait_for_sleep(dir)
   sh("kill -9 " .. pid)
   wait_exit(pid)
   local records = journal()
@@ -545,4 +556,37 @@ end
   check()
   expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
   for i = 1, 25 do expect(core.stat(dir .. "/out/f" .. i .. ".txt") ~= nil).to_be(true) end
+end)
+
+-- The end of a killed run that had finished every operation: a journal
+-- object (written by the store, as a run writes it) and nothing left to
+-- change.
+test("an S3-backed apply with nothing to change compacts journal objects left by a killed run and deletes them", function()
+  local e, dir, aws = setup()
+  expect(select(2, e:luaform(dir, "apply", "-auto-approve"))).to_be(0)
+  local store = require("luaform.state").open({ kind = "s3",
+    config = { bucket = "tfstate", key = "app/state.json", region = "us-east-1" } })
+  store:lock("test")
+  store:load()
+  store:save()
+  store:save("local_file.f")   -- a record of the entry, as the run's last operation wrote it
+  store:unlock()
+  local s3 = aws.client("s3")
+  local function journal()
+    return s3:ListObjectsV2{ Bucket = "tfstate", Prefix = "app/state.json.journal/" }.Contents or {}
+  end
+  expect(#journal()).to_be(1)
+  local before, code = e:luaform(dir, "state", "pull")
+  expect(code).to_be(0)
+  before = core.json_decode(before)
+  expect(before.serial).to_be(remote_state(aws).serial + 1)
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+  expect(#journal()).to_be(1)
+  local out
+  out, code = e:luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("0 added, 0 changed, 0 destroyed")
+  expect(#journal()).to_be(0)
+  expect(remote_state(aws)).to_equal(before)
+  expect(core.json_decode((e:luaform(dir, "state", "pull")))).to_equal(before)
 end)

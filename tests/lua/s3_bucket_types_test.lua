@@ -34,26 +34,14 @@ resource("aws_s3_bucket_ownership_controls", "data", { bucket = b.id,
     tostring(o.restrict ~= false), o.bucket or "k-data", o.bucket or "k-data", o.secure or "false", o.days or 30, o.ownership or "BucketOwnerEnforced")
 end
 
-local function apply(e, dir, ...)
-  local out, code = e:luaform(dir, "apply", "-auto-approve", ...)
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-  return out
-end
-
 local function s3(e)
   e:use()
   return aws.client("s3", { region = e.region })
 end
 
-local function plan_code(e, dir)
-  return select(2, e:luaform(dir, "plan", "-detailed-exitcode"))
-end
-
 test("the bucket and its settings are created as declared and a second plan has no changes", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local c = s3(e)
   expect(c:GetBucketVersioning{ Bucket = "k-data" }.Status).to_be("Enabled")
   local rule = c:GetBucketEncryption{ Bucket = "k-data" }.ServerSideEncryptionConfiguration.Rules[1]
@@ -78,19 +66,17 @@ test("the bucket and its settings are created as declared and a second plan has 
   local b = st.resources["aws_s3_bucket.data"].attributes
   expect(b.arn).to_be("arn:aws:s3:::k-data")
   expect(b.bucket_regional_domain_name).to_be("k-data.s3." .. e.region .. ".amazonaws.com")
-  expect(plan_code(e, dir)).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("every updatable argument changes in place; a new bucket name replaces the bucket", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ team = "platform", versioning = "Suspended", sse = "AES256",
     bucket_key = false, restrict = false, secure = "true", days = 90, ownership = "BucketOwnerPreferred" })
-  local out, code = e:luaform(dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 7 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   local c = s3(e)
   expect(c:GetBucketVersioning{ Bucket = "k-data" }.Status).to_be("Suspended")
   local rule = c:GetBucketEncryption{ Bucket = "k-data" }.ServerSideEncryptionConfiguration.Rules[1]
@@ -102,12 +88,11 @@ test("every updatable argument changes in place; a new bucket name replaces the 
   expect(c:GetBucketLifecycleConfiguration{ Bucket = "k-data" }.Rules[1].Expiration.Days).to_be(90)
   expect(c:GetBucketOwnershipControls{ Bucket = "k-data" }.OwnershipControls.Rules[1].ObjectOwnership)
     .to_be("BucketOwnerPreferred")
-  expect(plan_code(e, dir)).to_be(0)
+  e:no_changes(dir)
   write(dir .. "/main.lua", stack{ bucket = "k-data-2" })
-  out, code = e:luaform(dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
+  out = e:changes(dir)
   expect(out).to_contain("# aws_s3_bucket.data must be replaced")
-  apply(e, dir)
+  e:apply(dir)
   expect(c:GetBucketVersioning{ Bucket = "k-data-2" }.Status).to_be("Enabled")
   local ok = pcall(c.HeadBucket, c, { Bucket = "k-data" })
   expect(ok).to_be(false)
@@ -115,8 +100,7 @@ end)
 
 test("settings changed outside luaform are drift that the next apply repairs", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local c = s3(e)
   c:DeleteBucketPolicy{ Bucket = "k-data" }
   c:PutBucketVersioning{ Bucket = "k-data", VersioningConfiguration = { Status = "Suspended" } }
@@ -124,39 +108,31 @@ test("settings changed outside luaform are drift that the next apply repairs", f
   c:PutPublicAccessBlock{ Bucket = "k-data", PublicAccessBlockConfiguration = { BlockPublicAcls = false,
     BlockPublicPolicy = true, IgnorePublicAcls = true, RestrictPublicBuckets = true } }
   c:PutBucketTagging{ Bucket = "k-data", Tagging = { TagSet = { { Key = "Team", Value = "someone" } } } }
-  local out, code = e:luaform(dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("# aws_s3_bucket_policy.data will be created")
   expect(out).to_contain("# aws_s3_bucket_lifecycle_configuration.data will be created")
   expect(out).to_contain("# aws_s3_bucket_versioning.data will be updated in-place")
   expect(out).to_contain("# aws_s3_bucket_public_access_block.data will be updated in-place")
   expect(out).to_contain("# aws_s3_bucket.data will be updated in-place")
-  apply(e, dir)
+  e:apply(dir)
   expect(c:GetBucketVersioning{ Bucket = "k-data" }.Status).to_be("Enabled")
   expect(c:GetPublicAccessBlock{ Bucket = "k-data" }.PublicAccessBlockConfiguration.BlockPublicAcls).to_be(true)
   expect(#c:GetBucketLifecycleConfiguration{ Bucket = "k-data" }.Rules).to_be(2)
-  expect(plan_code(e, dir)).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("each type imports by the bucket name; the plan after the imports has no changes", function()
   local e = emulator()
   -- force_destroy is luaform's own setting: an import reads it as its default (false)
-  local dir = new_stack(stack{ force_destroy = false })
-  apply(e, dir)
-  local st = state_of(dir)
-  local fresh = new_stack(stack{ force_destroy = false })
-  for addr in pairs(st.resources) do
-    local out, code = e:luaform(fresh, "import", addr, "k-data")
-    if code ~= 0 then print(out) end
-    expect(code).to_be(0)
-  end
-  expect(plan_code(e, fresh)).to_be(0)
+  local dir = e:applied(stack{ force_destroy = false })
+  local ids = {}
+  for addr in pairs(resource_ids(dir)) do ids[addr] = "k-data" end
+  e:no_changes(e:imported(stack{ force_destroy = false }, ids))
 end)
 
 test("destroy empties a versioned bucket only with force_destroy", function()
   local e = emulator()
-  local dir = new_stack(stack{ force_destroy = false })
-  apply(e, dir)
+  local dir = e:applied(stack{ force_destroy = false })
   local c = s3(e)
   c:PutObject{ Bucket = "k-data", Key = "a.txt", Body = "one" }
   c:PutObject{ Bucket = "k-data", Key = "a.txt", Body = "two" }
@@ -165,9 +141,7 @@ test("destroy empties a versioned bucket only with force_destroy", function()
   expect(code ~= 0).to_be(true)
   expect(out).to_contain("BucketNotEmpty")
   write(dir .. "/main.lua", stack())
-  apply(e, dir)
-  out, code = e:luaform(dir, "destroy", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
+  e:apply(dir)
+  e:destroy(dir)
   expect(#e:inventory().s3.bucket).to_be(0)
 end)

@@ -14,14 +14,6 @@ resource("aws_s3_object", "logo", { bucket = b.id, key = "logo.txt", source = "l
 ]], o.key or "index.html", o.content or "<h1>hi</h1>", o.type or "text/html")
 end
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-
 local function get(e, key)
   e:use()
   local c = aws.client("s3", { region = e.region })
@@ -31,8 +23,7 @@ end
 
 test("objects from content and from a file: create, update, drift, replace, import, destroy", function()
   local e = emulator()
-  local dir = new_stack({ ["main.lua"] = stack(), ["logo.txt"] = "logo v1" })
-  apply(e, dir)
+  local dir = e:applied({ ["main.lua"] = stack(), ["logo.txt"] = "logo v1" })
   local index = get(e, "index.html")
   expect(index.Body).to_be("<h1>hi</h1>")
   expect(index.ContentType).to_be("text/html")
@@ -40,40 +31,30 @@ test("objects from content and from a file: create, update, drift, replace, impo
   expect(st.resources["aws_s3_object.index"].attributes.etag).to_be(core.md5_hex("<h1>hi</h1>"))
   expect(st.resources["aws_s3_object.logo"].attributes.id).to_be("k-site/logo.txt")
   expect(get(e, "logo.txt").Body).to_be("logo v1")
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   write(dir .. "/main.lua", stack{ content = "<h1>hello</h1>", type = "text/plain" })
   write(dir .. "/logo.txt", "logo v2")
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   expect(get(e, "index.html").Body).to_be("<h1>hello</h1>")
   expect(get(e, "index.html").ContentType).to_be("text/plain")
   expect(get(e, "logo.txt").Body).to_be("logo v2")
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   aws.client("s3", { region = e.region }):PutObject{ Bucket = "k-site", Key = "logo.txt", Body = "defaced" }
-  out, code = plan(e, dir)
-  expect(code).to_be(2)
+  out = e:changes(dir)
   expect(out).to_contain("# aws_s3_object.logo will be updated in-place")
-  apply(e, dir)
+  e:apply(dir)
   expect(get(e, "logo.txt").Body).to_be("logo v2")
-  local fresh = new_stack({ ["main.lua"] = stack{ content = "<h1>hello</h1>", type = "text/plain" },
-    ["logo.txt"] = "logo v2" })
-  for addr, r in pairs(state_of(dir).resources) do
-    local o, c = e:luaform(fresh, "import", addr, r.attributes.id)
-    if c ~= 0 then print(o) end
-    expect(c).to_be(0)
-  end
-  out = plan(e, fresh)
+  out = e:plan(e:imported({ ["main.lua"] = stack{ content = "<h1>hello</h1>", type = "text/plain" },
+    ["logo.txt"] = "logo v2" }, resource_ids(dir)))
   -- content and force_destroy are not read from AWS: the import takes them from the configuration
   expect(out).not_to_contain("must be replaced")
   write(dir .. "/main.lua", stack{ key = "home.html" })
-  expect((plan(e, dir))).to_contain("# aws_s3_object.index must be replaced")
-  apply(e, dir)
+  expect((e:plan(dir))).to_contain("# aws_s3_object.index must be replaced")
+  e:apply(dir)
   expect(get(e, "index.html")).to_be_nil()
   expect(get(e, "home.html").Body).to_be("<h1>hi</h1>")
-  local o, c = e:luaform(dir, "destroy", "-auto-approve")
-  if c ~= 0 then print(o) end
-  expect(c).to_be(0)
+  e:destroy(dir)
   expect(#e:inventory().s3.object).to_be(0)
 end)

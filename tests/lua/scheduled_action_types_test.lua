@@ -14,14 +14,6 @@ resource("aws_appautoscaling_scheduled_action", "night", { name = %q, service_na
 ]], o.name or "night", o.schedule or "cron(0 22 * * ? *)", o.timezone or "Asia/Seoul", o.min or 0, o.max or 1)
 end
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-
 local function action(e)
   e:use()
   return aws.client("application-autoscaling", { region = e.region })
@@ -30,48 +22,37 @@ end
 
 test("a scheduled action: create, update in place, replace, drift, import, destroy", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local a = action(e)
   expect(a.Schedule).to_be("cron(0 22 * * ? *)")
   expect(a.Timezone).to_be("Asia/Seoul")
   expect(a.ScalableTargetAction.MaxCapacity).to_be(1)
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   write(dir .. "/main.lua", stack{ schedule = "cron(0 23 * * ? *)", timezone = "UTC", min = 1, max = 2 })
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   a = action(e)
   expect(a.Schedule).to_be("cron(0 23 * * ? *)")
   expect(a.Timezone).to_be("UTC")
   expect(a.ScalableTargetAction.MinCapacity).to_be(1)
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   aws.client("application-autoscaling", { region = e.region }):PutScheduledAction{ ServiceNamespace = "ecs",
     ScheduledActionName = "night", ResourceId = "service/app/web", ScalableDimension = "ecs:service:DesiredCount",
     Schedule = "rate(1 hour)" }
-  out, code = plan(e, dir)
-  expect(code).to_be(2)
+  out = e:changes(dir)
   expect(out).to_contain("# aws_appautoscaling_scheduled_action.night will be updated in-place")
-  apply(e, dir)
+  e:apply(dir)
   expect(action(e).Schedule).to_be("cron(0 23 * * ? *)")
-  local fresh = new_stack(stack{ schedule = "cron(0 23 * * ? *)", timezone = "UTC", min = 1, max = 2 })
   local ids = { ["aws_appautoscaling_target.web"] = "ecs/service/app/web/ecs:service:DesiredCount",
     ["aws_appautoscaling_scheduled_action.night"] = "ecs,night,service/app/web,ecs:service:DesiredCount" }
   expect(state_of(dir).resources["aws_appautoscaling_scheduled_action.night"].attributes.id)
     .to_be(ids["aws_appautoscaling_scheduled_action.night"])
-  for addr, id in pairs(ids) do
-    local o, c = e:luaform(fresh, "import", addr, id)
-    if c ~= 0 then print(o) end
-    expect(c).to_be(0)
-  end
-  expect(select(2, plan(e, fresh))).to_be(0)
+  e:no_changes(e:imported(stack{ schedule = "cron(0 23 * * ? *)", timezone = "UTC", min = 1, max = 2 }, ids))
   write(dir .. "/main.lua", stack{ name = "evening" })
-  expect((plan(e, dir))).to_contain("# aws_appautoscaling_scheduled_action.night must be replaced")
-  apply(e, dir)
+  expect((e:plan(dir))).to_contain("# aws_appautoscaling_scheduled_action.night must be replaced")
+  e:apply(dir)
   expect(action(e).ScheduledActionName).to_be("evening")
-  local o, c = e:luaform(dir, "destroy", "-auto-approve")
-  if c ~= 0 then print(o) end
-  expect(c).to_be(0)
+  e:destroy(dir)
   expect(action(e)).to_be_nil()
 end)

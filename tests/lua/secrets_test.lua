@@ -29,51 +29,42 @@ resource("aws_ssm_parameter", "token", { name = "/app/token", type = "SecureStri
   value = var("token", { sensitive = true, default = "pa55-w0rd-xyz" }), key_id = key.arn })
 ]]
 
-local function run(e, dir, ...)
-  local out, code = e:luaform(dir, ...)
-  if code ~= 0 and code ~= 2 then print(out) end
-  return out, code
-end
-
 local function applied(e)
   local dir = new_stack(MAIN)
-  local out, code = run(e, dir, "apply", "-auto-approve")
-  expect(code).to_be(0)
+  local out = e:apply(dir)
   expect(out).not_to_contain(SECRET)
   return dir
 end
 
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
-
 test("created, read back with no changes, and the values shown nowhere (plan, apply, state show, debug log)", function()
   local e = emulator()
   local dir = new_stack(MAIN)
-  local out, code = run(e, dir, "plan")
+  local out, code = e:luaform(dir, "plan")
   expect(code).to_be(0)
   expect(out).not_to_contain(SECRET)
   expect(out).to_match("secret_string%s+= %(sensitive value%)")
   local log
-  with_env({ LUAFORM_LOG = "debug" }, function() log, code = run(e, dir, "apply", "-auto-approve") end)
+  with_env({ LUAFORM_LOG = "debug" }, function() log, code = e:luaform(dir, "apply", "-auto-approve") end)
   expect(code).to_be(0)
   expect(log).to_contain("PutSecretValue")
   expect(log).not_to_contain(SECRET)
   e:use()
   local sm, ssm = aws.client("secretsmanager"), aws.client("ssm")
-  local arn = attrs(dir, "aws_secretsmanager_secret.db").arn
+  local arn = attributes(dir, "aws_secretsmanager_secret.db").arn
   expect(sm:GetSecretValue{ SecretId = arn }.SecretString).to_be(SECRET)
-  expect(sm:DescribeSecret{ SecretId = arn }.KmsKeyId).to_be(attrs(dir, "aws_kms_key.app").arn)
+  expect(sm:DescribeSecret{ SecretId = arn }.KmsKeyId).to_be(attributes(dir, "aws_kms_key.app").arn)
   local token = ssm:GetParameter{ Name = "/app/token", WithDecryption = true }.Parameter
   expect(token.Value).to_be(SECRET)
   expect(token.Type).to_be("SecureString")
-  expect(attrs(dir, "aws_secretsmanager_secret_version.db").id).to_match("^arn:aws:secretsmanager:.+|.+$")
-  expect(attrs(dir, "aws_kms_alias.app").target_key_arn).to_be(attrs(dir, "aws_kms_key.app").arn)
+  expect(attributes(dir, "aws_secretsmanager_secret_version.db").id).to_match("^arn:aws:secretsmanager:.+|.+$")
+  expect(attributes(dir, "aws_kms_alias.app").target_key_arn).to_be(attributes(dir, "aws_kms_key.app").arn)
   for _, addr in ipairs({ "aws_secretsmanager_secret_version.db", "aws_ssm_parameter.token" }) do
-    out = run(e, dir, "state", "show", addr)
+    out = e:luaform(dir, "state", "show", addr)
     expect(out).to_contain("(sensitive value)")
     expect(out).not_to_contain(SECRET)
   end
-  expect(run(e, dir, "show", "-json")).not_to_contain(SECRET)
-  with_env({ LUAFORM_LOG = "debug" }, function() log, code = run(e, dir, "plan", "-detailed-exitcode") end)
+  expect(e:luaform(dir, "show", "-json")).not_to_contain(SECRET)
+  with_env({ LUAFORM_LOG = "debug" }, function() log, code = e:luaform(dir, "plan", "-detailed-exitcode") end)
   expect(code).to_be(0)
   expect(log).not_to_contain(SECRET)
 end)
@@ -83,19 +74,17 @@ test("in-place updates of every updatable argument", function()
   local dir = applied(e)
   local vars = { "-var", "key_description=rotated", "-var", "rotate=true", "-var", "secret_description=database",
     "-var", "url=http://b", "-var", "param_description=the url", "-var", "token=n3w-t0ken-abc" }
-  local out, code = run(e, dir, "plan", "-detailed-exitcode", table.unpack(vars))
-  expect(code).to_be(2)
+  local out = e:changes(dir, table.unpack(vars))
   for _, addr in ipairs({ "aws_kms_key.app", "aws_secretsmanager_secret.db", "aws_ssm_parameter.url",
       "aws_ssm_parameter.token" }) do
     expect(out).to_contain("# " .. addr .. " will be updated in-place")
   end
   expect(out).not_to_contain("n3w-t0ken-abc")
-  out, code = run(e, dir, "apply", "-auto-approve", table.unpack(vars))
-  expect(code).to_be(0)
+  out = e:apply(dir, table.unpack(vars))
   expect(out).not_to_contain("n3w-t0ken-abc")
   e:use()
   local kms, sm, ssm = aws.client("kms"), aws.client("secretsmanager"), aws.client("ssm")
-  local key = attrs(dir, "aws_kms_key.app").key_id
+  local key = attributes(dir, "aws_kms_key.app").key_id
   expect(kms:DescribeKey{ KeyId = key }.KeyMetadata.Description).to_be("rotated")
   expect(kms:GetKeyRotationStatus{ KeyId = key }.KeyRotationEnabled).to_be(true)
   expect(sm:DescribeSecret{ SecretId = "app/db" }.Description).to_be("database")
@@ -103,36 +92,32 @@ test("in-place updates of every updatable argument", function()
   expect(url.Value).to_be("http://b")
   expect(url.Version).to_be(2)
   expect(ssm:GetParameter{ Name = "/app/token", WithDecryption = true }.Parameter.Value).to_be("n3w-t0ken-abc")
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode", table.unpack(vars)))).to_be(0)
+  e:no_changes(dir, table.unpack(vars))
   -- the alias moves to another key in place
   e:use()
   local other = kms:CreateKey{ Description = "other" }.KeyMetadata
-  out, code = run(e, dir, "apply", "-auto-approve", "-var", "alias_target=" .. other.Arn, table.unpack(vars))
-  expect(code).to_be(0)
+  out = e:apply(dir, "-var", "alias_target=" .. other.Arn, table.unpack(vars))
   expect(out).to_contain("0 added, 1 changed, 0 destroyed")
   expect(kms:DescribeKey{ KeyId = "alias/app" }.KeyMetadata.KeyId).to_be(other.KeyId)
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode", "-var", "alias_target=" .. other.Arn, table.unpack(vars)))).to_be(0)
+  e:no_changes(dir, "-var", "alias_target=" .. other.Arn, table.unpack(vars))
 end)
 
 test("a new secret value makes a new version (replacement) and the old one loses its labels", function()
   local e = emulator()
   local dir = applied(e)
-  local old = attrs(dir, "aws_secretsmanager_secret_version.db").version_id
-  local out, code = run(e, dir, "plan", "-detailed-exitcode", "-var", "password=an0ther-one")
-  expect(code).to_be(2)
+  local old = attributes(dir, "aws_secretsmanager_secret_version.db").version_id
+  local out = e:changes(dir, "-var", "password=an0ther-one")
   expect(out).to_contain("# aws_secretsmanager_secret_version.db must be replaced")
   expect(out).not_to_contain("an0ther-one")
   expect(out).not_to_contain(SECRET)
-  code = select(2, run(e, dir, "apply", "-auto-approve", "-var", "password=an0ther-one"))
-  expect(code).to_be(0)
+  e:apply(dir, "-var", "password=an0ther-one")
   e:use()
   local sm = aws.client("secretsmanager")
   expect(sm:GetSecretValue{ SecretId = "app/db" }.SecretString).to_be("an0ther-one")
   local stages = sm:DescribeSecret{ SecretId = "app/db" }.VersionIdsToStages
   expect(stages[old][1]).to_be("AWSPREVIOUS")
   -- a new name replaces the secret
-  out, code = run(e, dir, "plan", "-detailed-exitcode", "-var", "password=an0ther-one", "-var", "secret_name=app/db2")
-  expect(code).to_be(2)
+  out = e:changes(dir, "-var", "password=an0ther-one", "-var", "secret_name=app/db2")
   expect(out).to_contain("# aws_secretsmanager_secret.db must be replaced")
 end)
 
@@ -141,23 +126,21 @@ test("changes made in the emulator are drift that the next apply repairs", funct
   local dir = applied(e)
   e:use()
   local kms, sm, ssm = aws.client("kms"), aws.client("secretsmanager"), aws.client("ssm")
-  local key = attrs(dir, "aws_kms_key.app").key_id
+  local key = attributes(dir, "aws_kms_key.app").key_id
   kms:DisableKey{ KeyId = key }
   kms:UpdateKeyDescription{ KeyId = key, Description = "changed" }
   sm:UpdateSecret{ SecretId = "app/db", Description = "changed" }
   sm:TagResource{ SecretId = "app/db", Tags = { { Key = "owner", Value = "someone" } } }
   ssm:PutParameter{ Name = "/app/url", Value = "http://evil", Overwrite = true }
   ssm:PutParameter{ Name = "/app/token", Value = "leaked-elsewhere", Overwrite = true }
-  local out, code = run(e, dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Objects have changed outside of luaform")
   for _, addr in ipairs({ "aws_kms_key.app", "aws_secretsmanager_secret.db", "aws_ssm_parameter.url",
       "aws_ssm_parameter.token" }) do
     expect(out).to_contain("# " .. addr .. " will be updated in-place")
   end
   expect(out).not_to_contain("leaked-elsewhere")
-  code = select(2, run(e, dir, "apply", "-auto-approve"))
-  expect(code).to_be(0)
+  e:apply(dir)
   local meta = kms:DescribeKey{ KeyId = key }.KeyMetadata
   expect(meta.Enabled).to_be(true)
   expect(meta.Description).to_be("app secrets")
@@ -166,32 +149,25 @@ test("changes made in the emulator are drift that the next apply repairs", funct
   for _, t in ipairs(d.Tags) do expect(t.Key).not_to_contain("owner") end
   expect(ssm:GetParameter{ Name = "/app/url" }.Parameter.Value).to_be("http://a")
   expect(ssm:GetParameter{ Name = "/app/token", WithDecryption = true }.Parameter.Value).to_be(SECRET)
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("import of each type gives a state with no changes; destroy leaves nothing", function()
   local e = emulator()
   local dir = applied(e)
-  local st = state_of(dir)
   for _, addr in ipairs({ "aws_kms_key.app", "aws_kms_alias.app", "aws_secretsmanager_secret.db",
       "aws_secretsmanager_secret_version.db", "aws_ssm_parameter.url", "aws_ssm_parameter.token" }) do
-    local id = st.resources[addr].attributes.id
-    expect(select(2, run(e, dir, "state", "rm", addr))).to_be(0)
-    local out, code = run(e, dir, "import", addr, id)
-    expect(code).to_be(0)
-    expect(out).not_to_contain(SECRET)
+    expect(e:reimport(dir, addr)).not_to_contain(SECRET)
   end
   -- as in Terraform, luaform's own settings (not in AWS) come back as their defaults:
   -- the plan sets them again, with no other change
-  local out, code = run(e, dir, "plan", "-detailed-exitcode")
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("deletion_window_in_days = 30 -> 7")
   expect(out).to_contain("recovery_window_in_days = 30 -> 0")
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
-  expect(select(2, run(e, dir, "apply", "-auto-approve"))).to_be(0)
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
-  code = select(2, run(e, dir, "destroy", "-auto-approve"))
-  expect(code).to_be(0)
+  e:apply(dir)
+  e:no_changes(dir)
+  e:destroy(dir)
   local inv = e:inventory()
   expect(#inv.ssm.parameter).to_be(0)
   expect(#inv.secretsmanager.secret).to_be(0)
@@ -205,14 +181,13 @@ test("lost creates are found by name or token, never made twice", function()
   -- every answer to a change is lost: creates without a token are found at once; the
   -- secret version (its token is its version id) fails this run and is adopted by the next
   e:faults{ lose_pct = 100 }
-  local out, code = run(e, dir, "apply", "-auto-approve")
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
   e:faults{}
   expect(out).not_to_contain(SECRET)
   if code ~= 0 then
     expect(out).to_contain("aws_secretsmanager_secret_version.db")
-    code = select(2, run(e, dir, "apply", "-auto-approve"))
+    e:apply(dir)
   end
-  expect(code).to_be(0)
   local inv = e:inventory()
   expect(#inv.kms.key).to_be(1)
   expect(#inv.kms.alias).to_be(1)
@@ -221,5 +196,5 @@ test("lost creates are found by name or token, never made twice", function()
   for _ in pairs(inv.secretsmanager.secret[1].versions) do versions = versions + 1 end
   expect(versions).to_be(1)
   expect(#inv.ssm.parameter).to_be(2)
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  e:no_changes(dir)
 end)

@@ -20,90 +20,67 @@ end
 
 local FLAGS = { ["nat-delay-ms"] = 100 }
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-
 local function sd(e)
   e:use()
   return aws.client("servicediscovery", { region = e.region })
 end
 
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
-
 test("the namespace and the service are created as declared; a second plan has no changes", function()
   local e = emulator(FLAGS)
-  local dir = new_stack(stack())
-  apply(e, dir)
-  local ns = attrs(dir, "aws_service_discovery_private_dns_namespace.internal")
+  local dir = e:applied(stack())
+  local ns = attributes(dir, "aws_service_discovery_private_dns_namespace.internal")
   expect(ns.id).to_match("^ns%-")
   local got = sd(e):GetNamespace{ Id = ns.id }.Namespace
   expect(got.Name).to_be("internal.local")
   expect(got.Type).to_be("DNS_PRIVATE")
   expect(ns.hosted_zone).to_be(got.Properties.DnsProperties.HostedZoneId)
-  local svc = sd(e):GetService{ Id = attrs(dir, "aws_service_discovery_service.api").id }.Service
+  local svc = sd(e):GetService{ Id = attributes(dir, "aws_service_discovery_service.api").id }.Service
   expect(svc.DnsConfig.DnsRecords[1].TTL).to_be(10)
   expect(svc.NamespaceId).to_be(ns.id)
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("descriptions and TTLs change in place; a new record type replaces the service", function()
   local e = emulator(FLAGS)
-  local dir = new_stack(stack())
-  apply(e, dir)
-  local id = attrs(dir, "aws_service_discovery_service.api").id
+  local dir = e:applied(stack())
+  local id = attributes(dir, "aws_service_discovery_service.api").id
   write(dir .. "/main.lua", stack{ ns_description = "names", description = "API v2", ttl = 60 })
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   local svc = sd(e):GetService{ Id = id }.Service
   expect(svc.Description).to_be("API v2")
   expect(svc.DnsConfig.DnsRecords[1].TTL).to_be(60)
-  local ns = attrs(dir, "aws_service_discovery_private_dns_namespace.internal")
+  local ns = attributes(dir, "aws_service_discovery_private_dns_namespace.internal")
   expect(sd(e):GetNamespace{ Id = ns.id }.Namespace.Description).to_be("names")
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   write(dir .. "/main.lua", stack{ ns_description = "names", description = "API v2", ttl = 60, type = "AAAA" })
-  out = plan(e, dir)
+  out = e:plan(dir)
   expect(out).to_contain("# aws_service_discovery_service.api must be replaced")
-  apply(e, dir)
-  expect(attrs(dir, "aws_service_discovery_service.api").id ~= id).to_be(true)
+  e:apply(dir)
+  expect(attributes(dir, "aws_service_discovery_service.api").id ~= id).to_be(true)
 end)
 
 test("drift is repaired; both import by id; destroy waits for the namespace's deletion", function()
   local e = emulator(FLAGS)
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local c = sd(e)
-  local svc = attrs(dir, "aws_service_discovery_service.api")
+  local svc = attributes(dir, "aws_service_discovery_service.api")
   c:UpdateService{ Id = svc.id, Service = { Description = "changed", DnsConfig = { DnsRecords = {
     { Type = "A", TTL = 300 } } } } }
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("# aws_service_discovery_service.api will be updated in-place")
-  apply(e, dir)
+  e:apply(dir)
   expect(c:GetService{ Id = svc.id }.Service.DnsConfig.DnsRecords[1].TTL).to_be(10)
-  local st = state_of(dir)
-  local fresh = new_stack(stack())
-  for addr, r in pairs(st.resources) do
-    local o, rc = e:luaform(fresh, "import", addr, r.attributes.id)
-    if rc ~= 0 then print(o) end
-    expect(rc).to_be(0)
-  end
+  local fresh = e:imported(stack(), resource_ids(dir))
   -- Cloud Map does not answer a namespace's VPC: the first plan after the
   -- import takes it from the configuration (an update without AWS calls)
-  local out2 = plan(e, fresh)
+  local out2 = e:plan(fresh)
   expect(out2).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
   expect(out2).to_match("%+ vpc%s+= \"vpc%-")
-  apply(e, fresh)
-  expect(select(2, plan(e, fresh))).to_be(0)
-  local o, rc = e:luaform(dir, "destroy", "-auto-approve")
-  if rc ~= 0 then print(o) end
-  expect(rc).to_be(0)
+  e:apply(fresh)
+  e:no_changes(fresh)
+  e:destroy(dir)
   local inv = e:inventory()
   expect(#inv.servicediscovery.namespace).to_be(0)
   expect(#inv.servicediscovery.service).to_be(0)

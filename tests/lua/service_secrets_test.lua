@@ -30,19 +30,12 @@ local svc = module("service", require("stdlib.service"), {
 output("task_role_arn", svc.task_role_arn)
 ]]
 
-local function run(e, dir, ...)
-  local out, code = e:luaform(dir, ...)
-  if code ~= 0 and code ~= 2 then print(out) end
-  return out, code
-end
-
 local function decoded(s) return core.json_decode(require("luaform.providers.aws._json").url_decode(s)) end
 
 test("secrets reach the container and the execution role may read exactly them; task role from statements", function()
   local e = emulator({ ["nat-delay-ms"] = 200, ["lb-delay-ms"] = 200 })
   local dir = new_stack(STACK)
-  local out, code = run(e, dir, "apply", "-auto-approve")
-  expect(code).to_be(0)
+  local out = e:apply(dir)
   expect(out).not_to_contain("s3cret")
   e:use()
   local st = state_of(dir)
@@ -69,13 +62,12 @@ test("secrets reach the container and the execution role may read exactly them; 
   expect(decrypt.Resource).to_be(key)
   local task = decoded(iam:GetRolePolicy{ RoleName = "base-ecs-task", PolicyName = "base-task" }.PolicyDocument)
   expect(task.Statement[1].Action).to_be("s3:GetObject")
-  expect(select(2, run(e, dir, "plan", "-detailed-exitcode"))).to_be(0)
+  e:no_changes(dir)
   -- off: the policies, the task role and the container's secrets go, nothing else changes
-  out, code = run(e, dir, "plan", "-detailed-exitcode", "-var", "with_secrets=false")
-  expect(code).to_be(2)
+  out = e:changes(dir, "-var", "with_secrets=false")
   expect(out).to_contain("# module.service.aws_iam_role_policy.secrets will be destroyed")
   expect(out).to_contain("# module.service.aws_iam_role.task will be destroyed")
-  expect(select(2, run(e, dir, "destroy", "-auto-approve"))).to_be(0)
+  e:destroy(dir)
   local inv = e:inventory()
   expect(#inv.iam.role).to_be(0)
   expect(#inv.iam.role_policy).to_be(0)

@@ -22,14 +22,6 @@ resource("aws_vpc_security_group_egress_rule", "all", { security_group_id = web.
     o.description or "https", o.name or "https")
 end
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-
 local function rule(e, id)
   e:use()
   return aws.client("ec2", { region = e.region }):DescribeSecurityGroupRules{ SecurityGroupRuleIds = { id } }
@@ -43,8 +35,7 @@ end
 
 test("rules are created with their ids; the group declaring none inline does not fight them", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local a = ids(dir)
   local https = a("aws_vpc_security_group_ingress_rule.https")
   expect(https.security_group_rule_id).to_match("^sgr%-")
@@ -55,39 +46,36 @@ test("rules are created with their ids; the group declaring none inline does not
   expect(rule(e, a("aws_vpc_security_group_ingress_rule.from_lb").id).ReferencedGroupInfo.GroupId)
     .to_be(a("aws_security_group.lb").id)
   expect(rule(e, a("aws_vpc_security_group_egress_rule.all").id).IsEgress).to_be(true)
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("every argument but the group changes in place (same rule id); a new group replaces", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local before = ids(dir)("aws_vpc_security_group_ingress_rule.https").id
   write(dir .. "/main.lua", stack{ protocol = "udp", from = 53, to = 54, cidr = "10.1.0.0/16",
     description = "dns", name = "dns" })
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   local r = rule(e, before)
   expect(r.IpProtocol).to_be("udp")
   expect(r.ToPort).to_be(54)
   expect(r.CidrIpv4).to_be("10.1.0.0/16")
   expect(r.Description).to_be("dns")
   expect(r.Tags[1].Value).to_be("dns")
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   write(dir .. "/main.lua", stack{ group = "alt" })
-  out = plan(e, dir)
+  out = e:plan(dir)
   expect(out).to_contain("# aws_vpc_security_group_ingress_rule.https must be replaced")
-  apply(e, dir)
+  e:apply(dir)
   local moved = ids(dir)("aws_vpc_security_group_ingress_rule.https")
   expect(moved.security_group_id).to_be(ids(dir)("aws_security_group.alt").id)
 end)
 
 test("a rule revoked or changed outside luaform is repaired; import by rule id; destroy", function()
   local e = emulator()
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local a = ids(dir)
   e:use()
   local ec2 = aws.client("ec2", { region = e.region })
@@ -96,23 +84,13 @@ test("a rule revoked or changed outside luaform is repaired; import by rule id; 
   ec2:ModifySecurityGroupRules{ GroupId = a("aws_security_group.web").id, SecurityGroupRules = { {
     SecurityGroupRuleId = a("aws_vpc_security_group_ingress_rule.https").id,
     SecurityGroupRule = { IpProtocol = "tcp", FromPort = 22, ToPort = 22, CidrIpv4 = "0.0.0.0/0" } } } }
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("# aws_vpc_security_group_ingress_rule.from_lb will be created")
   expect(out).to_contain("# aws_vpc_security_group_ingress_rule.https will be updated in-place")
-  apply(e, dir)
+  e:apply(dir)
   expect(rule(e, a("aws_vpc_security_group_ingress_rule.https").id).FromPort).to_be(443)
-  expect(select(2, plan(e, dir))).to_be(0)
-  local st = state_of(dir)
-  local fresh = new_stack(stack())
-  for addr, r in pairs(st.resources) do
-    local o, c = e:luaform(fresh, "import", addr, r.attributes.id)
-    if c ~= 0 then print(o) end
-    expect(c).to_be(0)
-  end
-  expect(select(2, plan(e, fresh))).to_be(0)
-  local o, c = e:luaform(dir, "destroy", "-auto-approve")
-  if c ~= 0 then print(o) end
-  expect(c).to_be(0)
+  e:no_changes(dir)
+  e:no_changes(e:imported(stack(), resource_ids(dir)))
+  e:destroy(dir)
   expect(#e:inventory().ec2.vpc).to_be(0)
 end)

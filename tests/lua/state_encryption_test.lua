@@ -4,7 +4,8 @@
 -- migrated only with an explicit "unencrypted" fallback, and back; a wrong
 -- or missing key, altered data and refused plaintext leave the state as it
 -- was; a fallback key rotates the passphrase; stack_outputs and state
--- import-terraform work on encrypted states.
+-- import-terraform work on encrypted states. The aws_kms key provider
+-- (against the emulator's KMS) is held to the same tests.
 local backend_init = require("luaform.backend_init")
 
 local PASS, OTHER = "correct-horse-battery-staple", "another-long-passphrase-2"
@@ -315,4 +316,164 @@ test("state import-terraform writes the converted state encrypted", function()
   expect(stored).not_to_contain(url)
   expect(stored).not_to_contain("aws_sqs_queue.q")
   expect(pulled(dir, PASS).resources["aws_sqs_queue.q"].attributes.id).to_be(url)
+end)
+
+---------------------------------------------------------------- aws_kms
+
+local KMS = 'key_provider = "aws_kms", kms_key_id = "alias/state"'
+local S3_BACKEND = 'backend("s3", { bucket = "tfstate", key = "app/state.json", region = "us-east-1" })\n'
+
+-- The emulator with a bucket and a KMS key under alias/state; returns
+-- it, the key's id and the aws module (its clients reach the emulator).
+local function kms_emulator()
+  local e = emulator({})
+  e:use()
+  local aws = require("luaform.aws")
+  aws.client("s3"):CreateBucket{ Bucket = "tfstate" }
+  local key = aws.client("kms"):CreateKey{}.KeyMetadata.KeyId
+  aws.client("kms"):CreateAlias{ AliasName = "alias/state", TargetKeyId = key }
+  return e, key, aws
+end
+
+local function kms_config(id) return { spec = { key_provider = "aws_kms", kms_key_id = id or "alias/state" }, where = "test" } end
+
+-- Every object in the bucket: {key = body}.
+local function bucket_objects(s3)
+  local objects = {}
+  for _, obj in ipairs(s3:ListObjectsV2{ Bucket = "tfstate" }.Contents or {}) do
+    objects[obj.Key] = s3:GetObject{ Bucket = "tfstate", Key = obj.Key }.Body
+  end
+  return objects
+end
+
+test("aws_kms: no file or S3 object a run wrote holds a secret or a resource id; one Decrypt per data key", function()
+  local e, key, aws = kms_emulator()
+  local dir = new_stack(stack_text(KMS .. ", enforced = true"))
+  expect(select(2, run(dir, nil, e:env(), "apply", "-auto-approve"))).to_be(0)
+  local st = pulled(dir, nil, e:env())
+  local id = st.resources["random_id.r1"].attributes.id
+  expect(st.resources["random_id.r1"].attributes.keepers.token).to_be(SECRET)
+  write(dir .. "/main.lua", stack_text(KMS .. ", enforced = true",
+    'resource("random_id", "r4", { byte_length = 8, keepers = { token = token } })'))
+  expect(select(2, run(dir, nil, e:env(), "apply", "-auto-approve"))).to_be(0)
+  journal_records({ path = dir .. "/luaform.state.json", encryption = kms_config() }, { "random_id.r3" })
+  expect(select(2, run(dir, nil, e:env(), "plan", "-destroy", "-out", "destroy.plan"))).to_be(0)
+  local files = written_files(dir)
+  for _, name in ipairs({ "luaform.state.json", "luaform.state.json.backup", "luaform.state.json.journal", "destroy.plan" }) do
+    expect(files["./" .. name]).to_be_truthy()
+  end
+  expect_unreadable(files, { SECRET, id, "random_id.r1" })
+  expect(files["./luaform.state.json"]).to_match('^{"encryption":"luaform/1","method":"aes_gcm_256","key_provider":"aws_kms",'
+    .. '"kms_key_id":"arn:aws:kms:[^"]*' .. key:gsub("%-", "%%-") .. '","encrypted_key":"')
+  -- The snapshot and the journal's records share their writer's data key:
+  -- a reader decrypts it once (the plan file's key is another).
+  local before = #e:requests().requests
+  st = pulled(dir, nil, e:env())
+  expect(st.resources["random_id.r3"]).to_be_nil()
+  expect(st.resources["random_id.r4"]).to_be_truthy()
+  local decrypts, log = 0, e:requests().requests
+  for i = before + 1, #log do
+    if log[i].action == "Decrypt" then decrypts = decrypts + 1 end
+  end
+  expect(decrypts).to_be(1)
+  local out, code = run(dir, nil, e:env(), "apply", "destroy.plan")
+  expect(code).to_be(0)
+  expect(out).to_contain("3 destroyed")
+  -- On S3: the state and its journal objects.
+  dir = new_stack(S3_BACKEND .. stack_text(KMS .. ", enforced = true"))
+  expect(select(2, run(dir, nil, e:env(), "init"))).to_be(0)
+  expect(select(2, run(dir, nil, e:env(), "apply", "-auto-approve"))).to_be(0)
+  id = pulled(dir, nil, e:env()).resources["random_id.r1"].attributes.id
+  journal_records({ backend = { type = "s3", config = { bucket = "tfstate", key = "app/state.json", region = "us-east-1" } },
+    encryption = kms_config(), initializing = true }, { "random_id.r2", "random_id.r3" })
+  local objects = bucket_objects(aws.client("s3"))
+  expect(objects["app/state.json"]).to_match('^{"encryption":"luaform/1","method":"aes_gcm_256","key_provider":"aws_kms"')
+  local journal = 0
+  for k in pairs(objects) do if k:find("^app/state%.json%.journal/") then journal = journal + 1 end end
+  expect(journal).to_be(2)
+  expect_unreadable(objects, { SECRET, id, "random_id.r1" })
+  expect(run(dir, nil, e:env(), "state", "list")).to_be("random_id.r1\n")
+  out, code = run(dir, nil, e:env(), "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("2 added")
+  expect_unreadable(bucket_objects(aws.client("s3")), { SECRET, id, "random_id.r1" })
+end)
+
+test("aws_kms: a wrong key, a disabled key or a denied permission is one error naming the key provider; altered data is refused; the state is untouched", function()
+  local e, key, aws = kms_emulator()
+  local kms = aws.client("kms")
+  local dir = new_stack(stack_text(KMS))
+  expect(select(2, run(dir, nil, e:env(), "apply", "-auto-approve"))).to_be(0)
+  local path = dir .. "/luaform.state.json"
+  local before = read(path)
+  -- Every failure below: exit 1, one line naming the key provider and the key, nothing written.
+  local function refused(args, needle)
+    local out, code = run(dir, nil, e:env(), table.unpack(args))
+    expect(code).to_be(1)
+    expect(out).to_match('^Error: [^\n]*key_provider "aws_kms"[^\n]*\n$')
+    expect(out).to_contain(needle)
+    expect(read(path)).to_be(before)
+  end
+  write(dir .. "/main.lua", stack_text('key_provider = "aws_kms", kms_key_id = "alias/nope"'))
+  refused({ "apply", "-auto-approve" }, 'main.lua:1: encryption: key_provider "aws_kms" (kms_key_id "alias/nope"): KMS GenerateDataKey failed: NotFoundException')
+  refused({ "state", "list" }, 'luaform.state.json: cannot decrypt it with key_provider "aws_kms" (kms_key_id "alias/nope"): KMS Decrypt failed: NotFoundException')
+  -- Another key that exists: its Decrypt does not open this data key.
+  local other = kms:CreateKey{}.KeyMetadata.KeyId
+  write(dir .. "/main.lua", stack_text('key_provider = "aws_kms", kms_key_id = "' .. other .. '"'))
+  refused({ "state", "list" }, "its data key is encrypted under KMS key arn:aws:kms:us-east-1:123456789012:key/" .. key)
+  write(dir .. "/main.lua", stack_text(KMS))
+  kms:DisableKey{ KeyId = key }
+  refused({ "apply", "-auto-approve" }, "DisabledException")
+  refused({ "state", "pull" }, "KMS Decrypt failed: DisabledException")
+  kms:EnableKey{ KeyId = key }
+  kms:PutKeyPolicy{ KeyId = key, PolicyName = "default", Policy = core.json_encode({ Version = "2012-10-17",
+    Statement = { { Effect = "Deny", Principal = "*", Action = "kms:Decrypt", Resource = "*" } } }) }
+  refused({ "apply", "-auto-approve" }, "KMS Decrypt failed: AccessDeniedException")
+  kms:PutKeyPolicy{ KeyId = key, PolicyName = "default", Policy = core.json_encode({ Version = "2012-10-17",
+    Statement = { { Effect = "Allow", Principal = { AWS = "*" }, Action = "kms:*", Resource = "*" } } }) }
+  expect(select(2, run(dir, nil, e:env(), "state", "list"))).to_be(0)
+  -- Altered: one byte of the ciphertext (GCM's authentication), the
+  -- encrypted data key (KMS refuses it), the header's key ARN (authenticated data).
+  local function alter(field, at)
+    local i = before:find('"' .. field .. '":"', 1, true) + #field + 4 + at
+    local altered = before:sub(1, i - 1) .. (before:sub(i, i) == "A" and "B" or "A") .. before:sub(i + 1)
+    write(path, altered)
+    local out, code = run(dir, nil, e:env(), "apply", "-auto-approve")
+    expect(code).to_be(1)
+    expect(read(path)).to_be(altered)
+    write(path, before)
+    return out
+  end
+  expect(alter("ciphertext", 40)).to_contain("luaform.state.json: the encrypted data was altered (AES-256-GCM authentication failed)")
+  expect(alter("encrypted_key", 30)).to_contain('cannot decrypt it with key_provider "aws_kms" (kms_key_id "alias/state"): KMS Decrypt failed: InvalidCiphertextException')
+  expect(alter("kms_key_id", 2)).to_contain("the encrypted data was altered")
+  expect(select(2, run(dir, nil, e:env(), "apply", "-auto-approve"))).to_be(0)
+end)
+
+test("fallback across key providers: pbkdf2 to aws_kms and back, read with either, written with the method", function()
+  local e = kms_emulator()
+  local dir = new_stack(stack_text(pbkdf2()))
+  expect(select(2, run(dir, PASS, e:env(), "apply", "-auto-approve"))).to_be(0)
+  local path = dir .. "/luaform.state.json"
+  local id = pulled(dir, PASS, e:env()).resources["random_id.r1"].attributes.id
+  -- The aws_kms method with the passphrase as the fallback: an apply with
+  -- nothing to do rewrites the state with a KMS data key.
+  write(dir .. "/main.lua", stack_text(KMS .. ", fallback = { " .. pbkdf2() .. " }"))
+  local out, code = run(dir, PASS, e:env(), "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("0 added, 0 changed, 0 destroyed")
+  expect(read(path)).to_match('^{"encryption":"luaform/1","method":"aes_gcm_256","key_provider":"aws_kms"')
+  -- Without the fallback, the passphrase alone no longer opens it; KMS does.
+  write(dir .. "/main.lua", stack_text(pbkdf2()))
+  out, code = run(dir, PASS, e:env(), "state", "list")
+  expect(code).to_be(1)
+  expect(out).to_contain('luaform.state.json is encrypted with key_provider "aws_kms" and the stack\'s encryption{} has no aws_kms key')
+  write(dir .. "/main.lua", stack_text(KMS))
+  expect(pulled(dir, nil, e:env()).resources["random_id.r1"].attributes.id).to_be(id)
+  -- And back: pbkdf2 as the method, aws_kms as the fallback, then init.
+  write(dir .. "/main.lua", stack_text(pbkdf2() .. ", fallback = { " .. KMS .. " }"))
+  expect(select(2, run(dir, PASS, e:env(), "init"))).to_be(0)
+  expect(read(path)).to_match('^{"encryption":"luaform/1","method":"aes_gcm_256","key_provider":"pbkdf2"')
+  write(dir .. "/main.lua", stack_text(pbkdf2()))
+  expect(pulled(dir, PASS, e:env()).resources["random_id.r1"].attributes.id).to_be(id)
 end)

@@ -86,3 +86,24 @@ test("a corrupt record before the last refuses the state and leaves both files u
   expect(read(path)).to_be(journal:sub(1, at - 1) .. "X" .. journal:sub(at + 1))
   expect(read(dir .. "/luaform.state.json")).to_be(snapshot)
 end)
+
+-- The end of a killed run that had finished every operation: a journal
+-- and nothing left to change.
+test("an apply with nothing to change compacts a journal left by a killed run; plan and state pull leave it", function()
+  local dir = journaled_stack()
+  write(dir .. "/main.lua", FILES:gsub("for i = 1, 6", "for i = 4, 6"))
+  local journal = dir .. "/luaform.state.json.journal"
+  local before, code = luaform(dir, "state", "pull")
+  expect(code).to_be(0)
+  expect(select(2, luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+  expect(core.stat(journal)).to_be_truthy()
+  local out
+  out, code = luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(0)
+  expect(out).to_contain("0 added, 0 changed, 0 destroyed")
+  expect(core.stat(journal)).to_be_nil()
+  local snapshot = core.json_decode(read(dir .. "/luaform.state.json"))
+  expect(snapshot.resources["local_file.f1"]).to_be_nil()
+  expect(snapshot.resources["local_file.f4"]).to_be_truthy()
+  expect(core.json_decode((luaform(dir, "state", "pull")))).to_equal(core.json_decode(before))
+end)

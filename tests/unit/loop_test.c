@@ -8,7 +8,9 @@
  * a wait already done resumes on the next turn; a failing task and a task
  * that calls coroutine.yield end with an error status; a cancelled task
  * never runs again and ends (LF_TASK_CANCELLED) when its wait is over, or
- * at once when it was ready; lf_loop_busy counts tasks and timers. No HTTP (the transport's tests cover it).
+ * at once when it was ready; closing the loop ends every task still alive
+ * as cancelled (the sanitizer build checks nothing is left allocated);
+ * lf_loop_busy counts tasks and timers. No HTTP (the transport's tests cover it).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -309,6 +311,30 @@ static void test_cancelled_tasks(void **state) {
   assert_int_equal(lf_loop_busy(loop), 0);
 }
 
+/* A second Ctrl-C leaves operations parked on their timers; closing the
+   loop at exit ends them as cancelled, without running them. */
+static void test_close_ends_live_tasks(void **state) {
+  lua_State *L = *state;
+  lf_loop *loop = lf_loop_of(L);
+  lua_pushnil(L);
+  lua_setglobal(L, "ran_on");
+  /* parked for a minute on core.sleep (its timer holds only the wait) */
+  assert_int_equal(luaL_loadstring(L, "require('luaform.core').sleep(60); ran_on = 1"), LUA_OK);
+  lf_spawn(L, 0, task_end, (void *)1);
+  lf_loop_step(loop, 0);
+  lua_pushcfunction(L, l_mark);
+  lua_pushinteger(L, 2);
+  lf_spawn(L, 1, task_end, (void *)2);  /* ready, never started */
+  assert_int_equal(ev.n, 0);
+  lf_loop_close(L);
+  assert_int_equal(ev.n, 2);
+  for (int i = 0; i < 2; i++) assert_int_equal(ev.status[i], LF_TASK_CANCELLED);
+  assert_int_not_equal(ev.id[0], ev.id[1]);
+  assert_int_equal(lua_getglobal(L, "ran_on"), LUA_TNIL);
+  lua_pop(L, 1);
+  assert_int_equal(lf_loop_busy(lf_loop_of(L)), 0);  /* a fresh loop */
+}
+
 int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -320,6 +346,7 @@ int main(void) {
     T(test_done_wait_resumes_next_turn),
     T(test_failing_tasks),
     T(test_cancelled_tasks),
+    T(test_close_ends_live_tasks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,8 +22,8 @@ end
 function M.change(flags, operation, fn)
   local store, doc = M.open(flags, operation)
   local ok, res = pcall(fn, store, doc)
-  if ok and res then
-    ok, res = pcall(store.save, store)
+  if ok then   -- no change: a journal found is still compacted (luaform.state's compact)
+    ok, res = pcall(res and store.save or store.compact, store)
   end
   store:unlock()
   if not ok then error(res, 0) end

@@ -11,30 +11,33 @@
 --   e:inventory(), e:counts(), e:requests()   admin endpoint, decoded JSON
 --   e:reset(), e:faults(tbl), e:advance(seconds)
 --   e:stop()             kills it (the runner also does when the test ends)
+-- and runs a user's session against it: each step a luaform command in
+-- dir that fails the test at the caller's line, with luaform's output,
+-- when it does not exit as the step says:
+--   e:apply(dir, ...)       apply -auto-approve ...: exit 0; returns the output
+--   e:applied(files, ...)   a new_stack(files) applied as e:apply does; returns its dir
+--   e:destroy(dir, ...)     destroy -auto-approve ...: exit 0; returns the output
+--   e:plan(dir, ...)        plan -detailed-exitcode ...: output and exit code, nothing checked
+--   e:no_changes(dir, ...)  that plan exits 0 (nothing to change)
+--   e:changes(dir, ...)     that plan exits 2 (changes); returns the output
+--   e:import(dir, ids)      imports each { [address] = id } (sorted): each exits 0
+--   e:imported(files, ids)  a new_stack(files) into which e:import imported ids; returns its dir
+--   e:reimport(dir, addr)   state rm addr, import it by the id it had: both exit 0 and
+--                           the state holds that id again; returns import's output
 -- The admin endpoint is reached with curl(1); the emulator prints its URL
 -- and keys on its first two lines, which is how the handle learns them.
 local core = require("luaform.core")
+local testing = require("luaform.testing")
 
 local M = {}
 local E = {}
 E.__index = E
 
-local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1")
-  local out = p:read("a")
-  local _, _, code = p:close()
-  return out, code
-end
-
-local function python()
-  return core.stat("/usr/bin/python3") and "/usr/bin/python3" or "python3"
-end
+local quote, sh = testing.quote, testing.sh
 
 function M.start(flags)
   local dir = (sh("mktemp -d /tmp/luaform-emu.XXXXXX"):gsub("%s+$", ""))
-  local args = { python(), quote(core.exe_dir .. "/tests/emulator/server.py"), "--port", "0" }
+  local args = { quote(core.exe_dir .. "/tests/emulator/server.py"), "--port", "0" }
   local names = {}
   for k in pairs(flags or {}) do names[#names + 1] = k end
   table.sort(names)
@@ -44,22 +47,13 @@ function M.start(flags)
     elseif v ~= false then args[#args + 1] = "--" .. k .. " " .. quote(v) end
   end
   local log = dir .. "/emulator.log"
-  local pid = sh(string.format("(%s > %s 2>&1 </dev/null & echo $!)", table.concat(args, " "), quote(log)))
-  local e = setmetatable({ pid = pid:gsub("%s+$", ""), dir = dir, log = log, region = "us-east-1" }, E)
-  -- Until it prints its URL and keys, while it runs (on a loaded machine
-  -- Python may take seconds to start), for at most a minute.
-  local t0 = core.now()
-  while core.now() - t0 < 60 do
-    local text = core.read_file(log) or ""
-    e.url = text:match("listening on (http://[%d%.]+:%d+)")
-    e.access_key = text:match("access_key=(%S+)")
-    e.secret_key = text:match("secret_key=(%S+)")
-    if e.url and e.secret_key then return e end
-    if select(2, sh("kill -0 " .. e.pid)) ~= 0 then break end
-    core.sleep(0.05)
-  end
-  e:stop()
-  error("the emulator did not start:\n" .. (core.read_file(log) or ""), 2)
+  -- ready once it has printed its URL and keys
+  local pid, text = testing.start_python(table.concat(args, " "), log, "secret_key=%S+\n")
+  local e = setmetatable({ pid = pid, dir = dir, log = log, region = "us-east-1" }, E)
+  e.url = text:match("listening on (http://[%d%.]+:%d+)")
+  e.access_key = text:match("access_key=(%S+)")
+  e.secret_key = text:match("secret_key=(%S+)")
+  return e
 end
 
 -- What a client needs to reach it; the profile and token of the machine are dropped.
@@ -86,10 +80,73 @@ function E:use()
   for _, kv in ipairs(self:vars()) do core.setenv(kv[1], kv[2]) end
 end
 
-function E:luaform(dir, ...)
-  local args = { quote(core.exe_dir .. "/luaform"), "-chdir=" .. quote(dir) }
-  for _, a in ipairs({ ... }) do args[#args + 1] = quote(a) end
-  return sh(self:env() .. " NO_COLOR=1 " .. table.concat(args, " ") .. " </dev/null")
+function E:luaform(dir, ...) return testing.run_luaform(self:env(), dir, ...) end
+
+-- Fails the test at the line that called into this file (a test or its
+-- helper).
+local HERE = debug.getinfo(1, "S").source
+local function outside_fail(msg)
+  local up = 2   -- getinfo(up): the first frame above this one not in this file
+  while (debug.getinfo(up, "S") or {}).source == HERE do up = up + 1 end
+  testing.fail(msg, up)   -- fail's own frame makes it `up` calls above its caller
+end
+
+-- One step of a session: luaform args in dir must exit `want`.
+local function step(self, want, dir, ...)
+  local out, code = self:luaform(dir, ...)
+  if code ~= want then
+    outside_fail(string.format("luaform %s exited %s, not %d:\n%s", table.concat({ ... }, " "),
+      tostring(code), want, out))
+  end
+  return out
+end
+
+function E:apply(dir, ...)
+  return step(self, 0, dir, "apply", "-auto-approve", ...)
+end
+
+function E:applied(files, ...)
+  local dir = testing.new_stack(files)
+  step(self, 0, dir, "apply", "-auto-approve", ...)
+  return dir
+end
+
+function E:destroy(dir, ...)
+  return step(self, 0, dir, "destroy", "-auto-approve", ...)
+end
+
+function E:plan(dir, ...) return self:luaform(dir, "plan", "-detailed-exitcode", ...) end
+
+function E:no_changes(dir, ...)
+  return step(self, 0, dir, "plan", "-detailed-exitcode", ...)
+end
+
+function E:changes(dir, ...)
+  return step(self, 2, dir, "plan", "-detailed-exitcode", ...)
+end
+
+function E:import(dir, ids)
+  local addrs = {}
+  for addr in pairs(ids) do addrs[#addrs + 1] = addr end
+  table.sort(addrs)
+  for _, addr in ipairs(addrs) do step(self, 0, dir, "import", addr, ids[addr]) end
+end
+
+function E:imported(files, ids)
+  local dir = testing.new_stack(files)
+  self:import(dir, ids)
+  return dir
+end
+
+function E:reimport(dir, addr)
+  local id = testing.state_of(dir).resources[addr].attributes.id
+  step(self, 0, dir, "state", "rm", addr)
+  local out = step(self, 0, dir, "import", addr, id)
+  local now = testing.state_of(dir).resources[addr]
+  if not (now and now.attributes.id == id) then
+    outside_fail(string.format("%s imported by id %q holds id %q", addr, id, now and now.attributes.id or "nothing"))
+  end
+  return out
 end
 
 local function admin(self, method, route, body)

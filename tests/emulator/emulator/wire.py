@@ -5,6 +5,8 @@
   json         JSON body as is; result dict -> JSON
   rest-xml     (S3, Route 53) method/path/query/headers/body handed to the service raw;
                decode_xml and encode_rest_xml for services with XML bodies
+  rest-json    (Scheduler) handed to the service raw as rest-xml; result dict -> JSON;
+               errors: x-amzn-ErrorType header and a {"Message"} body
 
 Decoding rule for forms: `A.B=1` -> {"A": {"B": "1"}}; numeric segments make
 lists (1-based); `member` and `entry` segments are dropped. Leaves stay
@@ -208,6 +210,10 @@ def encode_error(protocol, svc, err, request_id):
             headers["x-amzn-query-error"] = "%s;%s" % (err.query_code or err.code,
                                                       "Sender" if err.sender else "Receiver")
         return err.status, headers, json.dumps({"__type": err.code, "message": err.message}).encode()
+    if protocol == "rest-json":
+        headers["Content-Type"] = "application/json"
+        headers["x-amzn-ErrorType"] = err.code
+        return err.status, headers, json.dumps({"Message": err.message}).encode()
     if protocol == "rest-xml" and svc is not None and getattr(svc, "error_response", False):
         root = ET.Element("ErrorResponse", xmlns=svc.xmlns)   # Route 53's form
         e = ET.SubElement(root, "Error")

@@ -177,6 +177,24 @@ function M.batch(ctx, ids, describe)
   return found
 end
 
+-- { id = object } of the objects named by ids that live in a parent and
+-- are read through it (a route in its table, an ACL entry, a record in its
+-- zone): parent_of(id) is an id's parent (nil: not such an id); read(parents,
+-- keep) reads those parents (sorted, each once) and calls keep(id, object)
+-- for every object it meets in them (a nil id is passed over).
+function M.read_children(ids, parent_of, read)
+  local want, parents, found = {}, {}, {}
+  for _, id in ipairs(ids) do
+    local p = parent_of(id)
+    if p then want[id] = true; parents[p] = true end
+  end
+  local list = {}
+  for p in pairs(parents) do list[#list + 1] = p end
+  table.sort(list)
+  read(list, function(id, obj) if id ~= nil and want[id] then found[id] = obj end end)
+  return found
+end
+
 -- ------------------------------------------------------------ tags
 
 -- The provider block's default_tags: { tags = {...} } (Terraform's form)

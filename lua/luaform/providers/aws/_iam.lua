@@ -16,11 +16,12 @@ function M.name(args, token)
   return (args.name_prefix or M.DEFAULT_PREFIX) .. suffix
 end
 
--- The name_prefix a name was made from (Terraform's NamePrefixFromName:
--- what precedes a 26-character suffix of M.name's kind), or nil.
+-- The name_prefix a name made by M.name carries (an import reads it back
+-- so), or nil: a name not made so, or made with the default prefix.
 function M.prefix_of(name)
-  local prefix = type(name) == "string" and name:match("^(.-)" .. ("%x"):rep(26) .. "$")
-  return prefix ~= "" and prefix or nil
+  local prefix = type(name) == "string" and name:match("^(.+)" .. string.rep("%x", 26) .. "$")
+  if prefix == M.DEFAULT_PREFIX then return nil end
+  return prefix
 end
 
 -- A policy document IAM answered (URL-encoded JSON) as text.

@@ -60,11 +60,16 @@
 --     transport as retry_codes on the calls that follow a create
 --   delete = { op=, params = fn(id, attrs), skip = field, busy = { codes },
 --     before = fn(ctx, c, id, attrs), waiter = { name, param } }
+--   (a waiter may say params = fn(id, attrs) instead of param, and seconds=)
+--   group_params = { [op] = fn(params, id, new) }: members a grouped set
+--     op's call sends besides the changed fields' (ECS: the cluster)
 --   tags = an aws._tags style (read_many: tags of many objects at once)
 --   adjust = fn(ctx, out, obj, prior): a read AWS reports irregularly
 --   after_write = fn(ctx, id): forget what a read memoized
 -- Any operation of the result may be replaced by the type's own function
 -- where AWS is irregular (an escape hatch, not the norm).
+-- Data sources of a declared type (aws._lookup) use T.declared, T.list,
+-- T.find_object and T.attributes_of; M.data builds the other data sources.
 -- From it: schema, read, read_batch, create (intent journal, token tag),
 -- update (the calls the changed fields need), delete (gone = done),
 -- import, recover, plan_computed (tags_all). Retries are the transport's.
@@ -140,6 +145,7 @@ function M.define(d)
   local fields = d.fields
   if d.tags then tagging.schema(fields) end
   T.schema = schema_of(fields)
+  T.declared = d   -- what aws._lookup derives a data source's schema from
   local not_found = list_of(d.not_found)
   local retry = d.not_visible and { retry_codes = d.not_visible } or nil
   local cr = d.create
@@ -231,6 +237,23 @@ function M.define(d)
     return c:collect(rm.op, params)
   end
 
+  -- For data sources (aws._lookup): the objects read_many's call lists
+  -- with params (and read_many.params), none when AWS answers "not found".
+  function T.list(ctx, params)
+    local rm = d.read_many
+    local p = {}
+    for k, v in pairs(rm.params or {}) do p[k] = v end
+    for k, v in pairs(params) do p[k] = v end
+    local ok, objs = pcall(list, client(ctx), rm, p)
+    if not ok then
+      if gone(objs) then return {} end
+      error(objs, 0)
+    end
+    local out = {}
+    for _, o in ipairs(objs) do if not (d.gone and d.gone(o)) then out[#out + 1] = o end end
+    return out
+  end
+
   -- {id = object} of ids, asked in as few calls as the API allows.
   function T.describe(ctx, ids, priors)
     local rm = d.read_many
@@ -275,11 +298,20 @@ function M.define(d)
     return complete(ctx, obj, id, prior)
   end
 
+  -- For data sources (aws._lookup): an object's attributes as a read of
+  -- it gives them (its tags, its per-object reads).
+  function T.attributes_of(ctx, obj) return complete(ctx, obj, nil, nil) end
+
   if d.read_many then
     function T.read_batch(ctx, ids, entries)
-      local priors = {}
-      for i, e in ipairs(entries) do priors[i] = e.entry.attributes end
-      local found = common.batch(ctx, ids, function(want) return T.describe(ctx, want, priors) end)
+      local prior_of = {}
+      for i, e in ipairs(entries) do prior_of[ids[i]] = e.entry.attributes end
+      -- a second look asks only the missing ids: their priors in their order
+      local found = common.batch(ctx, ids, function(want)
+        local priors = {}
+        for i, id in ipairs(want) do priors[i] = prior_of[id] end
+        return T.describe(ctx, want, priors)
+      end)
       local tags = {}
       if d.tags and d.tags.read_many then
         local have = {}
@@ -303,6 +335,16 @@ function M.define(d)
   end
 
   -- The object a create with this token made, or nil.
+  -- The object args name (by find, else by the id find_id(args) gives,
+  -- else args.name), or nil; also what data sources look up by name.
+  local function find_named(ctx, args, token)
+    if d.find then return d.find(ctx, args, token) end
+    local id = d.find_id and d.find_id(args) or args.name
+    if id == nil then return nil end
+    return read_object(ctx, id, args)
+  end
+  T.find_object = find_named
+
   local function find_mine(ctx, args, token)
     if d.tags and d.tags.token_filter then
       local rm = d.read_many
@@ -311,11 +353,7 @@ function M.define(d)
       end
       return nil
     end
-    local obj
-    local id = d.find_id and d.find_id(args) or args.name
-    if d.find then obj = d.find(ctx, args, token)
-    elseif id == nil then return nil
-    else obj = read_object(ctx, id, args) end
+    local obj = find_named(ctx, args, token)
     if not obj then return nil end
     if not d.tags then return obj end   -- untagged: find() alone proves it
     local a = attributes(ctx, obj, {}, args)
@@ -349,8 +387,9 @@ function M.define(d)
     end
   end
 
-  local function wait_for(ctx, c, w, id)
-    if w then common.wait(ctx, c, w[1], { [w[2]] = { id } }, w.seconds or 900, 1) end
+  local function wait_for(ctx, c, w, id, attrs)
+    if not w then return end
+    common.wait(ctx, c, w[1], w.params and w.params(id, attrs or {}) or { [w[2]] = { id } }, w.seconds or 900, 1)
   end
 
   -- Puts field f's value v into request params p.
@@ -419,7 +458,7 @@ function M.define(d)
       end
       if cr.after then cr.after(ctx, c, id, args, retry); sets = true end
       if d.after_write then d.after_write(ctx, id) end
-      wait_for(ctx, c, cr.waiter, id)
+      wait_for(ctx, c, cr.waiter, id, args)
       if obj and not sets and not cr.waiter and not cr.read_back then
         local extra = extra_of(ctx, c, obj, args, retry)
         return attributes(ctx, obj, common.create_tags(ctx, args.tags), args, id, extra)
@@ -449,7 +488,10 @@ function M.define(d)
         end
       end
     end
-    for _, op in ipairs(order) do c[op](c, grouped[op], retry) end
+    for _, op in ipairs(order) do
+      if d.group_params and d.group_params[op] then d.group_params[op](grouped[op], id, new) end
+      c[op](c, grouped[op], retry)
+    end
     if any_attr then set_attributes(c, id, changed_attrs) end
     if d.tags then d.tags.update(ctx, c, id, old, old.tags_all, new.tags) end
     if d.after_write then d.after_write(ctx, id) end
@@ -471,7 +513,7 @@ function M.define(d)
     local ok, res = pcall(common.delete, ctx, function() return c[del.op](c, params) end,
       del.seconds, list_of(del.busy))
     if not ok and not gone(res) then error(res, 0) end
-    if ok and res then wait_for(ctx, c, del.waiter, id) end
+    if ok and res then wait_for(ctx, c, del.waiter, id, attrs) end
   end
 
   function T.import(ctx, id)
@@ -488,7 +530,7 @@ function M.define(d)
     if not obj then return nil end
     local id = id_of(obj)
     if cr.waiter and id then
-      wait_for(ctx, client(ctx), cr.waiter, id)
+      wait_for(ctx, client(ctx), cr.waiter, id, args)
       return T.read(ctx, id, args)
     end
     return complete(ctx, obj, nil, args)

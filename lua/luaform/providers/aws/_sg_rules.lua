@@ -24,10 +24,12 @@ M.RULE = {
 
 local PROTOCOLS = { ["6"] = "tcp", ["17"] = "udp", ["1"] = "icmp", ["58"] = "icmpv6", all = "-1" }
 
+-- A protocol as AWS names it: tcp, udp, icmp, icmpv6, -1 (all) or a number.
 local function proto(p)
   p = string.lower(tostring(p))
   return PROTOCOLS[p] or p
 end
+M.protocol = proto
 
 -- One string per AWS rule: proto|from|to|kind|peer|description.
 function M.flatten(blocks, self_id)
@@ -112,6 +114,13 @@ local function permission(rule, self_id)
   elseif kind == "self" then perm.UserIdGroupPairs = { { GroupId = self_id, Description = desc } }
   else perm.UserIdGroupPairs = { { GroupId = peer, Description = desc } } end
   return perm
+end
+
+-- IpPermissions (API), one per AWS rule of blocks.
+function M.permissions(blocks, self_id)
+  local out = {}
+  for _, r in ipairs((M.flatten(blocks, self_id))) do out[#out + 1] = permission(r, self_id) end
+  return out
 end
 
 -- Authorize/Revoke a list of flattened rules: all at once, then one by one

@@ -55,6 +55,7 @@ function M.read(f, v, prior, obj)
       for k, sub in pairs(f.block) do out[k] = M.read(sub, M.get(o, sub.wire or k), nil, o) end
       return out
     end
+    if next(v) == nil then return f.default end   -- an empty list (or object): none
     if f.max_items == 1 and v[1] == nil then return { one(v) } end
     local out = {}
     for i, o in ipairs(v) do out[i] = one(o) end

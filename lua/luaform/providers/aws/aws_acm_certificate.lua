@@ -14,16 +14,9 @@
 -- Delete waits while a load balancer still uses the certificate.
 local resource = require("luaform.providers.aws._resource")
 local tags = require("luaform.providers.aws._tags")
+local acm = require("luaform.providers.aws._acm")
 
-local function read(ctx, arn)
-  local c = ctx:client("acm")
-  local ok, out = pcall(c.DescribeCertificate, c, { CertificateArn = arn })
-  if not ok then
-    if type(out) == "table" and out.code == "ResourceNotFoundException" then return nil end
-    error(out, 0)
-  end
-  return out.Certificate
-end
+local read = acm.certificate
 
 local function validation_options(_, cert)
   local out = {}

@@ -11,16 +11,9 @@
 local resource = require("luaform.providers.aws._resource")
 local common = require("luaform.providers.aws._common")
 local r53 = require("luaform.providers.aws._route53")
+local acm = require("luaform.providers.aws._acm")
 
-local function read(ctx, arn)
-  local c = ctx:client("acm")
-  local ok, out = pcall(c.DescribeCertificate, c, { CertificateArn = arn })
-  if not ok then
-    if type(out) == "table" and out.code == "ResourceNotFoundException" then return nil end
-    error(out, 0)
-  end
-  return out.Certificate
-end
+local read = acm.certificate
 
 local T = resource.define{
   service = "acm", description = "Waits until an ACM certificate is issued.",

@@ -9,6 +9,7 @@
 -- service namespace (50 a call). start_time and end_time are not offered.
 local resource = require("luaform.providers.aws._resource")
 local whole = require("luaform.providers.aws._put_whole")
+local common = require("luaform.providers.aws._common")
 
 local function id_of(a) return table.concat({ a.ServiceNamespace, a.ScheduledActionName, a.ResourceId,
   a.ScalableDimension }, ",") end
@@ -22,18 +23,12 @@ local function params(a)
 end
 
 local function describe(ctx, ids)
-  local want, namespaces, found = {}, {}, {}
-  for _, id in ipairs(ids) do
-    local ns = split(id)
-    if ns then want[id] = true; namespaces[ns] = true end
-  end
   local c = ctx:client("application-autoscaling")
-  for ns in pairs(namespaces) do
-    for _, a in ipairs(c:collect("DescribeScheduledActions", { ServiceNamespace = ns })) do
-      if want[id_of(a)] then found[id_of(a)] = a end
+  return common.read_children(ids, split, function(namespaces, keep)
+    for _, ns in ipairs(namespaces) do
+      for _, a in ipairs(c:collect("DescribeScheduledActions", { ServiceNamespace = ns })) do keep(id_of(a), a) end
     end
-  end
-  return found
+  end)
 end
 
 local M

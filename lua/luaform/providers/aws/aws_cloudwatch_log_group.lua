@@ -5,6 +5,7 @@
 -- Terraform). retention_in_days 0 means "never expire" (the policy is
 -- deleted). A refresh pages DescribeLogGroups once over the groups'
 -- common name prefix (the API lists by prefix, not by names).
+-- log_group_class (STANDARD or INFREQUENT_ACCESS) is fixed at creation.
 local resource = require("luaform.providers.aws._resource")
 local tags = require("luaform.providers.aws._tags")
 
@@ -43,6 +44,8 @@ return resource.define{
       description = "Days to keep events; 0 keeps them forever." },
     kms_key_id = { type = "string", optional = true, absent_is_unset = true, wire = "kmsKeyId",
       set = "AssociateKmsKey", unset = "DisassociateKmsKey", description = "KMS key ARN that encrypts the events." },
+    log_group_class = { type = "string", optional = true, default = "STANDARD", force_new = true,
+      wire = "logGroupClass", description = "STANDARD or INFREQUENT_ACCESS (cheaper storage, fewer features)." },
     skip_destroy = { type = "bool", optional = true, default = false, keep = true,
       description = "On destroy, forget the group but leave it in AWS." },
     arn = { type = "string", computed = true, wire = "arn",

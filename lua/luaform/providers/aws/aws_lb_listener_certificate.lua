@@ -7,6 +7,7 @@
 -- idempotent (a re-sent create adds nothing twice). A refresh asks each
 -- listener once (DescribeListenerCertificates) for all its certificates.
 local resource = require("luaform.providers.aws._resource")
+local common = require("luaform.providers.aws._common")
 
 local function split(id)
   local listener, cert = tostring(id):match("^(arn:[^_]+)_(arn:.+)$")
@@ -19,23 +20,19 @@ end
 local function id_of(obj) return obj.ListenerArn .. "_" .. obj.CertificateArn end
 
 local function describe(ctx, ids)
-  local c, listeners, want, found = ctx:client("elbv2"), {}, {}, {}
-  for _, id in ipairs(ids) do
-    local listener = split(id)
-    listeners[listener] = true
-    want[id] = true
-  end
-  for listener in pairs(listeners) do
-    local ok, list = pcall(c.collect, c, "DescribeListenerCertificates", { ListenerArn = listener })
-    if not ok and not (type(list) == "table" and list.code == "ListenerNotFound") then error(list, 0) end
-    for _, cert in ipairs(ok and list or {}) do
-      if not cert.IsDefault then
-        local obj = { ListenerArn = listener, CertificateArn = cert.CertificateArn }
-        if want[id_of(obj)] then found[id_of(obj)] = obj end
+  local c = ctx:client("elbv2")
+  return common.read_children(ids, split, function(listeners, keep)
+    for _, listener in ipairs(listeners) do
+      local ok, list = pcall(c.collect, c, "DescribeListenerCertificates", { ListenerArn = listener })
+      if not ok and not (type(list) == "table" and list.code == "ListenerNotFound") then error(list, 0) end
+      for _, cert in ipairs(ok and list or {}) do
+        if not cert.IsDefault then
+          local obj = { ListenerArn = listener, CertificateArn = cert.CertificateArn }
+          keep(id_of(obj), obj)
+        end
       end
     end
-  end
-  return found
+  end)
 end
 
 local T = resource.define{

@@ -25,24 +25,17 @@ local function params(a)
 end
 
 local function describe(ctx, ids)
-  local want, acls, found = {}, {}, {}
-  for _, id in ipairs(ids) do
-    local acl = split(id)
-    if acl then want[id] = true; acls[acl] = true end
-  end
-  local list = {}
-  for a in pairs(acls) do list[#list + 1] = a end
-  table.sort(list)
-  for _, chunk in ipairs(common.chunks(list, 200)) do
-    local out = ctx:client("ec2"):DescribeNetworkAcls{ Filters = { { Name = "network-acl-id", Values = chunk } } }
-    for _, a in ipairs(out.NetworkAcls or {}) do
-      for _, e in ipairs(a.Entries or {}) do
-        local id = id_of(a.NetworkAclId, e.RuleNumber, e.Egress)
-        if want[id] then e.NetworkAclId = a.NetworkAclId; found[id] = e end
+  return common.read_children(ids, split, function(acls, keep)
+    for _, chunk in ipairs(common.chunks(acls, 200)) do
+      local out = ctx:client("ec2"):DescribeNetworkAcls{ Filters = { { Name = "network-acl-id", Values = chunk } } }
+      for _, a in ipairs(out.NetworkAcls or {}) do
+        for _, e in ipairs(a.Entries or {}) do
+          e.NetworkAclId = a.NetworkAclId
+          keep(id_of(a.NetworkAclId, e.RuleNumber, e.Egress), e)
+        end
       end
     end
-  end
-  return found
+  end)
 end
 
 local M

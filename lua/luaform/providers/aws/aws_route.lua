@@ -33,25 +33,18 @@ for k, member in pairs(TARGETS) do fields[k] = { type = "string", optional = tru
 
 -- {id = route (with RouteTableId)} of the routes named by ids.
 local function describe(ctx, ids)
-  local want, tables, found = {}, {}, {}
-  for _, id in ipairs(ids) do
-    local t = split(id)
-    if t then want[id] = true; tables[t] = true end
-  end
-  local list = {}
-  for t in pairs(tables) do list[#list + 1] = t end
-  table.sort(list)
   local c = ctx:client("ec2")
-  for _, chunk in ipairs(common.chunks(list, 200)) do
-    local out = c:DescribeRouteTables{ Filters = { { Name = "route-table-id", Values = chunk } } }
-    for _, t in ipairs(out.RouteTables or {}) do
-      for _, r in ipairs(t.Routes or {}) do
-        local id = r.DestinationCidrBlock and id_of(t.RouteTableId, r.DestinationCidrBlock)
-        if id and want[id] then r.RouteTableId = t.RouteTableId; found[id] = r end
+  return common.read_children(ids, split, function(tables, keep)
+    for _, chunk in ipairs(common.chunks(tables, 200)) do
+      local out = c:DescribeRouteTables{ Filters = { { Name = "route-table-id", Values = chunk } } }
+      for _, t in ipairs(out.RouteTables or {}) do
+        for _, r in ipairs(t.Routes or {}) do
+          r.RouteTableId = t.RouteTableId
+          keep(r.DestinationCidrBlock and id_of(t.RouteTableId, r.DestinationCidrBlock), r)
+        end
       end
     end
-  end
-  return found
+  end)
 end
 
 local M

@@ -13,6 +13,7 @@
 -- Delete sends DELETE with the set as Route 53 has it (it must match).
 local resource = require("luaform.providers.aws._resource")
 local r53 = require("luaform.providers.aws._route53")
+local common = require("luaform.providers.aws._common")
 
 local function id_of(zone, name, rtype, set_id)
   local id = r53.zone_id(zone) .. "_" .. r53.name(name) .. "_" .. rtype
@@ -33,22 +34,17 @@ local function object_id(rr) return id_of(rr.ZoneId, rr.Name, rr.Type, rr.SetIde
 
 -- {id = record set} of ids: one paged listing per zone.
 local function describe(ctx, ids)
-  local c, want, zones, found = ctx:client("route53"), {}, {}, {}
-  for _, id in ipairs(ids) do
-    local zone = split(id)
-    want[id] = true
-    zones[zone] = true
-  end
-  for zone in pairs(zones) do
-    local ok, sets = pcall(c.collect, c, "ListResourceRecordSets", { HostedZoneId = zone })
-    if not ok and not (type(sets) == "table" and sets.code == "NoSuchHostedZone") then error(sets, 0) end
-    for _, rr in ipairs(ok and sets or {}) do
-      rr.ZoneId = zone
-      local id = object_id(rr)
-      if want[id] then found[id] = rr end
+  local c = ctx:client("route53")
+  return common.read_children(ids, split, function(zones, keep)
+    for _, zone in ipairs(zones) do
+      local ok, sets = pcall(c.collect, c, "ListResourceRecordSets", { HostedZoneId = zone })
+      if not ok and not (type(sets) == "table" and sets.code == "NoSuchHostedZone") then error(sets, 0) end
+      for _, rr in ipairs(ok and sets or {}) do
+        rr.ZoneId = zone
+        keep(object_id(rr), rr)
+      end
     end
-  end
-  return found
+  end)
 end
 
 -- The record set of the arguments, as ChangeResourceRecordSets takes it.

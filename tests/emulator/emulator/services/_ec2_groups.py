@@ -5,7 +5,9 @@ peer), each with its sgr- id, as DescribeSecurityGroupRules shows them;
 DescribeSecurityGroups regroups them into ipPermissions by protocol and
 ports. Every new group gets the allow-all egress rule; a VPC's default
 group also allows all traffic from itself. Authorize/Revoke are all or
-nothing: one duplicate (or missing) rule fails the whole call.
+nothing: one duplicate (or missing) rule fails the whole call;
+UpdateSecurityGroupRuleDescriptions* set the descriptions of the rules
+their IpPermissions name.
 """
 
 import ipaddress
@@ -306,6 +308,30 @@ class GroupsMixin:
 
     def RevokeSecurityGroupEgress(self, ctx, params):
         return self.revoke(ctx, params, True)
+
+    def update_descriptions(self, ctx, params, egress):
+        """Sets the description of each rule the permissions name (all or nothing)."""
+        g = self.group_from(ctx, params)
+        if id_list(params, "SecurityGroupRuleDescription"):
+            raise err("InvalidParameterValue", "SecurityGroupRuleDescriptions is not supported by "
+                      "this emulator; use IpPermissions")
+        by_key = {rule_key(r): r for r in g["rules"]}
+        changes = []
+        for w in self.parse_permissions(ctx, g, params, egress):
+            r = by_key.get(rule_key(w))
+            if r is None:
+                raise err("InvalidPermission.NotFound", "The specified rule does not exist in "
+                          "this security group.")
+            changes.append((r, w["desc"]))
+        for r, desc in changes:
+            r["desc"] = desc
+        return {"return": True}
+
+    def UpdateSecurityGroupRuleDescriptionsIngress(self, ctx, params):
+        return self.update_descriptions(ctx, params, False)
+
+    def UpdateSecurityGroupRuleDescriptionsEgress(self, ctx, params):
+        return self.update_descriptions(ctx, params, True)
 
     def ModifySecurityGroupRules(self, ctx, params):
         """Replaces rules in place (each keeps its id and tags), all or nothing."""

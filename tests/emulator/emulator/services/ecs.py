@@ -14,6 +14,13 @@ it started, and then the older deployments disappear (rolloutState COMPLETED); D
 marks the service DRAINING and it reads INACTIVE --drain-delay-ms later (default 2 s; kept
 with the service, so a later change of the flag does not move it). While a service drains, its
 name cannot be used by CreateService ("Unable to Start a service that is still Draining.").
+
+Cluster configuration (ECS Exec logging) is answered only with include CONFIGURATIONS, as AWS
+does; serviceConnectDefaults and a service's serviceRegistries must name Cloud Map objects the
+emulator holds. A service's capacityProviderStrategy may name only providers associated with its
+cluster and excludes launchType. Task definition volumes are bind mounts (host.sourcePath, an
+empty host when none) or EFS (transit encryption required by IAM authorization or an access
+point); ephemeralStorage is 21-200 GiB.
 """
 import re
 import uuid
@@ -36,6 +43,8 @@ FARGATE_MEMORY = {
 }
 NETWORK_MODES = ("bridge", "host", "awsvpc", "none")
 COMPATIBILITIES = ("EC2", "FARGATE", "EXTERNAL")
+CONTROLLERS = ("ECS", "CODE_DEPLOY", "EXTERNAL")
+EXEC_LOGGING = ("NONE", "DEFAULT", "OVERRIDE")
 SERVICE_ROLE = "arn:aws:iam::%s:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS"
 
 
@@ -126,7 +135,7 @@ class ECS(Service):
             "defaultCapacityProviderStrategy": c["defaultCapacityProviderStrategy"],
             "settings": c["settings"],
         }
-        if c.get("configuration"):
+        if c.get("configuration") and "CONFIGURATIONS" in include:
             out["configuration"] = c["configuration"]
         if c.get("serviceConnectDefaults"):
             out["serviceConnectDefaults"] = c["serviceConnectDefaults"]
@@ -158,11 +167,45 @@ class ECS(Service):
              "capacityProviders": as_list(params.get("capacityProviders")),
              "defaultCapacityProviderStrategy":
                  as_list(params.get("defaultCapacityProviderStrategy")),
-             "configuration": params.get("configuration"),
-             "serviceConnectDefaults": params.get("serviceConnectDefaults")}
+             "configuration": self._configuration(params.get("configuration")),
+             "serviceConnectDefaults": self._connect_defaults(
+                 ctx, params.get("serviceConnectDefaults"))}
         r["clusters"][name] = c
         r["tags"][arn] = tags
-        return {"cluster": self._cluster_out(ctx, c, ("TAGS",))}
+        return {"cluster": self._cluster_out(ctx, c, ("TAGS", "CONFIGURATIONS"))}
+
+    @staticmethod
+    def _configuration(value):
+        """executeCommandConfiguration: logging NONE, DEFAULT (the default) or OVERRIDE, with a
+        logConfiguration exactly when OVERRIDE; {} (or none) is no configuration."""
+        exec_cfg = (value or {}).get("executeCommandConfiguration")
+        if not exec_cfg:
+            return None
+        out = dict(exec_cfg)
+        out["logging"] = out.get("logging") or "DEFAULT"
+        if out["logging"] not in EXEC_LOGGING:
+            raise _invalid("executeCommandConfiguration.logging must be one of NONE, DEFAULT, "
+                           "OVERRIDE.")
+        if (out["logging"] == "OVERRIDE") != bool(out.get("logConfiguration")):
+            raise _invalid("logConfiguration must be specified when, and only when, logging is "
+                           "OVERRIDE.")
+        return {"executeCommandConfiguration": out}
+
+    def _cloud_map(self):
+        emu = getattr(self, "emulator", None)
+        return emu.services.get("servicediscovery") if emu else None
+
+    def _connect_defaults(self, ctx, value):
+        """serviceConnectDefaults: a Cloud Map namespace (name or ARN), answered as its ARN;
+        an empty namespace is none."""
+        if value is None or value.get("namespace") == "":
+            return None
+        ref = _require(value, "namespace")
+        sd = self._cloud_map()
+        arn = sd.namespace_arn(ctx, ref) if sd else ref
+        if arn is None:
+            raise _invalid("The specified namespace %s does not exist." % ref)
+        return {"namespace": arn}
 
     def DescribeClusters(self, ctx, params):
         refs = as_list(params.get("clusters")) or ["default"]
@@ -226,6 +269,17 @@ class ECS(Service):
 
     def UpdateClusterSettings(self, ctx, params):
         return self.PutClusterSettings(ctx, params)
+
+    def UpdateCluster(self, ctx, params):
+        c = self._cluster(ctx, _require(params, "cluster"))
+        if "settings" in params:
+            c["settings"] = self._settings(params["settings"])
+        if "configuration" in params:
+            c["configuration"] = self._configuration(params["configuration"])
+        if "serviceConnectDefaults" in params:
+            c["serviceConnectDefaults"] = self._connect_defaults(
+                ctx, params["serviceConnectDefaults"])
+        return {"cluster": self._cluster_out(ctx, c, ("CONFIGURATIONS",))}
 
     def DeleteCluster(self, ctx, params):
         c = self._cluster(ctx, _require(params, "cluster"))
@@ -310,6 +364,45 @@ class ECS(Service):
             out[key] = value
         return out
 
+    @staticmethod
+    def _volumes(value, fargate, defs):
+        """Volumes as ECS echoes them (a bind mount without a source path gets "host": {});
+        each container's mountPoints must name one of them."""
+        out, names = [], set()
+        for v in as_list(value):
+            name = (v or {}).get("name")
+            if not name or not NAME.match(name) or name in names:
+                raise _client("Volume names must be unique, non-empty letters, numbers, hyphens "
+                              "and underscores.")
+            names.add(name)
+            v = dict(v)
+            efs = v.get("efsVolumeConfiguration")
+            if efs is not None:
+                if not efs.get("fileSystemId"):
+                    raise _client("efsVolumeConfiguration.fileSystemId can not be blank.")
+                auth = efs.get("authorizationConfig") or {}
+                if (auth.get("iam") == "ENABLED" or auth.get("accessPointId")) and \
+                        efs.get("transitEncryption") != "ENABLED":
+                    raise _client("Transit encryption must be enabled when IAM authorization or "
+                                  "an access point is used.")
+                for key, allowed in (("transitEncryption", ("ENABLED", "DISABLED")),
+                                     ("iam", ("ENABLED", "DISABLED"))):
+                    got = (auth if key == "iam" else efs).get(key)
+                    if got is not None and got not in allowed:
+                        raise _client("Invalid %s value %s." % (key, got))
+            elif (v.get("host") or {}).get("sourcePath") and fargate:
+                raise _client("Fargate does not support host source paths for volumes.")
+            elif "dockerVolumeConfiguration" not in v:
+                v["host"] = dict(v.get("host") or {})
+            out.append(v)
+        for cd in defs:
+            for mp in as_list(cd.get("mountPoints")):
+                if mp.get("sourceVolume") not in names:
+                    raise _client("Invalid setting for container '%s'. The sourceVolume %s is not "
+                                  "a volume of the task definition." % (cd["name"],
+                                                                        mp.get("sourceVolume")))
+        return out
+
     def _requires_attributes(self, td):
         attrs = {"com.amazonaws.ecs.capability.docker-remote-api.1.18"}
         if td.get("taskRoleArn"):
@@ -366,6 +459,12 @@ class ECS(Service):
         for key in ("executionRoleArn", "taskRoleArn"):
             if params.get(key) and not str(params[key]).startswith("arn:aws:iam::"):
                 raise _client("Invalid %s: %s" % (key, params[key]))
+        volumes = self._volumes(params.get("volumes"), fargate, defs)
+        storage = params.get("ephemeralStorage")
+        if storage is not None:
+            size = as_int((storage or {}).get("sizeInGiB"), "sizeInGiB", "ClientException")
+            if not 21 <= size <= 200:
+                raise _client("The ephemeral storage size must be between 21 and 200 GiB.")
         r = self._r(ctx)
         fam = r["families"].setdefault(family, {"last": 0, "revisions": {}})
         fam["last"] += 1
@@ -373,7 +472,7 @@ class ECS(Service):
         td = {
             "taskDefinitionArn": self._arn(ctx, "task-definition/%s:%d" % (family, rev)),
             "containerDefinitions": defs, "family": family, "revision": rev,
-            "volumes": as_list(params.get("volumes")), "status": "ACTIVE",
+            "volumes": volumes, "status": "ACTIVE",
             "networkMode": network_mode or "bridge",
             "placementConstraints": as_list(params.get("placementConstraints")),
             "compatibilities": ["EC2"] + (["FARGATE"] if (network_mode == "awsvpc" and cpu
@@ -586,8 +685,18 @@ class ECS(Service):
         launch = params.get("launchType")
         if launch not in (None, "EC2", "FARGATE", "EXTERNAL"):
             raise _invalid("Invalid launchType.")
-        if launch == "FARGATE" and "FARGATE" not in td["compatibilities"]:
+        providers = self._provider_strategy(cluster, params.get("capacityProviderStrategy"))
+        if launch and providers:
+            raise _invalid("Specifying both a launch type and capacity provider strategy is not "
+                           "supported. Remove one and try again.")
+        fargate = launch == "FARGATE" or any(p["capacityProvider"].startswith("FARGATE")
+                                             for p in providers)
+        if fargate and "FARGATE" not in td["compatibilities"]:
             raise _invalid("Task definition does not support launch_type FARGATE.")
+        controller = params.get("deploymentController") or {"type": "ECS"}
+        if controller.get("type") not in CONTROLLERS:
+            raise _invalid("deploymentController.type must be one of ECS, CODE_DEPLOY, EXTERNAL.")
+        registries = self._registries(ctx, params.get("serviceRegistries"))
         if strategy == "REPLICA" and "desiredCount" not in params:
             raise _invalid("The desired count must be specified for a service using the "
                            "REPLICA scheduling strategy.")
@@ -615,7 +724,7 @@ class ECS(Service):
         arn = self._arn(ctx, "service/%s/%s" % (cluster["name"], name))
         s = {
             "serviceArn": arn, "serviceName": name, "clusterArn": cluster["arn"],
-            "loadBalancers": lbs, "serviceRegistries": as_list(params.get("serviceRegistries")),
+            "loadBalancers": lbs, "serviceRegistries": registries,
             "status": "ACTIVE", "desiredCount": desired,
             "taskDefinition": td["taskDefinitionArn"],
             "deploymentConfiguration": self._deployment_config(
@@ -624,7 +733,7 @@ class ECS(Service):
             "placementConstraints": as_list(params.get("placementConstraints")),
             "placementStrategy": as_list(params.get("placementStrategy")),
             "schedulingStrategy": strategy,
-            "deploymentController": params.get("deploymentController") or {"type": "ECS"},
+            "deploymentController": {"type": controller["type"]},
             "createdBy": "arn:aws:iam::%s:root" % ctx.account_id,
             "enableECSManagedTags": bool(params.get("enableECSManagedTags", False)),
             "propagateTags": params.get("propagateTags", "NONE"),
@@ -633,11 +742,11 @@ class ECS(Service):
         }
         if launch:
             s["launchType"] = launch
-            if launch == "FARGATE":
-                s["platformVersion"] = params.get("platformVersion", "LATEST")
-                s["platformFamily"] = "Linux"
-        if params.get("capacityProviderStrategy"):
-            s["capacityProviderStrategy"] = params["capacityProviderStrategy"]
+        if fargate:
+            s["platformVersion"] = params.get("platformVersion", "LATEST")
+            s["platformFamily"] = "Linux"
+        if providers:
+            s["capacityProviderStrategy"] = providers
         if network:
             s["networkConfiguration"] = network
         if grace is not None:
@@ -650,6 +759,39 @@ class ECS(Service):
         out = self._service_out(ctx, s)
         out["tags"] = _tags_out(tags)
         return {"service": out}
+
+    def _provider_strategy(self, cluster, value):
+        """A service's capacity provider strategy: providers of its cluster, weights 0-1000,
+        bases 0-100000 (answered with both)."""
+        out = []
+        for item in as_list(value):
+            name = (item or {}).get("capacityProvider")
+            if name not in cluster["capacityProviders"]:
+                raise _invalid("The specified capacity provider strategy cannot contain a capacity "
+                               "provider that is not associated with the cluster. Associate the "
+                               "capacity provider with the cluster or specify a valid capacity "
+                               "provider and try again.")
+            weight = as_int(item.get("weight", 0), "weight", "InvalidParameterException")
+            base = as_int(item.get("base", 0), "base", "InvalidParameterException")
+            if not 0 <= weight <= 1000 or not 0 <= base <= 100000:
+                raise _invalid("Capacity provider strategy weight must be 0-1000 and base "
+                               "0-100000.")
+            out.append({"capacityProvider": name, "weight": weight, "base": base})
+        if sum(1 for i in out if i["base"] > 0) > 1:
+            raise _invalid("Only one capacity provider in a strategy can have a base.")
+        return out
+
+    def _registries(self, ctx, value):
+        """At most one service registry: an existing Cloud Map service's ARN."""
+        out = as_list(value)
+        if len(out) > 1:
+            raise _invalid("Only one service registry is supported per service.")
+        sd = self._cloud_map()
+        for reg in out:
+            arn = _require(reg, "registryArn")
+            if sd and sd.service_by_arn(ctx, arn) is None:
+                raise _invalid("The service registry %s does not exist." % arn)
+        return [dict(reg) for reg in out]
 
     def _service(self, ctx, params, key="service"):
         cluster = self._cluster(ctx, params.get("cluster"))
@@ -679,7 +821,7 @@ class ECS(Service):
         return {"services": services, "failures": failures}
 
     def UpdateService(self, ctx, params):
-        _, s = self._service(ctx, params)
+        cluster, s = self._service(ctx, params)
         if self._status(ctx, s) != "ACTIVE":
             raise AwsError("ServiceNotActiveException", "Service was not ACTIVE.")
         td = self._taskdef(ctx, s["taskDefinition"])
@@ -719,8 +861,17 @@ class ECS(Service):
         if "platformVersion" in params and s.get("launchType") == "FARGATE":
             s["platformVersion"] = params["platformVersion"]
             new_deployment = True
+        if "capacityProviderStrategy" in params:
+            providers = self._provider_strategy(cluster, params["capacityProviderStrategy"])
+            if not params.get("forceNewDeployment"):
+                raise _invalid("A capacity provider strategy update requires forceNewDeployment.")
+            s["capacityProviderStrategy"] = providers
+            new_deployment = True
+        if "serviceRegistries" in params:
+            s["serviceRegistries"] = self._registries(ctx, params["serviceRegistries"])
+            new_deployment = True
         for key in ("enableExecuteCommand", "enableECSManagedTags", "propagateTags",
-                    "placementStrategy", "placementConstraints", "capacityProviderStrategy"):
+                    "placementStrategy", "placementConstraints"):
             if key in params:
                 s[key] = params[key]
         if new_deployment:

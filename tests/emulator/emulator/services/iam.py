@@ -35,21 +35,30 @@ def _require(params, name):
     return require(params, name, "ValidationError", empty=(None, ""))
 
 
-def _check_trust_policy(text):
-    """MalformedPolicyDocument unless text is a JSON trust policy IAM would accept."""
-    if len(text) > 2048:
-        raise AwsError("LimitExceeded", "Cannot exceed quota for ACLSizePerRole: 2048", 409)
+def _statements(text, quota, limit, empty_ok):
+    """The statements of policy text (a list), checked as both kinds of IAM policy are: at most
+    limit characters (LimitExceeded names quota), JSON, a known Version, a Statement (an empty
+    one too when empty_ok), each a dict with Effect Allow or Deny."""
+    if len(text) > limit:
+        raise AwsError("LimitExceeded", "Cannot exceed quota for %s: %d" % (quota, limit), 409)
     doc = parse_json_doc(text)
     if doc is None:
         raise AwsError("MalformedPolicyDocument", "This policy contains invalid Json")
     if doc.get("Version", "2012-10-17") not in ("2012-10-17", "2008-10-17"):
         raise AwsError("MalformedPolicyDocument", "The policy must contain a valid version string")
     statements = doc.get("Statement")
-    if statements is None:
+    if statements is None or (not statements and not empty_ok):
         raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.")
-    for st in statements if isinstance(statements, list) else [statements]:
+    statements = statements if isinstance(statements, list) else [statements]
+    for st in statements:
         if not isinstance(st, dict) or st.get("Effect") not in ("Allow", "Deny"):
             raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.")
+    return statements
+
+
+def _check_trust_policy(text):
+    """MalformedPolicyDocument unless text is a JSON trust policy IAM would accept."""
+    for st in _statements(text, "ACLSizePerRole", 2048, empty_ok=True):
         if "Resource" in st or "NotResource" in st:
             raise AwsError("MalformedPolicyDocument", "Has prohibited field Resource")
         if "Principal" not in st and "NotPrincipal" not in st:
@@ -60,19 +69,7 @@ def _check_trust_policy(text):
 
 def _check_permission_policy(text, limit=6144):
     """MalformedPolicyDocument unless text is an identity (permission) policy IAM would accept."""
-    if len(text) > limit:
-        raise AwsError("LimitExceeded", "Cannot exceed quota for PolicySize: %d" % limit, 409)
-    doc = parse_json_doc(text)
-    if doc is None:
-        raise AwsError("MalformedPolicyDocument", "This policy contains invalid Json")
-    if doc.get("Version", "2012-10-17") not in ("2012-10-17", "2008-10-17"):
-        raise AwsError("MalformedPolicyDocument", "The policy must contain a valid version string")
-    statements = doc.get("Statement")
-    if not statements:
-        raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.")
-    for st in statements if isinstance(statements, list) else [statements]:
-        if not isinstance(st, dict) or st.get("Effect") not in ("Allow", "Deny"):
-            raise AwsError("MalformedPolicyDocument", "Syntax errors in policy.")
+    for st in _statements(text, "PolicySize", limit, empty_ok=False):
         if "Principal" in st or "NotPrincipal" in st:
             raise AwsError("MalformedPolicyDocument", "Policy document should not specify a "
                            "principal.")

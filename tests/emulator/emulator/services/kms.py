@@ -7,9 +7,12 @@ PendingDeletion (7-30 days, default 30); such a key and a disabled one refuse cr
 operations (KMSInvalidStateException / DisabledException). The emulator does no cryptography:
 a ciphertext blob is an opaque handle ("lfkms1:" key id ":" random) to a plaintext kept in the
 store, which is what a client can observe of KMS (only KMS can decrypt), and is refused under
-any other key or context.
+any other key or context. A key policy's Deny statements are honoured for the data-key
+operations (AccessDeniedException), so a missing permission can be shown; Allow is not
+evaluated (every caller is the account).
 """
 import base64
+import fnmatch
 import re
 import secrets
 import uuid
@@ -92,6 +95,31 @@ class KMS(Service):
             out["DeletionDate"] = key["DeletionDate"]
             out["PendingDeletionWindowInDays"] = key["PendingWindow"]
         return out
+
+    def _denied(self, ctx, key, action):
+        """Raises AccessDeniedException when a Deny statement of key's policy covers action
+        for every principal ("*") or the account."""
+        from ._common import parse_json_doc
+        doc = parse_json_doc(key["Policy"]) or {}
+        statements = doc.get("Statement") or []
+        for st in statements if isinstance(statements, list) else [statements]:
+            if not isinstance(st, dict) or st.get("Effect") != "Deny":
+                continue
+            principal = st.get("Principal")
+            who = principal.get("AWS") if isinstance(principal, dict) else principal
+            who = who if isinstance(who, list) else [who]
+            if not any(w in ("*", ctx.account_id, "arn:aws:iam::%s:root" % ctx.account_id)
+                       for w in who):
+                continue
+            actions = st.get("Action")
+            actions = actions if isinstance(actions, list) else [actions]
+            if any(isinstance(a, str) and fnmatch.fnmatchcase("kms:" + action.lower(), a.lower())
+                   for a in actions):
+                raise AwsError("AccessDeniedException", "User: %s is not authorized to perform: "
+                               "kms:%s on resource: %s with an explicit deny in a resource-based "
+                               "policy" % (ctx.principal.get("arn", "arn:aws:iam::%s:root"
+                                                              % ctx.account_id), action,
+                                           key["Arn"]), 400)
 
     def _usable(self, key):
         if key["KeyState"] == "PendingDeletion":
@@ -294,6 +322,7 @@ class KMS(Service):
 
     def GenerateDataKey(self, ctx, params):
         key = self._key(ctx, _require(params, "KeyId"))
+        self._denied(ctx, key, "GenerateDataKey")
         self._usable(key)
         spec, size = params.get("KeySpec"), params.get("NumberOfBytes")
         if (spec is None) == (size is None):
@@ -309,6 +338,7 @@ class KMS(Service):
 
     def Encrypt(self, ctx, params):
         key = self._key(ctx, _require(params, "KeyId"))
+        self._denied(ctx, key, "Encrypt")
         self._usable(key)
         plaintext = base64.b64decode(_require(params, "Plaintext"))
         if len(plaintext) > 4096:
@@ -329,6 +359,7 @@ class KMS(Service):
         if params.get("KeyId") and self._key(ctx, params["KeyId"])["KeyId"] != kid:
             raise AwsError("IncorrectKeyException", "The key ID in the request does not identify "
                            "a CMK that can perform this operation.")
+        self._denied(ctx, key, "Decrypt")
         self._usable(key)
         if (params.get("EncryptionContext") or {}) != blob["context"]:
             raise AwsError("InvalidCiphertextException", "")

@@ -208,6 +208,19 @@ class ServiceDiscovery(Service):
             raise AwsError("OperationNotFound", "Operation not found")
         return {"Operation": {k: v for k, v in op.items() if k not in ("due", "change")}}
 
+    # -- what ECS asks (service_connect_defaults, serviceRegistries) ----------------------
+
+    def namespace_arn(self, ctx, ref):
+        """The ARN of the ready namespace ref names (its ARN or name), or None."""
+        for ns in self._r(ctx)["namespaces"].values():
+            if ns.get("ready") and ref in (ns["Arn"], ns["Name"]):
+                return ns["Arn"]
+        return None
+
+    def service_by_arn(self, ctx, arn):
+        """The service whose ARN is arn, or None."""
+        return next((s for s in self._r(ctx)["services"].values() if s["Arn"] == arn), None)
+
     # -- services ------------------------------------------------------------------------
 
     def CreateService(self, ctx, params):

@@ -2,6 +2,7 @@
 -- ISSUED; most_recent picks the newest of several, else several is an
 -- error), as Terraform's data source.
 local resource = require("luaform.providers.aws._resource")
+local lookup = require("luaform.providers.aws._lookup")
 
 return resource.data{
   service = "acm", description = "The ACM certificate of a domain.",
@@ -19,9 +20,9 @@ return resource.data{
     for _, s in ipairs(c:collect("ListCertificates", { CertificateStatuses = args.statuses or { "ISSUED" } })) do
       if s.DomainName == args.domain then found[#found + 1] = c:DescribeCertificate{ CertificateArn = s.CertificateArn }.Certificate end
     end
-    if #found == 0 then error(string.format('%s: no certificate for "%s"', ctx.address, args.domain), 0) end
+    if #found == 0 then lookup.fail(ctx, 'no certificate for "%s"', args.domain) end
     if #found > 1 and not args.most_recent then
-      error(string.format('%s: %d certificates for "%s" (set most_recent)', ctx.address, #found, args.domain), 0)
+      lookup.fail(ctx, '%d certificates for "%s" (set most_recent)', #found, args.domain)
     end
     table.sort(found, function(a, b) return (a.CreatedAt or 0) > (b.CreatedAt or 0) end)
     out.arn, out.status = found[1].CertificateArn, found[1].Status

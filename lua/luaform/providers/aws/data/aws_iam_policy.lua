@@ -2,6 +2,7 @@
 -- account's own), with its default version's document, as Terraform's
 -- data source.
 local resource = require("luaform.providers.aws._resource")
+local lookup = require("luaform.providers.aws._lookup")
 local json = require("luaform.providers.aws._json")
 
 return resource.data{
@@ -22,7 +23,7 @@ return resource.data{
       for _, p in ipairs(c:collect("ListPolicies", { Scope = "Local" })) do
         if p.PolicyName == args.name then arn = p.Arn end
       end
-      if not arn then error(string.format('%s: no policy named "%s"', ctx.address, tostring(args.name)), 0) end
+      if not arn then lookup.fail(ctx, 'no policy named "%s"', tostring(args.name)) end
     end
     local p = c:GetPolicy{ PolicyArn = arn }.Policy
     local v = c:GetPolicyVersion{ PolicyArn = arn, VersionId = p.DefaultVersionId }.PolicyVersion

@@ -1,6 +1,7 @@
 -- data aws_route53_zone: a hosted zone by zone_id or by name (and
 -- private_zone), as Terraform's data source.
 local resource = require("luaform.providers.aws._resource")
+local lookup = require("luaform.providers.aws._lookup")
 local r53 = require("luaform.providers.aws._route53")
 
 return resource.data{
@@ -24,7 +25,7 @@ return resource.data{
           break
         end
       end
-      if not id then error(string.format('%s: no hosted zone named "%s"', ctx.address, tostring(args.name)), 0) end
+      if not id then lookup.fail(ctx, 'no hosted zone named "%s"', tostring(args.name)) end
     end
     local got = c:GetHostedZone{ Id = r53.zone_id(id) }
     local z = got.HostedZone
