@@ -1,7 +1,8 @@
 -- luaform.diffview: one attribute's change as reviewable lines.
 --
 -- What Terraform shows under an attribute of a plan: a JSON document
--- (schema type "json") decoded inside `jsonencode(...)`, objects, maps
+-- (schema type "json", also inside a block) decoded inside
+-- `jsonencode(...)`, objects, maps
 -- and lists of blocks opened up, and of each only what changed with its
 -- context: members of an object by key (map keys quoted), unchanged ones
 -- counted in "# (N unchanged attributes hidden)" (elements for maps and
@@ -76,6 +77,12 @@ end
 -- Lines of the whole value v, every one signed `sign`; the first line
 -- starts with prefix ("key = " or ""), the last ends with suffix.
 local function whole(out, indent, sign, prefix, v, spec, suffix, scalar)
+  if spec and spec.type == "json" and is_table(decoded(v)) then   -- a document inside a block
+    out[#out + 1] = { indent, sign, prefix .. "jsonencode(" }
+    whole(out, indent + 4, sign, "", decoded(v), nil, "", scalar)
+    out[#out + 1] = { indent, " ", ")" .. suffix }
+    return
+  end
   if not is_table(v) or next(v) == nil then
     local empty = is_table(v) and (is_array(v, spec) and "[]" or "{}")
     out[#out + 1] = { indent, sign, prefix .. (empty or scalar(v, spec)) .. suffix }
@@ -265,6 +272,10 @@ function change(out, indent, prefix, a, b, spec, suffix, scalar, context)
     out[#out + 1] = { indent, " ", prefix .. scalar(a, spec) .. suffix }
   elseif a == nil then whole(out, indent, "+", prefix, b, spec, suffix, scalar)
   elseif b == nil then whole(out, indent, "-", prefix, a, spec, " -> null" .. suffix, scalar)
+  elseif spec and spec.type == "json" and is_table(decoded(a)) and is_table(decoded(b)) then
+    out[#out + 1] = { indent, "~", prefix .. "jsonencode(" }
+    change(out, indent + 4, "", decoded(a), decoded(b), nil, "", scalar)
+    out[#out + 1] = { indent, " ", ")" .. suffix }
   elseif is_table(a) and is_table(b) and is_array(a, spec) == is_array(b, spec) then
     nested(out, indent, prefix, a, b, spec, suffix, scalar, context)
   elseif type(a) == "string" and type(b) == "string" and (a:find("\n") or b:find("\n")) then

@@ -45,6 +45,7 @@ local function facts(spec, as_argument)
     if spec.force_new == true then out[#out + 1] = "forces replacement"
     elseif spec.force_new then out[#out + 1] = "some changes force replacement" end
     if spec.computed then out[#out + 1] = "computed when unset" end
+    if spec.conflicts_with then out[#out + 1] = "conflicts with " .. table.concat(spec.conflicts_with, ", ") end
   elseif spec.computed and not (spec.required or spec.optional) then
     out[#out + 1] = "computed"
   end

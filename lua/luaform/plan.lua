@@ -200,7 +200,10 @@ local function diff_resource(run, node, prior, lookup, entry, force)
   for k, spec in pairs(sch) do
     local settable = spec.required or spec.optional
     local want = desired[k]
-    if not settable or ignore[k] or (want == nil and spec.computed) then want = prior[k] end
+    if not settable or ignore[k] or (want == nil and spec.computed)
+        or (spec.suppress_diff and spec.suppress_diff(desired, prior)) then
+      want = prior[k]
+    end
     -- an equal value keeps the state's form ("" for nil, AWS's JSON), so
     -- an update for another attribute never sends it
     if values.equal(spec, want, prior[k]) then want = prior[k] end

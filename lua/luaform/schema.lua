@@ -18,6 +18,11 @@
 -- object (Terraform's ForceNewIfChange; other changes are in place).
 -- validate: fn(v) -> message or nil, a check of a known value beyond its
 -- type (a date's form), reported with the argument's path.
+-- conflicts_with: the arguments that may not be set with this one
+-- (Terraform's ConflictsWith: name and name_prefix).
+-- suppress_diff = fn(desired, prior) -> true when the argument does not
+-- matter for this object, so a difference is none (Terraform's
+-- DiffSuppressFunc: an application load balancer's cross-zone setting).
 -- absent_is_unset: AWS leaves this attribute out of its answers to mean
 -- "not set" (a removed KMS key or delivery policy), so a read without it
 -- is drift; any other attribute a read leaves out keeps its prior value
@@ -245,6 +250,9 @@ function M.check_block(schema, args, path)
     end
     local err = check(spec, args[k], prefix .. k)
     if err then return err end
+    for _, other in ipairs(spec.conflicts_with or {}) do
+      if args[other] ~= nil then return string.format('%s"%s" conflicts with "%s"', at, k, other) end
+    end
   end
   for _, k in ipairs(sorted_keys(schema)) do
     if schema[k].required and args[k] == nil then

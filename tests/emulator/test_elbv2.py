@@ -274,6 +274,33 @@ class Elbv2Test(tc.EmulatorCase):
         self.assertEqual(ch.status, 200, ch)
         return arn
 
+    def test_tls_listener_alpn_policy(self):
+        nlb = self.ok("CreateLoadBalancer", {"Name": "net", "Type": "network", "Subnets": {
+            "member": self.subnets[:1]}}).xml.findtext(
+            "CreateLoadBalancerResult/LoadBalancers/member/LoadBalancerArn")
+        tg = self.tg("tcp", Protocol="TCP", Port="443").findtext("TargetGroupArn")
+        cert = self.issued_certificate()
+        params = {"LoadBalancerArn": nlb, "Protocol": "TLS", "Port": "443",
+                  "Certificates": {"member": [{"CertificateArn": cert}]},
+                  "DefaultActions": {"member": [{"Type": "forward", "TargetGroupArn": tg}]}}
+        self.fails("ALPNPolicyNotFound", "CreateListener",
+                   dict(params, AlpnPolicy={"member": ["HTTP3Only"]}))
+        ls = self.ok("CreateListener", dict(params, AlpnPolicy={"member": ["HTTP2Preferred"]})
+                     ).xml.find("CreateListenerResult/Listeners/member")
+        self.assertEqual(ls.findtext("AlpnPolicy/member"), "HTTP2Preferred")
+        arn = ls.findtext("ListenerArn")
+        r = self.ok("ModifyListener", {"ListenerArn": arn, "AlpnPolicy": {"member": ["None"]}})
+        self.assertEqual(r.xml.findtext("ModifyListenerResult/Listeners/member/AlpnPolicy/member"),
+                         "None")
+        # only TLS listeners negotiate ALPN
+        alb = self.lb().findtext("LoadBalancerArn")
+        self.fails("ALPNPolicyNotFound", "CreateListener", {
+            "LoadBalancerArn": alb, "Protocol": "HTTPS", "Port": "443",
+            "Certificates": {"member": [{"CertificateArn": cert}]},
+            "AlpnPolicy": {"member": ["HTTP2Preferred"]},
+            "DefaultActions": {"member": [{"Type": "fixed-response", "FixedResponseConfig": {
+                "StatusCode": "200"}}]}})
+
     def test_https_listener(self):
         # (this test first used a made-up certificate ARN, which AWS refuses: CertificateNotFound)
         lb_arn = self.lb().findtext("LoadBalancerArn")
@@ -293,8 +320,10 @@ class Elbv2Test(tc.EmulatorCase):
         self.assertEqual((ls.findtext("Protocol"), ls.findtext("Port"),
                           ls.findtext("Certificates/member/CertificateArn")),
                          ("HTTPS", "443", cert))
-        self.assertTrue(ls.findtext("SslPolicy"))
+        self.assertEqual(ls.findtext("SslPolicy"), "ELBSecurityPolicy-2016-08")   # AWS's default
         arn = ls.findtext("ListenerArn")
+        self.fails("SSLPolicyNotFound", "ModifyListener", {
+            "ListenerArn": arn, "SslPolicy": "ELBSecurityPolicy-Made-Up"})
         # the certificate is in use: ACM names the load balancer and refuses to delete it
         d = self.c.call_json("acm", "CertificateManager.DescribeCertificate",
                              {"CertificateArn": cert}).json["Certificate"]

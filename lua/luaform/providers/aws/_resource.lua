@@ -11,6 +11,9 @@
 --     attribute = "Name"               in the type's attributes map (SQS, SNS)
 --     create_default = true            the create sends it at its default too
 --                                      (AWS's own default may differ)
+--     from_attributes = fn(map) -> v, to_attributes = fn(v, updating) ->
+--       {Name = value}                 a value kept in several attributes
+--                                      (aws_lb's access_logs block)
 --     set = "Op" | fn(ctx, c, id, value, ch)   how a change is applied
 --                                      (ch: { old=, new=, opts= call options,
 --                                      create = true right after the create })
@@ -19,6 +22,9 @@
 --     group = true                     set with the other fields of its set op
 --                                      in one call (ModifyListener)
 --     applies = fn(a)                  an attribute only some objects have
+--                                      (on the others it keeps its prior
+--                                      value, is never sent and never
+--                                      differs: Terraform's diff suppression)
 --     from_wire = fn(v, obj, prior), to_wire = fn(v, args)   irregular values
 --     to_params = fn(params, v, args)  a value spread over several members }
 -- A settable field with no set/attribute/keep forces a new object.
@@ -83,7 +89,8 @@ local ATTRS = {}
 
 -- Keys of a field that say how AWS carries it, not the schema's.
 local WIRE_KEYS = { input = true, attribute = true, set = true, unset = true, keep = true,
-  create_default = true, group = true, applies = true, from_wire = true, to_wire = true, to_params = true }
+  create_default = true, group = true, applies = true, from_wire = true, to_wire = true, to_params = true,
+  from_attributes = true, to_attributes = true }
 
 local function list_of(codes)
   local set = {}
@@ -98,6 +105,15 @@ end
 
 local function settable(f) return f.required or f.optional end
 
+-- Is field f kept in the type's attributes map?
+local function in_attributes(f) return f.attribute ~= nil or f.to_attributes ~= nil end
+
+-- The attributes map entries of field f's value v.
+local function attribute_entries(f, v, updating)
+  if f.to_attributes then return f.to_attributes(v, updating) end
+  return { [f.attribute] = wire.attribute(f, v) or "" }
+end
+
 -- The schema in luaform.schema's format (description and wire kept); a
 -- resource's settable field with no way to change it forces a new object.
 local function schema_of(fields, data)
@@ -105,7 +121,8 @@ local function schema_of(fields, data)
   for k, f in pairs(fields) do
     local s = {}
     for key, v in pairs(f) do if not WIRE_KEYS[key] then s[key] = v end end
-    if not data and settable(f) and not (f.set or f.attribute or f.keep or f.force_new ~= nil) and k ~= "tags" then
+    if f.applies then s.suppress_diff = function(desired) return not f.applies(desired) end end
+    if not data and settable(f) and not (f.set or in_attributes(f) or f.keep or f.force_new ~= nil) and k ~= "tags" then
       s.force_new = true
     end
     out[k] = s
@@ -159,12 +176,16 @@ function M.define(d)
       if f.keep then
         out[k] = prior[k]
         if out[k] == nil then out[k] = f.default end
-      elseif not f.attribute and (f.wire or f.from_wire) then
+      elseif not in_attributes(f) and (f.wire or f.from_wire) then
         out[k] = wire.read(f, f.wire and wire.get(obj, f.wire), prior[k], obj)
       end
     end
     for k, f in pairs(fields) do   -- after the others: applies() may look at them
-      if f.attribute and applies(f, out) then out[k] = wire.read(f, amap[f.attribute], prior[k], obj) end
+      if in_attributes(f) then
+        if not applies(f, out) then out[k] = prior[k]
+        elseif f.from_attributes then out[k] = f.from_attributes(amap)
+        else out[k] = wire.read(f, amap[f.attribute], prior[k], obj) end
+      end
     end
     for k, v in pairs(extra) do if k ~= ATTRS then out[k] = v end end
     if d.tags then out.tags, out.tags_all = tagging.split(ctx, aws_tags, prior.tags) end
@@ -385,10 +406,10 @@ function M.define(d)
     for k, f in pairs(fields) do
       local v = args[k]
       if v ~= nil and not f.keep and f.input ~= false and k ~= "tags" and k ~= "tags_all" then
-        if f.input or f.to_params or (f.wire and not f.attribute) then
+        if f.input or f.to_params or (f.wire and not in_attributes(f)) then
           put_field(params, f, v, args)
-        elseif f.attribute and applies(f, args) and (f.create_default or not values.equal(f, v, f.default)) then
-          amap[f.attribute] = wire.attribute(f, v)
+        elseif in_attributes(f) and applies(f, args) and (f.create_default or not values.equal(f, v, f.default)) then
+          for name, x in pairs(attribute_entries(f, v, false)) do amap[name] = x end
         end
       end
     end
@@ -458,8 +479,8 @@ function M.define(d)
     for _, k in ipairs(keys) do
       local f = fields[k]
       if settable(f) and not f.keep and k ~= "tags" and not values.equal(T.schema[k], old[k], new[k]) then
-        if f.attribute and applies(f, new) and not (new[k] == nil and f.computed) then
-          changed_attrs[f.attribute] = wire.attribute(f, new[k]) or ""
+        if in_attributes(f) and applies(f, new) and not (new[k] == nil and f.computed) then
+          for name, x in pairs(attribute_entries(f, new[k], true)) do changed_attrs[name] = x end
           any_attr = true
         elseif type(f.set) == "string" and f.group and not (new[k] == nil and f.computed) then
           if not grouped[f.set] then grouped[f.set] = named(id); order[#order + 1] = f.set end

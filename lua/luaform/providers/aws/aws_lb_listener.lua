@@ -1,9 +1,10 @@
 -- aws_lb_listener: an ELBv2 listener, as Terraform's aws_lb_listener;
 -- declared for aws._resource, its actions converted by aws._lb_actions.
 --
--- load_balancer_arn forces a new listener; port, protocol, ssl_policy,
--- certificate_arn and default_action change in place, in one
--- ModifyListener. A create whose answer was lost meets DuplicateListener
+-- load_balancer_arn forces a new listener; port, protocol, ssl_policy
+-- (AWS's default for HTTPS and TLS when unset), certificate_arn,
+-- alpn_policy (TLS) and default_action change in place, in one ModifyListener. Without a
+-- protocol, a listener of an application load balancer is HTTP. A create whose answer was lost meets DuplicateListener
 -- on a re-send and finds its listener by port and luaform:token tag.
 -- Refresh: one DescribeListeners and one DescribeTags (per 20).
 local resource = require("luaform.providers.aws._resource")
@@ -34,13 +35,21 @@ return resource.define{
         return cert
       end,
       to_wire = function(v) return { { CertificateArn = v } } end },
+    alpn_policy = modify{ type = "string", optional = true, wire = "AlpnPolicy",
+      description = "A TLS listener's ALPN policy (HTTP1Only, HTTP2Only, HTTP2Optional, HTTP2Preferred, None).",
+      from_wire = function(v) return type(v) == "table" and v[1] or nil end,
+      to_wire = function(v) return { v } end },
     default_action = modify{ type = "list", block = actions.ACTION, required = true, equal = actions.same_actions,
       wire = "DefaultActions", from_wire = actions.from_api_list, to_wire = actions.to_api_list },
     arn = { type = "string", computed = true, wire = "ListenerArn" },
   },
   create = { op = "CreateListener", result = "Listeners.1", exists = { "DuplicateListener" },
     retry_codes = { "TargetGroupNotFound" },
-    params = function(_, args, params) params.Protocol = args.protocol or "HTTP" end },
+    -- Terraform's default protocol: HTTP on an application load balancer
+    params = function(_, args, params)
+      local alb = tostring(args.load_balancer_arn):find(":loadbalancer/app/", 1, true)
+      params.Protocol = args.protocol or (alb and "HTTP" or nil)
+    end },
   -- when an ARN is gone: the listeners of the load balancers the state names
   read_many = { op = "DescribeListeners", ids = "ListenerArns", chunk = 20, fallback = function(_, c, priors)
     local lbs, out = {}, {}

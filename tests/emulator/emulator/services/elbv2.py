@@ -12,8 +12,10 @@ cannot be deleted (ResourceInUse) and belongs to at most one load balancer.
 A dualstack load balancer (CreateLoadBalancer, SetSubnets, SetIpAddressType)
 needs an IPv6 block on every subnet (EC2 AssociateSubnetCidrBlock).
 Deleting a load balancer deletes its listeners. Describe calls page with
-Marker/NextMarker (PageSize 1-400). Errors and shapes follow the
-ELBv2 API reference (error codes: LoadBalancerNotFound, ... all 400).
+Marker/NextMarker (PageSize 1-400). Subnet mappings' addresses and the
+bucket of access logs are checked as _elbv2_lb_checks says; deletion
+protection makes DeleteLoadBalancer fail (OperationNotPermitted). Errors and
+shapes follow the ELBv2 API reference (error codes: LoadBalancerNotFound, ... all 400).
 """
 
 import hashlib
@@ -25,6 +27,7 @@ from ..core import AwsError, Service, iso_time
 from ._common import constraint_message, tags_out
 from ._elbv2_common import MAX_TAGS, _bool, _err, _int, _list, _page, _required, _tags_in, \
     _validation
+from ._elbv2_lb_checks import check_access_logs, mapping_addresses
 from ._elbv2_rules import RuleOps
 
 NAME_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
@@ -111,6 +114,18 @@ ENUMS = {
 ALB_PROTOCOLS = ("HTTP", "HTTPS")
 NLB_PROTOCOLS = ("TCP", "TLS", "UDP", "TCP_UDP")
 TG_PROTOCOLS = ("HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE")
+# The predefined security policies of HTTPS and TLS listeners (DescribeSSLPolicies).
+SSL_POLICIES = frozenset((
+    "ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06", "ELBSecurityPolicy-TLS13-1-1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-0-2021-06", "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS-1-2-2017-01", "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-TLS-1-1-2017-01", "ELBSecurityPolicy-FS-2018-06",
+    "ELBSecurityPolicy-FS-1-2-2019-08", "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10", "ELBSecurityPolicy-FS-1-1-2019-08",
+    "ELBSecurityPolicy-2015-05", "ELBSecurityPolicy-TLS-1-0-2015-04"))
+ALPN_POLICIES = ("HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None")
 CONTENT_TYPES = ("text/plain", "text/css", "text/html", "application/javascript",
                  "application/json")
 
@@ -219,8 +234,9 @@ class ELBv2(RuleOps, Service):
 
     # ------------------------------------------------------------ subnets and groups
 
-    def _subnets(self, ctx, params, lb_type, vpc=None):
-        """-> (vpc_id, [(subnet_id, az)]) from Subnets or SubnetMappings."""
+    def _subnets(self, ctx, params, lb_type, vpc=None, scheme="internet-facing"):
+        """-> (vpc_id, [(subnet_id, az)], {subnet_id: LoadBalancerAddress}) from Subnets
+        or SubnetMappings."""
         ids = [s for s in _list(params, "Subnets")]
         mappings = _list(params, "SubnetMappings")
         if ids and mappings:
@@ -228,11 +244,6 @@ class ELBv2(RuleOps, Service):
         for m in mappings:
             if not isinstance(m, dict) or not m.get("SubnetId"):
                 raise _validation("A subnet ID must be specified in each subnet mapping")
-            if m.get("AllocationId"):
-                eips = self._ec2(ctx)["eip"]
-                if m["AllocationId"] not in eips:
-                    raise _err("AllocationIdNotFound", "Allocation ID '%s' not found"
-                               % m["AllocationId"])
             ids.append(m["SubnetId"])
         if not ids:
             raise _validation("At least one subnet must be specified")
@@ -255,7 +266,12 @@ class ELBv2(RuleOps, Service):
         if lb_type == "application" and len(azs) < 2:
             raise _validation("At least two subnets in two different Availability Zones must "
                               "be specified")
-        return vpc, out
+        addrs = {}
+        for m in mappings:
+            a = mapping_addresses(self._ec2(ctx), m, subnets[m["SubnetId"]], lb_type, scheme)
+            if a:
+                addrs[m["SubnetId"]] = a
+        return vpc, out, addrs
 
     def _groups(self, ctx, ids, vpc):
         groups = self._ec2(ctx)["sg"]
@@ -279,13 +295,18 @@ class ELBv2(RuleOps, Service):
             "CreatedTime": iso_time(lb["created"]), "LoadBalancerName": lb["name"],
             "Scheme": lb["scheme"], "VpcId": lb["vpc"],
             "State": {"Code": self._state(ctx, lb)}, "Type": lb["type"],
-            "AvailabilityZones": [{"ZoneName": az, "SubnetId": sid, "LoadBalancerAddresses": []}
-                                  for sid, az in lb["azs"]],
+            "AvailabilityZones": self._zones(lb),
             "IpAddressType": lb["ip_type"],
         }
         if lb["sgs"] or lb["type"] == "application":
             out["SecurityGroups"] = list(lb["sgs"])
         return out
+
+    @staticmethod
+    def _zones(lb):
+        return [{"ZoneName": az, "SubnetId": sid,
+                 "LoadBalancerAddresses": [lb["addrs"][sid]] if sid in lb.get("addrs", {}) else []}
+                for sid, az in lb["azs"]]
 
     def CreateLoadBalancer(self, ctx, params):
         name = _required(params, "Name")
@@ -306,7 +327,7 @@ class ELBv2(RuleOps, Service):
             raise _err("DuplicateLoadBalancerName", "A load balancer with the same name '%s' "
                        "exists, but with different settings" % name)
         tags = _tags_in(params)
-        vpc, azs = self._subnets(ctx, params, lb_type)
+        vpc, azs, addrs = self._subnets(ctx, params, lb_type, scheme=scheme)
         self._ip_type(ctx, ip_type, [s for s, _ in azs])
         if scheme == "internet-facing" and not any(
                 g["vpc"] == vpc for g in self._ec2(ctx)["igw"].values()):
@@ -327,7 +348,8 @@ class ELBv2(RuleOps, Service):
             dns = "%s-%s.elb.%s.amazonaws.com" % (name, secrets.token_hex(8), ctx.region)
         lb = {"arn": self._arn(ctx, "loadbalancer/%s/%s/%s" % (kind, name, lb_id)),
               "name": name, "type": lb_type, "scheme": scheme, "vpc": vpc,
-              "subnets": [s for s, _ in azs], "azs": azs, "sgs": sgs, "ip_type": ip_type,
+              "subnets": [s for s, _ in azs], "azs": azs, "addrs": addrs, "sgs": sgs,
+              "ip_type": ip_type,
               "dns": dns, "created": ctx.now(), "tags": tags,
               "attrs": dict(LB_ATTRS[lb_type])}
         r["lbs"][lb["arn"]] = lb
@@ -385,16 +407,22 @@ class ELBv2(RuleOps, Service):
 
     def SetSubnets(self, ctx, params):
         lb = self._lb(ctx, _required(params, "LoadBalancerArn"))
-        _, azs = self._subnets(ctx, params, lb["type"], vpc=lb["vpc"])
+        _, azs, addrs = self._subnets(ctx, params, lb["type"], vpc=lb["vpc"],
+                                      scheme=lb["scheme"])
         if lb["type"] == "network" and not set(lb["subnets"]) <= {s for s, _ in azs}:
             raise _err("InvalidConfigurationRequest", "Subnets cannot be removed from a Network "
                        "Load Balancer")
+        had = lb.get("addrs", {})
+        if lb["type"] == "network" and any(addrs.get(s, had.get(s)) != had.get(s)
+                                           for s in lb["subnets"]):
+            raise _err("InvalidConfigurationRequest", "The addresses of a Network Load "
+                       "Balancer's subnets cannot be changed")
         lb["ip_type"] = self._ip_type(ctx, params.get("IpAddressType") or lb["ip_type"],
                                       [s for s, _ in azs])
+        keep = had if lb["type"] == "network" else {}
+        lb["addrs"] = {s: addrs.get(s, keep.get(s)) for s, _ in azs if addrs.get(s, keep.get(s))}
         lb["azs"], lb["subnets"] = azs, [s for s, _ in azs]
-        return {"AvailabilityZones": [{"ZoneName": az, "SubnetId": sid,
-                                       "LoadBalancerAddresses": []} for sid, az in azs],
-                "IpAddressType": lb["ip_type"]}
+        return {"AvailabilityZones": self._zones(lb), "IpAddressType": lb["ip_type"]}
 
     def SetIpAddressType(self, ctx, params):
         lb = self._lb(ctx, _required(params, "LoadBalancerArn"))
@@ -439,7 +467,12 @@ class ELBv2(RuleOps, Service):
 
     def ModifyLoadBalancerAttributes(self, ctx, params):
         lb = self._lb(ctx, _required(params, "LoadBalancerArn"))
-        return {"Attributes": self._set_attrs(lb["attrs"], params, "Load balancer")}
+        attrs = dict(lb["attrs"])
+        out = self._set_attrs(attrs, params, "Load balancer")
+        s3 = self.emulator.services.get("s3")
+        check_access_logs(s3.store if s3 else None, ctx.region, lb["type"], attrs)
+        lb["attrs"] = attrs
+        return {"Attributes": out}
 
     def DescribeTargetGroupAttributes(self, ctx, params):
         tg = self._tg(ctx, _required(params, "TargetGroupArn"), describe=True)
@@ -728,7 +761,8 @@ class ELBv2(RuleOps, Service):
                        "associated with more than one load balancer: %s" % tg["arn"])
 
     def _listener_settings(self, ctx, lb, params, ls):
-        """Validates Port/Protocol/certificates of a new or modified listener."""
+        """Validates Port/Protocol/certificates of a new or modified listener (its
+        AlpnPolicy: _alpn)."""
         protocol = params.get("Protocol") or ls.get("protocol")
         if not protocol:
             protocol = "HTTP" if lb["type"] == "application" else None
@@ -758,16 +792,36 @@ class ELBv2(RuleOps, Service):
                 for c in certs:
                     self.certificate_check(ctx, c["CertificateArn"])
             ssl = params.get("SslPolicy") or ls.get("ssl") or "ELBSecurityPolicy-2016-08"
+            if ssl not in SSL_POLICIES:
+                raise _err("SSLPolicyNotFound", "SSL policy '%s' not found" % ssl)
         else:
             if given:
                 raise _validation("A certificate cannot be specified for %s listeners" % protocol)
             certs, ssl = [], None
         return protocol, port, certs, ssl
 
+    @staticmethod
+    def _alpn(params, protocol, ls):
+        """The ALPN policy of a TLS listener (None for others)."""
+        given = _list(params, "AlpnPolicy")
+        if len(given) > 1:
+            raise _validation("Only one ALPN policy can be specified")
+        if not given:
+            return ls.get("alpn") if protocol == "TLS" else None
+        if given[0] not in ALPN_POLICIES:
+            raise _err("ALPNPolicyNotFound", "ALPN policy '%s' not found" % given[0])
+        if protocol != "TLS":
+            raise _err("ALPNPolicyNotFound", "ALPN policies can be specified only for TLS "
+                       "listeners")
+        return given[0]
+
     def render_listener(self, ctx, ls):
-        return {"ListenerArn": ls["arn"], "LoadBalancerArn": ls["lb"], "Port": ls["port"],
-                "Protocol": ls["protocol"], "Certificates": ls["certs"] or None,
-                "SslPolicy": ls["ssl"], "DefaultActions": ls["actions"]}
+        out = {"ListenerArn": ls["arn"], "LoadBalancerArn": ls["lb"], "Port": ls["port"],
+               "Protocol": ls["protocol"], "Certificates": ls["certs"] or None,
+               "SslPolicy": ls["ssl"], "DefaultActions": ls["actions"]}
+        if ls.get("alpn"):
+            out["AlpnPolicy"] = [ls["alpn"]]
+        return out
 
     def CreateListener(self, ctx, params):
         lb = self._lb(ctx, _required(params, "LoadBalancerArn"))
@@ -780,7 +834,8 @@ class ELBv2(RuleOps, Service):
         ls = {"arn": self._arn(ctx, "listener/%s/%s/%s/%s" % (kind, name, lb_id,
                                                                secrets.token_hex(8))),
               "lb": lb["arn"], "protocol": protocol, "port": port, "certs": certs, "ssl": ssl,
-              "actions": actions, "tgs": tgs, "tags": tags, "created": ctx.now()}
+              "actions": actions, "tgs": tgs, "tags": tags, "created": ctx.now(),
+              "alpn": self._alpn(params, protocol, {})}
         self._r(ctx.region)["listeners"][ls["arn"]] = ls
         return {"Listeners": [self.render_listener(ctx, ls)]}
 
@@ -812,7 +867,7 @@ class ELBv2(RuleOps, Service):
         else:
             actions, tgs = ls["actions"], ls["tgs"]
         ls.update({"protocol": protocol, "port": port, "certs": certs, "ssl": ssl,
-                   "actions": actions, "tgs": tgs})
+                   "actions": actions, "tgs": tgs, "alpn": self._alpn(params, protocol, ls)})
         return {"Listeners": [self.render_listener(ctx, ls)]}
 
     def DeleteListener(self, ctx, params):
