@@ -369,17 +369,18 @@ end
 -- returns attr_sensitive(addr, attr) for deferred.is_sensitive.
 local function sensitivity(cfg)
   local visiting = {}
-  local function attrs_of(node)
+  local attrs_of
+  local function attr_sensitive(addr, attr)
+    local other = cfg.nodes[addr]
+    return other ~= nil and attrs_of(other)[attr] == true
+  end
+  function attrs_of(node)
     if node.sensitive then return node.sensitive end
     if visiting[node] then return {} end   -- a cycle; the planner reports it
     visiting[node] = true
     local set = {}
     for k, spec in pairs(node.provider.schema) do
       if spec.sensitive then set[k] = true end
-    end
-    local function attr_sensitive(addr, attr)
-      local other = cfg.nodes[addr]
-      return other ~= nil and attrs_of(other)[attr] == true
     end
     for k, v in pairs(node.args) do
       if deferred.is_sensitive(v, attr_sensitive) then set[k] = true end
@@ -399,8 +400,11 @@ local function sensitivity(cfg)
   end
 end
 
+local CONDITION_KINDS = { "precondition", "postcondition" }
+
 -- Validates every node's arguments and lifecycle, and records its deps.
 function M.check(cfg)
+  local conditions = require("luaform.conditions")
   for _, im in ipairs(cfg.imports) do
     local node = cfg.nodes[im.to]
     if not node or node.mode == "data" then
@@ -439,9 +443,11 @@ function M.check(cfg)
       errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
     end
     for _, t in ipairs(node.triggers) do deps[t.addr] = true end
-    for _, kind in ipairs({ "precondition", "postcondition" }) do
-      local list = require("luaform.conditions").check_list(node.lifecycle[kind], node.where, addr .. ": " .. kind)
-      for d in pairs(deferred.deps(list)) do if d ~= addr then deps[d] = true end end
+    for _, kind in ipairs(CONDITION_KINDS) do
+      if node.lifecycle[kind] ~= nil then
+        local list = conditions.check_list(node.lifecycle[kind], node.where, addr .. ": " .. kind)
+        for d in pairs(deferred.deps(list)) do if d ~= addr then deps[d] = true end end
+      end
     end
     for _, attr in ipairs(node.lifecycle.ignore_changes or {}) do
       if not node.provider.schema[attr] then
