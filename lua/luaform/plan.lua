@@ -67,6 +67,9 @@ local function note_drift(run, addr, entry, what, found)
 end
 
 local function settle(run, addr, entry, attrs)
+  -- the read returned the entry's own attributes: nothing changed (the
+  -- merge below would only copy them)
+  if attrs ~= nil and attrs == entry.attributes then return end
   local st = run.state
   local mod = schema.load(entry.type)
   attrs = schema.merge_read(mod and mod.schema or {}, entry.attributes, attrs)
@@ -121,8 +124,9 @@ function M.refresh(run)
     local mod, err = schema.load(entry.type)
     if not mod then errors.raise(nil, "state: %s: %s", addr, err) end
     local provider = provider_choice.of_entry(entry)
-    local ctx = context.new(run, provider, { address = addr })
+    provider_choice.config(run.cfg, provider, addr)   -- raises for an undeclared configuration
     if entry.pending then
+      local ctx = context.new(run, provider, { address = addr })
       jobs[#jobs + 1] = function() settle_pending(run, addr, entry, mod, ctx) end
     elseif entry.mode ~= "data" and entry.attributes then
       local id = entry.attributes.id
@@ -131,6 +135,7 @@ function M.refresh(run)
         local key = entry.type .. " " .. provider
         local b = batches[key]
         if not b then
+          local ctx = context.new(run, provider, { address = addr })
           b = { mod = mod, ctx = ctx, ids = {}, entries = {} }
           ctx.recent = {}
           batches[key] = b
@@ -143,6 +148,7 @@ function M.refresh(run)
         b.entries[#b.entries + 1] = { addr = addr, entry = entry }
         if recently_created(entry, now) then b.ctx.recent[id] = true end
       else
+        local ctx = context.new(run, provider, { address = addr })
         jobs[#jobs + 1] = function() settle(run, addr, entry, mod.read(ctx, id, entry.attributes)) end
       end
     end
