@@ -173,9 +173,11 @@ end
 -- tags_all from tags and the provider's default_tags): they join the
 -- plan, and a difference from the prior value is an in-place update.
 -- desired may hold UNKNOWN values; so may what the hook returns.
+local NONE = setmetatable({}, { __newindex = function() error("NONE is read-only", 2) end })
+
 local function predicted(run, node, desired, prior)
   local mod = node.provider
-  if not mod.plan_computed then return {} end
+  if not mod.plan_computed then return NONE end
   local ctx = context.new(run, provider_choice.of_node(node), { address = node.addr })
   return mod.plan_computed(ctx, desired, prior) or {}
 end
@@ -200,8 +202,11 @@ local function diff_resource(run, node, prior, lookup, entry, force)
     for k, v in pairs(predicted(run, node, desired, nil)) do after[k] = v end
     return { action = "create", after = after }
   end
-  local ignore = {}
-  for _, k in ipairs(node.lifecycle.ignore_changes or {}) do ignore[k] = true end
+  local ignore = NONE
+  if node.lifecycle.ignore_changes then
+    ignore = {}
+    for _, k in ipairs(node.lifecycle.ignore_changes) do ignore[k] = true end
+  end
   local after, changed, forces = {}, {}, {}
   for k, spec in pairs(sch) do
     local settable = spec.required or spec.optional
@@ -209,9 +214,10 @@ local function diff_resource(run, node, prior, lookup, entry, force)
     if not settable or ignore[k] or (want == nil and spec.computed) then want = prior[k] end
     -- an equal value keeps the state's form ("" for nil, AWS's JSON), so
     -- an update for another attribute never sends it
-    if values.equal(spec, want, prior[k]) then want = prior[k] end
+    local same = values.equal(spec, want, prior[k])
+    if same then want = prior[k] end
     after[k] = want
-    if settable and not values.equal(spec, want, prior[k]) then
+    if settable and not same then
       changed[k] = true
       if forces_new(spec, prior[k], want, prior, desired) or not mod.update then forces[k] = true end
     end
