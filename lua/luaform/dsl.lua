@@ -28,6 +28,11 @@ local interface = require("luaform.interface")
 
 local M = {}
 
+-- The string functions themselves: while a stack runs, string.* are
+-- luaform.strict's guarded ones (they refuse references), which the DSL's
+-- own calls on names it checked need not pay once per resource.
+local str_match, str_sub = string.match, string.sub
+
 local LIFECYCLE = {
   depends_on = true, ignore_changes = true, create_before_destroy = true,
   prevent_destroy = true, key = true, provider = true, replace_triggered_by = true,
@@ -102,12 +107,12 @@ local function dsl(cfg, opts)
     lifecycle = lifecycle or {}
     if type(args) ~= "table" then errors.raise(where, "%s(): arguments must be a table", mode) end
     local key = lifecycle.key
-    local base, bracket = name:match('^([%w_%-]+)%[(.+)%]$')
+    local base, bracket = str_match(name, '^([%w_%-]+)%[(.+)%]$')
     if base then
       name = base
-      key = tonumber(bracket) or bracket:match('^"(.*)"$') or bracket
+      key = tonumber(bracket) or str_match(bracket, '^"(.*)"$') or bracket
     end
-    if not name:match("^[%a_][%w_%-]*$") then errors.raise(where, 'invalid name "%s"', name) end
+    if not str_match(name, "^[%a_][%w_%-]*$") then errors.raise(where, 'invalid name "%s"', name) end
     for k in pairs(lifecycle) do
       if k == "lifecycle" then
         errors.raise(where, "%s(): the 4th table is the lifecycle: put its options directly in it ({ ignore_changes = ... })", mode == "data" and "data" or "resource")
@@ -131,7 +136,7 @@ local function dsl(cfg, opts)
     local addr = scope().prefix .. local_addr
     local node = {
       addr = addr, mode = mode, type = type_name, name = name, key = key,
-      module = scope().prefix:sub(1, -2), args = args, lifecycle = lifecycle,
+      module = str_sub(scope().prefix, 1, -2), args = args, lifecycle = lifecycle,
       where = where, provider = mod, index = #cfg.order + 1,
       -- the provider configuration asked for (nil: the default one; luaform.provider_choice)
       provider_ref = lifecycle.provider or scope().providers[mod.provider],
