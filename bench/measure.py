@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Runs a command and writes its wall time and peak RSS, as GNU time's
-`-f "%e %M" -o FILE` does, so the benchmarks need nothing beyond Python 3.
+"""Runs a command and writes its wall time, peak RSS and CPU time, as GNU
+time's `-f "%e %M" -o FILE` does, so the benchmarks need nothing beyond Python 3.
 
 Usage: bench/measure.py FILE COMMAND [ARG...]
-FILE gets one line "WALL_SECONDS PEAK_RSS_KB" (the peak resident set of
-COMMAND's own process). The command's stdin, stdout and stderr are this
+FILE gets one line "WALL_SECONDS PEAK_RSS_KB CPU_SECONDS" (the peak resident
+set of COMMAND's own process; user + system time, which a busy machine
+inflates less than the wall time). The command's stdin, stdout and stderr are this
 script's; the exit status is the command's (128 + N if signal N ended it).
 """
 import os
@@ -23,7 +24,8 @@ def main(argv):
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.monotonic() - start
     with open(out_path, "w") as out:
-        out.write(f"{wall:.2f} {usage.ru_maxrss}\n")  # ru_maxrss is in kB on Linux
+        cpu = usage.ru_utime + usage.ru_stime
+        out.write(f"{wall:.2f} {usage.ru_maxrss} {cpu:.2f}\n")  # ru_maxrss is in kB on Linux
     if os.WIFSIGNALED(status):
         return 128 + os.WTERMSIG(status)
     return os.WEXITSTATUS(status)

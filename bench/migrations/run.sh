@@ -28,7 +28,7 @@ end
 LUA
 $LF run setup.lua > /dev/null
 $py "$measure" time $LF run migrate.lua > /dev/null
-read -r wall rss < time
+read -r wall rss _ < time
 echo "| operations | wall (s) | peak RSS (MB) |"
 echo "|---:|---:|---:|"
 printf "| 150 (75 import + 75 rm) | %.2f | %d |\n" "$wall" "$((rss / 1024))"

@@ -52,8 +52,9 @@ end
 
 -- Raises for the first false condition; returns whether all were known.
 local function check_all(list, kind, node, lookup, self, at_apply)
+  if list == nil then return true end
   local known = true
-  for _, c in ipairs(list or {}) do
+  for _, c in ipairs(list) do
     local ok, why = value(c, lookup, self, at_apply)
     if ok == nil then known = false
     elseif not ok then

@@ -28,6 +28,11 @@ local interface = require("luaform.interface")
 
 local M = {}
 
+-- The string functions themselves: while a stack runs, string.* are
+-- luaform.strict's guarded ones (they refuse references), which the DSL's
+-- own calls on names it checked need not pay once per resource.
+local str_match, str_sub = string.match, string.sub
+
 local LIFECYCLE = {
   depends_on = true, ignore_changes = true, create_before_destroy = true,
   prevent_destroy = true, key = true, provider = true, replace_triggered_by = true,
@@ -102,12 +107,12 @@ local function dsl(cfg, opts)
     lifecycle = lifecycle or {}
     if type(args) ~= "table" then errors.raise(where, "%s(): arguments must be a table", mode) end
     local key = lifecycle.key
-    local base, bracket = name:match('^([%w_%-]+)%[(.+)%]$')
+    local base, bracket = str_match(name, '^([%w_%-]+)%[(.+)%]$')
     if base then
       name = base
-      key = tonumber(bracket) or bracket:match('^"(.*)"$') or bracket
+      key = tonumber(bracket) or str_match(bracket, '^"(.*)"$') or bracket
     end
-    if not name:match("^[%a_][%w_%-]*$") then errors.raise(where, 'invalid name "%s"', name) end
+    if not str_match(name, "^[%a_][%w_%-]*$") then errors.raise(where, 'invalid name "%s"', name) end
     for k in pairs(lifecycle) do
       if k == "lifecycle" then
         errors.raise(where, "%s(): the 4th table is the lifecycle: put its options directly in it ({ ignore_changes = ... })", mode == "data" and "data" or "resource")
@@ -131,7 +136,7 @@ local function dsl(cfg, opts)
     local addr = scope().prefix .. local_addr
     local node = {
       addr = addr, mode = mode, type = type_name, name = name, key = key,
-      module = scope().prefix:sub(1, -2), args = args, lifecycle = lifecycle,
+      module = str_sub(scope().prefix, 1, -2), args = args, lifecycle = lifecycle,
       where = where, provider = mod, index = #cfg.order + 1,
       -- the provider configuration asked for (nil: the default one; luaform.provider_choice)
       provider_ref = lifecycle.provider or scope().providers[mod.provider],
@@ -369,17 +374,18 @@ end
 -- returns attr_sensitive(addr, attr) for deferred.is_sensitive.
 local function sensitivity(cfg)
   local visiting = {}
-  local function attrs_of(node)
+  local attrs_of
+  local function attr_sensitive(addr, attr)
+    local other = cfg.nodes[addr]
+    return other ~= nil and attrs_of(other)[attr] == true
+  end
+  function attrs_of(node)
     if node.sensitive then return node.sensitive end
     if visiting[node] then return {} end   -- a cycle; the planner reports it
     visiting[node] = true
     local set = {}
     for k, spec in pairs(node.provider.schema) do
       if spec.sensitive then set[k] = true end
-    end
-    local function attr_sensitive(addr, attr)
-      local other = cfg.nodes[addr]
-      return other ~= nil and attrs_of(other)[attr] == true
     end
     for k, v in pairs(node.args) do
       if deferred.is_sensitive(v, attr_sensitive) then set[k] = true end
@@ -399,8 +405,11 @@ local function sensitivity(cfg)
   end
 end
 
+local CONDITION_KINDS = { "precondition", "postcondition" }
+
 -- Validates every node's arguments and lifecycle, and records its deps.
 function M.check(cfg)
+  local conditions = require("luaform.conditions")
   for _, im in ipairs(cfg.imports) do
     local node = cfg.nodes[im.to]
     if not node or node.mode == "data" then
@@ -439,9 +448,11 @@ function M.check(cfg)
       errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
     end
     for _, t in ipairs(node.triggers) do deps[t.addr] = true end
-    for _, kind in ipairs({ "precondition", "postcondition" }) do
-      local list = require("luaform.conditions").check_list(node.lifecycle[kind], node.where, addr .. ": " .. kind)
-      for d in pairs(deferred.deps(list)) do if d ~= addr then deps[d] = true end end
+    for _, kind in ipairs(CONDITION_KINDS) do
+      if node.lifecycle[kind] ~= nil then
+        local list = conditions.check_list(node.lifecycle[kind], node.where, addr .. ": " .. kind)
+        for d in pairs(deferred.deps(list)) do if d ~= addr then deps[d] = true end end
+      end
     end
     for _, attr in ipairs(node.lifecycle.ignore_changes or {}) do
       if not node.provider.schema[attr] then

@@ -67,6 +67,9 @@ local function note_drift(run, addr, entry, what, found)
 end
 
 local function settle(run, addr, entry, attrs)
+  -- the read returned the entry's own attributes: nothing changed (the
+  -- merge below would only copy them)
+  if attrs ~= nil and attrs == entry.attributes then return end
   local st = run.state
   local mod = schema.load(entry.type, entry.mode)
   attrs = schema.merge_read(mod and mod.schema or {}, entry.attributes, attrs)
@@ -121,8 +124,9 @@ function M.refresh(run)
     local mod, err = schema.load(entry.type, entry.mode)
     if not mod then errors.raise(nil, "state: %s: %s", addr, err) end
     local provider = provider_choice.of_entry(entry)
-    local ctx = context.new(run, provider, { address = addr })
+    provider_choice.config(run.cfg, provider, addr)   -- raises for an undeclared configuration
     if entry.pending then
+      local ctx = context.new(run, provider, { address = addr })
       jobs[#jobs + 1] = function() settle_pending(run, addr, entry, mod, ctx) end
     elseif entry.mode ~= "data" and entry.attributes then
       local id = entry.attributes.id
@@ -131,6 +135,7 @@ function M.refresh(run)
         local key = entry.type .. " " .. provider
         local b = batches[key]
         if not b then
+          local ctx = context.new(run, provider, { address = addr })
           b = { mod = mod, ctx = ctx, ids = {}, entries = {} }
           ctx.recent = {}
           batches[key] = b
@@ -143,6 +148,7 @@ function M.refresh(run)
         b.entries[#b.entries + 1] = { addr = addr, entry = entry }
         if recently_created(entry, now) then b.ctx.recent[id] = true end
       else
+        local ctx = context.new(run, provider, { address = addr })
         jobs[#jobs + 1] = function() settle(run, addr, entry, mod.read(ctx, id, entry.attributes)) end
       end
     end
@@ -167,9 +173,11 @@ end
 -- tags_all from tags and the provider's default_tags): they join the
 -- plan, and a difference from the prior value is an in-place update.
 -- desired may hold UNKNOWN values; so may what the hook returns.
+local NONE = setmetatable({}, { __newindex = function() error("NONE is read-only", 2) end })
+
 local function predicted(run, node, desired, prior)
   local mod = node.provider
-  if not mod.plan_computed then return {} end
+  if not mod.plan_computed then return NONE end
   local ctx = context.new(run, provider_choice.of_node(node), { address = node.addr })
   return mod.plan_computed(ctx, desired, prior) or {}
 end
@@ -194,8 +202,11 @@ local function diff_resource(run, node, prior, lookup, entry, force)
     for k, v in pairs(predicted(run, node, desired, nil)) do after[k] = v end
     return { action = "create", after = after }
   end
-  local ignore = {}
-  for _, k in ipairs(node.lifecycle.ignore_changes or {}) do ignore[k] = true end
+  local ignore = NONE
+  if node.lifecycle.ignore_changes then
+    ignore = {}
+    for _, k in ipairs(node.lifecycle.ignore_changes) do ignore[k] = true end
+  end
   local after, changed, forces = {}, {}, {}
   for k, spec in pairs(sch) do
     local settable = spec.required or spec.optional
@@ -206,9 +217,10 @@ local function diff_resource(run, node, prior, lookup, entry, force)
     end
     -- an equal value keeps the state's form ("" for nil, AWS's JSON), so
     -- an update for another attribute never sends it
-    if values.equal(spec, want, prior[k]) then want = prior[k] end
+    local same = values.equal(spec, want, prior[k])
+    if same then want = prior[k] end
     after[k] = want
-    if settable and not values.equal(spec, want, prior[k]) then
+    if settable and not same then
       changed[k] = true
       if forces_new(spec, prior[k], want, prior, desired) or not mod.update then forces[k] = true end
     end

@@ -56,17 +56,21 @@ function M.forgotten(cfg)
   return out
 end
 
+local NO_TRIGGERS = {}
+
 -- Why an existing object must be replaced although its arguments allow an
 -- update: "requested" (-replace), "tainted", "triggered"
 -- (replace_triggered_by: a listed resource, or attribute, changes in
 -- this plan), or nil.
 function M.replace_reason(run, node, entry, by_addr)
   if not entry then return nil end
-  for _, r in ipairs(run.opts.replace or {}) do
-    if r == node.addr then return "requested" end
+  if run.opts.replace then
+    for _, r in ipairs(run.opts.replace) do
+      if r == node.addr then return "requested" end
+    end
   end
   if entry.tainted then return "tainted" end
-  for _, t in ipairs(node.triggers or {}) do
+  for _, t in ipairs(node.triggers or NO_TRIGGERS) do
     local ch = by_addr[t.addr]
     if ch and (ch.action == "replace" or ch.action == "create"
         or (ch.action == "update" and (t.attr == nil or (ch.changed and ch.changed[t.attr])))) then

@@ -228,13 +228,10 @@ end
 
 -- Checks the table args against a block schema: unknown arguments (with a
 -- suggestion), computed-only ones, missing required ones, wrong types.
-function M.check_block(schema, args, path)
-  if type(args) ~= "table" then
-    return string.format("%s: expected a block (table), got %s", path, type(args))
-  end
-  local prefix = path and (path .. ".") or ""
-  local at = path and (path .. ": ") or ""   -- a nested block's messages start with its path
-  for _, k in ipairs(sorted_keys(args)) do
+-- The first problem of args in sorted key order (the error a user sees
+-- does not depend on table order); keys: the keys to look at, in order.
+local function first_problem(schema, args, keys, prefix, at)
+  for _, k in ipairs(keys) do
     local spec = schema[k]
     if type(k) ~= "string" then
       return string.format("%sarguments must be named, got key %s", prefix, tostring(k))
@@ -254,8 +251,40 @@ function M.check_block(schema, args, path)
       if args[other] ~= nil then return string.format('%s"%s" conflicts with "%s"', at, k, other) end
     end
   end
-  for _, k in ipairs(sorted_keys(schema)) do
-    if schema[k].required and args[k] == nil then
+  return nil
+end
+
+-- A schema's required arguments, sorted (schemas are fixed once loaded;
+-- checked once per resource, so computed once per schema).
+local required_of = setmetatable({}, { __mode = "k" })
+local function required_keys(schema)
+  local list = required_of[schema]
+  if not list then
+    list = {}
+    for _, k in ipairs(sorted_keys(schema)) do
+      if schema[k].required then list[#list + 1] = k end
+    end
+    required_of[schema] = list
+  end
+  return list
+end
+
+function M.check_block(schema, args, path)
+  if type(args) ~= "table" then
+    return string.format("%s: expected a block (table), got %s", path, type(args))
+  end
+  local prefix = path and (path .. ".") or ""
+  local at = path and (path .. ": ") or ""   -- a nested block's messages start with its path
+  -- args in table order first: sorting them is needed only to pick the
+  -- first of several problems
+  local keys = {}
+  for k in pairs(args) do keys[#keys + 1] = k end
+  if first_problem(schema, args, keys, prefix, at) then
+    local err = first_problem(schema, args, sorted_keys(args), prefix, at)
+    if err then return err end
+  end
+  for _, k in ipairs(required_keys(schema)) do
+    if args[k] == nil then
       return string.format('%smissing required argument "%s"', at, k)
     end
   end

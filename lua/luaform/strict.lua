@@ -105,9 +105,9 @@ end
 -- its type does not have): each says where it belongs. lifecycle is the
 -- set of keys the 4th table takes.
 function M.check_meta_arguments(schema, args, lifecycle, where, kind, type_name, name)
-  local call = string.format('%s("%s", "%s", { ... }, { %%s })', kind, type_name, name)
   for k in pairs(args) do
     if schema[k] == nil then
+      local call = string.format('%s("%s", "%s", { ... }, { %%s })', kind, type_name, name)
       if lifecycle[k] then
         errors.raise(where, '%s %s.%s: "%s" is not an argument; it belongs in the 4th table: ' .. call,
           kind, type_name, name, k, k .. " = ...")
