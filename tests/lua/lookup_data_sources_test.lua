@@ -163,3 +163,15 @@ data("aws_vpc", "a", { tags = { Name = %q } }, { depends_on = { vpc } })
   expect(code).to_be(0)
   expect(state_of(dir).resources["data.aws_vpc.a"].attributes.tags.Name).to_be("b")
 end)
+
+test("a lookup read during apply is held to its postcondition", function()
+  local e = emulator()
+  local dir = new_stack([[
+local vpc = resource("aws_vpc", "a", { cidr_block = "10.7.0.0/16", tags = { Name = "a" } })
+data("aws_vpc", "a", { tags = { Name = "a" } }, { depends_on = { vpc }, postcondition = { {
+  condition = function(self) return self.cidr_block == "10.1.0.0/16" end, error_message = "not the VPC wanted" } } })
+]])
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(1)
+  expect(out).to_contain("main.lua:2: resource postcondition failed for data.aws_vpc.a: not the VPC wanted")
+end)
