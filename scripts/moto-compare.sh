@@ -15,8 +15,10 @@
 # "types": the stacks of tests/moto/ (the types of issues 13 and 14, us-east-1): apply, plan
 # (0), apply of -var changed=true (updatable arguments changed), plan (0), a change made
 # outside luaform (plan 2, apply repairs it, plan 0), destroy each;
-# dns-https with moto's signature checks off (its Route 53 refuses every signed GET,
-# README), moto-gaps expecting its apply to fail (moto lacks two EC2 filters).
+# dns-https and scheduler with moto's signature checks off (its Route 53 and EventBridge
+# Scheduler refuse every signed GET, README); state-kms on an S3 backend and KMS key the
+# script makes first, its state object then checked sealed; moto-gaps expecting its apply
+# to fail (moto lacks two EC2 filters).
 # The sections named run (default all three).
 # Exit code: 0 when every step answered as expected, else 1 (the log says which).
 set -uo pipefail
@@ -69,6 +71,15 @@ outside() {
     '{"Name":"/app/url","Value":"http://outside","Type":"String","Overwrite":true}' ;;
   operate) "$luaform" aws logs PutMetricFilter '{"logGroupName":"/m/app","filterName":"errors",
     "filterPattern":"OUTSIDE","metricTransformations":[{"metricName":"Errors","metricNamespace":"App","metricValue":"1"}]}' ;;
+  lookups) "$luaform" aws ec2 RevokeSecurityGroupIngress "{\"GroupId\":\"$("$luaform" -chdir="$2" output -raw web_sg_id)\",
+    \"IpPermissions\":[{\"IpProtocol\":\"tcp\",\"FromPort\":443,\"ToPort\":443,\"IpRanges\":[{\"CidrIp\":\"192.168.0.0/16\"}]}]}" ;;
+  ecs-options) "$luaform" aws ecs UpdateService '{"cluster":"o-opts","service":"web","forceNewDeployment":true,
+    "capacityProviderStrategy":[{"capacityProvider":"FARGATE_SPOT","weight":1}]}' ;;
+  scheduler) "$luaform" aws scheduler UpdateSchedule "{\"Name\":\"nightly\",\"ScheduleExpression\":\"rate(1 hour)\",
+    \"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"Arn\":\"arn:aws:sqs:us-east-1:123456789012:s-jobs\",
+    \"RoleArn\":\"$("$luaform" -chdir="$2" output -raw role_arn)\"}}" ;;
+  state-kms) "$luaform" aws ssm PutParameter \
+    '{"Name":"/sealed/url","Value":"http://outside","Type":"String","Overwrite":true}' ;;
   dns-https) "$luaform" aws route53 ChangeResourceRecordSets "{\"HostedZoneId\":\"$("$luaform" -chdir="$2" output -raw zone_id)\",
     \"ChangeBatch\":{\"Changes\":[{\"Action\":\"UPSERT\",\"ResourceRecordSet\":{\"Name\":\"www.example.com\",
     \"Type\":\"A\",\"TTL\":999,\"ResourceRecords\":[{\"Value\":\"10.9.9.9\"}]}}]}}" ;;
@@ -108,10 +119,16 @@ step "destroy" 0 "$ecs" destroy -auto-approve "${ev[@]}"
 fi
 
 if wants types; then
-for t in secrets-iam operate dns-https; do
+for t in secrets-iam operate dns-https lookups ecs-options scheduler state-kms; do
   echo "== types: tests/moto/$t"
   dir=$work/$t; cp -r "$root/tests/moto/$t" "$dir"
-  [ "$t" = dns-https ] && moto_auth off
+  case $t in dns-https | scheduler) moto_auth off ;; esac
+  if [ "$t" = state-kms ]; then
+    awsm --region us-east-1 s3api create-bucket --bucket m-tfstate >/dev/null
+    awsm --region us-east-1 kms create-alias --alias-name alias/m-tfstate \
+      --target-key-id "$(awsm --region us-east-1 kms create-key --query KeyMetadata.KeyId --output text)"
+    step "init" 0 "$dir" init
+  fi
   step "apply" 0 "$dir" apply -auto-approve
   step "second plan is clean" 0 "$dir" plan -detailed-exitcode
   step "apply changed arguments" 0 "$dir" apply -auto-approve -var changed=true
@@ -120,8 +137,14 @@ for t in secrets-iam operate dns-https; do
   step "plan shows the change made outside" 2 "$dir" plan -detailed-exitcode -var changed=true
   step "apply repairs it" 0 "$dir" apply -auto-approve -var changed=true
   step "plan after the repair is clean" 0 "$dir" plan -detailed-exitcode -var changed=true
+  if [ "$t" = state-kms ]; then
+    sealed=$(awsm --region us-east-1 s3 cp s3://m-tfstate/app/state.json -)
+    if [[ $sealed == '{"encryption":"luaform/1",'*'"key_provider":"aws_kms"'* ]]; then
+      echo "ok    the state object is sealed with the KMS key"
+    else failed=1; echo "DIFF  the state object is not sealed"; fi
+  fi
   step "destroy" 0 "$dir" destroy -auto-approve -var changed=true
-  [ "$t" = dns-https ] && moto_auth on
+  case $t in dns-https | scheduler) moto_auth on ;; esac
 done
 echo "== types: tests/moto/moto-gaps"
 gaps=$work/moto-gaps; cp -r "$root/tests/moto/moto-gaps" "$gaps"

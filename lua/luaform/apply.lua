@@ -142,6 +142,7 @@ function M.apply(run, plan)
       base.attributes = attrs
       st.resources[ch.addr] = base
       store:save(ch.addr)
+      if ch.action == "read" then conditions.postconditions(node, lookup, attrs, true) end
       return
     end
     local t0 = core.now()

@@ -425,13 +425,18 @@ function M.check(cfg)
     if depends_on ~= nil and (type(depends_on) ~= "table" or deferred.is_handle(depends_on)) then
       errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
     end
+    node.depends_on = {}   -- the addresses depends_on names (a data source waits for their changes)
     for _, d in ipairs(depends_on or {}) do
       if deferred.is_handle(d) then
         deps[deferred.handle_address(d)] = true
+        node.depends_on[#node.depends_on + 1] = deferred.handle_address(d)
       elseif cfg.module_of[d] then   -- a module: every resource in it
         local prefix = cfg.module_of[d]
         for _, other in ipairs(cfg.order) do
-          if other:sub(1, #prefix) == prefix then deps[other] = true end
+          if other:sub(1, #prefix) == prefix then
+            deps[other] = true
+            node.depends_on[#node.depends_on + 1] = other
+          end
         end
       else
         errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)

@@ -360,7 +360,13 @@ function M.diff(run)
       ch = { action = entry and "forget" or "noop", after = nil }
     elseif node.mode == "data" then
       local args = deferred.resolve(node.args, lookup)
-      if deferred.contains_unknown(args) then
+      -- as Terraform: read at apply when an argument is unknown, or when something
+      -- depends_on names has a change (the read must see it)
+      local waits = false
+      for _, d in ipairs(node.depends_on or {}) do
+        if by_addr[d] and by_addr[d].action ~= "noop" then waits = true end
+      end
+      if waits or deferred.contains_unknown(args) then
         ch = { action = "read", after = new_object(node.provider.schema, {}) }
       else
         local ctx = context.new(run, provider_choice.of_node(node), { address = node.addr, where = node.where })

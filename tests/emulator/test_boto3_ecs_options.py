@@ -63,8 +63,9 @@ class EcsOptionsBoto3Test(b3.Boto3Case, unittest.TestCase):
             volumes=[{"name": "shared"}, {"name": "data", "efsVolumeConfiguration": efs}],
             ephemeralStorage={"sizeInGiB": 30}))["taskDefinition"]
         got = ecs.describe_task_definition(taskDefinition=td["taskDefinitionArn"])["taskDefinition"]
-        self.assertEqual(got["volumes"], [{"name": "shared", "host": {}},
-                                          {"name": "data", "efsVolumeConfiguration": efs}])
+        # the root directory left out is answered as "/" (the volume's root), as AWS answers it
+        self.assertEqual(got["volumes"], [{"name": "shared", "host": {}}, {"name": "data",
+                         "efsVolumeConfiguration": dict(efs, rootDirectory="/")}])
         self.assertEqual(got["ephemeralStorage"], {"sizeInGiB": 30})
         plain_efs = {"fileSystemId": "fs-1", "authorizationConfig": {"iam": "ENABLED"}}
         for bad in ({"ephemeralStorage": {"sizeInGiB": 10}},

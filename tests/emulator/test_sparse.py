@@ -111,6 +111,15 @@ class SparseBoto3Test(unittest.TestCase):
         self.assertEqual(kept["deploymentConfiguration"]["maximumPercent"], 150)
         self.assertEqual(kept["healthCheckGracePeriodSeconds"], 30)
 
+    def test_logs_leaves_out_the_class_it_keeps(self):
+        logs = self.client("logs")
+        logs.create_log_group(logGroupName="/sparse/cold")   # Debian's botocore predates classes
+        got = logs.describe_log_groups(logGroupNamePrefix="/sparse/cold")["logGroups"]
+        self.assertEqual([g["logGroupName"] for g in got], ["/sparse/cold"])
+        self.assertNotIn("logGroupClass", got[0])
+        kept = [g for g in self.inventory()["logs"]["log_group"] if g["logGroupName"] == "/sparse/cold"]
+        self.assertEqual(kept[0]["logGroupClass"], "STANDARD")
+
     def test_unset_sns_documents_come_back_blank(self):
         sns, sqs = self.client("sns"), self.client("sqs")
         topic = sns.create_topic(Name="sparse-topic")["TopicArn"]

@@ -137,3 +137,41 @@ test("providers schema -json, docs and types list these data sources apart from 
   expect(read(dir .. "/ann/luaform.lua")).to_contain(
     '---@overload fun(type: "aws_vpc", name: string, args?: luaform.args.data.aws_vpc')
 end)
+
+test("a lookup that depends_on a resource with a change is read during apply, after it", function()
+  local e = emulator()
+  local function stack(name)
+    return string.format([[
+local vpc = resource("aws_vpc", "a", { cidr_block = "10.7.0.0/16", tags = { Name = %q } })
+data("aws_vpc", "a", { tags = { Name = %q } }, { depends_on = { vpc } })
+]], name, name)
+  end
+  local dir = new_stack(stack("a"))
+  local out, code = e:luaform(dir, "plan")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  expect(out).to_contain("# data.aws_vpc.a will be read during apply")
+  out, code = e:luaform(dir, "apply", "-auto-approve")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  local st = state_of(dir).resources
+  expect(st["data.aws_vpc.a"].attributes.id).to_be(st["aws_vpc.a"].attributes.id)
+  expect(select(2, e:luaform(dir, "plan", "-detailed-exitcode"))).to_be(0)
+  write(dir .. "/main.lua", stack("b"))   -- the tag it looks up changes with the resource
+  out, code = e:luaform(dir, "apply", "-auto-approve")
+  if code ~= 0 then print(out) end
+  expect(code).to_be(0)
+  expect(state_of(dir).resources["data.aws_vpc.a"].attributes.tags.Name).to_be("b")
+end)
+
+test("a lookup read during apply is held to its postcondition", function()
+  local e = emulator()
+  local dir = new_stack([[
+local vpc = resource("aws_vpc", "a", { cidr_block = "10.7.0.0/16", tags = { Name = "a" } })
+data("aws_vpc", "a", { tags = { Name = "a" } }, { depends_on = { vpc }, postcondition = { {
+  condition = function(self) return self.cidr_block == "10.1.0.0/16" end, error_message = "not the VPC wanted" } } })
+]])
+  local out, code = e:luaform(dir, "apply", "-auto-approve")
+  expect(code).to_be(1)
+  expect(out).to_contain("main.lua:2: resource postcondition failed for data.aws_vpc.a: not the VPC wanted")
+end)

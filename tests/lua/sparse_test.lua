@@ -185,3 +185,13 @@ for _, sparse in ipairs({ false, true }) do
     clean_plan(e, dir)
   end)
 end
+
+test("a log group's class a read leaves out (moto) keeps the class it was made with", function()
+  local e = emulator({ sparse = true })
+  local dir = new_stack([[
+resource("aws_cloudwatch_log_group", "cold", { name = "/cold", log_group_class = "INFREQUENT_ACCESS" })
+]])
+  apply(e, dir)
+  expect(e:inventory().logs.log_group[1].logGroupClass).to_be("INFREQUENT_ACCESS")
+  clean_plan(e, dir)
+end)

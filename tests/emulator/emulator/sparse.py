@@ -4,7 +4,8 @@ APIs shape them, so that clients are tested against both habits.
 - Optional members left out: a member whose value is None, an empty list or
   an empty map is not sent at all (recursively), and the members OMITTED
   names are not sent even when set (moto's DescribeServices has no
-  deploymentConfiguration or healthCheckGracePeriodSeconds).
+  deploymentConfiguration or healthCheckGracePeriodSeconds; its
+  DescribeLogGroups no logGroupClass).
 - Documents that are not set are answered as "" instead of being left out
   (BLANK: an SNS topic's DeliveryPolicy, as moto answers it, and a
   subscription's policies likewise).
@@ -24,6 +25,7 @@ OMITTED = {
                                "service.healthCheckGracePeriodSeconds"],
     ("ecs", "DescribeServices"): ["services.*.deploymentConfiguration",
                                   "services.*.healthCheckGracePeriodSeconds"],
+    ("logs", "DescribeLogGroups"): ["logGroups.*.logGroupClass"],   # moto has no classes
 }
 
 # (signing name, action) -> paths of documents answered "" when not set

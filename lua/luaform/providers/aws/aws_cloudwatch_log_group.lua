@@ -44,8 +44,9 @@ return resource.define{
       description = "Days to keep events; 0 keeps them forever." },
     kms_key_id = { type = "string", optional = true, absent_is_unset = true, wire = "kmsKeyId",
       set = "AssociateKmsKey", unset = "DisassociateKmsKey", description = "KMS key ARN that encrypts the events." },
-    log_group_class = { type = "string", optional = true, default = "STANDARD", force_new = true,
-      wire = "logGroupClass", description = "STANDARD or INFREQUENT_ACCESS (cheaper storage, fewer features)." },
+    -- computed, not a default: a read that leaves it out (moto) keeps the class known before
+    log_group_class = { type = "string", optional = true, computed = true, force_new = true,
+      wire = "logGroupClass", description = "STANDARD (AWS's default) or INFREQUENT_ACCESS (cheaper storage, fewer features)." },
     skip_destroy = { type = "bool", optional = true, default = false, keep = true,
       description = "On destroy, forget the group but leave it in AWS." },
     arn = { type = "string", computed = true, wire = "arn",

@@ -69,7 +69,8 @@ return resource.define{
                 efs_volume_configuration = { type = "list", max_items = 1, optional = true,
                   wire = "efsVolumeConfiguration",
                   block = { file_system_id = { type = "string", required = true, wire = "fileSystemId" },
-                            root_directory = { type = "string", optional = true, wire = "rootDirectory" },
+                            -- AWS answers "/" (the volume's root) when it is left out
+                            root_directory = { type = "string", optional = true, default = "/", wire = "rootDirectory" },
                             transit_encryption = { type = "string", optional = true, wire = "transitEncryption" },
                             transit_encryption_port = { type = "number", optional = true,
                               wire = "transitEncryptionPort" },

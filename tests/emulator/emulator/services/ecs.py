@@ -20,7 +20,7 @@ does; serviceConnectDefaults and a service's serviceRegistries must name Cloud M
 emulator holds. A service's capacityProviderStrategy may name only providers associated with its
 cluster and excludes launchType. Task definition volumes are bind mounts (host.sourcePath, an
 empty host when none) or EFS (transit encryption required by IAM authorization or an access
-point); ephemeralStorage is 21-200 GiB.
+point; rootDirectory "/" when left out, as AWS answers); ephemeralStorage is 21-200 GiB.
 """
 import re
 import uuid
@@ -380,6 +380,7 @@ class ECS(Service):
             if efs is not None:
                 if not efs.get("fileSystemId"):
                     raise _client("efsVolumeConfiguration.fileSystemId can not be blank.")
+                v["efsVolumeConfiguration"] = efs = dict(efs, rootDirectory=efs.get("rootDirectory") or "/")
                 auth = efs.get("authorizationConfig") or {}
                 if (auth.get("iam") == "ENABLED" or auth.get("accessPointId")) and \
                         efs.get("transitEncryption") != "ENABLED":
