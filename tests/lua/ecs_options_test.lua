@@ -44,14 +44,6 @@ end
 
 local FLAGS = { ["nat-delay-ms"] = 100, ["drain-delay-ms"] = 100 }
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-
 local function ecs(e)
   e:use()
   return aws.client("ecs", { region = e.region })
@@ -72,52 +64,51 @@ local function strategy(list)
   return out
 end
 
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
 
 test("every option is created and read back as declared; drift is repaired; import", function()
   local e = emulator(FLAGS)
   local dir = new_stack(stack())
-  apply(e, dir)
+  e:apply(dir)
   local s = service(e)
   expect(strategy(s.capacityProviderStrategy)).to_equal({ FARGATE = "1/1", FARGATE_SPOT = "3/0" })
-  expect(s.serviceRegistries[1].registryArn).to_be(attrs(dir, "aws_service_discovery_service.web").arn)
+  expect(s.serviceRegistries[1].registryArn).to_be(attributes(dir, "aws_service_discovery_service.web").arn)
   expect(s.enableExecuteCommand).to_be(true)
   expect(s.deploymentConfiguration.deploymentCircuitBreaker).to_equal({ enable = true, rollback = true })
   local cl = cluster(e)
   expect(cl.configuration.executeCommandConfiguration.logConfiguration.cloudWatchLogGroupName).to_be("/exec")
-  expect(cl.serviceConnectDefaults.namespace).to_be(attrs(dir, "aws_service_discovery_private_dns_namespace.ns").arn)
+  expect(cl.serviceConnectDefaults.namespace).to_be(attributes(dir, "aws_service_discovery_private_dns_namespace.ns").arn)
   local td = ecs(e):DescribeTaskDefinition{ taskDefinition = "opts" }.taskDefinition
   expect(td.ephemeralStorage.sizeInGiB).to_be(30)
   local volumes = {}
   for _, v in ipairs(td.volumes) do volumes[v.name] = v end
   expect(volumes.shared.host).to_equal({})
   expect(volumes.data.efsVolumeConfiguration.authorizationConfig.accessPointId).to_be("fsap-1")
-  expect(select(2, plan(e, dir))).to_be(0)
+  expect(select(2, e:plan(dir))).to_be(0)
 
   -- drift made outside luaform is planned in place and repaired
   ecs(e):UpdateService{ cluster = "opts", service = "web", enableExecuteCommand = false, forceNewDeployment = true,
     capacityProviderStrategy = { { capacityProvider = "FARGATE_SPOT", weight = 1 } } }
   ecs(e):UpdateCluster{ cluster = "opts", configuration = { executeCommandConfiguration = { logging = "NONE" } } }
-  local out, code = plan(e, dir)
+  local out, code = e:plan(dir)
   expect(code).to_be(2)
   expect(out).to_contain("# aws_ecs_service.web will be updated in-place")
   expect(out).to_contain("# aws_ecs_cluster.main will be updated in-place")
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   expect(service(e).enableExecuteCommand).to_be(true)
   expect(strategy(service(e).capacityProviderStrategy)).to_equal({ FARGATE = "1/1", FARGATE_SPOT = "3/0" })
   expect(cluster(e).configuration.executeCommandConfiguration.logging).to_be("OVERRIDE")
-  expect(select(2, plan(e, dir))).to_be(0)
+  expect(select(2, e:plan(dir))).to_be(0)
 
   -- import by Terraform's ids: only luaform's own settings are not in AWS
   for _, i in ipairs({ { "aws_ecs_service.web", "opts/web" }, { "aws_ecs_cluster.main", "opts" },
-      { "aws_ecs_task_definition.app", attrs(dir, "aws_ecs_task_definition.app").arn } }) do
+      { "aws_ecs_task_definition.app", attributes(dir, "aws_ecs_task_definition.app").arn } }) do
     expect(select(2, e:luaform(dir, "state", "rm", i[1]))).to_be(0)
     local o, rc = e:luaform(dir, "import", i[1], i[2])
     if rc ~= 0 then print(o) end
     expect(rc).to_be(0)
   end
-  out = plan(e, dir)
+  out = e:plan(dir)
   expect(out).to_contain("force_new_deployment = false -> true")
   expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
 end)
@@ -125,32 +116,32 @@ end)
 test("in place where Terraform updates, replaced where it replaces", function()
   local e = emulator(FLAGS)
   local dir = new_stack(stack())
-  apply(e, dir)
-  local arn, deployment = attrs(dir, "aws_ecs_service.web").arn, service(e).deployments[1].id
-  local td = attrs(dir, "aws_ecs_task_definition.app").arn
+  e:apply(dir)
+  local arn, deployment = attributes(dir, "aws_ecs_service.web").arn, service(e).deployments[1].id
+  local td = attributes(dir, "aws_ecs_task_definition.app").arn
   write(dir .. "/main.lua", stack{ spot = 2, logging = "DEFAULT", trigger = "2", registries = false })
-  local out, code = plan(e, dir)
+  local out, code = e:plan(dir)
   if code ~= 2 then print(out) end
   expect(code).to_be(2)
   expect(out).to_contain("Plan: 0 to add, 2 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   local s = service(e)
   expect(s.serviceArn).to_be(arn)
   expect(strategy(s.capacityProviderStrategy)).to_equal({ FARGATE = "1/1", FARGATE_SPOT = "2/0" })
   expect(s.serviceRegistries).to_equal({})
   expect(s.deployments[1].id ~= deployment).to_be(true)   -- the trigger redeployed
   expect(cluster(e).configuration.executeCommandConfiguration.logConfiguration).to_be_nil()
-  expect(select(2, plan(e, dir))).to_be(0)
+  expect(select(2, e:plan(dir))).to_be(0)
 
   -- a task definition's storage makes a new revision; a service leaving
   -- its strategy for a launch type is a new service
   write(dir .. "/main.lua", stack{ spot = 2, logging = "DEFAULT", trigger = "2", registries = false,
     storage = 40, launch_type = "FARGATE" })
-  out = plan(e, dir)
+  out = e:plan(dir)
   expect(out).to_contain("# aws_ecs_task_definition.app must be replaced")
   expect(out).to_contain("# aws_ecs_service.web must be replaced")
-  apply(e, dir)
-  expect(attrs(dir, "aws_ecs_task_definition.app").arn ~= td).to_be(true)
+  e:apply(dir)
+  expect(attributes(dir, "aws_ecs_task_definition.app").arn ~= td).to_be(true)
   expect(service(e).launchType).to_be("FARGATE")
-  expect(select(2, plan(e, dir))).to_be(0)
+  expect(select(2, e:plan(dir))).to_be(0)
 end)

@@ -11,14 +11,6 @@ resource("aws_cloudwatch_log_group", "plain", { name = "/app/plain" })
 ]], class and string.format(", log_group_class = %q", class) or "")
 end
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-
 local function logs(e)
   e:use()
   return aws.client("logs", { region = e.region })
@@ -33,31 +25,31 @@ end
 test("the class is sent at creation, STANDARD by default; a change replaces the group", function()
   local e = emulator()
   local dir = new_stack(stack("INFREQUENT_ACCESS"))
-  apply(e, dir)
+  e:apply(dir)
   expect(class_of(e, "/app/web")).to_be("INFREQUENT_ACCESS")
   expect(class_of(e, "/app/plain")).to_be("STANDARD")
   expect(state_of(dir).resources["aws_cloudwatch_log_group.plain"].attributes.log_group_class).to_be("STANDARD")
-  expect(select(2, plan(e, dir))).to_be(0)
+  expect(select(2, e:plan(dir))).to_be(0)
   write(dir .. "/main.lua", stack("STANDARD"))
-  local out, code = plan(e, dir)
+  local out, code = e:plan(dir)
   expect(code).to_be(2)
   expect(out).to_contain("# aws_cloudwatch_log_group.app must be replaced")
   expect(out).to_contain("Plan: 1 to add, 0 to change, 1 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   expect(class_of(e, "/app/web")).to_be("STANDARD")
 end)
 
 test("a group re-made by hand in another class is replaced; import reads the class; destroy", function()
   local e = emulator()
   local dir = new_stack(stack("INFREQUENT_ACCESS"))
-  apply(e, dir)
+  e:apply(dir)
   local c = logs(e)
   c:DeleteLogGroup{ logGroupName = "/app/web" }
   c:CreateLogGroup{ logGroupName = "/app/web", logGroupClass = "STANDARD" }
-  local out, code = plan(e, dir)
+  local out, code = e:plan(dir)
   expect(code).to_be(2)
   expect(out).to_contain("# aws_cloudwatch_log_group.app must be replaced")
-  apply(e, dir)
+  e:apply(dir)
   expect(class_of(e, "/app/web")).to_be("INFREQUENT_ACCESS")
   local fresh = new_stack(stack("INFREQUENT_ACCESS"))
   for _, addr in ipairs({ "aws_cloudwatch_log_group.app", "aws_cloudwatch_log_group.plain" }) do
@@ -67,7 +59,7 @@ test("a group re-made by hand in another class is replaced; import reads the cla
   end
   expect(state_of(fresh).resources["aws_cloudwatch_log_group.app"].attributes.log_group_class)
     .to_be("INFREQUENT_ACCESS")
-  expect(select(2, plan(e, fresh))).to_be(0)
+  expect(select(2, e:plan(fresh))).to_be(0)
   local o, dc = e:luaform(dir, "destroy", "-auto-approve")
   if dc ~= 0 then print(o) end
   expect(dc).to_be(0)

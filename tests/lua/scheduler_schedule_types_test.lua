@@ -42,14 +42,6 @@ resource("aws_scheduler_schedule", "ping", { name_prefix = "ping-", schedule_exp
     o.task, o.launch, o.subnets, o.public, o.retry, o.dlq, QUEUE, ROLE)
 end
 
-local function apply(e, dir)
-  local out, code = e:luaform(dir, "apply", "-auto-approve")
-  if code ~= 0 then print(out) end
-  expect(code).to_be(0)
-end
-
-local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
 
 local function scheduler(e)
   e:use()
@@ -61,8 +53,8 @@ local function get(e, group, name) return scheduler(e):GetSchedule{ GroupName = 
 test("schedules are created as declared; a second plan has no changes", function()
   local e = emulator()
   local dir = new_stack(stack())
-  apply(e, dir)
-  local job = attrs(dir, "aws_scheduler_schedule.job")
+  e:apply(dir)
+  local job = attributes(dir, "aws_scheduler_schedule.job")
   expect(job.id).to_be("default/nightly")
   local s = get(e, "default", "nightly")
   expect(job.arn).to_be(s.Arn)
@@ -78,27 +70,27 @@ test("schedules are created as declared; a second plan has no changes", function
   expect(s.Target.EcsParameters.LaunchType).to_be("FARGATE")
   expect(s.Target.EcsParameters.NetworkConfiguration.awsvpcConfiguration.AssignPublicIp).to_be("ENABLED")
   expect(#s.Target.EcsParameters.NetworkConfiguration.awsvpcConfiguration.Subnets).to_be(2)
-  local ping = attrs(dir, "aws_scheduler_schedule.ping")
+  local ping = attributes(dir, "aws_scheduler_schedule.ping")
   expect(ping.name).to_match("^ping%-")
   expect(get(e, "default", ping.name).State).to_be("ENABLED")
-  expect(select(2, plan(e, dir))).to_be(0)
+  expect(select(2, e:plan(dir))).to_be(0)
 end)
 
 test("every updatable argument changes in place; a new name or group replaces", function()
   local e = emulator()
   local dir = new_stack(stack())
-  apply(e, dir)
-  local arn = attrs(dir, "aws_scheduler_schedule.job").arn
+  e:apply(dir)
+  local arn = attributes(dir, "aws_scheduler_schedule.job").arn
   write(dir .. "/main.lua", stack(with{ expr = "rate(1 hour)", tz = "UTC", desc = "hourly", state = "DISABLED",
     start = "2030-06-01T00:00:00Z", stop = "2032-01-01T00:00:00Z", kms = "arn:aws:kms:us-east-1:123456789012:key/two",
     window = 'mode = "OFF"', arn = "arn:aws:ecs:us-east-1:123456789012:cluster/other",
     role = ROLE .. "-2", input = '{"job":"hourly"}', task = "job:2", launch = "EC2",
     subnets = '"subnet-c"', public = "false", retry = "maximum_event_age_in_seconds = 600, maximum_retry_attempts = 1",
     dlq = QUEUE .. "-dlq" }))
-  local out, code = plan(e, dir)
+  local out, code = e:plan(dir)
   expect(code).to_be(2)
   expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
-  apply(e, dir)
+  e:apply(dir)
   local s = get(e, "default", "nightly")
   expect(s.Arn).to_be(arn)
   expect(s.ScheduleExpression).to_be("rate(1 hour)")
@@ -115,14 +107,14 @@ test("every updatable argument changes in place; a new name or group replaces", 
   expect(s.Target.EcsParameters.NetworkConfiguration.awsvpcConfiguration.AssignPublicIp).to_be("DISABLED")
   expect(s.Target.RetryPolicy.MaximumEventAgeInSeconds).to_be(600)
   expect(s.Target.DeadLetterConfig.Arn).to_match("%-dlq$")
-  expect(select(2, plan(e, dir))).to_be(0)
+  expect(select(2, e:plan(dir))).to_be(0)
   scheduler(e):CreateScheduleGroup{ Name = "jobs" }
   for _, change in ipairs({ { name = "nightly-2" }, { name = "nightly-2", group = "jobs" } }) do
     write(dir .. "/main.lua", stack(with(change)))
-    out = plan(e, dir)
+    out = e:plan(dir)
     expect(out).to_contain("# aws_scheduler_schedule.job must be replaced")
-    apply(e, dir)
-    expect(attrs(dir, "aws_scheduler_schedule.job").id).to_be((change.group or "default") .. "/nightly-2")
+    e:apply(dir)
+    expect(attributes(dir, "aws_scheduler_schedule.job").id).to_be((change.group or "default") .. "/nightly-2")
   end
   expect(pcall(get, e, "default", "nightly-2")).to_be(false)
   expect(get(e, "jobs", "nightly-2").Description).to_be("nightly job")
@@ -131,22 +123,22 @@ end)
 test("a schedule changed or deleted by hand is repaired; import by GROUP/NAME; destroy", function()
   local e = emulator()
   local dir = new_stack(stack())
-  apply(e, dir)
+  e:apply(dir)
   local c = scheduler(e)
   c:UpdateSchedule{ Name = "nightly", ScheduleExpression = "rate(2 hours)", FlexibleTimeWindow = { Mode = "OFF" },
     State = "DISABLED", Target = { Arn = CLUSTER, RoleArn = ROLE } }
-  local ping = attrs(dir, "aws_scheduler_schedule.ping").name
+  local ping = attributes(dir, "aws_scheduler_schedule.ping").name
   c:DeleteSchedule{ Name = ping }
-  local out, code = plan(e, dir)
+  local out, code = e:plan(dir)
   expect(code).to_be(2)
   expect(out).to_contain("# aws_scheduler_schedule.job will be updated in-place")
   expect(out).to_contain("# aws_scheduler_schedule.ping will be created")
-  apply(e, dir)
+  e:apply(dir)
   local s = get(e, "default", "nightly")
   expect(s.ScheduleExpression).to_be("cron(0 3 * * ? *)")
   expect(s.State).to_be("ENABLED")
   expect(s.Target.EcsParameters.LaunchType).to_be("FARGATE")
-  expect(select(2, plan(e, dir))).to_be(0)
+  expect(select(2, e:plan(dir))).to_be(0)
   local fresh = new_stack(stack())
   local st = state_of(dir)
   for addr, r in pairs(st.resources) do
@@ -154,8 +146,8 @@ test("a schedule changed or deleted by hand is repaired; import by GROUP/NAME; d
     if ic ~= 0 then print(o) end
     expect(ic).to_be(0)
   end
-  expect(attrs(fresh, "aws_scheduler_schedule.job").id).to_be("default/nightly")
-  local o, pc = plan(e, fresh)
+  expect(attributes(fresh, "aws_scheduler_schedule.job").id).to_be("default/nightly")
+  local o, pc = e:plan(fresh)
   if pc ~= 0 then print(o) end
   expect(pc).to_be(0)
   local d, dc = e:luaform(dir, "destroy", "-auto-approve")
@@ -181,8 +173,8 @@ test("creates whose answers were lost are adopted by the next run, not made twic
   end)
   expect(#e:inventory().scheduler.schedule).to_be(2)
   e:faults{ lose_pct = 0 }
-  apply(e, dir)
+  e:apply(dir)
   expect(#e:inventory().scheduler.schedule).to_be(2)
-  expect(attrs(dir, "aws_scheduler_schedule.ping").name).to_match("^ping%-")
-  expect(select(2, plan(e, dir))).to_be(0)
+  expect(attributes(dir, "aws_scheduler_schedule.ping").name).to_match("^ping%-")
+  expect(select(2, e:plan(dir))).to_be(0)
 end)

@@ -28,7 +28,6 @@ local function apply(e, dir, planfile)
 end
 
 local function plan(e, dir) return e:luaform(dir, "plan", "-detailed-exitcode") end
-local function attrs(dir, addr) return state_of(dir).resources[addr].attributes end
 
 local function ec2(e)
   e:use()
@@ -56,13 +55,13 @@ test("rules are created with sgrule- ids; the group declaring none inline does n
   local e = emulator()
   local dir = new_stack(stack())
   apply(e, dir)
-  local web = attrs(dir, "aws_security_group.web").id
-  local https = attrs(dir, "aws_security_group_rule.https")
+  local web = attributes(dir, "aws_security_group.web").id
+  local https = attributes(dir, "aws_security_group_rule.https")
   expect(https.id).to_match("^sgrule%-%d+$")
   local ingress = rules(e, web, false)
   expect(ingress["10.0.0.0/8"]).to_be("443|443|https")
   expect(ingress["192.168.0.0/16"]).to_be("443|443|https")
-  expect(ingress[attrs(dir, "aws_security_group.lb").id]).to_be("8080|8080|")
+  expect(ingress[attributes(dir, "aws_security_group.lb").id]).to_be("8080|8080|")
   local egress = rules(e, web, true)
   expect(egress["0.0.0.0/0"]).to_be("-1|-1|")
   expect(egress[web]).to_be("-1|-1|")
@@ -73,15 +72,15 @@ test("description changes in place (same id); ports and peers replace the rule",
   local e = emulator()
   local dir = new_stack(stack())
   apply(e, dir)
-  local before = attrs(dir, "aws_security_group_rule.https").id
+  local before = attributes(dir, "aws_security_group_rule.https").id
   write(dir .. "/main.lua", stack{ description = "tls" })
   local out, code = plan(e, dir)
   expect(code).to_be(2)
   expect(out).to_contain("Plan: 0 to add, 1 to change, 0 to destroy.")
   apply(e, dir)
-  local web = attrs(dir, "aws_security_group.web").id
+  local web = attributes(dir, "aws_security_group.web").id
   expect(rules(e, web, false)["192.168.0.0/16"]).to_be("443|443|tls")
-  expect(attrs(dir, "aws_security_group_rule.https").id).to_be(before)
+  expect(attributes(dir, "aws_security_group_rule.https").id).to_be(before)
   write(dir .. "/main.lua", stack{ description = "tls", from = 8443, to = 8443, cidrs = '"10.0.0.0/8"' })
   out = plan(e, dir)
   expect(out).to_contain("# aws_security_group_rule.https must be replaced")
@@ -89,7 +88,7 @@ test("description changes in place (same id); ports and peers replace the rule",
   local now = rules(e, web, false)
   expect(now["10.0.0.0/8"]).to_be("8443|8443|tls")
   expect(now["192.168.0.0/16"]).to_be_nil()
-  expect(attrs(dir, "aws_security_group_rule.https").id ~= before).to_be(true)
+  expect(attributes(dir, "aws_security_group_rule.https").id ~= before).to_be(true)
   expect(select(2, plan(e, dir))).to_be(0)
 end)
 
@@ -97,8 +96,8 @@ test("a peer revoked and a description changed by hand are repaired; import; des
   local e = emulator()
   local dir = new_stack(stack())
   apply(e, dir)
-  local web = attrs(dir, "aws_security_group.web").id
-  local lb = attrs(dir, "aws_security_group.lb").id
+  local web = attributes(dir, "aws_security_group.web").id
+  local lb = attributes(dir, "aws_security_group.lb").id
   local c = ec2(e)
   c:RevokeSecurityGroupIngress{ GroupId = web, IpPermissions = { { IpProtocol = "tcp", FromPort = 443, ToPort = 443,
     IpRanges = { { CidrIp = "192.168.0.0/16" } } } } }
