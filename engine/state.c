@@ -137,10 +137,9 @@ static int lb_status(lua_State *L, int fail_code, char *err, size_t n) {
   return ok ? 0 : fail_code;
 }
 
-static int lb_load(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
-  lua_backend *lb = (lua_backend *)b;
-  if (lb_call(lb, "load", 0, 2, 0, err, n) != 0) return -1;
-  lua_State *L = lb->L;
+/* Takes a "text | nil | nil, message" result: 0 with a copy of the text,
+ * -1 with the message, 1 for nil; `false` as the text gives if_false. */
+static int lb_text(lua_State *L, int if_false, char **data, size_t *len, char *err, size_t n) {
   int rc = 1;
   if (lua_type(L, -2) == LUA_TSTRING) {
     size_t l;
@@ -152,9 +151,17 @@ static int lb_load(lf_backend *b, char **data, size_t *len, char *err, size_t n)
   } else if (lua_isstring(L, -1)) {
     snprintf(err, n, "%s", lua_tostring(L, -1));
     rc = -1;
+  } else if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2)) {
+    rc = if_false;
   }
   lua_pop(L, 2);
   return rc;
+}
+
+static int lb_load(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
+  lua_backend *lb = (lua_backend *)b;
+  if (lb_call(lb, "load", 0, 2, 0, err, n) != 0) return -1;
+  return lb_text(lb->L, 1, data, len, err, n);
 }
 
 static int lb_save(lf_backend *b, const char *data, size_t len, char *err, size_t n) {
@@ -196,23 +203,7 @@ static void lb_close(lf_backend *b) {
 static int lb_journal_read(lf_backend *b, char **data, size_t *len, char *err, size_t n) {
   lua_backend *lb = (lua_backend *)b;
   if (lb_call(lb, "journal", 0, 2, 1, err, n) != 0) return -1;
-  lua_State *L = lb->L;
-  int rc = 1;
-  if (lua_type(L, -2) == LUA_TSTRING) {
-    size_t l;
-    const char *s = lua_tolstring(L, -2, &l);
-    *data = lf_xmalloc(l + 1);
-    memcpy(*data, s, l + 1);
-    *len = l;
-    rc = 0;
-  } else if (lua_isstring(L, -1)) {
-    snprintf(err, n, "%s", lua_tostring(L, -1));
-    rc = -1;
-  } else if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2)) {
-    rc = 2;
-  }
-  lua_pop(L, 2);
-  return rc;
+  return lb_text(lb->L, 2, data, len, err, n);
 }
 
 /* fns.append(self, record, serial) -> true | nil, message */
