@@ -10,6 +10,7 @@
 local resource = require("luaform.providers.aws._resource")
 local whole = require("luaform.providers.aws._put_whole")
 local wire = require("luaform.providers.aws._wire")
+local ecs_task_target = require("luaform.providers.aws._ecs_task_target")
 
 local function split(id) return id:match("^(.-)/([^/]+)$") end
 
@@ -24,23 +25,7 @@ local fields = {
   input_transformer = { type = "list", max_items = 1, optional = true, wire = "InputTransformer",
     block = { input_paths = { type = "map", elem = "string", optional = true, wire = "InputPathsMap" },
               input_template = { type = "string", required = true, wire = "InputTemplate" } } },
-  ecs_target = { type = "list", max_items = 1, optional = true, wire = "EcsParameters",
-    block = {
-      task_definition_arn = { type = "string", required = true, wire = "TaskDefinitionArn" },
-      task_count = { type = "number", optional = true, default = 1, wire = "TaskCount" },
-      launch_type = { type = "string", optional = true, wire = "LaunchType" },
-      platform_version = { type = "string", optional = true, wire = "PlatformVersion" },
-      group = { type = "string", optional = true, wire = "Group" },
-      propagate_tags = { type = "string", optional = true, wire = "PropagateTags" },
-      enable_ecs_managed_tags = { type = "bool", optional = true, default = false, wire = "EnableECSManagedTags" },
-      enable_execute_command = { type = "bool", optional = true, default = false, wire = "EnableExecuteCommand" },
-      network_configuration = { type = "list", max_items = 1, optional = true,
-        wire = "NetworkConfiguration.awsvpcConfiguration",
-        block = { subnets = { type = "list", elem = "string", required = true, wire = "Subnets" },
-                  security_groups = { type = "list", elem = "string", optional = true, wire = "SecurityGroups" },
-                  assign_public_ip = { type = "bool", optional = true, default = false, wire = "AssignPublicIp",
-                    from_wire = function(v) return v == "ENABLED" end,
-                    to_wire = function(v) return v and "ENABLED" or "DISABLED" end } } } } },
+  ecs_target = ecs_task_target("list"),
   sqs_target = { type = "list", max_items = 1, optional = true, wire = "SqsParameters",
     block = { message_group_id = { type = "string", optional = true, wire = "MessageGroupId" } } },
   dead_letter_config = { type = "list", max_items = 1, optional = true, wire = "DeadLetterConfig",

@@ -15,6 +15,7 @@
 local resource = require("luaform.providers.aws._resource")
 local whole = require("luaform.providers.aws._put_whole")
 local wire = require("luaform.providers.aws._wire")
+local ecs_task_target = require("luaform.providers.aws._ecs_task_target")
 local iam = require("luaform.providers.aws._iam")
 local core = require("luaform.core")
 local values = require("luaform.values")
@@ -81,27 +82,13 @@ local fields = {
                   wire = "MaximumEventAgeInSeconds" },
                 maximum_retry_attempts = { type = "number", optional = true, default = RETRY_ATTEMPTS,
                   wire = "MaximumRetryAttempts" } } },
-    ecs_parameters = { type = "list", max_items = 1, optional = true, wire = "EcsParameters", block = {
-      task_definition_arn = { type = "string", required = true, wire = "TaskDefinitionArn" },
-      task_count = { type = "number", optional = true, default = 1, wire = "TaskCount" },
-      launch_type = { type = "string", optional = true, wire = "LaunchType" },
-      platform_version = { type = "string", optional = true, wire = "PlatformVersion" },
-      group = { type = "string", optional = true, wire = "Group" },
-      propagate_tags = { type = "string", optional = true, wire = "PropagateTags" },
+    ecs_parameters = ecs_task_target("set", {
       reference_id = { type = "string", optional = true, wire = "ReferenceId" },
-      enable_ecs_managed_tags = { type = "bool", optional = true, default = false, wire = "EnableECSManagedTags" },
-      enable_execute_command = { type = "bool", optional = true, default = false, wire = "EnableExecuteCommand" },
       capacity_provider_strategy = { type = "list", optional = true, wire = "CapacityProviderStrategy",
         block = { capacity_provider = { type = "string", required = true, wire = "capacityProvider" },
                   base = { type = "number", optional = true, default = 0, wire = "base" },
                   weight = { type = "number", optional = true, default = 0, wire = "weight" } } },
-      network_configuration = { type = "list", max_items = 1, optional = true,
-        wire = "NetworkConfiguration.awsvpcConfiguration",
-        block = { subnets = { type = "set", elem = "string", required = true, wire = "Subnets" },
-                  security_groups = { type = "set", elem = "string", optional = true, wire = "SecurityGroups" },
-                  assign_public_ip = { type = "bool", optional = true, default = false, wire = "AssignPublicIp",
-                    from_wire = function(v) return v == "ENABLED" end,
-                    to_wire = function(v) return v and "ENABLED" or "DISABLED" end } } } } },
+    }),
     sqs_parameters = { type = "list", max_items = 1, optional = true, wire = "SqsParameters",
       block = { message_group_id = { type = "string", optional = true, wire = "MessageGroupId" } } },
     eventbridge_parameters = { type = "list", max_items = 1, optional = true, wire = "EventBridgeParameters",
