@@ -188,11 +188,15 @@ class CloudControl(Service):
             out["NextToken"] = nxt
         return out
 
-    def GetResourceRequestStatus(self, ctx, params):
+    def _request(self, ctx, params):
         req = self._r(ctx)["requests"].get(params.get("RequestToken") or "")
         if req is None:
             raise AwsError("RequestTokenNotFoundException", "Request with token %s was not "
                            "found." % params.get("RequestToken"))
+        return req
+
+    def GetResourceRequestStatus(self, ctx, params):
+        req = self._request(ctx, params)
         return {"ProgressEvent": self._event(ctx, req)}
 
     def ListResourceRequests(self, ctx, params):
@@ -211,10 +215,7 @@ class CloudControl(Service):
         return out
 
     def CancelResourceRequest(self, ctx, params):
-        req = self._r(ctx)["requests"].get(params.get("RequestToken") or "")
-        if req is None:
-            raise AwsError("RequestTokenNotFoundException", "Request with token %s was not "
-                           "found." % params.get("RequestToken"))
+        req = self._request(ctx, params)
         # the work was done when the request arrived: there is nothing left to cancel
         raise AwsError("ConcurrentModificationException", "The request %s cannot be cancelled."
                        % req["RequestToken"])
