@@ -193,45 +193,41 @@ local function each_part(d, fn)
   elseif d.kind == "map" then fn(d.src) end
 end
 
--- Adds to `out` (a set) every resource address v refers to.
-function M.deps(v, out, seen)
-  out = out or {}
+-- Calls on_ref(addr, ref) for each reference in v (deep: table keys and
+-- values, a deferred value's parts); ref is the "ref" value, nil for a
+-- resource handle.
+local function each_ref(v, on_ref, seen)
   local mt = getmetatable(v)
   if mt == HANDLE then
-    out[rawget(v, "@addr")] = true
+    on_ref(rawget(v, "@addr"))
   elseif mt == DEFERRED then
-    if v.kind == "ref" then out[v.addr] = true
-    else each_part(v, function(p) M.deps(p, out, seen) end) end
+    if v.kind == "ref" then on_ref(v.addr, v)
+    else each_part(v, function(p) each_ref(p, on_ref, seen) end) end
   elseif type(v) == "table" then
-    seen = seen or {}
-    if seen[v] then return out end
+    if seen[v] then return end
     seen[v] = true
     for k, x in pairs(v) do
-      M.deps(k, out, seen)
-      M.deps(x, out, seen)
+      each_ref(k, on_ref, seen)
+      each_ref(x, on_ref, seen)
     end
   end
+end
+
+-- Adds to `out` (a set) every resource address v refers to.
+function M.deps(v, out)
+  out = out or {}
+  each_ref(v, function(addr) out[addr] = true end, {})
   return out
 end
 
 -- Adds to `out` (a set) what v refers to as Terraform's JSON plan names
 -- references: "ADDR.ATTR" and "ADDR" for each attribute reference.
-function M.references(v, out, seen)
+function M.references(v, out)
   out = out or {}
-  local mt = getmetatable(v)
-  if mt == HANDLE then
-    out[rawget(v, "@addr")] = true
-  elseif mt == DEFERRED then
-    if v.kind == "ref" then
-      out[v.addr] = true
-      if v.path[1] ~= nil then out[v.addr .. "." .. tostring(v.path[1])] = true end
-    else each_part(v, function(p) M.references(p, out, seen) end) end
-  elseif type(v) == "table" then
-    seen = seen or {}
-    if seen[v] then return out end
-    seen[v] = true
-    for _, x in pairs(v) do M.references(x, out, seen) end
-  end
+  each_ref(v, function(addr, ref)
+    out[addr] = true
+    if ref and ref.path[1] ~= nil then out[addr .. "." .. tostring(ref.path[1])] = true end
+  end, {})
   return out
 end
 
