@@ -27,6 +27,7 @@ local wire = require("luaform.providers.aws._wire")
 local common = require("luaform.providers.aws._common")
 local errors = require("luaform.errors")
 local core = require("luaform.core")
+local sorted = require("luaform.schema").sorted_keys
 
 local M = {}
 
@@ -60,13 +61,6 @@ end
 local function text(v)
   if type(v) == "boolean" then return v and "true" or "false" end
   return tostring(v)
-end
-
-local function sorted(t)
-  local out = {}
-  for k in pairs(t) do out[#out + 1] = k end
-  table.sort(out)
-  return out
 end
 
 -- The arguments given, as the error messages show them.
