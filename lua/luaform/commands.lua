@@ -64,7 +64,9 @@ local function open_run(flags, operation, extra_vars, out)
   }
   run.cfg = evaluate(flags, extra_vars)
   run.store = backend_init.open_state({ backend = run.cfg.backend, path = flags.state, encryption = run.cfg.encryption })
-  if operation and flags.lock ~= false then run.store:lock(operation, seconds(flags.lock_timeout)) end
+  if operation and flags.lock ~= false then
+    run.store:lock(operation, seconds(flags.lock_timeout), operation == "plan")  -- plan writes no state
+  end
   function run.close() run.store:unlock() end
   local ok, st = pcall(run.store.load, run.store)
   if not ok then run.close(); error(st, 0) end

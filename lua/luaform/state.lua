@@ -45,14 +45,16 @@ function M.open(target)
     encryption_at = target.encryption and target.encryption.where }, Store)
 end
 
--- Takes the lock; then the encryption's write key is made when it comes
--- from a service (aws_kms: KMS GenerateDataKey), so a key that cannot be
--- used is an error before the run changes anything, not at its first save.
-function Store:lock(operation, timeout)
+-- Takes the lock; then, unless the run writes no state (read_only: plan),
+-- the encryption's write key is made when it comes from a service (aws_kms:
+-- KMS GenerateDataKey), so a key that cannot be used is an error before the
+-- run changes anything, not at its first save. (A plan that saves a plan
+-- file makes it when it seals the file.)
+function Store:lock(operation, timeout, read_only)
   local ok, err = self.backend:lock({ operation = operation, timeout = timeout or 0 })
   if not ok then errors.raise(nil, "%s", err) end
   self.locked = true
-  if self.keyring then
+  if self.keyring and not read_only then
     local made, why = self.keyring:prepare()
     if not made then
       self:unlock()

@@ -376,6 +376,15 @@ test("aws_kms: no file or S3 object a run wrote holds a secret or a resource id;
     if log[i].action == "Decrypt" then decrypts = decrypts + 1 end
   end
   expect(decrypts).to_be(1)
+  -- A plan writes no state: it asks KMS for no data key, only to read.
+  before = #e:requests().requests
+  expect(select(2, run(dir, nil, e:env(), "plan"))).to_be(0)
+  local generated = 0
+  log = e:requests().requests
+  for i = before + 1, #log do
+    if log[i].action == "GenerateDataKey" then generated = generated + 1 end
+  end
+  expect(generated).to_be(0)
   local out, code = run(dir, nil, e:env(), "apply", "destroy.plan")
   expect(code).to_be(0)
   expect(out).to_contain("3 destroyed")
