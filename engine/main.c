@@ -6,6 +6,6 @@ int main(int argc, char **argv) {
   lua_State *L = lf_runtime_new();
   if (!L) return 1;
   int code = lf_runtime_main(L, argc, argv);
-  lf_runtime_close(L);
+  lf_runtime_close_at_exit(L);
   return code;
 }

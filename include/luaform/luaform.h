@@ -26,6 +26,10 @@
 
 lua_State *lf_runtime_new(void);
 void lf_runtime_close(lua_State *L);
+/* lf_runtime_close for a process about to exit: every finalizer runs
+ * (locks released, keys wiped), but the Lua heap is left to the exit
+ * instead of freed object by object (sanitizer builds free it all). */
+void lf_runtime_close_at_exit(lua_State *L);
 /* Runs luaform.cli.main(argv) and returns the process exit code. */
 int lf_runtime_main(lua_State *L, int argc, char **argv);
 
