@@ -1,10 +1,12 @@
 /*
  * alloc.c - the allocator with luaform's out-of-memory policy: abort with a
- * message (see luaform/alloc.h).
+ * message (see luaform/alloc.h); and its heap policy: memory freed during
+ * a run stays in the process for what the run allocates next.
  */
 #include "luaform/alloc.h"
 
 #include <jansson.h>
+#include <malloc.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,4 +51,16 @@ void lf_free_secret(char *s) {
   free(s);
 }
 
-void lf_alloc_init(void) { json_set_alloc_funcs(lf_xmalloc, free); }
+/* A run is short, and its memory peaks when it holds the stack, the state
+ * and a plan at once. On a large state, faulting in fresh pages costs as
+ * much as the parsing that fills them (a state's temporary JSON tree is
+ * about 5x the text), so glibc is told to keep what is freed for reuse:
+ * blocks under 32 MB come from the heap (json.c's arena chunks are), and
+ * the heap is never trimmed. The exit returns everything. */
+void lf_alloc_init(void) {
+  json_set_alloc_funcs(lf_xmalloc, free);
+#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, -1);
+#endif
+}

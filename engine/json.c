@@ -378,54 +378,49 @@ char *lf_json_dump(const json_t *v, size_t flags, size_t *len) {
   return dump(v, flags, precision_of(v, 15), 0, len);
 }
 
-/* The arena for lf_json_encode's temporary tree. jansson allocates a
- * block per value and the tree lives only until it is dumped, so while
- * lf_json_encode runs jansson's allocator is a bump allocator over chunks
- * kept for the next call, and the tree is dropped by resetting the arena
- * instead of freeing ~20 blocks per resource. This is safe because
- * nothing else can allocate a jansson value in that window: it runs no Lua
- * code (raw accesses only, the collector is stopped so no finalizer runs)
- * and the engine is single-threaded. A block from before the window that
- * is freed inside it goes to free(). */
+/* The arena for the temporary jansson tree of a large document
+ * (lf_json_encode's before it is dumped, lf_json_decode's while it is
+ * pushed into Lua). jansson allocates a block per value, so inside that
+ * window its allocator bumps through chunks, and leaving the window drops
+ * the tree by freeing the chunks instead of ~20 blocks per resource. The
+ * chunks are smaller than glibc's mmap threshold (alloc.c fixes it), so
+ * the memory they free stays in the heap for what is allocated next (the
+ * Lua values of a plan) instead of going back to the system and being
+ * faulted in again: on a large state, touching new memory costs as much
+ * as parsing. This is safe because nothing else can allocate a jansson
+ * value in that window: it runs no Lua code (raw accesses only, the
+ * collector is stopped so no finalizer runs) and the engine is
+ * single-threaded. A block from before the window that is freed inside it
+ * goes to free(). */
 typedef struct chunk {
   struct chunk *next;
   size_t size, used;
   max_align_t data[];
 } chunk;
 
-static struct { chunk *first, *cur; } arena;
+static chunk *arena;   /* the current chunk, first in the list */
 
 /* Texts at least this long are parsed into the arena. */
 #define ARENA_MIN_TEXT ((size_t)64 * 1024)
+#define ARENA_CHUNK ((size_t)4 << 20)
 
 static void *arena_malloc(size_t size) {
   size = (size + 15) & ~(size_t)15;
-  while (arena.cur && arena.cur->used + size > arena.cur->size) {
-    arena.cur = arena.cur->next;
-    if (arena.cur) arena.cur->used = 0;
-  }
-  if (!arena.cur) {
-    size_t last = 0;
-    chunk **tail = &arena.first;
-    while (*tail) {
-      last = (*tail)->size;
-      tail = &(*tail)->next;
-    }
-    size_t csize = last ? last * 2 : ((size_t)1 << 20);
-    if (csize < size) csize = size;
+  if (!arena || arena->used + size > arena->size) {
+    size_t csize = size > ARENA_CHUNK ? size : ARENA_CHUNK;
     chunk *c = lf_xmalloc(sizeof *c + csize);
-    c->next = NULL;
+    c->next = arena;
     c->size = csize;
     c->used = 0;
-    *tail = arena.cur = c;
+    arena = c;
   }
-  void *p = (char *)arena.cur->data + arena.cur->used;
-  arena.cur->used += size;
+  void *p = (char *)arena->data + arena->used;
+  arena->used += size;
   return p;
 }
 
 static void arena_free(void *p) {
-  for (chunk *c = arena.first; c; c = c->next)
+  for (chunk *c = arena; c; c = c->next)
     if ((char *)p >= (char *)c->data && (char *)p < (char *)c->data + c->size) return;
   free(p);
 }
@@ -441,13 +436,16 @@ static void arena_enter(lua_State *L, arena_window *w) {
   json_get_alloc_funcs(&w->malloc_fn, &w->free_fn);
   w->gc_was_running = lua_gc(L, LUA_GCISRUNNING);
   lua_gc(L, LUA_GCSTOP);
-  arena.cur = arena.first;
-  if (arena.cur) arena.cur->used = 0;
   json_set_alloc_funcs(arena_malloc, arena_free);
 }
 
 static void arena_leave(lua_State *L, arena_window *w) {
-  json_set_alloc_funcs(w->malloc_fn, w->free_fn);  /* the tree goes with the arena */
+  json_set_alloc_funcs(w->malloc_fn, w->free_fn);
+  while (arena) {   /* the tree goes with the arena */
+    chunk *next = arena->next;
+    free(arena);
+    arena = next;
+  }
   if (w->gc_was_running) lua_gc(L, LUA_GCRESTART);
 }
 
