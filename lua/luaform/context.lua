@@ -22,13 +22,21 @@ Ctx.__index = Ctx
 local debug_log = core.getenv("LUAFORM_LOG") == "debug"
 
 -- provider_id: from luaform.provider_choice (of_node, of_entry...).
+-- What the operations through one configuration share (run, config,
+-- provider, dir) is one table per run and configuration, which each ctx
+-- inherits: a refresh of 100,000 resources makes 100,000 contexts, each
+-- holding only its own fields.
 function M.new(run, provider_id, fields)
-  local ctx = setmetatable(fields or {}, Ctx)
-  ctx.run = run
-  ctx.config = require("luaform.provider_choice").config(run.cfg, provider_id, ctx.address)
-  ctx.provider = provider_id
-  ctx.dir = run.dir or "."
-  return ctx
+  local shared = run.contexts
+  if not shared then shared = {}; run.contexts = shared end
+  local base = shared[provider_id]
+  if not base then
+    local config = require("luaform.provider_choice").config(run.cfg, provider_id, fields and fields.address)
+    base = setmetatable({ run = run, config = config, provider = provider_id, dir = run.dir or "." }, Ctx)
+    base.__index = base
+    shared[provider_id] = base
+  end
+  return setmetatable(fields or {}, base)
 end
 
 function Ctx:client(service)

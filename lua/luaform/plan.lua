@@ -194,9 +194,24 @@ end
 -- configuration made the prior object: another one than the config's
 -- now means a new object there (ch.moved = {from, to}).
 -- force: replace even if an update would do (luaform.refactor.replace_reason).
+-- The arguments as they will be sent: node.args resolved, with defaults,
+-- normalized (schema.normalize_block of deferred.resolve, without the
+-- intermediate copy of every resource's arguments).
+local function desired_args(sch, args, lookup)
+  if getmetatable(args) ~= nil then return schema.normalize_block(sch, deferred.resolve(args, lookup)) end
+  local out = {}
+  for k, spec in pairs(sch) do
+    local v = args[k]
+    if v ~= nil then v = deferred.resolve(v, lookup) end
+    if v == nil and spec.default ~= nil then v = spec.default end
+    out[k] = schema.normalize(spec, v)
+  end
+  return out
+end
+
 local function diff_resource(run, node, prior, lookup, entry, force)
   local mod, sch = node.provider, node.provider.schema
-  local desired = schema.normalize_block(sch, deferred.resolve(node.args, lookup))
+  local desired = desired_args(sch, node.args, lookup)
   if not prior then
     local after = new_object(sch, desired)
     for k, v in pairs(predicted(run, node, desired, nil)) do after[k] = v end
@@ -207,38 +222,48 @@ local function diff_resource(run, node, prior, lookup, entry, force)
     ignore = {}
     for _, k in ipairs(node.lifecycle.ignore_changes) do ignore[k] = true end
   end
-  local after, changed, forces = {}, {}, {}
+  -- changed and forces are made at their first entry: most resources of
+  -- a plan have none
+  local after, changed, forces = {}, nil, nil
   for k, spec in pairs(sch) do
+    local old = prior[k]
     local settable = spec.required or spec.optional
     local want = desired[k]
     if not settable or ignore[k] or (want == nil and spec.computed)
         or (spec.suppress_diff and spec.suppress_diff(desired, prior)) then
-      want = prior[k]
+      want = old
     end
     -- an equal value keeps the state's form ("" for nil, AWS's JSON), so
     -- an update for another attribute never sends it
-    local same = values.equal(spec, want, prior[k])
-    if same then want = prior[k] end
+    local same = want == old or values.equal(spec, want, old)
+    if same then want = old end
     after[k] = want
     if settable and not same then
+      changed = changed or {}
       changed[k] = true
-      if forces_new(spec, prior[k], want, prior, desired) or not mod.update then forces[k] = true end
+      if forces_new(spec, old, want, prior, desired) or not mod.update then
+        forces = forces or {}
+        forces[k] = true
+      end
     end
   end
   for k, v in pairs(predicted(run, node, desired, prior)) do
     if not ignore[k] then
       after[k] = v
-      if not values.equal(sch[k], v, prior[k]) then changed[k] = true end
+      if not values.equal(sch[k], v, prior[k]) then
+        changed = changed or {}
+        changed[k] = true
+      end
     end
   end
   after.id = prior.id
   local from, to = entry and provider_choice.of_entry(entry), provider_choice.of_node(node)
   local moved = from and from ~= to and { from = from, to = to } or nil
-  if next(forces) or moved or force then
+  if forces or moved or force then
     local fresh = new_object(sch, desired)
     for k in pairs(sch) do if ignore[k] then fresh[k] = prior[k] end end
-    return { action = "replace", after = fresh, changed = changed, forces = forces, moved = moved }
-  elseif next(changed) then
+    return { action = "replace", after = fresh, changed = changed or {}, forces = forces or {}, moved = moved }
+  elseif changed then
     -- Attributes the provider recomputes on every update (id included).
     for k, spec in pairs(sch) do if spec.computed_on_update then after[k] = UNKNOWN end end
     return { action = "update", after = after, changed = changed }
@@ -398,12 +423,20 @@ function M.diff(run)
 
   -- As Terraform: every object in the state needs the provider
   -- configuration that made it (to be read, and destroyed), declared.
-  local gone, forgotten = {}, refactor.forgotten(cfg)
-  for _, addr in ipairs(require("luaform.state").addresses(st)) do
-    local entry = st.resources[addr]
-    if entry.mode ~= "data" then provider_choice.config(cfg, provider_choice.of_entry(entry), addr) end
+  -- (checked once per configuration, for its first address in order: the
+  -- error names the address a sorted walk of the state would find first)
+  local gone, forgotten, first_user = {}, refactor.forgotten(cfg), {}
+  for addr, entry in pairs(st.resources) do
+    if entry.mode ~= "data" then
+      local id = provider_choice.of_entry(entry)
+      if not first_user[id] or addr < first_user[id] then first_user[id] = addr end
+    end
     if not cfg.nodes[addr] then gone[#gone + 1] = addr end
   end
+  local ids = schema.sorted_keys(first_user)
+  table.sort(ids, function(a, b) return first_user[a] < first_user[b] end)
+  for _, id in ipairs(ids) do provider_choice.config(cfg, id, first_user[id]) end
+  table.sort(gone)
   for _, addr in ipairs(gone) do
     local entry = st.resources[addr]
     local wanted = not targeted

@@ -45,10 +45,12 @@ end
 -- The configuration (provider block) of id; raises when id names an
 -- alias the stack does not declare (check() already refused that for the
 -- stack's own nodes: what is left are state entries). user: the address.
+local UNDECLARED = setmetatable({}, { __newindex = function() error("a provider configuration is read-only", 2) end })
+
 function M.config(cfg, id, user)
   local p = cfg and cfg.providers[id]
   if p then return p.config end
-  if not id:find(".", 1, true) then return {} end
+  if not id:find(".", 1, true) then return UNDECLARED end   -- the default one, not declared: no settings
   errors.raise(nil, '%s: the state records provider "%s", which the stack does not declare; '
     .. 'add %s (luaform reads and destroys the object through it)', user or "an entry", id, declare_hint(id))
 end

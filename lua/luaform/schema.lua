@@ -100,6 +100,7 @@ end
 -- the same name; "data.<type>": only that data source), or nil and an
 -- error message. mod.name is the name type_names() lists.
 function M.load(type_name, mode)
+  if mode ~= "data" and types[type_name] then return types[type_name] end   -- loaded: once per entry of a refresh
   local data_name = type_name:match("^data%.(.+)$")
   if data_name then
     return load_data(data_name) or nil, string.format('unknown data source "%s"', type_name)
@@ -306,15 +307,20 @@ end
 -- Normalizes a known value to the spec's type (numbers from strings, and
 -- the reverse, single blocks to lists); unknown parts pass through.
 function M.normalize(spec, v)
-  if v == nil or v == deferred.UNKNOWN or deferred.is(v) then return v end
+  local tv = type(v)
+  if tv == "nil" or tv == "boolean" then return v end
   local t = spec and spec.type or "any"
-  if t == "string" and type(v) == "number" then
+  if tv == "string" then   -- the common case, first
+    if t == "number" then return tonumber(v) or v end
+    if t == "bool" and (v == "true" or v == "false") then return v == "true" end
+    return v
+  end
+  if tv == "number" then
+    if t ~= "string" then return v end
     return math.type(v) == "float" and v % 1 ~= 0 and tostring(v) or string.format("%d", v)
-  elseif t == "number" and type(v) == "string" then
-    return tonumber(v) or v
-  elseif t == "bool" and type(v) == "string" then
-    if v == "true" then return true elseif v == "false" then return false end
-  elseif (t == "list" or t == "set") and type(v) == "table" then
+  end
+  if v == deferred.UNKNOWN or deferred.is(v) then return v end
+  if (t == "list" or t == "set") and type(v) == "table" then
     if spec.block and not is_list(v) then v = { v } end
     local out = {}
     for i, x in ipairs(v) do
