@@ -468,7 +468,9 @@ char *lf_json_encode(lua_State *L, int idx, size_t flags, size_t size_hint, size
 
 /* ---- JSON -> Lua ---- */
 
-void lf_json_push(lua_State *L, const json_t *v) {
+/* The array metatable is at stack index mt (absolute), looked up once per
+ * document rather than once per array. */
+static void push_value(lua_State *L, const json_t *v, int mt) {
   luaL_checkstack(L, 4, "JSON nested too deeply");
   switch (json_typeof(v)) {
     case JSON_OBJECT: {
@@ -478,7 +480,7 @@ void lf_json_push(lua_State *L, const json_t *v) {
       lua_createtable(L, 0, (int)json_object_size(v));
       json_object_keylen_foreach((json_t *)v, k, klen, x) {
         lua_pushlstring(L, k, klen);
-        lf_json_push(L, x);
+        push_value(L, x, mt);
         lua_rawset(L, -3);
       }
       break;
@@ -487,10 +489,11 @@ void lf_json_push(lua_State *L, const json_t *v) {
       size_t n = json_array_size(v);
       lua_createtable(L, (int)n, 0);
       for (size_t i = 0; i < n; i++) {
-        lf_json_push(L, json_array_get(v, i));
+        push_value(L, json_array_get(v, i), mt);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
       }
-      lf_json_mark_array(L);
+      lua_pushvalue(L, mt);
+      lua_setmetatable(L, -2);
       break;
     }
     case JSON_STRING: lua_pushlstring(L, json_string_value(v), json_string_length(v)); break;
@@ -500,6 +503,12 @@ void lf_json_push(lua_State *L, const json_t *v) {
     case JSON_FALSE: lua_pushboolean(L, 0); break;
     case JSON_NULL: lf_json_push_null(L); break;
   }
+}
+
+void lf_json_push(lua_State *L, const json_t *v) {
+  lf_json_push_array_mt(L);
+  push_value(L, v, lua_gettop(L));
+  lua_remove(L, -2);
 }
 
 json_t *lf_json_load(const char *text, size_t len, const char *chunk, char *err, size_t n) {
