@@ -8,9 +8,11 @@
 #include <jansson.h>
 #include <malloc.h>
 #include <openssl/crypto.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static void *out_of_memory(void) {
@@ -49,6 +51,19 @@ void lf_free_secret(char *s) {
   if (!s) return;
   OPENSSL_cleanse(s, strlen(s));
   free(s);
+}
+
+void lf_prefault(void *p, size_t n) {
+#ifdef MADV_POPULATE_WRITE
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) return;
+  uintptr_t start = ((uintptr_t)p + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+  uintptr_t end = ((uintptr_t)p + n) & ~((uintptr_t)page - 1);
+  if (end > start) (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);   /* a hint: failure changes nothing */
+#else
+  (void)p;
+  (void)n;
+#endif
 }
 
 /* A run is short, and its memory peaks when it holds the stack, the state

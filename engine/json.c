@@ -387,10 +387,10 @@ char *lf_json_dump(const json_t *v, size_t flags, size_t *len) {
  * the memory they free stays in the heap for what is allocated next (the
  * Lua values of a plan) instead of going back to the system and being
  * faulted in again: on a large state, touching new memory costs as much
- * as parsing. This is safe because nothing else can allocate a jansson
- * value in that window: it runs no Lua code (raw accesses only, the
- * collector is stopped so no finalizer runs) and the engine is
- * single-threaded. A block from before the window that is freed inside it
+ * as parsing (so a new chunk is also prefaulted at once, alloc.h). This
+ * is safe because nothing else can allocate a jansson value in that
+ * window: it runs no Lua code (raw accesses only, the collector is
+ * stopped so no finalizer runs) and the engine is single-threaded. A block from before the window that is freed inside it
  * goes to free(). */
 typedef struct chunk {
   struct chunk *next;
@@ -409,6 +409,7 @@ static void *arena_malloc(size_t size) {
   if (!arena || arena->used + size > arena->size) {
     size_t csize = size > ARENA_CHUNK ? size : ARENA_CHUNK;
     chunk *c = lf_xmalloc(sizeof *c + csize);
+    lf_prefault(c, sizeof *c + csize);   /* it will be filled */
     c->next = arena;
     c->size = csize;
     c->used = 0;
