@@ -510,6 +510,49 @@ static int core_listdir(lua_State *L) {
   return 1;
 }
 
+/* core.sorted_string_keys(t) -> the keys of t sorted bytewise (Lua's
+ * order for strings: luaform sets no locale) | nil when a key is not a
+ * string. table.sort compares through the VM and strcoll: a state of
+ * 100,000 resources took 0.2 s to list in order. */
+typedef struct {
+  const char *s;
+  size_t len;
+  lua_Integer at;   /* its index in the list of keys as found */
+} sort_key;
+
+static int compare_keys(const void *a, const void *b) {
+  const sort_key *x = a, *y = b;
+  int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+  if (c) return c;
+  return (x->len > y->len) - (x->len < y->len);
+}
+
+static int core_sorted_string_keys(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_newtable(L);   /* 2: the keys as found (they keep the strings alive) */
+  lua_Integer n = 0;
+  for (lua_pushnil(L); lua_next(L, 1); lua_pop(L, 1)) {
+    if (lua_type(L, -2) != LUA_TSTRING) return 0;
+    lua_pushvalue(L, -2);
+    lua_rawseti(L, 2, ++n);
+  }
+  sort_key *keys = lf_xmalloc((size_t)(n ? n : 1) * sizeof *keys);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, 2, i);
+    keys[i - 1].s = lua_tolstring(L, -1, &keys[i - 1].len);
+    keys[i - 1].at = i;
+    lua_pop(L, 1);   /* still referenced by table 2 */
+  }
+  qsort(keys, (size_t)n, sizeof *keys, compare_keys);
+  lua_createtable(L, (int)n, 0);
+  for (lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, 2, keys[i - 1].at);
+    lua_rawseti(L, -2, i);
+  }
+  free(keys);
+  return 1;
+}
+
 static int core_realpath(lua_State *L) {
   const char *path = luaL_checkstring(L, 1);
   char out[PATH_MAX];
@@ -615,6 +658,7 @@ void lf_open_util(lua_State *L) {
     {"stat", core_stat},
     {"mkdir_p", core_mkdir_p},
     {"listdir", core_listdir},
+    {"sorted_string_keys", core_sorted_string_keys},
     {"realpath", core_realpath},
     {"dirname", core_dirname},
     {"basename", core_basename},

@@ -135,7 +135,9 @@ function M.load(type_name, mode)
 end
 
 local function sorted_keys(t)
-  local out = {}
+  local out = core.sorted_string_keys(t)   -- the usual case, in C
+  if out then return out end
+  out = {}
   for k in pairs(t) do out[#out + 1] = k end
   table.sort(out)
   return out

@@ -179,10 +179,7 @@ end
 
 -- Sorted addresses of the state's resources.
 function M.addresses(st)
-  local out = {}
-  for addr in pairs(st.resources) do out[#out + 1] = addr end
-  table.sort(out)
-  return out
+  return core.sorted_string_keys(st.resources) or errors.raise(nil, "state: a resource address is not a string")
 end
 
 return M

@@ -261,3 +261,14 @@ end, { text = "hello" })
   expect(code).to_be(1)
   expect(out).to_contain("-force")
 end)
+
+test("state list gives the addresses in byte order (capitals first, [10] before [9], a before a_1 before ab)", function()
+  local dir = new_stack([[
+for _, name in ipairs({ "ab", "B", "a_1", "a", "Z9" }) do resource("random_id", name, { byte_length = 2 }) end
+for i = 8, 11 do resource("random_id", "n[" .. i .. "]", { byte_length = 2 }) end
+]])
+  expect(select(2, run(dir, "apply", "-auto-approve"))).to_be(0)
+  expect(run(dir, "state", "list")).to_be(table.concat({
+    "random_id.B", "random_id.Z9", "random_id.a", "random_id.a_1", "random_id.ab",
+    "random_id.n[10]", "random_id.n[11]", "random_id.n[8]", "random_id.n[9]", "" }, "\n"))
+end)
