@@ -108,10 +108,15 @@ int lf_read_file(const char *path, char **data, size_t *len, char *err, size_t n
     return sys_fail(err, n, "open", path);
   }
   struct stat st;
-  size_t cap = (fstat(fd, &st) == 0 && st.st_size > 0) ? (size_t)st.st_size + 1 : 4096;
+  int sized = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+  size_t cap = sized ? (size_t)st.st_size + 1 : 4096;
   size_t used = 0;
   char *buf = lf_xmalloc(cap);
   for (;;) {
+    /* a regular file is read up to the size fstat gave: asking for more
+     * only to hear "end of file" is one more system call per file, which
+     * a refresh of 50,000 local files pays 50,000 times */
+    if (sized && used == (size_t)st.st_size) break;
     if (used + 1 >= cap) {
       buf = lf_xrealloc(buf, cap *= 2);
       continue;

@@ -20,8 +20,9 @@ int lf_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
 int lf_write_replace(const char *path, const char *data, size_t len, mode_t mode, int durable,
                      char *err, size_t n);
 
-/* Reads a whole file into a malloc'd buffer (NUL-terminated, *len bytes).
- * Returns 0, 1 when the file does not exist, or -1. */
+/* Reads a whole file into a malloc'd buffer (NUL-terminated, *len bytes;
+ * a regular file: the size it had when opened, at most). Returns 0, 1
+ * when the file does not exist, or -1. */
 int lf_read_file(const char *path, char **data, size_t *len, char *err, size_t n);
 
 /* fsync of the directory that holds path. */
