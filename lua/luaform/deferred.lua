@@ -185,49 +185,69 @@ function M.call(name, fn, args, where, at_apply)
   return new("call", { name = name, fn = fn, args = args, where = where or false, at_apply = at_apply == true })
 end
 
--- Calls fn(part) for each value a combined deferred value is made of.
-local function each_part(d, fn)
-  if d.kind == "concat" then for _, p in ipairs(d.parts) do fn(p) end
-  elseif d.kind == "fmt" or d.kind == "call" then for i = 1, d.args.n do fn(d.args[i]) end
-  elseif d.kind == "json" or d.kind == "sensitive" then fn(d.value)
-  elseif d.kind == "map" then fn(d.src) end
+-- Calls fn(part, ...) for each value a combined deferred value is made of
+-- (the extra arguments passed through, so a walk needs no closure per value).
+local function each_part(d, fn, ...)
+  local kind = d.kind
+  if kind == "concat" then for _, p in ipairs(d.parts) do fn(p, ...) end
+  elseif kind == "fmt" or kind == "call" then for i = 1, d.args.n do fn(d.args[i], ...) end
+  elseif kind == "json" or kind == "sensitive" then fn(d.value, ...)
+  elseif kind == "map" then fn(d.src, ...) end
 end
 
--- Calls on_ref(addr, ref) for each reference in v (deep: table keys and
--- values, a deferred value's parts); ref is the "ref" value, nil for a
--- resource handle.
-local function each_ref(v, on_ref, seen)
+-- Calls on_ref(arg, addr, ref) for each reference in v (deep: table keys
+-- and values, a deferred value's parts); ref is the "ref" value, nil for a
+-- resource handle. A secret (sensitive()) is reported first as
+-- on_ref(arg, nil, secret), then its parts. seen: the tables walked
+-- already; nil until v holds a nested table (most values are flat, and
+-- a walk per resource argument should not cost a table).
+local function each_ref(v, on_ref, arg, seen)
+  if type(v) ~= "table" then return end
   local mt = getmetatable(v)
   if mt == HANDLE then
-    on_ref(rawget(v, "@addr"))
+    on_ref(arg, rawget(v, "@addr"))
   elseif mt == DEFERRED then
-    if v.kind == "ref" then on_ref(v.addr, v)
-    else each_part(v, function(p) each_ref(p, on_ref, seen) end) end
-  elseif type(v) == "table" then
-    if seen[v] then return end
-    seen[v] = true
+    if v.kind == "ref" then on_ref(arg, v.addr, v)
+    else
+      if v.kind == "sensitive" then on_ref(arg, nil, v) end
+      each_part(v, each_ref, on_ref, arg, seen)
+    end
+  else
+    if seen then
+      if seen[v] then return end
+      seen[v] = true
+    end
     for k, x in pairs(v) do
-      each_ref(k, on_ref, seen)
-      each_ref(x, on_ref, seen)
+      if seen == nil and (type(k) == "table" or type(x) == "table") then seen = { [v] = true } end
+      each_ref(k, on_ref, arg, seen)
+      each_ref(x, on_ref, arg, seen)
     end
   end
+end
+M.each_ref = each_ref
+
+local function add_dep(out, addr)
+  if addr then out[addr] = true end
 end
 
 -- Adds to `out` (a set) every resource address v refers to.
 function M.deps(v, out)
   out = out or {}
-  each_ref(v, function(addr) out[addr] = true end, {})
+  each_ref(v, add_dep, out)
   return out
+end
+
+local function add_reference(out, addr, ref)
+  if not addr then return end
+  out[addr] = true
+  if ref and ref.path[1] ~= nil then out[addr .. "." .. tostring(ref.path[1])] = true end
 end
 
 -- Adds to `out` (a set) what v refers to as Terraform's JSON plan names
 -- references: "ADDR.ATTR" and "ADDR" for each attribute reference.
 function M.references(v, out)
   out = out or {}
-  each_ref(v, function(addr, ref)
-    out[addr] = true
-    if ref and ref.path[1] ~= nil then out[addr .. "." .. tostring(ref.path[1])] = true end
-  end, {})
+  each_ref(v, add_reference, out)
   return out
 end
 

@@ -369,37 +369,93 @@ function M.evaluate(opts)
   return cfg
 end
 
--- Sets node.sensitive (the set of attributes that are secret: sensitive
--- in the schema, or given a value derived from a secret) on every node;
--- returns attr_sensitive(addr, attr) for deferred.is_sensitive.
-local function sensitivity(cfg)
+-- One read-only empty table for every node's empty deps, depends_on,
+-- triggers and sensitive set (readers only read them; 100,000 resources
+-- would otherwise hold 100,000 empty tables of each).
+local NONE = setmetatable({}, { __newindex = function() error("a table shared by several nodes is read-only", 2) end })
+
+-- What a type's schema says of secrets, the same for each of its resources
+-- (schemas are fixed once loaded): the attributes it calls sensitive, the
+-- computed attributes derived from another (tags_all from tags) in the
+-- schema's pairs order, and the set of a resource whose arguments hold no
+-- secret (shared, read-only).
+local secrets_of = setmetatable({}, { __mode = "k" })
+local function schema_secrets(sch)
+  local s = secrets_of[sch]
+  if s then return s end
+  s = { sensitive = {}, derived = {} }
+  for k, spec in pairs(sch) do
+    if spec.sensitive then s.sensitive[#s.sensitive + 1] = k end
+    if spec.derived_from then s.derived[#s.derived + 1] = k end
+  end
+  local set = {}
+  for _, k in ipairs(s.sensitive) do set[k] = true end
+  for _, k in ipairs(s.derived) do
+    if set[sch[k].derived_from] then set[k] = true end
+  end
+  s.plain = next(set) and setmetatable(set, getmetatable(NONE)) or NONE
+  secrets_of[sch] = s
+  return s
+end
+
+-- The walk of one argument (deferred.each_ref): collects the addresses it
+-- refers to in scan.deps, and whether it derives from a secret in
+-- scan.secret (a sensitive() value, or a reference to a sensitive
+-- attribute, asked of scan.attr_sensitive until the answer is yes, as
+-- deferred.is_sensitive does).
+local function on_arg_ref(scan, addr, ref)
+  if addr == nil then scan.secret = true; return end
+  scan.deps[addr] = true
+  if not scan.secret then
+    local attr = "id"   -- a resource handle stands for its id
+    if ref then attr = ref.path[1] end
+    scan.secret = scan.attr_sensitive(addr, attr)
+  end
+end
+
+-- Walks each node's arguments once, for its deps and its secrets: sets
+-- node.deps (the addresses its arguments refer to; check() adds those of
+-- its lifecycle) and node.sensitive (the set of attributes that are
+-- secret: sensitive in the schema, or given a value derived from a secret,
+-- and computed ones derived from those). args_of(node) does it for one
+-- node (first for those a node refers to); attr_sensitive(addr, attr) says
+-- whether an attribute is secret (for deferred.is_sensitive).
+local function arguments(cfg)
   local visiting = {}
-  local attrs_of
+  local args_of
   local function attr_sensitive(addr, attr)
     local other = cfg.nodes[addr]
-    return other ~= nil and attrs_of(other)[attr] == true
+    return other ~= nil and args_of(other)[attr] == true
   end
-  function attrs_of(node)
+  function args_of(node)
     if node.sensitive then return node.sensitive end
-    if visiting[node] then return {} end   -- a cycle; the planner reports it
+    if visiting[node] then return NONE end   -- a cycle; the planner reports it
     visiting[node] = true
-    local set = {}
-    for k, spec in pairs(node.provider.schema) do
-      if spec.sensitive then set[k] = true end
-    end
+    local secrets = schema_secrets(node.provider.schema)
+    local scan = { deps = {}, secret = false, attr_sensitive = attr_sensitive }
+    local set = secrets.plain
     for k, v in pairs(node.args) do
-      if deferred.is_sensitive(v, attr_sensitive) then set[k] = true end
+      scan.secret = false
+      deferred.each_ref(v, on_arg_ref, scan)
+      if scan.secret then
+        if set == secrets.plain then
+          set = {}
+          for _, s in ipairs(secrets.sensitive) do set[s] = true end
+        end
+        set[k] = true
+      end
     end
-    -- a computed attribute made from a secret argument (tags_all from tags)
-    for k, spec in pairs(node.provider.schema) do
-      if spec.derived_from and set[spec.derived_from] then set[k] = true end
+    if set ~= secrets.plain then
+      local sch = node.provider.schema
+      for _, k in ipairs(secrets.derived) do
+        if set[sch[k].derived_from] then set[k] = true end
+      end
     end
     visiting[node] = nil
-    node.sensitive = set
+    node.sensitive, node.deps = set, scan.deps
     return set
   end
-  for _, addr in ipairs(cfg.order) do attrs_of(cfg.nodes[addr]) end
-  return function(addr, attr)
+  return args_of, function(addr, attr)
     local node = cfg.nodes[addr]
     return node ~= nil and node.sensitive[attr] == true
   end
@@ -408,6 +464,7 @@ end
 local CONDITION_KINDS = { "precondition", "postcondition" }
 
 -- Validates every node's arguments and lifecycle, and records its deps.
+-- (Once per config: what it records on a node is not redone.)
 function M.check(cfg)
   local conditions = require("luaform.conditions")
   for _, im in ipairs(cfg.imports) do
@@ -416,59 +473,65 @@ function M.check(cfg)
       errors.raise(im.where, 'import to "%s": no such resource in the stack', im.to)
     end
   end
+  local args_of, attr_sensitive = arguments(cfg)
   for _, addr in ipairs(cfg.order) do
     local node = cfg.nodes[addr]
+    local lifecycle = node.lifecycle
     local err = schema.check_block(node.provider.schema, node.args)
     if err then errors.raise(node.where, "%s %s: %s", node.mode == "data" and "data" or "resource", addr, err) end
-    local deps = deferred.deps(node.args)
-    local depends_on = node.lifecycle.depends_on
+    args_of(node)
+    local deps = node.deps
+    local depends_on = lifecycle.depends_on
     if depends_on ~= nil and (type(depends_on) ~= "table" or deferred.is_handle(depends_on)) then
       errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
     end
-    node.depends_on = {}   -- the addresses depends_on names (a data source waits for their changes)
-    for _, d in ipairs(depends_on or {}) do
+    local named = NONE   -- the addresses depends_on names (a data source waits for their changes)
+    for _, d in ipairs(depends_on or NONE) do
+      if named == NONE then named = {} end
       if deferred.is_handle(d) then
         deps[deferred.handle_address(d)] = true
-        node.depends_on[#node.depends_on + 1] = deferred.handle_address(d)
+        named[#named + 1] = deferred.handle_address(d)
       elseif cfg.module_of[d] then   -- a module: every resource in it
         local prefix = cfg.module_of[d]
         for _, other in ipairs(cfg.order) do
           if other:sub(1, #prefix) == prefix then
             deps[other] = true
-            node.depends_on[#node.depends_on + 1] = other
+            named[#named + 1] = other
           end
         end
       else
         errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
       end
     end
-    local triggers = node.lifecycle.replace_triggered_by
-    node.triggers = {}
-    for _, t in ipairs(type(triggers) == "table" and not deferred.is_handle(triggers) and triggers or {}) do
-      if deferred.is_handle(t) then node.triggers[#node.triggers + 1] = { addr = deferred.handle_address(t) }
-      elseif deferred.is(t) and t.kind == "ref" then node.triggers[#node.triggers + 1] = { addr = t.addr, attr = t.path[1] }
+    node.depends_on = named
+    local triggers = lifecycle.replace_triggered_by
+    local list = NONE
+    for _, t in ipairs(type(triggers) == "table" and not deferred.is_handle(triggers) and triggers or NONE) do
+      if list == NONE then list = {} end
+      if deferred.is_handle(t) then list[#list + 1] = { addr = deferred.handle_address(t) }
+      elseif deferred.is(t) and t.kind == "ref" then list[#list + 1] = { addr = t.addr, attr = t.path[1] }
       else triggers = false end
     end
     if triggers == false or (triggers ~= nil and (type(triggers) ~= "table" or deferred.is_handle(triggers))) then
       errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
     end
-    for _, t in ipairs(node.triggers) do deps[t.addr] = true end
+    node.triggers = list
+    for _, t in ipairs(list) do deps[t.addr] = true end
     for _, kind in ipairs(CONDITION_KINDS) do
-      if node.lifecycle[kind] ~= nil then
-        local list = conditions.check_list(node.lifecycle[kind], node.where, addr .. ": " .. kind)
-        for d in pairs(deferred.deps(list)) do if d ~= addr then deps[d] = true end end
+      if lifecycle[kind] ~= nil then
+        local conds = conditions.check_list(lifecycle[kind], node.where, addr .. ": " .. kind)
+        for d in pairs(deferred.deps(conds)) do if d ~= addr then deps[d] = true end end
       end
     end
-    for _, attr in ipairs(node.lifecycle.ignore_changes or {}) do
+    for _, attr in ipairs(lifecycle.ignore_changes or NONE) do
       if not node.provider.schema[attr] then
         errors.raise(node.where, '%s: ignore_changes names "%s", which "%s" does not have%s', addr, attr,
           node.type, schema.suggest(attr, schema.export_names(node.provider)))
       end
     end
-    node.deps = deps
+    if next(deps) == nil then node.deps = NONE end
   end
   require("luaform.provider_choice").check(cfg)
-  local attr_sensitive = sensitivity(cfg)
   for _, name in ipairs(cfg.output_order) do
     local o = cfg.outputs[name]
     o.deps = deferred.deps(o.value)
