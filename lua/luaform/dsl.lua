@@ -41,6 +41,11 @@ local LIFECYCLE = {
 
 local OUTPUT_OPTIONS = { sensitive = true, description = true }
 
+-- One read-only empty table for every node's empty lifecycle, deps,
+-- depends_on, triggers and sensitive set (readers only read them; 100,000 resources
+-- would otherwise hold 100,000 empty tables of each).
+local NONE = setmetatable({}, { __newindex = function() error("a table shared by several nodes is read-only", 2) end })
+
 local function format_key(key)
   if math.type(key) == "integer" then return "[" .. key .. "]" end
   return string.format('["%s"]', tostring(key))
@@ -99,20 +104,46 @@ local function dsl(cfg, opts)
     s.names[name] = where
   end
 
+  -- mode -> type name -> { mod = its module, check = the check of its
+  -- handles' attributes }: loaded and made once per type, not per resource.
+  local types = { managed = {}, data = {} }
+  local function type_of(mode, type_name, where)
+    local t = types[mode][type_name]
+    if t then return t end
+    local mod, err = schema.load(type_name, mode)
+    if not mod then errors.raise(where, "%s", err) end
+    if mode == "data" and not mod.data_source then
+      errors.raise(where, '"%s" is not a data source', type_name)
+    elseif mode == "managed" and mod.data_source then
+      errors.raise(where, '"%s" is a data source: use data("%s", ...)', type_name, type_name)
+    end
+    t = { mod = mod, check = function(attr)
+      if type(attr) ~= "string" then return "resource attributes are named by strings" end
+      if schema.exports(mod, attr) then return nil end
+      return string.format('"%s" does not export "%s"%s', type_name, attr,
+        schema.suggest(attr, schema.export_names(mod)))
+    end }
+    types[mode][type_name] = t
+    return t
+  end
+
   local function declare(mode, type_name, name, args, lifecycle)
     local where = errors.caller(3)
     if type(type_name) ~= "string" then errors.raise(where, "%s(): the type must be a string", mode) end
     if type(name) ~= "string" then errors.raise(where, "%s(): the name must be a string", mode) end
     args = args or {}
-    lifecycle = lifecycle or {}
+    lifecycle = lifecycle or NONE
     if type(args) ~= "table" then errors.raise(where, "%s(): arguments must be a table", mode) end
     local key = lifecycle.key
-    local base, bracket = str_match(name, '^([%w_%-]+)%[(.+)%]$')
-    if base then
-      name = base
-      key = tonumber(bracket) or str_match(bracket, '^"(.*)"$') or bracket
+    -- a plain name is the common case: the bracket form is looked for only when it is not one
+    if not str_match(name, "^[%a_][%w_%-]*$") then
+      local base, bracket = str_match(name, '^([%w_%-]+)%[(.+)%]$')
+      if base then
+        name = base
+        key = tonumber(bracket) or str_match(bracket, '^"(.*)"$') or bracket
+      end
+      if not str_match(name, "^[%a_][%w_%-]*$") then errors.raise(where, 'invalid name "%s"', name) end
     end
-    if not str_match(name, "^[%a_][%w_%-]*$") then errors.raise(where, 'invalid name "%s"', name) end
     for k in pairs(lifecycle) do
       if k == "lifecycle" then
         errors.raise(where, "%s(): the 4th table is the lifecycle: put its options directly in it ({ ignore_changes = ... })", mode == "data" and "data" or "resource")
@@ -122,33 +153,24 @@ local function dsl(cfg, opts)
         errors.raise(where, 'unsupported lifecycle option "%s"%s', tostring(k), schema.suggest(tostring(k), names))
       end
     end
-    local mod, err = schema.load(type_name, mode)
-    if not mod then errors.raise(where, "%s", err) end
-    if mode == "data" and not mod.data_source then
-      errors.raise(where, '"%s" is not a data source', type_name)
-    elseif mode == "managed" and mod.data_source then
-      errors.raise(where, '"%s" is a data source: use data("%s", ...)', type_name, type_name)
-    end
+    local t = type_of(mode, type_name, where)
+    local mod = t.mod
     strict.check_meta_arguments(mod.schema, args, LIFECYCLE, where, mode == "data" and "data" or "resource", type_name, name)
     local local_addr = (mode == "data" and "data." or "") .. type_name .. "." .. name
       .. (key ~= nil and format_key(key) or "")
     claim(local_addr, where)
-    local addr = scope().prefix .. local_addr
+    local s = scope()
+    local addr = s.prefix .. local_addr
     local node = {
       addr = addr, mode = mode, type = type_name, name = name, key = key,
-      module = str_sub(scope().prefix, 1, -2), args = args, lifecycle = lifecycle,
+      module = str_sub(s.prefix, 1, -2), args = args, lifecycle = lifecycle,
       where = where, provider = mod, index = #cfg.order + 1,
       -- the provider configuration asked for (nil: the default one; luaform.provider_choice)
-      provider_ref = lifecycle.provider or scope().providers[mod.provider],
+      provider_ref = lifecycle.provider or s.providers[mod.provider],
     }
     cfg.nodes[addr] = node
     cfg.order[#cfg.order + 1] = addr
-    return deferred.handle(addr, function(attr)
-      if type(attr) ~= "string" then return "resource attributes are named by strings" end
-      if schema.exports(mod, attr) then return nil end
-      return string.format('"%s" does not export "%s"%s', type_name, attr,
-        schema.suggest(attr, schema.export_names(mod)))
-    end)
+    return deferred.handle(addr, t.check)
   end
 
   local env = {}
@@ -368,11 +390,6 @@ function M.evaluate(opts)
   M.check(cfg)
   return cfg
 end
-
--- One read-only empty table for every node's empty deps, depends_on,
--- triggers and sensitive set (readers only read them; 100,000 resources
--- would otherwise hold 100,000 empty tables of each).
-local NONE = setmetatable({}, { __newindex = function() error("a table shared by several nodes is read-only", 2) end })
 
 -- What a type's schema says of secrets, the same for each of its resources
 -- (schemas are fixed once loaded): the attributes it calls sensitive, the

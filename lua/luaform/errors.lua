@@ -36,11 +36,22 @@ function M.tostring(e)
   return tostring(e)
 end
 
+-- The file of each function (short_src), asked of debug.getinfo once per
+-- function: caller() runs once per resource, and a full "Sl" answer per
+-- call cost more than the rest of it.
+local file_of = setmetatable({}, { __mode = "k" })
+
 -- "file:line" of the caller `level` frames up, for user-facing errors.
 function M.caller(level)
-  local info = debug.getinfo(level + 1, "Sl")
+  local info = debug.getinfo(level + 1, "fl")
   if not info then return nil end
-  return info.short_src .. ":" .. (info.currentline or 0)
+  local fn = info.func
+  local file = file_of[fn]
+  if not file then
+    file = debug.getinfo(fn, "S").short_src
+    file_of[fn] = file
+  end
+  return file .. ":" .. (info.currentline or 0)
 end
 
 return M

@@ -148,18 +148,53 @@ local function is_list(v)
   return n == #v
 end
 
+local NONE = {}   -- an empty list, read only
+
 local function settable(spec) return not spec.computed or spec.optional or spec.required end
 
--- The spec of a list's, set's or map's elements.
+-- The spec of a list's, set's or map's elements (made once per spec when
+-- elem is a type name: it is asked per element).
+local elem_specs = setmetatable({}, { __mode = "k" })
 local function elem_spec(spec)
-  return type(spec.elem) == "table" and spec.elem or { type = spec.elem or "any" }
+  if type(spec.elem) == "table" then return spec.elem end
+  local es = elem_specs[spec]
+  if not es then
+    es = { type = spec.elem or "any" }
+    elem_specs[spec] = es
+  end
+  return es
 end
 
--- Checks value v against spec; returns an error message or nil. Deferred
--- values are accepted (their type is known only at apply).
-local function check(spec, v, path)
-  if deferred.is(v) and v.kind == "sensitive" then v = v.value end   -- a secret is known now
-  if v == nil or deferred.is(v) or v == deferred.UNKNOWN then return nil end
+local check
+
+local function element_problem(spec, block, x, at)
+  if block then return M.check_block(block, x, at) end
+  return check(elem_spec(spec), x, at)
+end
+
+-- Checks element x (key k, or index k when indexed) of the list or map at
+-- path; block: the elements' block schema, if they are blocks. Its path
+-- is a new string, made only for an error: the element is checked first
+-- without one (path nil: the message says only that there is a problem),
+-- which costs less than a string per element.
+local function check_element(spec, block, x, path, k, indexed)
+  if element_problem(spec, block, x, nil) == nil then return nil end
+  if path == nil then return true end
+  return element_problem(spec, block, x, indexed and string.format("%s[%d]", path, k) or path .. "." .. tostring(k))
+end
+
+-- Checks value v against spec; returns an error message or nil (path nil:
+-- true or nil). Deferred values are accepted (their type is known only at
+-- apply).
+function check(spec, v, path)
+  if type(v) == "table" then
+    if deferred.is(v) then
+      if v.kind ~= "sensitive" then return nil end
+      v = v.value   -- a secret is known now
+      if type(v) == "table" and (deferred.is(v) or v == deferred.UNKNOWN) then return nil end
+    elseif v == deferred.UNKNOWN then return nil end
+  end
+  if v == nil then return nil end
   local t = spec.type or "any"
   if t == "string" then
     if type(v) ~= "string" and type(v) ~= "number" then
@@ -179,7 +214,8 @@ local function check(spec, v, path)
       return string.format("%s: expected a map, got a list", path)
     end
     for k, x in pairs(v) do
-      local err = check(elem_spec(spec), x, path .. "." .. tostring(k))
+      if type(k) == "table" then tostring(k) end   -- a reference as a key is refused, as its text is made
+      local err = check_element(spec, nil, x, path, k, false)
       if err then return err end
     end
   elseif t == "list" or t == "set" then
@@ -190,9 +226,7 @@ local function check(spec, v, path)
       return string.format("%s: at most %d allowed, got %d", path, spec.max_items, #v)
     end
     for i, x in ipairs(v) do
-      local err
-      if spec.block then err = M.check_block(spec.block, x, string.format("%s[%d]", path, i))
-      else err = check(elem_spec(spec), x, string.format("%s[%d]", path, i)) end
+      local err = check_element(spec, spec.block, x, path, i, true)
       if err then return err end
     end
   elseif t == "block" then
@@ -228,28 +262,35 @@ end
 
 -- Checks the table args against a block schema: unknown arguments (with a
 -- suggestion), computed-only ones, missing required ones, wrong types.
--- The first problem of args in sorted key order (the error a user sees
--- does not depend on table order); keys: the keys to look at, in order.
+-- key_problem: the problem of args[k], or nil; first_problem: the first
+-- problem of args in sorted key order (the error a user sees does not
+-- depend on table order); keys: the keys to look at, in order.
+local function key_problem(schema, args, k, prefix, at)
+  local spec = schema[k]
+  if type(k) ~= "string" then
+    return string.format("%sarguments must be named, got key %s", prefix, tostring(k))
+  end
+  if not spec then
+    local names = {}
+    for name, s in pairs(schema) do if settable(s) then names[#names + 1] = name end end
+    table.sort(names)
+    return string.format('%sunsupported argument "%s"%s', at, k, M.suggest(k, names))
+  end
+  if not settable(spec) then
+    return string.format('%s"%s" is computed by the provider and cannot be set', at, k)
+  end
+  local err = check(spec, args[k], prefix .. k)
+  if err then return err end
+  for _, other in ipairs(spec.conflicts_with or NONE) do
+    if args[other] ~= nil then return string.format('%s"%s" conflicts with "%s"', at, k, other) end
+  end
+  return nil
+end
+
 local function first_problem(schema, args, keys, prefix, at)
   for _, k in ipairs(keys) do
-    local spec = schema[k]
-    if type(k) ~= "string" then
-      return string.format("%sarguments must be named, got key %s", prefix, tostring(k))
-    end
-    if not spec then
-      local names = {}
-      for name, s in pairs(schema) do if settable(s) then names[#names + 1] = name end end
-      table.sort(names)
-      return string.format('%sunsupported argument "%s"%s', at, k, M.suggest(k, names))
-    end
-    if not settable(spec) then
-      return string.format('%s"%s" is computed by the provider and cannot be set', at, k)
-    end
-    local err = check(spec, args[k], prefix .. k)
+    local err = key_problem(schema, args, k, prefix, at)
     if err then return err end
-    for _, other in ipairs(spec.conflicts_with or {}) do
-      if args[other] ~= nil then return string.format('%s"%s" conflicts with "%s"', at, k, other) end
-    end
   end
   return nil
 end
@@ -277,11 +318,12 @@ function M.check_block(schema, args, path)
   local at = path and (path .. ": ") or ""   -- a nested block's messages start with its path
   -- args in table order first: sorting them is needed only to pick the
   -- first of several problems
-  local keys = {}
-  for k in pairs(args) do keys[#keys + 1] = k end
-  if first_problem(schema, args, keys, prefix, at) then
-    local err = first_problem(schema, args, sorted_keys(args), prefix, at)
-    if err then return err end
+  for k in pairs(args) do
+    if key_problem(schema, args, k, prefix, at) then
+      local err = first_problem(schema, args, sorted_keys(args), prefix, at)
+      if err then return err end
+      break
+    end
   end
   for _, k in ipairs(required_keys(schema)) do
     if args[k] == nil then
