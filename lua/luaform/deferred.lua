@@ -150,8 +150,10 @@ end
 
 -- Is any part of v (deep) deferred?
 local function has_deferred(v, seen)
-  if M.is(v) then return true end
-  if type(v) ~= "table" or getmetatable(v) == HANDLE then return false end
+  if type(v) ~= "table" then return false end
+  local mt = getmetatable(v)
+  if mt == DEFERRED then return true end
+  if mt == HANDLE then return false end
   seen = seen or {}
   if seen[v] then return false end
   seen[v] = true
@@ -185,14 +187,14 @@ function M.call(name, fn, args, where, at_apply)
   return new("call", { name = name, fn = fn, args = args, where = where or false, at_apply = at_apply == true })
 end
 
--- Calls fn(part, ...) for each value a combined deferred value is made of
--- (the extra arguments passed through, so a walk needs no closure per value).
-local function each_part(d, fn, ...)
+-- Calls fn(part, a, b, c) for each value a combined deferred value is made
+-- of (a walk passes its state on in a, b, c: no closure per value).
+local function each_part(d, fn, a, b, c)
   local kind = d.kind
-  if kind == "concat" then for _, p in ipairs(d.parts) do fn(p, ...) end
-  elseif kind == "fmt" or kind == "call" then for i = 1, d.args.n do fn(d.args[i], ...) end
-  elseif kind == "json" or kind == "sensitive" then fn(d.value, ...)
-  elseif kind == "map" then fn(d.src, ...) end
+  if kind == "concat" then for _, p in ipairs(d.parts) do fn(p, a, b, c) end
+  elseif kind == "fmt" or kind == "call" then for i = 1, d.args.n do fn(d.args[i], a, b, c) end
+  elseif kind == "json" or kind == "sensitive" then fn(d.value, a, b, c)
+  elseif kind == "map" then fn(d.src, a, b, c) end
 end
 
 -- Calls on_ref(arg, addr, ref) for each reference in v (deep: table keys

@@ -28,10 +28,10 @@ local interface = require("luaform.interface")
 
 local M = {}
 
--- The string functions themselves: while a stack runs, string.* are
+-- The string function itself: while a stack runs, string.* are
 -- luaform.strict's guarded ones (they refuse references), which the DSL's
 -- own calls on names it checked need not pay once per resource.
-local str_match, str_sub = string.match, string.sub
+local str_match = string.match
 
 local LIFECYCLE = {
   depends_on = true, ignore_changes = true, create_before_destroy = true,
@@ -88,7 +88,8 @@ end
 local function dsl(cfg, opts)
   -- providers: provider name -> the configuration id a module call
   -- passed for it (module(..., { providers = { aws = "aws.west" } })).
-  local scopes = { { prefix = "", names = {}, providers = {} } }
+  -- module: the scope's address prefix without its final dot.
+  local scopes = { { prefix = "", module = "", names = {}, providers = {} } }
   local function scope() return scopes[#scopes] end
   local cli_vars, file_vars = opts.vars or {}, {}
   cfg.var_file_of = {}   -- name -> the last -var-file that sets it
@@ -118,8 +119,8 @@ local function dsl(cfg, opts)
       errors.raise(where, '"%s" is a data source: use data("%s", ...)', type_name, type_name)
     end
     t = { mod = mod, check = function(attr)
+      if schema.exports(mod, attr) then return nil end   -- (only names are in a schema)
       if type(attr) ~= "string" then return "resource attributes are named by strings" end
-      if schema.exports(mod, attr) then return nil end
       return string.format('"%s" does not export "%s"%s', type_name, attr,
         schema.suggest(attr, schema.export_names(mod)))
     end }
@@ -129,7 +130,8 @@ local function dsl(cfg, opts)
 
   local function declare(mode, type_name, name, args, lifecycle)
     local where = errors.caller(3)
-    if type(type_name) ~= "string" then errors.raise(where, "%s(): the type must be a string", mode) end
+    local t = types[mode][type_name]   -- (a known type is a string)
+    if not t and type(type_name) ~= "string" then errors.raise(where, "%s(): the type must be a string", mode) end
     if type(name) ~= "string" then errors.raise(where, "%s(): the name must be a string", mode) end
     args = args or {}
     lifecycle = lifecycle or NONE
@@ -153,7 +155,7 @@ local function dsl(cfg, opts)
         errors.raise(where, 'unsupported lifecycle option "%s"%s', tostring(k), schema.suggest(tostring(k), names))
       end
     end
-    local t = type_of(mode, type_name, where)
+    t = t or type_of(mode, type_name, where)
     local mod = t.mod
     strict.check_meta_arguments(mod.schema, args, LIFECYCLE, where, mode == "data" and "data" or "resource", type_name, name)
     local local_addr = (mode == "data" and "data." or "") .. type_name .. "." .. name
@@ -163,7 +165,7 @@ local function dsl(cfg, opts)
     local addr = s.prefix .. local_addr
     local node = {
       addr = addr, mode = mode, type = type_name, name = name, key = key,
-      module = str_sub(s.prefix, 1, -2), args = args, lifecycle = lifecycle,
+      module = s.module, args = args, lifecycle = lifecycle,
       where = where, provider = mod, index = #cfg.order + 1,
       -- the provider configuration asked for (nil: the default one; luaform.provider_choice)
       provider_ref = lifecycle.provider or s.providers[mod.provider],
@@ -211,9 +213,10 @@ local function dsl(cfg, opts)
     end
     claim("module." .. name, where)
     local prefix = scope().prefix .. "module." .. name .. "."
-    cfg.modules[prefix:sub(1, -2)] = where
+    local module_addr = prefix:sub(1, -2)
+    cfg.modules[module_addr] = where
     local providers = module_providers(call_opts or {}, where)
-    scopes[#scopes + 1] = { prefix = prefix, names = {}, where = where, providers = providers }
+    scopes[#scopes + 1] = { prefix = prefix, module = module_addr, names = {}, where = where, providers = providers }
     local out
     if type(fn) == "function" then out = fn(args or {}) else out = interface.call(fn, name, args or {}, where) end
     scopes[#scopes] = nil
@@ -415,21 +418,6 @@ local function schema_secrets(sch)
   return s
 end
 
--- The walk of one argument (deferred.each_ref): collects the addresses it
--- refers to in scan.deps, and whether it derives from a secret in
--- scan.secret (a sensitive() value, or a reference to a sensitive
--- attribute, asked of scan.attr_sensitive until the answer is yes, as
--- deferred.is_sensitive does).
-local function on_arg_ref(scan, addr, ref)
-  if addr == nil then scan.secret = true; return end
-  scan.deps[addr] = true
-  if not scan.secret then
-    local attr = "id"   -- a resource handle stands for its id
-    if ref then attr = ref.path[1] end
-    scan.secret = scan.attr_sensitive(addr, attr)
-  end
-end
-
 -- Walks each node's arguments once, for its deps and its secrets: sets
 -- node.deps (the addresses its arguments refer to; check() adds those of
 -- its lifecycle) and node.sensitive (the set of attributes that are
@@ -444,17 +432,35 @@ local function arguments(cfg)
     local other = cfg.nodes[addr]
     return other ~= nil and args_of(other)[attr] == true
   end
+  -- The walk of the argument at hand (deferred.each_ref): deps collects
+  -- the addresses it refers to (nil until one), secret whether it derives
+  -- from a secret: a sensitive() value, or a reference to a sensitive
+  -- attribute, asked until the answer is yes, as deferred.is_sensitive does.
+  local deps, secret
+  local function on_ref(_, addr, ref)
+    if addr == nil then secret = true; return end
+    if deps == nil then deps = {} end
+    deps[addr] = true
+    if not secret then
+      local attr = "id"   -- a resource handle stands for its id
+      if ref then attr = ref.path[1] end
+      secret = attr_sensitive(addr, attr)
+    end
+  end
   function args_of(node)
     if node.sensitive then return node.sensitive end
     if visiting[node] then return NONE end   -- a cycle; the planner reports it
     visiting[node] = true
+    -- a reference to a node not walked yet walks it inside this walk,
+    -- which goes on after it
+    local outer_deps, outer_secret = deps, secret
+    deps = nil
     local secrets = schema_secrets(node.provider.schema)
-    local scan = { deps = {}, secret = false, attr_sensitive = attr_sensitive }
     local set = secrets.plain
     for k, v in pairs(node.args) do
-      scan.secret = false
-      deferred.each_ref(v, on_arg_ref, scan)
-      if scan.secret then
+      secret = false
+      deferred.each_ref(v, on_ref)
+      if secret then
         if set == secrets.plain then
           set = {}
           for _, s in ipairs(secrets.sensitive) do set[s] = true end
@@ -468,8 +474,9 @@ local function arguments(cfg)
         if set[sch[k].derived_from] then set[k] = true end
       end
     end
+    node.sensitive, node.deps = set, deps or NONE
+    deps, secret = outer_deps, outer_secret
     visiting[node] = nil
-    node.sensitive, node.deps = set, scan.deps
     return set
   end
   return args_of, function(addr, attr)
@@ -480,10 +487,66 @@ end
 
 local CONDITION_KINDS = { "precondition", "postcondition" }
 
+-- Checks a node's lifecycle table (the 4th of resource()) and records
+-- what it names: node.depends_on (the addresses depends_on names; a data
+-- source waits for their changes), node.triggers (replace_triggered_by),
+-- and in node.deps what they and the conditions refer to.
+local function check_lifecycle(cfg, node)
+  local conditions = require("luaform.conditions")
+  local addr, lifecycle = node.addr, node.lifecycle
+  local deps = node.deps == NONE and {} or node.deps
+  local depends_on = lifecycle.depends_on
+  if depends_on ~= nil and (type(depends_on) ~= "table" or deferred.is_handle(depends_on)) then
+    errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
+  end
+  local named = {}
+  for _, d in ipairs(depends_on or NONE) do
+    if deferred.is_handle(d) then
+      deps[deferred.handle_address(d)] = true
+      named[#named + 1] = deferred.handle_address(d)
+    elseif cfg.module_of[d] then   -- a module: every resource in it
+      local prefix = cfg.module_of[d]
+      for _, other in ipairs(cfg.order) do
+        if other:sub(1, #prefix) == prefix then
+          deps[other] = true
+          named[#named + 1] = other
+        end
+      end
+    else
+      errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
+    end
+  end
+  local triggers = lifecycle.replace_triggered_by
+  local list = {}
+  for _, t in ipairs(type(triggers) == "table" and not deferred.is_handle(triggers) and triggers or NONE) do
+    if deferred.is_handle(t) then list[#list + 1] = { addr = deferred.handle_address(t) }
+    elseif deferred.is(t) and t.kind == "ref" then list[#list + 1] = { addr = t.addr, attr = t.path[1] }
+    else triggers = false end
+  end
+  if triggers == false or (triggers ~= nil and (type(triggers) ~= "table" or deferred.is_handle(triggers))) then
+    errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
+  end
+  for _, t in ipairs(list) do deps[t.addr] = true end
+  for _, kind in ipairs(CONDITION_KINDS) do
+    if lifecycle[kind] ~= nil then
+      local conds = conditions.check_list(lifecycle[kind], node.where, addr .. ": " .. kind)
+      for d in pairs(deferred.deps(conds)) do if d ~= addr then deps[d] = true end end
+    end
+  end
+  for _, attr in ipairs(lifecycle.ignore_changes or NONE) do
+    if not node.provider.schema[attr] then
+      errors.raise(node.where, '%s: ignore_changes names "%s", which "%s" does not have%s', addr, attr,
+        node.type, schema.suggest(attr, schema.export_names(node.provider)))
+    end
+  end
+  node.depends_on = named[1] and named or NONE
+  node.triggers = list[1] and list or NONE
+  node.deps = next(deps) and deps or NONE
+end
+
 -- Validates every node's arguments and lifecycle, and records its deps.
 -- (Once per config: what it records on a node is not redone.)
 function M.check(cfg)
-  local conditions = require("luaform.conditions")
   for _, im in ipairs(cfg.imports) do
     local node = cfg.nodes[im.to]
     if not node or node.mode == "data" then
@@ -491,62 +554,18 @@ function M.check(cfg)
     end
   end
   local args_of, attr_sensitive = arguments(cfg)
-  for _, addr in ipairs(cfg.order) do
+  local order = cfg.order
+  for i = 1, #order do   -- (a plain list: no ipairs, a C call per step)
+    local addr = order[i]
     local node = cfg.nodes[addr]
-    local lifecycle = node.lifecycle
     local err = schema.check_block(node.provider.schema, node.args)
     if err then errors.raise(node.where, "%s %s: %s", node.mode == "data" and "data" or "resource", addr, err) end
     args_of(node)
-    local deps = node.deps
-    local depends_on = lifecycle.depends_on
-    if depends_on ~= nil and (type(depends_on) ~= "table" or deferred.is_handle(depends_on)) then
-      errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
+    if node.lifecycle == NONE then   -- no 4th table: nothing named, nothing more to check
+      node.depends_on, node.triggers = NONE, NONE
+    else
+      check_lifecycle(cfg, node)
     end
-    local named = NONE   -- the addresses depends_on names (a data source waits for their changes)
-    for _, d in ipairs(depends_on or NONE) do
-      if named == NONE then named = {} end
-      if deferred.is_handle(d) then
-        deps[deferred.handle_address(d)] = true
-        named[#named + 1] = deferred.handle_address(d)
-      elseif cfg.module_of[d] then   -- a module: every resource in it
-        local prefix = cfg.module_of[d]
-        for _, other in ipairs(cfg.order) do
-          if other:sub(1, #prefix) == prefix then
-            deps[other] = true
-            named[#named + 1] = other
-          end
-        end
-      else
-        errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
-      end
-    end
-    node.depends_on = named
-    local triggers = lifecycle.replace_triggered_by
-    local list = NONE
-    for _, t in ipairs(type(triggers) == "table" and not deferred.is_handle(triggers) and triggers or NONE) do
-      if list == NONE then list = {} end
-      if deferred.is_handle(t) then list[#list + 1] = { addr = deferred.handle_address(t) }
-      elseif deferred.is(t) and t.kind == "ref" then list[#list + 1] = { addr = t.addr, attr = t.path[1] }
-      else triggers = false end
-    end
-    if triggers == false or (triggers ~= nil and (type(triggers) ~= "table" or deferred.is_handle(triggers))) then
-      errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
-    end
-    node.triggers = list
-    for _, t in ipairs(list) do deps[t.addr] = true end
-    for _, kind in ipairs(CONDITION_KINDS) do
-      if lifecycle[kind] ~= nil then
-        local conds = conditions.check_list(lifecycle[kind], node.where, addr .. ": " .. kind)
-        for d in pairs(deferred.deps(conds)) do if d ~= addr then deps[d] = true end end
-      end
-    end
-    for _, attr in ipairs(lifecycle.ignore_changes or NONE) do
-      if not node.provider.schema[attr] then
-        errors.raise(node.where, '%s: ignore_changes names "%s", which "%s" does not have%s', addr, attr,
-          node.type, schema.suggest(attr, schema.export_names(node.provider)))
-      end
-    end
-    if next(deps) == nil then node.deps = NONE end
   end
   require("luaform.provider_choice").check(cfg)
   for _, name in ipairs(cfg.output_order) do

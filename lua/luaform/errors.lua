@@ -36,22 +36,27 @@ function M.tostring(e)
   return tostring(e)
 end
 
--- The file of each function (short_src), asked of debug.getinfo once per
--- function: caller() runs once per resource, and a full "Sl" answer per
--- call cost more than the rest of it.
-local file_of = setmetatable({}, { __mode = "k" })
+-- "file:line" of each line of each function, made once: caller() runs
+-- once per resource, and debug.getinfo's full answer ("Sl") and the text
+-- made from it cost more than the rest of a resource() call.
+local places = setmetatable({}, { __mode = "k" })   -- function -> line -> "file:line"
 
 -- "file:line" of the caller `level` frames up, for user-facing errors.
 function M.caller(level)
   local info = debug.getinfo(level + 1, "fl")
   if not info then return nil end
-  local fn = info.func
-  local file = file_of[fn]
-  if not file then
-    file = debug.getinfo(fn, "S").short_src
-    file_of[fn] = file
+  local fn, line = info.func, info.currentline or 0
+  local lines = places[fn]
+  if not lines then
+    lines = {}
+    places[fn] = lines
   end
-  return file .. ":" .. (info.currentline or 0)
+  local where = lines[line]
+  if not where then
+    where = debug.getinfo(fn, "S").short_src .. ":" .. line
+    lines[line] = where
+  end
+  return where
 end
 
 return M

@@ -148,8 +148,6 @@ local function is_list(v)
   return n == #v
 end
 
-local NONE = {}   -- an empty list, read only
-
 local function settable(spec) return not spec.computed or spec.optional or spec.required end
 
 -- The spec of a list's, set's or map's elements (made once per spec when
@@ -167,73 +165,75 @@ end
 
 local check
 
-local function element_problem(spec, block, x, at)
+-- The problem of element x of a list or map (block: the elements' block
+-- schema, if they are blocks; es: their spec), or nil; at: its path.
+local function element_problem(block, es, x, at)
   if block then return M.check_block(block, x, at) end
-  return check(elem_spec(spec), x, at)
-end
-
--- Checks element x (key k, or index k when indexed) of the list or map at
--- path; block: the elements' block schema, if they are blocks. Its path
--- is a new string, made only for an error: the element is checked first
--- without one (path nil: the message says only that there is a problem),
--- which costs less than a string per element.
-local function check_element(spec, block, x, path, k, indexed)
-  if element_problem(spec, block, x, nil) == nil then return nil end
-  if path == nil then return true end
-  return element_problem(spec, block, x, indexed and string.format("%s[%d]", path, k) or path .. "." .. tostring(k))
+  return check(es, x, at)
 end
 
 -- Checks value v against spec; returns an error message or nil (path nil:
 -- true or nil). Deferred values are accepted (their type is known only at
--- apply).
+-- apply). (tv: v's type, asked once: type() is a C call, per value.)
 function check(spec, v, path)
-  if type(v) == "table" then
+  local tv = type(v)
+  if tv == "table" then
     if deferred.is(v) then
       if v.kind ~= "sensitive" then return nil end
       v = v.value   -- a secret is known now
-      if type(v) == "table" and (deferred.is(v) or v == deferred.UNKNOWN) then return nil end
+      tv = type(v)
+      if tv == "table" and (deferred.is(v) or v == deferred.UNKNOWN) then return nil end
     elseif v == deferred.UNKNOWN then return nil end
   end
   if v == nil then return nil end
   local t = spec.type or "any"
   if t == "string" then
-    if type(v) ~= "string" and type(v) ~= "number" then
-      return string.format("%s: expected a string, got %s", path, type(v))
+    if tv ~= "string" and tv ~= "number" then
+      return string.format("%s: expected a string, got %s", path, tv)
     end
   elseif t == "number" then
-    if type(v) ~= "number" and not (type(v) == "string" and tonumber(v)) then
-      return string.format("%s: expected a number, got %s", path, type(v))
+    if tv ~= "number" and not (tv == "string" and tonumber(v)) then
+      return string.format("%s: expected a number, got %s", path, tv)
     end
   elseif t == "bool" then
-    if type(v) ~= "boolean" and v ~= "true" and v ~= "false" then
-      return string.format("%s: expected a boolean, got %s", path, type(v))
+    if tv ~= "boolean" and v ~= "true" and v ~= "false" then
+      return string.format("%s: expected a boolean, got %s", path, tv)
     end
   elseif t == "map" then
-    if type(v) ~= "table" then return string.format("%s: expected a map, got %s", path, type(v)) end
+    if tv ~= "table" then return string.format("%s: expected a map, got %s", path, tv) end
     if next(v) ~= nil and getmetatable(v) ~= core.json_object_mt and is_list(v) then
       return string.format("%s: expected a map, got a list", path)
     end
+    -- An element's path is a new string, made only for its error: each is
+    -- checked first without one (path nil: the message only says there is
+    -- a problem), which costs less than a string per element.
+    local es = elem_spec(spec)
     for k, x in pairs(v) do
       if type(k) == "table" then tostring(k) end   -- a reference as a key is refused, as its text is made
-      local err = check_element(spec, nil, x, path, k, false)
-      if err then return err end
+      if check(es, x, nil) then
+        if path == nil then return true end
+        return check(es, x, path .. "." .. tostring(k))
+      end
     end
   elseif t == "list" or t == "set" then
-    if type(v) ~= "table" then return string.format("%s: expected a list, got %s", path, type(v)) end
+    if tv ~= "table" then return string.format("%s: expected a list, got %s", path, tv) end
     if spec.block and not is_list(v) then v = { v } end
     if not is_list(v) then return string.format("%s: expected a list, got a map", path) end
     if spec.max_items and #v > spec.max_items then
       return string.format("%s: at most %d allowed, got %d", path, spec.max_items, #v)
     end
-    for i, x in ipairs(v) do
-      local err = check_element(spec, spec.block, x, path, i, true)
-      if err then return err end
+    local block, es = spec.block, elem_spec(spec)
+    for i, x in ipairs(v) do   -- (paths as for a map's elements)
+      if element_problem(block, es, x, nil) then
+        if path == nil then return true end
+        return element_problem(block, es, x, string.format("%s[%d]", path, i))
+      end
     end
   elseif t == "block" then
     return M.check_block(spec.block, v, path)
   elseif t == "json" then
-    if type(v) ~= "string" and type(v) ~= "table" then
-      return string.format("%s: expected a JSON document (string or table), got %s", path, type(v))
+    if tv ~= "string" and tv ~= "table" then
+      return string.format("%s: expected a JSON document (string or table), got %s", path, tv)
     end
   end
   local bad = spec.validate and spec.validate(v)
@@ -276,13 +276,15 @@ local function key_problem(schema, args, k, prefix, at)
     table.sort(names)
     return string.format('%sunsupported argument "%s"%s', at, k, M.suggest(k, names))
   end
-  if not settable(spec) then
+  if spec.computed and not settable(spec) then
     return string.format('%s"%s" is computed by the provider and cannot be set', at, k)
   end
   local err = check(spec, args[k], prefix .. k)
   if err then return err end
-  for _, other in ipairs(spec.conflicts_with or NONE) do
-    if args[other] ~= nil then return string.format('%s"%s" conflicts with "%s"', at, k, other) end
+  if spec.conflicts_with then
+    for _, other in ipairs(spec.conflicts_with) do
+      if args[other] ~= nil then return string.format('%s"%s" conflicts with "%s"', at, k, other) end
+    end
   end
   return nil
 end
@@ -325,9 +327,10 @@ function M.check_block(schema, args, path)
       break
     end
   end
-  for _, k in ipairs(required_keys(schema)) do
-    if args[k] == nil then
-      return string.format('%smissing required argument "%s"', at, k)
+  local required = required_keys(schema)
+  for i = 1, #required do   -- (a plain list: no ipairs, a C call per step)
+    if args[required[i]] == nil then
+      return string.format('%smissing required argument "%s"', at, required[i])
     end
   end
   return nil
