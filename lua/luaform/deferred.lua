@@ -28,8 +28,9 @@ M.UNKNOWN = setmetatable({}, {
 })
 local UNKNOWN = M.UNKNOWN
 
-local function new(kind, t)
-  t.kind = kind
+-- t names its kind itself ({ kind = "ref", ... }): a table built with all
+-- its fields is not resized when one more is set.
+local function new(t)
   return setmetatable(t, DEFERRED)
 end
 
@@ -37,8 +38,10 @@ function M.is(v) return getmetatable(v) == DEFERRED end
 function M.is_handle(v) return getmetatable(v) == HANDLE end
 
 -- A reference to attribute `path` (a list of keys) of the resource `addr`.
+-- Paths are never changed (a longer one is a copy), so references to one
+-- attribute share theirs (attr_path).
 function M.ref(addr, path)
-  return new("ref", { addr = addr, path = path })
+  return new({ kind = "ref", addr = addr, path = path })
 end
 
 -- Functions that stand for another (strict.lua's guarded string
@@ -48,12 +51,12 @@ M.plain_function = setmetatable({}, { __mode = "k" })
 
 function M.map(d, fn)
   assert(type(fn) == "function", "map expects a function")
-  return new("map", { src = d, fn = M.plain_function[fn] or fn })
+  return new({ kind = "map", src = d, fn = M.plain_function[fn] or fn })
 end
 
 -- A secret: resolves to v, and marks everything computed from it.
 function M.sensitive(v)
-  return new("sensitive", { value = v })
+  return new({ kind = "sensitive", value = v })
 end
 
 DEFERRED.__index = function(d, k)
@@ -78,7 +81,7 @@ local function concat(a, b)
       parts[#parts + 1] = x
     end
   end
-  return new("concat", { parts = parts })
+  return new({ kind = "concat", parts = parts })
 end
 DEFERRED.__concat = concat
 
@@ -126,6 +129,18 @@ end
 DEFERRED.__lt = no_operator("compared", "v < 1")
 DEFERRED.__le = no_operator("compared", "v <= 1")
 
+-- The path { attr } of a reference to a resource's attribute, one per
+-- attribute name while a reference holds it (a table less per reference).
+local attr_paths = setmetatable({}, { __mode = "v" })
+local function attr_path(attr)
+  local path = attr_paths[attr]
+  if not path then
+    path = { attr }
+    attr_paths[attr] = path
+  end
+  return path
+end
+
 -- A resource handle: what resource()/data() return. Indexing it checks
 -- that the type exports the attribute (check(k) returns an error message).
 function M.handle(addr, check)
@@ -140,7 +155,7 @@ HANDLE.__index = function(h, k)
     local info = debug.getinfo(2, "Sl")
     error({ where = info and (info.short_src .. ":" .. info.currentline), message = msg }, 0)
   end
-  return M.ref(rawget(h, "@addr"), { k })
+  return M.ref(rawget(h, "@addr"), attr_path(k))
 end
 HANDLE.__newindex = function() error("resource attributes are read-only", 2) end
 HANDLE.__tostring = function(h) return rawget(h, "@addr") end
@@ -168,14 +183,14 @@ M.has_deferred = has_deferred
 function M.fmt(f, ...)
   local args = table.pack(...)
   for i = 1, args.n do
-    if has_deferred(args[i]) then return new("fmt", { format = f, args = args }) end
+    if has_deferred(args[i]) then return new({ kind = "fmt", format = f, args = args }) end
   end
   return string.format(f, ...)
 end
 
 -- json(value): JSON text of a table, deferred when the table holds deferreds.
 function M.json(v)
-  if has_deferred(v) then return new("json", { value = v }) end
+  if has_deferred(v) then return new({ kind = "json", value = v }) end
   return core.json_encode(v)
 end
 
@@ -184,7 +199,7 @@ end
 -- caller's file:line for its errors at resolve time. at_apply: known only
 -- when applied (uuid, timestamp), unknown in a plan.
 function M.call(name, fn, args, where, at_apply)
-  return new("call", { name = name, fn = fn, args = args, where = where or false, at_apply = at_apply == true })
+  return new({ kind = "call", name = name, fn = fn, args = args, where = where or false, at_apply = at_apply == true })
 end
 
 -- Calls fn(part, a, b, c) for each value a combined deferred value is made

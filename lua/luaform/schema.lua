@@ -154,10 +154,9 @@ local function settable(spec) return not spec.computed or spec.optional or spec.
 -- elem is a type name: it is asked per element).
 local elem_specs = setmetatable({}, { __mode = "k" })
 local function elem_spec(spec)
-  if type(spec.elem) == "table" then return spec.elem end
   local es = elem_specs[spec]
   if not es then
-    es = { type = spec.elem or "any" }
+    es = type(spec.elem) == "table" and spec.elem or { type = spec.elem or "any" }
     elem_specs[spec] = es
   end
   return es
@@ -176,7 +175,7 @@ end
 -- true or nil). Deferred values are accepted (their type is known only at
 -- apply). (tv: v's type, asked once: type() is a C call, per value.)
 function check(spec, v, path)
-  local tv = type(v)
+  local tv, mt = type(v), nil
   if tv == "table" then
     if deferred.is(v) then
       if v.kind ~= "sensitive" then return nil end
@@ -184,6 +183,7 @@ function check(spec, v, path)
       tv = type(v)
       if tv == "table" and (deferred.is(v) or v == deferred.UNKNOWN) then return nil end
     elseif v == deferred.UNKNOWN then return nil end
+    mt = getmetatable(v)
   end
   if v == nil then return nil end
   local t = spec.type or "any"
@@ -201,7 +201,8 @@ function check(spec, v, path)
     end
   elseif t == "map" then
     if tv ~= "table" then return string.format("%s: expected a map, got %s", path, tv) end
-    if next(v) ~= nil and getmetatable(v) ~= core.json_object_mt and is_list(v) then
+    -- (a table without a length is no list: is_list need not count it)
+    if mt ~= core.json_object_mt and (#v > 0 or mt == core.json_array_mt and next(v) ~= nil) and is_list(v) then
       return string.format("%s: expected a map, got a list", path)
     end
     -- An element's path is a new string, made only for its error: each is
@@ -267,7 +268,8 @@ end
 -- depend on table order); keys: the keys to look at, in order.
 local function key_problem(schema, args, k, prefix, at)
   local spec = schema[k]
-  if type(k) ~= "string" then
+  -- (a schema's keys are names: a key it has is one)
+  if not spec and type(k) ~= "string" then
     return string.format("%sarguments must be named, got key %s", prefix, tostring(k))
   end
   if not spec then
