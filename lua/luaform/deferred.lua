@@ -235,9 +235,12 @@ local function each_ref(v, on_ref, arg, seen)
       seen[v] = true
     end
     for k, x in pairs(v) do
-      if seen == nil and (type(k) == "table" or type(x) == "table") then seen = { [v] = true } end
-      each_ref(k, on_ref, arg, seen)
-      each_ref(x, on_ref, arg, seen)
+      local tk, tx = type(k), type(x)   -- (a plain value refers to nothing: not walked)
+      if tk == "table" or tx == "table" then
+        if seen == nil then seen = { [v] = true } end
+        if tk == "table" then each_ref(k, on_ref, arg, seen) end
+        if tx == "table" then each_ref(x, on_ref, arg, seen) end
+      end
     end
   end
 end

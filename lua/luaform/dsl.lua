@@ -491,52 +491,60 @@ local CONDITION_KINDS = { "precondition", "postcondition" }
 -- what it names: node.depends_on (the addresses depends_on names; a data
 -- source waits for their changes), node.triggers (replace_triggered_by),
 -- and in node.deps what they and the conditions refer to.
-local function check_lifecycle(cfg, node)
-  local conditions = require("luaform.conditions")
+local function check_lifecycle(cfg, node, conditions)
   local addr, lifecycle = node.addr, node.lifecycle
   local deps = node.deps == NONE and {} or node.deps
   local depends_on = lifecycle.depends_on
-  if depends_on ~= nil and (type(depends_on) ~= "table" or deferred.is_handle(depends_on)) then
-    errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
-  end
-  local named = {}
-  for _, d in ipairs(depends_on or NONE) do
-    if deferred.is_handle(d) then
-      deps[deferred.handle_address(d)] = true
-      named[#named + 1] = deferred.handle_address(d)
-    elseif cfg.module_of[d] then   -- a module: every resource in it
-      local prefix = cfg.module_of[d]
-      for _, other in ipairs(cfg.order) do
-        if other:sub(1, #prefix) == prefix then
-          deps[other] = true
-          named[#named + 1] = other
+  local named = NONE
+  if depends_on ~= nil then
+    if type(depends_on) ~= "table" or deferred.is_handle(depends_on) then
+      errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
+    end
+    named = {}
+    for _, d in ipairs(depends_on) do
+      if deferred.is_handle(d) then
+        deps[deferred.handle_address(d)] = true
+        named[#named + 1] = deferred.handle_address(d)
+      elseif cfg.module_of[d] then   -- a module: every resource in it
+        local prefix = cfg.module_of[d]
+        for _, other in ipairs(cfg.order) do
+          if other:sub(1, #prefix) == prefix then
+            deps[other] = true
+            named[#named + 1] = other
+          end
         end
+      else
+        errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
       end
-    else
-      errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
     end
   end
   local triggers = lifecycle.replace_triggered_by
-  local list = {}
-  for _, t in ipairs(type(triggers) == "table" and not deferred.is_handle(triggers) and triggers or NONE) do
-    if deferred.is_handle(t) then list[#list + 1] = { addr = deferred.handle_address(t) }
-    elseif deferred.is(t) and t.kind == "ref" then list[#list + 1] = { addr = t.addr, attr = t.path[1] }
-    else triggers = false end
+  local list = NONE
+  if triggers ~= nil then
+    list = {}
+    for _, t in ipairs(type(triggers) == "table" and not deferred.is_handle(triggers) and triggers or NONE) do
+      if deferred.is_handle(t) then list[#list + 1] = { addr = deferred.handle_address(t) }
+      elseif deferred.is(t) and t.kind == "ref" then list[#list + 1] = { addr = t.addr, attr = t.path[1] }
+      else triggers = false end
+    end
+    if triggers == false or type(triggers) ~= "table" or deferred.is_handle(triggers) then
+      errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
+    end
+    for _, t in ipairs(list) do deps[t.addr] = true end
   end
-  if triggers == false or (triggers ~= nil and (type(triggers) ~= "table" or deferred.is_handle(triggers))) then
-    errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
-  end
-  for _, t in ipairs(list) do deps[t.addr] = true end
-  for _, kind in ipairs(CONDITION_KINDS) do
+  for i = 1, #CONDITION_KINDS do
+    local kind = CONDITION_KINDS[i]
     if lifecycle[kind] ~= nil then
       local conds = conditions.check_list(lifecycle[kind], node.where, addr .. ": " .. kind)
       for d in pairs(deferred.deps(conds)) do if d ~= addr then deps[d] = true end end
     end
   end
-  for _, attr in ipairs(lifecycle.ignore_changes or NONE) do
-    if not node.provider.schema[attr] then
-      errors.raise(node.where, '%s: ignore_changes names "%s", which "%s" does not have%s', addr, attr,
-        node.type, schema.suggest(attr, schema.export_names(node.provider)))
+  if lifecycle.ignore_changes then
+    for _, attr in ipairs(lifecycle.ignore_changes) do
+      if not node.provider.schema[attr] then
+        errors.raise(node.where, '%s: ignore_changes names "%s", which "%s" does not have%s', addr, attr,
+          node.type, schema.suggest(attr, schema.export_names(node.provider)))
+      end
     end
   end
   node.depends_on = named[1] and named or NONE
@@ -547,6 +555,7 @@ end
 -- Validates every node's arguments and lifecycle, and records its deps.
 -- (Once per config: what it records on a node is not redone.)
 function M.check(cfg)
+  local conditions = require("luaform.conditions")
   for _, im in ipairs(cfg.imports) do
     local node = cfg.nodes[im.to]
     if not node or node.mode == "data" then
@@ -564,7 +573,7 @@ function M.check(cfg)
     if node.lifecycle == NONE then   -- no 4th table: nothing named, nothing more to check
       node.depends_on, node.triggers = NONE, NONE
     else
-      check_lifecycle(cfg, node)
+      check_lifecycle(cfg, node, conditions)
     end
   end
   require("luaform.provider_choice").check(cfg)
