@@ -37,8 +37,8 @@ function M.tostring(e)
 end
 
 -- "file:line" of each line of each function, made once: caller() runs
--- once per resource, and debug.getinfo's full answer ("Sl") and the text
--- made from it cost more than the rest of a resource() call.
+-- once per resource, where debug.getinfo's full answer ("Sl") and the
+-- text made from it were a large part of a resource() call.
 local places = setmetatable({}, { __mode = "k" })   -- function -> line -> "file:line"
 
 -- "file:line" of the caller `level` frames up, for user-facing errors.
