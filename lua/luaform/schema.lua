@@ -291,6 +291,14 @@ local function key_problem(schema, args, k, prefix, at)
   return nil
 end
 
+-- Orders keys of any types (arguments may hold a positional one by
+-- mistake): by type name, then numbers and strings by value.
+local function key_order(a, b)
+  local ta, tb = type(a), type(b)
+  if ta ~= tb then return ta < tb end
+  return (ta == "number" or ta == "string") and a < b
+end
+
 local function first_problem(schema, args, keys, prefix, at)
   for _, k in ipairs(keys) do
     local err = key_problem(schema, args, k, prefix, at)
@@ -324,7 +332,10 @@ function M.check_block(schema, args, path)
   -- first of several problems
   for k in pairs(args) do
     if key_problem(schema, args, k, prefix, at) then
-      local err = first_problem(schema, args, sorted_keys(args), prefix, at)
+      local keys = {}
+      for key in pairs(args) do keys[#keys + 1] = key end
+      table.sort(keys, key_order)
+      local err = first_problem(schema, args, keys, prefix, at)
       if err then return err end
       break
     end

@@ -1,7 +1,8 @@
 -- Evaluation walks each resource's arguments once for its dependencies
 -- and its secrets: a secret or a reference deep in a table (nested, shared
 -- by two places, inside json()) counts wherever it is, and only the
--- arguments that hold one are hidden and depended on.
+-- arguments that hold one are hidden and depended on. A bad argument
+-- table is an error at the resource's line.
 local SECRET = "s3cret-value"
 
 -- The plan's block for one resource.
@@ -38,4 +39,13 @@ resource("local_file", "d", { filename = "out/d.txt", content = "plain" })
   expect(out).to_contain('"local_file.c" -> "random_id.k"')
   expect(out).not_to_contain('"local_file.a" ->')
   expect(out).not_to_contain('"local_file.d" ->')
+end)
+
+test("a positional value among named arguments is an error at its line, whatever the table order", function()
+  local dir = new_stack([[
+resource("random_id", "k", { byte_length = 4, prefix = "p", "stray" })
+]])
+  local out, code = luaform(dir, "validate")
+  expect(code).to_be(1)
+  expect(out).to_contain("main.lua:1: resource random_id.k: arguments must be named, got key 1")
 end)
