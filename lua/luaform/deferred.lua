@@ -28,8 +28,9 @@ M.UNKNOWN = setmetatable({}, {
 })
 local UNKNOWN = M.UNKNOWN
 
-local function new(kind, t)
-  t.kind = kind
+-- t names its kind itself ({ kind = "ref", ... }): a table built with all
+-- its fields is not resized when one more is set.
+local function new(t)
   return setmetatable(t, DEFERRED)
 end
 
@@ -37,8 +38,10 @@ function M.is(v) return getmetatable(v) == DEFERRED end
 function M.is_handle(v) return getmetatable(v) == HANDLE end
 
 -- A reference to attribute `path` (a list of keys) of the resource `addr`.
+-- Paths are never changed (a longer one is a copy), so references to one
+-- attribute share theirs (attr_path).
 function M.ref(addr, path)
-  return new("ref", { addr = addr, path = path })
+  return new({ kind = "ref", addr = addr, path = path })
 end
 
 -- Functions that stand for another (strict.lua's guarded string
@@ -48,12 +51,12 @@ M.plain_function = setmetatable({}, { __mode = "k" })
 
 function M.map(d, fn)
   assert(type(fn) == "function", "map expects a function")
-  return new("map", { src = d, fn = M.plain_function[fn] or fn })
+  return new({ kind = "map", src = d, fn = M.plain_function[fn] or fn })
 end
 
 -- A secret: resolves to v, and marks everything computed from it.
 function M.sensitive(v)
-  return new("sensitive", { value = v })
+  return new({ kind = "sensitive", value = v })
 end
 
 DEFERRED.__index = function(d, k)
@@ -78,7 +81,7 @@ local function concat(a, b)
       parts[#parts + 1] = x
     end
   end
-  return new("concat", { parts = parts })
+  return new({ kind = "concat", parts = parts })
 end
 DEFERRED.__concat = concat
 
@@ -126,6 +129,18 @@ end
 DEFERRED.__lt = no_operator("compared", "v < 1")
 DEFERRED.__le = no_operator("compared", "v <= 1")
 
+-- The path { attr } of a reference to a resource's attribute, one per
+-- attribute name while a reference holds it (a table less per reference).
+local attr_paths = setmetatable({}, { __mode = "v" })
+local function attr_path(attr)
+  local path = attr_paths[attr]
+  if not path then
+    path = { attr }
+    attr_paths[attr] = path
+  end
+  return path
+end
+
 -- A resource handle: what resource()/data() return. Indexing it checks
 -- that the type exports the attribute (check(k) returns an error message).
 function M.handle(addr, check)
@@ -140,7 +155,7 @@ HANDLE.__index = function(h, k)
     local info = debug.getinfo(2, "Sl")
     error({ where = info and (info.short_src .. ":" .. info.currentline), message = msg }, 0)
   end
-  return M.ref(rawget(h, "@addr"), { k })
+  return M.ref(rawget(h, "@addr"), attr_path(k))
 end
 HANDLE.__newindex = function() error("resource attributes are read-only", 2) end
 HANDLE.__tostring = function(h) return rawget(h, "@addr") end
@@ -150,8 +165,10 @@ end
 
 -- Is any part of v (deep) deferred?
 local function has_deferred(v, seen)
-  if M.is(v) then return true end
-  if type(v) ~= "table" or getmetatable(v) == HANDLE then return false end
+  if type(v) ~= "table" then return false end
+  local mt = getmetatable(v)
+  if mt == DEFERRED then return true end
+  if mt == HANDLE then return false end
   seen = seen or {}
   if seen[v] then return false end
   seen[v] = true
@@ -166,14 +183,14 @@ M.has_deferred = has_deferred
 function M.fmt(f, ...)
   local args = table.pack(...)
   for i = 1, args.n do
-    if has_deferred(args[i]) then return new("fmt", { format = f, args = args }) end
+    if has_deferred(args[i]) then return new({ kind = "fmt", format = f, args = args }) end
   end
   return string.format(f, ...)
 end
 
 -- json(value): JSON text of a table, deferred when the table holds deferreds.
 function M.json(v)
-  if has_deferred(v) then return new("json", { value = v }) end
+  if has_deferred(v) then return new({ kind = "json", value = v }) end
   return core.json_encode(v)
 end
 
@@ -182,52 +199,75 @@ end
 -- caller's file:line for its errors at resolve time. at_apply: known only
 -- when applied (uuid, timestamp), unknown in a plan.
 function M.call(name, fn, args, where, at_apply)
-  return new("call", { name = name, fn = fn, args = args, where = where or false, at_apply = at_apply == true })
+  return new({ kind = "call", name = name, fn = fn, args = args, where = where or false, at_apply = at_apply == true })
 end
 
--- Calls fn(part) for each value a combined deferred value is made of.
-local function each_part(d, fn)
-  if d.kind == "concat" then for _, p in ipairs(d.parts) do fn(p) end
-  elseif d.kind == "fmt" or d.kind == "call" then for i = 1, d.args.n do fn(d.args[i]) end
-  elseif d.kind == "json" or d.kind == "sensitive" then fn(d.value)
-  elseif d.kind == "map" then fn(d.src) end
+-- Calls fn(part, a, b, c) for each value a combined deferred value is made
+-- of (a walk passes its state on in a, b, c: no closure per value).
+local function each_part(d, fn, a, b, c)
+  local kind = d.kind
+  if kind == "concat" then for _, p in ipairs(d.parts) do fn(p, a, b, c) end
+  elseif kind == "fmt" or kind == "call" then for i = 1, d.args.n do fn(d.args[i], a, b, c) end
+  elseif kind == "json" or kind == "sensitive" then fn(d.value, a, b, c)
+  elseif kind == "map" then fn(d.src, a, b, c) end
 end
 
--- Calls on_ref(addr, ref) for each reference in v (deep: table keys and
--- values, a deferred value's parts); ref is the "ref" value, nil for a
--- resource handle.
-local function each_ref(v, on_ref, seen)
+-- Calls on_ref(arg, addr, ref) for each reference in v (deep: table keys
+-- and values, a deferred value's parts); ref is the "ref" value, nil for a
+-- resource handle. A secret (sensitive()) is reported first as
+-- on_ref(arg, nil, secret), then its parts. seen: the tables walked
+-- already; nil until v holds a nested table (most values are flat, and
+-- a walk per resource argument should not cost a table).
+local function each_ref(v, on_ref, arg, seen)
+  if type(v) ~= "table" then return end
   local mt = getmetatable(v)
   if mt == HANDLE then
-    on_ref(rawget(v, "@addr"))
+    on_ref(arg, rawget(v, "@addr"))
   elseif mt == DEFERRED then
-    if v.kind == "ref" then on_ref(v.addr, v)
-    else each_part(v, function(p) each_ref(p, on_ref, seen) end) end
-  elseif type(v) == "table" then
-    if seen[v] then return end
-    seen[v] = true
+    if v.kind == "ref" then on_ref(arg, v.addr, v)
+    else
+      if v.kind == "sensitive" then on_ref(arg, nil, v) end
+      each_part(v, each_ref, on_ref, arg, seen)
+    end
+  else
+    if seen then
+      if seen[v] then return end
+      seen[v] = true
+    end
     for k, x in pairs(v) do
-      each_ref(k, on_ref, seen)
-      each_ref(x, on_ref, seen)
+      local tk, tx = type(k), type(x)   -- (a plain value refers to nothing: not walked)
+      if tk == "table" or tx == "table" then
+        if seen == nil then seen = { [v] = true } end
+        if tk == "table" then each_ref(k, on_ref, arg, seen) end
+        if tx == "table" then each_ref(x, on_ref, arg, seen) end
+      end
     end
   end
+end
+M.each_ref = each_ref
+
+local function add_dep(out, addr)
+  if addr then out[addr] = true end
 end
 
 -- Adds to `out` (a set) every resource address v refers to.
 function M.deps(v, out)
   out = out or {}
-  each_ref(v, function(addr) out[addr] = true end, {})
+  each_ref(v, add_dep, out)
   return out
+end
+
+local function add_reference(out, addr, ref)
+  if not addr then return end
+  out[addr] = true
+  if ref and ref.path[1] ~= nil then out[addr .. "." .. tostring(ref.path[1])] = true end
 end
 
 -- Adds to `out` (a set) what v refers to as Terraform's JSON plan names
 -- references: "ADDR.ATTR" and "ADDR" for each attribute reference.
 function M.references(v, out)
   out = out or {}
-  each_ref(v, function(addr, ref)
-    out[addr] = true
-    if ref and ref.path[1] ~= nil then out[addr .. "." .. tostring(ref.path[1])] = true end
-  end, {})
+  each_ref(v, add_reference, out)
   return out
 end
 

@@ -13,6 +13,9 @@
 -- The result is a config: nodes by address (in declaration order), outputs,
 -- variables, providers, the backend and encryption, every argument checked against
 -- its type's schema, each error carrying the file:line of its declaration.
+-- A stack may declare 100,000 resources: a node holds only its own fields
+-- (those common to its type read through its metatable, empty ones shared),
+-- and check() walks each argument once.
 --
 -- A sensitive variable's value is a secret (deferred.sensitive): check()
 -- marks each node's attributes that derive from one, or that the type's
@@ -28,10 +31,10 @@ local interface = require("luaform.interface")
 
 local M = {}
 
--- The string functions themselves: while a stack runs, string.* are
+-- The string function itself: while a stack runs, string.* are
 -- luaform.strict's guarded ones (they refuse references), which the DSL's
 -- own calls on names it checked need not pay once per resource.
-local str_match, str_sub = string.match, string.sub
+local str_match = string.match
 
 local LIFECYCLE = {
   depends_on = true, ignore_changes = true, create_before_destroy = true,
@@ -40,6 +43,11 @@ local LIFECYCLE = {
 }
 
 local OUTPUT_OPTIONS = { sensitive = true, description = true }
+
+-- One read-only empty table for every node's empty lifecycle, deps,
+-- depends_on, triggers and sensitive set (readers only read them; 100,000 resources
+-- would otherwise hold 100,000 empty tables of each).
+local NONE = setmetatable({}, { __newindex = function() error("a table shared by several nodes is read-only", 2) end })
 
 local function format_key(key)
   if math.type(key) == "integer" then return "[" .. key .. "]" end
@@ -83,7 +91,9 @@ end
 local function dsl(cfg, opts)
   -- providers: provider name -> the configuration id a module call
   -- passed for it (module(..., { providers = { aws = "aws.west" } })).
-  local scopes = { { prefix = "", names = {}, providers = {} } }
+  -- module: the scope's address prefix without its final dot; shared:
+  -- its nodes' metatables by type (node_fields).
+  local scopes = { { prefix = "", module = "", names = {}, providers = {}, shared = {} } }
   local function scope() return scopes[#scopes] end
   local cli_vars, file_vars = opts.vars or {}, {}
   cfg.var_file_of = {}   -- name -> the last -var-file that sets it
@@ -99,20 +109,65 @@ local function dsl(cfg, opts)
     s.names[name] = where
   end
 
+  -- mode -> type name -> { mod = its module, check = the check of its
+  -- handles' attributes }: loaded and made once per type, not per resource.
+  local types = { managed = {}, data = {} }
+  local function type_of(mode, type_name, where)
+    local t = types[mode][type_name]
+    if t then return t end
+    local mod, err = schema.load(type_name, mode)
+    if not mod then errors.raise(where, "%s", err) end
+    if mode == "data" and not mod.data_source then
+      errors.raise(where, '"%s" is not a data source', type_name)
+    elseif mode == "managed" and mod.data_source then
+      errors.raise(where, '"%s" is a data source: use data("%s", ...)', type_name, type_name)
+    end
+    t = { mod = mod, check = function(attr)
+      if schema.exports(mod, attr) then return nil end   -- (only names are in a schema)
+      if type(attr) ~= "string" then return "resource attributes are named by strings" end
+      return string.format('"%s" does not export "%s"%s', type_name, attr,
+        schema.suggest(attr, schema.export_names(mod)))
+    end }
+    types[mode][type_name] = t
+    return t
+  end
+
+  -- A node's fields that are the same for every resource of a type in a
+  -- scope (mode, type, module, provider, the provider configuration it
+  -- uses by default) and the empty lifecycle, deps and lists, read through
+  -- the node's metatable: a node holds only its own fields, which then fit
+  -- a table half the size (100,000 resources hold ~19 MB less).
+  local function node_fields(s, t, mode, type_name)
+    local mt = s.shared[t]
+    if not mt then
+      mt = { __index = {
+        mode = mode, type = type_name, module = s.module, provider = t.mod,
+        provider_ref = s.providers[t.mod.provider],   -- (nil: the default one; luaform.provider_choice)
+        lifecycle = NONE, deps = NONE, depends_on = NONE, triggers = NONE,
+      } }
+      s.shared[t] = mt
+    end
+    return mt
+  end
+
   local function declare(mode, type_name, name, args, lifecycle)
     local where = errors.caller(3)
-    if type(type_name) ~= "string" then errors.raise(where, "%s(): the type must be a string", mode) end
+    local t = types[mode][type_name]   -- (a known type is a string)
+    if not t and type(type_name) ~= "string" then errors.raise(where, "%s(): the type must be a string", mode) end
     if type(name) ~= "string" then errors.raise(where, "%s(): the name must be a string", mode) end
     args = args or {}
-    lifecycle = lifecycle or {}
+    lifecycle = lifecycle or NONE
     if type(args) ~= "table" then errors.raise(where, "%s(): arguments must be a table", mode) end
     local key = lifecycle.key
-    local base, bracket = str_match(name, '^([%w_%-]+)%[(.+)%]$')
-    if base then
-      name = base
-      key = tonumber(bracket) or str_match(bracket, '^"(.*)"$') or bracket
+    -- a plain name is the common case: the bracket form is looked for only when it is not one
+    if not str_match(name, "^[%a_][%w_%-]*$") then
+      local base, bracket = str_match(name, '^([%w_%-]+)%[(.+)%]$')
+      if base then
+        name = base
+        key = tonumber(bracket) or str_match(bracket, '^"(.*)"$') or bracket
+      end
+      if not str_match(name, "^[%a_][%w_%-]*$") then errors.raise(where, 'invalid name "%s"', name) end
     end
-    if not str_match(name, "^[%a_][%w_%-]*$") then errors.raise(where, 'invalid name "%s"', name) end
     for k in pairs(lifecycle) do
       if k == "lifecycle" then
         errors.raise(where, "%s(): the 4th table is the lifecycle: put its options directly in it ({ ignore_changes = ... })", mode == "data" and "data" or "resource")
@@ -122,33 +177,21 @@ local function dsl(cfg, opts)
         errors.raise(where, 'unsupported lifecycle option "%s"%s', tostring(k), schema.suggest(tostring(k), names))
       end
     end
-    local mod, err = schema.load(type_name, mode)
-    if not mod then errors.raise(where, "%s", err) end
-    if mode == "data" and not mod.data_source then
-      errors.raise(where, '"%s" is not a data source', type_name)
-    elseif mode == "managed" and mod.data_source then
-      errors.raise(where, '"%s" is a data source: use data("%s", ...)', type_name, type_name)
-    end
-    strict.check_meta_arguments(mod.schema, args, LIFECYCLE, where, mode == "data" and "data" or "resource", type_name, name)
+    t = t or type_of(mode, type_name, where)
+    strict.check_meta_arguments(t.mod.schema, args, LIFECYCLE, where, mode == "data" and "data" or "resource", type_name, name)
     local local_addr = (mode == "data" and "data." or "") .. type_name .. "." .. name
       .. (key ~= nil and format_key(key) or "")
     claim(local_addr, where)
-    local addr = scope().prefix .. local_addr
-    local node = {
-      addr = addr, mode = mode, type = type_name, name = name, key = key,
-      module = str_sub(scope().prefix, 1, -2), args = args, lifecycle = lifecycle,
-      where = where, provider = mod, index = #cfg.order + 1,
-      -- the provider configuration asked for (nil: the default one; luaform.provider_choice)
-      provider_ref = lifecycle.provider or scope().providers[mod.provider],
-    }
+    local s = scope()
+    local addr = s.prefix .. local_addr
+    local node = setmetatable({
+      addr = addr, name = name, key = key, args = args, where = where, index = #cfg.order + 1,
+      lifecycle = lifecycle ~= NONE and lifecycle or nil,
+      provider_ref = lifecycle.provider or nil,   -- the provider configuration asked for
+    }, node_fields(s, t, mode, type_name))
     cfg.nodes[addr] = node
     cfg.order[#cfg.order + 1] = addr
-    return deferred.handle(addr, function(attr)
-      if type(attr) ~= "string" then return "resource attributes are named by strings" end
-      if schema.exports(mod, attr) then return nil end
-      return string.format('"%s" does not export "%s"%s', type_name, attr,
-        schema.suggest(attr, schema.export_names(mod)))
-    end)
+    return deferred.handle(addr, t.check)
   end
 
   local env = {}
@@ -189,9 +232,10 @@ local function dsl(cfg, opts)
     end
     claim("module." .. name, where)
     local prefix = scope().prefix .. "module." .. name .. "."
-    cfg.modules[prefix:sub(1, -2)] = where
+    local module_addr = prefix:sub(1, -2)
+    cfg.modules[module_addr] = where
     local providers = module_providers(call_opts or {}, where)
-    scopes[#scopes + 1] = { prefix = prefix, names = {}, where = where, providers = providers }
+    scopes[#scopes + 1] = { prefix = prefix, module = module_addr, names = {}, where = where, providers = providers, shared = {} }
     local out
     if type(fn) == "function" then out = fn(args or {}) else out = interface.call(fn, name, args or {}, where) end
     scopes[#scopes] = nil
@@ -369,37 +413,93 @@ function M.evaluate(opts)
   return cfg
 end
 
--- Sets node.sensitive (the set of attributes that are secret: sensitive
--- in the schema, or given a value derived from a secret) on every node;
--- returns attr_sensitive(addr, attr) for deferred.is_sensitive.
-local function sensitivity(cfg)
+-- What a type's schema says of secrets, the same for each of its resources
+-- (schemas are fixed once loaded): the attributes it calls sensitive, the
+-- computed attributes derived from another (tags_all from tags) in the
+-- schema's pairs order, and the set of a resource whose arguments hold no
+-- secret (shared, read-only).
+local secrets_of = setmetatable({}, { __mode = "k" })
+local function schema_secrets(sch)
+  local s = secrets_of[sch]
+  if s then return s end
+  s = { sensitive = {}, derived = {} }
+  for k, spec in pairs(sch) do
+    if spec.sensitive then s.sensitive[#s.sensitive + 1] = k end
+    if spec.derived_from then s.derived[#s.derived + 1] = k end
+  end
+  local set = {}
+  for _, k in ipairs(s.sensitive) do set[k] = true end
+  for _, k in ipairs(s.derived) do
+    if set[sch[k].derived_from] then set[k] = true end
+  end
+  s.plain = next(set) and setmetatable(set, getmetatable(NONE)) or NONE
+  secrets_of[sch] = s
+  return s
+end
+
+-- Walks each node's arguments once, for its deps and its secrets: sets
+-- node.deps (the addresses its arguments refer to; check() adds those of
+-- its lifecycle) and node.sensitive (the set of attributes that are
+-- secret: sensitive in the schema, or given a value derived from a secret,
+-- and computed ones derived from those). args_of(node) does it for one
+-- node (first for those a node refers to); attr_sensitive(addr, attr) says
+-- whether an attribute is secret (for deferred.is_sensitive).
+local function arguments(cfg)
   local visiting = {}
-  local attrs_of
+  local args_of
   local function attr_sensitive(addr, attr)
     local other = cfg.nodes[addr]
-    return other ~= nil and attrs_of(other)[attr] == true
+    return other ~= nil and args_of(other)[attr] == true
   end
-  function attrs_of(node)
+  -- The walk of the argument at hand (deferred.each_ref): deps collects
+  -- the addresses it refers to (nil until one), secret whether it derives
+  -- from a secret: a sensitive() value, or a reference to a sensitive
+  -- attribute, asked until the answer is yes, as deferred.is_sensitive does.
+  local deps, secret
+  local function on_ref(_, addr, ref)
+    if addr == nil then secret = true; return end
+    if deps == nil then deps = {} end
+    deps[addr] = true
+    if not secret then
+      local attr = "id"   -- a resource handle stands for its id
+      if ref then attr = ref.path[1] end
+      secret = attr_sensitive(addr, attr)
+    end
+  end
+  function args_of(node)
     if node.sensitive then return node.sensitive end
-    if visiting[node] then return {} end   -- a cycle; the planner reports it
+    if visiting[node] then return NONE end   -- a cycle; the planner reports it
     visiting[node] = true
-    local set = {}
-    for k, spec in pairs(node.provider.schema) do
-      if spec.sensitive then set[k] = true end
-    end
+    -- a reference to a node not walked yet walks it inside this walk,
+    -- which goes on after it
+    local outer_deps, outer_secret = deps, secret
+    deps = nil
+    local secrets = schema_secrets(node.provider.schema)
+    local set = secrets.plain
     for k, v in pairs(node.args) do
-      if deferred.is_sensitive(v, attr_sensitive) then set[k] = true end
+      secret = false
+      deferred.each_ref(v, on_ref)
+      if secret then
+        if set == secrets.plain then
+          set = {}
+          for _, s in ipairs(secrets.sensitive) do set[s] = true end
+        end
+        set[k] = true
+      end
     end
-    -- a computed attribute made from a secret argument (tags_all from tags)
-    for k, spec in pairs(node.provider.schema) do
-      if spec.derived_from and set[spec.derived_from] then set[k] = true end
+    if set ~= secrets.plain then
+      local sch = node.provider.schema
+      for _, k in ipairs(secrets.derived) do
+        if set[sch[k].derived_from] then set[k] = true end
+      end
     end
-    visiting[node] = nil
     node.sensitive = set
+    if deps then node.deps = deps end
+    deps, secret = outer_deps, outer_secret
+    visiting[node] = nil
     return set
   end
-  for _, addr in ipairs(cfg.order) do attrs_of(cfg.nodes[addr]) end
-  return function(addr, attr)
+  return args_of, function(addr, attr)
     local node = cfg.nodes[addr]
     return node ~= nil and node.sensitive[attr] == true
   end
@@ -407,7 +507,73 @@ end
 
 local CONDITION_KINDS = { "precondition", "postcondition" }
 
+-- Checks a node's lifecycle table (the 4th of resource()) and records
+-- what it names: node.depends_on (the addresses depends_on names; a data
+-- source waits for their changes), node.triggers (replace_triggered_by),
+-- and in node.deps what they and the conditions refer to.
+local function check_lifecycle(cfg, node, conditions)
+  local addr, lifecycle = node.addr, node.lifecycle
+  local deps = node.deps == NONE and {} or node.deps
+  local depends_on = lifecycle.depends_on
+  local named = NONE
+  if depends_on ~= nil then
+    if type(depends_on) ~= "table" or deferred.is_handle(depends_on) then
+      errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
+    end
+    named = {}
+    for _, d in ipairs(depends_on) do
+      if deferred.is_handle(d) then
+        deps[deferred.handle_address(d)] = true
+        named[#named + 1] = deferred.handle_address(d)
+      elseif cfg.module_of[d] then   -- a module: every resource in it
+        local prefix = cfg.module_of[d]
+        for _, other in ipairs(cfg.order) do
+          if other:sub(1, #prefix) == prefix then
+            deps[other] = true
+            named[#named + 1] = other
+          end
+        end
+      else
+        errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
+      end
+    end
+  end
+  local triggers = lifecycle.replace_triggered_by
+  local list = NONE
+  if triggers ~= nil then
+    list = {}
+    for _, t in ipairs(type(triggers) == "table" and not deferred.is_handle(triggers) and triggers or NONE) do
+      if deferred.is_handle(t) then list[#list + 1] = { addr = deferred.handle_address(t) }
+      elseif deferred.is(t) and t.kind == "ref" then list[#list + 1] = { addr = t.addr, attr = t.path[1] }
+      else triggers = false end
+    end
+    if triggers == false or type(triggers) ~= "table" or deferred.is_handle(triggers) then
+      errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
+    end
+    for _, t in ipairs(list) do deps[t.addr] = true end
+  end
+  for i = 1, #CONDITION_KINDS do
+    local kind = CONDITION_KINDS[i]
+    if lifecycle[kind] ~= nil then
+      local conds = conditions.check_list(lifecycle[kind], node.where, addr .. ": " .. kind)
+      for d in pairs(deferred.deps(conds)) do if d ~= addr then deps[d] = true end end
+    end
+  end
+  if lifecycle.ignore_changes then
+    for _, attr in ipairs(lifecycle.ignore_changes) do
+      if not node.provider.schema[attr] then
+        errors.raise(node.where, '%s: ignore_changes names "%s", which "%s" does not have%s', addr, attr,
+          node.type, schema.suggest(attr, schema.export_names(node.provider)))
+      end
+    end
+  end
+  if named[1] then node.depends_on = named end
+  if list[1] then node.triggers = list end
+  if next(deps) then node.deps = deps end
+end
+
 -- Validates every node's arguments and lifecycle, and records its deps.
+-- (Once per config: what it records on a node is not redone.)
 function M.check(cfg)
   local conditions = require("luaform.conditions")
   for _, im in ipairs(cfg.imports) do
@@ -416,59 +582,17 @@ function M.check(cfg)
       errors.raise(im.where, 'import to "%s": no such resource in the stack', im.to)
     end
   end
-  for _, addr in ipairs(cfg.order) do
+  local args_of, attr_sensitive = arguments(cfg)
+  local order = cfg.order
+  for i = 1, #order do   -- (a plain list: no ipairs, a C call per step)
+    local addr = order[i]
     local node = cfg.nodes[addr]
     local err = schema.check_block(node.provider.schema, node.args)
     if err then errors.raise(node.where, "%s %s: %s", node.mode == "data" and "data" or "resource", addr, err) end
-    local deps = deferred.deps(node.args)
-    local depends_on = node.lifecycle.depends_on
-    if depends_on ~= nil and (type(depends_on) ~= "table" or deferred.is_handle(depends_on)) then
-      errors.raise(node.where, "%s: depends_on is a list: { a, b }", addr)
-    end
-    node.depends_on = {}   -- the addresses depends_on names (a data source waits for their changes)
-    for _, d in ipairs(depends_on or {}) do
-      if deferred.is_handle(d) then
-        deps[deferred.handle_address(d)] = true
-        node.depends_on[#node.depends_on + 1] = deferred.handle_address(d)
-      elseif cfg.module_of[d] then   -- a module: every resource in it
-        local prefix = cfg.module_of[d]
-        for _, other in ipairs(cfg.order) do
-          if other:sub(1, #prefix) == prefix then
-            deps[other] = true
-            node.depends_on[#node.depends_on + 1] = other
-          end
-        end
-      else
-        errors.raise(node.where, "%s: depends_on lists resources and modules (the values resource() and module() return)", addr)
-      end
-    end
-    local triggers = node.lifecycle.replace_triggered_by
-    node.triggers = {}
-    for _, t in ipairs(type(triggers) == "table" and not deferred.is_handle(triggers) and triggers or {}) do
-      if deferred.is_handle(t) then node.triggers[#node.triggers + 1] = { addr = deferred.handle_address(t) }
-      elseif deferred.is(t) and t.kind == "ref" then node.triggers[#node.triggers + 1] = { addr = t.addr, attr = t.path[1] }
-      else triggers = false end
-    end
-    if triggers == false or (triggers ~= nil and (type(triggers) ~= "table" or deferred.is_handle(triggers))) then
-      errors.raise(node.where, "%s: replace_triggered_by is a list of resources or their attributes: { r, r.id }", addr)
-    end
-    for _, t in ipairs(node.triggers) do deps[t.addr] = true end
-    for _, kind in ipairs(CONDITION_KINDS) do
-      if node.lifecycle[kind] ~= nil then
-        local list = conditions.check_list(node.lifecycle[kind], node.where, addr .. ": " .. kind)
-        for d in pairs(deferred.deps(list)) do if d ~= addr then deps[d] = true end end
-      end
-    end
-    for _, attr in ipairs(node.lifecycle.ignore_changes or {}) do
-      if not node.provider.schema[attr] then
-        errors.raise(node.where, '%s: ignore_changes names "%s", which "%s" does not have%s', addr, attr,
-          node.type, schema.suggest(attr, schema.export_names(node.provider)))
-      end
-    end
-    node.deps = deps
+    args_of(node)
+    if node.lifecycle ~= NONE then check_lifecycle(cfg, node, conditions) end
   end
   require("luaform.provider_choice").check(cfg)
-  local attr_sensitive = sensitivity(cfg)
   for _, name in ipairs(cfg.output_order) do
     local o = cfg.outputs[name]
     o.deps = deferred.deps(o.value)

@@ -36,11 +36,27 @@ function M.tostring(e)
   return tostring(e)
 end
 
+-- "file:line" of each line of each function, made once: caller() runs
+-- once per resource, where debug.getinfo's full answer ("Sl") and the
+-- text made from it were a large part of a resource() call.
+local places = setmetatable({}, { __mode = "k" })   -- function -> line -> "file:line"
+
 -- "file:line" of the caller `level` frames up, for user-facing errors.
 function M.caller(level)
-  local info = debug.getinfo(level + 1, "Sl")
+  local info = debug.getinfo(level + 1, "fl")
   if not info then return nil end
-  return info.short_src .. ":" .. (info.currentline or 0)
+  local fn, line = info.func, info.currentline or 0
+  local lines = places[fn]
+  if not lines then
+    lines = {}
+    places[fn] = lines
+  end
+  local where = lines[line]
+  if not where then
+    where = debug.getinfo(fn, "S").short_src .. ":" .. line
+    lines[line] = where
+  end
+  return where
 end
 
 return M

@@ -153,56 +153,91 @@ end
 
 local function settable(spec) return not spec.computed or spec.optional or spec.required end
 
--- The spec of a list's, set's or map's elements.
+-- The spec of a list's, set's or map's elements (made once per spec when
+-- elem is a type name: it is asked per element).
+local elem_specs = setmetatable({}, { __mode = "k" })
 local function elem_spec(spec)
-  return type(spec.elem) == "table" and spec.elem or { type = spec.elem or "any" }
+  local es = elem_specs[spec]
+  if not es then
+    es = type(spec.elem) == "table" and spec.elem or { type = spec.elem or "any" }
+    elem_specs[spec] = es
+  end
+  return es
 end
 
--- Checks value v against spec; returns an error message or nil. Deferred
--- values are accepted (their type is known only at apply).
-local function check(spec, v, path)
-  if deferred.is(v) and v.kind == "sensitive" then v = v.value end   -- a secret is known now
-  if v == nil or deferred.is(v) or v == deferred.UNKNOWN then return nil end
+local check
+
+-- The problem of element x of a list or map (block: the elements' block
+-- schema, if they are blocks; es: their spec), or nil; at: its path.
+local function element_problem(block, es, x, at)
+  if block then return M.check_block(block, x, at) end
+  return check(es, x, at)
+end
+
+-- Checks value v against spec; returns an error message or nil (path nil:
+-- true or nil). Deferred values are accepted (their type is known only at
+-- apply). (tv: v's type, asked once: type() is a C call, per value.)
+function check(spec, v, path)
+  local tv, mt = type(v), nil
+  if tv == "table" then
+    if deferred.is(v) then
+      if v.kind ~= "sensitive" then return nil end
+      v = v.value   -- a secret is known now
+      tv = type(v)
+      if tv == "table" and (deferred.is(v) or v == deferred.UNKNOWN) then return nil end
+    elseif v == deferred.UNKNOWN then return nil end
+    mt = getmetatable(v)
+  end
+  if v == nil then return nil end
   local t = spec.type or "any"
   if t == "string" then
-    if type(v) ~= "string" and type(v) ~= "number" then
-      return string.format("%s: expected a string, got %s", path, type(v))
+    if tv ~= "string" and tv ~= "number" then
+      return string.format("%s: expected a string, got %s", path, tv)
     end
   elseif t == "number" then
-    if type(v) ~= "number" and not (type(v) == "string" and tonumber(v)) then
-      return string.format("%s: expected a number, got %s", path, type(v))
+    if tv ~= "number" and not (tv == "string" and tonumber(v)) then
+      return string.format("%s: expected a number, got %s", path, tv)
     end
   elseif t == "bool" then
-    if type(v) ~= "boolean" and v ~= "true" and v ~= "false" then
-      return string.format("%s: expected a boolean, got %s", path, type(v))
+    if tv ~= "boolean" and v ~= "true" and v ~= "false" then
+      return string.format("%s: expected a boolean, got %s", path, tv)
     end
   elseif t == "map" then
-    if type(v) ~= "table" then return string.format("%s: expected a map, got %s", path, type(v)) end
-    if next(v) ~= nil and getmetatable(v) ~= core.json_object_mt and is_list(v) then
+    if tv ~= "table" then return string.format("%s: expected a map, got %s", path, tv) end
+    -- (a table without a length is no list: is_list need not count it)
+    if mt ~= core.json_object_mt and (#v > 0 or mt == core.json_array_mt and next(v) ~= nil) and is_list(v) then
       return string.format("%s: expected a map, got a list", path)
     end
+    -- An element's path is a new string, made only for its error: each is
+    -- checked first without one (path nil: the message only says there is
+    -- a problem), which costs less than a string per element.
+    local es = elem_spec(spec)
     for k, x in pairs(v) do
-      local err = check(elem_spec(spec), x, path .. "." .. tostring(k))
-      if err then return err end
+      if type(k) == "table" then tostring(k) end   -- a reference as a key is refused, as its text is made
+      if check(es, x, nil) then
+        if path == nil then return true end
+        return check(es, x, path .. "." .. tostring(k))
+      end
     end
   elseif t == "list" or t == "set" then
-    if type(v) ~= "table" then return string.format("%s: expected a list, got %s", path, type(v)) end
+    if tv ~= "table" then return string.format("%s: expected a list, got %s", path, tv) end
     if spec.block and not is_list(v) then v = { v } end
     if not is_list(v) then return string.format("%s: expected a list, got a map", path) end
     if spec.max_items and #v > spec.max_items then
       return string.format("%s: at most %d allowed, got %d", path, spec.max_items, #v)
     end
-    for i, x in ipairs(v) do
-      local err
-      if spec.block then err = M.check_block(spec.block, x, string.format("%s[%d]", path, i))
-      else err = check(elem_spec(spec), x, string.format("%s[%d]", path, i)) end
-      if err then return err end
+    local block, es = spec.block, elem_spec(spec)
+    for i, x in ipairs(v) do   -- (paths as for a map's elements)
+      if element_problem(block, es, x, nil) then
+        if path == nil then return true end
+        return element_problem(block, es, x, string.format("%s[%d]", path, i))
+      end
     end
   elseif t == "block" then
     return M.check_block(spec.block, v, path)
   elseif t == "json" then
-    if type(v) ~= "string" and type(v) ~= "table" then
-      return string.format("%s: expected a JSON document (string or table), got %s", path, type(v))
+    if tv ~= "string" and tv ~= "table" then
+      return string.format("%s: expected a JSON document (string or table), got %s", path, tv)
     end
   end
   local bad = spec.validate and spec.validate(v)
@@ -231,28 +266,46 @@ end
 
 -- Checks the table args against a block schema: unknown arguments (with a
 -- suggestion), computed-only ones, missing required ones, wrong types.
--- The first problem of args in sorted key order (the error a user sees
--- does not depend on table order); keys: the keys to look at, in order.
-local function first_problem(schema, args, keys, prefix, at)
-  for _, k in ipairs(keys) do
-    local spec = schema[k]
-    if type(k) ~= "string" then
-      return string.format("%sarguments must be named, got key %s", prefix, tostring(k))
-    end
-    if not spec then
-      local names = {}
-      for name, s in pairs(schema) do if settable(s) then names[#names + 1] = name end end
-      table.sort(names)
-      return string.format('%sunsupported argument "%s"%s', at, k, M.suggest(k, names))
-    end
-    if not settable(spec) then
-      return string.format('%s"%s" is computed by the provider and cannot be set', at, k)
-    end
-    local err = check(spec, args[k], prefix .. k)
-    if err then return err end
-    for _, other in ipairs(spec.conflicts_with or {}) do
+-- key_problem: the problem of args[k], or nil; first_problem: the first
+-- problem of args in sorted key order (the error a user sees does not
+-- depend on table order); keys: the keys to look at, in order.
+local function key_problem(schema, args, k, prefix, at)
+  local spec = schema[k]
+  -- (a schema's keys are names: a key it has is one)
+  if not spec and type(k) ~= "string" then
+    return string.format("%sarguments must be named, got key %s", prefix, tostring(k))
+  end
+  if not spec then
+    local names = {}
+    for name, s in pairs(schema) do if settable(s) then names[#names + 1] = name end end
+    table.sort(names)
+    return string.format('%sunsupported argument "%s"%s', at, k, M.suggest(k, names))
+  end
+  if spec.computed and not settable(spec) then
+    return string.format('%s"%s" is computed by the provider and cannot be set', at, k)
+  end
+  local err = check(spec, args[k], prefix .. k)
+  if err then return err end
+  if spec.conflicts_with then
+    for _, other in ipairs(spec.conflicts_with) do
       if args[other] ~= nil then return string.format('%s"%s" conflicts with "%s"', at, k, other) end
     end
+  end
+  return nil
+end
+
+-- Orders keys of any types (arguments may hold a positional one by
+-- mistake): by type name, then numbers and strings by value.
+local function key_order(a, b)
+  local ta, tb = type(a), type(b)
+  if ta ~= tb then return ta < tb end
+  return (ta == "number" or ta == "string") and a < b
+end
+
+local function first_problem(schema, args, keys, prefix, at)
+  for _, k in ipairs(keys) do
+    local err = key_problem(schema, args, k, prefix, at)
+    if err then return err end
   end
   return nil
 end
@@ -280,15 +333,20 @@ function M.check_block(schema, args, path)
   local at = path and (path .. ": ") or ""   -- a nested block's messages start with its path
   -- args in table order first: sorting them is needed only to pick the
   -- first of several problems
-  local keys = {}
-  for k in pairs(args) do keys[#keys + 1] = k end
-  if first_problem(schema, args, keys, prefix, at) then
-    local err = first_problem(schema, args, sorted_keys(args), prefix, at)
-    if err then return err end
+  for k in pairs(args) do
+    if key_problem(schema, args, k, prefix, at) then
+      local keys = {}
+      for key in pairs(args) do keys[#keys + 1] = key end
+      table.sort(keys, key_order)
+      local err = first_problem(schema, args, keys, prefix, at)
+      if err then return err end
+      break
+    end
   end
-  for _, k in ipairs(required_keys(schema)) do
-    if args[k] == nil then
-      return string.format('%smissing required argument "%s"', at, k)
+  local required = required_keys(schema)
+  for i = 1, #required do   -- (a plain list: no ipairs, a C call per step)
+    if args[required[i]] == nil then
+      return string.format('%smissing required argument "%s"', at, required[i])
     end
   end
   return nil
