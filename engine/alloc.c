@@ -66,6 +66,17 @@ void lf_prefault(void *p, size_t n) {
 #endif
 }
 
+void lf_heap_reserve(size_t n) {
+  enum { STEP = 8 << 20, MAX_STEPS = 256 };   /* blocks the heap serves (< the mmap threshold) */
+  void *blocks[MAX_STEPS];
+  size_t k = 0;
+  for (; k < MAX_STEPS && k * STEP < n; k++) {
+    blocks[k] = lf_xmalloc(STEP);
+    lf_prefault(blocks[k], STEP);
+  }
+  while (k > 0) free(blocks[--k]);
+}
+
 /* A run is short, and its memory peaks when it holds the stack, the state
  * and a plan at once. On a large state, faulting in fresh pages costs as
  * much as the parsing that fills them (a state's temporary JSON tree is

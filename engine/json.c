@@ -402,6 +402,9 @@ static chunk *arena;   /* the current chunk, first in the list */
 
 /* Texts at least this long are parsed into the arena. */
 #define ARENA_MIN_TEXT ((size_t)64 * 1024)
+/* Texts at least this long have the heap grown for their Lua values at
+ * once (alloc.h, lf_heap_reserve): a large state's. */
+#define RESERVE_MIN_TEXT ((size_t)4 << 20)
 #define ARENA_CHUNK ((size_t)4 << 20)
 
 static void *arena_malloc(size_t size) {
@@ -536,6 +539,7 @@ int lf_json_decode(lua_State *L, const char *text, size_t len, lf_json_check_fn 
     v = NULL;
   }
   int status = LUA_OK;
+  if (v && len >= RESERVE_MIN_TEXT) lf_heap_reserve(len * 2);   /* the Lua values: ~1.7x a state's text */
   if (v) {
     lua_pushcfunction(L, push_protected);
     lua_pushlightuserdata(L, v);

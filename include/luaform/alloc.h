@@ -30,6 +30,11 @@ void lf_free_secret(char *s);
  * half (Linux 5.14+; elsewhere nothing happens). */
 void lf_prefault(void *p, size_t n);
 
+/* Grows the heap by about n bytes now, prefaulted, and hands them back to
+ * malloc: for a burst of small allocations about to come (a large JSON
+ * document pushed into Lua), which then find memory already mapped. */
+void lf_heap_reserve(size_t n);
+
 /* Points jansson at lf_xmalloc/free; called once at startup. */
 void lf_alloc_init(void);
 
