@@ -390,8 +390,8 @@ char *lf_json_dump(const json_t *v, size_t flags, size_t *len) {
  * as parsing (so a new chunk is also prefaulted at once, alloc.h). This
  * is safe because nothing else can allocate a jansson value in that
  * window: it runs no Lua code (raw accesses only, the collector is
- * stopped so no finalizer runs) and the engine is single-threaded. A block from before the window that is freed inside it
- * goes to free(). */
+ * stopped so no finalizer runs) and the engine is single-threaded. A
+ * block from before the window that is freed inside it goes to free(). */
 typedef struct chunk {
   struct chunk *next;
   size_t size, used;
@@ -400,12 +400,13 @@ typedef struct chunk {
 
 static chunk *arena;   /* the current chunk, first in the list */
 
-/* Texts at least this long are parsed into the arena. */
+/* Texts at least this long are parsed into the arena, ARENA_CHUNK bytes
+ * at a time (a value larger than that gets a chunk of its own). */
 #define ARENA_MIN_TEXT ((size_t)64 * 1024)
+#define ARENA_CHUNK ((size_t)4 << 20)
 /* Texts at least this long have the heap grown for their Lua values at
  * once (alloc.h, lf_heap_reserve): a large state's. */
 #define RESERVE_MIN_TEXT ((size_t)4 << 20)
-#define ARENA_CHUNK ((size_t)4 << 20)
 
 static void *arena_malloc(size_t size) {
   size = (size + 15) & ~(size_t)15;
