@@ -400,9 +400,11 @@ typedef struct chunk {
 
 static chunk *arena;   /* the current chunk, first in the list */
 
-/* Texts at least this long are parsed into the arena, ARENA_CHUNK bytes
- * at a time (a value larger than that gets a chunk of its own). */
+/* Texts at least this long are parsed into the arena. Its chunks double
+ * from ARENA_FIRST_CHUNK (a small state's save needs no more) up to
+ * ARENA_CHUNK; a value larger than that gets a chunk of its own. */
 #define ARENA_MIN_TEXT ((size_t)64 * 1024)
+#define ARENA_FIRST_CHUNK ((size_t)256 * 1024)
 #define ARENA_CHUNK ((size_t)4 << 20)
 /* Texts at least this long have the heap grown for their Lua values at
  * once (alloc.h, lf_heap_reserve): a large state's. */
@@ -411,7 +413,8 @@ static chunk *arena;   /* the current chunk, first in the list */
 static void *arena_malloc(size_t size) {
   size = (size + 15) & ~(size_t)15;
   if (!arena || arena->used + size > arena->size) {
-    size_t csize = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+    size_t csize = !arena ? ARENA_FIRST_CHUNK : arena->size < ARENA_CHUNK ? arena->size * 2 : ARENA_CHUNK;
+    if (csize < size) csize = size;
     chunk *c = lf_xmalloc(sizeof *c + csize);
     lf_prefault(c, sizeof *c + csize);   /* it will be filled */
     c->next = arena;
