@@ -21,10 +21,11 @@ cd "$(dirname "$0")/.."
 export LUAFORM_CONFORMANCE_DIR=${LUAFORM_CONFORMANCE_DIR:-$PWD/../shared/aws-conformance}
 passed=0; failed=0; failures=()
 
-run_suite() {  # name, command...
-  local name=$1; shift
+run_suite() {  # name, command... (its wall time is printed after it: the 15-minute budget)
+  local name=$1 start=$SECONDS; shift
   echo "=== $name"
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
+  echo "--- $name: $((SECONDS - start)) s"
 }
 
 # The Lua test files on BIN in LUA_JOBS (3) processes at once: most tests
