@@ -24,8 +24,9 @@
  * for the whole call and other tasks run meanwhile.
  *
  * Errors are tables {code, message, status, request_id, service, operation,
- * attempts} with the metatable "luaform.aws_error" (__tostring gives one
- * line). Credentials live in the call only as long as it runs and are wiped
+ * attempts, unanswered_attempt (an earlier attempt got no answer, so the
+ * call may have been applied although the last one was refused)} with the
+ * metatable "luaform.aws_error" (__tostring gives one line). Credentials live in the call only as long as it runs and are wiped
  * when it ends. LUAFORM_LOG=debug logs each attempt's request and response
  * through debug.c, which redacts or withholds every secret.
  */
@@ -68,6 +69,7 @@ typedef struct {
   lf_credentials cred;       /* strdup'd, wiped on free; access_key NULL: anonymous */
   int attempt, max_attempts, retried_cls, unsigned_payload, skew_fixed;
   int throttles_only;        /* opts.throttles_only: only a throttled answer is re-sent */
+  int unanswered;            /* an attempt got no answer: it may have been applied */
   char retry_codes[LF_RETRY_CODES_MAX][64];   /* opts.retry_codes: this call's "try again" codes */
   int nretry_codes;
   lf_wait *wait;
@@ -216,6 +218,7 @@ static int push_response(lua_State *L, void *ud) {
   int cls, parsed = -2;
   char what[CURL_ERROR_SIZE + 16] = "";
   if (r->rc != CURLE_OK) {
+    k->unanswered = 1;
     cls = lf_retry_class(0, NULL, r->rc);
     if (lf_aws_debug()) snprintf(what, sizeof what, "%s", r->error);
     lua_createtable(L, 0, 6);
@@ -280,8 +283,12 @@ static int push_response(lua_State *L, void *ud) {
   char service[64], op[128];
   snprintf(service, sizeof service, "%s", c->service);
   snprintf(op, sizeof op, "%s", k->op);
-  int attempts = k->attempt;
+  int attempts = k->attempt, unanswered = k->unanswered;
   call_free(L, k);
+  if (unanswered) {   /* an answered last error does not prove the call was never applied */
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "unanswered_attempt");
+  }
   return raise_error(L, service, op, attempts);
 }
 

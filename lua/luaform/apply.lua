@@ -181,9 +181,12 @@ function M.apply(run, plan)
     local ok, attrs = pcall(with_progress, out, ch.addr, "create", t0, mod.create, ctx, desired)
     if not ok then
       local e = attrs
-      -- An answered error means nothing was made; otherwise keep the intent
-      -- for the next refresh to settle, if the type can recover creates.
-      if (type(e) == "table" and e.status) or not mod.recover then base.pending = nil end
+      -- An answered error means nothing was made - unless an earlier attempt
+      -- of the call went unanswered (it may have made the object before its
+      -- retries were throttled); otherwise keep the intent for the next
+      -- refresh to settle, if the type can recover creates.
+      local refused = type(e) == "table" and e.status and not e.unanswered_attempt
+      if refused or not mod.recover then base.pending = nil end
       if not base.pending and not base.deposed then st.resources[ch.addr] = nil end
       store:save(ch.addr)
       error(e, 0)
