@@ -75,8 +75,6 @@ local function load_var_file(path)
 end
 M.load_var_file = load_var_file   -- for tests/fuzz/varfile.c
 
-M.load_var_file = load_var_file
-
 function M.new_config(opts)
   return {
     nodes = {}, order = {}, outputs = {}, output_order = {}, variables = {},

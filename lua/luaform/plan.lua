@@ -194,24 +194,9 @@ end
 -- configuration made the prior object: another one than the config's
 -- now means a new object there (ch.moved = {from, to}).
 -- force: replace even if an update would do (luaform.refactor.replace_reason).
--- The arguments as they will be sent: node.args resolved, with defaults,
--- normalized (schema.normalize_block of deferred.resolve, without the
--- intermediate copy of every resource's arguments).
-local function desired_args(sch, args, lookup)
-  if getmetatable(args) ~= nil then return schema.normalize_block(sch, deferred.resolve(args, lookup)) end
-  local out = {}
-  for k, spec in pairs(sch) do
-    local v = args[k]
-    if v ~= nil then v = deferred.resolve(v, lookup) end
-    if v == nil and spec.default ~= nil then v = spec.default end
-    out[k] = schema.normalize(spec, v)
-  end
-  return out
-end
-
 local function diff_resource(run, node, prior, lookup, entry, force)
   local mod, sch = node.provider, node.provider.schema
-  local desired = desired_args(sch, node.args, lookup)
+  local desired = schema.normalize_block(sch, node.args, lookup)
   if not prior then
     local after = new_object(sch, desired)
     for k, v in pairs(predicted(run, node, desired, nil)) do after[k] = v end
@@ -433,8 +418,9 @@ function M.diff(run)
     end
     if not cfg.nodes[addr] then gone[#gone + 1] = addr end
   end
-  local ids = schema.sorted_keys(first_user)
-  table.sort(ids, function(a, b) return first_user[a] < first_user[b] end)
+  local ids = {}
+  for id in pairs(first_user) do ids[#ids + 1] = id end
+  table.sort(ids, function(a, b) return first_user[a] < first_user[b] end)   -- (first addresses differ)
   for _, id in ipairs(ids) do provider_choice.config(cfg, id, first_user[id]) end
   table.sort(gone)
   for _, addr in ipairs(gone) do

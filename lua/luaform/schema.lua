@@ -431,12 +431,16 @@ function M.merge_read(schema, prior, found)
   return out
 end
 
--- Normalizes a block and fills in defaults.
-function M.normalize_block(schema, args)
+-- Normalizes a block and fills in defaults. lookup (the planner's): the
+-- arguments are first resolved with it (deferred.resolve), one by one,
+-- without a copy of the whole block.
+function M.normalize_block(schema, args, lookup)
+  if lookup and getmetatable(args) ~= nil then args = deferred.resolve(args, lookup); lookup = nil end
   if type(args) ~= "table" then return args end
   local out = {}
   for k, spec in pairs(schema) do
     local v = args[k]
+    if v ~= nil and lookup then v = deferred.resolve(v, lookup) end
     if v == nil and spec.default ~= nil then v = spec.default end
     out[k] = M.normalize(spec, v)
   end
